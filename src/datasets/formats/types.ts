@@ -1,0 +1,27 @@
+import type { ElementType } from '../../onnx/io-spec';
+
+/** A tensor as plain data, the form that crosses process boundaries and feeds onnxruntime. */
+export interface InputTensor {
+  type: ElementType;
+  dims: number[];
+  data: Float32Array | BigInt64Array | Int32Array | Uint8Array | Int8Array | Float64Array;
+}
+
+export interface DatasetSample {
+  id: string;
+  /** Class index, absent for unlabelled data. */
+  label?: number;
+  /** Bytes a client would send for this sample: the encoded file for images, the UTF-8 text for text. */
+  payloadBytes: number;
+  /** Model inputs by input name, batch dimension 1. */
+  inputs: Record<string, InputTensor>;
+}
+
+export type DatasetKind = 'images' | 'text' | 'tensors';
+
+export interface LoadedDataset {
+  kind: DatasetKind;
+  labelled: boolean;
+  classes?: string[];
+  samples: DatasetSample[];
+}

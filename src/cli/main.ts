@@ -1,0 +1,28 @@
+#!/usr/bin/env node
+import 'reflect-metadata';
+import { Command } from 'commander';
+import { isTierwiseError } from '../common/errors';
+
+/**
+ * The `tierwise` command. Each sub-command lives in ./commands/<name>.ts and exports
+ * `register(program: Command): void`; add it to the list below.
+ */
+const commandModules: Array<() => { register(program: Command): void }> = [
+];
+
+async function main(argv: string[]): Promise<void> {
+  const program = new Command('tierwise')
+    .description('Where should this ONNX model run, and in what form?')
+    .showHelpAfterError();
+  for (const load of commandModules) load().register(program);
+  await program.parseAsync(argv);
+}
+
+main(process.argv).catch((error: unknown) => {
+  if (isTierwiseError(error)) {
+    process.stderr.write(`${error.code}: ${error.message}\n`);
+    process.exit(2);
+  }
+  process.stderr.write(`${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,4 +1,5 @@
 import type { ElementType } from '../../onnx/io-spec';
+import type { PreprocessSpec } from './preprocess-spec';
 
 /** A tensor as plain data, the form that crosses process boundaries and feeds onnxruntime. */
 export interface InputTensor {
@@ -24,4 +25,6 @@ export interface LoadedDataset {
   labelled: boolean;
   classes?: string[];
   samples: DatasetSample[];
+  /** The preprocessing that produced the inputs (given or suggested), so it can be stored and reused. */
+  preprocess?: PreprocessSpec;
 }

@@ -1,0 +1,106 @@
+import { quantileSorted, sortedAscending } from './statistics';
+import { pairPartitionSamples, scenarioNetworkCost, scenarioTiers } from './scenarios';
+import { DEFAULT_SCENARIOS } from './validate';
+import type { NetworkProfile, Payloads, ScenarioId, SkippedCombination, StudyInput, Tier, TierMeasurement, VariantInfo } from './types';
+
+/**
+ * A candidate's network-independent part: compute samples (per tier, a partition's head and tail paired),
+ * what it ships, and its footprint. Network cost is added later, so bandwidth sweeps reuse one draft.
+ */
+export interface CandidateDraft {
+  id: string;
+  variant: VariantInfo;
+  shortName: string;
+  scenario: ScenarioId;
+  cut?: string;
+  tiers: Tier[];
+  computeSamples: Float64Array;
+  computeP50Ms: number;
+  computeP95Ms: number;
+  cutBytes?: number;
+  /** The larger of the pieces' peaks: each tier must hold its own piece. */
+  peakMemoryBytes: number;
+}
+
+const OPERATOR_ALIASES: Record<string, string> = { '': 'fp32', identity: 'fp32', 'distilled+sptq': 'dsptq' };
+
+export function operatorAlias(operators: readonly string[]): string {
+  const chain = operators.join('+');
+  return OPERATOR_ALIASES[chain] ?? chain;
+}
+
+function measurementKey(variantId: string, tier: Tier, part: string, cut = ''): string {
+  return `${variantId}|${tier}|${part}|${cut}`;
+}
+
+function draftFrom(base: Omit<CandidateDraft, 'computeP50Ms' | 'computeP95Ms' | 'shortName'>): Omit<CandidateDraft, 'shortName'> {
+  const sorted = sortedAscending(base.computeSamples);
+  return { ...base, computeP50Ms: quantileSorted(sorted, 0.5), computeP95Ms: quantileSorted(sorted, 0.95) };
+}
+
+/** Every (variant, scenario[, cut]) the measurements support; the rest are reported as skipped, with why. */
+export function buildDrafts(input: StudyInput): { drafts: CandidateDraft[]; skipped: SkippedCombination[] } {
+  const byKey = new Map<string, TierMeasurement>();
+  for (const m of input.measurements) byKey.set(measurementKey(m.variantId, m.tier, m.part, m.cut), m);
+  const seed = input.seed ?? 1;
+  const drafts: Array<Omit<CandidateDraft, 'shortName'>> = [];
+  const skipped: SkippedCombination[] = [];
+
+  for (const variant of input.variants) {
+    for (const scenario of input.scenarios ?? DEFAULT_SCENARIOS) {
+      const { head, tail, partition } = scenarioTiers(scenario);
+      if (!partition) {
+        const whole = byKey.get(measurementKey(variant.id, head, 'whole'));
+        if (!whole) {
+          skipped.push({ variantId: variant.id, scenario, reason: `no whole-model measurement on ${head}` });
+          continue;
+        }
+        drafts.push(draftFrom({ id: `${variant.id}@${scenario}`, variant, scenario, tiers: [head], computeSamples: Float64Array.from(whole.samplesMs), peakMemoryBytes: whole.peakMemoryBytes }));
+        continue;
+      }
+      const heads = input.measurements.filter((m) => m.variantId === variant.id && m.tier === head && m.part === 'head');
+      const pairs = heads.flatMap((h) => {
+        const t = byKey.get(measurementKey(variant.id, tail, 'tail', h.cut));
+        return t ? [[h, t] as const] : [];
+      });
+      if (pairs.length === 0) {
+        skipped.push({ variantId: variant.id, scenario, reason: `no head on ${head} and tail on ${tail} measured at the same cut` });
+        continue;
+      }
+      for (const [h, t] of pairs) {
+        const id = `${variant.id}@${scenario}#${h.cut}`;
+        drafts.push(
+          draftFrom({
+            id,
+            variant,
+            scenario,
+            cut: h.cut,
+            tiers: [head, tail],
+            computeSamples: pairPartitionSamples(h.samplesMs, t.samplesMs, id, seed),
+            cutBytes: input.payloads.cutBytes[h.cut ?? ''],
+            peakMemoryBytes: Math.max(h.peakMemoryBytes, t.peakMemoryBytes),
+          }),
+        );
+      }
+    }
+  }
+  return { drafts: withShortNames(drafts), skipped };
+}
+
+/** `edge/dsptq`; when two variants share an operator chain, their ids keep the names apart. */
+function withShortNames(drafts: Array<Omit<CandidateDraft, 'shortName'>>): CandidateDraft[] {
+  const chains = new Map<string, Set<string>>();
+  for (const d of drafts) {
+    const alias = operatorAlias(d.variant.operators);
+    chains.set(alias, (chains.get(alias) ?? new Set()).add(d.variant.id));
+  }
+  return drafts.map((d) => {
+    const alias = operatorAlias(d.variant.operators);
+    const name = (chains.get(alias)?.size ?? 0) > 1 ? `${alias}(${d.variant.id})` : alias;
+    return { ...d, shortName: `${d.scenario}${d.cut && drafts.filter((o) => o.variant.id === d.variant.id && o.scenario === d.scenario).length > 1 ? `#${d.cut}` : ''}/${name}` };
+  });
+}
+
+export function draftNetworkMs(draft: CandidateDraft, payloads: Payloads, network: NetworkProfile): number {
+  return scenarioNetworkCost(draft.scenario, { requestBytes: payloads.requestBytes, responseBytes: payloads.responseBytes, cutBytes: draft.cutBytes }, network).totalMs;
+}

@@ -1,0 +1,169 @@
+/** The advisor's input and output shapes. Pure data: the study orchestration fills them from Postgres. */
+
+export type Tier = 'mobile' | 'edge' | 'cloud';
+
+/** On-device per tier, or a partition `A|B`: head on A, tail on B. */
+export type ScenarioId = 'mobile' | 'edge' | 'cloud' | 'mobile|edge' | 'edge|cloud' | 'mobile|cloud';
+
+export interface NetworkProfile {
+  mobileEdgeMbps: number;
+  edgeCloudMbps: number;
+  /** Added to every hop a payload crosses. */
+  rttMs: number;
+}
+
+export interface Accuracy {
+  /** Points, 0–100 (top-1 %, F1 %, or fidelity to the baseline when the dataset has no labels). */
+  value: number;
+  low: number;
+  high: number;
+}
+
+export interface VariantInfo {
+  id: string;
+  /** The operator chain, e.g. `["distilled", "sptq"]`; `[]` or `["identity"]` is the fp32 baseline. */
+  operators: string[];
+  /** A noun phrase without article that reads in a sentence: "distilled model with int8 quantization". */
+  label: string;
+  sizeBytes: number;
+  accuracy?: Accuracy;
+}
+
+export type MeasuredPart = 'whole' | 'head' | 'tail';
+
+/** Warm latency of one (variant, tier, part[, cut]) after tier scaling; samples are what the statistics use. */
+export interface TierMeasurement {
+  variantId: string;
+  tier: Tier;
+  part: MeasuredPart;
+  /** The cut tensor's id for a head or tail; it keys `Payloads.cutBytes`. */
+  cut?: string;
+  samplesMs: number[];
+  /** Informational: end-to-end figures are recomputed from `samplesMs`. */
+  p50Ms?: number;
+  p95Ms?: number;
+  peakMemoryBytes: number;
+}
+
+export interface Payloads {
+  /** What the request carries from mobile to wherever the model starts (e.g. the JPEG, or the raw tensor). */
+  requestBytes: number;
+  /** What returns to mobile (logits, labels). */
+  responseBytes: number;
+  /** The partition's intermediate tensor, per cut id. */
+  cutBytes: Record<string, number>;
+}
+
+export interface Constraints {
+  /** Points of accuracy the user tolerates losing against the baseline variant. */
+  maxAccuracyDrop?: number;
+  /** Bound on the end-to-end p95. */
+  latencyBudgetMs?: number;
+  maxModelBytes?: number;
+  maxMemoryBytes?: number;
+}
+
+export type ConstraintName = keyof Constraints;
+
+export interface StudyInput {
+  baselineVariantId: string;
+  variants: VariantInfo[];
+  measurements: TierMeasurement[];
+  payloads: Payloads;
+  network?: Partial<NetworkProfile>;
+  constraints?: Constraints;
+  /** Default: mobile, edge, cloud, mobile|edge, edge|cloud; combinations without measurements are listed as skipped. */
+  scenarios?: ScenarioId[];
+  /** Significance level of the rank tests (default 0.05). */
+  alpha?: number;
+  /** Seeds the resampling that pairs a partition's head and tail samples (default 1). */
+  seed?: number;
+}
+
+export interface Violation {
+  constraint: ConstraintName;
+  limit: number;
+  /** null when the figure is unknown (e.g. no accuracy was measured), which fails the constraint too. */
+  actual: number | null;
+  /** How far past the limit, in the constraint's unit; null when `actual` is unknown. */
+  by: number | null;
+}
+
+export interface LatencyFigures {
+  p50Ms: number;
+  p95Ms: number;
+  meanMs: number;
+  /** Computed network share (request + cut tensor + response); constant per sample. */
+  networkMs: number;
+  computeP50Ms: number;
+  samples: number;
+}
+
+/** How a ranked candidate compared with the leader it was tested against (the group leader when it was reached). */
+export interface LeaderComparison {
+  leaderId: string;
+  cliffsDelta: number;
+  magnitude: 'negligible' | 'small' | 'medium' | 'large';
+  /** Mann–Whitney p-value, Holm-adjusted over the ranking's leader comparisons. */
+  pAdjusted: number;
+}
+
+export interface Candidate {
+  /** `variantId@scenario`, plus `#cut` for a partition. */
+  id: string;
+  variantId: string;
+  label: string;
+  operators: string[];
+  /** Short name for sentences and charts: `edge/dsptq`. */
+  shortName: string;
+  scenario: ScenarioId;
+  cut?: string;
+  tiers: Tier[];
+  latency: LatencyFigures;
+  accuracy: number | null;
+  /** Baseline accuracy minus this one's, in points; null when either is unknown. */
+  accuracyDrop: number | null;
+  sizeBytes: number;
+  peakMemoryBytes: number;
+  feasible: boolean;
+  violations: Violation[];
+  pareto: boolean;
+  /** Dense rank among feasible candidates (1 = best); tied candidates share it; null when infeasible. */
+  rank: number | null;
+  comparison?: LeaderComparison;
+  explanation: string;
+}
+
+export interface SkippedCombination {
+  variantId: string;
+  scenario: ScenarioId;
+  reason: string;
+}
+
+export interface Ranking {
+  baselineVariantId: string;
+  network: NetworkProfile;
+  constraints: Constraints;
+  /** Baseline accuracy − maxAccuracyDrop, when both are known. */
+  accuracyFloor: number | null;
+  alpha: number;
+  /** Ranked candidates first (by rank, then accuracy), then infeasible ones by p50. */
+  candidates: Candidate[];
+  recommendedId: string | null;
+  /** What explanations compare against: the baseline on mobile, where the request arrives. */
+  referenceId: string | null;
+  kruskalWallis: { h: number; df: number; p: number } | null;
+  skipped: SkippedCombination[];
+}
+
+export type LinkName = 'mobile-edge' | 'edge-cloud';
+
+export interface Crossover {
+  link: LinkName;
+  /** The bandwidth above which `to` is the top recommendation, within ~1%. */
+  mbps: number;
+  /** Top recommendation just below `mbps` (null: nothing feasible there). */
+  fromId: string | null;
+  toId: string | null;
+  sentence: string;
+}

@@ -1,0 +1,50 @@
+import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
+import { MiddlewareConsumer, Module, NestModule, ValidationPipe } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { GraphQLModule } from '@nestjs/graphql';
+import type { Request, Response } from 'express';
+import { ApiKeyGuard } from '../auth/auth.guard';
+import { AuthModule } from '../auth/auth.module';
+import { BlobsModule } from '../blobs/blobs.module';
+import { AllExceptionsFilter } from '../common/http/all-exceptions.filter';
+import { correlationMiddleware } from '../common/http/correlation.middleware';
+import { ConfigModule } from '../config/config.module';
+import { HealthController } from '../health/health.controller';
+import { JobsModule } from '../jobs/jobs.module';
+import { MetricsController } from '../metrics/metrics.controller';
+import { httpMetricsMiddleware } from '../metrics/http-metrics.middleware';
+import { ModelsModule } from '../models/models.module';
+import { PrismaModule } from '../prisma/prisma.module';
+import { TiersModule } from '../tiers/tiers.module';
+
+/** The HTTP process: REST under /v1, GraphQL at /graphql, OpenAPI at /docs, /health and /metrics. */
+@Module({
+  imports: [
+    ConfigModule,
+    PrismaModule,
+    BlobsModule,
+    JobsModule,
+    AuthModule,
+    TiersModule,
+    GraphQLModule.forRoot<ApolloDriverConfig>({
+      driver: ApolloDriver,
+      autoSchemaFile: true,
+      sortSchema: true,
+      playground: false,
+      introspection: true,
+      context: ({ req, res }: { req: Request; res: Response }) => ({ req, res }),
+    }),
+    ModelsModule,
+  ],
+  controllers: [HealthController, MetricsController],
+  providers: [
+    { provide: APP_GUARD, useClass: ApiKeyGuard },
+    { provide: APP_FILTER, useClass: AllExceptionsFilter },
+    { provide: APP_PIPE, useValue: new ValidationPipe({ whitelist: true, transform: true, forbidNonWhitelisted: true }) },
+  ],
+})
+export class ApiModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(correlationMiddleware, httpMetricsMiddleware).forRoutes('*');
+  }
+}

@@ -1,0 +1,42 @@
+import { CanActivate, ExecutionContext, Injectable, SetMetadata, UnauthorizedException, createParamDecorator } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { GqlExecutionContext } from '@nestjs/graphql';
+import type { Request } from 'express';
+import type { TeamRef } from './teams.repository';
+import { TeamsService } from './teams.service';
+
+const PUBLIC = 'tierwise:public';
+/** Marks a route that needs no API key (health). */
+export const Public = () => SetMetadata(PUBLIC, true);
+
+type AuthedRequest = Request & { team?: TeamRef };
+
+function requestOf(context: ExecutionContext): AuthedRequest {
+  if (context.getType<string>() === 'graphql') return GqlExecutionContext.create(context).getContext<{ req: AuthedRequest }>().req;
+  return context.switchToHttp().getRequest<AuthedRequest>();
+}
+
+/** `Authorization: Bearer <key>` on every route not marked @Public; the caller's team scopes every query. */
+@Injectable()
+export class ApiKeyGuard implements CanActivate {
+  constructor(private readonly reflector: Reflector, private readonly teams: TeamsService) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC, [context.getHandler(), context.getClass()])) return true;
+    const request = requestOf(context);
+    const header = request.headers?.authorization ?? '';
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    if (!match) throw new UnauthorizedException({ code: 'UNAUTHENTICATED', message: 'send Authorization: Bearer <api key>' });
+    const team = await this.teams.authenticate(match[1]);
+    if (!team) throw new UnauthorizedException({ code: 'UNAUTHENTICATED', message: 'unknown API key' });
+    request.team = team;
+    return true;
+  }
+}
+
+/** The authenticated caller's team, for REST handlers and GraphQL resolvers alike. */
+export const CurrentTeam = createParamDecorator((_data: unknown, context: ExecutionContext): TeamRef => {
+  const team = requestOf(context).team;
+  if (!team) throw new UnauthorizedException({ code: 'UNAUTHENTICATED', message: 'no team on the request' });
+  return team;
+});

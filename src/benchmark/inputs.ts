@@ -1,0 +1,147 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { TierwiseError } from '../common/errors';
+import type { ElementType } from '../onnx/io-spec';
+import type { InputTensor } from '../datasets/formats/types';
+import { seededRandom } from './stats';
+
+/**
+ * What the runner feeds the model. `synthetic`: built from the model's declared inputs, with `shapes` giving
+ * whole shapes by input name ({ x: [1, 3, 48, 192] }); any other symbolic dimension becomes 1 (reported).
+ * `samples`: a JSON file with DatasetSample-like records `{ id?, inputs: { name: { type, dims, data } } }`
+ * (an array, or `{ samples: [...] }`) where `data` is a plain number array or a base64 string of the raw
+ * little-endian bytes. Runs cycle through the samples.
+ */
+export type InputSource =
+  | { kind: 'synthetic'; shapes?: Record<string, number[]> }
+  | { kind: 'samples'; path: string; limit?: number };
+
+export interface DeclaredInput {
+  name: string;
+  type: string;
+  shape: ReadonlyArray<number | string>;
+}
+
+const TYPED: Partial<Record<ElementType, { new (n: number): InputTensor['data']; BYTES_PER_ELEMENT: number }>> = {
+  float32: Float32Array, float64: Float64Array, int64: BigInt64Array, int32: Int32Array, uint8: Uint8Array,
+  int8: Int8Array, bool: Uint8Array,
+};
+
+function arrayType(type: string, where: string): { new (n: number): InputTensor['data']; BYTES_PER_ELEMENT: number } {
+  const ctor = TYPED[type as ElementType];
+  if (!ctor) throw new TierwiseError('INPUT_UNSUPPORTED', `${where}: element type ${type} is not supported by the runner (float32/64, int64/32, (u)int8, bool)`, 422);
+  return ctor;
+}
+
+/**
+ * Deterministic inputs (fixed seed, so the output checksum is reproducible): floats uniform in [-1, 1);
+ * integers are 1 (a valid index into any embedding and a "present" attention mask); booleans true.
+ */
+export function syntheticInputs(declared: DeclaredInput[], shapes: Record<string, number[]> = {}): { inputs: Record<string, InputTensor>; warnings: string[] } {
+  const warnings: string[] = [];
+  const unknown = Object.keys(shapes).filter((name) => !declared.some((d) => d.name === name));
+  if (unknown.length > 0) throw new TierwiseError('INPUT_INVALID', `--shape names ${unknown.join(', ')} are not model inputs (inputs: ${declared.map((d) => d.name).join(', ')})`, 400);
+  const random = seededRandom(20240611);
+  const inputs: Record<string, InputTensor> = {};
+  for (const input of declared) {
+    const given = shapes[input.name];
+    let dims: number[];
+    if (given) {
+      if (given.length !== input.shape.length && input.shape.length > 0) {
+        throw new TierwiseError('INPUT_INVALID', `shape for ${input.name} has ${given.length} dims, the model declares ${input.shape.length} ([${input.shape.join(',')}])`, 400);
+      }
+      dims = given;
+    } else {
+      dims = input.shape.map((d) => (typeof d === 'number' && d > 0 ? d : 1));
+      const symbolic = input.shape.filter((d) => typeof d !== 'number' || d <= 0);
+      if (symbolic.length > 0) warnings.push(`input ${input.name}: symbolic dims ${symbolic.join(',')} set to 1 (give --shape ${input.name}=... to choose)`);
+    }
+    const Ctor = arrayType(input.type, `input ${input.name}`);
+    const count = dims.reduce((a, b) => a * b, 1);
+    const data = new Ctor(count);
+    if (data instanceof BigInt64Array) data.fill(1n);
+    else if (input.type === 'float32' || input.type === 'float64') for (let i = 0; i < count; i++) data[i] = random() * 2 - 1;
+    else data.fill(1);
+    inputs[input.name] = { type: input.type as ElementType, dims, data };
+  }
+  return { inputs, warnings };
+}
+
+interface SerializedTensor { type: string; dims: number[]; data: number[] | string }
+
+function decodeTensor(raw: SerializedTensor, where: string): InputTensor {
+  if (!raw || typeof raw.type !== 'string' || !Array.isArray(raw.dims)) throw new TierwiseError('SAMPLES_INVALID', `${where}: needs {type, dims, data}`, 422);
+  const Ctor = arrayType(raw.type, where);
+  const count = raw.dims.reduce((a, b) => a * b, 1);
+  let data: InputTensor['data'];
+  if (typeof raw.data === 'string') {
+    const bytes = Buffer.from(raw.data, 'base64');
+    if (bytes.length !== count * Ctor.BYTES_PER_ELEMENT) throw new TierwiseError('SAMPLES_INVALID', `${where}: base64 data has ${bytes.length} bytes, dims [${raw.dims.join(',')}] of ${raw.type} need ${count * Ctor.BYTES_PER_ELEMENT}`, 422);
+    data = new Ctor(count);
+    new Uint8Array(data.buffer).set(bytes);
+  } else if (Array.isArray(raw.data)) {
+    if (raw.data.length !== count) throw new TierwiseError('SAMPLES_INVALID', `${where}: ${raw.data.length} values, dims [${raw.dims.join(',')}] need ${count}`, 422);
+    data = new Ctor(count);
+    if (data instanceof BigInt64Array) raw.data.forEach((v, i) => { (data as BigInt64Array)[i] = BigInt(v); });
+    else (data as Float32Array).set(raw.data);
+  } else throw new TierwiseError('SAMPLES_INVALID', `${where}: data must be a number array or a base64 string`, 422);
+  return { type: raw.type as ElementType, dims: raw.dims, data };
+}
+
+export function loadSamples(path: string, limit?: number): Array<Record<string, InputTensor>> {
+  let parsed: unknown;
+  try { parsed = JSON.parse(readFileSync(path, 'utf8')); } catch (error) {
+    throw new TierwiseError('SAMPLES_INVALID', `cannot read samples file ${path}: ${(error as Error).message}`, 422);
+  }
+  const records = (Array.isArray(parsed) ? parsed : (parsed as { samples?: unknown })?.samples) as Array<{ id?: string; inputs?: Record<string, SerializedTensor> }> | undefined;
+  if (!Array.isArray(records) || records.length === 0) throw new TierwiseError('SAMPLES_INVALID', `${path}: expected a non-empty array of samples (or {samples: [...]})`, 422);
+  return records.slice(0, limit ?? records.length).map((record, i) => {
+    if (!record?.inputs || typeof record.inputs !== 'object') throw new TierwiseError('SAMPLES_INVALID', `${path}: sample ${record?.id ?? i} has no inputs`, 422);
+    return Object.fromEntries(Object.entries(record.inputs).map(([name, t]) => [name, decodeTensor(t, `${path}: sample ${record.id ?? i} input ${name}`)]));
+  });
+}
+
+/** Serialises tensors for a samples file (base64 of the raw bytes: compact and exact). */
+export function serializeSample(id: string, inputs: Record<string, InputTensor>): { id: string; inputs: Record<string, SerializedTensor> } {
+  return {
+    id,
+    inputs: Object.fromEntries(Object.entries(inputs).map(([name, t]) => [name, {
+      type: t.type, dims: t.dims, data: Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength).toString('base64'),
+    }])),
+  };
+}
+
+export interface OutputTensor { type: string; dims: readonly number[]; data: unknown }
+
+/**
+ * sha256 over the outputs with float values rounded to 4 significant digits *of the tensor's largest
+ * magnitude* (q = round(x / 10^(⌊log10 max|x|⌋ − 3))). Relative to the tensor, not to each value, so tiny
+ * values near zero (where kernel and thread-count differences live) do not flip the hash; integers are exact.
+ * A value sitting on a rounding boundary can still flip it: equal checksums prove equal outputs to that
+ * precision, a differing one is a prompt to compare, not proof of a bug.
+ */
+export function outputChecksum(outputs: Array<Record<string, OutputTensor>>): string {
+  const hash = createHash('sha256');
+  for (const run of outputs) {
+    for (const name of Object.keys(run).sort()) {
+      const t = run[name]!;
+      hash.update(`${name}|${t.type}|${t.dims.join('x')}|`);
+      const data = t.data as ArrayLike<number | bigint | string>;
+      if (data instanceof Float32Array || data instanceof Float64Array) hash.update(quantize(data));
+      else hash.update(Array.from(data, String).join(','));
+    }
+  }
+  return hash.digest('hex');
+}
+
+function quantize(data: Float32Array | Float64Array): Buffer {
+  let maxAbs = 0;
+  for (let i = 0; i < data.length; i++) if (Number.isFinite(data[i]!)) maxAbs = Math.max(maxAbs, Math.abs(data[i]!));
+  const step = maxAbs > 0 ? 10 ** (Math.floor(Math.log10(maxAbs)) - 3) : 1;
+  const out = new Int32Array(data.length);
+  for (let i = 0; i < data.length; i++) {
+    const x = data[i]!;
+    out[i] = Number.isNaN(x) ? 2 ** 31 - 1 : x === Infinity ? 2 ** 31 - 2 : x === -Infinity ? -(2 ** 31) : Math.round(x / step);
+  }
+  return Buffer.from(out.buffer);
+}

@@ -1,0 +1,148 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type * as Ort from 'onnxruntime-node';
+import { TierwiseError } from '../common/errors';
+import type { InputTensor } from '../datasets/formats/types';
+import { loadSamples, outputChecksum, syntheticInputs, type InputSource, type OutputTensor } from './inputs';
+import { takeProfileTrace, type NodeTime } from './profiling';
+
+/** The measuring half of the runner; it runs inside the child (runner-main.ts), never in a server process. */
+export interface SessionSpec {
+  intraOpNumThreads: number;
+  interOpNumThreads: number;
+  graphOptimizationLevel: 'disabled' | 'basic' | 'extended' | 'all';
+  executionProvider: string;
+}
+
+export interface RunnerInput {
+  modelPath: string;
+  session: SessionSpec;
+  inputs: InputSource;
+  warmup: number;
+  /** Timed runs; when absent, runs continue until `budgetMs` of wall time (at least 3, at most `maxRuns`). */
+  runs?: number;
+  budgetMs?: number;
+  maxRuns?: number;
+  /** Inferences to profile per node in a second, separate session (0 = no profiling). */
+  profileRuns: number;
+  /** How many distinct inputs the output checksum covers. */
+  checksumInputs: number;
+}
+
+export interface RunnerOutput {
+  runtimeLoadMs: number;
+  sessionCreateMs: number;
+  firstRunMs: number;
+  coldStartMs: number;
+  warmMs: number[];
+  inputShapes: Record<string, number[]>;
+  distinctInputs: number;
+  checksum: string;
+  checksumInputs: number;
+  peakRssBytes: number;
+  cpusAllowedList: string;
+  nodeTimes?: NodeTime[];
+  warnings: string[];
+}
+
+const msSince = (t0: bigint): number => Number(process.hrtime.bigint() - t0) / 1e6;
+
+function sessionOptions(spec: SessionSpec): Ort.InferenceSession.SessionOptions {
+  return {
+    intraOpNumThreads: spec.intraOpNumThreads,
+    interOpNumThreads: spec.interOpNumThreads,
+    graphOptimizationLevel: spec.graphOptimizationLevel,
+    executionMode: 'sequential',
+    executionProviders: [spec.executionProvider],
+  };
+}
+
+async function createSession(ort: typeof Ort, input: RunnerInput, extra: Ort.InferenceSession.SessionOptions = {}): Promise<Ort.InferenceSession> {
+  try {
+    return await ort.InferenceSession.create(input.modelPath, { ...sessionOptions(input.session), ...extra });
+  } catch (error) {
+    throw new TierwiseError('MODEL_UNLOADABLE', `onnxruntime cannot load ${input.modelPath}: ${(error as Error).message}`, 422);
+  }
+}
+
+async function run(session: Ort.InferenceSession, feeds: Record<string, Ort.Tensor>, index: number): Promise<Ort.InferenceSession.ReturnType> {
+  try {
+    return await session.run(feeds);
+  } catch (error) {
+    throw new TierwiseError('INPUT_INVALID', `inference failed on input ${index}: ${(error as Error).message}`, 422);
+  }
+}
+
+export async function measureInChild(input: RunnerInput): Promise<RunnerOutput> {
+  const loadStart = process.hrtime.bigint();
+  const ort = await import('onnxruntime-node');
+  const runtimeLoadMs = msSince(loadStart);
+
+  const coldStart = process.hrtime.bigint();
+  const session = await createSession(ort, input);
+  const sessionCreateMs = msSince(coldStart);
+  const { tensors, warnings } = buildInputs(input.inputs, session);
+  const feeds = tensors.map((t) => Object.fromEntries(Object.entries(t).map(([name, v]) => [name, new ort.Tensor(v.type as Ort.Tensor.Type, v.data, v.dims)])));
+  const firstStart = process.hrtime.bigint();
+  await run(session, feeds[0]!, 0);
+  const firstRunMs = msSince(firstStart);
+  const coldStartMs = msSince(coldStart);
+
+  for (let i = 0; i < input.warmup; i++) await run(session, feeds[i % feeds.length]!, i % feeds.length);
+  const warmMs: number[] = [];
+  const maxRuns = input.runs ?? input.maxRuns ?? 100_000;
+  const loopStart = process.hrtime.bigint();
+  for (let i = 0; i < maxRuns; i++) {
+    if (input.runs === undefined && i >= 3 && msSince(loopStart) >= (input.budgetMs ?? 0)) break;
+    const feed = feeds[i % feeds.length]!;
+    const t0 = process.hrtime.bigint();
+    await session.run(feed);
+    warmMs.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+
+  const checksumInputs = Math.min(feeds.length, input.checksumInputs);
+  const outputs: Array<Record<string, OutputTensor>> = [];
+  for (let i = 0; i < checksumInputs; i++) outputs.push(await run(session, feeds[i]!, i) as unknown as Record<string, OutputTensor>);
+  await session.release();
+
+  let nodeTimes: NodeTime[] | undefined;
+  if (input.profileRuns > 0) nodeTimes = await profileNodes(ort, input, feeds);
+
+  return {
+    runtimeLoadMs, sessionCreateMs, firstRunMs, coldStartMs, warmMs,
+    inputShapes: Object.fromEntries(Object.entries(tensors[0]!).map(([name, t]) => [name, t.dims])),
+    distinctInputs: feeds.length,
+    checksum: outputChecksum(outputs),
+    checksumInputs,
+    peakRssBytes: process.resourceUsage().maxRSS * 1024,
+    cpusAllowedList: readFileSync('/proc/self/status', 'utf8').match(/^Cpus_allowed_list:\s*(.+)$/m)?.[1] ?? '',
+    nodeTimes,
+    warnings,
+  };
+}
+
+function buildInputs(source: InputSource, session: Ort.InferenceSession): { tensors: Array<Record<string, InputTensor>>; warnings: string[] } {
+  if (source.kind === 'samples') {
+    const tensors = loadSamples(source.path, source.limit);
+    const missing = session.inputNames.filter((name) => !(name in tensors[0]!));
+    if (missing.length > 0) throw new TierwiseError('SAMPLES_INVALID', `${source.path}: samples lack model inputs ${missing.join(', ')}`, 422);
+    return { tensors, warnings: [] };
+  }
+  const declared = session.inputMetadata.map((m) => {
+    if (!m.isTensor) throw new TierwiseError('INPUT_UNSUPPORTED', `input ${m.name} is not a tensor`, 422);
+    return { name: m.name, type: m.type, shape: m.shape };
+  });
+  const { inputs, warnings } = syntheticInputs(declared, source.shapes);
+  return { tensors: [inputs], warnings };
+}
+
+/** Per-node kernel times from onnxruntime's profiler, in a separate session so profiling never slows the timed runs. */
+async function profileNodes(ort: typeof Ort, input: RunnerInput, feeds: Array<Record<string, Ort.Tensor>>): Promise<NodeTime[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'tierwise-profile-'));
+  const session = await createSession(ort, input, { enableProfiling: true, profileFilePrefix: join(dir, 'trace') });
+  for (let i = 0; i < input.profileRuns; i++) await run(session, feeds[i % feeds.length]!, i % feeds.length);
+  session.endProfiling();
+  await session.release();
+  return takeProfileTrace(dir, input.profileRuns);
+}

@@ -1,0 +1,148 @@
+import { existsSync } from 'node:fs';
+import { cpus, hostname } from 'node:os';
+import { resolve } from 'node:path';
+import { TierwiseError } from '../common/errors';
+import { siblingEntry } from '../common/paths';
+import { runChildDetailed } from './child-process';
+import { lockCores } from './core-lock';
+import { envelopeRecord, planEnvelope, type EnvelopeMethod, type EnvelopeRecord } from './envelope';
+import type { InputSource } from './inputs';
+import type { RunnerInput, RunnerOutput, SessionSpec } from './measure-session';
+import type { NodeTime } from './profiling';
+import { bootstrapMedianCI, summarize, type Interval, type Summary } from './stats';
+import { resolveTier, type TierOverride, type TierProfile } from './tiers';
+
+/** One measurement of one model on one tier, run in a child process inside the tier's envelope. */
+export interface MeasureRequest {
+  modelPath: string;
+  /** A configured tier name, or a full profile. */
+  tier: string | TierProfile;
+  tierOverride?: TierOverride;
+  method?: EnvelopeMethod;
+  /** Defaults: intra-op threads = the tier's threads, inter-op 1, optimization 'all', the tier's provider. */
+  session?: Partial<SessionSpec>;
+  inputs?: InputSource;
+  warmup?: number;
+  /** Timed runs (default 50); or give `budgetMs` to run for that long instead. */
+  runs?: number;
+  budgetMs?: number;
+  profile?: boolean | { runs: number };
+  timeoutMs?: number;
+  quotaPeriodUs?: number;
+  /** How long to wait for the tier's cores when another measurement holds them. */
+  lockTimeoutMs?: number;
+  checksumInputs?: number;
+  bootstrap?: { resamples?: number; seed?: number };
+}
+
+export interface ScaledNodeTime extends NodeTime { scaledMeanMs: number }
+
+export interface MeasureResult extends Summary {
+  model: string;
+  tier: string;
+  /** Headline figures (p50 … max above) are tier-scaled; `raw` holds the host's own. */
+  p50CI: Interval;
+  raw: Summary & { p50CI: Interval };
+  samples: { rawMs: number[]; scaledMs: number[] };
+  warmup: number;
+  coldStartMs: number;
+  coldStartScaledMs: number;
+  sessionCreateMs: number;
+  firstRunMs: number;
+  runtimeLoadMs: number;
+  peakRssMB: number;
+  /** The memory cgroup's peak (includes page cache of the model file), when one was used. */
+  cgroupPeakMB: number | null;
+  checksum: string;
+  checksumInputs: number;
+  inputShapes: Record<string, number[]>;
+  distinctInputs: number;
+  session: SessionSpec;
+  envelope: EnvelopeRecord;
+  nodeTimes?: ScaledNodeTime[];
+  host: { name: string; cpuModel: string; cores: number; childCpusAllowed: string };
+  wallMs: number;
+  measuredAt: string;
+  warnings: string[];
+}
+
+const DEFAULT_RUNS = 50;
+const DEFAULT_WARMUP = 10;
+
+export async function measure(request: MeasureRequest): Promise<MeasureResult> {
+  const modelPath = resolve(request.modelPath);
+  if (!existsSync(modelPath)) throw new TierwiseError('MODEL_NOT_FOUND', `model file ${modelPath} does not exist`, 404);
+  const tier = typeof request.tier === 'string' ? resolveTier(request.tier, request.tierOverride) : { ...request.tier, ...request.tierOverride };
+  const method = request.method ?? 'scaled';
+  const plan = planEnvelope(tier, method, { quotaPeriodUs: request.quotaPeriodUs });
+  const session: SessionSpec = {
+    intraOpNumThreads: request.session?.intraOpNumThreads ?? tier.threads,
+    interOpNumThreads: request.session?.interOpNumThreads ?? 1,
+    graphOptimizationLevel: request.session?.graphOptimizationLevel ?? 'all',
+    executionProvider: request.session?.executionProvider ?? tier.executionProvider,
+  };
+  const runs = request.budgetMs !== undefined && request.runs === undefined ? undefined : request.runs ?? DEFAULT_RUNS;
+  if (runs !== undefined && !(Number.isInteger(runs) && runs >= 1)) throw new TierwiseError('MEASURE_INVALID', `runs must be a positive integer, got ${runs}`);
+  const warmup = request.warmup ?? DEFAULT_WARMUP;
+  if (!(Number.isInteger(warmup) && warmup >= 0)) throw new TierwiseError('MEASURE_INVALID', `warmup must be a non-negative integer, got ${warmup}`);
+  const profileRuns = request.profile === true ? Math.min(runs ?? 20, 20) : request.profile ? request.profile.runs : 0;
+  const input: RunnerInput = {
+    modelPath, session, inputs: request.inputs ?? { kind: 'synthetic' }, warmup, runs, budgetMs: request.budgetMs,
+    profileRuns, checksumInputs: request.checksumInputs ?? 8,
+  };
+
+  const release = plan.cores ? await lockCores(plan.cores, { timeoutMs: request.lockTimeoutMs }) : () => undefined;
+  let child;
+  try {
+    child = await runChildDetailed<RunnerOutput>({
+      entry: siblingEntry(__filename, 'runner-main'),
+      input,
+      timeoutMs: request.timeoutMs ?? 300_000 + (request.budgetMs ?? 0),
+      envelope: plan.envelope,
+      label: `runner ${modelPath} on ${tier.name}`,
+    });
+  } finally {
+    release();
+  }
+  const out = child.result;
+  const envelope = envelopeRecord(tier, plan, child.enforcement);
+  return assemble(request, tier, session, warmup, out, envelope, child.peakMemoryBytes, child.wallMs, modelPath);
+}
+
+function assemble(
+  request: MeasureRequest, tier: TierProfile, session: SessionSpec, warmup: number, out: RunnerOutput,
+  envelope: EnvelopeRecord, cgroupPeak: number | null, wallMs: number, modelPath: string,
+): MeasureResult {
+  const s = envelope.slowdown;
+  const scaledMs = out.warmMs.map((ms) => ms * s);
+  const bootstrap = { resamples: request.bootstrap?.resamples ?? 1000, seed: request.bootstrap?.seed };
+  const scaled = summarize(scaledMs);
+  const raw = summarize(out.warmMs);
+  return {
+    model: modelPath,
+    tier: tier.name,
+    ...scaled,
+    p50CI: bootstrapMedianCI(scaledMs, bootstrap),
+    raw: { ...raw, p50CI: bootstrapMedianCI(out.warmMs, bootstrap) },
+    samples: { rawMs: out.warmMs, scaledMs },
+    warmup,
+    coldStartMs: out.coldStartMs,
+    coldStartScaledMs: out.coldStartMs * s,
+    sessionCreateMs: out.sessionCreateMs,
+    firstRunMs: out.firstRunMs,
+    runtimeLoadMs: out.runtimeLoadMs,
+    peakRssMB: out.peakRssBytes / 2 ** 20,
+    cgroupPeakMB: envelope.enforced.memory.mechanism.startsWith('cgroup') && cgroupPeak !== null ? cgroupPeak / 2 ** 20 : null,
+    checksum: out.checksum,
+    checksumInputs: out.checksumInputs,
+    inputShapes: out.inputShapes,
+    distinctInputs: out.distinctInputs,
+    session,
+    envelope,
+    nodeTimes: out.nodeTimes?.map((n) => ({ ...n, scaledMeanMs: n.meanMs * s })),
+    host: { name: hostname(), cpuModel: cpus()[0]?.model ?? 'unknown', cores: cpus().length, childCpusAllowed: out.cpusAllowedList },
+    wallMs,
+    measuredAt: new Date().toISOString(),
+    warnings: [...envelope.warnings, ...out.warnings],
+  };
+}

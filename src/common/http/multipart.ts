@@ -1,0 +1,63 @@
+import busboy from 'busboy';
+import type { Request } from 'express';
+import { PassThrough, type Readable } from 'node:stream';
+import { TierwiseError } from '../errors';
+
+export interface MultipartResult<T> {
+  fields: Record<string, string>;
+  file: T;
+  filename: string;
+}
+
+/**
+ * Reads a multipart upload with exactly one part named `file`, handing its stream to `consume` as it arrives
+ * (nothing is buffered whole). Text fields may come before or after the file.
+ */
+export function readMultipart<T>(
+  req: Request,
+  maxFileBytes: number,
+  consume: (stream: Readable, filename: string) => Promise<T>,
+): Promise<MultipartResult<T>> {
+  if (!req.is('multipart/form-data')) {
+    return Promise.reject(new TierwiseError('UPLOAD_NOT_MULTIPART', 'send the upload as multipart/form-data with a `file` part', 415));
+  }
+  return new Promise((resolve, reject) => {
+    const fields: Record<string, string> = {};
+    let consumed: Promise<T> | undefined;
+    let filename = '';
+    let failed = false;
+    const fail = (error: unknown) => {
+      if (failed) return;
+      failed = true;
+      req.unpipe(parser);
+      req.resume();
+      reject(error);
+    };
+    const parser = busboy({ headers: req.headers, limits: { files: 1, fields: 50, fieldSize: 1024 * 1024, fileSize: maxFileBytes } });
+    parser.on('field', (name, value) => {
+      fields[name] = value;
+    });
+    parser.on('file', (name, stream, info) => {
+      if (name !== 'file' || consumed) {
+        stream.resume();
+        return;
+      }
+      filename = info.filename ?? '';
+      const relay = new PassThrough();
+      stream.on('limit', () => relay.destroy(new TierwiseError('UPLOAD_TOO_LARGE', `upload exceeds the limit of ${maxFileBytes} bytes`, 413)));
+      stream.pipe(relay);
+      consumed = consume(relay, filename);
+      consumed.catch(fail);
+    });
+    parser.on('error', (error) => fail(new TierwiseError('UPLOAD_MALFORMED', `malformed multipart body: ${(error as Error).message}`, 400)));
+    parser.on('close', () => {
+      if (failed) return;
+      if (!consumed) {
+        fail(new TierwiseError('UPLOAD_MISSING_FILE', 'the multipart body has no `file` part', 400));
+        return;
+      }
+      consumed.then((file) => resolve({ fields, file, filename }), fail);
+    });
+    req.pipe(parser);
+  });
+}

@@ -1,0 +1,39 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { defaultDatabaseUrl } from './database-url';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+/** Every environment variable Tierwise reads, validated once at boot. */
+const envSchema = z.object({
+  DATABASE_URL: z.string().url().default(defaultDatabaseUrl),
+  REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  BLOB_DIR: z.string().min(1).default('./var/blobs'),
+  MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(2 * 1024 ** 3),
+  TIERWISE_API_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
+  ALLOW_PRIVATE_WEBHOOKS: bool.default('false'),
+  MODEL_LOAD_TIMEOUT_MS: z.coerce.number().int().positive().default(60_000),
+  MODEL_LOAD_MEMORY_MB: z.coerce.number().int().positive().default(8192),
+  QUEUE_PREFIX: z.string().min(1).default('tierwise'),
+  LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
+});
+
+export type AppConfig = Omit<z.infer<typeof envSchema>, 'BLOB_DIR'> & { BLOB_DIR: string };
+
+export class ConfigError extends Error {}
+
+/** Parses the environment; throws ConfigError naming every bad variable at once. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return { ...parsed.data, BLOB_DIR: resolve(parsed.data.BLOB_DIR) };
+}
+
+export const APP_CONFIG = Symbol('APP_CONFIG');

@@ -1,0 +1,45 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { open } from 'node:fs/promises';
+import { TierwiseError, isTierwiseError } from '../common/errors';
+import { siblingEntry } from '../common/paths';
+import { APP_CONFIG, type AppConfig } from '../config/env';
+import { runChild } from '../benchmark/child-process';
+import type { ModelInspection } from './model.views';
+import { looksLikeOnnx } from './onnx-sniff';
+
+/** Checks an uploaded file: a cheap sniff here, then decoding and an onnxruntime load in a child process. */
+@Injectable()
+export class ModelInspector {
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+
+  async inspect(path: string, sizeBytes: number): Promise<ModelInspection> {
+    if (sizeBytes === 0) throw new TierwiseError('MODEL_EMPTY', 'the uploaded file is empty', 400);
+    if (!looksLikeOnnx(await readHead(path))) {
+      throw new TierwiseError('MODEL_NOT_ONNX', 'the file is not an ONNX model (it does not start like a serialised ModelProto)', 415);
+    }
+    try {
+      return await runChild<ModelInspection>({
+        entry: siblingEntry(__filename, 'inspect-main'),
+        input: { path },
+        timeoutMs: this.config.MODEL_LOAD_TIMEOUT_MS,
+        envelope: { memoryMB: this.config.MODEL_LOAD_MEMORY_MB },
+        label: 'model inspection',
+      });
+    } catch (error) {
+      if (isTierwiseError(error) && !error.code.startsWith('RUNNER_')) throw error;
+      const reason = isTierwiseError(error) ? `${error.code}: ${error.message}` : String(error);
+      throw new TierwiseError('MODEL_UNLOADABLE', `onnxruntime could not load the model (${reason})`, 422);
+    }
+  }
+}
+
+async function readHead(path: string): Promise<Uint8Array> {
+  const file = await open(path, 'r');
+  try {
+    const head = new Uint8Array(16);
+    const { bytesRead } = await file.read(head, 0, head.length, 0);
+    return head.subarray(0, bytesRead);
+  } finally {
+    await file.close();
+  }
+}

@@ -1,0 +1,48 @@
+import type { TensorSpec } from '../onnx/io-spec';
+
+export interface VariantView {
+  id: string;
+  modelId: string;
+  operators: string[];
+  origin: 'uploaded' | 'built';
+  status: 'pending' | 'building' | 'ready' | 'failed';
+  sha256: string | null;
+  sizeBytes: number | null;
+  params: unknown;
+  notes: string | null;
+  error: string | null;
+  createdAt: string;
+}
+
+export interface ModelView {
+  id: string;
+  name: string;
+  task: string;
+  sha256: string;
+  sizeBytes: number;
+  opset: number;
+  irVersion: number;
+  producer: string;
+  inputs: TensorSpec[];
+  outputs: TensorSpec[];
+  paramCount: number;
+  opHistogram: Record<string, number>;
+  createdAt: string;
+  variants: VariantView[];
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+/** What the inspection child learns about an uploaded file. */
+export interface ModelInspection {
+  irVersion: number;
+  opset: number;
+  producer: string;
+  inputs: TensorSpec[];
+  outputs: TensorSpec[];
+  paramCount: number;
+  opHistogram: Record<string, number>;
+}

@@ -1,0 +1,55 @@
+import type { InputTensor } from '../datasets/formats/types';
+import type { TensorSpec } from './io-spec';
+import { cloneModel, saveModel, type ModelProto } from './model-io';
+import { addOutput, realInputs, valueInfoToSpec } from './graph';
+import { elementTypeFromOnnx, tensorDims } from './tensor';
+import { openSession, toFeeds } from './runtime';
+
+/** Element types and shapes declared in the graph: inputs, outputs, value_info and initializers. */
+export function declaredSpecs(model: ModelProto): Map<string, TensorSpec> {
+  const graph = model.graph!;
+  const specs = new Map<string, TensorSpec>();
+  for (const info of [...(graph.valueInfo ?? []), ...(graph.input ?? []), ...(graph.output ?? [])]) {
+    const spec = valueInfoToSpec(info);
+    if (spec.elemType !== 'unknown') specs.set(spec.name, spec);
+  }
+  for (const t of graph.initializer ?? []) specs.set(t.name ?? '', { name: t.name ?? '', elemType: elementTypeFromOnnx(t.dataType), shape: tensorDims(t) });
+  return specs;
+}
+
+/** Inputs that make the model run: symbolic dimensions become 1, values are zeros (valid ids, valid masks). */
+export function syntheticInputs(model: ModelProto): Record<string, InputTensor> {
+  const feeds: Record<string, InputTensor> = {};
+  for (const info of realInputs(model.graph!)) {
+    const spec = valueInfoToSpec(info);
+    const dims = (spec.shape ?? []).map((d) => (typeof d === 'number' && d > 0 ? d : 1));
+    const n = dims.reduce((a, b) => a * b, 1);
+    const data = spec.elemType === 'int64' ? new BigInt64Array(n) : spec.elemType === 'int32' ? new Int32Array(n)
+      : spec.elemType === 'uint8' || spec.elemType === 'bool' ? new Uint8Array(n) : spec.elemType === 'int8' ? new Int8Array(n) : new Float32Array(n);
+    feeds[spec.name] = { type: spec.elemType === 'unknown' ? 'float32' : spec.elemType, dims, data };
+  }
+  return feeds;
+}
+
+/**
+ * Completes `declaredSpecs` by running the model once with every top-level intermediate exposed as an output:
+ * the observed type and dims of each tensor (dims are those of this run, so the batch dim is the feed's).
+ */
+export async function observedSpecs(model: ModelProto, feeds: Record<string, InputTensor> = syntheticInputs(model)): Promise<Map<string, TensorSpec>> {
+  const specs = declaredSpecs(model);
+  const probe = cloneModel(model);
+  const graph = probe.graph!;
+  const already = new Set((graph.output ?? []).map((o) => o.name));
+  for (const node of graph.node ?? []) for (const out of node.output ?? []) if (out && !already.has(out)) addOutput(graph, out);
+  const session = await openSession(saveModel(probe), { optimization: 'disabled', threads: 1 });
+  try {
+    const results = await session.run(toFeeds(feeds));
+    for (const [name, tensor] of Object.entries(results)) {
+      const declared = specs.get(name);
+      specs.set(name, { name, elemType: tensor.type as TensorSpec['elemType'], shape: declared?.shape ?? [...tensor.dims] });
+    }
+  } finally {
+    await session.release();
+  }
+  return specs;
+}

@@ -1,0 +1,85 @@
+import { onnx, type ModelProto, type NodeProto } from '../../onnx/model-io';
+import { addNode, findWeight, pruneUnused, setInitializer, topologicalOrder, uniqueNamer } from '../../onnx/graph';
+import { makeTensor } from '../../onnx/tensor';
+import type { QdqPlan } from './qdq-plan';
+import { quantizeBias, quantizeWeight, quantParams, type QuantParams, type QuantType } from './quant-math';
+
+export interface RewriteOptions {
+  perChannel: boolean;
+  activationType: QuantType;
+}
+
+const ATTR = onnx.AttributeProto.AttributeType;
+
+/**
+ * Turns `model` (edited in place) into a QDQ model: a Q/DQ pair on each planned activation with its calibrated
+ * range, int8 symmetric weights (per-channel or per-tensor) and int32 biases behind DequantizeLinear.
+ */
+export function rewriteToQdq(model: ModelProto, plan: QdqPlan, ranges: Map<string, [number, number]>, options: RewriteOptions): void {
+  const graph = model.graph!;
+  const fresh = uniqueNamer(graph);
+  const zeroPointOf = (type: QuantType, value: number): Int8Array | Uint8Array => (type === 'uint8' ? new Uint8Array([value]) : new Int8Array([value]));
+  const activationParams = new Map<string, QuantParams>();
+  for (const tensor of plan.activations) {
+    const range = ranges.get(plan.sharedRange.get(tensor) ?? tensor) ?? ranges.get(tensor);
+    if (!range) throw new Error(`no calibrated range for ${tensor}`);
+    const params = quantParams(range[0], range[1], options.activationType);
+    activationParams.set(tensor, params);
+    const scale = fresh(`${tensor}_scale`);
+    const zeroPoint = fresh(`${tensor}_zero_point`);
+    setInitializer(graph, makeTensor(scale, [], new Float32Array([params.scale])));
+    setInitializer(graph, makeTensor(zeroPoint, [], zeroPointOf(options.activationType, params.zeroPoint)));
+    const quantized = fresh(`${tensor}_QuantizeLinear_Output`);
+    const dequantized = fresh(`${tensor}_DequantizeLinear_Output`);
+    addNode(graph, { opType: 'QuantizeLinear', name: fresh(`${tensor}_QuantizeLinear`), input: [tensor, scale, zeroPoint], output: [quantized] });
+    addNode(graph, { opType: 'DequantizeLinear', name: fresh(`${tensor}_DequantizeLinear`), input: [quantized, scale, zeroPoint], output: [dequantized] });
+    for (const reader of plan.readers.get(tensor) ?? []) reader.input = (reader.input ?? []).map((x) => (x === tensor ? dequantized : x));
+  }
+  const weightCache = new Map<string, { output: string; scales: Float32Array }>();
+  for (const w of plan.weighted) {
+    const axis = options.perChannel ? w.channelAxis : undefined;
+    let entry = weightCache.get(w.weight);
+    if (!entry) {
+      const weight = findWeight(graph, w.weight)!;
+      const q = quantizeWeight(weight.data as Float32Array, weight.dims, axis);
+      const output = dequantizeConstant(model, fresh, w.weight, weight.dims, q.data, q.scales, new Int8Array(q.scales.length), axis);
+      entry = { output, scales: q.scales };
+      weightCache.set(w.weight, entry);
+    }
+    setInput(w.node, 1, entry.output);
+    if (w.bias) {
+      const inputParams = activationParams.get(w.activation)!;
+      const bias = findWeight(graph, w.bias)!;
+      const q = quantizeBias(bias.data as Float32Array, inputParams.scale, entry.scales);
+      setInput(w.node, 2, dequantizeConstant(model, fresh, `${w.bias}_${w.name}`, bias.dims, q.data, q.scales, new Int32Array(q.scales.length), 0));
+    }
+  }
+  pruneUnused(graph);
+  graph.node = topologicalOrder(graph);
+}
+
+function setInput(node: NodeProto, index: number, name: string): void {
+  const inputs = [...(node.input ?? [])];
+  inputs[index] = name;
+  node.input = inputs;
+}
+
+function dequantizeConstant(
+  model: ModelProto, fresh: (base: string) => string, base: string, dims: number[],
+  data: Int8Array | Int32Array, scales: Float32Array, zeroPoints: Int8Array | Int32Array, axis: number | undefined,
+): string {
+  const graph = model.graph!;
+  const perAxis = axis !== undefined;
+  const quantized = fresh(`${base}_quantized`);
+  const scale = fresh(`${base}_scale`);
+  const zeroPoint = fresh(`${base}_zero_point`);
+  setInitializer(graph, makeTensor(quantized, dims, data));
+  setInitializer(graph, makeTensor(scale, perAxis ? [scales.length] : [], perAxis ? scales : scales.subarray(0, 1)));
+  setInitializer(graph, makeTensor(zeroPoint, perAxis ? [zeroPoints.length] : [], perAxis ? zeroPoints : zeroPoints.subarray(0, 1)));
+  const output = fresh(`${base}_DequantizeLinear_Output`);
+  addNode(graph, {
+    opType: 'DequantizeLinear', name: fresh(`${base}_DequantizeLinear`), input: [quantized, scale, zeroPoint], output: [output],
+    attribute: perAxis ? [{ name: 'axis', type: ATTR.INT, i: axis }] : [],
+  });
+  return output;
+}

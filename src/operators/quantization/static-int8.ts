@@ -1,0 +1,66 @@
+import type { DatasetSample } from '../../datasets/formats/types';
+import { cloneModel, loadModel, opsetVersion, saveModel, type ModelProto } from '../../onnx/model-io';
+import { TierwiseError } from '../../common/errors';
+import { collectStats, type CalibrationOptions } from './calibration';
+import { findWeightedNodes, planQdq } from './qdq-plan';
+import { rewriteToQdq } from './qdq-rewrite';
+import { rangeOf, type CalibrationMethod, type TensorStats } from './ranges';
+import type { QuantType } from './quant-math';
+
+export interface StaticConfig {
+  method: CalibrationMethod;
+  percentile?: number;
+  perChannel: boolean;
+  activationType?: QuantType;
+  /** Node names (or `OpType_index` for unnamed nodes) to keep in fp32. */
+  exclude?: string[];
+}
+
+export interface QuantizedModel {
+  bytes: Uint8Array;
+  quantizedNodes: string[];
+}
+
+/** A model with its calibration statistics, from which any static configuration is built without rerunning. */
+export interface CalibratedModel {
+  model: ModelProto;
+  candidates: string[];
+  stats: Map<string, TensorStats>;
+}
+
+export async function calibrateModel(modelBytes: Uint8Array, samples: DatasetSample[], options: CalibrationOptions = {}): Promise<CalibratedModel> {
+  const model = loadModel(modelBytes);
+  const opset = opsetVersion(model) ?? 0;
+  if (opset < 10) throw new TierwiseError('NOT_QUANTIZABLE', `the model imports opset ${opset}; QuantizeLinear needs opset 10 or later`, 400);
+  const weighted = findWeightedNodes(model.graph!);
+  if (weighted.length === 0) {
+    const already = (model.graph!.node ?? []).some((n) => n.opType === 'DequantizeLinear' || n.opType === 'QLinearConv');
+    throw new TierwiseError('NOT_QUANTIZABLE', already
+      ? 'the model is already quantized (its Conv/MatMul/Gemm weights come from DequantizeLinear)'
+      : 'the model has no Conv, MatMul or Gemm node with a constant float weight, so int8 kernels cannot help it', 400);
+  }
+  const plan = planQdq(model.graph!, weighted);
+  const stats = await collectStats(model, plan.activations, samples, options);
+  return { model, candidates: weighted.map((w) => w.name), stats };
+}
+
+export function buildStatic(calibrated: CalibratedModel, config: StaticConfig): QuantizedModel {
+  const model = cloneModel(calibrated.model);
+  if (config.perChannel && (opsetVersion(model) ?? 0) < 13) {
+    throw new TierwiseError('NOT_QUANTIZABLE', 'per-channel weights need opset 13 or later; use per-tensor', 400);
+  }
+  const weighted = findWeightedNodes(model.graph!, new Set(config.exclude ?? []));
+  if (weighted.length === 0) throw new TierwiseError('NOT_QUANTIZABLE', 'every quantizable node is excluded', 400);
+  const plan = planQdq(model.graph!, weighted);
+  const ranges = new Map<string, [number, number]>();
+  for (const [name, s] of calibrated.stats) ranges.set(name, rangeOf(s, config.method, config.percentile));
+  rewriteToQdq(model, plan, ranges, { perChannel: config.perChannel, activationType: config.activationType ?? 'uint8' });
+  return { bytes: saveModel(model), quantizedNodes: weighted.map((w) => w.name) };
+}
+
+/** Static int8 QDQ quantization with one configuration. */
+export async function quantizeStatic(
+  modelBytes: Uint8Array, samples: DatasetSample[], config: StaticConfig, options: CalibrationOptions = {},
+): Promise<QuantizedModel> {
+  return buildStatic(await calibrateModel(modelBytes, samples, options), config);
+}

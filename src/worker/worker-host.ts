@@ -1,0 +1,118 @@
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Worker, type Job } from 'bullmq';
+import { hostname, cpus } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import { withCorrelationId } from '../common/correlation';
+import { APP_CONFIG, type AppConfig } from '../config/env';
+import { JobName, type JobNameValue, type JobPayloads } from '../jobs/job-catalogue';
+import { createRedis } from '../jobs/redis';
+import { QueuesService } from '../jobs/queues.service';
+import { jobsFinished } from '../metrics/metrics';
+import { WorkerRegistry } from '../tiers/worker-registry';
+import { JOB_PROCESSORS, type JobProcessor } from './job-processor';
+
+export interface WorkerOptions {
+  queues: string[];
+  tier?: string;
+  device?: string;
+  envelopeMethod: string;
+  /** Jobs handled at once per queue; bench queues always take 1 (one measurement at a time on a core set). */
+  concurrency?: number;
+}
+
+/** Maps each job name to its one handler; fails at start-up when a job has none or several (Immich's check). */
+export function handlerTable(processors: JobProcessor[]): Map<JobNameValue, JobProcessor> {
+  const table = new Map<JobNameValue, JobProcessor>();
+  for (const processor of processors) {
+    for (const name of processor.handles) {
+      if (table.has(name)) throw new Error(`job ${name} has two handlers: ${table.get(name)!.constructor.name} and ${processor.constructor.name}`);
+      table.set(name, processor);
+    }
+  }
+  const missing = Object.values(JobName).filter((name) => !table.has(name));
+  if (missing.length > 0) throw new Error(`jobs without a handler: ${missing.join(', ')}`);
+  return table;
+}
+
+/** Consumes the chosen queues with BullMQ workers, dispatches jobs to processors and beats a heartbeat. */
+@Injectable()
+export class WorkerHost implements OnApplicationShutdown {
+  private readonly logger = new Logger('Worker');
+  private readonly workers: Worker[] = [];
+  private readonly id = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  private heartbeat?: NodeJS.Timeout;
+  private readonly startedAt = new Date().toISOString();
+  private table!: Map<JobNameValue, JobProcessor>;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(JOB_PROCESSORS) private readonly processors: JobProcessor[],
+    private readonly queues: QueuesService,
+    private readonly registry: WorkerRegistry,
+  ) {}
+
+  async start(options: WorkerOptions): Promise<void> {
+    this.table = handlerTable(this.processors);
+    for (const queue of options.queues) {
+      const worker = new Worker(queue, (job) => this.dispatch(job), {
+        connection: createRedis(this.config.REDIS_URL, `worker:${queue}`),
+        prefix: this.queues.prefix,
+        concurrency: queue.startsWith('bench-') ? 1 : (options.concurrency ?? 2),
+        lockDuration: 60_000,
+        stalledInterval: 15_000,
+        maxStalledCount: 2,
+      });
+      worker.on('failed', (job, error) => void this.failed(queue, job, error));
+      worker.on('completed', () => jobsFinished.inc({ queue, outcome: 'completed' }));
+      worker.on('error', (error) => this.logger.error(`queue ${queue}: ${error.message}`));
+      this.workers.push(worker);
+    }
+    const beat = () =>
+      this.registry
+        .beat({
+          id: this.id,
+          tier: options.tier ?? null,
+          queues: options.queues,
+          host: hostname(),
+          pid: process.pid,
+          cpuModel: cpus()[0]?.model ?? 'unknown',
+          cores: cpus().length,
+          device: options.device ?? null,
+          envelopeMethod: options.envelopeMethod,
+          version: process.env.npm_package_version ?? '0.1.0',
+          startedAt: this.startedAt,
+          seenAt: new Date().toISOString(),
+        })
+        .catch((error: Error) => this.logger.warn(`heartbeat failed: ${error.message}`));
+    await beat();
+    this.heartbeat = setInterval(() => void beat(), 10_000);
+    this.heartbeat.unref();
+    this.logger.log(`worker ${this.id} consuming ${options.queues.join(', ')}`);
+  }
+
+  private dispatch(job: Job): Promise<unknown> {
+    const processor = this.table.get(job.name as JobNameValue);
+    if (!processor) throw new Error(`no handler for job ${job.name}`);
+    const payload = job.data as JobPayloads[JobNameValue];
+    return withCorrelationId(payload.correlationId, () => processor.handle(job as Job<JobPayloads[JobNameValue]>));
+  }
+
+  private async failed(queue: string, job: Job | undefined, error: Error): Promise<void> {
+    jobsFinished.inc({ queue, outcome: 'failed' });
+    if (!job) return;
+    const attempts = job.opts.attempts ?? 1;
+    const final = job.attemptsMade >= attempts || error.name === 'UnrecoverableError';
+    this.logger.warn(`job ${job.name} ${job.id} failed (attempt ${job.attemptsMade}/${attempts}): ${error.message}`);
+    if (!final) return;
+    const processor = this.table.get(job.name as JobNameValue);
+    await withCorrelationId((job.data as { correlationId?: string }).correlationId, async () => {
+      await processor?.onFinalFailure?.(job as Job<JobPayloads[JobNameValue]>, error).catch((e: Error) => this.logger.error(`final-failure handler: ${e.message}`));
+    });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    await Promise.all(this.workers.map((w) => w.close()));
+    await this.registry.remove(this.id).catch(() => undefined);
+  }
+}

@@ -145,3 +145,16 @@ function quantize(data: Float32Array | Float64Array): Buffer {
   }
   return Buffer.from(out.buffer);
 }
+
+/** `--shape input=1,3,48,192` (repeatable) → { input: [1, 3, 48, 192] }. */
+export function parseShapeArgs(args: string[]): Record<string, number[]> {
+  const shapes: Record<string, number[]> = {};
+  for (const arg of args) {
+    const match = arg.match(/^([^=]+)=(\d+(?:,\d+)*)$/);
+    if (!match) throw new TierwiseError('SHAPE_INVALID', `--shape ${arg}: expected name=d1,d2,... with positive integers`, 400);
+    const dims = match[2]!.split(',').map(Number);
+    if (dims.some((d) => d < 1)) throw new TierwiseError('SHAPE_INVALID', `--shape ${arg}: dimensions must be >= 1`, 400);
+    shapes[match[1]!] = dims;
+  }
+  return shapes;
+}

@@ -12,6 +12,7 @@ const commandModules: Array<() => { register(program: Command): void }> = [
   () => require('./commands/serve'),
   () => require('./commands/worker'),
   () => require('./commands/keys'),
+  () => require('./commands/eval'),
 ];
 
 async function main(argv: string[]): Promise<void> {

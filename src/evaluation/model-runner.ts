@@ -29,8 +29,8 @@ function specOf(meta: ort.InferenceSession.ValueMetadata): TensorSpec {
   return { name: meta.name, elemType: meta.type as ElementType, shape };
 }
 
-/** The output scored: `logits` when the model has one, else its first output. */
-export async function openEvaluationModel(path: string, threads?: number): Promise<EvaluationModel> {
+/** The output scored: `preferredOutput` or `logits` when the model has it, else its first output. */
+export async function openEvaluationModel(path: string, threads?: number, preferredOutput = 'logits'): Promise<EvaluationModel> {
   let bytes: Buffer;
   try {
     bytes = await readFile(path);
@@ -40,7 +40,7 @@ export async function openEvaluationModel(path: string, threads?: number): Promi
   const session = await openSession(bytes, { threads });
   const inputs = session.inputMetadata.map(specOf);
   const outputs = session.outputMetadata.map(specOf);
-  const output = outputs.find((spec) => spec.name === 'logits') ?? outputs[0];
+  const output = outputs.find((spec) => spec.name === preferredOutput) ?? outputs.find((spec) => spec.name === 'logits') ?? outputs[0];
   const dynamicBatch = inputs.every((spec) => spec.shape !== null && spec.shape.length > 0 && typeof spec.shape[0] !== 'number');
   return { session, inputs, output, dynamicBatch };
 }

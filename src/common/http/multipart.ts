@@ -30,8 +30,7 @@ export function readMultipart<T>(
       if (failed) return;
       failed = true;
       req.unpipe(parser);
-      req.resume();
-      reject(error);
+      drainThen(req, () => reject(error));
     };
     const parser = busboy({ headers: req.headers, limits: { files: 1, fields: 50, fieldSize: 1024 * 1024, fileSize: maxFileBytes } });
     parser.on('field', (name, value) => {
@@ -60,4 +59,31 @@ export function readMultipart<T>(
     });
     req.pipe(parser);
   });
+}
+
+/**
+ * Discards the rest of a rejected upload before answering, so that the client reads our 4xx instead of a reset
+ * connection; gives up (and lets the socket close) after a bounded amount of data or time.
+ */
+function drainThen(req: Request, answer: () => void): void {
+  if (req.readableEnded) {
+    answer();
+    return;
+  }
+  let drained = 0;
+  let answered = false;
+  const once = () => {
+    if (answered) return;
+    answered = true;
+    clearTimeout(timer);
+    answer();
+  };
+  const timer = setTimeout(once, 5000);
+  req.on('data', (chunk: Buffer) => {
+    drained += chunk.length;
+    if (drained > 64 * 1024 * 1024) once();
+  });
+  req.once('end', once);
+  req.once('error', once);
+  req.resume();
 }

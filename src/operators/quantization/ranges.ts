@@ -66,7 +66,11 @@ function entropyRange(stats: TensorStats): [number, number] {
     const centre = Math.abs(lo + (i + 0.5) * width);
     folded[Math.min(bins - 1, Math.floor((centre / absMax) * bins))] += c;
   });
-  const levels = 128;
+  // One-sided tensors (after ReLU) get all 255 uint8 levels, and their exact-zero spike is left out of the
+  // divergence: it is represented exactly at any threshold and would otherwise pull the threshold far down.
+  const oneSided = lo >= 0;
+  const levels = oneSided ? 255 : 128;
+  if (oneSided) folded[0] = 0;
   let best = bins;
   let bestKl = Infinity;
   for (let t = levels; t <= bins; t += 16) {
@@ -77,6 +81,7 @@ function entropyRange(stats: TensorStats): [number, number] {
   return [Math.max(stats.min, -threshold), Math.min(stats.max, threshold)];
 }
 
+/** KL(P‖Q): P is clipped with the outliers folded into its last bin, Q is built from the unclipped bins so clipping costs. */
 function klForThreshold(hist: Float64Array, t: number, levels: number): number {
   const p = Float64Array.from(hist.subarray(0, t));
   for (let i = t; i < hist.length; i++) p[t - 1] += hist[i];
@@ -87,8 +92,8 @@ function klForThreshold(hist: Float64Array, t: number, levels: number): number {
     const end = Math.max(start + 1, Math.floor((j + 1) * per));
     let sum = 0;
     let nonZero = 0;
-    for (let i = start; i < end; i++) { sum += p[i]; if (p[i] > 0) nonZero++; }
-    for (let i = start; i < end; i++) if (p[i] > 0) q[i] = sum / nonZero;
+    for (let i = start; i < end; i++) { sum += hist[i]; if (hist[i] > 0) nonZero++; }
+    for (let i = start; i < end; i++) if (hist[i] > 0) q[i] = sum / nonZero;
   }
   const pSum = p.reduce((a, b) => a + b, 0);
   const qSum = q.reduce((a, b) => a + b, 0);

@@ -1,0 +1,92 @@
+import { formatBytes, formatMbps, formatMs, formatPoints } from '../format';
+import type { AdvisorReport } from './report';
+import { scatterSvg, tierBarsSvg } from './charts';
+import { escapeHtml } from './escape';
+
+const STYLE = `
+body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem auto;max-width:1100px;color:#1d2330;padding:0 1rem}
+h1{font-size:1.5rem}h2{font-size:1.15rem;margin-top:2rem;border-bottom:1px solid #dde}
+.recommendation{background:#eef6ee;border-left:4px solid #2f8f46;padding:.6rem .9rem}
+table{border-collapse:collapse;width:100%;font-size:13px}th,td{border-bottom:1px solid #e4e6ee;padding:4px 6px;text-align:left;vertical-align:top}
+td.num{text-align:right;font-variant-numeric:tabular-nums}tr.infeasible{color:#8a8f9c}
+.grid{stroke:#eceef4}.tick{font-size:11px;fill:#555}.axis{font-size:12px;fill:#333}
+.limit{stroke:#c0392b;stroke-dasharray:5 4}.limit-label{font-size:11px;fill:#c0392b}
+.front{fill:none;stroke:#2f6fb5;stroke-width:1.5}
+circle.feasible{fill:#2f6fb5}circle.infeasible{fill:#fff;stroke:#9aa0ad}circle.pareto{stroke:#123e6e;stroke-width:2}
+circle.recommended{fill:#2f8f46}rect.compute{fill:#2f6fb5}rect.network{fill:#e3a33b}.note{color:#666;font-size:12px}
+figure{margin:1rem 0}figcaption{font-weight:600;margin-bottom:.3rem}`;
+
+function constraintsList(report: AdvisorReport): string {
+  const c = report.constraints;
+  const items = [
+    c.maxAccuracyDrop !== undefined ? `accuracy drop ≤ ${formatPoints(c.maxAccuracyDrop)} points` : null,
+    c.latencyBudgetMs !== undefined ? `p95 latency ≤ ${formatMs(c.latencyBudgetMs)}` : null,
+    c.maxModelBytes !== undefined ? `model ≤ ${formatBytes(c.maxModelBytes)}` : null,
+    c.maxMemoryBytes !== undefined ? `peak memory ≤ ${formatBytes(c.maxMemoryBytes)}` : null,
+  ].filter((item): item is string => item !== null);
+  const network = `mobile–edge ${formatMbps(report.network.mobileEdgeMbps)}, edge–cloud ${formatMbps(report.network.edgeCloudMbps)}, RTT ${formatMs(report.network.rttMs)}`;
+  return `<p>Constraints: ${escapeHtml(items.length ? items.join('; ') : 'none')}. Network: ${escapeHtml(network)}.</p>`;
+}
+
+function rankedTable(report: AdvisorReport): string {
+  const rows = report.candidates.map((c) => {
+    const cells = [
+      c.rank ?? '—',
+      c.shortName,
+      c.label,
+      c.cut ? `${c.scenario} #${c.cut}` : c.scenario,
+    ].map((v) => `<td>${escapeHtml(v)}</td>`);
+    const numbers = [
+      formatMs(c.latency.p50Ms),
+      formatMs(c.latency.p95Ms),
+      formatMs(c.latency.networkMs),
+      c.accuracy === null ? '—' : formatPoints(c.accuracy),
+      formatBytes(c.sizeBytes),
+    ].map((v) => `<td class="num">${escapeHtml(v)}</td>`);
+    const flags = `<td>${c.pareto ? 'Pareto' : ''}</td>`;
+    return `<tr class="${c.feasible ? 'feasible' : 'infeasible'}">${cells.join('')}${numbers.join('')}${flags}<td>${escapeHtml(c.explanation)}</td></tr>`;
+  });
+  const head = ['rank', 'candidate', 'variant', 'scenario', 'p50', 'p95', 'network', 'accuracy', 'size', '', 'why'].map((h) => `<th>${h}</th>`).join('');
+  return `<table><thead><tr>${head}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
+}
+
+function statisticsNote(report: AdvisorReport): string {
+  const kw = report.kruskalWallis;
+  if (!kw) return '<p class="note">Fewer than two feasible candidates: no rank test was needed.</p>';
+  return `<p class="note">Kruskal–Wallis across the feasible candidates: H = ${kw.h.toFixed(2)}, df = ${kw.df}, p = ${kw.p.toPrecision(3)} (α = ${report.alpha}).</p>`;
+}
+
+function listOrNote(items: string[], empty: string): string {
+  return items.length ? `<ul>${items.map((i) => `<li>${escapeHtml(i)}</li>`).join('')}</ul>` : `<p class="note">${escapeHtml(empty)}</p>`;
+}
+
+/** A self-contained page: inline CSS and SVG, no scripts, fonts or links to fetch. */
+export function reportToHtml(report: AdvisorReport): string {
+  const crossovers = report.crossovers.map((c) => c.sentence.charAt(0).toUpperCase() + c.sentence.slice(1) + '.');
+  const skipped = report.skipped.map((s) => `${s.variantId} @ ${s.scenario}: ${s.reason}`);
+  return [
+    '<!DOCTYPE html>',
+    '<html lang="en"><head><meta charset="utf-8">',
+    `<meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(report.title)}</title>`,
+    `<style>${STYLE}</style></head><body>`,
+    `<h1>${escapeHtml(report.title)}</h1>`,
+    report.generatedAt ? `<p class="note">Generated ${escapeHtml(report.generatedAt)}</p>` : '',
+    `<p class="recommendation">${escapeHtml(report.recommendation ?? 'No candidate meets every constraint; the table says why each was rejected.')}</p>`,
+    constraintsList(report),
+    '<h2>Latency against accuracy</h2>',
+    scatterSvg(report),
+    '<p class="note">Filled: meets every constraint; hollow: rejected; large dots joined by the line: the Pareto front; green: the recommendation; dashed red: the constraints.</p>',
+    '<h2>p50 per variant, by scenario</h2>',
+    '<p class="note">Blue: compute; orange: computed network time.</p>',
+    tierBarsSvg(report),
+    '<h2>Ranking</h2>',
+    rankedTable(report),
+    statisticsNote(report),
+    '<h2>Bandwidth crossovers</h2>',
+    listOrNote(crossovers, 'The top recommendation is the same across the whole 1–1000 Mbps sweep of each link.'),
+    report.skipped.length ? `<h2>Not measured</h2>${listOrNote(skipped, '')}` : '',
+    '<h2>How this was measured</h2>',
+    `<p>${escapeHtml(report.methodNote)}</p>`,
+    '</body></html>',
+  ].join('\n');
+}

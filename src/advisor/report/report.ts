@@ -1,0 +1,59 @@
+import type { Candidate, Constraints, Crossover, NetworkProfile, Ranking, SkippedCombination } from '../types';
+
+export const DEFAULT_METHOD_NOTE =
+  'Warm latency only: each model is loaded once, warmed up, then run many times; cold start is measured apart. ' +
+  "Samples come from dedicated, pinned cores with the tier's thread count, scaled by the tier's slowdown " +
+  'threads / (cpus × coreSpeed) (method "scaled"), unless a measurement says otherwise. Network time is computed, ' +
+  'not waited for: per hop rtt + bytes × 8 / bandwidth, over every hop the request, the cut tensor and the response ' +
+  "cross (cloud relays through edge). A partition's head and tail samples, measured apart, are paired at random. " +
+  "Ranks: Kruskal–Wallis across the feasible candidates, then each compared with its group leader (Mann–Whitney, " +
+  "Holm-corrected, and Cliff's delta); a negligible or non-significant difference shares the rank.";
+
+export interface ReportOptions {
+  title?: string;
+  /** How the samples were measured, in words (overrides the default note, e.g. when the method was "none"). */
+  methodNote?: string;
+  /** ISO timestamp; left out unless given, so the same ranking always renders the same report. */
+  generatedAt?: string;
+}
+
+/** The report as a plain, JSON-serializable object: what `/report?format=json` returns, and what CSV and HTML render. */
+export interface AdvisorReport {
+  title: string;
+  generatedAt?: string;
+  baselineVariantId: string;
+  recommendedId: string | null;
+  recommendation: string | null;
+  referenceId: string | null;
+  network: NetworkProfile;
+  constraints: Constraints;
+  accuracyFloor: number | null;
+  alpha: number;
+  kruskalWallis: { h: number; df: number; p: number } | null;
+  candidates: Candidate[];
+  crossovers: Crossover[];
+  skipped: SkippedCombination[];
+  methodNote: string;
+}
+
+export function buildReport(ranking: Ranking & { crossovers?: Crossover[] }, options: ReportOptions = {}): AdvisorReport {
+  const recommended = ranking.candidates.find((c) => c.id === ranking.recommendedId);
+  const report: AdvisorReport = {
+    title: options.title ?? 'Tierwise deployment study',
+    baselineVariantId: ranking.baselineVariantId,
+    recommendedId: ranking.recommendedId,
+    recommendation: recommended?.explanation ?? null,
+    referenceId: ranking.referenceId,
+    network: { ...ranking.network },
+    constraints: { ...ranking.constraints },
+    accuracyFloor: ranking.accuracyFloor,
+    alpha: ranking.alpha,
+    kruskalWallis: ranking.kruskalWallis,
+    candidates: ranking.candidates.map((c) => structuredClone(c)),
+    crossovers: (ranking.crossovers ?? []).map((c) => ({ ...c })),
+    skipped: ranking.skipped.map((s) => ({ ...s })),
+    methodNote: options.methodNote ?? DEFAULT_METHOD_NOTE,
+  };
+  if (options.generatedAt) report.generatedAt = options.generatedAt;
+  return report;
+}

@@ -87,17 +87,21 @@ export function buildDrafts(input: StudyInput): { drafts: CandidateDraft[]; skip
   return { drafts: withShortNames(drafts), skipped };
 }
 
-/** `edge/dsptq`; when two variants share an operator chain, their ids keep the names apart. */
+/** `edge/dsptq`; variants sharing an operator chain add their id, partitions with several cuts add the cut. */
 function withShortNames(drafts: Array<Omit<CandidateDraft, 'shortName'>>): CandidateDraft[] {
-  const chains = new Map<string, Set<string>>();
+  const variantsPerAlias = new Map<string, Set<string>>();
+  const cutsPerPlacement = new Map<string, number>();
   for (const d of drafts) {
     const alias = operatorAlias(d.variant.operators);
-    chains.set(alias, (chains.get(alias) ?? new Set()).add(d.variant.id));
+    variantsPerAlias.set(alias, (variantsPerAlias.get(alias) ?? new Set()).add(d.variant.id));
+    const placement = `${d.variant.id}@${d.scenario}`;
+    cutsPerPlacement.set(placement, (cutsPerPlacement.get(placement) ?? 0) + 1);
   }
   return drafts.map((d) => {
     const alias = operatorAlias(d.variant.operators);
-    const name = (chains.get(alias)?.size ?? 0) > 1 ? `${alias}(${d.variant.id})` : alias;
-    return { ...d, shortName: `${d.scenario}${d.cut && drafts.filter((o) => o.variant.id === d.variant.id && o.scenario === d.scenario).length > 1 ? `#${d.cut}` : ''}/${name}` };
+    const name = (variantsPerAlias.get(alias)?.size ?? 0) > 1 ? `${alias}(${d.variant.id})` : alias;
+    const cut = d.cut && (cutsPerPlacement.get(`${d.variant.id}@${d.scenario}`) ?? 0) > 1 ? `#${d.cut}` : '';
+    return { ...d, shortName: `${d.scenario}${cut}/${name}` };
   });
 }
 

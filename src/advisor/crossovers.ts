@@ -81,7 +81,8 @@ export function findCrossovers(input: StudyInput, options: CrossoverOptions = {}
           else high = middle;
         }
         const next = at(high);
-        crossovers.push(describe(link, high, lowTop, next));
+        // The change lies in [low, high]; its geometric middle is within half the precision of it.
+        crossovers.push(describe(link, Math.sqrt(low * high), lowTop, next));
         low = high;
         lowTop = next;
       }

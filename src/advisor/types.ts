@@ -160,7 +160,7 @@ export type LinkName = 'mobile-edge' | 'edge-cloud';
 
 export interface Crossover {
   link: LinkName;
-  /** The bandwidth above which `to` is the top recommendation, within ~1%. */
+  /** The bandwidth above which `to` is the top recommendation, within half the sweep's precision (±0.5% by default). */
   mbps: number;
   /** Top recommendation just below `mbps` (null: nothing feasible there). */
   fromId: string | null;

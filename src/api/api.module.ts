@@ -13,6 +13,7 @@ import { HealthController } from '../health/health.controller';
 import { JobsModule } from '../jobs/jobs.module';
 import { MetricsController } from '../metrics/metrics.controller';
 import { httpMetricsMiddleware } from '../metrics/http-metrics.middleware';
+import { DatasetsModule } from '../datasets/datasets.module';
 import { ModelsModule } from '../models/models.module';
 import { PrismaModule } from '../prisma/prisma.module';
 import { TiersModule } from '../tiers/tiers.module';
@@ -35,6 +36,7 @@ import { TiersModule } from '../tiers/tiers.module';
       context: ({ req, res }: { req: Request; res: Response }) => ({ req, res }),
     }),
     ModelsModule,
+    DatasetsModule,
   ],
   controllers: [HealthController, MetricsController],
   providers: [

@@ -3,11 +3,23 @@ import type { Link } from './network';
 
 /**
  * A throttled loopback link to check the link model with real bytes: the sender paces the payload with a
- * token bucket (rate = mbps, burst = one 16 KiB chunk) after a one-way delay of rtt/2, the receiver answers one
+ * token bucket (rate = mbps, burst = one chunk of 16 KiB or 2 ms of sending) after a one-way delay of rtt/2, the receiver answers one
  * byte after another rtt/2. Chunk due times are absolute, so timer lateness does not accumulate.
  */
 const CHUNK = 16 * 1024;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+
+/** Calls `fn` after `ms`: a timer to within ~1.5 ms, then a spin, because Node timers fire up to ~1 ms late. */
+function after(ms: number, fn: () => void): void {
+  const deadline = process.hrtime.bigint() + BigInt(Math.round(Math.max(0, ms) * 1e6));
+  const finish = (): void => {
+    while (process.hrtime.bigint() < deadline) { /* spin out the last stretch */ }
+    fn();
+  };
+  if (ms > 2) setTimeout(finish, ms - 1.5);
+  else finish();
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => after(ms, resolve));
 
 function receiver(rttMs: number): Promise<Server> {
   const server = createServer((socket: Socket) => {
@@ -21,7 +33,7 @@ function receiver(rttMs: number): Promise<Server> {
         expected = Number(header.readBigUInt64BE(0));
         received = header.length - 8;
       } else received += chunk.length;
-      if (received >= expected) setTimeout(() => socket.end(Buffer.from([1])), rttMs / 2);
+      if (received >= expected) after(rttMs / 2, () => socket.end(Buffer.from([1])));
     });
     socket.on('error', () => undefined);
   });
@@ -47,8 +59,10 @@ export async function measureThrottledTransfer(payload: Uint8Array, link: Pick<L
     await sleep(link.rttMs / 2);
     socket.write(header);
     const start = elapsed();
+    // At high rates a chunk per timer tick could not keep up; chunks grow so each covers >= 2 ms of sending.
+    const chunk = Math.max(CHUNK, Math.ceil(bytesPerMs * 2));
     for (let sent = 0; sent < payload.length;) {
-      const n = Math.min(CHUNK, payload.length - sent);
+      const n = Math.min(chunk, payload.length - sent);
       await sleep(start + (sent + n) / bytesPerMs - elapsed());
       socket.write(payload.subarray(sent, sent + n));
       sent += n;

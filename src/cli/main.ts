@@ -8,6 +8,10 @@ import { isTierwiseError } from '../common/errors';
  * `register(program: Command): void`; add it to the list below.
  */
 const commandModules: Array<() => { register(program: Command): void }> = [
+  () => require('./commands/quantize'),
+  () => require('./commands/bench'),
+  () => require('./commands/netcheck'),
+  () => require('./commands/calibrate'),
   () => require('./commands/start'),
   () => require('./commands/serve'),
   () => require('./commands/worker'),

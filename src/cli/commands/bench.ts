@@ -63,7 +63,7 @@ function table(r: MeasureResult): string {
     `${r.model}`,
     `tier ${r.tier}: ${r.envelope.tier.cpus} CPUs × coreSpeed ${r.envelope.tier.coreSpeed}, ${r.envelope.tier.threads} thread(s), ${r.envelope.tier.memoryMB} MiB`,
     `envelope ${r.envelope.method}${r.envelope.method !== r.envelope.requestedMethod ? ` (asked for ${r.envelope.requestedMethod})` : ''}: ${r.envelope.formula}`,
-    `cores ${r.envelope.cores?.join(',') ?? 'not pinned'}, memory ${r.envelope.enforced.memory.mechanism}${r.envelope.memoryLimitMB ? ` ${r.envelope.memoryLimitMB} MiB` : ''}${r.quotaLine()}`,
+    `cores ${r.envelope.cores?.join(',') ?? 'not pinned'}, memory ${r.envelope.enforced.memory.mechanism}${r.envelope.memoryLimitMB ? ` ${r.envelope.memoryLimitMB} MiB` : ''}${r.envelope.quotaCpus !== null ? `, quota ${r.envelope.quotaCpus} CPUs` : ''}`,
     '',
     `             ${'tier'.padStart(10)} ${'host raw'.padStart(10)}   (ms, ${r.n} runs after ${r.warmup} warm-up)`,
     `p50          ${f(r.p50)} ${f(r.raw.p50)}   95% CI ${r.p50CI.low.toFixed(3)}–${r.p50CI.high.toFixed(3)}`,

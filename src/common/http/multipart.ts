@@ -45,7 +45,7 @@ export function readMultipart<T>(
       const relay = new PassThrough();
       stream.on('limit', () => relay.destroy(new TierwiseError('UPLOAD_TOO_LARGE', `upload exceeds the limit of ${maxFileBytes} bytes`, 413)));
       stream.pipe(relay);
-      consumed = consume(relay, filename);
+      consumed = Promise.resolve().then(() => consume(relay, filename));
       consumed.catch(fail);
     });
     parser.on('error', (error) => fail(new TierwiseError('UPLOAD_MALFORMED', `malformed multipart body: ${(error as Error).message}`, 400)));

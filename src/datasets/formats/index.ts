@@ -5,7 +5,7 @@ import { TierwiseError } from '../../common/errors';
 import type { TensorSpec } from '../../onnx/io-spec';
 import { openDatasetSource, type DatasetSource } from './dataset-source';
 import { listImages, loadImageSamples, mapLimited } from './image-dataset';
-import { suggestPreprocess, type ImagePreprocessSpec, type PreprocessSpec, type TextPreprocessSpec } from './preprocess-spec';
+import { suggestPreprocess, type ImagePreprocessSpec, type PreprocessSpec, type TextPreprocessSpec, type TokenizerSpec } from './preprocess-spec';
 import type { ArchiveLimits } from './safe-archive';
 import { readTensorDataset } from './tensors-dataset';
 import { encodeTextSamples, findTokenizer, readTextRecords, type TextFields } from './text-dataset';
@@ -47,6 +47,16 @@ function wrongKind(spec: PreprocessSpec, kind: DatasetKind): TierwiseError {
   return new TierwiseError('PREPROCESS_INVALID', `the preprocess spec is for ${spec.kind}, but the dataset holds ${kind}`, 422);
 }
 
+/** A suggested spec of another kind means the model's inputs cannot take this dataset at all. */
+function suggested(source: DatasetSource, modelInputs: TensorSpec[], tokenizer?: TokenizerSpec): PreprocessSpec {
+  const spec = suggestPreprocess(modelInputs, tokenizer);
+  if (spec.kind !== source.kind) {
+    const inputs = modelInputs.map((input) => `${input.name}: ${input.elemType}[${(input.shape ?? []).join(',')}]`).join(', ');
+    throw new TierwiseError('DATASET_MISMATCH', `the dataset holds ${source.kind}, but the model's inputs (${inputs}) take ${spec.kind}`, 422);
+  }
+  return spec;
+}
+
 function textClasses(dir: string): string[] | undefined {
   const file = join(dir, 'classes.txt');
   return existsSync(file) ? readFileSync(file, 'utf8').split(/\r?\n/).map((l) => l.trim()).filter(Boolean) : undefined;
@@ -57,14 +67,14 @@ async function loadFrom(source: DatasetSource, options: LoadDatasetOptions): Pro
   if (preprocess && preprocess.kind !== source.kind && preprocess.kind !== 'tensors') throw wrongKind(preprocess, source.kind);
   if (source.kind === 'images') {
     if (!preprocess && !modelInputs) throw new TierwiseError('PREPROCESS_INVALID', 'an image dataset needs a preprocess spec or the model inputs to suggest one', 422);
-    const spec = (preprocess ?? suggestPreprocess(modelInputs!)) as ImagePreprocessSpec;
+    const spec = (preprocess ?? suggested(source, modelInputs!)) as ImagePreprocessSpec;
     const listing = listImages(source.path);
     const inputName = spec.input ?? modelInputs?.[0]?.name ?? 'input';
     const samples = await loadImageSamples(listing.entries.slice(0, limit), spec, inputName);
     return { kind: 'images', labelled: listing.labelled, classes: listing.classes, samples, preprocess: spec };
   }
   if (source.kind === 'text') {
-    const spec = (preprocess ?? suggestPreprocess(modelInputs ?? DEFAULT_TEXT_INPUTS, findTokenizer(source.dir))) as TextPreprocessSpec;
+    const spec = (preprocess ?? suggested(source, modelInputs ?? DEFAULT_TEXT_INPUTS, findTokenizer(source.dir))) as TextPreprocessSpec;
     const records = readTextRecords(source.path, spec).slice(0, limit);
     const samples = encodeTextSamples(records, spec, modelInputs);
     return { kind: 'text', labelled: records[0]?.label !== undefined, classes: textClasses(source.dir), samples, preprocess: spec };

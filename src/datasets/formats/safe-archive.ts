@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -106,16 +106,28 @@ async function extractZip(path: string, dest: string, budget: Budget): Promise<v
 
 const TAR_ALLOWED = new Set(['File', 'OldFile', 'ContiguousFile', 'Directory']);
 
-async function scanTar(path: string, budget: Budget): Promise<void> {
-  await tar.t({
-    file: path,
-    strict: true,
-    onReadEntry: (entry) => {
-      safeEntryPath(entry.path);
-      if (!TAR_ALLOWED.has(entry.type)) throw unsafe(entry.path, `is a ${entry.type}, only files and folders are allowed`);
-      budget.addEntry(entry.path, entry.size ?? 0);
-      entry.resume();
-    },
+/** Checks every tar header before anything is written; stops reading at the first bad entry. */
+function scanTar(path: string, budget: Budget): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const input = createReadStream(path);
+    const parser = new tar.Parser({
+      strict: true,
+      onReadEntry: (entry) => {
+        try {
+          safeEntryPath(entry.path);
+          if (!TAR_ALLOWED.has(entry.type)) throw unsafe(entry.path, `is a ${entry.type}, only files and folders are allowed`);
+          budget.addEntry(entry.path, entry.size ?? 0);
+          entry.resume();
+        } catch (error) {
+          input.destroy();
+          reject(error);
+        }
+      },
+    });
+    parser.on('end', () => resolve());
+    parser.on('error', reject);
+    input.on('error', reject);
+    input.pipe(parser);
   });
 }
 

@@ -15,5 +15,6 @@ export async function loadFixtureSplit(family: FixtureFamily, split: string, lim
   const dir = join(repoRoot(), 'test/fixtures', family);
   const preprocess = parsePreprocess(JSON.parse(readFileSync(join(dir, 'preprocess.json'), 'utf8')), dir);
   const modelInputs = describeModel(readFileSync(fixtureModelPath(family, 'identity'))).inputs;
-  return loadDataset(join(dir, split), { preprocess, modelInputs, limit });
+  const pretokenized = split.endsWith('.tokens.json');
+  return loadDataset(join(dir, split), { preprocess: pretokenized ? undefined : preprocess, modelInputs, limit });
 }

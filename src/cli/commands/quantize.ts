@@ -1,0 +1,122 @@
+import type { Command } from 'commander';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { TierwiseError } from '../../common/errors';
+import { loadDataset, parsePreprocess, type LoadedDataset, type PreprocessSpec } from '../../datasets/formats';
+import { describeModel } from '../../onnx/describe';
+import type { TensorSpec } from '../../onnx/io-spec';
+import {
+  quantizeAccuracyAware, quantizeDynamic, quantizeStatic, top1Accuracy, type CalibrationMethod, type Trial,
+} from '../../operators/quantization';
+
+interface QuantizeOptions {
+  output: string; mode: string; calibration?: string; preprocess?: string; method: string; perTensor?: boolean;
+  eval?: string; maxDrop?: string; samples: string; maxTrials: string; json?: boolean;
+}
+
+const METHODS: CalibrationMethod[] = ['minmax', 'percentile', 'entropy'];
+
+function parseNumber(value: string, flag: string, min: number): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < min) throw new TierwiseError('ARGUMENT_INVALID', `${flag} must be a number >= ${min}, got ${value}`, 400);
+  return n;
+}
+
+function readPreprocess(path: string | undefined): PreprocessSpec | undefined {
+  if (!path) return undefined;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new TierwiseError('PREPROCESS_INVALID', `cannot read ${path} as JSON: ${(error as Error).message}`, 400);
+  }
+  return parsePreprocess(raw, dirname(resolve(path)));
+}
+
+async function load(path: string, preprocess: PreprocessSpec | undefined, modelInputs: TensorSpec[], limit?: number): Promise<LoadedDataset> {
+  const pretokenized = path.endsWith('.json') && !path.endsWith('preprocess.json');
+  return loadDataset(path, { preprocess: pretokenized ? undefined : preprocess, modelInputs, limit });
+}
+
+export async function runQuantize(modelPath: string, options: QuantizeOptions, progress: (line: string) => void): Promise<Record<string, unknown>> {
+  const mode = options.mode;
+  if (mode !== 'static' && mode !== 'dynamic') throw new TierwiseError('ARGUMENT_INVALID', `--mode must be static or dynamic, got ${mode}`, 400);
+  const method = options.method as CalibrationMethod;
+  if (!METHODS.includes(method)) throw new TierwiseError('ARGUMENT_INVALID', `--method must be one of ${METHODS.join(', ')}, got ${options.method}`, 400);
+  if (options.eval && options.maxDrop === undefined) throw new TierwiseError('ARGUMENT_INVALID', '--eval needs --max-drop <points>', 400);
+  const modelBytes = readFileSync(modelPath);
+  const inputs = describeModel(modelBytes).inputs;
+  const preprocess = readPreprocess(options.preprocess);
+  const evalSet = options.eval ? await load(options.eval, preprocess, inputs) : undefined;
+  if (evalSet && !evalSet.labelled) throw new TierwiseError('DATASET_INVALID', `${options.eval} has no labels to measure accuracy with`, 400);
+  const evaluate = (bytes: Uint8Array): Promise<number> => top1Accuracy(bytes, evalSet!.samples);
+  const baseline = evalSet ? await evaluate(modelBytes) : undefined;
+  let bytes: Uint8Array;
+  let nodesQuantized: number;
+  let trials: Trial[] = [];
+  let usedMethod: CalibrationMethod | null = mode === 'static' ? method : null;
+  if (mode === 'dynamic') {
+    const result = quantizeDynamic(modelBytes, { perChannel: !options.perTensor });
+    bytes = result.bytes;
+    nodesQuantized = result.quantizedNodes.length;
+  } else {
+    if (!options.calibration) throw new TierwiseError('ARGUMENT_INVALID', '--mode static needs --calibration <dataset>', 400);
+    const calib = await load(options.calibration, preprocess, inputs, parseNumber(options.samples, '--samples', 1));
+    progress(`calibrating on ${calib.samples.length} samples`);
+    const onProgress = (done: number, total: number): void => progress(`calibration runs ${done}/${total}`);
+    if (evalSet) {
+      const result = await quantizeAccuracyAware(modelBytes, calib.samples, {
+        evaluate, baseline: baseline!, maxDrop: parseNumber(options.maxDrop!, '--max-drop', 0), onProgress,
+        maxTrials: parseNumber(options.maxTrials, '--max-trials', 1), methods: [method, ...METHODS.filter((m) => m !== method)],
+      });
+      trials = result.trials;
+      if (!result.bytes || !result.chosen) {
+        const best = Math.max(...trials.map((t) => t.accuracy));
+        throw new TierwiseError('ACCURACY_TOLERANCE_NOT_MET', `no quantized model is within ${options.maxDrop} points of ${baseline} after ${trials.length} trials (best ${best})`, 422, { trials });
+      }
+      bytes = result.bytes;
+      nodesQuantized = result.chosen.nodesQuantized;
+      usedMethod = result.chosen.method;
+    } else {
+      const result = await quantizeStatic(modelBytes, calib.samples, { method, perChannel: !options.perTensor }, { onProgress });
+      bytes = result.bytes;
+      nodesQuantized = result.quantizedNodes.length;
+    }
+  }
+  writeFileSync(options.output, bytes);
+  const accuracy = evalSet ? { before: baseline, after: await evaluate(bytes), metric: 'top1' } : undefined;
+  return {
+    output: resolve(options.output), mode, method: usedMethod,
+    nodesQuantized, sizeBytes: { before: modelBytes.length, after: bytes.length }, trials, ...(accuracy ? { accuracy } : {}),
+  };
+}
+
+export function register(program: Command): void {
+  program
+    .command('quantize <model>')
+    .description('int8-quantize an ONNX model: static QDQ (calibrated, optionally accuracy-aware) or dynamic')
+    .requiredOption('-o, --output <file>', 'where to write the quantized model')
+    .requiredOption('--mode <mode>', 'static | dynamic')
+    .option('--calibration <dataset>', 'calibration data (image folder with labels.csv, JSONL text, pre-tokenized JSON)')
+    .option('--preprocess <file>', 'preprocess.json for the datasets')
+    .option('--method <method>', 'calibration: minmax | percentile | entropy', 'minmax')
+    .option('--per-tensor', 'one scale per weight tensor instead of per output channel')
+    .option('--eval <dataset>', 'labelled data for accuracy (enables accuracy-aware static quantization)')
+    .option('--max-drop <points>', 'largest tolerated top-1 drop, in points')
+    .option('--samples <n>', 'calibration samples to use', '100')
+    .option('--max-trials <n>', 'trial budget of the accuracy-aware search', '8')
+    .option('--json', 'print one JSON object')
+    .action(async (model: string, options: QuantizeOptions) => {
+      const result = await runQuantize(model, options, (line) => process.stderr.write(`${line}\n`));
+      if (options.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+      else {
+        const acc = result.accuracy as { before: number; after: number } | undefined;
+        const size = result.sizeBytes as { before: number; after: number };
+        process.stdout.write(`${result.mode} int8: ${result.nodesQuantized} nodes quantized, ${size.before} -> ${size.after} bytes` +
+          `${acc ? `, top-1 ${acc.before.toFixed(2)} -> ${acc.after.toFixed(2)}` : ''}; wrote ${result.output}\n`);
+        for (const t of result.trials as Trial[]) {
+          process.stdout.write(`  trial ${t.index}: ${t.method}${t.perChannel ? '' : ' per-tensor'}${t.excluded.length ? ` excluding ${t.excluded.length}` : ''} -> ${t.accuracy.toFixed(2)} (drop ${t.drop.toFixed(2)}) ${t.passed ? 'pass' : 'fail'}${t.latencyMs ? ` ${t.latencyMs.toFixed(3)} ms` : ''}\n`);
+        }
+      }
+    });
+}

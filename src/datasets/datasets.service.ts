@@ -1,0 +1,94 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Request } from 'express';
+import type { TeamRef } from '../auth/teams.repository';
+import { BlobsService } from '../blobs/blobs.service';
+import { TierwiseError } from '../common/errors';
+import { readMultipart } from '../common/http/multipart';
+import { APP_CONFIG, type AppConfig } from '../config/env';
+import type { Page } from '../models/model.views';
+import { formatOf, openStoredDataset, type DatasetFormat, type OpenedDataset } from './dataset-files';
+import type { DatasetView } from './dataset.views';
+import { DatasetsRepository } from './datasets.repository';
+import { inspectDataset } from './formats';
+import type { DatasetKind } from './formats/types';
+
+const KINDS: DatasetKind[] = ['images', 'text', 'tensors'];
+
+@Injectable()
+export class DatasetsService {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly datasets: DatasetsRepository,
+    private readonly blobs: BlobsService,
+  ) {}
+
+  /** Stores the upload, checks it end to end (safe extraction, every sample readable), and records it. */
+  async upload(team: TeamRef, req: Request): Promise<DatasetView> {
+    let format: DatasetFormat | undefined;
+    const { fields, file, filename } = await readMultipart(req, this.config.MAX_UPLOAD_BYTES, (stream, name) => {
+      format = formatOf(name);
+      return this.blobs.write(stream, this.config.MAX_UPLOAD_BYTES);
+    });
+    try {
+      const kind = fields.kind as DatasetKind | undefined;
+      if (kind !== undefined && !KINDS.includes(kind)) throw new TierwiseError('VALIDATION_FAILED', `kind: one of ${KINDS.join(', ')}`, 400);
+      const preprocess = parseJsonField(fields.preprocess, 'preprocess');
+      const opened = await openStoredDataset(file.path, format!, kind, preprocess);
+      try {
+        const inspection = await inspectDataset(opened.source.path, { kind: opened.source.kind, preprocess: opened.preprocess });
+        if (inspection.sampleCount === 0) throw new TierwiseError('DATASET_INVALID', 'the dataset holds no samples', 422);
+        if (inspection.errors.length > 0) {
+          throw new TierwiseError('DATASET_INVALID', `the dataset has unreadable content: ${inspection.errors[0]}`, 422, { errors: inspection.errors });
+        }
+        const name = (fields.name ?? filename.replace(/\.(tar\.gz|tgz|tar|zip|jsonl|json)$/i, '')).trim() || 'dataset';
+        return await this.datasets.create({
+          teamId: team.id,
+          name: name.slice(0, 200),
+          kind: inspection.kind,
+          labelled: inspection.labelled,
+          sampleCount: inspection.sampleCount,
+          classes: inspection.classes,
+          preprocess,
+          sha256: file.sha256,
+          sizeBytes: file.sizeBytes,
+          format: format!,
+        });
+      } finally {
+        await opened.close();
+      }
+    } catch (error) {
+      await this.blobs.releaseUnreferenced([file.sha256]);
+      throw error;
+    }
+  }
+
+  list(team: TeamRef, limit = 20, cursor?: string): Promise<Page<DatasetView>> {
+    return this.datasets.list(team.id, Math.min(Math.max(limit, 1), 100), cursor);
+  }
+
+  async get(team: TeamRef, id: string): Promise<DatasetView> {
+    const dataset = await this.datasets.find(team.id, id);
+    if (!dataset) throw new TierwiseError('DATASET_NOT_FOUND', `no dataset ${id}`, 404);
+    return dataset;
+  }
+
+  async delete(team: TeamRef, id: string): Promise<void> {
+    const sha = await this.datasets.delete(team.id, id);
+    if (!sha) throw new TierwiseError('DATASET_NOT_FOUND', `no dataset ${id}`, 404);
+    await this.blobs.releaseUnreferenced([sha]);
+  }
+
+  /** Opens a stored dataset for reading (evaluation, calibration); close() removes what was extracted. */
+  open(dataset: DatasetView): Promise<OpenedDataset> {
+    return openStoredDataset(this.blobs.pathOf(dataset.sha256), dataset.format as DatasetFormat, dataset.kind as DatasetKind, dataset.preprocess ?? undefined);
+  }
+}
+
+function parseJsonField(value: string | undefined, field: string): unknown {
+  if (value === undefined || value.trim() === '') return undefined;
+  try {
+    return JSON.parse(value);
+  } catch (error) {
+    throw new TierwiseError('PREPROCESS_INVALID', `${field}: not valid JSON (${(error as Error).message})`, 400);
+  }
+}

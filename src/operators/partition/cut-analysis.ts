@@ -1,0 +1,71 @@
+import { TierwiseError } from '../../common/errors';
+import { forEachGraph } from '../../onnx';
+import { backwardSlice, graphInputsRead, type GraphIndex } from './graph-index';
+
+export interface CutShape {
+  tensors: string[];
+  /** Dynamic nodes the head runs (constant-only chains are copied to whichever side needs them). */
+  headNodes: Set<number>;
+  tailNodes: Set<number>;
+  /** Graph inputs the tail still reads: they travel with the cut tensors. */
+  forwardedInputs: string[];
+}
+
+export type CutVerdict = { ok: true; cut: CutShape } | { ok: false; reason: string };
+
+/**
+ * Whether `tensors` split the graph into a head (graph inputs → tensors) and a tail (tensors + graph inputs →
+ * outputs) that share no computation. QDQ rule: a cut never sits between a QuantizeLinear and the
+ * DequantizeLinear it feeds — the pair is one quantized edge, and onnxruntime fuses it with its neighbours.
+ */
+export function analyzeCut(index: GraphIndex, tensors: readonly string[]): CutVerdict {
+  for (const name of tensors) {
+    if (index.graphInputs.has(name)) return { ok: false, reason: `${name} is a graph input (the head would be empty)` };
+    if (index.graphOutputs.includes(name)) return { ok: false, reason: `${name} is a graph output (the tail would be empty)` };
+    const at = index.producer.get(name);
+    if (at === undefined) return { ok: false, reason: `${name} is not produced by a top-level node` };
+    if (!index.dynamic[at]) return { ok: false, reason: `${name} is computed from constants only, not from the inputs` };
+    const node = index.nodes[at];
+    if (node.opType === 'QuantizeLinear' && (index.consumers.get(name) ?? []).some((c) => index.nodes[c].opType === 'DequantizeLinear')) {
+      return { ok: false, reason: `${name} lies between QuantizeLinear ${node.name ?? ''} and its DequantizeLinear; cut before the QuantizeLinear or after the DequantizeLinear` };
+    }
+  }
+  const stop = new Set([...tensors, ...index.graphInputs]);
+  const tailNodes = dynamicOnly(index, backwardSlice(index, index.graphOutputs, stop));
+  const readByTail = new Set<string>();
+  for (const i of tailNodes) for (const name of index.nodeInputs[i]) readByTail.add(name);
+  const unused = tensors.filter((t) => !readByTail.has(t));
+  if (unused.length > 0) return { ok: false, reason: `nothing after the cut reads ${unused.join(', ')}` };
+  const headNodes = dynamicOnly(index, backwardSlice(index, tensors, index.graphInputs));
+  for (const i of tailNodes) {
+    if (headNodes.has(i)) {
+      return { ok: false, reason: `the rest of the graph still needs ${(index.nodes[i].output ?? []).join(', ')} from before the cut (node ${index.nodes[i].name || index.nodes[i].opType})` };
+    }
+  }
+  return { ok: true, cut: { tensors: [...tensors], headNodes, tailNodes, forwardedInputs: graphInputsRead(index, tailNodes) } };
+}
+
+function dynamicOnly(index: GraphIndex, nodes: Set<number>): Set<number> {
+  return new Set([...nodes].filter((i) => index.dynamic[i]));
+}
+
+/** analyzeCut for a user's request: unknown names and non-cuts become TierwiseErrors that name the tensor. */
+export function requireCut(index: GraphIndex, tensors: readonly string[]): CutShape {
+  if (tensors.length === 0) throw new TierwiseError('PARTITION_CUT_EMPTY', 'name at least one tensor to cut at');
+  const known = knownTensorNames(index);
+  const unknown = tensors.filter((t) => !known.has(t));
+  if (unknown.length > 0) throw new TierwiseError('PARTITION_TENSOR_UNKNOWN', `the model has no tensor named ${unknown.map((t) => JSON.stringify(t)).join(', ')}`, 400, { tensors: unknown });
+  const verdict = analyzeCut(index, [...new Set(tensors)]);
+  if (!verdict.ok) throw new TierwiseError('PARTITION_NOT_A_CUT', `${tensors.join(', ')} is not a cut: ${verdict.reason}`, 400, { tensors });
+  return verdict.cut;
+}
+
+function knownTensorNames(index: GraphIndex): Set<string> {
+  const names = new Set<string>();
+  forEachGraph(index.graph, (g) => {
+    for (const n of g.node ?? []) for (const o of n.output ?? []) names.add(o);
+    for (const v of g.input ?? []) names.add(v.name ?? '');
+    for (const t of g.initializer ?? []) names.add(t.name ?? '');
+  });
+  return names;
+}

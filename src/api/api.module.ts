@@ -15,8 +15,10 @@ import { MetricsController } from '../metrics/metrics.controller';
 import { httpMetricsMiddleware } from '../metrics/http-metrics.middleware';
 import { DatasetsModule } from '../datasets/datasets.module';
 import { ModelsModule } from '../models/models.module';
+import { StudiesModule } from '../studies/studies.module';
 import { PrismaModule } from '../prisma/prisma.module';
 import { TiersModule } from '../tiers/tiers.module';
+import { WebhooksModule } from '../webhooks/webhooks.module';
 
 /** The HTTP process: REST under /v1, GraphQL at /graphql, OpenAPI at /docs, /health and /metrics. */
 @Module({
@@ -37,6 +39,8 @@ import { TiersModule } from '../tiers/tiers.module';
     }),
     ModelsModule,
     DatasetsModule,
+    StudiesModule,
+    WebhooksModule,
   ],
   controllers: [HealthController, MetricsController],
   providers: [

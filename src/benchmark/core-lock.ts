@@ -69,3 +69,20 @@ export async function lockCores(cores: number[], options: { timeoutMs?: number; 
   }
   return release;
 }
+
+/**
+ * CPU time (ms) the kernel counts as busy or stolen on `cores` since boot, from /proc/stat (USER_HZ = 100 on
+ * Linux). Compared with the child's own CPU time it tells how much *other* work ran on the measuring cores.
+ */
+export function coreBusyMs(cores: number[]): number | null {
+  let stat: string;
+  try { stat = readFileSync('/proc/stat', 'utf8'); } catch { return null; }
+  let jiffies = 0;
+  for (const core of cores) {
+    const fields = stat.match(new RegExp(`^cpu${core} (.+)$`, 'm'))?.[1]?.trim().split(/\s+/).map(Number);
+    if (!fields || fields.length < 8) return null;
+    const [user, nice, system, , , irq, softirq, steal] = fields as [number, number, number, number, number, number, number, number];
+    jiffies += user + nice + system + irq + softirq + steal;
+  }
+  return jiffies * 10;
+}

@@ -41,6 +41,8 @@ export interface RunnerOutput {
   checksum: string;
   checksumInputs: number;
   peakRssBytes: number;
+  /** CPU time of the whole child (all its threads) until it reported, ms. */
+  cpuMs: number;
   cpusAllowedList: string;
   nodeTimes?: NodeTime[];
   warnings: string[];
@@ -116,6 +118,7 @@ export async function measureInChild(input: RunnerInput): Promise<RunnerOutput> 
     checksum: outputChecksum(outputs),
     checksumInputs,
     peakRssBytes: process.resourceUsage().maxRSS * 1024,
+    cpuMs: (process.cpuUsage().user + process.cpuUsage().system) / 1000,
     cpusAllowedList: readFileSync('/proc/self/status', 'utf8').match(/^Cpus_allowed_list:\s*(.+)$/m)?.[1] ?? '',
     nodeTimes,
     warnings,

@@ -1,6 +1,6 @@
-import { describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../common/paths';
@@ -15,6 +15,8 @@ const image = fixture('fashion-resnet/models/fashion-resnet-distilled.onnx');
 const text = fixture('sentiment-bert/models/sentiment-bert-distilled.onnx');
 const caps = detectCapabilities();
 const quick: Partial<MeasureRequest> = { runs: 15, warmup: 2, timeoutMs: 60_000 };
+const scratch = mkdtempSync(join(tmpdir(), 'tierwise-runner-spec-'));
+after(() => rmSync(scratch, { recursive: true, force: true }));
 
 async function rejectsWith(promise: Promise<unknown>, code: string): Promise<TierwiseError> {
   try { await promise; } catch (error) {
@@ -53,7 +55,7 @@ describe('measure (the runner)', () => {
       input_ids: { type: 'int64', dims: [1, 128], data: BigInt64Array.from(tokens.input_ids[i]!, BigInt) },
       attention_mask: { type: 'int64', dims: [1, 128], data: BigInt64Array.from(tokens.attention_mask[i]!, BigInt) },
     }));
-    const path = join(mkdtempSync(join(tmpdir(), 'tierwise-samples-')), 'samples.json');
+    const path = join(scratch, 'samples.json');
     writeFileSync(path, JSON.stringify({ samples }));
     const request: MeasureRequest = { ...quick, runs: 6, modelPath: text, tier: 'edge', inputs: { kind: 'samples', path } };
     const a = await measure(request);
@@ -89,7 +91,7 @@ describe('measure (the runner)', () => {
   });
 
   test('a file that is not a model: MODEL_UNLOADABLE from the child', async () => {
-    const path = join(mkdtempSync(join(tmpdir(), 'tierwise-bad-')), 'bad.onnx');
+    const path = join(scratch, 'bad.onnx');
     writeFileSync(path, 'not a model');
     await rejectsWith(measure({ ...quick, modelPath: path, tier: 'edge' }), 'MODEL_UNLOADABLE');
     await rejectsWith(measure({ ...quick, modelPath: image, tier: 'edge', inputs: { kind: 'synthetic', shapes: { nope: [1] } } }), 'INPUT_INVALID');

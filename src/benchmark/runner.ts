@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { TierwiseError } from '../common/errors';
 import { siblingEntry } from '../common/paths';
 import { runChildDetailed } from './child-process';
-import { lockCores } from './core-lock';
+import { coreBusyMs, lockCores } from './core-lock';
 import { envelopeRecord, planEnvelope, type EnvelopeMethod, type EnvelopeRecord } from './envelope';
 import type { InputSource } from './inputs';
 import type { RunnerInput, RunnerOutput, SessionSpec } from './measure-session';
@@ -62,6 +62,12 @@ export interface MeasureResult extends Summary {
   nodeTimes?: ScaledNodeTime[];
   host: { name: string; cpuModel: string; cores: number; childCpusAllowed: string };
   wallMs: number;
+  /**
+   * CPU time the measuring cores spent on anything but this child during its life (/proc/stat busy + steal
+   * minus the child's own CPU time, over wall × cores; 10 ms resolution). Pinning is not exclusive: this says
+   * how much it mattered. Absent when the cores were not pinned.
+   */
+  interference?: { foreignCpuShare: number; coresBusyMs: number; childCpuMs: number };
   measuredAt: string;
   warnings: string[];
 }
@@ -93,6 +99,8 @@ export async function measure(request: MeasureRequest): Promise<MeasureResult> {
 
   const release = plan.cores ? await lockCores(plan.cores, { timeoutMs: request.lockTimeoutMs }) : () => undefined;
   let child;
+  const busyBefore = plan.cores ? coreBusyMs(plan.cores) : null;
+  let busyMs: number | null = null;
   try {
     child = await runChildDetailed<RunnerOutput>({
       entry: siblingEntry(__filename, 'runner-main'),
@@ -101,13 +109,24 @@ export async function measure(request: MeasureRequest): Promise<MeasureResult> {
       envelope: plan.envelope,
       label: `runner ${modelPath} on ${tier.name}`,
     });
+    const busyAfter = plan.cores ? coreBusyMs(plan.cores) : null;
+    busyMs = busyBefore !== null && busyAfter !== null ? busyAfter - busyBefore : null;
   } finally {
     release();
   }
   const out = child.result;
   const envelope = envelopeRecord(tier, plan, child.enforcement);
-  return assemble(request, tier, session, warmup, out, envelope, child.peakMemoryBytes, child.wallMs, modelPath);
+  const result = assemble(request, tier, session, warmup, out, envelope, child.peakMemoryBytes, child.wallMs, modelPath);
+  if (busyMs !== null && plan.cores) {
+    const share = Math.max(0, busyMs - out.cpuMs) / (child.wallMs * plan.cores.length);
+    result.interference = { foreignCpuShare: share, coresBusyMs: busyMs, childCpuMs: out.cpuMs };
+    if (share > INTERFERENCE_WARNING) result.warnings.push(`other work used ~${(share * 100).toFixed(0)}% of the measuring cores during this measurement (figures may be inflated)`);
+  }
+  return result;
 }
+
+/** Above this share of the measuring cores' time spent on other processes, a result carries a warning. */
+const INTERFERENCE_WARNING = 0.05;
 
 function assemble(
   request: MeasureRequest, tier: TierProfile, session: SessionSpec, warmup: number, out: RunnerOutput,

@@ -1,6 +1,6 @@
-import { describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TierwiseError } from '../common/errors';
@@ -10,6 +10,8 @@ import type { HostCapabilities } from './cgroups';
 import type { EnforcementRecord } from './child-process';
 import { configuredTiers, defaultTiers, resolveTier, slowdown } from './tiers';
 
+const scratch = mkdtempSync(join(tmpdir(), 'tierwise-tiers-spec-'));
+after(() => rmSync(scratch, { recursive: true, force: true }));
 const twoCores: HostCapabilities = { hostCores: [0, 1], taskset: true, memoryCgroup: 'v1', cpuCgroup: 'v1', notes: [] };
 const nothing: EnforcementRecord = { pinnedCores: null, memory: { mechanism: 'none', limitMB: null }, cpuQuota: { mechanism: 'none', cpus: null, periodUs: null }, warnings: [] };
 
@@ -31,7 +33,7 @@ describe('tiers', () => {
   });
 
   test('configuration from TIERWISE_TIERS and a file, then per-call overrides', () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'tierwise-tiers-')), 'tiers.json');
+    const file = join(scratch, 'tiers.json');
     writeFileSync(file, JSON.stringify({ mobile: { coreSpeed: 0.4 }, pi: { cpus: 1, memoryMB: 2048 } }));
     const env = { TIERWISE_TIERS_FILE: file, TIERWISE_TIERS: '{"edge":{"cpus":1.5}}' };
     const tiers = configuredTiers(env, 2);
@@ -70,7 +72,7 @@ describe('envelopes and cores', () => {
   });
 
   test('the core lock admits one holder at a time and frees a dead holder\'s lock', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tierwise-locks-'));
+    const dir = join(scratch, 'locks');
     const release = await lockCores([1], { dir });
     await assert.rejects(lockCores([0, 1], { dir, timeoutMs: 100 }), (e: TierwiseError) => e.code === 'CORES_BUSY');
     release();

@@ -17,6 +17,9 @@ const commandModules: Array<() => { register(program: Command): void }> = [
   () => require('./commands/worker'),
   () => require('./commands/keys'),
   () => require('./commands/eval'),
+  () => require('./commands/partition'),
+  () => require('./commands/early-exit'),
+  () => require('./commands/prune'),
 ];
 
 async function main(argv: string[]): Promise<void> {

@@ -17,6 +17,8 @@ const envSchema = z.object({
   TIERWISE_API_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
   ALLOW_PRIVATE_WEBHOOKS: bool.default('false'),
   MODEL_LOAD_TIMEOUT_MS: z.coerce.number().int().positive().default(60_000),
+  BUILD_TIMEOUT_MS: z.coerce.number().int().positive().default(30 * 60_000),
+  MEASURE_TIMEOUT_MS: z.coerce.number().int().positive().default(10 * 60_000),
   MODEL_LOAD_MEMORY_MB: z.coerce.number().int().positive().default(8192),
   QUEUE_PREFIX: z.string().min(1).default('tierwise'),
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { repoRoot } from '../common/paths';
-import { loadDataset } from '../datasets/formats';
+import { loadDataset, parsePreprocess } from '../datasets/formats';
 import { evaluateIsolated, evaluateModel, evaluateRequest, type EvaluationRequest } from './index';
 
 const fixtures = join(repoRoot(), 'test/fixtures');
@@ -66,7 +66,7 @@ describe('evaluation on the fixture models', () => {
 
   test('fidelity to the baseline: a model agrees with itself exactly, QAT nearly', async () => {
     const baselinePath = join(fashion, 'models/fashion-resnet-identity.onnx');
-    const dataset = await loadDataset(join(fashion, 'eval-100'), { preprocess: (await import('../datasets/formats')).parsePreprocess({ pad_to: [32, 32], channels: 1, mean: [0.286], std: [0.353] }, '.') });
+    const dataset = await loadDataset(join(fashion, 'eval-100'), { preprocess: parsePreprocess({ pad_to: [32, 32], channels: 1, mean: [0.286], std: [0.353] }, '.') });
     const self = await evaluateModel(baselinePath, dataset, { baselinePath });
     assert.deepEqual([self.fidelity?.top1Agreement?.value, self.fidelity?.meanAbsoluteError, self.fidelity?.n], [1, 0, 100]);
     assert.ok(Math.abs(self.fidelity!.cosineSimilarity - 1) < 1e-6);

@@ -6,6 +6,7 @@ import { QueueName, benchQueue } from '../../jobs/job-catalogue';
 import { TiersConfig } from '../../tiers/tiers.config';
 import { WorkerHost } from '../../worker/worker-host';
 import { WorkerModule } from '../../worker/worker.module';
+import { StudyReconciler } from '../../studies/study-reconciler';
 
 const FIXED_QUEUES: string[] = Object.values(QueueName);
 
@@ -33,5 +34,6 @@ export function register(program: Command): void {
       const caps = detectCapabilities();
       const envelopeMethod = options.device ? 'native' : caps.taskset || caps.memoryCgroup ? 'scaled' : 'none';
       await app.get(WorkerHost).start({ queues, tier: options.tier, device: options.device, envelopeMethod });
+      if (queues.includes(QueueName.Advise)) app.get(StudyReconciler, { strict: false }).start();
     });
 }

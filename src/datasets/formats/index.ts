@@ -5,7 +5,7 @@ import { TierwiseError } from '../../common/errors';
 import type { TensorSpec } from '../../onnx/io-spec';
 import { openDatasetSource, type DatasetSource } from './dataset-source';
 import { listImages, loadImageSamples, mapLimited } from './image-dataset';
-import { suggestPreprocess, type ImagePreprocessSpec, type PreprocessSpec, type TextPreprocessSpec, type TokenizerSpec } from './preprocess-spec';
+import { isTextModel, suggestPreprocess, type ImagePreprocessSpec, type PreprocessSpec, type TextPreprocessSpec, type TokenizerSpec } from './preprocess-spec';
 import type { ArchiveLimits } from './safe-archive';
 import { readTensorDataset } from './tensors-dataset';
 import { encodeTextSamples, findTokenizer, readTextRecords, type TextFields } from './text-dataset';
@@ -49,12 +49,12 @@ function wrongKind(spec: PreprocessSpec, kind: DatasetKind): TierwiseError {
 
 /** A suggested spec of another kind means the model's inputs cannot take this dataset at all. */
 function suggested(source: DatasetSource, modelInputs: TensorSpec[], tokenizer?: TokenizerSpec): PreprocessSpec {
-  const spec = suggestPreprocess(modelInputs, tokenizer);
-  if (spec.kind !== source.kind) {
+  const modelKind = isTextModel(modelInputs) ? 'text' : 'images';
+  if (modelKind !== source.kind) {
     const inputs = modelInputs.map((input) => `${input.name}: ${input.elemType}[${(input.shape ?? []).join(',')}]`).join(', ');
-    throw new TierwiseError('DATASET_MISMATCH', `the dataset holds ${source.kind}, but the model's inputs (${inputs}) take ${spec.kind}`, 422);
+    throw new TierwiseError('DATASET_MISMATCH', `the dataset holds ${source.kind}, but the model's inputs (${inputs}) take ${modelKind}`, 422);
   }
-  return spec;
+  return suggestPreprocess(modelInputs, tokenizer);
 }
 
 function textClasses(dir: string): string[] | undefined {

@@ -176,12 +176,17 @@ function isTokenInput(spec: TensorSpec): boolean {
   return (TEXT_ROLES as readonly string[]).includes(spec.name) && (spec.elemType === 'int64' || spec.elemType === 'int32');
 }
 
+/** The model takes token ids (every input is input_ids / attention_mask / token_type_ids, integer). */
+export function isTextModel(modelInputs: TensorSpec[]): boolean {
+  return modelInputs.length > 0 && modelInputs.every(isTokenInput);
+}
+
 /**
  * A preprocess spec guessed from the model's inputs: token inputs mean text (the tokenizer is the one found
  * beside the data, passed as `tokenizer`), a rank-4 input means images (NCHW when dim 1 is 1 or 3, scaled to 0..1).
  */
 export function suggestPreprocess(modelInputs: TensorSpec[], tokenizer?: TokenizerSpec): PreprocessSpec {
-  if (modelInputs.length > 0 && modelInputs.every(isTokenInput)) {
+  if (isTextModel(modelInputs)) {
     if (!tokenizer) throw new TierwiseError('DATASET_INVALID', 'a text model needs a tokenizer: give a preprocess spec or put vocab.txt / tokenizer.json beside the data', 422);
     const seq = modelInputs[0].shape?.[1];
     const inputs: TextInputNames = {};

@@ -15,8 +15,10 @@ export type CutVerdict = { ok: true; cut: CutShape } | { ok: false; reason: stri
 
 /**
  * Whether `tensors` split the graph into a head (graph inputs → tensors) and a tail (tensors + graph inputs →
- * outputs) that share no computation. QDQ rule: a cut never sits between a QuantizeLinear and the
- * DequantizeLinear it feeds — the pair is one quantized edge, and onnxruntime fuses it with its neighbours.
+ * outputs) that share no computation. In QDQ graphs the output of a QuantizeLinear is a cut like any other, and the
+ * best one: the tensor is 1 byte per value and both halves keep their DQ→op→Q patterns, so onnxruntime still fuses
+ * them and tail(head(x)) is bit-exact at every optimization level. A float cut inside a QDQ region is exact with
+ * optimizations off but may differ by one output quantization step at 'all' (the op next to the cut runs unfused).
  */
 export function analyzeCut(index: GraphIndex, tensors: readonly string[]): CutVerdict {
   for (const name of tensors) {
@@ -25,16 +27,10 @@ export function analyzeCut(index: GraphIndex, tensors: readonly string[]): CutVe
     const at = index.producer.get(name);
     if (at === undefined) return { ok: false, reason: `${name} is not produced by a top-level node` };
     if (!index.dynamic[at]) return { ok: false, reason: `${name} is computed from constants only, not from the inputs` };
-    const node = index.nodes[at];
-    if (node.opType === 'QuantizeLinear' && (index.consumers.get(name) ?? []).some((c) => index.nodes[c].opType === 'DequantizeLinear')) {
-      return { ok: false, reason: `${name} lies between QuantizeLinear ${node.name ?? ''} and its DequantizeLinear; cut before the QuantizeLinear or after the DequantizeLinear` };
-    }
   }
   const stop = new Set([...tensors, ...index.graphInputs]);
   const tailNodes = dynamicOnly(index, backwardSlice(index, index.graphOutputs, stop));
-  const readByTail = new Set<string>();
-  for (const i of tailNodes) for (const name of index.nodeInputs[i]) readByTail.add(name);
-  const unused = tensors.filter((t) => !readByTail.has(t));
+  const unused = tensors.filter((t) => !(index.consumers.get(t) ?? []).some((c) => tailNodes.has(c)));
   if (unused.length > 0) return { ok: false, reason: `nothing after the cut reads ${unused.join(', ')}` };
   const headNodes = dynamicOnly(index, backwardSlice(index, tensors, index.graphInputs));
   for (const i of tailNodes) {
@@ -42,7 +38,12 @@ export function analyzeCut(index: GraphIndex, tensors: readonly string[]): CutVe
       return { ok: false, reason: `the rest of the graph still needs ${(index.nodes[i].output ?? []).join(', ')} from before the cut (node ${index.nodes[i].name || index.nodes[i].opType})` };
     }
   }
-  return { ok: true, cut: { tensors: [...tensors], headNodes, tailNodes, forwardedInputs: graphInputsRead(index, tailNodes) } };
+  const forwardedInputs = graphInputsRead(index, tailNodes);
+  const headInputs = graphInputsRead(index, headNodes);
+  if (headInputs.every((name) => forwardedInputs.includes(name))) {
+    return { ok: false, reason: `the rest of the graph still reads ${headInputs.join(', ')} itself, so nothing is separated` };
+  }
+  return { ok: true, cut: { tensors: [...tensors], headNodes, tailNodes, forwardedInputs } };
 }
 
 function dynamicOnly(index: GraphIndex, nodes: Set<number>): Set<number> {

@@ -41,7 +41,7 @@ export async function probeShapes(model: ModelProto, shapes: Record<string, numb
     const dims = declared.map((d, k) => {
       if (typeof d === 'number' && d > 0) return d;
       const first = given?.[k] ?? 1;
-      if (typeof d === 'string') symbols.set(d, { first, second: first + 1 + symbols.size });
+      if (typeof d === 'string' && !symbols.has(d)) symbols.set(d, { first, second: first + 1 + symbols.size });
       return pass === 0 ? first : typeof d === 'string' ? symbols.get(d)!.second : first;
     });
     return [spec.name, filled(spec.elemType, dims)];

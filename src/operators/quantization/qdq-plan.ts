@@ -12,8 +12,21 @@ export interface WeightedNode {
   channelAxis: number;
 }
 
+/** A MatMul of two computed tensors (attention's QK^T and AV), which int8 kernels can run when both inputs are quantized. */
+export interface ActivationMatMul {
+  node: NodeProto;
+  name: string;
+  inputs: [string, string];
+  /**
+   * A Div/Mul by a scalar constant right after it (attention's 1/sqrt(d)): folded into the first input's
+   * dequantization scale, as onnxruntime folds it into FusedMatMul in fp32, instead of running as its own node.
+   */
+  scaledBy?: { node: NodeProto; factor: number };
+}
+
 export interface QdqPlan {
   weighted: WeightedNode[];
+  activationMatMuls: ActivationMatMul[];
   /** Activation tensors that get a QuantizeLinear/DequantizeLinear pair. */
   activations: string[];
   /** Which consumer nodes read the dequantized copy of each activation. */
@@ -63,13 +76,40 @@ export function findWeightedNodes(graph: GraphProto, exclude: ReadonlySet<string
   return out;
 }
 
+/** MatMuls whose two inputs are both computed at run time (neither is a constant), in graph order. */
+export function findActivationMatMuls(graph: GraphProto, exclude: ReadonlySet<string> = new Set()): ActivationMatMul[] {
+  const users = consumers(graph);
+  const graphOutputs = new Set((graph.output ?? []).map((o) => o.name ?? ''));
+  const out: ActivationMatMul[] = [];
+  (graph.node ?? []).forEach((node, i) => {
+    const name = nodeLabel(node, i);
+    const [a, b] = node.input ?? [];
+    if (node.opType !== 'MatMul' || exclude.has(name) || !a || !b || findWeight(graph, a) || findWeight(graph, b)) return;
+    out.push({ node, name, inputs: [a, b], scaledBy: scalarFollower(graph, users, graphOutputs, node) });
+  });
+  return out;
+}
+
+function scalarFollower(graph: GraphProto, users: Map<string, NodeProto[]>, graphOutputs: Set<string>, node: NodeProto): ActivationMatMul['scaledBy'] {
+  const out = (node.output ?? [])[0];
+  const next = users.get(out) ?? [];
+  if (graphOutputs.has(out) || next.length !== 1 || (next[0].opType !== 'Div' && next[0].opType !== 'Mul')) return undefined;
+  const [left, right] = next[0].input ?? [];
+  const constantName = left === out ? right : next[0].opType === 'Mul' ? left : undefined;
+  const constant = constantName ? findWeight(graph, constantName) : undefined;
+  if (!constant || constant.elemType !== 'float32' || constant.data.length !== 1) return undefined;
+  const value = Number(constant.data[0]);
+  if (!Number.isFinite(value) || value === 0) return undefined;
+  return { node: next[0], factor: next[0].opType === 'Div' ? 1 / value : value };
+}
+
 /**
  * Decides where QDQ pairs go, following what onnxruntime fuses: inputs of weighted nodes; Conv outputs (after a
  * following Relu/Clip, which a zero-point-at-floor Q absorbs) so DQ-Conv-Q becomes QLinearConv; residual Adds and
  * average pools whose inputs are already quantized (QLinearAdd, QLinearGlobalAveragePool); MatMul/Gemm outputs stay
  * float (MatMulIntegerToFloat / QGemm with float output), which keeps bias adds and residual streams exact.
  */
-export function planQdq(graph: GraphProto, weighted: WeightedNode[]): QdqPlan {
+export function planQdq(graph: GraphProto, weighted: WeightedNode[], activationMatMuls: ActivationMatMul[] = []): QdqPlan {
   const users = consumers(graph);
   const graphOutputs = new Set((graph.output ?? []).map((o) => o.name ?? ''));
   const activations = new Set<string>();
@@ -94,7 +134,8 @@ export function planQdq(graph: GraphProto, weighted: WeightedNode[]): QdqPlan {
     read(w.activation, w.node);
     if (w.node.opType === 'Conv') markOutput(w.node);
   }
-  const weightedNodes = new Set(weighted.map((w) => w.node));
+  for (const m of activationMatMuls) m.inputs.forEach((x) => read(x, m.node));
+  const weightedNodes = new Set([...weighted.map((w) => w.node), ...activationMatMuls.map((m) => m.node)]);
   for (const node of topologicalOrder(graph)) {
     if (weightedNodes.has(node)) continue;
     const inputs = (node.input ?? []).filter((x) => x !== '');
@@ -111,5 +152,5 @@ export function planQdq(graph: GraphProto, weighted: WeightedNode[]): QdqPlan {
       sharedRange.set((node.output ?? [])[0], inputs[0]);
     }
   }
-  return { weighted, activations: [...activations], readers, sharedRange };
+  return { weighted, activationMatMuls, activations: [...activations], readers, sharedRange };
 }

@@ -1,7 +1,7 @@
 import { onnx, type ModelProto, type NodeProto } from '../../onnx/model-io';
 import { addNode, findWeight, pruneUnused, setInitializer, topologicalOrder, uniqueNamer } from '../../onnx/graph';
 import { makeTensor } from '../../onnx/tensor';
-import type { QdqPlan } from './qdq-plan';
+import type { ActivationMatMul, QdqPlan } from './qdq-plan';
 import { quantizeBias, quantizeWeight, quantParams, type QuantParams, type QuantType } from './quant-math';
 
 export interface RewriteOptions {
@@ -20,6 +20,7 @@ export function rewriteToQdq(model: ModelProto, plan: QdqPlan, ranges: Map<strin
   const fresh = uniqueNamer(graph);
   const zeroPointOf = (type: QuantType, value: number): Int8Array | Uint8Array => (type === 'uint8' ? new Uint8Array([value]) : new Int8Array([value]));
   const activationParams = new Map<string, QuantParams>();
+  const dequantizers = new Map<string, NodeProto>();
   for (const tensor of plan.activations) {
     const range = ranges.get(plan.sharedRange.get(tensor) ?? tensor) ?? ranges.get(tensor);
     if (!range) throw new Error(`no calibrated range for ${tensor}`);
@@ -32,7 +33,7 @@ export function rewriteToQdq(model: ModelProto, plan: QdqPlan, ranges: Map<strin
     const quantized = fresh(`${tensor}_QuantizeLinear_Output`);
     const dequantized = fresh(`${tensor}_DequantizeLinear_Output`);
     addNode(graph, { opType: 'QuantizeLinear', name: fresh(`${tensor}_QuantizeLinear`), input: [tensor, scale, zeroPoint], output: [quantized] });
-    addNode(graph, { opType: 'DequantizeLinear', name: fresh(`${tensor}_DequantizeLinear`), input: [quantized, scale, zeroPoint], output: [dequantized] });
+    dequantizers.set(tensor, addNode(graph, { opType: 'DequantizeLinear', name: fresh(`${tensor}_DequantizeLinear`), input: [quantized, scale, zeroPoint], output: [dequantized] }));
     for (const reader of plan.readers.get(tensor) ?? []) reader.input = (reader.input ?? []).map((x) => (x === tensor ? dequantized : x));
   }
   const weightCache = new Map<string, { output: string; scales: Float32Array }>();
@@ -54,8 +55,35 @@ export function rewriteToQdq(model: ModelProto, plan: QdqPlan, ranges: Map<strin
       setInput(w.node, 2, dequantizeConstant(model, fresh, `${w.bias}_${w.name}`, bias.dims, q.data, q.scales, new Int32Array(q.scales.length), 0));
     }
   }
+  for (const m of plan.activationMatMuls) {
+    if (m.scaledBy) foldScale(model, fresh, m, activationParams.get(m.inputs[0])!, dequantizers.get(m.inputs[0])!, plan.readers.get(m.inputs[0])!.size === 1 && m.inputs[0] !== m.inputs[1]);
+  }
   pruneUnused(graph);
   graph.node = topologicalOrder(graph);
+}
+
+/**
+ * Moves a scalar Div/Mul after an activation MatMul into the dequantization scale of its first input (exact: the
+ * product is linear in that scale). The MatMul's own dequantization is rescaled when nothing else reads it.
+ */
+function foldScale(
+  model: ModelProto, fresh: (base: string) => string, m: ActivationMatMul, params: QuantParams, dequantizer: NodeProto, soleReader: boolean,
+): void {
+  const graph = model.graph!;
+  const { node: follower, factor } = m.scaledBy!;
+  const input = m.inputs[0];
+  const scale = fresh(`${input}_scaled_scale`);
+  setInitializer(graph, makeTensor(scale, [], new Float32Array([params.scale * factor])));
+  const [quantized, , zeroPoint] = dequantizer.input ?? [];
+  if (soleReader) {
+    dequantizer.input = [quantized, scale, zeroPoint];
+  } else {
+    const dequantized = fresh(`${input}_scaled_DequantizeLinear_Output`);
+    addNode(graph, { opType: 'DequantizeLinear', name: fresh(`${input}_scaled_DequantizeLinear`), input: [quantized, scale, zeroPoint], output: [dequantized] });
+    setInput(m.node, 0, dequantized);
+  }
+  m.node.output = [...(follower.output ?? [])];
+  graph.node = (graph.node ?? []).filter((n) => n !== follower);
 }
 
 function setInput(node: NodeProto, index: number, name: string): void {

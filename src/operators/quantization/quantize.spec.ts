@@ -67,6 +67,25 @@ describe('int8 quantization of the fixtures', () => {
     assert.ok((dynamicOps['com.microsoft::DynamicQuantizeMatMul'] ?? 0) + (dynamicOps['com.microsoft::MatMulIntegerToFloat'] ?? 0) >= 24, JSON.stringify(dynamicOps));
   });
 
+  test('attention MatMuls (QK^T, AV) run as integer kernels with the 1/sqrt(d) folded, within 1 point', async () => {
+    const calibrated = await calibrateModel(textTeacher, textCalib);
+    const withAttention = buildStatic(calibrated, { method: 'minmax', perChannel: true, quantizeActivationMatMuls: true });
+    const without = buildStatic(calibrated, { method: 'minmax', perChannel: true });
+    assert.equal(withAttention.quantizedNodes.length, 26 + 8, '26 weighted nodes + QK^T and AV in each of 4 layers');
+    assert.equal(without.quantizedNodes.length, 26);
+    const on = await optimizedOps(withAttention.bytes, 'text-attention-on');
+    const off = await optimizedOps(without.bytes, 'text-attention-off');
+    assert.deepEqual([off['com.microsoft::FusedMatMul'], off.MatMul], [4, 4], 'fp32 attention: QK^T with its scale fused, AV plain');
+    assert.equal(on['com.microsoft::FusedMatMul'], undefined);
+    assert.equal(on.MatMul, undefined, 'no fp32 MatMul left');
+    assert.equal(on.Div, undefined, 'the 1/sqrt(d) Div went into a dequantization scale, as FusedMatMul takes it in fp32');
+    assert.equal(on['com.microsoft::QLinearMatMul'] ?? on.QLinearMatMul, 4, 'AV: uint8 in and out');
+    assert.equal(on['com.microsoft::MatMulIntegerToFloat'], 28);
+    const fp32 = await top1Accuracy(textTeacher, textEval);
+    const acc = await top1Accuracy(withAttention.bytes, textEval);
+    assert.ok(fp32 - acc <= 1, `${fp32} -> ${acc}`);
+  });
+
   test('quantizes weights held in Constant nodes and keeps the dynamic batch dimension', async () => {
     const model = loadModel(imageStudent);
     const graph = model.graph!;

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "Study" ADD COLUMN     "phase" TEXT,
+ADD COLUMN     "failures" JSONB NOT NULL DEFAULT '[]';

@@ -1,0 +1,45 @@
+import type { Command } from 'commander';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { TierwiseError } from '../../common/errors';
+import { loadModel, saveModel } from '../../onnx';
+import { pruneModel, type PruneReport } from '../../operators/prune';
+
+interface PruneOptions { sparsity: string; perLayer?: boolean; output?: string; json?: boolean }
+
+export function readModelFile(path: string): Uint8Array {
+  try { return readFileSync(path); } catch (error) {
+    throw new TierwiseError('MODEL_NOT_FOUND', `cannot read model ${path}: ${(error as Error).message}`, 404);
+  }
+}
+
+export function runPrune(modelPath: string, options: PruneOptions): PruneReport & { input: string; output: string } {
+  if (!options.output) throw new TierwiseError('ARGUMENT_INVALID', 'give -o <out.onnx>');
+  const sparsity = options.sparsity.trim() === '' ? Number.NaN : Number(options.sparsity);
+  const { model, report } = pruneModel(loadModel(readModelFile(modelPath), modelPath), { sparsity, scope: options.perLayer ? 'per-layer' : 'global' });
+  writeFileSync(options.output, saveModel(model));
+  return { input: modelPath, output: options.output, ...report };
+}
+
+export function register(program: Command): void {
+  program
+    .command('prune')
+    .description('magnitude pruning of Conv/MatMul/Gemm weights to a target sparsity, no fine-tuning (stored dense)')
+    .argument('<in.onnx>', 'the model to prune')
+    .requiredOption('--sparsity <fraction>', 'fraction of weight values to zero, in [0, 1)')
+    .option('--per-layer', 'prune every layer to the sparsity (default: one global magnitude threshold)')
+    .option('-o, --output <out.onnx>', 'where to write the pruned model')
+    .option('--json', 'print the report as JSON')
+    .action((modelPath: string, options: PruneOptions) => {
+      const report = runPrune(modelPath, options);
+      if (options.json) { process.stdout.write(`${JSON.stringify(report)}\n`); return; }
+      const mb = (n: number): string => `${(n / 2 ** 20).toFixed(2)} MiB`;
+      process.stdout.write([
+        `${report.scope} magnitude pruning to ${(report.targetSparsity * 100).toFixed(1)}%: ${(report.realSparsity * 100).toFixed(2)}% of ${report.values} weight values are 0 (${report.layers.length} layers)`,
+        ...report.layers.map((l) => `  ${(l.sparsity * 100).toFixed(1).padStart(5)}%  ${l.opType.padEnd(6)} ${l.weight}`),
+        ...report.skipped.map((s) => `  skipped ${s.node}: ${s.reason}`),
+        `size ${mb(report.size.beforeBytes)} -> ${mb(report.size.afterBytes)} (dense); gzip ${mb(report.size.gzipBeforeBytes)} -> ${mb(report.size.gzipAfterBytes)}`,
+        'zeros are stored dense: expect no speed-up in onnxruntime; measure latency with `tierwise bench`',
+        `wrote ${report.output}`,
+      ].join('\n') + '\n');
+    });
+}

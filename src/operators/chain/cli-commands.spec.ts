@@ -1,0 +1,60 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TierwiseError } from '../../common/errors';
+import { loadModel } from '../../onnx';
+import { linksFor, parseShapes, runPartition } from '../../cli/commands/partition';
+import { runEarlyExit } from '../../cli/commands/early-exit';
+import { runPrune } from '../../cli/commands/prune';
+import { fixtureModels, floatInput, maxAbsDiff, runModel } from '../partition/test-support';
+
+const model = fixtureModels().find((p) => p.endsWith('fashion-resnet-identity.onnx'))!;
+const dir = mkdtempSync(join(tmpdir(), 'tierwise-cli-'));
+const isCode = (code: string, mention?: string) => (e: unknown): boolean => e instanceof TierwiseError && e.code === code && (!mention || e.message.includes(mention));
+
+describe('CLI: partition, early-exit, prune', () => {
+  test('partition --list-cuts and --cut write a head and tail that compose to the model', async () => {
+    const listed = await runPartition(model, { listCuts: true, maxTensors: '1' });
+    assert.equal((listed.cuts as unknown[]).length, 16);
+    const [head, tail] = [join(dir, 'head.onnx'), join(dir, 'tail.onnx')];
+    await runPartition(model, { cut: '/layers/layers.3/Relu_output_0', output: [head, tail] });
+    const feeds = { input: floatInput([1, 1, 32, 32]) };
+    const mid = (await runModel(readFileSync(head), feeds))['/layers/layers.3/Relu_output_0'];
+    const out = await runModel(readFileSync(tail), { '/layers/layers.3/Relu_output_0': { type: 'float32', dims: [...mid.dims], data: mid.data as Float32Array } });
+    assert.ok(maxAbsDiff(await runModel(readFileSync(model), feeds), out) <= 1e-5);
+  });
+
+  test('partition: bad requests', async () => {
+    await assert.rejects(runPartition(model, { cut: 'nope', output: ['a', 'b'] }), isCode('PARTITION_TENSOR_UNKNOWN', 'nope'));
+    await assert.rejects(runPartition(model, { cut: '/layers/layers.3/conv1/Conv_output_0', output: [join(dir, 'a'), join(dir, 'b')] }), isCode('PARTITION_NOT_A_CUT', '/layers/layers.3/conv1/Conv_output_0'));
+    await assert.rejects(runPartition(model, { cut: '/layers/layers.3/Relu_output_0', output: ['only-one'] }), isCode('ARGUMENT_INVALID', '-o'));
+    await assert.rejects(runPartition(model, { listCuts: true, search: true }), isCode('ARGUMENT_INVALID'));
+    await assert.rejects(runPartition(join(dir, 'missing.onnx'), { listCuts: true }), isCode('MODEL_NOT_FOUND'));
+    assert.throws(() => parseShapes(['input=1,x']), isCode('ARGUMENT_INVALID', 'input=1,x'));
+    assert.deepEqual(parseShapes(['input=2,1,32,32']), { input: [2, 1, 32, 32] });
+  });
+
+  test('--mbps applies to every link between the two tiers', () => {
+    const mbps = (links: ReturnType<typeof linksFor>): number[] => links.map((l) => l.mbps);
+    assert.deepEqual(mbps(linksFor('mobile', 'edge', 10, 0)), [10, 1]);
+    assert.deepEqual(mbps(linksFor('edge', 'cloud', 10, 0)), [200, 10]);
+    assert.deepEqual(mbps(linksFor('mobile', 'cloud', 10, 5)), [10, 10]);
+    assert.ok(linksFor('mobile', 'cloud', undefined, 5).every((l) => l.rttMs === 5));
+  });
+
+  test('early-exit --list-blocks / --skip and prune --sparsity', async () => {
+    const listed = await runEarlyExit(model, { listBlocks: true });
+    assert.equal(listed.blocks.length, 6);
+    const out = join(dir, 'ee.onnx');
+    await runEarlyExit(model, { skip: '/layers/layers.1/Add,/layers/layers.5/Add', output: out });
+    assert.equal(loadModel(readFileSync(out)).graph!.node!.length, 37 - 8);
+    await assert.rejects(runEarlyExit(model, { skip: '/layers/layers.4/Add', output: out }), isCode('EARLY_EXIT_BLOCK_NOT_BYPASSABLE', '/layers/layers.4/Add'));
+    const pruned = runPrune(model, { sparsity: '0.5', perLayer: true, output: join(dir, 'p.onnx') });
+    assert.ok(Math.abs(pruned.realSparsity - 0.5) < 1e-3);
+    for (const sparsity of ['1', '-0.2', 'abc', '']) {
+      assert.throws(() => runPrune(model, { sparsity, output: join(dir, 'p.onnx') }), isCode('PRUNE_SPARSITY_INVALID'));
+    }
+  });
+});

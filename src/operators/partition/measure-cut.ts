@@ -1,0 +1,68 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { syntheticInputs, serializeSample } from '../../benchmark/inputs';
+import { measure, type MeasureResult } from '../../benchmark/runner';
+import type { TierOverride } from '../../benchmark/tiers';
+import type { InputTensor } from '../../datasets/formats/types';
+import { openSession, realInputs, saveModel, toFeeds, valueInfoToSpec, type ModelProto } from '../../onnx';
+import { splitModel } from './extract';
+import type { ShapeProbe } from './shape-probe';
+
+export interface RunSettings {
+  runs?: number;
+  warmup?: number;
+  tierOverrides?: Record<string, TierOverride>;
+}
+
+export interface MeasuredSplit {
+  id: string;
+  headMs: number;
+  tailMs: number;
+  head: MeasureResult;
+  tail: MeasureResult;
+}
+
+/** The inputs the runner synthesizes for `model` at `shapes` (same seed, so in-process runs see the same values). */
+export function runnerInputs(model: ModelProto, shapes: Record<string, number[]> = {}): Record<string, InputTensor> {
+  const declared = realInputs(model.graph!).map(valueInfoToSpec).map((s) => ({ name: s.name, type: s.elemType, shape: (s.shape ?? []).map((d) => (typeof d === 'number' ? d : -1)) }));
+  return syntheticInputs(declared, shapes).inputs;
+}
+
+/**
+ * Splits at `tensors`, measures the head on `from` and the tail on `to` with the runner. The tail is fed the
+ * head's real outputs (and the forwarded graph inputs), so shape tensors and masks crossing the cut stay valid.
+ */
+export async function measureSplit(
+  model: ModelProto, tensors: readonly string[], probe: ShapeProbe, from: string, to: string, workDir: string,
+  inputs: Record<string, InputTensor>, settings: RunSettings = {},
+): Promise<MeasuredSplit> {
+  const { head, tail } = splitModel(model, tensors, probe);
+  const id = tensors.join('+');
+  const slug = id.replace(/[^A-Za-z0-9_.-]+/g, '_').slice(-80);
+  const headPath = join(workDir, `${slug}.head.onnx`);
+  const tailPath = join(workDir, `${slug}.tail.onnx`);
+  const headBytes = saveModel(head);
+  writeFileSync(headPath, headBytes);
+  writeFileSync(tailPath, saveModel(tail));
+  const headInputs = Object.fromEntries(head.graph!.input!.map((v) => [v.name!, inputs[v.name!]]));
+  const headOutputs = await runOnce(headBytes, headInputs);
+  const tailInputs = Object.fromEntries(tail.graph!.input!.map((v) => [v.name!, headOutputs[v.name!] ?? inputs[v.name!]]));
+  const headSamples = join(workDir, `${slug}.head-samples.json`);
+  const tailSamples = join(workDir, `${slug}.tail-samples.json`);
+  writeFileSync(headSamples, JSON.stringify([serializeSample('head', headInputs)]));
+  writeFileSync(tailSamples, JSON.stringify([serializeSample('tail', tailInputs)]));
+  const common = { runs: settings.runs ?? 30, warmup: settings.warmup ?? 5, timeoutMs: 120_000 };
+  const headResult = await measure({ ...common, modelPath: headPath, tier: from, tierOverride: settings.tierOverrides?.[from], inputs: { kind: 'samples', path: headSamples } });
+  const tailResult = await measure({ ...common, modelPath: tailPath, tier: to, tierOverride: settings.tierOverrides?.[to], inputs: { kind: 'samples', path: tailSamples } });
+  return { id, headMs: headResult.p50, tailMs: tailResult.p50, head: headResult, tail: tailResult };
+}
+
+async function runOnce(bytes: Uint8Array, feeds: Record<string, InputTensor>): Promise<Record<string, InputTensor>> {
+  const session = await openSession(bytes, { optimization: 'disabled', threads: 1 });
+  try {
+    const out = await session.run(toFeeds(feeds));
+    return Object.fromEntries(Object.entries(out).map(([name, t]) => [name, { type: t.type as InputTensor['type'], dims: [...t.dims], data: t.data as InputTensor['data'] }]));
+  } finally {
+    await session.release();
+  }
+}

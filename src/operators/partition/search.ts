@@ -1,0 +1,119 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { TierwiseError } from '../../common/errors';
+import { defaultLinks, route as routeBetween, scenarioNetworkMs, type Link } from '../../benchmark/network';
+import { serializeSample } from '../../benchmark/inputs';
+import { measure } from '../../benchmark/runner';
+import { loadModel } from '../../onnx';
+import { listCuts, type CutCandidate } from './cuts';
+import { attributeNodeTimes, estimateCut, type CutEstimate, type PartitionRoute, type TierCosts } from './estimate';
+import { measureSplit, runnerInputs, type RunSettings } from './measure-cut';
+
+export interface PartitionSearchOptions extends RunSettings {
+  from: string;
+  to: string;
+  /** Default: the study's links (mobile–edge 200 Mbps, edge–cloud 1 Mbps, no RTT). */
+  links?: Link[];
+  /** Where the request starts and the response returns (default mobile). */
+  origin?: string;
+  /** Default: the raw input tensors' bytes. */
+  requestBytes?: number;
+  /** Default: the raw output tensors' bytes. */
+  responseBytes?: number;
+  shapes?: Record<string, number[]>;
+  /** How many of the best estimates to measure for real (default 3; 0 = estimate only). */
+  topK?: number;
+  maxTensors?: number;
+  /** Inferences the profiler records per tier (default 20). */
+  profileRuns?: number;
+}
+
+export interface MeasuredCut extends CutEstimate {
+  estimateMs: number;
+  /** (estimate − measured) / measured, in percent. */
+  errorPct: number;
+}
+
+export interface PartitionSearchResult {
+  model: string;
+  route: PartitionRoute;
+  profiles: Array<{ tier: string; p50Ms: number; unattributedMs: number }>;
+  /** Whole model on `from` / on `to` (measured p50 + network), for comparison with every split. */
+  whole: { onFromMs: number; onToMs: number };
+  /** Every cut, best estimate first. */
+  candidates: Array<CutEstimate & { cut: CutCandidate }>;
+  measured: MeasuredCut[];
+  best: { id: string; tensors: string[]; e2eMs: number; basis: 'measured' | 'estimate' };
+  estimateError: { meanAbsPct: number; maxAbsPct: number } | null;
+  /** Runner invocations: 2 profiles + 2 per measured cut. */
+  measurements: number;
+}
+
+/** Estimates every cut's end-to-end latency from per-node profiles and the link model, then measures the best few. */
+export async function searchPartition(modelPath: string, options: PartitionSearchOptions): Promise<PartitionSearchResult> {
+  const path = resolve(modelPath);
+  let bytes: Uint8Array;
+  try { bytes = readFileSync(path); } catch { throw new TierwiseError('MODEL_NOT_FOUND', `model file ${path} cannot be read`, 404); }
+  const model = loadModel(bytes, path);
+  const { cuts, probe, index } = await listCuts(model, { shapes: options.shapes, maxTensors: options.maxTensors });
+  if (cuts.length === 0) throw new TierwiseError('PARTITION_NO_CUTS', `${path} has no tensor that separates its inputs from its outputs`, 422);
+  const links = options.links ?? defaultLinks();
+  const origin = options.origin ?? 'mobile';
+  for (const tier of [options.from, options.to]) tryRoute(origin, tier, links);
+  tryRoute(options.from, options.to, links);
+  const ioBytes = (names: string[]): number => names.reduce((s, n) => s + (probe.get(n)?.bytes ?? 0), 0);
+  const route: PartitionRoute = {
+    from: options.from, to: options.to, links, origin,
+    requestBytes: options.requestBytes ?? ioBytes(model.graph!.input!.map((v) => v.name!).filter((n) => probe.has(n))),
+    responseBytes: options.responseBytes ?? ioBytes(model.graph!.output!.map((v) => v.name!)),
+  };
+  const workDir = mkdtempSync(join(tmpdir(), 'tierwise-partition-'));
+  try {
+    const inputs = runnerInputs(model, options.shapes);
+    const samples = join(workDir, 'inputs.json');
+    writeFileSync(samples, JSON.stringify([serializeSample('input', inputs)]));
+    const profile = async (tier: string): Promise<TierCosts> => {
+      const result = await measure({
+        modelPath: path, tier, tierOverride: options.tierOverrides?.[tier], runs: options.runs ?? 30, warmup: options.warmup ?? 5,
+        profile: { runs: options.profileRuns ?? 20 }, inputs: { kind: 'samples', path: samples }, timeoutMs: 120_000,
+      });
+      return { tier, p50Ms: result.p50, costs: attributeNodeTimes(index, result.nodeTimes ?? []) };
+    };
+    const a = await profile(options.from);
+    const b = options.to === options.from ? a : await profile(options.to);
+    const candidates = cuts.map((cut) => ({ ...estimateCut(cut, a, b, route), cut })).sort((x, y) => x.e2eMs - y.e2eMs);
+    const topK = Math.max(0, Math.min(options.topK ?? 3, candidates.length));
+    const measured: MeasuredCut[] = [];
+    for (const candidate of candidates.slice(0, topK)) {
+      const split = await measureSplit(model, candidate.tensors, probe, options.from, options.to, workDir, inputs, options);
+      const e2eMs = split.headMs + split.tailMs + candidate.networkMs;
+      measured.push({ ...candidate, headMs: split.headMs, tailMs: split.tailMs, e2eMs, estimateMs: candidate.e2eMs, errorPct: ((candidate.e2eMs - e2eMs) / e2eMs) * 100 });
+    }
+    const best = measured.length > 0 ? [...measured].sort((x, y) => x.e2eMs - y.e2eMs)[0] : candidates[0];
+    const errors = measured.map((m) => Math.abs(m.errorPct));
+    return {
+      model: path,
+      route,
+      profiles: [a, b].filter((t, i) => i === 0 || t !== a).map((t) => ({ tier: t.tier, p50Ms: t.p50Ms, unattributedMs: t.costs.unattributedMs })),
+      whole: { onFromMs: a.p50Ms + wholeNetworkMs(route, route.from), onToMs: b.p50Ms + wholeNetworkMs(route, route.to) },
+      candidates,
+      measured,
+      best: { id: best.id, tensors: best.tensors, e2eMs: best.e2eMs, basis: measured.length > 0 ? 'measured' : 'estimate' },
+      estimateError: errors.length > 0 ? { meanAbsPct: errors.reduce((s, e) => s + e, 0) / errors.length, maxAbsPct: Math.max(...errors) } : null,
+      measurements: (b === a ? 1 : 2) + 2 * measured.length,
+    };
+  } finally {
+    rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+function wholeNetworkMs(route: PartitionRoute, tier: string): number {
+  return scenarioNetworkMs({ kind: 'partition', head: tier, tail: tier, cutBytes: 0 }, route, route.links, route.origin).totalMs;
+}
+
+function tryRoute(from: string, to: string, links: Link[]): void {
+  try { routeBetween(from, to, links); } catch {
+    throw new TierwiseError('PARTITION_ROUTE_INVALID', `no link path from ${from} to ${to} (links: ${links.map((l) => `${l.from}-${l.to}`).join(', ')})`);
+  }
+}

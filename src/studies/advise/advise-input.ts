@@ -1,0 +1,79 @@
+import type { Accuracy, StudyInput, TierMeasurement, VariantInfo } from '../../advisor';
+import type { TensorSpec } from '../../onnx/io-spec';
+import type { AccuracyRecord, MeasurementRecord } from '../results.repository';
+import type { StudyView } from '../study.views';
+import type { VariantRecord } from '../variants.repository';
+import { isPartition } from '../study-flow';
+import { variantLabel } from './variant-label';
+
+const ELEMENT_BYTES: Record<string, number> = { float32: 4, float16: 2, float64: 8, int64: 8, int32: 4, int8: 1, uint8: 1, bool: 1 };
+
+/** Bytes of one batch-1 tensor; symbolic dimensions count as 1. */
+export function tensorBytes(spec: TensorSpec): number {
+  const count = (spec.shape ?? []).reduce<number>((n, d) => n * (typeof d === 'number' && d > 0 ? d : 1), 1);
+  return count * (ELEMENT_BYTES[spec.elemType] ?? 4);
+}
+
+export interface AdviseSources {
+  study: StudyView;
+  variants: VariantRecord[];
+  measurements: MeasurementRecord[];
+  accuracy: AccuracyRecord[];
+  modelInputs: TensorSpec[];
+  modelOutputs: TensorSpec[];
+}
+
+/**
+ * The advisor's input from what the study stored. A partition has its source's accuracy (head∘tail computes the
+ * same function); its cut is keyed per variant. The request payload is what a client sends: the dataset's encoded
+ * samples when there is one, else the raw input tensors.
+ */
+export function adviseInput({ study, variants, measurements, accuracy, modelInputs, modelOutputs }: AdviseSources): StudyInput {
+  const ready = variants.filter((v) => v.status === 'ready');
+  const baseline = ready.find((v) => v.operators.length === 1 && v.operators[0] === 'identity');
+  if (!baseline) throw new Error('the baseline variant is not ready');
+  const accuracyOf = new Map(accuracy.map((a) => [a.variantId, a]));
+  const toAccuracy = (variantId: string | null): Accuracy | undefined => {
+    const a = variantId ? accuracyOf.get(variantId) : undefined;
+    return a ? { value: a.value, low: a.ciLow ?? a.value, high: a.ciHigh ?? a.value } : undefined;
+  };
+  const infos: VariantInfo[] = ready.map((v) => ({
+    id: v.id,
+    operators: v.operators,
+    label: variantLabel(v.operators),
+    sizeBytes: v.sizeBytes ?? 0,
+    accuracy: toAccuracy(isPartition(v) ? v.parentId : v.id),
+  }));
+  const cutBytes: Record<string, number> = {};
+  for (const v of ready.filter(isPartition)) cutBytes[cutId(v)] = Number(v.report?.cutBytes ?? 0);
+  const byId = new Map(ready.map((v) => [v.id, v]));
+  const tierMeasurements: TierMeasurement[] = measurements
+    .filter((m) => byId.has(m.variantId) && m.samplesMs && m.samplesMs.length > 0)
+    .map((m) => ({
+      variantId: m.variantId,
+      tier: m.tier as TierMeasurement['tier'],
+      part: m.part as TierMeasurement['part'],
+      cut: m.part === 'whole' ? undefined : cutId(byId.get(m.variantId)!),
+      samplesMs: m.samplesMs!,
+      p50Ms: m.p50Ms,
+      peakMemoryBytes: m.peakRssBytes,
+    }));
+  const payload = accuracyOf.get(baseline.id)?.payload;
+  return {
+    baselineVariantId: baseline.id,
+    variants: infos,
+    measurements: tierMeasurements,
+    payloads: {
+      requestBytes: payload?.meanPayloadBytes ?? modelInputs.reduce((s, spec) => s + tensorBytes(spec), 0),
+      responseBytes: modelOutputs.reduce((s, spec) => s + tensorBytes(spec), 0),
+      cutBytes,
+    },
+    network: study.network,
+    constraints: study.constraints,
+    scenarios: study.scenarios as StudyInput['scenarios'],
+  };
+}
+
+function cutId(variant: VariantRecord): string {
+  return `${variant.id}:${String(variant.report?.cut ?? 'cut')}`;
+}

@@ -1,0 +1,62 @@
+/**
+ * Child process: applies one operator to a model file and writes the result. Builds run here, not in the worker,
+ * so calibration, graph rewriting and partition profiling never block a worker's event loop and a model that
+ * crashes onnxruntime takes down only this process.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { childMain } from '../../benchmark/child-process';
+import { TierwiseError } from '../../common/errors';
+import { describeModel } from '../../onnx/describe';
+import { loadDataset } from '../../datasets/formats';
+import type { DatasetSample } from '../../datasets/formats/types';
+import { quantizeAccuracyAware, quantizeDynamic, quantizeStatic, top1Accuracy } from '../../operators/quantization';
+import type { BuildRequest, BuildResult } from './build-request';
+import { buildPartition } from './partition-build';
+import { otherOperators } from './other-operators';
+
+async function samples(request: BuildRequest, limit: number): Promise<DatasetSample[]> {
+  if (!request.dataset) throw new TierwiseError('CALIBRATION_EMPTY', `${request.step.operator} needs a dataset to calibrate on`, 422);
+  const modelInputs = describeModel(await readFile(request.parentPath)).inputs;
+  const { path, kind, preprocess } = request.dataset;
+  return (await loadDataset(path, { kind, preprocess, modelInputs, limit })).samples;
+}
+
+async function sptq(request: BuildRequest, parent: Uint8Array): Promise<{ bytes: Uint8Array; report: Record<string, unknown> }> {
+  const params = request.step.params as { method?: 'minmax' | 'percentile' | 'entropy'; perChannel?: boolean; accuracyAware?: boolean; maxDrop?: number | null };
+  const calibration = await samples(request, request.calibrationLimit);
+  if (params.accuracyAware && params.maxDrop !== null && params.maxDrop !== undefined && request.dataset?.labelled) {
+    const evalSamples = await samples(request, request.evalLimit);
+    const baseline = await top1Accuracy(parent, evalSamples);
+    const result = await quantizeAccuracyAware(parent, calibration, {
+      evaluate: (bytes) => top1Accuracy(bytes, evalSamples),
+      baseline,
+      maxDrop: params.maxDrop,
+    });
+    if (!result.bytes) {
+      const best = Math.min(...result.trials.map((t) => t.drop));
+      throw new TierwiseError('SPTQ_TOLERANCE_UNMET', `no static int8 configuration stays within ${params.maxDrop} points (best drop ${best.toFixed(2)} in ${result.trials.length} trials)`, 422, { trials: result.trials });
+    }
+    return { bytes: result.bytes, report: { calibrationSamples: calibration.length, baselineAccuracy: baseline, chosen: result.chosen, trials: result.trials } };
+  }
+  const config = { method: params.method ?? 'minmax', perChannel: params.perChannel ?? true };
+  const model = await quantizeStatic(parent, calibration, config);
+  return { bytes: model.bytes, report: { calibrationSamples: calibration.length, config, nodesQuantized: model.quantizedNodes.length } };
+}
+
+async function build(request: BuildRequest): Promise<BuildResult> {
+  const parent = await readFile(request.parentPath);
+  const modelFile = join(request.outDir, 'model.onnx');
+  const { operator } = request.step;
+  if (operator === 'partition') return buildPartition(request, modelFile);
+  let built: { bytes: Uint8Array; report: Record<string, unknown> };
+  if (operator === 'sptq') built = await sptq(request, parent);
+  else if (operator === 'dynamic-int8') {
+    const model = quantizeDynamic(parent);
+    built = { bytes: model.bytes, report: { nodesQuantized: model.quantizedNodes.length } };
+  } else built = await otherOperators(operator, parent, request);
+  await writeFile(modelFile, built.bytes);
+  return { modelFile, report: { operator, params: request.step.params, ...built.report } };
+}
+
+childMain(build);

@@ -1,0 +1,30 @@
+import { siblingEntry } from '../../common/paths';
+import type { PreprocessSpec } from '../../datasets/formats/preprocess-spec';
+import type { DatasetKind } from '../../datasets/formats/types';
+import type { BuildStep } from '../study-plan';
+
+/** What a build child receives: file paths and small parameters only. */
+export interface BuildRequest {
+  step: BuildStep;
+  parentPath: string;
+  /** A fresh folder the child writes its outputs into. */
+  outDir: string;
+  dataset?: { path: string; kind: DatasetKind; preprocess?: PreprocessSpec; labelled: boolean };
+  /** Calibration samples for sptq (the study used 100). */
+  calibrationLimit: number;
+  /** Samples scored per accuracy-aware trial. */
+  evalLimit: number;
+  network: { mobileEdgeMbps: number; edgeCloudMbps: number; rttMs: number };
+  effort: { warmup: number; runs: number };
+}
+
+export interface BuildResult {
+  /** The built model (for a partition: its head). */
+  modelFile: string;
+  /** A partition's tail, and samples of the real cut tensors to feed it when it is measured. */
+  tailFile?: string;
+  tailSamplesFile?: string;
+  report: Record<string, unknown>;
+}
+
+export const BUILD_ENTRY = siblingEntry(__filename, 'build-main');

@@ -1,0 +1,88 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { serializeSample } from '../../benchmark/inputs';
+import type { Link } from '../../benchmark/network';
+import { loadDataset } from '../../datasets/formats';
+import type { InputTensor } from '../../datasets/formats/types';
+import { describeModel, loadModel, openSession, saveModel, toFeeds } from '../../onnx';
+import { probeShapes, runnerInputs, searchPartition, splitModel } from '../../operators/partition';
+import type { BuildRequest, BuildResult } from './build-request';
+
+const SAMPLE_COUNT = 8;
+
+function studyLinks(network: BuildRequest['network']): Link[] {
+  return [
+    { from: 'mobile', to: 'edge', mbps: network.mobileEdgeMbps, rttMs: network.rttMs },
+    { from: 'edge', to: 'cloud', mbps: network.edgeCloudMbps, rttMs: network.rttMs },
+  ];
+}
+
+/** Batch-1 inputs for the model: real dataset samples when there is a dataset, else the runner's synthetic ones. */
+async function modelInputs(request: BuildRequest): Promise<{ inputs: Array<Record<string, InputTensor>>; payloadBytes?: number }> {
+  if (!request.dataset) return { inputs: [runnerInputs(loadModel(await readFile(request.parentPath)), {})] };
+  const specs = describeModel(await readFile(request.parentPath)).inputs;
+  const { path, kind, preprocess } = request.dataset;
+  const { samples } = await loadDataset(path, { kind, preprocess, modelInputs: specs, limit: SAMPLE_COUNT });
+  const payloadBytes = samples.reduce((sum, s) => sum + s.payloadBytes, 0) / Math.max(1, samples.length);
+  return { inputs: samples.map((s) => s.inputs), payloadBytes };
+}
+
+/**
+ * Searches the cut for the study's tier pair and network (per-node profiles on both tiers + the link model, the
+ * best two measured), then writes the head, the tail, and the real cut tensors of a few samples to feed the tail.
+ */
+export async function buildPartition(request: BuildRequest, headFile: string): Promise<BuildResult> {
+  const { from, to } = request.step.params as { from: string; to: string };
+  const { inputs, payloadBytes } = await modelInputs(request);
+  const search = await searchPartition(request.parentPath, {
+    from, to, links: studyLinks(request.network), origin: 'mobile', requestBytes: payloadBytes,
+    topK: 2, runs: Math.min(30, request.effort.runs), warmup: Math.min(5, request.effort.warmup),
+  });
+  const model = loadModel(await readFile(request.parentPath));
+  const probe = await probeShapes(model, {});
+  const { head, tail } = splitModel(model, search.best.tensors, probe);
+  const headBytes = saveModel(head);
+  const tailFile = join(request.outDir, 'tail.onnx');
+  await writeFile(headFile, headBytes);
+  await writeFile(tailFile, saveModel(tail));
+  const session = await openSession(headBytes, { threads: 1 });
+  const tailSamples = [];
+  try {
+    for (const [i, sample] of inputs.entries()) {
+      const headInputs = Object.fromEntries(head.graph!.input!.map((v) => [v.name!, sample[v.name!]]));
+      const out = await session.run(toFeeds(headInputs));
+      const tailInputs = Object.fromEntries(
+        tail.graph!.input!.map((v) => {
+          const t = out[v.name!];
+          return [v.name!, t ? { type: t.type as InputTensor['type'], dims: [...t.dims], data: t.data as InputTensor['data'] } : sample[v.name!]];
+        }),
+      );
+      tailSamples.push(serializeSample(`tail-${i}`, tailInputs));
+    }
+  } finally {
+    await session.release();
+  }
+  const tailSamplesFile = join(request.outDir, 'tail-samples.json');
+  await writeFile(tailSamplesFile, JSON.stringify(tailSamples));
+  const chosen = search.candidates.find((c) => c.id === search.best.id);
+  return {
+    modelFile: headFile,
+    tailFile,
+    tailSamplesFile,
+    report: {
+      operator: 'partition',
+      params: request.step.params,
+      cut: search.best.id,
+      cutTensors: search.best.tensors,
+      cutBytes: chosen?.cut.transferBytes ?? null,
+      requestBytes: search.route.requestBytes,
+      basis: search.best.basis,
+      bestE2eMs: search.best.e2eMs,
+      whole: search.whole,
+      estimateError: search.estimateError,
+      candidatesConsidered: search.candidates.length,
+      measurements: search.measurements,
+      measured: search.measured.map((m) => ({ id: m.id, estimateMs: m.estimateMs, e2eMs: m.e2eMs, errorPct: m.errorPct })),
+    },
+  };
+}

@@ -1,0 +1,81 @@
+import { Injectable } from '@nestjs/common';
+import { UnrecoverableError, type Job } from 'bullmq';
+import { advise, buildReport, type Advice } from '../../advisor';
+import { JobName, type JobPayloads } from '../../jobs/job-catalogue';
+import { ModelsRepository } from '../../models/models.repository';
+import type { JobProcessor } from '../../worker/job-processor';
+import { adviseInput } from '../advise/advise-input';
+import { ResultsRepository } from '../results.repository';
+import { StudiesRepository } from '../studies.repository';
+import { StudyOutcome } from '../study-outcome';
+import { VariantsRepository } from '../variants.repository';
+
+type Payload = JobPayloads['advise-study'];
+
+const METHOD_NOTE =
+  'Warm latency per request, measured on dedicated cores with the tier’s thread count and memory limit, scaled by the tier’s slowdown ' +
+  'threads / (cpus × coreSpeed); cold start kept apart; network cost computed per hop as rtt + bytes × 8 / bandwidth.';
+
+/** Composes end-to-end latency per scenario, ranks with statistics, explains, stores and announces the result. */
+@Injectable()
+export class AdviseProcessor implements JobProcessor {
+  readonly handles = [JobName.AdviseStudy] as const;
+
+  constructor(
+    private readonly studies: StudiesRepository,
+    private readonly variants: VariantsRepository,
+    private readonly results: ResultsRepository,
+    private readonly models: ModelsRepository,
+    private readonly outcome: StudyOutcome,
+  ) {}
+
+  async handle(job: Job<Payload>): Promise<void> {
+    const { studyId } = job.data;
+    const study = await this.studies.get(studyId);
+    if (!study || ['completed', 'failed', 'cancelled'].includes(study.status)) return;
+    const [variants, measurements, accuracy, model] = await Promise.all([
+      this.variants.many(study.variantIds),
+      this.results.measurements(studyId, true),
+      this.results.accuracy(studyId),
+      this.models.find(study.teamId, study.modelId),
+    ]);
+    if (!model) throw new UnrecoverableError('MODEL_NOT_FOUND: the study’s model was deleted');
+    const baselineMeasured = measurements.some((m) => variants.find((v) => v.id === m.variantId)?.operators.join() === 'identity');
+    if (!baselineMeasured) {
+      const reasons = study.failures.map((f) => `${f.job}${f.tier ? ` on ${f.tier}` : ''}: ${f.code}: ${f.message}`).slice(0, 5);
+      await this.outcome.fail(studyId, `the baseline model could not be measured on any tier${reasons.length ? ` (${reasons.join('; ')})` : ''}`);
+      return;
+    }
+    const input = adviseInput({ study, variants, measurements, accuracy, modelInputs: model.inputs, modelOutputs: model.outputs });
+    const advice: Advice = advise(input);
+    const report = buildReport(advice, { title: `Tierwise study of ${model.name}`, methodNote: METHOD_NOTE, generatedAt: new Date().toISOString() });
+    await this.results.replaceRecommendations(
+      studyId,
+      advice.candidates.map((c) => ({
+        rank: c.rank,
+        variantId: c.variantId,
+        scenario: c.scenario,
+        feasible: c.feasible,
+        pareto: c.pareto,
+        latencyMs: c.latency.p50Ms,
+        accuracy: c.accuracy,
+        explanation: c.explanation,
+        violations: c.violations,
+        details: { id: c.id, shortName: c.shortName, label: c.label, operators: c.operators, cut: c.cut ?? null, tiers: c.tiers, latency: c.latency, accuracyDrop: c.accuracyDrop, sizeBytes: c.sizeBytes, peakMemoryBytes: c.peakMemoryBytes, comparison: c.comparison ?? null },
+      })),
+    );
+    const top = advice.candidates.find((c) => c.id === advice.recommendedId);
+    await this.outcome.complete(studyId, {
+      recommendation: top ? { variantId: top.variantId, scenario: top.scenario, explanation: top.explanation } : null,
+      summary: top ? top.explanation : 'No candidate meets every constraint; see each candidate’s violations.',
+      crossovers: advice.crossovers,
+      kruskalWallis: advice.kruskalWallis,
+      skipped: advice.skipped,
+      report,
+    });
+  }
+
+  async onFinalFailure(job: Job<Payload>, error: Error): Promise<void> {
+    await this.outcome.fail(job.data.studyId, `ranking failed: ${error.message}`);
+  }
+}

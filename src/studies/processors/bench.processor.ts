@@ -1,0 +1,95 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { UnrecoverableError, type Job } from 'bullmq';
+import { readFile } from 'node:fs/promises';
+import type { InputSource } from '../../benchmark/inputs';
+import { measure } from '../../benchmark/runner';
+import { BlobsService } from '../../blobs/blobs.service';
+import { isTierwiseError } from '../../common/errors';
+import { APP_CONFIG, type AppConfig } from '../../config/env';
+import { JobName, type JobPayloads } from '../../jobs/job-catalogue';
+import { describeModel } from '../../onnx/describe';
+import type { JobProcessor } from '../../worker/job-processor';
+import { ResultsRepository } from '../results.repository';
+import { StudiesRepository } from '../studies.repository';
+import { StudyDatasets } from '../study-datasets';
+import { StudyJobs } from '../study-jobs';
+import { VariantsRepository } from '../variants.repository';
+
+type Payload = JobPayloads['bench-variant'];
+const SAMPLE_INPUTS = 16;
+
+/** Measures a variant (or a partition's head or tail) on one tier, in the runner, inside the tier's envelope. */
+@Injectable()
+export class BenchProcessor implements JobProcessor {
+  readonly handles = [JobName.BenchVariant] as const;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly studies: StudiesRepository,
+    private readonly variants: VariantsRepository,
+    private readonly results: ResultsRepository,
+    private readonly blobs: BlobsService,
+    private readonly datasets: StudyDatasets,
+    private readonly jobs: StudyJobs,
+  ) {}
+
+  async handle(job: Job<Payload>): Promise<void> {
+    const { studyId, variantId, tier, part } = job.data;
+    if (await this.jobs.isCancelled(studyId)) return;
+    const study = (await this.studies.get(studyId))!;
+    const variant = await this.variants.get(variantId);
+    if (!variant?.blobSha || variant.status !== 'ready') throw new UnrecoverableError(`VARIANT_NOT_BUILT: variant ${variantId} is not built`);
+    const report = variant.report ?? {};
+    const modelSha = part === 'tail' ? String(report.tailSha) : variant.blobSha;
+    const modelPath = this.blobs.pathOf(modelSha);
+    const opened = part !== 'tail' && study.datasetId ? await this.datasets.open(study.teamId, study.datasetId) : undefined;
+    try {
+      let inputs: InputSource;
+      if (part === 'tail') inputs = { kind: 'samples', path: this.blobs.pathOf(String(report.tailSamplesSha)) };
+      else if (opened) inputs = { kind: 'samples', path: await opened.samplesFile(SAMPLE_INPUTS, describeModel(await readFile(modelPath)).inputs) };
+      else inputs = { kind: 'synthetic' };
+      const result = await measure({
+        modelPath,
+        tier,
+        inputs,
+        warmup: study.effort.warmup,
+        runs: study.effort.timeBudgetMs ? undefined : study.effort.runs,
+        budgetMs: study.effort.timeBudgetMs,
+        timeoutMs: this.config.MEASURE_TIMEOUT_MS,
+      });
+      await this.results.saveMeasurement(studyId, {
+        variantId,
+        tier,
+        part,
+        cut: part === 'whole' ? null : String(report.cut ?? ''),
+        method: result.envelope.method,
+        slowdown: result.envelope.slowdown,
+        p50Ms: result.p50,
+        p90Ms: result.p90,
+        p99Ms: result.p99,
+        meanMs: result.mean,
+        stdMs: result.std,
+        p50CiLowMs: result.p50CI.low,
+        p50CiHighMs: result.p50CI.high,
+        coldStartMs: result.coldStartMs,
+        peakRssBytes: result.peakRssMB * 1024 * 1024,
+        checksum: result.checksum,
+        envelope: { ...result.envelope, raw: result.raw, coldStartScaledMs: result.coldStartScaledMs, host: result.host, warnings: result.warnings },
+        samplesMs: result.samples.scaledMs,
+        samplesRawMs: result.samples.rawMs,
+      });
+    } catch (error) {
+      if (isTierwiseError(error) && ['RUNNER_OOM', 'INPUT_UNSUPPORTED', 'MODEL_UNLOADABLE'].includes(error.code)) {
+        throw new UnrecoverableError(`${error.code}: ${error.message}`);
+      }
+      throw error;
+    } finally {
+      await opened?.close();
+    }
+    await this.jobs.finished(studyId);
+  }
+
+  async onFinalFailure(job: Job<Payload>, error: Error): Promise<void> {
+    await this.jobs.failed(job.data.studyId, { job: `bench ${job.data.part}`, variantId: job.data.variantId, tier: job.data.tier }, error);
+  }
+}

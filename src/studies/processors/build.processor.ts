@@ -1,0 +1,83 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { UnrecoverableError, type Job } from 'bullmq';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runChild } from '../../benchmark/child-process';
+import { BlobsService } from '../../blobs/blobs.service';
+import { isTierwiseError } from '../../common/errors';
+import { APP_CONFIG, type AppConfig } from '../../config/env';
+import { JobName, type JobPayloads } from '../../jobs/job-catalogue';
+import type { JobProcessor } from '../../worker/job-processor';
+import { BUILD_ENTRY, type BuildRequest, type BuildResult } from '../build/build-request';
+import { StudiesRepository } from '../studies.repository';
+import { StudyDatasets } from '../study-datasets';
+import { StudyJobs } from '../study-jobs';
+import { VariantsRepository } from '../variants.repository';
+
+type Payload = JobPayloads['build-variant'];
+
+/** Builds one variant (sptq, dynamic int8, pruning, early exit, a partition) in a child process and stores it. */
+@Injectable()
+export class BuildProcessor implements JobProcessor {
+  readonly handles = [JobName.BuildVariant] as const;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly studies: StudiesRepository,
+    private readonly variants: VariantsRepository,
+    private readonly blobs: BlobsService,
+    private readonly datasets: StudyDatasets,
+    private readonly jobs: StudyJobs,
+  ) {}
+
+  async handle(job: Job<Payload>): Promise<void> {
+    const { studyId, variantId } = job.data;
+    if (await this.jobs.isCancelled(studyId)) return;
+    const study = (await this.studies.get(studyId))!;
+    const variant = await this.variants.get(variantId);
+    if (!variant) throw new UnrecoverableError(`variant ${variantId} is gone`);
+    if (variant.status !== 'ready') {
+      const parent = variant.parentId ? await this.variants.get(variant.parentId) : null;
+      if (!parent || parent.status !== 'ready' || !parent.blobSha) throw new UnrecoverableError(`its parent variant ${variant.parentId} is not built (${parent?.error ?? parent?.status ?? 'missing'})`);
+      await this.variants.markBuilding(variantId);
+      const outDir = await mkdtemp(join(tmpdir(), 'tierwise-build-'));
+      const opened = study.datasetId ? await this.datasets.open(study.teamId, study.datasetId) : undefined;
+      try {
+        const request: BuildRequest = {
+          step: { operator: variant.operators[variant.operators.length - 1], params: variant.params },
+          parentPath: this.blobs.pathOf(parent.blobSha),
+          outDir,
+          dataset: opened?.forChild,
+          calibrationLimit: 100,
+          evalLimit: study.effort.evalLimit ?? 200,
+          network: study.network,
+          effort: study.effort,
+        };
+        const result = await runChild<BuildResult>({
+          entry: BUILD_ENTRY,
+          input: request,
+          timeoutMs: this.config.BUILD_TIMEOUT_MS,
+          label: `build ${variant.operators.join('∘')}`,
+        });
+        const model = await this.blobs.put(await readFile(result.modelFile));
+        const report: Record<string, unknown> = { ...result.report };
+        if (result.tailFile) report.tailSha = (await this.blobs.put(await readFile(result.tailFile))).sha256;
+        if (result.tailSamplesFile) report.tailSamplesSha = (await this.blobs.put(await readFile(result.tailSamplesFile))).sha256;
+        await this.variants.markReady(variantId, model.sha256, model.sizeBytes, report);
+      } catch (error) {
+        if (isTierwiseError(error) && !error.code.startsWith('RUNNER_')) throw new UnrecoverableError(`${error.code}: ${error.message}`);
+        throw error;
+      } finally {
+        await opened?.close();
+        await rm(outDir, { recursive: true, force: true });
+      }
+    }
+    await this.jobs.finished(studyId);
+  }
+
+  async onFinalFailure(job: Job<Payload>, error: Error): Promise<void> {
+    await this.variants.markFailed(job.data.variantId, error.message);
+    await this.jobs.failed(job.data.studyId, { job: 'build', variantId: job.data.variantId }, error);
+  }
+}

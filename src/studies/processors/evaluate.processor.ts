@@ -1,0 +1,81 @@
+import { Injectable } from '@nestjs/common';
+import { UnrecoverableError, type Job } from 'bullmq';
+import { BlobsService } from '../../blobs/blobs.service';
+import { isTierwiseError } from '../../common/errors';
+import { evaluateIsolated } from '../../evaluation';
+import { JobName, type JobPayloads } from '../../jobs/job-catalogue';
+import type { JobProcessor } from '../../worker/job-processor';
+import { ResultsRepository } from '../results.repository';
+import { StudiesRepository } from '../studies.repository';
+import { StudyDatasets } from '../study-datasets';
+import { StudyJobs } from '../study-jobs';
+import { VariantsRepository } from '../variants.repository';
+
+type Payload = JobPayloads['evaluate-variant'];
+
+/**
+ * Accuracy of a variant on the study's dataset (top-1, with F1 and the rest kept beside it), in an isolated
+ * child; without labels, fidelity to the baseline (top-1 agreement) stands in for accuracy.
+ */
+@Injectable()
+export class EvaluateProcessor implements JobProcessor {
+  readonly handles = [JobName.EvaluateVariant] as const;
+
+  constructor(
+    private readonly studies: StudiesRepository,
+    private readonly variants: VariantsRepository,
+    private readonly results: ResultsRepository,
+    private readonly blobs: BlobsService,
+    private readonly datasets: StudyDatasets,
+    private readonly jobs: StudyJobs,
+  ) {}
+
+  async handle(job: Job<Payload>): Promise<void> {
+    const { studyId, variantId } = job.data;
+    if (await this.jobs.isCancelled(studyId)) return;
+    const study = (await this.studies.get(studyId))!;
+    const variant = await this.variants.get(variantId);
+    if (!variant?.blobSha || variant.status !== 'ready') throw new UnrecoverableError(`VARIANT_NOT_BUILT: variant ${variantId} is not built`);
+    const all = await this.variants.many(study.variantIds);
+    const baseline = all.find((v) => v.operators.length === 1 && v.operators[0] === 'identity')!;
+    const opened = await this.datasets.open(study.teamId, study.datasetId!);
+    try {
+      const { path, kind, preprocess, labelled } = opened.forChild;
+      const report = await evaluateIsolated({
+        modelPath: this.blobs.pathOf(variant.blobSha),
+        datasetPath: path,
+        kind,
+        preprocess,
+        baselinePath: labelled ? undefined : this.blobs.pathOf(baseline.blobSha!),
+        limit: study.effort.evalLimit,
+        threads: 1,
+      });
+      const top1 = report.metrics?.top1;
+      const agreement = report.fidelity?.top1Agreement;
+      const primary = top1 ? { metric: 'top1', ...top1 } : agreement ? { metric: 'top1_agreement', ...agreement } : null;
+      if (!primary) throw new UnrecoverableError('EVALUATION_UNSCORABLE: the model output is not a class-score vector and the dataset has no labels to score it');
+      await this.results.saveAccuracy(studyId, {
+        variantId,
+        datasetId: opened.datasetId,
+        metric: primary.metric,
+        value: primary.value * 100,
+        n: report.n,
+        ciLow: primary.low * 100,
+        ciHigh: primary.high * 100,
+        metrics: report.metrics ?? {},
+        fidelity: report.fidelity ?? null,
+        payload: report.payload,
+      });
+    } catch (error) {
+      if (isTierwiseError(error) && !error.code.startsWith('RUNNER_')) throw new UnrecoverableError(`${error.code}: ${error.message}`);
+      throw error;
+    } finally {
+      await opened.close();
+    }
+    await this.jobs.finished(studyId);
+  }
+
+  async onFinalFailure(job: Job<Payload>, error: Error): Promise<void> {
+    await this.jobs.failed(job.data.studyId, { job: 'evaluate', variantId: job.data.variantId }, error);
+  }
+}

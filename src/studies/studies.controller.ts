@@ -1,0 +1,74 @@
+import { Body, Controller, Delete, Get, Headers, HttpCode, Param, ParseBoolPipe, Post, Query, Res, Sse, type MessageEvent } from '@nestjs/common';
+import { ApiBearerAuth, ApiHeader, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { map, type Observable } from 'rxjs';
+import { CurrentTeam } from '../auth/auth.guard';
+import type { TeamRef } from '../auth/teams.repository';
+import { TierwiseError } from '../common/errors';
+import { idPipe } from '../common/http/id-param';
+import { PageQuery } from '../common/http/pagination.dto';
+import { CreateStudyDto } from './dto/create-study.dto';
+import { StudiesService, type ReportFormat } from './studies.service';
+import { StudyEventsSubscriber } from './study-events.subscriber';
+
+const FORMATS: ReportFormat[] = ['json', 'csv', 'html'];
+
+@ApiTags('studies')
+@ApiBearerAuth()
+@Controller('v1/studies')
+export class StudiesController {
+  constructor(private readonly studies: StudiesService, private readonly subscriber: StudyEventsSubscriber) {}
+
+  @Post()
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Start a study: build variants, benchmark them per tier, evaluate, rank and explain' })
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'a retried request with the same key returns the same study' })
+  async create(@CurrentTeam() team: TeamRef, @Body() dto: CreateStudyDto, @Headers('idempotency-key') key?: string) {
+    return (await this.studies.create(team, dto, key)).study;
+  }
+
+  @Get()
+  list(@CurrentTeam() team: TeamRef, @Query() page: PageQuery) {
+    return this.studies.list(team, page.limit, page.cursor);
+  }
+
+  @Get(':id')
+  get(@CurrentTeam() team: TeamRef, @Param('id', idPipe('study')) id: string) {
+    return this.studies.get(team, id);
+  }
+
+  @Delete(':id')
+  @ApiOperation({ summary: 'Cancel: queued work is removed, running work stops, results so far stay readable' })
+  cancel(@CurrentTeam() team: TeamRef, @Param('id', idPipe('study')) id: string) {
+    return this.studies.cancel(team, id);
+  }
+
+  @Sse(':id/events')
+  @ApiOperation({ summary: 'Server-sent events: status and progress until the study ends' })
+  async events(@CurrentTeam() team: TeamRef, @Param('id', idPipe('study')) id: string): Promise<Observable<MessageEvent>> {
+    const study = await this.studies.get(team, id);
+    const initial = { studyId: id, status: study.status, phase: study.phase, progress: study.progress, jobsDone: study.jobsDone, jobsTotal: study.jobsTotal, error: study.error, at: new Date().toISOString() };
+    return this.subscriber.watch(id, initial).pipe(map((event) => ({ type: 'progress', data: event })));
+  }
+
+  @Get(':id/measurements')
+  @ApiQuery({ name: 'samples', required: false, type: Boolean, description: 'include every latency sample (raw and tier-scaled)' })
+  measurements(@CurrentTeam() team: TeamRef, @Param('id', idPipe('study')) id: string, @Query('samples', new ParseBoolPipe({ optional: true })) samples?: boolean) {
+    return this.studies.measurements(team, id, samples ?? false);
+  }
+
+  @Get(':id/recommendations')
+  recommendations(@CurrentTeam() team: TeamRef, @Param('id', idPipe('study')) id: string) {
+    return this.studies.recommendations(team, id);
+  }
+
+  @Get(':id/report')
+  @ApiQuery({ name: 'format', required: false, enum: FORMATS })
+  async report(@CurrentTeam() team: TeamRef, @Param('id', idPipe('study')) id: string, @Res() res: Response, @Query('format') format: string = 'json') {
+    if (!FORMATS.includes(format as ReportFormat)) throw new TierwiseError('VALIDATION_FAILED', `format: one of ${FORMATS.join(', ')}`, 400);
+    const { contentType, body } = await this.studies.report(team, id, format as ReportFormat);
+    res.setHeader('Content-Type', contentType);
+    if (format === 'csv') res.setHeader('Content-Disposition', `attachment; filename="study-${id}.csv"`);
+    res.send(typeof body === 'string' ? body : JSON.stringify(body));
+  }
+}

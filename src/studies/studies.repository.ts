@@ -1,0 +1,171 @@
+import { Injectable } from '@nestjs/common';
+import { Prisma } from '../generated/prisma/client';
+import { PrismaService } from '../prisma/prisma.service';
+import type { Page } from '../models/model.views';
+import type { AdvisorReport } from '../advisor';
+import type { StudyFailure, StudyStatus, StudyView } from './study.views';
+
+const withLinks = { variants: { select: { variantId: true } } } satisfies Prisma.StudyInclude;
+type StudyRow = Prisma.StudyGetPayload<{ include: typeof withLinks }>;
+
+function toView(row: StudyRow): StudyView {
+  const result = row.result as { recommendation?: StudyView['recommendation'] } | null;
+  return {
+    id: row.id,
+    modelId: row.modelId,
+    datasetId: row.datasetId,
+    status: row.status,
+    phase: row.phase,
+    progress: row.jobsTotal === 0 ? 0 : Math.min(1, row.jobsDone / row.jobsTotal),
+    jobsDone: row.jobsDone,
+    jobsTotal: row.jobsTotal,
+    tiers: row.tiers as string[],
+    scenarios: row.scenarios as string[],
+    operators: row.operators as string[],
+    constraints: row.constraints as Record<string, number>,
+    network: row.network as StudyView['network'],
+    effort: row.effort as StudyView['effort'],
+    webhookUrl: row.webhookUrl,
+    variantIds: row.variants.map((v) => v.variantId),
+    failures: row.failures as unknown as StudyFailure[],
+    error: row.error,
+    recommendation: result?.recommendation ?? null,
+    createdAt: row.createdAt.toISOString(),
+    startedAt: row.startedAt?.toISOString() ?? null,
+    finishedAt: row.finishedAt?.toISOString() ?? null,
+  };
+}
+
+export interface NewStudy {
+  teamId: string;
+  modelId: string;
+  datasetId?: string;
+  idempotencyKey?: string;
+  tiers: string[];
+  scenarios: string[];
+  operators: string[];
+  constraints: object;
+  network: object;
+  effort: object;
+  webhookUrl?: string;
+  correlationId?: string;
+  jobsTotal: number;
+  variantIds: string[];
+}
+
+@Injectable()
+export class StudiesRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  /** Creates the study, or returns the one already created with the same idempotency key (and false). */
+  async create(study: NewStudy): Promise<{ study: StudyView; created: boolean }> {
+    if (study.idempotencyKey) {
+      const existing = await this.findByIdempotencyKey(study.teamId, study.idempotencyKey);
+      if (existing) return { study: existing, created: false };
+    }
+    try {
+      const row = await this.prisma.study.create({
+        data: {
+          teamId: study.teamId,
+          modelId: study.modelId,
+          datasetId: study.datasetId ?? null,
+          idempotencyKey: study.idempotencyKey ?? null,
+          tiers: study.tiers,
+          scenarios: study.scenarios,
+          operators: study.operators,
+          constraints: study.constraints as Prisma.InputJsonValue,
+          network: study.network as Prisma.InputJsonValue,
+          effort: study.effort as Prisma.InputJsonValue,
+          webhookUrl: study.webhookUrl ?? null,
+          correlationId: study.correlationId ?? null,
+          jobsTotal: study.jobsTotal,
+          variants: { create: study.variantIds.map((variantId) => ({ variantId })) },
+        },
+        include: withLinks,
+      });
+      return { study: toView(row), created: true };
+    } catch (error) {
+      if (study.idempotencyKey && error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
+        const existing = await this.findByIdempotencyKey(study.teamId, study.idempotencyKey);
+        if (existing) return { study: existing, created: false };
+      }
+      throw error;
+    }
+  }
+
+  async findByIdempotencyKey(teamId: string, idempotencyKey: string): Promise<StudyView | null> {
+    const row = await this.prisma.study.findUnique({ where: { teamId_idempotencyKey: { teamId, idempotencyKey } }, include: withLinks });
+    return row ? toView(row) : null;
+  }
+
+  async find(teamId: string, id: string): Promise<StudyView | null> {
+    const row = await this.prisma.study.findFirst({ where: { id, teamId }, include: withLinks });
+    return row ? toView(row) : null;
+  }
+
+  /** For workers, which act on ids from job payloads. */
+  async get(id: string): Promise<(StudyView & { teamId: string; correlationId: string | null }) | null> {
+    const row = await this.prisma.study.findUnique({ where: { id }, include: withLinks });
+    return row ? { ...toView(row), teamId: row.teamId, correlationId: row.correlationId } : null;
+  }
+
+  async list(teamId: string, limit: number, cursor?: string): Promise<Page<StudyView>> {
+    const rows = await this.prisma.study.findMany({
+      where: { teamId },
+      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+      take: limit + 1,
+      ...(cursor ? { cursor: { id: cursor }, skip: 1 } : {}),
+      include: withLinks,
+    });
+    const items = rows.slice(0, limit).map(toView);
+    return { items, nextCursor: rows.length > limit ? items[items.length - 1].id : null };
+  }
+
+  /** Non-terminal studies, for the reconciler. */
+  async active(settledMs = 30_000): Promise<Array<{ id: string; phase: string | null; status: StudyStatus }>> {
+    return this.prisma.study.findMany({
+      where: { status: { notIn: ['completed', 'failed', 'cancelled'] }, createdAt: { lt: new Date(Date.now() - settledMs) } },
+      select: { id: true, phase: true, status: true },
+    });
+  }
+
+  /** Moves the study on unless it already ended (a cancelled study stays cancelled). Returns whether it moved. */
+  async advance(id: string, status: StudyStatus, phase: string | null, extra: { jobsTotal?: number } = {}): Promise<boolean> {
+    const { count } = await this.prisma.study.updateMany({
+      where: { id, status: { notIn: ['completed', 'failed', 'cancelled'] } },
+      data: { status, phase, ...extra },
+    });
+    if (count > 0 && status !== 'queued') await this.prisma.study.updateMany({ where: { id, startedAt: null }, data: { startedAt: new Date() } });
+    return count > 0;
+  }
+
+  async jobFinished(id: string, count = 1): Promise<void> {
+    await this.prisma.study.update({ where: { id }, data: { jobsDone: { increment: count } } });
+  }
+
+  async addFailure(id: string, failure: StudyFailure): Promise<void> {
+    await this.prisma.$executeRaw`update "Study" set failures = failures || ${JSON.stringify([failure])}::jsonb where id = ${id}`;
+  }
+
+  async finish(id: string, outcome: { status: 'completed' | 'failed' | 'cancelled'; error?: string; result?: object }): Promise<boolean> {
+    const { count } = await this.prisma.study.updateMany({
+      where: { id, status: { notIn: ['completed', 'failed', 'cancelled'] } },
+      data: {
+        status: outcome.status,
+        error: outcome.error ?? null,
+        result: outcome.result as Prisma.InputJsonValue | undefined,
+        finishedAt: new Date(),
+      },
+    });
+    return count > 0;
+  }
+
+  async report(id: string): Promise<AdvisorReport | null> {
+    const row = await this.prisma.study.findUnique({ where: { id }, select: { result: true } });
+    return (row?.result as { report?: AdvisorReport } | null)?.report ?? null;
+  }
+
+  async completeProgress(id: string): Promise<void> {
+    await this.prisma.$executeRaw`update "Study" set "jobsDone" = "jobsTotal" where id = ${id}`;
+  }
+}

@@ -1,0 +1,130 @@
+import { Injectable } from '@nestjs/common';
+import type { TeamRef } from '../auth/teams.repository';
+import { reportToCsv, reportToHtml, type AdvisorReport } from '../advisor';
+import { TierwiseError } from '../common/errors';
+import { correlationId } from '../common/correlation';
+import { DatasetsService } from '../datasets/datasets.service';
+import { ModelsService } from '../models/models.service';
+import type { Page } from '../models/model.views';
+import type { CreateStudyDto } from './dto/create-study.dto';
+import { ResultsRepository, type MeasurementRecord, type RecommendationRecord } from './results.repository';
+import { StudiesRepository } from './studies.repository';
+import { StudyCancellation } from './study-cancellation';
+import { StudyFlow } from './study-flow';
+import { planStudy } from './study-plan';
+import { StudyDatasetCheck } from './study-dataset-check';
+import type { StudyView } from './study.views';
+import { VariantsRepository } from './variants.repository';
+
+export type ReportFormat = 'json' | 'csv' | 'html';
+
+@Injectable()
+export class StudiesService {
+  constructor(
+    private readonly studies: StudiesRepository,
+    private readonly variants: VariantsRepository,
+    private readonly results: ResultsRepository,
+    private readonly models: ModelsService,
+    private readonly datasets: DatasetsService,
+    private readonly datasetCheck: StudyDatasetCheck,
+    private readonly flow: StudyFlow,
+    private readonly cancellation: StudyCancellation,
+  ) {}
+
+  /** Writes the study and enqueues its first phase; a repeated Idempotency-Key returns the first study. */
+  async create(team: TeamRef, dto: CreateStudyDto, idempotencyKey?: string): Promise<{ study: StudyView; created: boolean }> {
+    if (idempotencyKey !== undefined && !/^[\x21-\x7e]{1,200}$/.test(idempotencyKey)) {
+      throw new TierwiseError('VALIDATION_FAILED', 'Idempotency-Key: 1 to 200 printable ASCII characters', 400);
+    }
+    if (idempotencyKey) {
+      const existing = await this.studies.findByIdempotencyKey(team.id, idempotencyKey);
+      if (existing) return { study: existing, created: false };
+    }
+    const model = await this.models.get(team, dto.modelId);
+    const dataset = dto.datasetId ? await this.datasets.get(team, dto.datasetId) : undefined;
+    if (dataset) await this.datasetCheck.check(dataset, model);
+    const network = { mobileEdgeMbps: 200, edgeCloudMbps: 1, rttMs: 0, ...stripUndefined(dto.network) };
+    const effort = { warmup: 10, runs: 100, ...stripUndefined(dto.effort) };
+    const constraints = stripUndefined(dto.constraints);
+    const plan = planStudy(model, {
+      tiers: dto.tiers,
+      scenarios: dto.scenarios,
+      operators: dto.operators,
+      hasDataset: dataset !== undefined,
+      network,
+      maxAccuracyDrop: constraints.maxAccuracyDrop,
+    });
+    const idByKey = new Map<string, string>();
+    for (const planned of plan.variants) {
+      if (planned.existingId) {
+        idByKey.set(planned.key, planned.existingId);
+        continue;
+      }
+      const record = await this.variants.ensureBuilt(model.id, planned.key, planned.operators, planned.step!.params, idByKey.get(planned.parentKey!)!);
+      idByKey.set(planned.key, record.id);
+    }
+    const result = await this.studies.create({
+      teamId: team.id,
+      modelId: model.id,
+      datasetId: dataset?.id,
+      idempotencyKey,
+      tiers: plan.tiers,
+      scenarios: plan.scenarios,
+      operators: plan.operators,
+      constraints,
+      network,
+      effort,
+      webhookUrl: dto.webhookUrl,
+      correlationId: correlationId(),
+      jobsTotal: plan.variants.length,
+      variantIds: [...new Set(idByKey.values())],
+    });
+    if (result.created) await this.flow.start(result.study.id);
+    return { study: (await this.studies.find(team.id, result.study.id)) ?? result.study, created: result.created };
+  }
+
+  list(team: TeamRef, limit = 20, cursor?: string): Promise<Page<StudyView>> {
+    return this.studies.list(team.id, Math.min(Math.max(limit, 1), 100), cursor);
+  }
+
+  async get(team: TeamRef, id: string): Promise<StudyView> {
+    const study = await this.studies.find(team.id, id);
+    if (!study) throw new TierwiseError('STUDY_NOT_FOUND', `no study ${id}`, 404);
+    return study;
+  }
+
+  /** Stops the study: queued jobs are removed, running ones find it cancelled; results so far stay readable. */
+  async cancel(team: TeamRef, id: string): Promise<StudyView> {
+    const study = await this.get(team, id);
+    if (['completed', 'failed', 'cancelled'].includes(study.status)) {
+      throw new TierwiseError('STUDY_FINISHED', `study ${id} already ended (${study.status})`, 409);
+    }
+    await this.studies.finish(id, { status: 'cancelled', error: 'cancelled by the user' });
+    await this.cancellation.removeQueuedJobs(id);
+    await this.flow.publish(id);
+    return this.get(team, id);
+  }
+
+  async measurements(team: TeamRef, id: string, withSamples: boolean): Promise<MeasurementRecord[]> {
+    await this.get(team, id);
+    return this.results.measurements(id, withSamples);
+  }
+
+  async recommendations(team: TeamRef, id: string): Promise<RecommendationRecord[]> {
+    await this.get(team, id);
+    return this.results.recommendations(id);
+  }
+
+  async report(team: TeamRef, id: string, format: ReportFormat): Promise<{ contentType: string; body: string | AdvisorReport }> {
+    const study = await this.get(team, id);
+    const report = await this.studies.report(id);
+    if (!report) throw new TierwiseError('STUDY_NOT_READY', `study ${id} is ${study.status}; its report exists once it has completed`, 409);
+    if (format === 'csv') return { contentType: 'text/csv; charset=utf-8', body: reportToCsv(report) };
+    if (format === 'html') return { contentType: 'text/html; charset=utf-8', body: reportToHtml(report) };
+    return { contentType: 'application/json; charset=utf-8', body: report };
+  }
+}
+
+function stripUndefined<T extends object>(value: T | undefined): Partial<T> {
+  return Object.fromEntries(Object.entries(value ?? {}).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,147 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { FlowChildJob } from 'bullmq';
+import { correlationId } from '../common/correlation';
+import { JobName, QueueName, benchQueue, type JobPayloads } from '../jobs/job-catalogue';
+import { QueuesService } from '../jobs/queues.service';
+import { StudiesRepository } from './studies.repository';
+import { StudyEvents } from './study-events';
+import { TERMINAL, type StudyStatus, type StudyView } from './study.views';
+import { VariantsRepository, type VariantRecord } from './variants.repository';
+
+export const PHASES = ['build', 'partition', 'bench', 'evaluate', 'advise'] as const;
+export type Phase = (typeof PHASES)[number];
+
+const STATUS_OF: Record<Phase, StudyStatus> = {
+  build: 'building',
+  partition: 'building',
+  bench: 'benchmarking',
+  evaluate: 'evaluating',
+  advise: 'ranking',
+};
+
+const RETRIES = { attempts: 3, backoff: { type: 'exponential', delay: 2000 } } as const;
+
+export function isPartition(variant: Pick<VariantRecord, 'operators'>): boolean {
+  return variant.operators[variant.operators.length - 1] === 'partition';
+}
+
+/** A flow id must not contain ':' (BullMQ's key separator). */
+const jobId = (...parts: string[]) => parts.join('_').replace(/[:|]/g, '-');
+
+/**
+ * Runs a study as a sequence of BullMQ flows, one per phase: a `phase-done` parent whose children are the phase's
+ * jobs; when every child has finished (or failed for good) the parent starts the next phase. Job ids are derived
+ * from the study, so enqueuing a phase twice (a retry, the reconciler after a Redis restart) adds nothing new.
+ */
+@Injectable()
+export class StudyFlow {
+  private readonly logger = new Logger('StudyFlow');
+
+  constructor(
+    private readonly queues: QueuesService,
+    private readonly studies: StudiesRepository,
+    private readonly variants: VariantsRepository,
+    private readonly events: StudyEvents,
+  ) {}
+
+  async start(studyId: string): Promise<void> {
+    await this.startPhase(studyId, 'build');
+  }
+
+  /**
+   * Enqueues a phase. `resume` re-enqueues the phase a study is already in (after a Redis restart lost its jobs):
+   * the same job ids, so whatever still exists is not duplicated.
+   */
+  async startPhase(studyId: string, phase: Phase, resume = false): Promise<void> {
+    const study = await this.studies.get(studyId);
+    if (!study || TERMINAL.includes(study.status)) return;
+    const variants = await this.variants.many(study.variantIds);
+    const jobs = this.jobsFor(study, variants, phase);
+    if (!resume) {
+      const remaining = PHASES.slice(PHASES.indexOf(phase) + 1).reduce((sum, later) => sum + this.jobsFor(study, variants, later).length, 0);
+      const moved = await this.studies.advance(studyId, STATUS_OF[phase], phase, { jobsTotal: study.jobsDone + jobs.length + remaining });
+      if (!moved) return;
+    }
+    await this.publish(studyId);
+    const cid = study.correlationId ?? correlationId();
+    if (phase === 'advise') {
+      await this.queues.add(QueueName.Advise, JobName.AdviseStudy, { studyId, correlationId: cid } satisfies JobPayloads['advise-study'], { jobId: jobId(studyId, 'advise'), ...RETRIES });
+      return;
+    }
+    if (jobs.length === 0) {
+      await this.startPhase(studyId, PHASES[PHASES.indexOf(phase) + 1]);
+      return;
+    }
+    await this.queues.flows.add({
+      name: JobName.PhaseDone,
+      queueName: QueueName.Advise,
+      data: { studyId, phase, correlationId: cid },
+      opts: { jobId: jobId(studyId, phase, 'done'), ...RETRIES },
+      children: jobs.map((job) => ({ ...job, data: { ...job.data, correlationId: cid } })),
+    });
+    this.logger.log(`study ${studyId}: ${phase} phase with ${jobs.length} jobs`);
+  }
+
+  /** Whether the jobs of a study's current phase are still in Redis (its flow parent, or the advise job). */
+  async phaseState(studyId: string, phase: Phase): Promise<'missing' | 'completed' | 'pending'> {
+    const id = phase === 'advise' ? jobId(studyId, 'advise') : jobId(studyId, phase, 'done');
+    const job = await this.queues.queue(QueueName.Advise).getJob(id);
+    if (!job) return 'missing';
+    return (await job.isCompleted()) ? 'completed' : 'pending';
+  }
+
+  /** The phase after `phase`, started when its flow's parent runs. */
+  async phaseDone(studyId: string, phase: Phase): Promise<void> {
+    await this.startPhase(studyId, PHASES[PHASES.indexOf(phase) + 1]);
+  }
+
+  async publish(studyId: string): Promise<void> {
+    const study = await this.studies.get(studyId);
+    if (!study) return;
+    await this.events.publish({
+      studyId,
+      status: study.status,
+      phase: study.phase,
+      progress: study.progress,
+      jobsDone: study.jobsDone,
+      jobsTotal: study.jobsTotal,
+      error: study.error,
+      at: new Date().toISOString(),
+    });
+  }
+
+  private jobsFor(study: StudyView, variants: VariantRecord[], phase: Phase): FlowChildJob[] {
+    const usable = variants.filter((v) => v.status !== 'failed');
+    const child = (name: string, queueName: string, data: object, id: string, extra: object = {}): FlowChildJob => ({
+      name,
+      queueName,
+      data,
+      opts: { jobId: id, ...RETRIES, ignoreDependencyOnFailure: true, ...extra },
+    });
+    switch (phase) {
+      case 'build':
+      case 'partition':
+        return usable
+          .filter((v) => v.status !== 'ready' && isPartition(v) === (phase === 'partition'))
+          .map((v) => child(JobName.BuildVariant, QueueName.Build, { studyId: study.id, variantId: v.id }, jobId(study.id, 'build', v.id)));
+      case 'bench': {
+        const deviceTiers = study.tiers.filter((t) => study.scenarios.includes(t));
+        return usable.flatMap((v) => {
+          const targets = isPartition(v)
+            ? [{ tier: String(v.params.from), part: 'head' as const }, { tier: String(v.params.to), part: 'tail' as const }]
+            : deviceTiers.map((tier) => ({ tier, part: 'whole' as const }));
+          return targets.map((t) =>
+            child(JobName.BenchVariant, benchQueue(t.tier), { studyId: study.id, variantId: v.id, tier: t.tier, part: t.part }, jobId(study.id, 'bench', v.id, t.tier, t.part), { attempts: 2 }),
+          );
+        });
+      }
+      case 'evaluate':
+        if (!study.datasetId) return [];
+        return usable
+          .filter((v) => !isPartition(v))
+          .map((v) => child(JobName.EvaluateVariant, QueueName.Evaluate, { studyId: study.id, variantId: v.id }, jobId(study.id, 'evaluate', v.id)));
+      case 'advise':
+        return [child(JobName.AdviseStudy, QueueName.Advise, { studyId: study.id }, jobId(study.id, 'advise'))];
+    }
+  }
+}

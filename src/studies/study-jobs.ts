@@ -1,0 +1,38 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { isTierwiseError } from '../common/errors';
+import { StudiesRepository } from './studies.repository';
+import { StudyFlow } from './study-flow';
+import type { StudyFailure } from './study.views';
+
+/** Bookkeeping every study job shares: progress, failures that do not fail the study, and events. */
+@Injectable()
+export class StudyJobs {
+  private readonly logger = new Logger('StudyJobs');
+
+  constructor(private readonly studies: StudiesRepository, private readonly flow: StudyFlow) {}
+
+  async isCancelled(studyId: string): Promise<boolean> {
+    const study = await this.studies.get(studyId);
+    return !study || study.status === 'cancelled' || study.status === 'failed';
+  }
+
+  async finished(studyId: string): Promise<void> {
+    await this.studies.jobFinished(studyId);
+    await this.flow.publish(studyId);
+  }
+
+  /** A job failed for good: the study goes on without what it would have produced, and says why. */
+  async failed(studyId: string, failure: Omit<StudyFailure, 'at' | 'code' | 'message'>, error: Error): Promise<void> {
+    const { code, message } = describeFailure(error);
+    this.logger.warn(`study ${studyId}: ${failure.job} failed for good: ${code}: ${message}`);
+    await this.studies.addFailure(studyId, { ...failure, code, message: message.slice(0, 2000), at: new Date().toISOString() });
+    await this.finished(studyId);
+  }
+}
+
+/** The code of a failure: a TierwiseError's own, or the `CODE: ` prefix an UnrecoverableError was given. */
+export function describeFailure(error: Error): { code: string; message: string } {
+  if (isTierwiseError(error)) return { code: error.code, message: error.message };
+  const prefixed = /^([A-Z][A-Z0-9_]+): ([\s\S]*)$/.exec(error.message);
+  return prefixed ? { code: prefixed[1], message: prefixed[2] } : { code: 'JOB_FAILED', message: error.message };
+}

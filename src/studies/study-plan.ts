@@ -1,0 +1,128 @@
+import { chainKey } from '../operators/chain';
+import { TierwiseError } from '../common/errors';
+import type { ModelView, VariantView } from '../models/model.views';
+
+/** Scenarios and tiers as the advisor knows them; the request arrives on mobile. */
+export type Tier = 'mobile' | 'edge' | 'cloud';
+export const TIERS: Tier[] = ['mobile', 'edge', 'cloud'];
+export const DEFAULT_STUDY_SCENARIOS = ['mobile', 'edge', 'cloud', 'mobile|edge', 'edge|cloud'];
+
+export interface BuildStep {
+  operator: string;
+  params: Record<string, unknown>;
+}
+
+/** A variant the study needs: one that exists (uploaded or built before) or one to build from a parent. */
+export interface PlannedVariant {
+  /** The content address of its bytes: the blob sha for uploads, the chain key for built variants. */
+  key: string;
+  operators: string[];
+  existingId?: string;
+  parentKey?: string;
+  step?: BuildStep;
+  /** Partition variants are measured as head on `from` and tail on `to`, not as a whole. */
+  partition?: { from: Tier; to: Tier };
+}
+
+export interface StudyPlan {
+  tiers: Tier[];
+  scenarios: string[];
+  operators: string[];
+  variants: PlannedVariant[];
+}
+
+export interface PlanRequest {
+  tiers?: string[];
+  scenarios?: string[];
+  operators?: string[];
+  hasDataset: boolean;
+  network: { mobileEdgeMbps: number; edgeCloudMbps: number; rttMs: number };
+  maxAccuracyDrop?: number;
+}
+
+
+function invalid(field: string, message: string): TierwiseError {
+  return new TierwiseError('STUDY_INVALID', `${field}: ${message}`, 400, { field });
+}
+
+const WHITE_BOX = ['distilled', 'qat', 'pruned', 'custom'];
+
+/** Which variants, tiers and scenarios a study measures, from the model, its uploaded variants and the request. */
+export function planStudy(model: ModelView, request: PlanRequest): StudyPlan {
+  const tiers = (request.tiers ?? TIERS) as Tier[];
+  for (const tier of tiers) if (!TIERS.includes(tier)) throw invalid('tiers', `unknown tier ${tier}; studies use ${TIERS.join(', ')}`);
+  const scenarios = request.scenarios ?? DEFAULT_STUDY_SCENARIOS;
+  for (const scenario of scenarios) {
+    const missing = scenario.split('|').filter((t) => !tiers.includes(t as Tier));
+    if (missing.length > 0) throw invalid('scenarios', `${scenario} needs tier ${missing.join(', ')}, which the study does not include`);
+  }
+  const applicable = applicableOperators(model, request.hasDataset);
+  const operators = request.operators ?? ['identity', ...applicable, ...new Set(model.variants.filter((v) => v.origin === 'uploaded').flatMap((v) => v.operators).filter((o) => WHITE_BOX.includes(o)))];
+  if (!operators.includes('identity')) operators.unshift('identity');
+  for (const operator of operators) {
+    if (operator === 'sptq' && !request.hasDataset) throw invalid('operators', 'sptq needs a dataset to calibrate on: give datasetId');
+    if (WHITE_BOX.includes(operator) && !model.variants.some((v) => v.operators[0] === operator)) {
+      throw invalid('operators', `no uploaded ${operator} variant of this model: upload it with POST /v1/models/${model.id}/variants`);
+    }
+  }
+
+  const variants: PlannedVariant[] = [];
+  const baseline = model.variants.find((v) => v.operators.length === 1 && v.operators[0] === 'identity')!;
+  const existing = (v: VariantView): PlannedVariant => ({ key: v.sha256!, operators: v.operators, existingId: v.id });
+  const derive = (parent: PlannedVariant, step: BuildStep, partition?: PlannedVariant['partition']): PlannedVariant => ({
+    key: chainKey(parent.key, [step]),
+    operators: [...parent.operators.filter((o) => o !== 'identity'), step.operator],
+    parentKey: parent.key,
+    step,
+    partition,
+  });
+  const base = existing(baseline);
+  variants.push(base);
+  const whiteBox = model.variants.filter((v) => v.origin === 'uploaded' && WHITE_BOX.includes(v.operators[0]) && operators.includes(v.operators[0])).map(existing);
+  variants.push(...whiteBox);
+  const sptqParams = { method: 'minmax', perChannel: true, accuracyAware: request.maxAccuracyDrop !== undefined, maxDrop: request.maxAccuracyDrop ?? null };
+  let baseSptq: PlannedVariant | undefined;
+  if (operators.includes('sptq')) {
+    baseSptq = derive(base, { operator: 'sptq', params: sptqParams });
+    variants.push(baseSptq);
+    for (const v of whiteBox) if (v.operators[0] !== 'qat') variants.push(derive(v, { operator: 'sptq', params: sptqParams }));
+  }
+  if (operators.includes('dynamic-int8')) variants.push(derive(base, { operator: 'dynamic-int8', params: {} }));
+  if (operators.includes('prune')) variants.push(derive(base, { operator: 'prune', params: { sparsity: 0.5, scope: 'global' } }));
+  if (operators.includes('early-exit')) variants.push(derive(base, { operator: 'early-exit', params: { skip: 'auto' } }));
+  for (const scenario of scenarios.filter((s) => s.includes('|'))) {
+    const [from, to] = scenario.split('|') as [Tier, Tier];
+    const params = { from, to, ...request.network };
+    for (const source of [base, baseSptq].filter((v): v is PlannedVariant => v !== undefined)) {
+      variants.push(derive(source, { operator: 'partition', params }, { from, to }));
+    }
+  }
+  return { tiers, scenarios, operators, variants };
+}
+
+/** Black-box operators worth trying on this model by default. */
+export function applicableOperators(model: ModelView, hasDataset: boolean): string[] {
+  const ops = model.opHistogram;
+  const result: string[] = [];
+  if (hasDataset) result.push('sptq');
+  if ((ops.MatMul ?? 0) > 0) result.push('dynamic-int8');
+  if ((ops.Conv ?? 0) + (ops.MatMul ?? 0) + (ops.Gemm ?? 0) > 0) result.push('prune');
+  if ((ops.Add ?? 0) >= 2) result.push('early-exit');
+  return result;
+}
+
+/** The bench jobs of a plan: each whole variant on every tier the on-device scenarios use; partitions head and tail. */
+export interface BenchTarget {
+  key: string;
+  tier: Tier;
+  part: 'whole' | 'head' | 'tail';
+}
+
+export function benchTargets(plan: StudyPlan): BenchTarget[] {
+  const deviceTiers = plan.tiers.filter((t) => plan.scenarios.includes(t));
+  return plan.variants.flatMap((v): BenchTarget[] =>
+    v.partition
+      ? [{ key: v.key, tier: v.partition.from, part: 'head' }, { key: v.key, tier: v.partition.to, part: 'tail' }]
+      : deviceTiers.map((tier) => ({ key: v.key, tier, part: 'whole' })),
+  );
+}

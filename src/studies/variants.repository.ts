@@ -1,0 +1,79 @@
+import { Injectable } from '@nestjs/common';
+import type { Prisma } from '../generated/prisma/client';
+import { PrismaService } from '../prisma/prisma.service';
+
+export interface VariantRecord {
+  id: string;
+  modelId: string;
+  operators: string[];
+  origin: 'uploaded' | 'built';
+  params: Record<string, unknown>;
+  buildKey: string | null;
+  parentId: string | null;
+  blobSha: string | null;
+  sizeBytes: number | null;
+  status: 'pending' | 'building' | 'ready' | 'failed';
+  error: string | null;
+  report: Record<string, unknown> | null;
+}
+
+function toRecord(row: Prisma.VariantGetPayload<object>): VariantRecord {
+  return {
+    id: row.id,
+    modelId: row.modelId,
+    operators: row.operators,
+    origin: row.origin,
+    params: row.params as Record<string, unknown>,
+    buildKey: row.buildKey,
+    parentId: row.parentId,
+    blobSha: row.blobSha,
+    sizeBytes: row.sizeBytes === null ? null : Number(row.sizeBytes),
+    status: row.status,
+    error: row.error,
+    report: row.report as Record<string, unknown> | null,
+  };
+}
+
+/** Variants as the study flow sees them: built ones are content-addressed by buildKey and built once. */
+@Injectable()
+export class VariantsRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  async get(id: string): Promise<VariantRecord | null> {
+    const row = await this.prisma.variant.findUnique({ where: { id } });
+    return row ? toRecord(row) : null;
+  }
+
+  async many(ids: string[]): Promise<VariantRecord[]> {
+    const rows = await this.prisma.variant.findMany({ where: { id: { in: ids } }, orderBy: { createdAt: 'asc' } });
+    return rows.map(toRecord);
+  }
+
+  /** The variant with this build key, created as pending when missing; a failed one is reset to pending. */
+  async ensureBuilt(modelId: string, buildKey: string, operators: string[], params: object, parentId: string): Promise<VariantRecord> {
+    const row = await this.prisma.variant.upsert({
+      where: { modelId_buildKey: { modelId, buildKey } },
+      create: { modelId, buildKey, operators, params: params as Prisma.InputJsonValue, origin: 'built', parentId, status: 'pending' },
+      update: {},
+    });
+    if (row.status === 'failed') {
+      return toRecord(await this.prisma.variant.update({ where: { id: row.id }, data: { status: 'pending', error: null } }));
+    }
+    return toRecord(row);
+  }
+
+  async markBuilding(id: string): Promise<void> {
+    await this.prisma.variant.update({ where: { id }, data: { status: 'building' } });
+  }
+
+  async markReady(id: string, blobSha: string, sizeBytes: number, report: object): Promise<void> {
+    await this.prisma.variant.update({
+      where: { id },
+      data: { status: 'ready', blobSha, sizeBytes: BigInt(sizeBytes), report: report as Prisma.InputJsonValue, error: null },
+    });
+  }
+
+  async markFailed(id: string, error: string): Promise<void> {
+    await this.prisma.variant.update({ where: { id }, data: { status: 'failed', error } });
+  }
+}

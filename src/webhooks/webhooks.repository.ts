@@ -1,0 +1,184 @@
+import { Injectable } from '@nestjs/common';
+import type { Prisma } from '../generated/prisma/client';
+import { PrismaService } from '../prisma/prisma.service';
+import type { AttemptLogEntry, CreatedWebhookView, DeliveryStatus, DeliveryView, WebhookMessage, WebhookView } from './webhook.views';
+
+type EndpointRow = Prisma.WebhookEndpointGetPayload<object>;
+type DeliveryRow = Prisma.WebhookDeliveryGetPayload<object>;
+
+function toWebhookView(row: EndpointRow): WebhookView {
+  return { id: row.id, url: row.url, events: row.events, description: row.description, active: row.active, createdAt: row.createdAt.toISOString() };
+}
+
+function toDeliveryView(row: DeliveryRow): DeliveryView {
+  return {
+    id: row.id,
+    endpointId: row.endpointId,
+    studyId: row.studyId,
+    url: row.url,
+    event: row.event,
+    messageId: row.messageId,
+    status: row.status as DeliveryStatus,
+    attempts: row.attempts,
+    lastStatusCode: row.lastStatusCode,
+    lastError: row.lastError,
+    createdAt: row.createdAt.toISOString(),
+    deliveredAt: row.deliveredAt?.toISOString() ?? null,
+    nextAttemptAt: row.nextAttemptAt?.toISOString() ?? null,
+    log: row.log as unknown as AttemptLogEntry[],
+  };
+}
+
+/** What a delivery attempt needs: the message, where it goes and the secret that signs it. */
+export interface DeliveryToSend {
+  id: string;
+  teamId: string;
+  url: string;
+  messageId: string;
+  payload: WebhookMessage;
+  status: DeliveryStatus;
+  attempts: number;
+  nextAttemptAt: Date | null;
+  log: AttemptLogEntry[];
+  /** The endpoint's secret; null for a study's own webhookUrl, signed with the team's signing secret. */
+  endpointSecret: string | null;
+}
+
+export interface DeliveryTarget {
+  endpointId: string | null;
+  url: string;
+}
+
+export interface NewMessage {
+  teamId: string;
+  studyId: string | null;
+  event: string;
+  messageId: string;
+  payload: WebhookMessage;
+}
+
+export interface AttemptRecord {
+  entry: AttemptLogEntry;
+  status: DeliveryStatus;
+  nextAttemptAt: Date | null;
+}
+
+@Injectable()
+export class WebhooksRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  async createEndpoint(teamId: string, url: string, events: string[], secret: string, description: string | null): Promise<CreatedWebhookView> {
+    const row = await this.prisma.webhookEndpoint.create({ data: { teamId, url, events, secret, description } });
+    return { ...toWebhookView(row), secret: row.secret };
+  }
+
+  async listEndpoints(teamId: string): Promise<WebhookView[]> {
+    const rows = await this.prisma.webhookEndpoint.findMany({ where: { teamId }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] });
+    return rows.map(toWebhookView);
+  }
+
+  async findEndpoint(teamId: string, id: string): Promise<WebhookView | null> {
+    const row = await this.prisma.webhookEndpoint.findFirst({ where: { id, teamId } });
+    return row ? toWebhookView(row) : null;
+  }
+
+  /** Deletes the endpoint and its delivery log; false when the team has no such endpoint. */
+  async deleteEndpoint(teamId: string, id: string): Promise<boolean> {
+    const { count } = await this.prisma.webhookEndpoint.deleteMany({ where: { id, teamId } });
+    return count > 0;
+  }
+
+  async subscribedEndpoints(teamId: string, event: string): Promise<Array<{ id: string; url: string }>> {
+    return this.prisma.webhookEndpoint.findMany({ where: { teamId, active: true, events: { has: event } }, select: { id: true, url: true } });
+  }
+
+  /** The team's secret for deliveries that have no endpoint of their own, created on first use. */
+  async teamSigningSecret(teamId: string, generate: () => string): Promise<string> {
+    const row = await this.prisma.webhookSigningSecret.upsert({ where: { teamId }, create: { teamId, secret: generate() }, update: {} });
+    return row.secret;
+  }
+
+  /**
+   * One delivery row per target, skipping targets that already have a delivery of this message (an emit
+   * repeated by a retried job); returns every delivery of the message that has not been attempted yet.
+   */
+  async createDeliveries(message: NewMessage, targets: DeliveryTarget[]): Promise<string[]> {
+    return this.prisma.$transaction(async (tx) => {
+      const existing = await tx.webhookDelivery.findMany({ where: { teamId: message.teamId, messageId: message.messageId }, select: { endpointId: true, url: true } });
+      const key = (t: DeliveryTarget) => t.endpointId ?? `url:${t.url}`;
+      const known = new Set(existing.map(key));
+      const fresh = targets.filter((t) => !known.has(key(t)));
+      if (fresh.length > 0) {
+        await tx.webhookDelivery.createMany({
+          data: fresh.map((t) => ({
+            teamId: message.teamId,
+            studyId: message.studyId,
+            endpointId: t.endpointId,
+            url: t.url,
+            event: message.event,
+            messageId: message.messageId,
+            payload: message.payload as unknown as Prisma.InputJsonValue,
+          })),
+        });
+      }
+      const unsent = await tx.webhookDelivery.findMany({
+        where: { teamId: message.teamId, messageId: message.messageId, status: 'pending', attempts: 0 },
+        select: { id: true },
+      });
+      return unsent.map((row) => row.id);
+    });
+  }
+
+  async findDeliveryView(id: string): Promise<DeliveryView | null> {
+    const row = await this.prisma.webhookDelivery.findUnique({ where: { id } });
+    return row ? toDeliveryView(row) : null;
+  }
+
+  async listDeliveries(endpointId: string, limit: number, cursor?: string): Promise<{ items: DeliveryView[]; nextCursor: string | null }> {
+    const rows = await this.prisma.webhookDelivery.findMany({
+      where: { endpointId },
+      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+      take: limit + 1,
+      ...(cursor ? { cursor: { id: cursor }, skip: 1 } : {}),
+    });
+    const items = rows.slice(0, limit).map(toDeliveryView);
+    return { items, nextCursor: rows.length > limit ? items[items.length - 1].id : null };
+  }
+
+  async findDeliveryToSend(id: string): Promise<DeliveryToSend | null> {
+    const row = await this.prisma.webhookDelivery.findUnique({ where: { id }, include: { endpoint: { select: { secret: true } } } });
+    if (!row) return null;
+    return {
+      id: row.id,
+      teamId: row.teamId,
+      url: row.url,
+      messageId: row.messageId,
+      payload: row.payload as unknown as WebhookMessage,
+      status: row.status as DeliveryStatus,
+      attempts: row.attempts,
+      nextAttemptAt: row.nextAttemptAt,
+      log: row.log as unknown as AttemptLogEntry[],
+      endpointSecret: row.endpoint?.secret ?? null,
+    };
+  }
+
+  /**
+   * Appends one attempt, only if no other run recorded an attempt since `attemptsBefore` was read (a job run
+   * twice after a worker died); false when it lost that race and must not schedule anything.
+   */
+  async recordAttempt(delivery: DeliveryToSend, record: AttemptRecord): Promise<boolean> {
+    const { count } = await this.prisma.webhookDelivery.updateMany({
+      where: { id: delivery.id, attempts: delivery.attempts },
+      data: {
+        attempts: delivery.attempts + 1,
+        status: record.status,
+        lastStatusCode: record.entry.statusCode,
+        lastError: record.entry.error,
+        log: [...delivery.log, record.entry] as unknown as Prisma.InputJsonValue,
+        nextAttemptAt: record.nextAttemptAt,
+        ...(record.status === 'delivered' ? { deliveredAt: new Date(record.entry.at) } : {}),
+      },
+    });
+    return count > 0;
+  }
+}

@@ -1,6 +1,4 @@
-import type { INestApplicationContext } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { Worker } from 'bullmq';
+import type { Worker } from 'bullmq';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
@@ -8,11 +6,8 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { TeamsService } from '../src/auth/teams.service';
 import { QueueName } from '../src/jobs/job-catalogue';
-import { QueuesService } from '../src/jobs/queues.service';
-import { createRedis } from '../src/jobs/redis';
-import { WebhookDeliveryProcessor } from '../src/webhooks/webhook-delivery.processor';
 import { WebhooksService } from '../src/webhooks/webhooks.service';
-import { WorkerModule } from '../src/worker/worker.module';
+import { WorkerHost } from '../src/worker/worker-host';
 import { isolateEnvironment, startApi, startWorker, type Api } from './support/harness';
 
 isolateEnvironment();
@@ -41,27 +36,16 @@ async function startReceiver(): Promise<{ server: Server; base: string; received
 }
 
 /**
- * The webhook worker. WorkerHost refuses to start until every job of the catalogue has a handler; while other
- * domains' processors are still missing, the same WorkerModule context is driven by a plain BullMQ worker.
+ * The webhook worker, as `tierwise worker --queues webhook` runs it. WorkerHost hands each BullMQ worker a Redis
+ * connection it created, which BullMQ treats as shared and leaves open on close; until WorkerHost quits them
+ * itself, the test does, or this file's process would never exit.
  */
 async function startWebhookWorker(): Promise<() => Promise<void>> {
-  try {
-    const context = await startWorker({ queues: [QueueName.Webhook] });
-    return () => context.close();
-  } catch (error) {
-    const missing = /^jobs without a handler: (.*)$/.exec((error as Error).message)?.[1];
-    if (!missing || missing.includes('deliver-webhook')) throw error;
-  }
-  const context: INestApplicationContext = await NestFactory.createApplicationContext(WorkerModule.create(), { logger: false });
-  const processor = context.get(WebhookDeliveryProcessor);
-  const worker = new Worker(QueueName.Webhook, (job) => processor.handle(job), {
-    connection: createRedis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', 'test-webhook-worker'),
-    prefix: context.get(QueuesService).prefix,
-    concurrency: 2,
-  });
+  const context = await startWorker({ queues: [QueueName.Webhook] });
+  const workers = (context.get(WorkerHost) as unknown as { workers: Worker[] }).workers;
   return async () => {
-    await worker.close();
     await context.close();
+    await Promise.all(workers.map(async (worker) => (await worker.client).quit().catch(() => undefined)));
   };
 }
 

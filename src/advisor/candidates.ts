@@ -93,13 +93,14 @@ function withShortNames(drafts: Array<Omit<CandidateDraft, 'shortName'>>): Candi
   const cutsPerPlacement = new Map<string, number>();
   for (const d of drafts) {
     const alias = operatorAlias(d.variant.operators);
-    variantsPerAlias.set(alias, (variantsPerAlias.get(alias) ?? new Set()).add(d.variant.id));
+    const aliasAt = `${alias}@${d.scenario}`;
+    variantsPerAlias.set(aliasAt, (variantsPerAlias.get(aliasAt) ?? new Set()).add(d.variant.id));
     const placement = `${d.variant.id}@${d.scenario}`;
     cutsPerPlacement.set(placement, (cutsPerPlacement.get(placement) ?? 0) + 1);
   }
   return drafts.map((d) => {
     const alias = operatorAlias(d.variant.operators);
-    const name = (variantsPerAlias.get(alias)?.size ?? 0) > 1 ? `${alias}(${d.variant.id})` : alias;
+    const name = (variantsPerAlias.get(`${alias}@${d.scenario}`)?.size ?? 0) > 1 ? `${alias}(${d.variant.id})` : alias;
     const cut = d.cut && (cutsPerPlacement.get(`${d.variant.id}@${d.scenario}`) ?? 0) > 1 ? `#${d.cut}` : '';
     return { ...d, shortName: `${d.scenario}${cut}/${name}` };
   });

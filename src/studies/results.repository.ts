@@ -38,7 +38,7 @@ export interface AccuracyRecord {
   ciHigh: number | null;
   metrics: unknown;
   fidelity: unknown;
-  payload: { meanPayloadBytes: number; meanInputBytes: number } | null;
+  payload: { meanPayloadBytes: number; meanInputBytes: number; durationMs?: number } | null;
 }
 
 export interface RecommendationRecord {

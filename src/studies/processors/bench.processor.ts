@@ -74,7 +74,7 @@ export class BenchProcessor implements JobProcessor {
         coldStartMs: result.coldStartMs,
         peakRssBytes: result.peakRssMB * 1024 * 1024,
         checksum: result.checksum,
-        envelope: { ...result.envelope, raw: result.raw, coldStartScaledMs: result.coldStartScaledMs, host: result.host, warnings: result.warnings },
+        envelope: { ...result.envelope, raw: result.raw, coldStartScaledMs: result.coldStartScaledMs, host: result.host, warnings: result.warnings, wallMs: result.wallMs, interference: result.interference ?? null },
         samplesMs: result.samples.scaledMs,
         samplesRawMs: result.samples.rawMs,
       });

@@ -3,7 +3,7 @@ import { UnrecoverableError, type Job } from 'bullmq';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runChild } from '../../benchmark/child-process';
+import { runChildDetailed } from '../../benchmark/child-process';
 import { BlobsService } from '../../blobs/blobs.service';
 import { isTierwiseError } from '../../common/errors';
 import { APP_CONFIG, type AppConfig } from '../../config/env';
@@ -54,14 +54,15 @@ export class BuildProcessor implements JobProcessor {
           network: study.network,
           effort: study.effort,
         };
-        const result = await runChild<BuildResult>({
+        const run = await runChildDetailed<BuildResult>({
           entry: BUILD_ENTRY,
           input: request,
           timeoutMs: this.config.BUILD_TIMEOUT_MS,
           label: `build ${variant.operators.join('∘')}`,
         });
+        const result = run.result;
         const model = await this.blobs.put(await readFile(result.modelFile));
-        const report: Record<string, unknown> = { ...result.report };
+        const report: Record<string, unknown> = { ...result.report, buildWallMs: run.wallMs };
         if (result.tailFile) report.tailSha = (await this.blobs.put(await readFile(result.tailFile))).sha256;
         if (result.tailSamplesFile) report.tailSamplesSha = (await this.blobs.put(await readFile(result.tailSamplesFile))).sha256;
         await this.variants.markReady(variantId, model.sha256, model.sizeBytes, report);

@@ -64,7 +64,7 @@ export class EvaluateProcessor implements JobProcessor {
         ciHigh: primary.high * 100,
         metrics: report.metrics ?? {},
         fidelity: report.fidelity ?? null,
-        payload: report.payload,
+        payload: { ...report.payload, durationMs: report.durationMs },
       });
     } catch (error) {
       if (isTierwiseError(error) && !error.code.startsWith('RUNNER_')) throw new UnrecoverableError(`${error.code}: ${error.message}`);

@@ -1,4 +1,4 @@
-import type { Worker } from 'bullmq';
+import type { INestApplicationContext } from '@nestjs/common';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
@@ -7,7 +7,6 @@ import { after, before, describe, test } from 'node:test';
 import { TeamsService } from '../src/auth/teams.service';
 import { QueueName } from '../src/jobs/job-catalogue';
 import { WebhooksService } from '../src/webhooks/webhooks.service';
-import { WorkerHost } from '../src/worker/worker-host';
 import { isolateEnvironment, startApi, startWorker, type Api } from './support/harness';
 
 isolateEnvironment();
@@ -35,20 +34,6 @@ async function startReceiver(): Promise<{ server: Server; base: string; received
   return { server, base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, received };
 }
 
-/**
- * The webhook worker, as `tierwise worker --queues webhook` runs it. WorkerHost hands each BullMQ worker a Redis
- * connection it created, which BullMQ treats as shared and leaves open on close; until WorkerHost quits them
- * itself, the test does, or this file's process would never exit.
- */
-async function startWebhookWorker(): Promise<() => Promise<void>> {
-  const context = await startWorker({ queues: [QueueName.Webhook] });
-  const workers = (context.get(WorkerHost) as unknown as { workers: Worker[] }).workers;
-  return async () => {
-    await context.close();
-    await Promise.all(workers.map(async (worker) => (await worker.client).quit().catch(() => undefined)));
-  };
-}
-
 async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 10_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -71,7 +56,7 @@ describe('webhooks', () => {
   let auth: { Authorization: string };
   let teamId: string;
   let receiver: Awaited<ReturnType<typeof startReceiver>>;
-  let stopWorker: () => Promise<void>;
+  let worker: INestApplicationContext;
 
   before(async () => {
     receiver = await startReceiver();
@@ -79,10 +64,10 @@ describe('webhooks', () => {
     let key: string;
     ({ auth, key } = await api.newTeam());
     teamId = (await api.app.get(TeamsService).authenticate(key))!.id;
-    stopWorker = await startWebhookWorker();
+    worker = await startWorker({ queues: [QueueName.Webhook] });
   });
   after(async () => {
-    await stopWorker();
+    await worker.close();
     await api.close();
     receiver.server.closeAllConnections();
     receiver.server.close();

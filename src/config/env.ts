@@ -19,6 +19,8 @@ const envSchema = z.object({
   MODEL_LOAD_TIMEOUT_MS: z.coerce.number().int().positive().default(60_000),
   BUILD_TIMEOUT_MS: z.coerce.number().int().positive().default(30 * 60_000),
   MEASURE_TIMEOUT_MS: z.coerce.number().int().positive().default(10 * 60_000),
+  /** How long a worker's claim on a job lasts without renewal; a killed worker's job runs again after it. */
+  WORKER_LOCK_MS: z.coerce.number().int().min(1000).default(60_000),
   MODEL_LOAD_MEMORY_MB: z.coerce.number().int().positive().default(8192),
   QUEUE_PREFIX: z.string().min(1).default('tierwise'),
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),

@@ -23,7 +23,7 @@ const RESPONSE_SNIPPET_BYTES = 256;
  * so a DNS answer that changes between a check and the connect (rebinding) cannot slip through.
  */
 export const guardedLookup: LookupFunction = (hostname, options, callback) => {
-  publicAddressesOf(hostname).then(
+  void publicAddressesOf(hostname).then(
     (addresses) => {
       const wanted = options.family === 4 || options.family === 6 ? addresses.filter((a) => a.family === options.family) : addresses;
       if (wanted.length === 0) {

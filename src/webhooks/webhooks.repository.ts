@@ -94,8 +94,11 @@ export class WebhooksRepository {
 
   /** The team's secret for deliveries that have no endpoint of their own, created on first use. */
   async teamSigningSecret(teamId: string, generate: () => string): Promise<string> {
-    const row = await this.prisma.webhookSigningSecret.upsert({ where: { teamId }, create: { teamId, secret: generate() }, update: {} });
-    return row.secret;
+    const existing = await this.prisma.webhookSigningSecret.findUnique({ where: { teamId } });
+    if (existing) return existing.secret;
+    // Two first uses at once both insert; the loser reads the winner's secret so the team has exactly one.
+    await this.prisma.webhookSigningSecret.createMany({ data: [{ teamId, secret: generate() }], skipDuplicates: true });
+    return (await this.prisma.webhookSigningSecret.findUniqueOrThrow({ where: { teamId } })).secret;
   }
 
   /**

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
 import { hostname, cpus } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { withCorrelationId } from '../common/correlation';
@@ -39,6 +40,8 @@ export function handlerTable(processors: JobProcessor[]): Map<JobNameValue, JobP
 export class WorkerHost implements OnApplicationShutdown {
   private readonly logger = new Logger('Worker');
   private readonly workers: Worker[] = [];
+  /** BullMQ leaves a connection it was handed open on close(), so the host quits its own. */
+  private readonly connections: Redis[] = [];
   private readonly id = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   private heartbeat?: NodeJS.Timeout;
   private readonly startedAt = new Date().toISOString();
@@ -54,12 +57,14 @@ export class WorkerHost implements OnApplicationShutdown {
   async start(options: WorkerOptions): Promise<void> {
     this.table = handlerTable(this.processors);
     for (const queue of options.queues) {
+      const connection = createRedis(this.config.REDIS_URL, `worker:${queue}`);
+      this.connections.push(connection);
       const worker = new Worker(queue, (job) => this.dispatch(job), {
-        connection: createRedis(this.config.REDIS_URL, `worker:${queue}`),
+        connection,
         prefix: this.queues.prefix,
         concurrency: queue.startsWith('bench-') ? 1 : (options.concurrency ?? 2),
-        lockDuration: 60_000,
-        stalledInterval: 15_000,
+        lockDuration: this.config.WORKER_LOCK_MS,
+        stalledInterval: Math.max(500, Math.round(this.config.WORKER_LOCK_MS / 4)),
         maxStalledCount: 2,
       });
       worker.on('failed', (job, error) => void this.failed(queue, job, error));
@@ -113,6 +118,7 @@ export class WorkerHost implements OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     if (this.heartbeat) clearInterval(this.heartbeat);
     await Promise.all(this.workers.map((w) => w.close()));
+    await Promise.all(this.connections.map((c) => c.quit().catch(() => undefined)));
     await this.registry.remove(this.id).catch(() => undefined);
   }
 }

@@ -1,0 +1,62 @@
+import { formatBytes, formatMs, formatPoints, formatSignedPoints } from '../../advisor/format';
+
+/** The fields of `GET /v1/studies/:id/recommendations` rows that the table shows. */
+export interface RecommendationRow {
+  rank: number | null;
+  variantId: string;
+  scenario: string;
+  feasible: boolean;
+  pareto: boolean;
+  latencyMs: number;
+  accuracy: number | null;
+  explanation: string;
+  violations: unknown;
+  details: unknown;
+}
+
+interface RowDetails {
+  shortName?: string;
+  latency?: { p50Ms?: number; p95Ms?: number; networkMs?: number };
+  accuracyDrop?: number | null;
+  sizeBytes?: number;
+}
+
+interface RowViolation {
+  constraint?: string;
+  limit?: number;
+  actual?: number | null;
+}
+
+const HEADERS = ['rank', 'candidate', 'scenario', 'p50', 'p95', 'network', 'accuracy', 'drop', 'size', 'verdict'];
+
+/** Ranked candidates first, then the rejected ones with the constraint each one broke; plain text, aligned. */
+export function recommendationTable(rows: RecommendationRow[]): string {
+  const lines = rows.map((row) => {
+    const details = (row.details ?? {}) as RowDetails;
+    const latency = details.latency ?? {};
+    // the api's drop is baseline minus candidate; a gain reads better as "+0.4"
+    const drop = details.accuracyDrop;
+    return [
+      row.rank === null ? '–' : String(row.rank),
+      details.shortName ?? row.variantId.slice(0, 8),
+      row.scenario,
+      formatMs(latency.p50Ms ?? row.latencyMs),
+      latency.p95Ms === undefined ? '–' : formatMs(latency.p95Ms),
+      latency.networkMs === undefined ? '–' : formatMs(latency.networkMs),
+      row.accuracy === null ? '–' : `${formatPoints(row.accuracy)}%`,
+      drop === null || drop === undefined ? '–' : formatSignedPoints(-drop),
+      details.sizeBytes === undefined ? '–' : formatBytes(details.sizeBytes),
+      verdict(row),
+    ];
+  });
+  const widths = HEADERS.map((header, i) => Math.max(header.length, ...lines.map((line) => line[i].length)));
+  const render = (cells: string[]) => cells.map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i]))).join('  ').trimEnd();
+  return [render(HEADERS), render(widths.map((w) => '-'.repeat(w))), ...lines.map(render)].join('\n');
+}
+
+function verdict(row: RecommendationRow): string {
+  if (row.feasible) return row.pareto ? 'ok, pareto' : 'ok';
+  const violations = Array.isArray(row.violations) ? (row.violations as RowViolation[]) : [];
+  if (violations.length === 0) return 'rejected';
+  return `rejected: ${violations.map((v) => v.constraint ?? '?').join(', ')}`;
+}

@@ -4,11 +4,13 @@
  * everything the benches report: the study, its recommendations and measurements, per-variant build and
  * evaluation child times (from Postgres) and every BullMQ job's timestamps (from Redis).
  */
+import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { INestApplicationContext } from '@nestjs/common';
 import * as tar from 'tar';
+import { repoRoot } from '../../src/common/paths';
 import { QueuesService } from '../../src/jobs/queues.service';
 import { PrismaService } from '../../src/prisma/prisma.service';
 import { fixtures, isolateEnvironment, startApi, startWorker, type Api } from '../../test/support/harness';
@@ -24,9 +26,25 @@ export interface Stack {
   close(): Promise<void>;
 }
 
+/**
+ * A database of the benches' own (created and migrated when missing). Not the shared test database: a `worker`
+ * process of a concurrent test run starts the StudyReconciler, which re-enqueues every unfinished study it finds
+ * in its database onto its own queue prefix, so its worker would run this study's jobs too (with its own blob
+ * directory: ENOENT failures, and foreign results saved on this study).
+ */
+function prepareDatabase(): void {
+  process.env.DATABASE_URL ??= 'postgresql://postgres@127.0.0.1:5432/tierwise_bench';
+  const root = repoRoot();
+  const ensure = `import { ensureDatabase } from ${JSON.stringify(join(root, 'scripts/db.mjs'))}; await ensureDatabase(process.env.DATABASE_URL);`;
+  for (const args of [['--input-type=module', '-e', ensure], [join(root, 'scripts/prisma.mjs'), 'migrate', 'deploy']]) {
+    const run = spawnSync(process.execPath, args, { env: process.env, encoding: 'utf8' });
+    if (run.status !== 0) throw new Error(`preparing ${process.env.DATABASE_URL} failed: ${run.stderr || run.stdout}`);
+  }
+}
+
 /** The api and one worker consuming every queue, in this process, as `npm test` runs them. */
 export async function startStack(): Promise<Stack> {
-  process.env.DATABASE_URL ??= 'postgresql://postgres@127.0.0.1:5432/tierwise_test';
+  prepareDatabase();
   process.env.LOG_LEVEL ??= 'error';
   isolateEnvironment();
   const api = await startApi();
@@ -97,8 +115,8 @@ export interface StudyRun {
   observedDoneAt: number;
   recommendations: Array<Record<string, any>>;
   measurements: Array<Record<string, any>>;
-  accuracy: Array<{ variantId: string; value: number; n: number; durationMs: number | null; metric: string; savedAt: number }>;
-  variants: Array<{ id: string; operators: string[]; origin: string; sizeBytes: number | null; buildWallMs: number | null; status: string; report: Record<string, unknown> | null }>;
+  accuracy: Array<{ variantId: string; value: number; n: number; durationMs: number | null; metric: string; savedAt: number; meanPayloadBytes: number | null }>;
+  variants: Array<{ id: string; operators: string[]; params: Record<string, unknown>; origin: string; sizeBytes: number | null; buildWallMs: number | null; status: string; report: Record<string, unknown> | null }>;
   jobs: JobTiming[];
   report: Record<string, any>;
   statusTrail: Array<{ at: number; status: string; phase: string | null; jobsDone: number }>;
@@ -136,12 +154,14 @@ export async function runStudy(stack: Stack, body: Record<string, unknown>, time
     statusTrail,
     variants: variantRows.map((v) => {
       const rep = (v.report ?? null) as Record<string, unknown> | null;
-      return { id: v.id, operators: v.operators, origin: v.origin, status: v.status, sizeBytes: v.sizeBytes === null ? null : Number(v.sizeBytes), buildWallMs: typeof rep?.buildWallMs === 'number' ? rep.buildWallMs : null, report: rep };
+      return { id: v.id, operators: v.operators, params: (v.params ?? {}) as Record<string, unknown>, origin: v.origin, status: v.status, sizeBytes: v.sizeBytes === null ? null : Number(v.sizeBytes), buildWallMs: typeof rep?.buildWallMs === 'number' ? rep.buildWallMs : null, report: rep };
     }),
-    accuracy: accuracyRows.map((a) => ({ variantId: a.variantId, value: a.value, n: a.n, metric: a.metric, savedAt: a.createdAt.getTime(), durationMs: ((a.payload ?? {}) as { durationMs?: number }).durationMs ?? null })),
+    accuracy: accuracyRows.map((a) => ({ variantId: a.variantId, value: a.value, n: a.n, metric: a.metric, savedAt: a.createdAt.getTime(), durationMs: payloadOf(a.payload).durationMs ?? null, meanPayloadBytes: payloadOf(a.payload).meanPayloadBytes ?? null })),
     jobs: await jobTimings(stack.api, id),
   };
 }
+
+const payloadOf = (payload: unknown) => (payload ?? {}) as { durationMs?: number; meanPayloadBytes?: number };
 
 /** Every BullMQ job of the study still held in Redis (completed and failed jobs are kept), with its timestamps. */
 async function jobTimings(api: Api, studyId: string): Promise<JobTiming[]> {

@@ -20,6 +20,7 @@ const commandModules: Array<() => { register(program: Command): void }> = [
   () => require('./commands/partition'),
   () => require('./commands/early-exit'),
   () => require('./commands/prune'),
+  () => require('./commands/study'),
 ];
 
 async function main(argv: string[]): Promise<void> {

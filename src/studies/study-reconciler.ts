@@ -21,9 +21,11 @@ export class StudyReconciler implements OnApplicationShutdown {
     this.timer.unref();
   }
 
-  async reconcile(): Promise<number> {
+  /** `settledMs`: leave alone studies younger than this (the api is still enqueuing them); `only`: these studies. */
+  async reconcile(settledMs = 30_000, only?: string[]): Promise<number> {
     let resumed = 0;
-    for (const study of await this.studies.active()) {
+    for (const study of await this.studies.active(settledMs)) {
+      if (only && !only.includes(study.id)) continue;
       const phase = study.phase as Phase | null;
       if (!phase) {
         await this.flow.start(study.id);

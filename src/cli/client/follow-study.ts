@@ -66,6 +66,6 @@ export async function followStudy(client: TierwiseClient, id: string, onProgress
 /** One line: `benchmarking  7/12 jobs  58%`. */
 export function progressLine(id: string, p: StudyProgress): string {
   const percent = Math.round(Math.max(0, Math.min(1, p.progress > 1 ? p.progress / 100 : p.progress)) * 100);
-  const phase = p.phase && p.phase !== p.status ? ` (${p.phase})` : '';
+  const phase = p.phase && p.phase !== p.status && !TERMINAL_STATUSES.includes(p.status) ? ` (${p.phase})` : '';
   return `study ${id}: ${p.status}${phase}  ${p.jobsDone}/${p.jobsTotal} jobs  ${percent}%`;
 }

@@ -23,8 +23,6 @@ interface RowDetails {
 
 interface RowViolation {
   constraint?: string;
-  limit?: number;
-  actual?: number | null;
 }
 
 const HEADERS = ['rank', 'candidate', 'scenario', 'p50', 'p95', 'network', 'accuracy', 'drop', 'size', 'verdict'];

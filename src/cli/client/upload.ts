@@ -1,0 +1,79 @@
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, extname, join, resolve } from 'node:path';
+import * as tar from 'tar';
+import { TierwiseError } from '../../common/errors';
+import type { TierwiseClient } from './api-client';
+
+export const WHITE_BOX_OPERATORS = ['distilled', 'qat', 'pruned', 'custom'];
+
+export interface VariantFile {
+  operator: string;
+  path: string;
+}
+
+/** `distilled=student.onnx` → {operator, path}. */
+export function parseVariant(spec: string): VariantFile {
+  const eq = spec.indexOf('=');
+  const operator = eq < 0 ? '' : spec.slice(0, eq);
+  const path = eq < 0 ? '' : spec.slice(eq + 1);
+  if (!WHITE_BOX_OPERATORS.includes(operator) || !path) {
+    throw new TierwiseError('VARIANT_INVALID', `--variant ${spec}: expected <${WHITE_BOX_OPERATORS.join('|')}>=<file.onnx>`, 2);
+  }
+  return { operator, path };
+}
+
+function requireFile(path: string, what: string): void {
+  let isFile = false;
+  try {
+    isFile = statSync(path).isFile();
+  } catch {
+    throw new TierwiseError('FILE_NOT_FOUND', `${what} ${path}: no such file`, 2);
+  }
+  if (!isFile) throw new TierwiseError('FILE_NOT_FOUND', `${what} ${path}: not a file`, 2);
+}
+
+export async function uploadModel(client: TierwiseClient, path: string, variants: VariantFile[]): Promise<{ id: string; name: string }> {
+  requireFile(path, 'model');
+  for (const variant of variants) requireFile(variant.path, `--variant ${variant.operator}`);
+  const name = basename(path, extname(path));
+  const model = await client.upload<{ id: string; name: string }>('/v1/models', { name }, { path });
+  for (const variant of variants) {
+    await client.upload(`/v1/models/${model.id}/variants`, { operator: variant.operator }, { path: variant.path });
+  }
+  return model;
+}
+
+/**
+ * Uploads an evaluation set: an archive, .jsonl or .json as it is, or a folder (an ImageFolder split, say)
+ * packed into a .tar.gz first, since the api takes one file.
+ */
+export async function uploadDataset(client: TierwiseClient, path: string, preprocessPath?: string): Promise<{ id: string }> {
+  let preprocess: string | undefined;
+  if (preprocessPath) {
+    requireFile(preprocessPath, '--preprocess');
+    preprocess = readFileSync(preprocessPath, 'utf8');
+    try {
+      JSON.parse(preprocess);
+    } catch (error) {
+      throw new TierwiseError('PREPROCESS_INVALID', `--preprocess ${preprocessPath}: not JSON (${(error as Error).message})`, 2);
+    }
+  }
+  let stats;
+  try {
+    stats = statSync(path);
+  } catch {
+    throw new TierwiseError('FILE_NOT_FOUND', `--dataset ${path}: no such file or folder`, 2);
+  }
+  const name = basename(resolve(path)).replace(/\.(tar\.gz|tgz|zip|jsonl|json)$/i, '');
+  if (!stats.isDirectory()) return client.upload('/v1/datasets', { preprocess, name }, { path });
+  const scratch = mkdtempSync(join(tmpdir(), 'tierwise-dataset-'));
+  try {
+    const archive = join(scratch, `${name}.tar.gz`);
+    const absolute = resolve(path);
+    await tar.c({ gzip: true, cwd: dirname(absolute), file: archive, portable: true }, [basename(absolute)]);
+    return await client.upload('/v1/datasets', { preprocess, name }, { path: archive });
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}

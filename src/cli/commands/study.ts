@@ -1,0 +1,189 @@
+import { randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { InvalidArgumentError, type Command } from 'commander';
+import { TierwiseError } from '../../common/errors';
+import { TierwiseClient } from '../client/api-client';
+import { followStudy, progressLine, TERMINAL_STATUSES, type StudyProgress, type StudySummary } from '../client/follow-study';
+import { recommendationTable, type RecommendationRow } from '../client/recommendation-table';
+import { parseVariant, uploadDataset, uploadModel, type VariantFile } from '../client/upload';
+
+interface ServerOptions {
+  server: string;
+  key?: string;
+  json?: boolean;
+}
+
+interface RunOptions extends ServerOptions {
+  variant: VariantFile[];
+  dataset?: string;
+  preprocess?: string;
+  maxDrop?: number;
+  budgetMs?: number;
+  maxSizeBytes?: number;
+  scenarios?: string[];
+  tiers?: string[];
+  operators?: string[];
+  mobileEdgeMbps?: number;
+  edgeCloudMbps?: number;
+  rttMs?: number;
+  runs?: number;
+  warmup?: number;
+  evalLimit?: number;
+  report?: string;
+}
+
+const REPORT_FORMATS = ['html', 'csv', 'json'];
+
+function number(value: string): number {
+  const parsed = Number(value);
+  if (value.trim() === '' || !Number.isFinite(parsed) || parsed < 0) throw new InvalidArgumentError('expected a non-negative number');
+  return parsed;
+}
+
+function integer(value: string): number {
+  const parsed = number(value);
+  if (!Number.isInteger(parsed)) throw new InvalidArgumentError('expected a whole number');
+  return parsed;
+}
+
+const list = (value: string) => value.split(',').map((s) => s.trim()).filter(Boolean);
+const collectVariant = (spec: string, previous: VariantFile[]) => [...previous, parseVariant(spec)];
+
+function withServer(command: Command): Command {
+  return command
+    .option('--server <url>', 'the Tierwise api (env TIERWISE_SERVER)', process.env.TIERWISE_SERVER ?? 'http://localhost:3000')
+    .option('--key <api key>', 'API key (default: env TIERWISE_API_KEY)')
+    .option('--json', 'print one JSON object on stdout');
+}
+
+function clientFor(options: ServerOptions): TierwiseClient {
+  return new TierwiseClient({ server: options.server, key: options.key ?? process.env.TIERWISE_API_KEY ?? '' });
+}
+
+function print(text: string): void {
+  process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+}
+
+/** Redraws one line on a terminal; elsewhere (CI logs) writes a line per change. */
+function progressReporter(id: string): { update(p: StudyProgress): void; done(): void } {
+  let last = '';
+  const tty = process.stderr.isTTY === true;
+  return {
+    update(p) {
+      const line = progressLine(id, p);
+      if (line === last) return;
+      last = line;
+      process.stderr.write(tty ? `\r\x1b[2K${line}` : `${line}\n`);
+    },
+    done() {
+      if (tty && last) process.stderr.write('\n');
+    },
+  };
+}
+
+function undefinedless<T extends Record<string, unknown>>(value: T): Partial<T> | undefined {
+  const entries = Object.entries(value).filter(([, v]) => v !== undefined);
+  return entries.length ? (Object.fromEntries(entries) as Partial<T>) : undefined;
+}
+
+/** A study that did not complete is reported (JSON included) and then ends the command with exit code 2. */
+function failUnlessCompleted(study: StudySummary): void {
+  if (study.status === 'completed') return;
+  const reason = study.error ?? study.failures.map((f) => `${f.job}${f.tier ? `@${f.tier}` : ''}: ${f.code} ${f.message}`).join('; ');
+  if (!TERMINAL_STATUSES.includes(study.status)) throw new TierwiseError('STUDY_TIMEOUT', `study ${study.id} is still ${study.status}`, 2);
+  throw new TierwiseError(study.status === 'cancelled' ? 'STUDY_CANCELLED' : 'STUDY_FAILED', `study ${study.id} ${study.status}${reason ? `: ${reason}` : ''}`, 2);
+}
+
+async function run(modelPath: string, options: RunOptions): Promise<void> {
+  const client = clientFor(options);
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const model = await uploadModel(client, modelPath, options.variant);
+  log(`uploaded model ${model.name} (${model.id})${options.variant.length ? ` with ${options.variant.map((v) => v.operator).join(', ')}` : ''}`);
+  const dataset = options.dataset ? await uploadDataset(client, options.dataset, options.preprocess) : undefined;
+  if (dataset) log(`uploaded dataset ${dataset.id}`);
+  const body = undefinedless({
+    modelId: model.id,
+    datasetId: dataset?.id,
+    tiers: options.tiers,
+    scenarios: options.scenarios,
+    operators: options.operators,
+    constraints: undefinedless({ maxAccuracyDrop: options.maxDrop, latencyBudgetMs: options.budgetMs, maxModelBytes: options.maxSizeBytes }),
+    network: undefinedless({ mobileEdgeMbps: options.mobileEdgeMbps, edgeCloudMbps: options.edgeCloudMbps, rttMs: options.rttMs }),
+    effort: undefinedless({ runs: options.runs, warmup: options.warmup, evalLimit: options.evalLimit }),
+  });
+  const created = await client.post<StudySummary>('/v1/studies', body, { 'Idempotency-Key': randomUUID() });
+  log(`study ${created.id} submitted (follow it elsewhere with: tierwise study status ${created.id})`);
+  const progress = progressReporter(created.id);
+  progress.update(created);
+  const study = await followStudy(client, created.id, (p) => progress.update(p));
+  progress.update(study);
+  progress.done();
+  const recommendations = study.status === 'completed' ? await client.get<RecommendationRow[]>(`/v1/studies/${study.id}/recommendations`) : [];
+  if (options.report && study.status === 'completed') {
+    writeFileSync(options.report, await client.text(`/v1/studies/${study.id}/report?format=html`));
+  }
+  if (options.json) {
+    print(JSON.stringify({ study, recommendations, ...(options.report && study.status === 'completed' ? { reportPath: options.report } : {}) }));
+  } else if (study.status === 'completed') {
+    print(recommendationTable(recommendations));
+    print(`\n${study.recommendation ? `Recommendation: ${study.recommendation.explanation}` : 'No candidate meets every constraint.'}`);
+  }
+  if (options.report && study.status === 'completed') log(`report saved to ${options.report}`);
+  failUnlessCompleted(study);
+}
+
+async function status(id: string, options: ServerOptions): Promise<void> {
+  const study = await clientFor(options).get<StudySummary>(`/v1/studies/${encodeURIComponent(id)}`);
+  if (options.json) return print(JSON.stringify(study));
+  print(progressLine(study.id, study));
+  if (study.error) print(`error: ${study.error}`);
+  for (const f of study.failures) print(`failed ${f.job}${f.tier ? ` on ${f.tier}` : ''}: ${f.code}: ${f.message}`);
+  if (study.recommendation) print(`Recommendation: ${study.recommendation.explanation}`);
+}
+
+async function report(id: string, options: ServerOptions & { format: string; output?: string }): Promise<void> {
+  if (!REPORT_FORMATS.includes(options.format)) throw new TierwiseError('VALIDATION_FAILED', `--format: one of ${REPORT_FORMATS.join(', ')}, not ${options.format}`, 2);
+  const body = await clientFor(options).text(`/v1/studies/${encodeURIComponent(id)}/report?format=${options.format}`);
+  if (!options.output) return print(body);
+  writeFileSync(options.output, body);
+  process.stderr.write(`report saved to ${options.output}\n`);
+}
+
+async function cancel(id: string, options: ServerOptions): Promise<void> {
+  const study = await clientFor(options).delete<StudySummary>(`/v1/studies/${encodeURIComponent(id)}`);
+  print(options.json ? JSON.stringify(study) : `study ${study.id}: ${study.status}`);
+}
+
+export function register(program: Command): void {
+  const study = program.command('study').description('run a study on a Tierwise server and read its results');
+  withServer(study.command('run <model>'))
+    .description('upload a model (and its white-box variants, a dataset), run a study, follow it and print the ranked recommendation')
+    .option('--variant <operator=file>', 'a white-box variant: distilled|qat|pruned|custom=<file.onnx> (repeatable)', collectVariant, [])
+    .option('--dataset <path>', 'evaluation set: .tar.gz, .zip, .jsonl, .json, or a folder (packed as .tar.gz)')
+    .option('--preprocess <file>', 'preprocessing spec (JSON) for the dataset')
+    .option('--max-drop <points>', 'accuracy points tolerated below the baseline', number)
+    .option('--budget-ms <ms>', 'end-to-end p95 latency budget', number)
+    .option('--max-size-bytes <bytes>', 'largest model file accepted', number)
+    .option('--scenarios <list>', 'comma-separated: mobile,edge,cloud,mobile|edge,edge|cloud,mobile|cloud', list)
+    .option('--tiers <list>', 'comma-separated tiers (default: every configured tier)', list)
+    .option('--operators <list>', 'comma-separated operators (default: every one that applies)', list)
+    .option('--mobile-edge-mbps <n>', 'mobile–edge bandwidth', number)
+    .option('--edge-cloud-mbps <n>', 'edge–cloud bandwidth', number)
+    .option('--rtt-ms <n>', 'round-trip time added per hop', number)
+    .option('--runs <n>', 'warm runs per measurement', integer)
+    .option('--warmup <n>', 'warm-up runs per measurement', integer)
+    .option('--eval-limit <n>', 'evaluate on at most this many samples', integer)
+    .option('--report <file>', 'save the HTML report here')
+    .action((model: string, options: RunOptions) => run(model, options));
+  withServer(study.command('status <id>'))
+    .description('status, progress and recommendation of a study')
+    .action((id: string, options: ServerOptions) => status(id, options));
+  withServer(study.command('report <id>'))
+    .description('a completed study\'s report')
+    .option('--format <format>', 'html, csv or json', 'html')
+    .option('-o, --output <file>', 'write it here instead of stdout')
+    .action((id: string, options: ServerOptions & { format: string; output?: string }) => report(id, options));
+  withServer(study.command('cancel <id>'))
+    .description('cancel a running study (results so far stay readable)')
+    .action((id: string, options: ServerOptions) => cancel(id, options));
+}

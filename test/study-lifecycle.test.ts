@@ -4,6 +4,8 @@ import { createHmac } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
 import { isolateEnvironment, startApi, startWorker, type Api } from './support/harness';
 import { uploadImageFamily, waitForStudy } from './support/studies';
 
@@ -121,6 +123,32 @@ describe('study lifecycle', () => {
     assert.equal(gql.body.data.study.status, 'completed');
     assert.equal(gql.body.data.study.measurements.length, 2);
     assert.ok(gql.body.data.study.recommendations.some((r: { rank: number }) => r.rank === 1));
+  });
+
+  test('a GraphQL subscription follows the study over graphql-ws, authenticated by its connection parameters', async () => {
+    await api.app.listen(0, '127.0.0.1');
+    const port = (api.app.getHttpServer().address() as AddressInfo).port;
+    const created = await api.http.post('/v1/studies').set(auth).send({ ...ids, ...QUICK }).expect(202);
+    const client = createClient({ url: `ws://127.0.0.1:${port}/graphql`, webSocketImpl: WebSocket, connectionParams: { authorization: auth.Authorization }, lazy: true });
+    try {
+      const statuses: string[] = [];
+      await new Promise<void>((resolve, reject) => {
+        client.subscribe<{ studyProgress: { status: string; progress: number } }>(
+          { query: `subscription($id: ID!) { studyProgress(id: $id) { status progress jobsDone jobsTotal } }`, variables: { id: created.body.id } },
+          { next: (msg) => (msg.errors ? reject(new Error(JSON.stringify(msg.errors))) : statuses.push(msg.data!.studyProgress.status)), error: reject, complete: resolve },
+        );
+      });
+      assert.equal(statuses.at(-1), 'completed');
+      assert.ok(statuses.length >= 2, statuses.join());
+      const denied = createClient({ url: `ws://127.0.0.1:${port}/graphql`, webSocketImpl: WebSocket, connectionParams: { authorization: 'Bearer nope' }, lazy: true });
+      const error = await new Promise<unknown>((resolve) => {
+        denied.subscribe({ query: `subscription { studyProgress(id: "${created.body.id}") { status } }` }, { next: (msg) => resolve(msg.errors), error: resolve, complete: () => resolve(null) });
+      });
+      assert.match(JSON.stringify(error), /UNAUTHENTICATED/);
+      await denied.dispose();
+    } finally {
+      await client.dispose();
+    }
   });
 
   test('cancel stops a study and keeps what it has; another team sees nothing', async () => {

@@ -2,7 +2,7 @@ import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { MiddlewareConsumer, Module, NestModule, ValidationPipe } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
-import type { Request, Response } from 'express';
+import { graphqlContext } from '../common/graphql/context';
 import { ApiKeyGuard } from '../auth/auth.guard';
 import { AuthModule } from '../auth/auth.module';
 import { BlobsModule } from '../blobs/blobs.module';
@@ -19,6 +19,7 @@ import { StudiesModule } from '../studies/studies.module';
 import { PrismaModule } from '../prisma/prisma.module';
 import { TiersModule } from '../tiers/tiers.module';
 import { WebhooksModule } from '../webhooks/webhooks.module';
+import { WebModule } from '../web/web.module';
 
 /** The HTTP process: REST under /v1, GraphQL at /graphql, OpenAPI at /docs, /health and /metrics. */
 @Module({
@@ -35,12 +36,14 @@ import { WebhooksModule } from '../webhooks/webhooks.module';
       sortSchema: true,
       playground: false,
       introspection: true,
-      context: ({ req, res }: { req: Request; res: Response }) => ({ req, res }),
+      subscriptions: { 'graphql-ws': true },
+      context: graphqlContext,
     }),
     ModelsModule,
     DatasetsModule,
     StudiesModule,
     WebhooksModule,
+    WebModule,
   ],
   controllers: [HealthController, MetricsController],
   providers: [

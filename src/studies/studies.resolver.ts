@@ -1,14 +1,16 @@
-import { Args, ID, Int, Mutation, Query, ResolveField, Resolver, Parent } from '@nestjs/graphql';
+import { Args, ID, Int, Mutation, Parent, Query, ResolveField, Resolver, Subscription } from '@nestjs/graphql';
+import { toAsyncIterator } from '../common/graphql/async-iterator';
+import { StudyEventsSubscriber } from './study-events.subscriber';
 import { CurrentTeam } from '../auth/auth.guard';
 import type { TeamRef } from '../auth/teams.repository';
 import { CreateStudyDto } from './dto/create-study.dto';
 import { StudiesService } from './studies.service';
-import { MeasurementType, RecommendationType, StudyPageType, StudyType } from './study.types';
+import { MeasurementType, RecommendationType, StudyPageType, StudyProgressType, StudyType } from './study.types';
 import type { StudyView } from './study.views';
 
 @Resolver(() => StudyType)
 export class StudiesResolver {
-  constructor(private readonly service: StudiesService) {}
+  constructor(private readonly service: StudiesService, private readonly subscriber: StudyEventsSubscriber) {}
 
   @Query(() => StudyPageType)
   studies(
@@ -36,6 +38,13 @@ export class StudiesResolver {
   @Mutation(() => StudyType)
   cancelStudy(@CurrentTeam() team: TeamRef, @Args('id', { type: () => ID }) id: string) {
     return this.service.cancel(team, id);
+  }
+
+  @Subscription(() => StudyProgressType, { resolve: (event: unknown) => event, description: 'status and progress until the study ends' })
+  async studyProgress(@CurrentTeam() team: TeamRef, @Args('id', { type: () => ID }) id: string) {
+    const study = await this.service.get(team, id);
+    const initial = { studyId: id, status: study.status, phase: study.phase, progress: study.progress, jobsDone: study.jobsDone, jobsTotal: study.jobsTotal, error: study.error, at: new Date().toISOString() };
+    return toAsyncIterator(this.subscriber.watch(id, initial));
   }
 
   @ResolveField(() => [RecommendationType])

@@ -1,3 +1,4 @@
+import { STUDY_VIEW_JS } from './page-study-view';
 import { APP_VIEWS_JS } from './page-views';
 
 /**
@@ -180,4 +181,4 @@ window.addEventListener('hashchange', function () { notice(''); render(); });
 document.addEventListener('DOMContentLoaded', function () { initKeyForm(); render(); });
 `;
 
-export const APP_JS = `${APP_CORE_JS}\n${APP_VIEWS_JS}`;
+export const APP_JS = [APP_CORE_JS, APP_VIEWS_JS, STUDY_VIEW_JS].join('\n');

@@ -1,0 +1,13 @@
+# One image for the api and every worker; docker-compose.yml picks the role with the command.
+FROM node:20-bookworm-slim
+WORKDIR /app
+ENV ONNXRUNTIME_NODE_INSTALL=skip NODE_ENV=production
+COPY package.json package-lock.json .npmrc prisma.config.ts ./
+COPY prisma ./prisma
+COPY scripts ./scripts
+COPY src/config/database-url.ts ./src/config/database-url.ts
+RUN npm ci --no-audit --no-fund
+COPY . .
+RUN npm run build
+ENTRYPOINT ["node", "dist/src/cli/main.js"]
+CMD ["serve"]

@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict';
+import { Script } from 'node:vm';
+import { after, before, describe, test } from 'node:test';
+import { isolateEnvironment, startApi, type Api } from './support/harness';
+
+isolateEnvironment();
+
+describe('web page', () => {
+  let api: Api;
+
+  before(async () => {
+    api = await startApi();
+  });
+  after(async () => {
+    await api.close();
+  });
+
+  test('GET / serves the page without a key, with a same-origin-only policy', async () => {
+    const res = await api.http.get('/').expect(200);
+    assert.match(res.headers['content-type'], /^text\/html; charset=utf-8/);
+    assert.match(res.text, /^<!doctype html>/i);
+    assert.match(res.text, /<input id="api-key"/);
+    const csp = res.headers['content-security-policy'];
+    assert.match(csp, /script-src 'self'(;|$)/);
+    assert.match(csp, /connect-src 'self'/);
+    assert.equal(res.headers['x-content-type-options'], 'nosniff');
+    const references = [...res.text.matchAll(/\b(?:src|href)="([^"]*)"/g)].map((m) => m[1]);
+    assert.deepEqual(references.sort(), ['#/', '/docs', '/ui/app.css', '/ui/app.js']);
+  });
+
+  test('the script and the stylesheet are served from /ui with no external assets, and the script parses', async () => {
+    const js = await api.http.get('/ui/app.js').expect(200);
+    assert.match(js.headers['content-type'], /^text\/javascript/);
+    assert.doesNotThrow(() => new Script(js.text, { filename: 'app.js' }));
+    assert.doesNotMatch(js.text, /https?:\/\/|\.innerHTML|insertAdjacentHTML|document\.write/);
+    assert.match(js.text, /text\/event-stream/);
+    assert.match(js.text, /getReader\(\)/, 'SSE is read with fetch and a stream reader, which can send the key');
+    assert.match(js.text, /localStorage\.setItem\(KEY_STORE/);
+    assert.match(js.text, /sandbox: ''/, 'the report iframe is sandboxed');
+    const css = await api.http.get('/ui/app.css').expect(200);
+    assert.match(css.headers['content-type'], /^text\/css/);
+    assert.doesNotMatch(css.text, /url\(|@import|https?:\/\//);
+  });
+
+  test('every /v1 path the script calls exists in the OpenAPI document', async () => {
+    const js = (await api.http.get('/ui/app.js').expect(200)).text;
+    const spec = (await api.http.get('/docs/openapi.json').expect(200)).body as { paths: Record<string, Record<string, unknown>> };
+    const called = new Set([...js.matchAll(/'(\/v1\/[a-z/]*)/g)].map((m) => m[1]));
+    assert.ok(called.size >= 4, [...called].join(' '));
+    const known = Object.keys(spec.paths).map((p) => p.replace(/\{[^}]+\}/g, ''));
+    for (const path of called) assert.ok(known.some((k) => k.startsWith(path)), `${path} is not an api route`);
+  });
+
+  test('/ui deep links open the page; the api itself still needs a key', async () => {
+    const deep = await api.http.get('/ui/studies/anything').expect(200);
+    assert.match(deep.text, /<script src="\/ui\/app\.js" defer><\/script>/);
+    const denied = await api.http.get('/v1/models').expect(401);
+    assert.equal(denied.body.error.code, 'UNAUTHENTICATED');
+  });
+});

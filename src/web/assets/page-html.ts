@@ -14,7 +14,7 @@ export const INDEX_HTML = `<!doctype html>
   <span class="tagline">Where should this model run, and in what form?</span>
   <form id="key-form" class="key-form" autocomplete="off">
     <label for="api-key">API key</label>
-    <input id="api-key" name="key" type="password" placeholder="tw_…" spellcheck="false">
+    <input id="api-key" name="key" type="password" placeholder="tw_…" spellcheck="false" autocomplete="off">
     <button type="submit">Save</button>
     <button type="button" id="key-forget" class="secondary">Forget</button>
   </form>

@@ -46,7 +46,7 @@ async function homeView(main, signal) {
   main.appendChild(h('section', { id: 'models' }, [
     h('h2', {}, 'Models'),
     table(['name', 'inputs', 'size', 'uploaded variants', 'created', ''], models.map(function (m) {
-      var uploaded = m.variants.filter(function (v) { return v.origin === 'uploaded'; }).map(function (v) { return v.operators.join('+'); });
+      var uploaded = m.variants.filter(function (v) { return v.origin === 'uploaded' && v.operators.join() !== 'identity'; }).map(function (v) { return v.operators.join('+'); });
       return [m.name, h('span', { class: 'mono' }, m.inputs.map(shape).join(', ')), bytes(m.sizeBytes), uploaded.join(', ') || '–', when(m.createdAt),
         h('a', { href: '#/new/' + encodeURIComponent(m.id) }, 'Start a study')];
     }), 'No models yet.'),

@@ -4,13 +4,15 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensureDatabase } from './db.mjs';
+import { createRequire } from 'node:module';
 
 const root = new URL('..', import.meta.url).pathname;
 process.env.DATABASE_URL ??= 'postgresql://postgres@127.0.0.1:5432/tierwise_test';
 process.env.REDIS_URL ??= 'redis://127.0.0.1:6379';
 process.env.ALLOW_PRIVATE_WEBHOOKS ??= 'true';
 
+// npm test builds first, so the compiled helper `tierwise start` uses is there to create the database.
+const { ensureDatabase } = createRequire(import.meta.url)('../dist/src/cli/database.js');
 await ensureDatabase(process.env.DATABASE_URL);
 const migrate = spawnSync(process.execPath, [join(root, 'scripts/prisma.mjs'), 'migrate', 'deploy'], { stdio: 'inherit', env: process.env });
 if (migrate.status !== 0) process.exit(migrate.status ?? 1);

@@ -25,7 +25,7 @@ describe('web page', () => {
     assert.match(csp, /connect-src 'self'/);
     assert.equal(res.headers['x-content-type-options'], 'nosniff');
     const references = [...res.text.matchAll(/\b(?:src|href)="([^"]*)"/g)].map((m) => m[1]);
-    assert.deepEqual(references.sort(), ['#/', '/docs', '/ui/app.css', '/ui/app.js']);
+    assert.deepEqual(references.sort(), ['#/', '/docs', '/ui/app.css', '/ui/app.js', 'data:,']);
   });
 
   test('the script and the stylesheet are served from /ui with no external assets, and the script parses', async () => {

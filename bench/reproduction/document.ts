@@ -1,5 +1,5 @@
 /** Renders docs/REPRODUCTION.md from the two families' figures and the judged findings. */
-import { byChain, partitionOf, PAPER_CHAINS, PAPER_NAMES, type FamilyFigures } from './figures';
+import { byChain, INTERFERENCE_MARK, partitionOf, PAPER_CHAINS, PAPER_NAMES, type Cell, type FamilyFigures } from './figures';
 import type { Finding } from './findings';
 
 /** The study's medians (seconds; mobile / edge / cloud / mobile–edge partition) and accuracy, as shared/PAPER.md gives them. */
@@ -17,11 +17,14 @@ const PAPER: Record<'image' | 'text', Array<{ model: string; latency: string[]; 
 const f3 = (x: number | undefined) => (x === undefined ? '–' : x.toFixed(3));
 const acc = (x: number | null | undefined) => (x === null || x === undefined ? '–' : x.toFixed(1));
 
+/** A cell's p50, marked † when other processes used more than 5% of its measuring cores. */
+const mark = (c: Cell | undefined) => (c === undefined ? '–' : `${f3(c.p50Ms)}${c.interference > INTERFERENCE_MARK ? '†' : ''}`);
+
 function ourCell(f: FamilyFigures, chain: string): string {
   const v = byChain(f, chain);
   if (!v) return 'not built';
   const part = partitionOf(f, chain);
-  return [v.scenarios.mobile?.p50Ms, v.scenarios.edge?.p50Ms, v.scenarios.cloud?.p50Ms, part?.cell.p50Ms].map(f3).filter((x, i) => i < 3 || part).join(' / ');
+  return [v.scenarios.mobile, v.scenarios.edge, v.scenarios.cloud, part?.cell].map(mark).filter((x, i) => i < 3 || part).join(' / ');
 }
 
 function familySection(f: FamilyFigures): string[] {
@@ -49,7 +52,10 @@ function familySection(f: FamilyFigures): string[] {
     '',
     '| partition | scenario | cut | cut bytes | end-to-end p50 ms | network ms |',
     '|---|---|---|---|---|---|',
-    ...f.partitions.map((p) => `| ${p.chain} | ${p.scenario} | \`${p.cut}\` | ${p.cutBytes} | ${f3(p.cell.p50Ms)} | ${f3(p.cell.networkMs)} |`),
+    ...f.partitions.map((p) => `| ${p.chain} | ${p.scenario} | \`${p.cut}\` | ${p.cutBytes} | ${mark(p.cell)} | ${f3(p.cell.networkMs)} |`),
+    '',
+    `† = other processes used more than ${INTERFERENCE_MARK * 100}% of the measuring cores during a measurement behind the figure (the runner's interference warning; ` +
+      `${f.contaminated.count} of ${f.contaminated.of} measurements; worst: ${f.contaminated.worst.join(', ') || 'none'}). Such figures may be inflated.`,
     '',
     `Request payload (mean encoded sample): ${f.requestBytes?.toFixed(0) ?? '?'} bytes. Envelope per tier: ${f.methods.join('; ')}.`,
     '',
@@ -89,6 +95,9 @@ export function renderDocument(families: FamilyFigures[], findings: Finding[], m
       '(Fashion-MNIST ResNet, a 4-layer BERT on UCI sentiment); eval σ ≈ 0.75 points (1000 images) and ≈ 1.6 points (600 sentences), so differences under ~1–2 points are noise.',
     '',
     '## The six findings',
+    '',
+    'Verdicts are computed from the tables below by bench/reproduction/findings.ts (a p50 comparison per tier; finding 6 uses the ranking\'s statistical ties). ' +
+      'The host was shared with other work while they were measured (figures marked †), so a verdict that rests on a difference of a few percent is fragile.',
     '',
     '| # | finding | verdict |',
     '|---|---|---|',

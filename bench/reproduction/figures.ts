@@ -4,11 +4,16 @@ import { chainName, type Family, type StudyRun } from '../study/run-study';
 export const PAPER_CHAINS = ['identity', 'sptq', 'qat', 'pruned', 'distilled', 'distilled+sptq'] as const;
 export const PAPER_NAMES: Record<string, string> = { identity: 'identity', sptq: 'SPTQ', qat: 'QAT', pruned: 'pruned', distilled: 'distilled', 'distilled+sptq': 'DSPTQ' };
 
+/** The runner's own warning threshold: above it, a measurement's figures may be inflated by other work. */
+export const INTERFERENCE_MARK = 0.05;
+
 export interface Cell {
   /** End-to-end p50 of the scenario (compute + computed network), ms. */
   p50Ms: number;
   rank: number | null;
   networkMs: number;
+  /** Largest share of the measuring cores other processes used during the measurements behind this cell. */
+  interference: number;
 }
 
 export interface VariantFigures {
@@ -41,6 +46,8 @@ export interface FamilyFigures {
   variants: VariantFigures[];
   partitions: PartitionFigures[];
   methods: string[];
+  /** Measurements during which other processes used more than 5% of the measuring cores, of all. */
+  contaminated: { count: number; of: number; worst: string[] };
   recommendation: string | null;
   top: Array<{ rank: number | null; name: string; p50Ms: number; accuracy: number | null }>;
   crossovers: Array<{ sentence: string }>;
@@ -49,9 +56,13 @@ export interface FamilyFigures {
 
 export function familyFigures(family: Family, model: string, split: string, run: StudyRun): FamilyFigures {
   const recs = run.recommendations;
+  const interference = (variantId: string, scenario: string): number => {
+    const used = run.measurements.filter((m) => m.variantId === variantId && (scenario.includes('|') ? m.part !== 'whole' : m.tier === scenario && m.part === 'whole'));
+    return Math.max(0, ...used.map((m) => Number(m.envelope?.interference?.foreignCpuShare ?? 0)));
+  };
   const cell = (variantId: string, scenario: string): Cell | undefined => {
     const r = recs.find((x) => x.variantId === variantId && x.scenario === scenario);
-    return r ? { p50Ms: Number(r.latencyMs), rank: r.rank ?? null, networkMs: Number(r.details?.latency?.networkMs ?? 0) } : undefined;
+    return r ? { p50Ms: Number(r.latencyMs), rank: r.rank ?? null, networkMs: Number(r.details?.latency?.networkMs ?? 0), interference: interference(variantId, scenario) } : undefined;
   };
   const accuracyOf = new Map(run.accuracy.map((a) => [a.variantId, a]));
   const whole = run.variants.filter((v) => v.operators[v.operators.length - 1] !== 'partition');
@@ -73,6 +84,10 @@ export function familyFigures(family: Family, model: string, split: string, run:
       return c ? [{ chain: chainName(v.operators), source: chainName(v.operators.slice(0, -1)), scenario, cut: String(v.report?.cut ?? '?'), cutBytes: Number(v.report?.cutBytes ?? NaN), cell: c }] : [];
     });
   const methods = [...new Set(run.measurements.map((m) => `${m.tier}: ${m.method}, s = ${Number(m.slowdown).toFixed(2)}`))].sort();
+  const share = (m: Record<string, any>) => Number(m.envelope?.interference?.foreignCpuShare ?? 0);
+  const noisy = run.measurements.filter((m) => share(m) > INTERFERENCE_MARK).sort((a, b) => share(b) - share(a));
+  const nameOf = (id: string) => chainName(run.variants.find((v) => v.id === id)?.operators ?? []);
+  const contaminated = { count: noisy.length, of: run.measurements.length, worst: noisy.slice(0, 5).map((m) => `${nameOf(m.variantId)} ${m.tier}/${m.part} ${(share(m) * 100).toFixed(0)}%`) };
   const baseline = whole.find((v) => v.operators.join() === 'identity');
   const baseAcc = baseline ? accuracyOf.get(baseline.id) : undefined;
   return {
@@ -86,6 +101,7 @@ export function familyFigures(family: Family, model: string, split: string, run:
     variants,
     partitions,
     methods,
+    contaminated,
     recommendation: run.study.recommendation?.explanation ?? null,
     top: recs.filter((r) => r.rank !== null).slice(0, 6).map((r) => ({ rank: r.rank, name: r.details.shortName, p50Ms: Number(r.latencyMs), accuracy: r.accuracy })),
     crossovers: (run.report?.crossovers ?? run.study?.result?.crossovers ?? []) as Array<{ sentence: string }>,

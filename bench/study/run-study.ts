@@ -4,13 +4,12 @@
  * everything the benches report: the study, its recommendations and measurements, per-variant build and
  * evaluation child times (from Postgres) and every BullMQ job's timestamps (from Redis).
  */
-import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { INestApplicationContext } from '@nestjs/common';
 import * as tar from 'tar';
-import { repoRoot } from '../../src/common/paths';
+import { ensureDatabase, migrate } from '../../src/cli/database';
 import { QueuesService } from '../../src/jobs/queues.service';
 import { PrismaService } from '../../src/prisma/prisma.service';
 import { fixtures, isolateEnvironment, startApi, startWorker, type Api } from '../../test/support/harness';
@@ -32,19 +31,15 @@ export interface Stack {
  * in its database onto its own queue prefix, so its worker would run this study's jobs too (with its own blob
  * directory: ENOENT failures, and foreign results saved on this study).
  */
-function prepareDatabase(): void {
+async function prepareDatabase(): Promise<void> {
   process.env.DATABASE_URL ??= 'postgresql://postgres@127.0.0.1:5432/tierwise_bench';
-  const root = repoRoot();
-  const ensure = `import { ensureDatabase } from ${JSON.stringify(join(root, 'scripts/db.mjs'))}; await ensureDatabase(process.env.DATABASE_URL);`;
-  for (const args of [['--input-type=module', '-e', ensure], [join(root, 'scripts/prisma.mjs'), 'migrate', 'deploy']]) {
-    const run = spawnSync(process.execPath, args, { env: process.env, encoding: 'utf8' });
-    if (run.status !== 0) throw new Error(`preparing ${process.env.DATABASE_URL} failed: ${run.stderr || run.stdout}`);
-  }
+  await ensureDatabase(process.env.DATABASE_URL);
+  migrate(process.env.DATABASE_URL);
 }
 
 /** The api and one worker consuming every queue, in this process, as `npm test` runs them. */
 export async function startStack(): Promise<Stack> {
-  prepareDatabase();
+  await prepareDatabase();
   process.env.LOG_LEVEL ??= 'error';
   isolateEnvironment();
   const api = await startApi();

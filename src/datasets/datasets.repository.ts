@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Prisma } from '../generated/prisma/client';
 import type { Page } from '../models/model.views';
 import { PrismaService } from '../prisma/prisma.service';
+import { pageQuery, toPage } from '../common/pagination';
 import type { DatasetView } from './dataset.views';
 
 type DatasetRow = Prisma.DatasetGetPayload<object>;
@@ -63,14 +64,8 @@ export class DatasetsRepository {
   }
 
   async list(teamId: string, limit: number, cursor?: string): Promise<Page<DatasetView>> {
-    const rows = await this.prisma.dataset.findMany({
-      where: { teamId },
-      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-      take: limit + 1,
-      ...(cursor ? { cursor: { id: cursor }, skip: 1 } : {}),
-    });
-    const items = rows.slice(0, limit).map(toView);
-    return { items, nextCursor: rows.length > limit ? items[items.length - 1].id : null };
+    const rows = await this.prisma.dataset.findMany({ where: { teamId }, ...pageQuery(limit, cursor) });
+    return toPage(rows, limit, toView);
   }
 
   async delete(teamId: string, id: string): Promise<string | null> {

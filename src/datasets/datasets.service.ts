@@ -3,6 +3,7 @@ import type { Request } from 'express';
 import type { TeamRef } from '../auth/teams.repository';
 import { BlobsService } from '../blobs/blobs.service';
 import { TierwiseError } from '../common/errors';
+import { pageLimit } from '../common/pagination';
 import { readMultipart } from '../common/http/multipart';
 import { APP_CONFIG, type AppConfig } from '../config/env';
 import type { Page } from '../models/model.views';
@@ -63,7 +64,7 @@ export class DatasetsService {
   }
 
   list(team: TeamRef, limit = 20, cursor?: string): Promise<Page<DatasetView>> {
-    return this.datasets.list(team.id, Math.min(Math.max(limit, 1), 100), cursor);
+    return this.datasets.list(team.id, pageLimit(limit), cursor);
   }
 
   async get(team: TeamRef, id: string): Promise<DatasetView> {

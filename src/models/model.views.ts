@@ -1,3 +1,4 @@
+import type { ModelDescription } from '../onnx/describe';
 import type { TensorSpec } from '../onnx/io-spec';
 
 export interface VariantView {
@@ -31,18 +32,7 @@ export interface ModelView {
   variants: VariantView[];
 }
 
-export interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
-}
+export type { Page } from '../common/pagination';
 
 /** What the inspection child learns about an uploaded file. */
-export interface ModelInspection {
-  irVersion: number;
-  opset: number;
-  producer: string;
-  inputs: TensorSpec[];
-  outputs: TensorSpec[];
-  paramCount: number;
-  opHistogram: Record<string, number>;
-}
+export type ModelInspection = Omit<ModelDescription, 'externalData' | 'hasSubgraphs'>;

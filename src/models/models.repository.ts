@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Prisma } from '../generated/prisma/client';
 import { PrismaService } from '../prisma/prisma.service';
+import { pageQuery, toPage } from '../common/pagination';
 import type { TensorSpec } from '../onnx/io-spec';
 import type { ModelInspection, ModelView, Page, VariantView } from './model.views';
 
@@ -88,15 +89,8 @@ export class ModelsRepository {
   }
 
   async list(teamId: string, limit: number, cursor?: string): Promise<Page<ModelView>> {
-    const rows = await this.prisma.model.findMany({
-      where: { teamId },
-      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-      take: limit + 1,
-      ...(cursor ? { cursor: { id: cursor }, skip: 1 } : {}),
-      include: withVariants,
-    });
-    const items = rows.slice(0, limit).map(toModelView);
-    return { items, nextCursor: rows.length > limit ? items[items.length - 1].id : null };
+    const rows = await this.prisma.model.findMany({ where: { teamId }, ...pageQuery(limit, cursor), include: withVariants });
+    return toPage(rows, limit, toModelView);
   }
 
   /** Deletes the model with its variants; returns every blob they referred to. */

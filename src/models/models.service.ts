@@ -3,6 +3,7 @@ import type { Request } from 'express';
 import type { TeamRef } from '../auth/teams.repository';
 import { BlobsService } from '../blobs/blobs.service';
 import { TierwiseError } from '../common/errors';
+import { pageLimit } from '../common/pagination';
 import { readMultipart } from '../common/http/multipart';
 import { APP_CONFIG, type AppConfig } from '../config/env';
 import { interfaceProblems } from './compatibility';
@@ -57,7 +58,7 @@ export class ModelsService {
   }
 
   list(team: TeamRef, limit = 20, cursor?: string): Promise<Page<ModelView>> {
-    return this.models.list(team.id, Math.min(Math.max(limit, 1), 100), cursor);
+    return this.models.list(team.id, pageLimit(limit), cursor);
   }
 
   async get(team: TeamRef, id: string): Promise<ModelView> {

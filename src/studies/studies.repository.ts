@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Prisma } from '../generated/prisma/client';
 import { PrismaService } from '../prisma/prisma.service';
+import { pageQuery, toPage } from '../common/pagination';
 import type { Page } from '../models/model.views';
 import type { AdvisorReport } from '../advisor';
 import type { StudyFailure, StudyStatus, StudyView } from './study.views';
@@ -110,15 +111,8 @@ export class StudiesRepository {
   }
 
   async list(teamId: string, limit: number, cursor?: string): Promise<Page<StudyView>> {
-    const rows = await this.prisma.study.findMany({
-      where: { teamId },
-      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-      take: limit + 1,
-      ...(cursor ? { cursor: { id: cursor }, skip: 1 } : {}),
-      include: withLinks,
-    });
-    const items = rows.slice(0, limit).map(toView);
-    return { items, nextCursor: rows.length > limit ? items[items.length - 1].id : null };
+    const rows = await this.prisma.study.findMany({ where: { teamId }, ...pageQuery(limit, cursor), include: withLinks });
+    return toPage(rows, limit, toView);
   }
 
   /** Non-terminal studies, for the reconciler. */

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { TeamRef } from '../auth/teams.repository';
 import { reportToCsv, reportToHtml, type AdvisorReport } from '../advisor';
 import { TierwiseError } from '../common/errors';
+import { pageLimit } from '../common/pagination';
 import { correlationId } from '../common/correlation';
 import { DatasetsService } from '../datasets/datasets.service';
 import { ModelsService } from '../models/models.service';
@@ -84,7 +85,7 @@ export class StudiesService {
   }
 
   list(team: TeamRef, limit = 20, cursor?: string): Promise<Page<StudyView>> {
-    return this.studies.list(team.id, Math.min(Math.max(limit, 1), 100), cursor);
+    return this.studies.list(team.id, pageLimit(limit), cursor);
   }
 
   async get(team: TeamRef, id: string): Promise<StudyView> {

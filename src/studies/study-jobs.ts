@@ -1,15 +1,26 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { UnrecoverableError } from 'bullmq';
 import { isTierwiseError } from '../common/errors';
 import { StudiesRepository } from './studies.repository';
 import { StudyFlow } from './study-flow';
 import type { StudyFailure } from './study.views';
+import { VariantsRepository, type VariantRecord } from './variants.repository';
 
 /** Bookkeeping every study job shares: progress, failures that do not fail the study, and events. */
 @Injectable()
 export class StudyJobs {
   private readonly logger = new Logger('StudyJobs');
 
-  constructor(private readonly studies: StudiesRepository, private readonly flow: StudyFlow) {}
+  constructor(private readonly studies: StudiesRepository, private readonly variants: VariantsRepository, private readonly flow: StudyFlow) {}
+
+  /** The study and the built variant a bench or evaluate job works on; null when the study has ended. */
+  async builtTarget(studyId: string, variantId: string): Promise<{ study: NonNullable<Awaited<ReturnType<StudiesRepository['get']>>>; variant: VariantRecord & { blobSha: string } } | null> {
+    const study = await this.studies.get(studyId);
+    if (!study || ['cancelled', 'failed', 'completed'].includes(study.status)) return null;
+    const variant = await this.variants.get(variantId);
+    if (!variant?.blobSha || variant.status !== 'ready') throw new UnrecoverableError(`VARIANT_NOT_BUILT: variant ${variantId} is not built`);
+    return { study, variant: variant as VariantRecord & { blobSha: string } };
+  }
 
   async isCancelled(studyId: string): Promise<boolean> {
     const study = await this.studies.get(studyId);

@@ -10,10 +10,8 @@ import { JobName, type JobPayloads } from '../../jobs/job-catalogue';
 import { describeModel } from '../../onnx/describe';
 import type { JobProcessor } from '../../worker/job-processor';
 import { ResultsRepository } from '../results.repository';
-import { StudiesRepository } from '../studies.repository';
 import { StudyDatasets } from '../study-datasets';
 import { StudyJobs } from '../study-jobs';
-import { VariantsRepository } from '../variants.repository';
 
 type Payload = JobPayloads['bench-variant'];
 const SAMPLE_INPUTS = 16;
@@ -25,8 +23,6 @@ export class BenchProcessor implements JobProcessor {
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly studies: StudiesRepository,
-    private readonly variants: VariantsRepository,
     private readonly results: ResultsRepository,
     private readonly blobs: BlobsService,
     private readonly datasets: StudyDatasets,
@@ -35,10 +31,9 @@ export class BenchProcessor implements JobProcessor {
 
   async handle(job: Job<Payload>): Promise<void> {
     const { studyId, variantId, tier, part } = job.data;
-    if (await this.jobs.isCancelled(studyId)) return;
-    const study = (await this.studies.get(studyId))!;
-    const variant = await this.variants.get(variantId);
-    if (!variant?.blobSha || variant.status !== 'ready') throw new UnrecoverableError(`VARIANT_NOT_BUILT: variant ${variantId} is not built`);
+    const target = await this.jobs.builtTarget(studyId, variantId);
+    if (!target) return;
+    const { study, variant } = target;
     const report = variant.report ?? {};
     const modelSha = part === 'tail' ? String(report.tailSha) : variant.blobSha;
     const modelPath = this.blobs.pathOf(modelSha);

@@ -6,7 +6,6 @@ import { evaluateIsolated } from '../../evaluation';
 import { JobName, type JobPayloads } from '../../jobs/job-catalogue';
 import type { JobProcessor } from '../../worker/job-processor';
 import { ResultsRepository } from '../results.repository';
-import { StudiesRepository } from '../studies.repository';
 import { StudyDatasets } from '../study-datasets';
 import { StudyJobs } from '../study-jobs';
 import { VariantsRepository } from '../variants.repository';
@@ -22,7 +21,6 @@ export class EvaluateProcessor implements JobProcessor {
   readonly handles = [JobName.EvaluateVariant] as const;
 
   constructor(
-    private readonly studies: StudiesRepository,
     private readonly variants: VariantsRepository,
     private readonly results: ResultsRepository,
     private readonly blobs: BlobsService,
@@ -32,10 +30,9 @@ export class EvaluateProcessor implements JobProcessor {
 
   async handle(job: Job<Payload>): Promise<void> {
     const { studyId, variantId } = job.data;
-    if (await this.jobs.isCancelled(studyId)) return;
-    const study = (await this.studies.get(studyId))!;
-    const variant = await this.variants.get(variantId);
-    if (!variant?.blobSha || variant.status !== 'ready') throw new UnrecoverableError(`VARIANT_NOT_BUILT: variant ${variantId} is not built`);
+    const target = await this.jobs.builtTarget(studyId, variantId);
+    if (!target) return;
+    const { study, variant } = target;
     const all = await this.variants.many(study.variantIds);
     const baseline = all.find((v) => v.operators.length === 1 && v.operators[0] === 'identity')!;
     const opened = await this.datasets.open(study.teamId, study.datasetId!);

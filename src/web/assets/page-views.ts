@@ -132,7 +132,7 @@ async function newStudyView(main, modelId, signal) {
   var form = h('form', {}, [
     h('div', { class: 'grid' }, [
       field('model', h('select', { name: 'modelId', required: true }, lists[0].items.map(function (m) { return h('option', { value: m.id, selected: m.id === modelId }, m.name); }))),
-      field('dataset', h('select', { name: 'datasetId' }, [h('option', { value: '' }, 'none (latency only: no accuracy, no sptq)')].concat(lists[1].items.map(function (d) { return h('option', { value: d.id }, d.name + ' (' + d.sampleCount + ' samples)'); })))),
+      field('dataset', h('select', { name: 'datasetId' }, [h('option', { value: '' }, 'none (latency only: no accuracy, no sptq)')].concat(lists[1].items.map(function (d, i) { return h('option', { value: d.id, selected: i === 0 }, d.name + ' (' + d.sampleCount + ' samples)'); })))),
     ]),
     h('fieldset', { class: 'checks' }, [h('legend', {}, 'scenarios')].concat(SCENARIOS.map(function (s) {
       return h('label', {}, [h('input', { type: 'checkbox', name: 'scenario', value: s, checked: DEFAULT_SCENARIOS.indexOf(s) >= 0 }), ' ' + s]);
@@ -151,7 +151,7 @@ async function newStudyView(main, modelId, signal) {
     h('fieldset', {}, [h('legend', {}, 'effort'), h('div', { class: 'grid' }, [
       field('warm runs', number('runs', '100', '1')),
       field('warm-up runs', number('warmup', '10', '1')),
-      field('webhook URL (optional)', h('input', { type: 'url', name: 'webhookUrl', placeholder: 'receives the signed study.completed' })),
+      field('webhook URL (optional)', h('input', { type: 'url', name: 'webhookUrl', placeholder: 'signed, sent on completion' })),
     ])]),
     h('div', { class: 'row' }, [button, h('a', { href: '#/' }, 'Back')]),
   ]);

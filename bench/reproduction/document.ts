@@ -52,16 +52,16 @@ function familySection(f: FamilyFigures): string[] {
     '',
     '| partition | scenario | cut | cut bytes | end-to-end p50 ms | network ms |',
     '|---|---|---|---|---|---|',
-    ...f.partitions.map((p) => `| ${p.chain} | ${p.scenario} | \`${p.cut}\` | ${p.cutBytes} | ${mark(p.cell)} | ${f3(p.cell.networkMs)} |`),
+    ...f.partitions.map((p) => `| ${p.chain} | ${p.scenario.replace('|', '\\|')} | \`${p.cut}\` | ${p.cutBytes} | ${mark(p.cell)} | ${f3(p.cell.networkMs)} |`),
     '',
-    `† = other processes used more than ${INTERFERENCE_MARK * 100}% of the measuring cores during a measurement behind the figure (the runner's interference warning; ` +
-      `${f.contaminated.count} of ${f.contaminated.of} measurements; worst: ${f.contaminated.worst.join(', ') || 'none'}). Such figures may be inflated.`,
+    `Interference: ${f.contaminated.count} of ${f.contaminated.of} measurements exceeded the runner's 5% warning (other processes on the measuring cores; this includes the worker ` +
+      `itself preparing the next job); ${f.contaminated.heavy ?? 'some'} exceeded ${INTERFERENCE_MARK * 100}% (marked †, likely inflated). Worst: ${f.contaminated.worst.join(', ') || 'none'}.`,
     '',
     `Request payload (mean encoded sample): ${f.requestBytes?.toFixed(0) ?? '?'} bytes. Envelope per tier: ${f.methods.join('; ')}.`,
     '',
     `Top of the ranking: ${f.top.map((t) => `${t.rank}. ${t.name} ${f3(t.p50Ms)} ms (${acc(t.accuracy)} %)`).join('; ')}.`,
     `Recommendation: ${f.recommendation ?? 'none'}`,
-    f.crossovers.length ? `Bandwidth crossovers: ${f.crossovers.map((c) => c.sentence).join(' ')}` : 'Bandwidth crossovers: none in 1–1000 Mbps.',
+    f.crossovers.length ? `Bandwidth crossovers: ${f.crossovers.map((c) => c.sentence).join('; ')}` : 'Bandwidth crossovers: none in 1–1000 Mbps.',
     f.failures.length ? `Failed jobs: ${JSON.stringify(f.failures)}` : 'No job failed.',
     '',
   ];
@@ -97,7 +97,8 @@ export function renderDocument(families: FamilyFigures[], findings: Finding[], m
     '## The six findings',
     '',
     'Verdicts are computed from the tables below by bench/reproduction/findings.ts (a p50 comparison per tier; finding 6 uses the ranking\'s statistical ties). ' +
-      'The host was shared with other work while they were measured (figures marked †), so a verdict that rests on a difference of a few percent is fragile.',
+      'The 2-core host was shared with other engineers\' builds and test runs while they were measured (figures marked † ran with more than 30% of their cores used by other processes; ' +
+      'cloud measurements use both cores and suffer most), so a verdict that rests on a † figure or on a difference of a few percent is fragile.',
     '',
     '| # | finding | verdict |',
     '|---|---|---|',

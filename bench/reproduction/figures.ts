@@ -5,7 +5,9 @@ export const PAPER_CHAINS = ['identity', 'sptq', 'qat', 'pruned', 'distilled', '
 export const PAPER_NAMES: Record<string, string> = { identity: 'identity', sptq: 'SPTQ', qat: 'QAT', pruned: 'pruned', distilled: 'distilled', 'distilled+sptq': 'DSPTQ' };
 
 /** The runner's own warning threshold: above it, a measurement's figures may be inflated by other work. */
-export const INTERFERENCE_MARK = 0.05;
+export const INTERFERENCE_WARNING = 0.05;
+/** Above this share a figure is marked † in the document: heavily shared cores. */
+export const INTERFERENCE_MARK = 0.3;
 
 export interface Cell {
   /** End-to-end p50 of the scenario (compute + computed network), ms. */
@@ -46,8 +48,8 @@ export interface FamilyFigures {
   variants: VariantFigures[];
   partitions: PartitionFigures[];
   methods: string[];
-  /** Measurements during which other processes used more than 5% of the measuring cores, of all. */
-  contaminated: { count: number; of: number; worst: string[] };
+  /** Measurements above the runner's 5% interference warning, those above the † mark, of all; the worst five. */
+  contaminated: { count: number; heavy?: number; of: number; worst: string[] };
   recommendation: string | null;
   top: Array<{ rank: number | null; name: string; p50Ms: number; accuracy: number | null }>;
   crossovers: Array<{ sentence: string }>;
@@ -85,9 +87,9 @@ export function familyFigures(family: Family, model: string, split: string, run:
     });
   const methods = [...new Set(run.measurements.map((m) => `${m.tier}: ${m.method}, s = ${Number(m.slowdown).toFixed(2)}`))].sort();
   const share = (m: Record<string, any>) => Number(m.envelope?.interference?.foreignCpuShare ?? 0);
-  const noisy = run.measurements.filter((m) => share(m) > INTERFERENCE_MARK).sort((a, b) => share(b) - share(a));
+  const noisy = run.measurements.filter((m) => share(m) > INTERFERENCE_WARNING).sort((a, b) => share(b) - share(a));
   const nameOf = (id: string) => chainName(run.variants.find((v) => v.id === id)?.operators ?? []);
-  const contaminated = { count: noisy.length, of: run.measurements.length, worst: noisy.slice(0, 5).map((m) => `${nameOf(m.variantId)} ${m.tier}/${m.part} ${(share(m) * 100).toFixed(0)}%`) };
+  const contaminated = { count: noisy.length, heavy: noisy.filter((m) => share(m) > INTERFERENCE_MARK).length, of: run.measurements.length, worst: noisy.slice(0, 5).map((m) => `${nameOf(m.variantId)} ${m.tier}/${m.part} ${(share(m) * 100).toFixed(0)}%`) };
   const baseline = whole.find((v) => v.operators.join() === 'identity');
   const baseAcc = baseline ? accuracyOf.get(baseline.id) : undefined;
   return {

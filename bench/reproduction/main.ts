@@ -2,10 +2,11 @@
  * Runs a full default study on each fixture family (teacher + uploaded distilled, QAT and pruned variants, the
  * larger evaluation split) and writes docs/REPRODUCTION.md: our medians beside the study's and a computed verdict
  * on each of its six findings. Raw figures go to bench/results/reproduction.json.
- * Run: npx tsc -p tsconfig.build.json && node dist/bench/reproduction/main.js [--quick]
- *      (--quick: eval-100 / test-100 and 50 runs, for a smoke run)
+ * Run: npx tsc -p tsconfig.build.json && node dist/bench/reproduction/main.js [--quick | --render-only]
+ *      (--quick: eval-100 / test-100 and 50 runs, for a smoke run; --render-only: rewrite the document from the
+ *      last bench/results/reproduction.json)
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../../src/common/paths';
@@ -15,13 +16,15 @@ import { familyFigures, type FamilyFigures } from './figures';
 import { judge } from './findings';
 
 const quick = process.argv.includes('--quick');
+/** Re-renders the document from bench/results/reproduction.json without running the studies again. */
+const renderOnly = process.argv.includes('--render-only');
 const FAMILIES: Array<{ family: Family; model: string; split: string }> = [
   { family: 'image', model: 'fashion-resnet', split: quick ? 'eval-100' : 'eval-1000' },
   { family: 'text', model: 'sentiment-bert', split: quick ? 'test-100' : 'test-600' },
 ];
 const effort = quick ? { warmup: 10, runs: 50 } : { warmup: 10, runs: 100 };
 
-async function main(): Promise<void> {
+async function runFamilies(): Promise<FamilyFigures[]> {
   const stack = await startStack();
   const figures: FamilyFigures[] = [];
   try {
@@ -36,15 +39,21 @@ async function main(): Promise<void> {
   } finally {
     await stack.close();
   }
+  return figures;
+}
+
+async function main(): Promise<void> {
+  const root = repoRoot();
+  const previous = renderOnly ? (JSON.parse(readFileSync(join(root, 'bench/results/reproduction.json'), 'utf8')) as { figures: FamilyFigures[]; measuredAt: string }) : null;
+  const figures = previous ? previous.figures : await runFamilies();
   const findings = judge(figures);
   const command = `npx tsc -p tsconfig.build.json && node dist/bench/reproduction/main.js${quick ? ' --quick' : ''}`;
   const meta = {
     command,
     host: `${cpus()[0]?.model} × ${cpus().length}`,
-    measuredAt: new Date().toISOString(),
+    measuredAt: previous?.measuredAt ?? new Date().toISOString(),
     effort: `${effort.warmup} warm-up + ${effort.runs} timed runs per (variant, tier)`,
   };
-  const root = repoRoot();
   mkdirSync(join(root, 'docs'), { recursive: true });
   writeFileSync(join(root, 'docs/REPRODUCTION.md'), renderDocument(figures, findings, meta));
   mkdirSync(join(root, 'bench/results'), { recursive: true });

@@ -2,6 +2,7 @@
 import 'reflect-metadata';
 import { Command } from 'commander';
 import { isTierwiseError } from '../common/errors';
+import { ConfigError } from '../config/env';
 
 /**
  * The `tierwise` command. Each sub-command lives in ./commands/<name>.ts and exports
@@ -32,6 +33,10 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv).catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(2);
+  }
   if (isTierwiseError(error)) {
     process.stderr.write(`${error.code}: ${error.message}\n`);
     process.exit(2);

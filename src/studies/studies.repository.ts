@@ -50,6 +50,7 @@ export interface NewStudy {
   effort: object;
   webhookUrl?: string;
   correlationId?: string;
+  queuePrefix: string;
   jobsTotal: number;
   variantIds: string[];
 }
@@ -79,6 +80,7 @@ export class StudiesRepository {
           effort: study.effort as Prisma.InputJsonValue,
           webhookUrl: study.webhookUrl ?? null,
           correlationId: study.correlationId ?? null,
+          queuePrefix: study.queuePrefix,
           jobsTotal: study.jobsTotal,
           variants: { create: study.variantIds.map((variantId) => ({ variantId })) },
         },
@@ -116,9 +118,9 @@ export class StudiesRepository {
   }
 
   /** Non-terminal studies, for the reconciler. */
-  async active(settledMs = 30_000): Promise<Array<{ id: string; phase: string | null; status: StudyStatus }>> {
+  async active(queuePrefix: string, settledMs = 30_000): Promise<Array<{ id: string; phase: string | null; status: StudyStatus }>> {
     return this.prisma.study.findMany({
-      where: { status: { notIn: ['completed', 'failed', 'cancelled'] }, createdAt: { lt: new Date(Date.now() - settledMs) } },
+      where: { queuePrefix, status: { notIn: ['completed', 'failed', 'cancelled'] }, createdAt: { lt: new Date(Date.now() - settledMs) } },
       select: { id: true, phase: true, status: true },
     });
   }

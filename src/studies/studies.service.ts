@@ -5,6 +5,7 @@ import { TierwiseError } from '../common/errors';
 import { pageLimit } from '../common/pagination';
 import { correlationId } from '../common/correlation';
 import { DatasetsService } from '../datasets/datasets.service';
+import { QueuesService } from '../jobs/queues.service';
 import { ModelsService } from '../models/models.service';
 import type { Page } from '../models/model.views';
 import type { CreateStudyDto } from './dto/create-study.dto';
@@ -30,6 +31,7 @@ export class StudiesService {
     private readonly datasetCheck: StudyDatasetCheck,
     private readonly flow: StudyFlow,
     private readonly cancellation: StudyCancellation,
+    private readonly queues: QueuesService,
   ) {}
 
   /** Writes the study and enqueues its first phase; a repeated Idempotency-Key returns the first study. */
@@ -77,6 +79,7 @@ export class StudiesService {
       effort,
       webhookUrl: dto.webhookUrl,
       correlationId: correlationId(),
+      queuePrefix: this.queues.prefix,
       jobsTotal: plan.variants.length,
       variantIds: [...new Set(idByKey.values())],
     });

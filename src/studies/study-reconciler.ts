@@ -1,4 +1,5 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { QueuesService } from '../jobs/queues.service';
 import { StudiesRepository } from './studies.repository';
 import { PHASES, StudyFlow, type Phase } from './study-flow';
 
@@ -12,7 +13,7 @@ export class StudyReconciler implements OnApplicationShutdown {
   private readonly logger = new Logger('StudyReconciler');
   private timer?: NodeJS.Timeout;
 
-  constructor(private readonly studies: StudiesRepository, private readonly flow: StudyFlow) {}
+  constructor(private readonly studies: StudiesRepository, private readonly flow: StudyFlow, private readonly queues: QueuesService) {}
 
   start(intervalMs = 30_000): void {
     const tick = () => void this.reconcile().catch((error: Error) => this.logger.warn(`reconcile failed: ${error.message}`));
@@ -24,7 +25,7 @@ export class StudyReconciler implements OnApplicationShutdown {
   /** `settledMs`: leave alone studies younger than this (the api is still enqueuing them); `only`: these studies. */
   async reconcile(settledMs = 30_000, only?: string[]): Promise<number> {
     let resumed = 0;
-    for (const study of await this.studies.active(settledMs)) {
+    for (const study of await this.studies.active(this.queues.prefix, settledMs)) {
       if (only && !only.includes(study.id)) continue;
       const phase = study.phase as Phase | null;
       if (!phase) {

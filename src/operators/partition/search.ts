@@ -27,6 +27,11 @@ export interface PartitionSearchOptions extends RunSettings {
   maxTensors?: number;
   /** Inferences the profiler records per tier (default 20). */
   profileRuns?: number;
+  /**
+   * Leave out cuts whose head or tail holds less than this share of the estimated compute (default 0): such a
+   * "partition" is the whole model on one tier plus a transfer, a scenario that is already measured as such.
+   */
+  minShare?: number;
 }
 
 export interface MeasuredCut extends CutEstimate {
@@ -82,7 +87,12 @@ export async function searchPartition(modelPath: string, options: PartitionSearc
     };
     const a = await profile(options.from);
     const b = options.to === options.from ? a : await profile(options.to);
-    const candidates = cuts.map((cut) => ({ ...estimateCut(cut, a, b, route), cut })).sort((x, y) => x.e2eMs - y.e2eMs);
+    const minShare = options.minShare ?? 0;
+    const balanced = (c: CutEstimate) => c.headMs + c.tailMs === 0 || Math.min(c.headMs, c.tailMs) / (c.headMs + c.tailMs) >= minShare;
+    const candidates = cuts.map((cut) => ({ ...estimateCut(cut, a, b, route), cut })).filter(balanced).sort((x, y) => x.e2eMs - y.e2eMs);
+    if (candidates.length === 0) {
+      throw new TierwiseError('PARTITION_NO_CUTS', `no cut of ${path} leaves at least ${(minShare * 100).toFixed(0)}% of the compute on each side`, 422);
+    }
     const topK = Math.max(0, Math.min(options.topK ?? 3, candidates.length));
     const measured: MeasuredCut[] = [];
     for (const candidate of candidates.slice(0, topK)) {

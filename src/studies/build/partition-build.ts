@@ -9,6 +9,8 @@ import { probeShapes, runnerInputs, searchPartition, splitModel } from '../../op
 import type { BuildRequest, BuildResult } from './build-request';
 
 const SAMPLE_COUNT = 8;
+/** A study's partition keeps at least this share of the compute on each tier (else it is an on-device scenario). */
+const MIN_SHARE = 0.1;
 
 function studyLinks(network: BuildRequest['network']): Link[] {
   return [
@@ -36,7 +38,7 @@ export async function buildPartition(request: BuildRequest, headFile: string): P
   const { inputs, payloadBytes } = await modelInputs(request);
   const search = await searchPartition(request.parentPath, {
     from, to, links: studyLinks(request.network), origin: 'mobile', requestBytes: payloadBytes,
-    topK: 2, runs: Math.min(30, request.effort.runs), warmup: Math.min(5, request.effort.warmup),
+    topK: 2, runs: Math.min(30, request.effort.runs), warmup: Math.min(5, request.effort.warmup), minShare: MIN_SHARE,
   });
   const model = loadModel(await readFile(request.parentPath));
   const probe = await probeShapes(model, {});

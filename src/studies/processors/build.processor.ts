@@ -3,7 +3,8 @@ import { UnrecoverableError, type Job } from 'bullmq';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runChildDetailed } from '../../benchmark/child-process';
+import { runChildDetailed, type Envelope } from '../../benchmark/child-process';
+import { withWorkCores } from '../../benchmark/work-cores';
 import { BlobsService } from '../../blobs/blobs.service';
 import { isTierwiseError } from '../../common/errors';
 import { APP_CONFIG, type AppConfig } from '../../config/env';
@@ -54,12 +55,17 @@ export class BuildProcessor implements JobProcessor {
           network: study.network,
           effort: study.effort,
         };
-        const run = await runChildDetailed<BuildResult>({
-          entry: BUILD_ENTRY,
-          input: request,
-          timeoutMs: this.config.BUILD_TIMEOUT_MS,
-          label: `build ${variant.operators.join('∘')}`,
-        });
+        const build = (envelope?: Envelope) =>
+          runChildDetailed<BuildResult>({
+            entry: BUILD_ENTRY,
+            input: request,
+            timeoutMs: this.config.BUILD_TIMEOUT_MS,
+            envelope,
+            label: `build ${variant.operators.join('∘')}`,
+          });
+        // A partition build measures head and tail on their tiers itself (each measurement takes its own cores'
+        // lock), so it must not hold the work cores' lock a whole-host tier would then wait on forever.
+        const run = request.step.operator === 'partition' ? await build() : await withWorkCores(build);
         const result = run.result;
         const model = await this.blobs.put(await readFile(result.modelFile));
         const report: Record<string, unknown> = { ...result.report, buildWallMs: run.wallMs };

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { UnrecoverableError, type Job } from 'bullmq';
+import { withWorkCores } from '../../benchmark/work-cores';
 import { BlobsService } from '../../blobs/blobs.service';
 import { isTierwiseError } from '../../common/errors';
 import { evaluateIsolated } from '../../evaluation';
@@ -38,15 +39,20 @@ export class EvaluateProcessor implements JobProcessor {
     const opened = await this.datasets.open(study.teamId, study.datasetId!);
     try {
       const { path, kind, preprocess, labelled } = opened.forChild;
-      const report = await evaluateIsolated({
-        modelPath: this.blobs.pathOf(variant.blobSha),
-        datasetPath: path,
-        kind,
-        preprocess,
-        baselinePath: labelled ? undefined : this.blobs.pathOf(baseline.blobSha!),
-        limit: study.effort.evalLimit,
-        threads: 1,
-      });
+      const report = await withWorkCores((envelope) =>
+        evaluateIsolated(
+          {
+            modelPath: this.blobs.pathOf(variant.blobSha),
+            datasetPath: path,
+            kind,
+            preprocess,
+            baselinePath: labelled ? undefined : this.blobs.pathOf(baseline.blobSha!),
+            limit: study.effort.evalLimit,
+            threads: envelope.cores?.length ?? 1,
+          },
+          { envelope },
+        ),
+      );
       const top1 = report.metrics?.top1;
       const agreement = report.fidelity?.top1Agreement;
       const primary = top1 ? { metric: 'top1', ...top1 } : agreement ? { metric: 'top1_agreement', ...agreement } : null;

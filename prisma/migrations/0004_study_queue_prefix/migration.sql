@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "Study" ADD COLUMN     "queuePrefix" TEXT NOT NULL DEFAULT 'tierwise';

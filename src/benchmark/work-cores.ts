@@ -1,0 +1,29 @@
+import type { Envelope } from './child-process';
+import { allowedCores } from './cgroups';
+import { assignCores, coresExcept, lockCores } from './core-lock';
+import { configuredTiers } from './tiers';
+
+/**
+ * The cores build and evaluation children run on: those no tier smaller than the host measures on (core 0 on a
+ * 2-core host, where mobile and edge measure on core 1). A tier that spans the whole host (cloud) shares them, so
+ * the work holds their lock while it runs: such a measurement waits for it rather than sharing a core with it.
+ */
+export function workCores(host: number[] = allowedCores()): number[] {
+  const measuring = Object.values(configuredTiers())
+    .map((tier) => assignCores(tier.threads, host).cores)
+    .filter((cores) => cores.length < host.length)
+    .flat();
+  const free = coresExcept(measuring, host);
+  return free.length > 0 ? free : [Math.min(...host)];
+}
+
+/** Runs CPU-heavy non-measurement work pinned to the work cores, holding their lock. */
+export async function withWorkCores<T>(run: (envelope: Envelope) => Promise<T>, options: { timeoutMs?: number } = {}): Promise<T> {
+  const cores = workCores();
+  const release = await lockCores(cores, { timeoutMs: options.timeoutMs ?? 30 * 60_000 });
+  try {
+    return await run({ cores });
+  } finally {
+    release();
+  }
+}

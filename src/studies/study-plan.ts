@@ -110,19 +110,3 @@ export function applicableOperators(model: ModelView, hasDataset: boolean): stri
   if ((ops.Add ?? 0) >= 2) result.push('early-exit');
   return result;
 }
-
-/** The bench jobs of a plan: each whole variant on every tier the on-device scenarios use; partitions head and tail. */
-export interface BenchTarget {
-  key: string;
-  tier: Tier;
-  part: 'whole' | 'head' | 'tail';
-}
-
-export function benchTargets(plan: StudyPlan): BenchTarget[] {
-  const deviceTiers = plan.tiers.filter((t) => plan.scenarios.includes(t));
-  return plan.variants.flatMap((v): BenchTarget[] =>
-    v.partition
-      ? [{ key: v.key, tier: v.partition.from, part: 'head' }, { key: v.key, tier: v.partition.to, part: 'tail' }]
-      : deviceTiers.map((tier) => ({ key: v.key, tier, part: 'whole' })),
-  );
-}

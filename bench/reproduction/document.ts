@@ -97,7 +97,7 @@ export function renderDocument(families: FamilyFigures[], findings: Finding[], m
     '## The six findings',
     '',
     'Verdicts are computed from the tables below by bench/reproduction/findings.ts (a p50 comparison per tier; finding 6 uses the ranking\'s statistical ties). ' +
-      'The 2-core host was shared with other engineers\' builds and test runs while they were measured (figures marked † ran with more than 30% of their cores used by other processes; ' +
+      'On a 2-core host the measuring cores are never fully exclusive: the api and the workers keep working while a measurement runs, and other processes may too (figures marked † ran with more than 30% of their cores used by other processes; ' +
       'cloud measurements use both cores and suffer most), so a verdict that rests on a † figure or on a difference of a few percent is fragile.',
     '',
     '| # | finding | verdict |',

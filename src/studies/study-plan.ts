@@ -46,6 +46,8 @@ function invalid(field: string, message: string): TierwiseError {
 }
 
 const WHITE_BOX = ['distilled', 'qat', 'pruned', 'custom'];
+/** Part of every build's content address: raise it when a builder changes what it produces for the same input. */
+const BUILDER_VERSION = 2;
 
 /** Which variants, tiers and scenarios a study measures, from the model, its uploaded variants and the request. */
 export function planStudy(model: ModelView, request: PlanRequest): StudyPlan {
@@ -70,7 +72,7 @@ export function planStudy(model: ModelView, request: PlanRequest): StudyPlan {
   const baseline = model.variants.find((v) => v.operators.length === 1 && v.operators[0] === 'identity')!;
   const existing = (v: VariantView): PlannedVariant => ({ key: v.sha256!, operators: v.operators, existingId: v.id });
   const derive = (parent: PlannedVariant, step: BuildStep, partition?: PlannedVariant['partition']): PlannedVariant => ({
-    key: chainKey(parent.key, [step]),
+    key: chainKey(parent.key, [{ ...step, params: { ...step.params, builder: BUILDER_VERSION } }]),
     operators: [...parent.operators.filter((o) => o !== 'identity'), step.operator],
     parentKey: parent.key,
     step,

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import { isolateEnvironment, startApi, startWorker, type Api } from './support/harness';
+import { fixtures, isolateEnvironment, startApi, startWorker, type Api } from './support/harness';
 import { uploadImageFamily, waitForStudy } from './support/studies';
 
 isolateEnvironment();
@@ -57,6 +57,22 @@ describe('study lifecycle', () => {
     assert.match(noVariant.body.error.message, /no uploaded distilled variant/);
     const missing = await api.http.post('/v1/studies').set(auth).send({ modelId: '00000000-0000-4000-8000-000000000000' }).expect(404);
     assert.equal(missing.body.error.code, 'MODEL_NOT_FOUND');
+  });
+
+  test('a study webhook to a loopback address is refused unless the deployment allows it', async () => {
+    process.env.ALLOW_PRIVATE_WEBHOOKS = 'false';
+    const strict = await startApi();
+    try {
+      const { auth: team } = await strict.newTeam();
+      const model = await strict.http.post('/v1/models').set(team).field('name', 'm').attach('file', fixtures('fashion-resnet/models/fashion-resnet-distilled.onnx')).expect(201);
+      const refused = await strict.http.post('/v1/studies').set(team).send({ modelId: model.body.id, ...QUICK, webhookUrl: 'http://127.0.0.1:9/hook' }).expect(400);
+      assert.equal(refused.body.error.code, 'WEBHOOK_URL_FORBIDDEN');
+      const list = await strict.http.get('/v1/studies').set(team).expect(200);
+      assert.deepEqual(list.body.items, []);
+    } finally {
+      process.env.ALLOW_PRIVATE_WEBHOOKS = 'true';
+      await strict.close();
+    }
   });
 
   test('a retried submission with the same Idempotency-Key returns the same study', async () => {

@@ -1,4 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../config/env';
+import { assertDeliverableUrl } from '../webhooks/address-guard';
 import type { TeamRef } from '../auth/teams.repository';
 import { reportToCsv, reportToHtml, type AdvisorReport } from '../advisor';
 import { TierwiseError } from '../common/errors';
@@ -32,6 +34,7 @@ export class StudiesService {
     private readonly flow: StudyFlow,
     private readonly cancellation: StudyCancellation,
     private readonly queues: QueuesService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /** Writes the study and enqueues its first phase; a repeated Idempotency-Key returns the first study. */
@@ -46,6 +49,7 @@ export class StudiesService {
     const model = await this.models.get(team, dto.modelId);
     const dataset = dto.datasetId ? await this.datasets.get(team, dto.datasetId) : undefined;
     if (dataset) await this.datasetCheck.check(dataset, model);
+    if (dto.webhookUrl) await assertDeliverableUrl(dto.webhookUrl, this.config.ALLOW_PRIVATE_WEBHOOKS);
     const network = { mobileEdgeMbps: 200, edgeCloudMbps: 1, rttMs: 0, ...stripUndefined(dto.network) };
     const effort = { warmup: 10, runs: 100, ...stripUndefined(dto.effort) };
     const constraints = stripUndefined(dto.constraints);

@@ -88,7 +88,9 @@ export function tierBarsSvg(report: AdvisorReport): string {
     .map((scenario) => {
       const rows = report.candidates.filter((c) => c.scenario === scenario).sort((a, b) => a.latency.p50Ms - b.latency.p50Ms);
       const max = Math.max(...rows.map((c) => c.latency.p50Ms));
-      const labelW = 220;
+      const names = rows.map((c) => (c.cut ? `${c.label} (cut ${c.cut})` : c.label));
+      // Room for the longest label at the tick font (about 6.3 px a character), within bounds.
+      const labelW = Math.round(Math.min(460, Math.max(160, Math.max(...names.map((n) => n.length)) * 6.3 + 12)));
       const barW = 400;
       const rowH = 22;
       const height = rows.length * rowH + 8;
@@ -96,7 +98,7 @@ export function tierBarsSvg(report: AdvisorReport): string {
         const top = 4 + i * rowH;
         const total = max > 0 ? (c.latency.p50Ms / max) * barW : 0;
         const network = max > 0 ? (Math.min(c.latency.networkMs, c.latency.p50Ms) / max) * barW : 0;
-        const name = c.cut ? `${c.label} #${c.cut}` : c.label;
+        const name = names[i];
         return (
           `<text class="tick" x="${labelW - 6}" y="${top + 15}" text-anchor="end">${escapeHtml(name)}</text>` +
           `<rect class="compute" x="${labelW}" y="${top + 3}" width="${(total - network).toFixed(1)}" height="${rowH - 6}"><title>${escapeHtml(`compute ${formatMs(c.latency.p50Ms - c.latency.networkMs)}`)}</title></rect>` +

@@ -44,8 +44,9 @@ export function adviseInput({ study, variants, measurements, accuracy, modelInpu
     sizeBytes: v.sizeBytes ?? 0,
     accuracy: toAccuracy(isPartition(v) ? v.parentId : v.id),
   }));
+  const cutIds = partitionCutIds(ready.filter(isPartition));
   const cutBytes: Record<string, number> = {};
-  for (const v of ready.filter(isPartition)) cutBytes[cutId(v)] = Number(v.report?.cutBytes ?? 0);
+  for (const v of ready.filter(isPartition)) cutBytes[cutIds.get(v.id)!] = Number(v.report?.cutBytes ?? 0);
   const byId = new Map(ready.map((v) => [v.id, v]));
   const tierMeasurements: TierMeasurement[] = measurements
     .filter((m) => byId.has(m.variantId) && m.samplesMs && m.samplesMs.length > 0)
@@ -53,7 +54,7 @@ export function adviseInput({ study, variants, measurements, accuracy, modelInpu
       variantId: m.variantId,
       tier: m.tier as TierMeasurement['tier'],
       part: m.part as TierMeasurement['part'],
-      cut: m.part === 'whole' ? undefined : cutId(byId.get(m.variantId)!),
+      cut: m.part === 'whole' ? undefined : cutIds.get(m.variantId),
       samplesMs: m.samplesMs!,
       p50Ms: m.p50Ms,
       peakMemoryBytes: m.peakRssBytes,
@@ -74,6 +75,13 @@ export function adviseInput({ study, variants, measurements, accuracy, modelInpu
   };
 }
 
-function cutId(variant: VariantRecord): string {
-  return `${variant.id}:${String(variant.report?.cut ?? 'cut')}`;
+/**
+ * A partition's cut, named by its tensor; the advisor keys cut sizes by that name, so two partitions that cut at
+ * the same tensor with different sizes (an int8 and an fp32 graph) get the variant's id added.
+ */
+function partitionCutIds(partitions: VariantRecord[]): Map<string, string> {
+  const tensor = (v: VariantRecord) => String(v.report?.cut ?? 'cut');
+  const sizes = new Map<string, Set<number>>();
+  for (const v of partitions) sizes.set(tensor(v), (sizes.get(tensor(v)) ?? new Set()).add(Number(v.report?.cutBytes ?? 0)));
+  return new Map(partitions.map((v) => [v.id, (sizes.get(tensor(v))?.size ?? 0) > 1 ? `${tensor(v)}@${v.id.slice(0, 8)}` : tensor(v)]));
 }

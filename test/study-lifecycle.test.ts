@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
+import { Queue } from 'bullmq';
 import { fixtures, isolateEnvironment, startApi, startWorker, type Api } from './support/harness';
 import { uploadImageFamily, waitForStudy } from './support/studies';
 
@@ -164,6 +165,31 @@ describe('study lifecycle', () => {
       await denied.dispose();
     } finally {
       await client.dispose();
+    }
+  });
+
+  test('cancel stops a measurement that is running', async () => {
+    const created = await api.http
+      .post('/v1/studies')
+      .set(auth)
+      .send({ ...ids, operators: ['identity'], scenarios: ['mobile'], effort: { warmup: 2, timeBudgetMs: 60_000 } })
+      .expect(202);
+    const queue = new Queue('bench-mobile', { connection: { url: process.env.REDIS_URL }, prefix: process.env.QUEUE_PREFIX });
+    try {
+      const deadline = Date.now() + 60_000;
+      while ((await queue.getActiveCount()) === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      assert.equal(await queue.getActiveCount(), 1, 'the measurement started');
+      await new Promise((r) => setTimeout(r, 1000));
+      const cancelledAt = Date.now();
+      await api.http.delete(`/v1/studies/${created.body.id}`).set(auth).expect(200);
+      while ((await queue.getActiveCount()) > 0 && Date.now() - cancelledAt < 20_000) await new Promise((r) => setTimeout(r, 100));
+      const stoppedAfterMs = Date.now() - cancelledAt;
+      assert.ok(stoppedAfterMs < 10_000, `the 60 s measurement stopped ${stoppedAfterMs} ms after cancel`);
+      const measurements = await api.http.get(`/v1/studies/${created.body.id}/measurements`).set(auth).expect(200);
+      assert.deepEqual(measurements.body, []);
+      assert.equal((await api.http.get(`/v1/studies/${created.body.id}`).set(auth).expect(200)).body.status, 'cancelled');
+    } finally {
+      await queue.close();
     }
   });
 

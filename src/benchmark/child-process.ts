@@ -34,6 +34,8 @@ export interface ChildRunOptions {
   timeoutMs: number;
   envelope?: Envelope;
   label?: string;
+  /** Aborting kills the child; the run then fails with CANCELLED. */
+  signal?: AbortSignal;
 }
 
 export interface ChildRun<T> {
@@ -136,6 +138,10 @@ function spawnAndCollect<T>(
     child.stdin.on('error', () => undefined);
     child.stdin.end(JSON.stringify(options.input ?? null));
     const timer = setTimeout(() => { timedOut = true; child.kill('SIGKILL'); }, options.timeoutMs);
+    let cancelled = false;
+    const cancel = (): void => { cancelled = true; child.kill('SIGKILL'); };
+    if (options.signal?.aborted) cancel();
+    else options.signal?.addEventListener('abort', cancel, { once: true });
     const limitBytes = enforcement.memory.mechanism === 'watchdog' && envelope.memoryMB !== undefined ? envelope.memoryMB * 1024 * 1024 : null;
     const watchdog = limitBytes === null ? null : setInterval(() => {
       const rss = rssBytes(child.pid);
@@ -161,6 +167,8 @@ function spawnAndCollect<T>(
       const memoryEvents = readMemoryEvents(groups);
       const peakMemoryBytes = memoryEvents.peakBytes ?? watchedPeak;
       const extra = { exitCode, signal, wallMs, peakMemoryBytes };
+      options.signal?.removeEventListener('abort', cancel);
+      if (cancelled) return fail('CANCELLED', 409, 'cancelled while running', extra);
       if (timedOut) return fail('RUNNER_TIMEOUT', 504, `killed after the ${options.timeoutMs} ms timeout`, extra);
       const limit = `the ${envelope.memoryMB} MiB memory limit`;
       if (watchdogKilled) return fail('RUNNER_OOM', 422, `resident memory exceeded ${limit} (watchdog)`, extra);

@@ -33,6 +33,8 @@ export interface MeasureRequest {
   lockTimeoutMs?: number;
   checksumInputs?: number;
   bootstrap?: { resamples?: number; seed?: number };
+  /** Aborting stops the measurement (the runner is killed) with CANCELLED. */
+  signal?: AbortSignal;
 }
 
 export interface ScaledNodeTime extends NodeTime { scaledMeanMs: number }
@@ -108,6 +110,7 @@ export async function measure(request: MeasureRequest): Promise<MeasureResult> {
       timeoutMs: request.timeoutMs ?? 300_000 + (request.budgetMs ?? 0),
       envelope: plan.envelope,
       label: `runner ${modelPath} on ${tier.name}`,
+      signal: request.signal,
     });
     const busyAfter = plan.cores ? coreBusyMs(plan.cores) : null;
     busyMs = busyBefore !== null && busyAfter !== null ? busyAfter - busyBefore : null;

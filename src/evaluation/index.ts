@@ -10,6 +10,7 @@ export { openEvaluationModel, runModel, classCountOf, DEFAULT_BATCH_SIZE, type E
 export interface IsolationOptions {
   timeoutMs?: number;
   envelope?: Envelope;
+  signal?: AbortSignal;
 }
 
 const DEFAULT_TIMEOUT_MS = 10 * 60 * 1000;
@@ -24,6 +25,7 @@ export async function evaluateIsolated(request: EvaluationRequest, options: Isol
     input: request,
     timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     envelope: options.envelope,
+    signal: options.signal,
     label: `evaluate ${request.modelPath}`,
   });
 }

@@ -27,6 +27,22 @@ export class StudyJobs {
     return !study || study.status === 'cancelled' || study.status === 'failed';
   }
 
+  /**
+   * A signal that aborts when the study is cancelled (or fails) while a job's child process runs, so cancel stops
+   * running work too. Polls the study's status once a second; call stop() when the child is done.
+   */
+  watchCancellation(studyId: string, everyMs = 1000): { signal: AbortSignal; stop(): void } {
+    const controller = new AbortController();
+    const timer = setInterval(() => {
+      void this.isCancelled(studyId).then(
+        (cancelled) => cancelled && controller.abort(),
+        () => undefined,
+      );
+    }, everyMs);
+    timer.unref();
+    return { signal: controller.signal, stop: () => clearInterval(timer) };
+  }
+
   async finished(studyId: string): Promise<void> {
     await this.studies.jobFinished(studyId);
     await this.flow.publish(studyId);
@@ -46,4 +62,9 @@ export function describeFailure(error: Error): { code: string; message: string }
   if (isTierwiseError(error)) return { code: error.code, message: error.message };
   const prefixed = /^([A-Z][A-Z0-9_]+): ([\s\S]*)$/.exec(error.message);
   return prefixed ? { code: prefixed[1], message: prefixed[2] } : { code: 'JOB_FAILED', message: error.message };
+}
+
+/** True for the error a child run ends with when its study was cancelled under it. */
+export function isCancellation(error: unknown): boolean {
+  return isTierwiseError(error) && error.code === 'CANCELLED';
 }

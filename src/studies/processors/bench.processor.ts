@@ -11,7 +11,7 @@ import { describeModel } from '../../onnx/describe';
 import type { JobProcessor } from '../../worker/job-processor';
 import { ResultsRepository } from '../results.repository';
 import { StudyDatasets } from '../study-datasets';
-import { StudyJobs } from '../study-jobs';
+import { StudyJobs, isCancellation } from '../study-jobs';
 
 type Payload = JobPayloads['bench-variant'];
 const SAMPLE_INPUTS = 16;
@@ -38,6 +38,7 @@ export class BenchProcessor implements JobProcessor {
     const modelSha = part === 'tail' ? String(report.tailSha) : variant.blobSha;
     const modelPath = this.blobs.pathOf(modelSha);
     const opened = part !== 'tail' && study.datasetId ? await this.datasets.open(study.teamId, study.datasetId) : undefined;
+    const watch = this.jobs.watchCancellation(studyId);
     try {
       let inputs: InputSource;
       if (part === 'tail') inputs = { kind: 'samples', path: this.blobs.pathOf(String(report.tailSamplesSha)) };
@@ -51,6 +52,7 @@ export class BenchProcessor implements JobProcessor {
         runs: study.effort.timeBudgetMs ? undefined : study.effort.runs,
         budgetMs: study.effort.timeBudgetMs,
         timeoutMs: this.config.MEASURE_TIMEOUT_MS,
+        signal: watch.signal,
       });
       await this.results.saveMeasurement(studyId, {
         variantId,
@@ -74,11 +76,13 @@ export class BenchProcessor implements JobProcessor {
         samplesRawMs: result.samples.rawMs,
       });
     } catch (error) {
+      if (isCancellation(error)) return;
       if (isTierwiseError(error) && ['RUNNER_OOM', 'INPUT_UNSUPPORTED', 'MODEL_UNLOADABLE'].includes(error.code)) {
         throw new UnrecoverableError(`${error.code}: ${error.message}`);
       }
       throw error;
     } finally {
+      watch.stop();
       await opened?.close();
     }
     await this.jobs.finished(studyId);

@@ -13,7 +13,7 @@ import type { JobProcessor } from '../../worker/job-processor';
 import { BUILD_ENTRY, type BuildRequest, type BuildResult } from '../build/build-request';
 import { StudiesRepository } from '../studies.repository';
 import { StudyDatasets } from '../study-datasets';
-import { StudyJobs } from '../study-jobs';
+import { StudyJobs, isCancellation } from '../study-jobs';
 import { VariantsRepository } from '../variants.repository';
 
 type Payload = JobPayloads['build-variant'];
@@ -44,6 +44,7 @@ export class BuildProcessor implements JobProcessor {
       await this.variants.markBuilding(variantId);
       const outDir = await mkdtemp(join(tmpdir(), 'tierwise-build-'));
       const opened = study.datasetId ? await this.datasets.open(study.teamId, study.datasetId) : undefined;
+      const watch = this.jobs.watchCancellation(studyId);
       try {
         const request: BuildRequest = {
           step: { operator: variant.operators[variant.operators.length - 1], params: variant.params },
@@ -62,6 +63,7 @@ export class BuildProcessor implements JobProcessor {
             timeoutMs: this.config.BUILD_TIMEOUT_MS,
             envelope,
             label: `build ${variant.operators.join('∘')}`,
+            signal: watch.signal,
           });
         // A partition build measures head and tail on their tiers itself (each measurement takes its own cores'
         // lock), so it must not hold the work cores' lock a whole-host tier would then wait on forever.
@@ -73,9 +75,14 @@ export class BuildProcessor implements JobProcessor {
         if (result.tailSamplesFile) report.tailSamplesSha = (await this.blobs.put(await readFile(result.tailSamplesFile))).sha256;
         await this.variants.markReady(variantId, model.sha256, model.sizeBytes, report);
       } catch (error) {
+        if (isCancellation(error)) {
+          await this.variants.markFailed(variantId, 'cancelled while building');
+          return;
+        }
         if (isTierwiseError(error) && !error.code.startsWith('RUNNER_')) throw new UnrecoverableError(`${error.code}: ${error.message}`);
         throw error;
       } finally {
+        watch.stop();
         await opened?.close();
         await rm(outDir, { recursive: true, force: true });
       }

@@ -8,7 +8,7 @@ import { JobName, type JobPayloads } from '../../jobs/job-catalogue';
 import type { JobProcessor } from '../../worker/job-processor';
 import { ResultsRepository } from '../results.repository';
 import { StudyDatasets } from '../study-datasets';
-import { StudyJobs } from '../study-jobs';
+import { StudyJobs, isCancellation } from '../study-jobs';
 import { VariantsRepository } from '../variants.repository';
 
 type Payload = JobPayloads['evaluate-variant'];
@@ -37,6 +37,7 @@ export class EvaluateProcessor implements JobProcessor {
     const all = await this.variants.many(study.variantIds);
     const baseline = all.find((v) => v.operators.length === 1 && v.operators[0] === 'identity')!;
     const opened = await this.datasets.open(study.teamId, study.datasetId!);
+    const watch = this.jobs.watchCancellation(studyId);
     try {
       const { path, kind, preprocess, labelled } = opened.forChild;
       const report = await withWorkCores((envelope) =>
@@ -50,7 +51,7 @@ export class EvaluateProcessor implements JobProcessor {
             limit: study.effort.evalLimit,
             threads: envelope.cores?.length ?? 1,
           },
-          { envelope },
+          { envelope, signal: watch.signal },
         ),
       );
       const top1 = report.metrics?.top1;
@@ -70,9 +71,11 @@ export class EvaluateProcessor implements JobProcessor {
         payload: { ...report.payload, durationMs: report.durationMs },
       });
     } catch (error) {
+      if (isCancellation(error)) return;
       if (isTierwiseError(error) && !error.code.startsWith('RUNNER_')) throw new UnrecoverableError(`${error.code}: ${error.message}`);
       throw error;
     } finally {
+      watch.stop();
       await opened.close();
     }
     await this.jobs.finished(studyId);

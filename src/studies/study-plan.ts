@@ -47,7 +47,7 @@ function invalid(field: string, message: string): TierwiseError {
 
 const WHITE_BOX = ['distilled', 'qat', 'pruned', 'custom'];
 /** Part of every build's content address: raise it when a builder changes what it produces for the same input. */
-const BUILDER_VERSION = 2;
+const BUILDER_VERSION = 3;
 
 /** Which variants, tiers and scenarios a study measures, from the model, its uploaded variants and the request. */
 export function planStudy(model: ModelView, request: PlanRequest): StudyPlan {

@@ -14,7 +14,8 @@ export interface NodeCosts {
 
 /**
  * Maps onnxruntime's optimized-graph node names back to the original graph: exact names, NCHWc nodes
- * (named after their output tensor + `_nchwc`), `fused <name>` and fusions named `<name>/<Fusion>/`.
+ * (named after their output tensor + `_nchwc`), `fused <name>`, QDQ fusions `<name>_token_<n>` and fusions named
+ * `<name>/<Fusion>/`.
  */
 export function attributeNodeTimes(index: GraphIndex, profiled: readonly ProfiledNode[]): NodeCosts {
   const byName = new Map<string, number>();
@@ -31,7 +32,8 @@ export function attributeNodeTimes(index: GraphIndex, profiled: readonly Profile
 }
 
 function resolve(name: string, byName: Map<string, number>, index: GraphIndex, longestFirst: string[]): number | undefined {
-  const plain = name.startsWith('fused ') ? name.slice('fused '.length) : name;
+  // QDQ fusions (DQ→Conv→Q becomes QLinearConv) keep the original node's name with a `_token_<n>` suffix.
+  const plain = (name.startsWith('fused ') ? name.slice('fused '.length) : name).replace(/_token_\d+$/, '');
   if (byName.has(plain)) return byName.get(plain);
   if (plain.endsWith('_nchwc')) {
     const producer = index.producer.get(plain.slice(0, -'_nchwc'.length));

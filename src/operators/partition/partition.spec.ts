@@ -135,11 +135,13 @@ describe('partition: cost attribution', () => {
       { node: 'fused /fc/Gemm', opType: 'FusedGemm', scaledMeanMs: 0.5 },
       { node: '/Flatten/SomeFusion/', opType: 'X', scaledMeanMs: 0.25 },
       { node: 'ReorderOutput', opType: 'ReorderOutput', scaledMeanMs: 0.125 },
+      { node: '/stem/stem.0/Conv_token_1', opType: 'QLinearConv', scaledMeanMs: 4 },
     ]);
     const at = (name: string): number => index.nodes.findIndex((n) => n.name === name);
     assert.equal(costs.perNode[at('/layers/layers.0/relu1/Relu')], 2);
     assert.equal(costs.perNode[at('/fc/Gemm')], 1.5);
     assert.equal(costs.perNode[at('/Flatten')], 0.25);
+    assert.equal(costs.perNode[at('/stem/stem.0/Conv')], 4);
     assert.equal(costs.unattributedMs, 0.125);
   });
 });

@@ -1,18 +1,8 @@
 import { formatBytes, formatMs, formatPoints, formatSignedPoints } from '../../advisor/format';
+import type { RecommendationRecord } from '../../studies/results.repository';
 
-/** The fields of `GET /v1/studies/:id/recommendations` rows that the table shows. */
-export interface RecommendationRow {
-  rank: number | null;
-  variantId: string;
-  scenario: string;
-  feasible: boolean;
-  pareto: boolean;
-  latencyMs: number;
-  accuracy: number | null;
-  explanation: string;
-  violations: unknown;
-  details: unknown;
-}
+/** A row of `GET /v1/studies/:id/recommendations`, as the api writes it. */
+export type RecommendationRow = RecommendationRecord;
 
 interface RowDetails {
   shortName?: string;

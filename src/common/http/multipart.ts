@@ -78,7 +78,7 @@ function drainThen(req: Request, answer: () => void): void {
     clearTimeout(timer);
     answer();
   };
-  const timer = setTimeout(once, 5000);
+  const timer = setTimeout(once, 30_000);
   req.on('data', (chunk: Buffer) => {
     drained += chunk.length;
     if (drained > 64 * 1024 * 1024) once();

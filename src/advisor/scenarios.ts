@@ -1,5 +1,5 @@
 import { TierwiseError } from '../common/errors';
-import { pathMs, type Link } from '../benchmark/network';
+import { scenarioNetworkMs, tierLinks } from '../benchmark/network';
 import { hashString, seededRandom } from './random';
 import type { LinkName, NetworkProfile, ScenarioId, Tier } from './types';
 
@@ -52,12 +52,6 @@ export function hopsBetween(from: Tier, to: Tier): LinkName[] {
   return a <= b ? names : names.reverse();
 }
 
-export function linkOf(name: LinkName, network: NetworkProfile): Link {
-  return name === 'mobile-edge'
-    ? { from: 'mobile', to: 'edge', mbps: network.mobileEdgeMbps, rttMs: network.rttMs }
-    : { from: 'edge', to: 'cloud', mbps: network.edgeCloudMbps, rttMs: network.rttMs };
-}
-
 export interface TransferBytes {
   requestBytes: number;
   responseBytes: number;
@@ -76,11 +70,9 @@ export interface NetworkCost {
 export function scenarioNetworkCost(scenario: ScenarioId, bytes: TransferBytes, network: NetworkProfile): NetworkCost {
   const { head, tail, partition } = scenarioTiers(scenario);
   if (partition && bytes.cutBytes === undefined) throw new TierwiseError('PAYLOAD_INVALID', `scenario ${scenario} is a partition and needs the cut tensor's size`);
-  const over = (from: Tier, to: Tier, size: number): number => pathMs(size, hopsBetween(from, to).map((name) => linkOf(name, network)));
-  const requestMs = over('mobile', head, bytes.requestBytes);
-  const cutMs = partition ? over(head, tail, bytes.cutBytes ?? 0) : 0;
-  const responseMs = over(tail, 'mobile', bytes.responseBytes);
-  return { requestMs, cutMs, responseMs, totalMs: requestMs + cutMs + responseMs };
+  // Every scenario is a "partition" for the link model: an on-device one has head = tail, so no cut crosses.
+  const cost = scenarioNetworkMs({ kind: 'partition', head, tail, cutBytes: bytes.cutBytes ?? 0 }, bytes, tierLinks(network), 'mobile');
+  return { requestMs: cost.requestMs, cutMs: cost.intermediateMs, responseMs: cost.responseMs, totalMs: cost.totalMs };
 }
 
 /** 0, 1, …, size−1 repeated in fresh shuffles until `length` long: every index used equally often (±1). */

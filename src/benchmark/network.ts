@@ -22,6 +22,14 @@ export function pathMs(bytes: number, links: Array<Pick<Link, 'mbps' | 'rttMs'>>
 }
 
 /** The study's links: mobile–edge 200 Mbps, edge–cloud 1 Mbps, no RTT (the paper's setting); override per study. */
+/** The study's topology (mobile – edge – cloud) with a study's bandwidths and round-trip time. */
+export function tierLinks(network: { mobileEdgeMbps: number; edgeCloudMbps: number; rttMs: number }): Link[] {
+  return [
+    { from: 'mobile', to: 'edge', mbps: network.mobileEdgeMbps, rttMs: network.rttMs },
+    { from: 'edge', to: 'cloud', mbps: network.edgeCloudMbps, rttMs: network.rttMs },
+  ];
+}
+
 export function defaultLinks(): Link[] {
   return [
     { from: 'mobile', to: 'edge', mbps: 200, rttMs: 0 },

@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { serializeSample } from '../../benchmark/inputs';
-import type { Link } from '../../benchmark/network';
+import { tierLinks } from '../../benchmark/network';
 import { loadDataset } from '../../datasets/formats';
 import type { InputTensor } from '../../datasets/formats/types';
 import { describeModel, loadModel, openSession, saveModel, toFeeds } from '../../onnx';
@@ -11,13 +11,6 @@ import type { BuildRequest, BuildResult } from './build-request';
 const SAMPLE_COUNT = 8;
 /** A study's partition keeps at least this share of the compute on each tier (else it is an on-device scenario). */
 const MIN_SHARE = 0.1;
-
-function studyLinks(network: BuildRequest['network']): Link[] {
-  return [
-    { from: 'mobile', to: 'edge', mbps: network.mobileEdgeMbps, rttMs: network.rttMs },
-    { from: 'edge', to: 'cloud', mbps: network.edgeCloudMbps, rttMs: network.rttMs },
-  ];
-}
 
 /** Batch-1 inputs for the model: real dataset samples when there is a dataset, else the runner's synthetic ones. */
 async function modelInputs(request: BuildRequest): Promise<{ inputs: Array<Record<string, InputTensor>>; payloadBytes?: number }> {
@@ -37,7 +30,7 @@ export async function buildPartition(request: BuildRequest, headFile: string): P
   const { from, to } = request.step.params as { from: string; to: string };
   const { inputs, payloadBytes } = await modelInputs(request);
   const search = await searchPartition(request.parentPath, {
-    from, to, links: studyLinks(request.network), origin: 'mobile', requestBytes: payloadBytes,
+    from, to, links: tierLinks(request.network), origin: 'mobile', requestBytes: payloadBytes,
     topK: 2, runs: Math.min(30, request.effort.runs), warmup: Math.min(5, request.effort.warmup), minShare: MIN_SHARE,
   });
   const model = loadModel(await readFile(request.parentPath));

@@ -106,28 +106,55 @@ async function extractZip(path: string, dest: string, budget: Budget): Promise<v
 
 const TAR_ALLOWED = new Set(['File', 'OldFile', 'ContiguousFile', 'Directory']);
 
-/** Checks every tar header before anything is written; stops reading at the first bad entry. */
+/**
+ * Checks every tar header before anything is written; stops reading at the first bad entry. The parser is fed by
+ * hand so that nothing reaches it after the verdict, and an error it raises late (its inflater torn down
+ * mid-chunk) settles nothing twice and never escapes as an uncaught exception.
+ */
 function scanTar(path: string, budget: Budget): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     const input = createReadStream(path);
+    let settled = false;
+    const settle = (error?: unknown): void => {
+      if (settled) return;
+      settled = true;
+      input.destroy();
+      if (error === undefined) resolve();
+      else reject(error);
+    };
     const parser = new tar.Parser({
       strict: true,
       onReadEntry: (entry) => {
+        if (settled) return entry.resume();
         try {
           safeEntryPath(entry.path);
           if (!TAR_ALLOWED.has(entry.type)) throw unsafe(entry.path, `is a ${entry.type}, only files and folders are allowed`);
           budget.addEntry(entry.path, entry.size ?? 0);
           entry.resume();
         } catch (error) {
-          input.destroy();
-          reject(error);
+          settle(error);
         }
       },
     });
-    parser.on('end', () => resolve());
-    parser.on('error', reject);
-    input.on('error', reject);
-    input.pipe(parser);
+    parser.on('end', () => settle());
+    parser.on('error', (error) => settle(error));
+    input.on('error', (error) => settle(error));
+    input.on('data', (chunk) => {
+      if (settled) return;
+      try {
+        parser.write(chunk as Buffer);
+      } catch (error) {
+        settle(error);
+      }
+    });
+    input.on('end', () => {
+      if (settled) return;
+      try {
+        parser.end();
+      } catch (error) {
+        settle(error);
+      }
+    });
   });
 }
 

@@ -11,7 +11,7 @@ const work = mkdtempSync(join(tmpdir(), 'tierwise-datasets-test-'));
 
 async function tarball(name: string, cwd: string, entries: string[]): Promise<string> {
   const file = join(work, name);
-  await tar.c({ gzip: true, cwd, file, portable: true }, entries);
+  tar.c({ sync: true, gzip: true, cwd, file, portable: true }, entries);
   return file;
 }
 

@@ -60,7 +60,7 @@ const FAMILY_MODEL: Record<Family, string> = { image: 'fashion-resnet', text: 's
 
 async function tarball(cwd: string, entries: string[], name: string): Promise<string> {
   const file = join(mkdtempSync(join(tmpdir(), 'tierwise-bench-')), name);
-  await tar.c({ gzip: true, cwd, file, portable: true }, entries);
+  tar.c({ sync: true, gzip: true, cwd, file, portable: true }, entries);
   return file;
 }
 

@@ -18,7 +18,7 @@ export async function uploadImageFamily(api: Api, auth: { Authorization: string 
       .expect(201);
   }
   const archive = join(mkdtempSync(join(tmpdir(), 'tierwise-study-')), 'eval-100.tar.gz');
-  await tar.c({ gzip: true, cwd: fixtures('fashion-resnet'), file: archive, portable: true }, ['eval-100']);
+  tar.c({ sync: true, gzip: true, cwd: fixtures('fashion-resnet'), file: archive, portable: true }, ['eval-100']);
   const dataset = await api.http
     .post('/v1/datasets')
     .set(auth)

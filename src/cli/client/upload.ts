@@ -71,7 +71,7 @@ export async function uploadDataset(client: TierwiseClient, path: string, prepro
   try {
     const archive = join(scratch, `${name}.tar.gz`);
     const absolute = resolve(path);
-    await tar.c({ gzip: true, cwd: dirname(absolute), file: archive, portable: true }, [basename(absolute)]);
+    tar.c({ sync: true, gzip: true, cwd: dirname(absolute), file: archive, portable: true }, [basename(absolute)]);
     return await client.upload('/v1/datasets', { preprocess, name }, { path: archive });
   } finally {
     rmSync(scratch, { recursive: true, force: true });

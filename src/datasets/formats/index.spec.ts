@@ -52,7 +52,7 @@ describe('image datasets', () => {
     const zipPath = join(work, 'eval-100.zip');
     writeFileSync(zipPath, buildZip(filesUnder(eval100).map((file) => ({ name: `eval-100/${file}`, data: readFileSync(join(eval100, file)) }))));
     const tarPath = join(work, 'eval-100.tar.gz');
-    await tar.c({ gzip: true, file: tarPath, cwd: join(fixtures, 'fashion-resnet'), portable: true }, ['eval-100']);
+    tar.c({ sync: true, gzip: true, file: tarPath, cwd: join(fixtures, 'fashion-resnet'), portable: true }, ['eval-100']);
     const imageFolder = join(work, 'imagefolder');
     cpSync(eval100, imageFolder, { recursive: true });
     rmSync(join(imageFolder, 'labels.csv'));

@@ -78,7 +78,7 @@ describe('safe archive extraction', () => {
 
     async function pack(name: string, files: string[], cwd = source, preservePaths = false): Promise<string> {
       const path = join(work, name);
-      await tar.c({ gzip: true, file: path, cwd, preservePaths, portable: true }, files);
+      tar.c({ sync: true, gzip: true, file: path, cwd, preservePaths, portable: true }, files);
       return path;
     }
 

@@ -1,4 +1,4 @@
-import { onnx } from 'onnx-proto';
+import { onnx } from './proto';
 import { TierwiseError } from '../common/errors';
 
 export { onnx };

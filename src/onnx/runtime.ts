@@ -13,8 +13,12 @@ export interface SessionSettings {
   profileFilePrefix?: string;
 }
 
-/** Opens an onnxruntime session; load failures (bad graph, unsupported op) become MODEL_UNLOADABLE. */
-export async function openSession(bytes: Uint8Array, settings: SessionSettings = {}): Promise<ort.InferenceSession> {
+/**
+ * Opens an onnxruntime session from the model's bytes, or from a file path (onnxruntime then reads external data
+ * files beside it itself: the way to run a model over 2 GiB). Load failures (bad graph, unsupported op) become
+ * MODEL_UNLOADABLE.
+ */
+export async function openSession(bytes: Uint8Array | string, settings: SessionSettings = {}): Promise<ort.InferenceSession> {
   const options: ort.InferenceSession.SessionOptions = {
     graphOptimizationLevel: settings.optimization ?? 'all',
     executionMode: 'sequential',
@@ -24,7 +28,7 @@ export async function openSession(bytes: Uint8Array, settings: SessionSettings =
     ...(settings.enableProfiling ? { enableProfiling: true, profileFilePrefix: settings.profileFilePrefix } : {}),
   };
   try {
-    return await ort.InferenceSession.create(bytes, options);
+    return typeof bytes === 'string' ? await ort.InferenceSession.create(bytes, options) : await ort.InferenceSession.create(bytes, options);
   } catch (error) {
     throw new TierwiseError('MODEL_UNLOADABLE', `onnxruntime cannot load the model: ${error instanceof Error ? error.message : String(error)}`, 400);
   }

@@ -64,6 +64,7 @@ function $writeUnknown(message, writer) {
   execFileSync(bin('pbts'), [js, '-o', dts, '--no-comments'], { stdio: 'inherit' });
   let types = readFileSync(dts, 'utf8');
   types = replaceAll(types, /^([ \t]+)interface (I\w+) \{$/gm, '$1interface $2 {\n\n$1    /** Fields this schema does not know, as read from the wire (tag included); written back on encode. */\n$1    $unknown?: Uint8Array[];', messages, 'interfaces');
+  types = replaceAll(types, /^([ \t]+)class (\w+) implements (I\w+) \{$/gm, '$1class $2 implements $3 {\n$1    public $unknown?: Uint8Array[];', messages, 'classes');
   types = types.replace(/^import \* as \$protobuf from "protobufjs";/m, 'import * as $protobuf from "protobufjs/minimal";');
   writeFileSync(join(dir, 'onnx-types.d.ts'), `${banner}${types}`);
 

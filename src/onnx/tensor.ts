@@ -272,11 +272,13 @@ export function float32ToFloat8(value: number, type: Exclude<Float8Type, 'float8
   const signBit = negative ? 0x80 : 0;
   let code: number;
   if (magnitude > table[maxCode]) {
-    // Between max and the next step up rounding still lands on max (IEEE: halfway to 2^emax+1 goes to infinity).
+    // ONNX Cast's tables: saturating, Inf becomes ±max except in the FNUZ formats (NaN); without saturation anything
+    // that rounds beyond max (from halfway past it) becomes Inf (E5M2) or NaN.
+    if (saturate && magnitude === Infinity && f.nan === 'negative-zero') return nanCode;
     const step = table[maxCode] - table[maxCode - 1];
-    const overflow = !saturate && (magnitude === Infinity || magnitude >= table[maxCode] + step / 2);
+    const overflow = !saturate && magnitude >= table[maxCode] + step / 2;
     if (!overflow) code = maxCode;
-    else return f.nan === 'ieee' ? signBit | 0x7c : nanCode;
+    else return f.nan === 'ieee' ? signBit | 0x7c : f.nan === 'all-ones' ? signBit | 0x7f : nanCode;
   } else {
     let lo = 0;
     let hi = maxCode;

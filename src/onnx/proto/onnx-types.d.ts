@@ -46,6 +46,7 @@ export namespace onnx {
     }
 
     class AttributeProto implements IAttributeProto {
+        public $unknown?: Uint8Array[];
         constructor(properties?: onnx.IAttributeProto);
         public name: string;
         public refAttrName: string;
@@ -107,6 +108,7 @@ export namespace onnx {
     }
 
     class ValueInfoProto implements IValueInfoProto {
+        public $unknown?: Uint8Array[];
         constructor(properties?: onnx.IValueInfoProto);
         public name: string;
         public type?: (onnx.ITypeProto|null);
@@ -139,6 +141,7 @@ export namespace onnx {
     }
 
     class NodeProto implements INodeProto {
+        public $unknown?: Uint8Array[];
         constructor(properties?: onnx.INodeProto);
         public input: string[];
         public output: string[];
@@ -169,6 +172,7 @@ export namespace onnx {
     }
 
     class IntIntListEntryProto implements IIntIntListEntryProto {
+        public $unknown?: Uint8Array[];
         constructor(properties?: onnx.IIntIntListEntryProto);
         public key: (number|Long);
         public value: (number|Long)[];
@@ -192,6 +196,7 @@ export namespace onnx {
     }
 
     class NodeDeviceConfigurationProto implements INodeDeviceConfigurationProto {
+        public $unknown?: Uint8Array[];
         constructor(properties?: onnx.INodeDeviceConfigurationProto);
         public configurationId: string;
         public shardingSpec: onnx.IShardingSpecProto[];
@@ -217,6 +222,7 @@ export namespace onnx {
     }
 
     class ShardingSpecProto implements IShardingSpecProto {
+        public $unknown?: Uint8Array[];
         constructor(properties?: onnx.IShardingSpecProto);
         public tensorName: string;
         public device: (number|Long)[];
@@ -241,6 +247,7 @@ export namespace onnx {
     }
 
     class ShardedDimProto implements IShardedDimProto {
+        public $unknown?: Uint8Array[];
         constructor(properties?: onnx.IShardedDimProto);
         public axis: (number|Long);
         public simpleSharding: onnx.ISimpleShardedDimProto[];
@@ -264,6 +271,7 @@ export namespace onnx {
     }
 
     class SimpleShardedDimProto implements ISimpleShardedDimProto {
+        public $unknown?: Uint8Array[];
         constructor(properties?: onnx.ISimpleShardedDimProto);
         public dimValue?: (number|Long|null);
         public dimParam?: (string|null);
@@ -290,6 +298,7 @@ export namespace onnx {
     }
 
     class TrainingInfoProto implements ITrainingInfoProto {
+        public $unknown?: Uint8Array[];
         constructor(properties?: onnx.ITrainingInfoProto);
         public initialization?: (onnx.IGraphProto|null);
         public algorithm?: (onnx.IGraphProto|null);
@@ -324,6 +333,7 @@ export namespace onnx {
     }
 
     class ModelProto implements IModelProto {
+        public $unknown?: Uint8Array[];
         constructor(properties?: onnx.IModelProto);
         public irVersion: (number|Long);
         public opsetImport: onnx.IOperatorSetIdProto[];
@@ -357,6 +367,7 @@ export namespace onnx {
     }
 
     class DeviceConfigurationProto implements IDeviceConfigurationProto {
+        public $unknown?: Uint8Array[];
         constructor(properties?: onnx.IDeviceConfigurationProto);
         public name: string;
         public numDevices: number;
@@ -380,6 +391,7 @@ export namespace onnx {
     }
 
     class StringStringEntryProto implements IStringStringEntryProto {
+        public $unknown?: Uint8Array[];
         constructor(properties?: onnx.IStringStringEntryProto);
         public key: string;
         public value: string;
@@ -402,6 +414,7 @@ export namespace onnx {
     }
 
     class TensorAnnotation implements ITensorAnnotation {
+        public $unknown?: Uint8Array[];
         constructor(properties?: onnx.ITensorAnnotation);
         public tensorName: string;
         public quantParameterTensorNames: onnx.IStringStringEntryProto[];
@@ -432,6 +445,7 @@ export namespace onnx {
     }
 
     class GraphProto implements IGraphProto {
+        public $unknown?: Uint8Array[];
         constructor(properties?: onnx.IGraphProto);
         public node: onnx.INodeProto[];
         public name: string;
@@ -475,6 +489,7 @@ export namespace onnx {
     }
 
     class TensorProto implements ITensorProto {
+        public $unknown?: Uint8Array[];
         constructor(properties?: onnx.ITensorProto);
         public dims: (number|Long)[];
         public dataType: number;
@@ -542,6 +557,7 @@ export namespace onnx {
         }
 
         class Segment implements ISegment {
+            public $unknown?: Uint8Array[];
             constructor(properties?: onnx.TensorProto.ISegment);
             public begin: (number|Long);
             public end: (number|Long);
@@ -571,6 +587,7 @@ export namespace onnx {
     }
 
     class SparseTensorProto implements ISparseTensorProto {
+        public $unknown?: Uint8Array[];
         constructor(properties?: onnx.ISparseTensorProto);
         public values?: (onnx.ITensorProto|null);
         public indices?: (onnx.ITensorProto|null);
@@ -593,6 +610,7 @@ export namespace onnx {
     }
 
     class TensorShapeProto implements ITensorShapeProto {
+        public $unknown?: Uint8Array[];
         constructor(properties?: onnx.ITensorShapeProto);
         public dim: onnx.TensorShapeProto.IDimension[];
         public static create(properties?: onnx.ITensorShapeProto): onnx.TensorShapeProto;
@@ -617,6 +635,7 @@ export namespace onnx {
         }
 
         class Dimension implements IDimension {
+            public $unknown?: Uint8Array[];
             constructor(properties?: onnx.TensorShapeProto.IDimension);
             public dimValue?: (number|Long|null);
             public dimParam?: (string|null);
@@ -647,6 +666,7 @@ export namespace onnx {
     }
 
     class TypeProto implements ITypeProto {
+        public $unknown?: Uint8Array[];
         constructor(properties?: onnx.ITypeProto);
         public tensorType?: (onnx.TypeProto.ITensor|null);
         public sequenceType?: (onnx.TypeProto.ISequence|null);
@@ -677,6 +697,7 @@ export namespace onnx {
         }
 
         class Tensor implements ITensor {
+            public $unknown?: Uint8Array[];
             constructor(properties?: onnx.TypeProto.ITensor);
             public elemType: number;
             public shape?: (onnx.ITensorShapeProto|null);
@@ -698,6 +719,7 @@ export namespace onnx {
         }
 
         class Sequence implements ISequence {
+            public $unknown?: Uint8Array[];
             constructor(properties?: onnx.TypeProto.ISequence);
             public elemType?: (onnx.ITypeProto|null);
             public static create(properties?: onnx.TypeProto.ISequence): onnx.TypeProto.Sequence;
@@ -719,6 +741,7 @@ export namespace onnx {
         }
 
         class Map implements IMap {
+            public $unknown?: Uint8Array[];
             constructor(properties?: onnx.TypeProto.IMap);
             public keyType: number;
             public valueType?: (onnx.ITypeProto|null);
@@ -740,6 +763,7 @@ export namespace onnx {
         }
 
         class Optional implements IOptional {
+            public $unknown?: Uint8Array[];
             constructor(properties?: onnx.TypeProto.IOptional);
             public elemType?: (onnx.ITypeProto|null);
             public static create(properties?: onnx.TypeProto.IOptional): onnx.TypeProto.Optional;
@@ -761,6 +785,7 @@ export namespace onnx {
         }
 
         class SparseTensor implements ISparseTensor {
+            public $unknown?: Uint8Array[];
             constructor(properties?: onnx.TypeProto.ISparseTensor);
             public elemType: number;
             public shape?: (onnx.ITensorShapeProto|null);
@@ -783,6 +808,7 @@ export namespace onnx {
         }
 
         class Opaque implements IOpaque {
+            public $unknown?: Uint8Array[];
             constructor(properties?: onnx.TypeProto.IOpaque);
             public domain: string;
             public name: string;
@@ -806,6 +832,7 @@ export namespace onnx {
     }
 
     class OperatorSetIdProto implements IOperatorSetIdProto {
+        public $unknown?: Uint8Array[];
         constructor(properties?: onnx.IOperatorSetIdProto);
         public domain: string;
         public version: (number|Long);
@@ -843,6 +870,7 @@ export namespace onnx {
     }
 
     class FunctionProto implements IFunctionProto {
+        public $unknown?: Uint8Array[];
         constructor(properties?: onnx.IFunctionProto);
         public name: string;
         public input: string[];

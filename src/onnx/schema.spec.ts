@@ -1,5 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { repoRoot } from '../common/paths';
@@ -29,6 +30,11 @@ function onnxFilesUnder(dir: string, depth = 0): string[] {
 }
 
 describe('ONNX schema: decode → encode is lossless', () => {
+  test('the committed protobuf code is what src/onnx/proto/onnx-ml.proto generates', () => {
+    const out = execFileSync(process.execPath, [join(repoRoot(), 'scripts/gen-onnx-proto.mjs'), '--check'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    assert.match(out, /up to date \(28 messages\)/);
+  });
+
   test('every fixture model, byte for byte', () => {
     const files = onnxFilesUnder(join(repoRoot(), 'test/fixtures'));
     assert.ok(files.length >= 8, `expected the 8 fixture models, found ${files.length}`);

@@ -143,6 +143,11 @@ describe('external data', () => {
     mkdirSync(folder);
     const external = loadModel(readFileSync(withExternal(folder, 'm.onnx', [3], [['location', 'w.bin']])));
     assert.throws(() => saveModelToFile(external, join(folder, 'again.onnx')), isCode('MODEL_EXTERNAL_DATA'));
+    // 'auto' splits a model whose embedded form is over the limit (2 GiB by default; lowered here).
+    const auto = saveModelToFile(smallModel(), join(folder, 'auto.onnx'), { maxEmbeddedBytes: 5000 });
+    assert.equal(auto.externalTensors, 2);
+    assert.equal(Buffer.compare(Buffer.from(saveModel(loadModelFromFile(join(folder, 'auto.onnx')))), Buffer.from(saveModel(smallModel()))), 0);
+    assert.throws(() => saveModelToFile(smallModel(), join(folder, 'never.onnx'), { externalData: false, maxEmbeddedBytes: 5000 }), isCode('MODEL_TOO_LARGE'));
     // Without asking, a small model stays one file.
     const plain = saveModelToFile(smallModel(), join(folder, 'plain.onnx'));
     assert.equal(plain.dataPath, undefined);

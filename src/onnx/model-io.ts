@@ -261,6 +261,8 @@ export interface SaveToFileOptions {
   location?: string;
   /** Tensors with fewer raw bytes stay embedded (default 1024, as onnx's own converter). */
   sizeThreshold?: number;
+  /** 'auto' moves data out when the embedded encoding would be larger than this (default and maximum: 2 GiB - 1). */
+  maxEmbeddedBytes?: number;
 }
 
 export interface SavedModelFiles {
@@ -288,8 +290,11 @@ export function saveModelToFile(model: onnx.IModelProto, path: string, options: 
   const mode = options.externalData ?? 'auto';
   if (mode !== true) {
     const writer = onnx.ModelProto.encode(model);
-    if (mode === false || writer.len <= MAX_MODEL_BYTES) {
-      if (writer.len > MAX_MODEL_BYTES) saveModel(model); // throws MODEL_TOO_LARGE
+    const limit = Math.min(options.maxEmbeddedBytes ?? MAX_MODEL_BYTES, MAX_MODEL_BYTES);
+    if (mode === false || writer.len <= limit) {
+      if (writer.len > limit) {
+        throw new TierwiseError('MODEL_TOO_LARGE', `the model encodes to ${writer.len} bytes, over ${limit}: save it with external data`, 400);
+      }
       writeFileSync(path, writer.finish());
       return { modelPath: path, externalTensors: 0, dataBytes: 0 };
     }

@@ -81,6 +81,33 @@ describe('external data', () => {
     assert.deepEqual([...(await run(saveModel(loaded)))], [...expected]);
   });
 
+  test('tensors of 1 MiB or more start on 64 KiB boundaries, and onnxruntime reads them from the file', async () => {
+    const folder = join(dir, 'aligned');
+    mkdirSync(folder);
+    const big = (seed: number) => Float32Array.from({ length: 300_000 }, (_, i) => ((i * seed) % 97) / 97);
+    const F32 = (name: string): onnx.IValueInfoProto => ({ name, type: { tensorType: { elemType: F, shape: { dim: [{ dimValue: 300_000 }] } } } });
+    const model = loadModel(saveModel({
+      irVersion: 8, opsetImport: [{ domain: '', version: 17 }],
+      graph: {
+        name: 'aligned', input: [F32('x')], output: [F32('y')],
+        initializer: [makeTensor('small', [300], new Float32Array(300).fill(1)), makeTensor('a', [300_000], big(3)), makeTensor('b', [300_000], big(7))],
+        node: [{ opType: 'Add', input: ['x', 'a'], output: ['xa'] }, { opType: 'Mul', input: ['xa', 'b'], output: ['y'] }],
+      },
+    }));
+    const saved = saveModelToFile(model, join(folder, 'm.onnx'), { externalData: true });
+    const offsets = loadModel(readFileSync(join(folder, 'm.onnx'))).graph!.initializer!.map((t) => Number(t.externalData!.find((e) => e.key === 'offset')!.value));
+    assert.deepEqual(offsets, [0, 65536, 65536 + 1_245_184]); // 1.2 MB = 18.3 × 64 KiB → next boundary at 19 × 64 KiB
+    assert.equal(saved.dataBytes, 65536 + 1_245_184 + 1_200_000);
+    const x = new ort.Tensor('float32', Float32Array.from({ length: 300_000 }, (_, i) => i % 5), [300_000]);
+    const outputs: Float32Array[] = [];
+    for (const source of [saveModel(model), join(folder, 'm.onnx')]) {
+      const session = await openSession(source, { optimization: 'disabled', threads: 1 });
+      outputs.push((await session.run({ x })).y.data as Float32Array);
+      await session.release();
+    }
+    assert.equal(Buffer.compare(Buffer.from(outputs[0].buffer), Buffer.from(outputs[1].buffer)), 0);
+  });
+
   test('offset and length select bytes inside a shared data file', () => {
     const folder = join(dir, 'offsets');
     mkdirSync(folder);

@@ -125,6 +125,12 @@ describe('external data', () => {
     assert.throws(() => loadModelFromFile(withExternal(folder, 'o.onnx', [3], [['location', 'weights.bin'], ['offset', '20'], ['length', '12']])), isCode('MODEL_CORRUPT', /holds 28 bytes/));
     assert.throws(() => loadModelFromFile(withExternal(folder, 'p.onnx', [3], [['location', 'weights.bin'], ['length', '8']])), isCode('MODEL_CORRUPT', /does not fit/));
     assert.throws(() => loadModelFromFile(withExternal(folder, 'q.onnx', [3], [['location', 'weights.bin'], ['offset', '-1']])), isCode('MODEL_CORRUPT'));
+    // Overlapping ranges that add up to more than the file holds (memory amplification) are refused.
+    const overlapping = loadModel(readFileSync(withExternal(folder, 'r.onnx', [3], [['location', 'weights.bin'], ['offset', '10']])));
+    const template = overlapping.graph!.initializer![0];
+    overlapping.graph!.initializer = [0, 1, 2, 3, 4, 5].map((i) => onnx.TensorProto.create({ ...template, name: `w${i}`, externalData: [{ key: 'location', value: 'weights.bin' }, { key: 'offset', value: String(i) }] }));
+    writeFileSync(join(folder, 'r.onnx'), saveModel(overlapping));
+    assert.throws(() => loadModelFromFile(join(folder, 'r.onnx')), isCode('MODEL_CORRUPT', /ranges overlap/));
   });
 
   test('locations that escape the model folder are refused with MODEL_EXTERNAL_DATA_PATH', () => {

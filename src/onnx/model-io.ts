@@ -184,6 +184,8 @@ export interface ExternalDataSummary {
 export function resolveExternalData(model: onnx.IModelProto, dir: string): ExternalDataSummary {
   const fds = new Map<string, { fd: number; size: number }>();
   const summary: ExternalDataSummary = { tensors: 0, bytes: 0, files: [] };
+  const read = new Map<string, Uint8Array>();
+  let distinctBytes = 0;
   try {
     for (const tensor of allTensors(model)) {
       if (!tensorIsExternal(tensor)) continue;
@@ -207,11 +209,23 @@ export function resolveExternalData(model: onnx.IModelProto, dir: string): Exter
       if (expected !== undefined && length !== expected) {
         throw new TierwiseError('MODEL_CORRUPT', `tensor ${name}: external data length ${length} does not fit its shape and type (${expected} bytes)`, 400);
       }
-      const bytes = new Uint8Array(length);
-      for (let done = 0; done < length;) {
-        const n = readSync(file.fd, bytes, done, length - done, offset + done);
-        if (n <= 0) throw new TierwiseError('MODEL_CORRUPT', `tensor ${name}: external data ${location} ended early`, 400);
-        done += n;
+      // Tensors naming the same range share one copy; distinct ranges may not add up to more than the files hold
+      // (a crafted model could otherwise point a thousand tensors at one large range and exhaust memory).
+      const key = `${path}\0${offset}\0${length}`;
+      let bytes = read.get(key);
+      if (!bytes) {
+        distinctBytes += length;
+        const available = [...fds.values()].reduce((a, f) => a + f.size, 0);
+        if (distinctBytes > available) {
+          throw new TierwiseError('MODEL_CORRUPT', `external tensors claim ${distinctBytes} bytes, more than their data files hold (${available}): their ranges overlap`, 400);
+        }
+        bytes = new Uint8Array(length);
+        for (let done = 0; done < length;) {
+          const n = readSync(file.fd, bytes, done, length - done, offset + done);
+          if (n <= 0) throw new TierwiseError('MODEL_CORRUPT', `tensor ${name}: external data ${location} ended early`, 400);
+          done += n;
+        }
+        read.set(key, bytes);
       }
       tensor.rawData = bytes;
       tensor.externalData = [];

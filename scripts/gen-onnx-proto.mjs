@@ -40,6 +40,8 @@ try {
   // A private root: nothing else that loads protobufjs can collide with (or replace) these types.
   code = replaceAll(code, /const \$root = \$protobuf\.roots\["default"\] \|\| \(\$protobuf\.roots\["default"\] = \{\}\);/g, 'const $root = {};', 1, 'root');
   code = replaceAll(code, /import \* as \$protobuf from "protobufjs\/minimal";/g, 'import $protobuf = require("protobufjs/minimal");', 1, 'import');
+  // The runtime namespace's type comes from the declarations (index.ts): keep tsc from inferring the IIFE's.
+  code = replaceAll(code, /^export const onnx = \$root\.onnx = /gm, 'export const onnx: unknown = $root.onnx = ', 1, 'export');
   // Unknown fields: remember where each tag starts; a skipped field's bytes (tag included) go to message.$unknown.
   code = replaceAll(code, /^([ \t]+)let tag = reader\.uint32\(\);$/gm, '$1const tagAt = reader.pos;\n$1let tag = reader.uint32();', messages, 'decode loop');
   code = replaceAll(code, /^([ \t]+)reader\.skipType\(tag & 7, long\);$/gm, '$1reader.skipType(tag & 7, long);\n$1$keepUnknown(message, reader.buf, tagAt, reader.pos);', messages, 'skip');

@@ -25,7 +25,7 @@ function $writeUnknown(message, writer) {
 // Exported root namespace
 const $root = {};
 
-export const onnx = $root.onnx = (() => {
+export const onnx: unknown = $root.onnx = (() => {
 
     /**
      * Namespace onnx.

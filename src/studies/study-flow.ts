@@ -5,8 +5,9 @@ import { JobName, STUDY_PHASES, queueOf, type JobNameValue, type JobPayloads, ty
 import { flowJob, type CatalogueFlowJob } from '../jobs/job-flow';
 import { QueuesService } from '../jobs/queues.service';
 import { StudiesRepository } from './studies.repository';
-import { StudyEvents } from './study-events';
-import { TERMINAL, type StudyStatus, type StudyView } from './study.views';
+import { StudyEvents, progressEvent } from './study-events';
+import { isTerminal } from './study-status';
+import type { StudyStatus, StudyView } from './study.views';
 import { VariantsRepository, type VariantRecord } from './variants.repository';
 
 const STATUS_OF: Record<StudyPhase, StudyStatus> = {
@@ -52,7 +53,7 @@ export class StudyFlow {
    */
   async startPhase(studyId: string, phase: StudyPhase, resume = false): Promise<void> {
     const study = await this.studies.get(studyId);
-    if (!study || TERMINAL.includes(study.status)) return;
+    if (!study || isTerminal(study.status)) return;
     const variants = await this.variants.many(study.variantIds);
     const jobs = this.jobsFor(study, variants, phase);
     if (!resume) {
@@ -97,16 +98,7 @@ export class StudyFlow {
   async publish(studyId: string): Promise<void> {
     const study = await this.studies.get(studyId);
     if (!study) return;
-    await this.events.publish({
-      studyId,
-      status: study.status,
-      phase: study.phase,
-      progress: study.progress,
-      jobsDone: study.jobsDone,
-      jobsTotal: study.jobsTotal,
-      error: study.error,
-      at: new Date().toISOString(),
-    });
+    await this.events.publish(progressEvent(study));
   }
 
   private jobsFor(study: StudyView, variants: VariantRecord[], phase: StudyPhase): CatalogueFlowJob[] {

@@ -3,6 +3,7 @@ import { isTierwiseError } from '../common/errors';
 import { finalFailure, type JobFailure } from '../jobs/job-failure';
 import { StudiesRepository } from './studies.repository';
 import { StudyFlow } from './study-flow';
+import { isTerminal } from './study-status';
 import type { StudyFailure } from './study.views';
 import { VariantsRepository, type VariantRecord } from './variants.repository';
 
@@ -16,7 +17,7 @@ export class StudyJobs {
   /** The study and the built variant a bench or evaluate job works on; null when the study has ended. */
   async builtTarget(studyId: string, variantId: string): Promise<{ study: NonNullable<Awaited<ReturnType<StudiesRepository['get']>>>; variant: VariantRecord & { blobSha: string } } | null> {
     const study = await this.studies.get(studyId);
-    if (!study || ['cancelled', 'failed', 'completed'].includes(study.status)) return null;
+    if (!study || isTerminal(study.status)) return null;
     const variant = await this.variants.get(variantId);
     if (!variant?.blobSha || variant.status !== 'ready') throw finalFailure('VARIANT_NOT_BUILT', `variant ${variantId} is not built`);
     return { study, variant: variant as VariantRecord & { blobSha: string } };

@@ -9,6 +9,7 @@ import { adviseInput } from '../advise/advise-input';
 import { ResultsRepository } from '../results.repository';
 import { StudiesRepository } from '../studies.repository';
 import { StudyOutcome } from '../study-outcome';
+import { isTerminal } from '../study-status';
 import { VariantsRepository } from '../variants.repository';
 
 type Payload = JobPayloads['advise-study'];
@@ -33,7 +34,7 @@ export class AdviseProcessor implements JobProcessor<typeof JobName.AdviseStudy>
   async handle(job: Job<Payload>): Promise<void> {
     const { studyId } = job.data;
     const study = await this.studies.get(studyId);
-    if (!study || ['completed', 'failed', 'cancelled'].includes(study.status)) return;
+    if (!study || isTerminal(study.status)) return;
     const [variants, measurements, accuracy, model] = await Promise.all([
       this.variants.many(study.variantIds),
       this.results.measurements(studyId, true),

@@ -5,8 +5,8 @@ import { hostname, cpus } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { withCorrelationId } from '../common/correlation';
 import { APP_CONFIG, type AppConfig } from '../config/env';
-import { checkCatalogue, isBenchQueue, isJobName, isKnownQueue, queueOf, type JobNameValue, type JobPayloads } from '../jobs/job-catalogue';
-import { classifyFailure, finalFailure, toJobError } from '../jobs/job-failure';
+import { checkCatalogue, isBenchQueue, isJobName, isKnownQueue, type JobNameValue, type JobPayloads } from '../jobs/job-catalogue';
+import { attemptOutcome, dispatchJob } from '../jobs/job-dispatch';
 import { JOB_PROCESSORS, handlerTable, type JobProcessor } from '../jobs/job-processor';
 import { createRedis } from '../jobs/redis';
 import { QueuesService } from '../jobs/queues.service';
@@ -85,27 +85,15 @@ export class WorkerHost implements OnApplicationShutdown {
     this.logger.log(`worker ${this.id} consuming ${options.queues.join(', ')}`);
   }
 
-  /** Runs a job's handler; whatever it throws leaves as the job-failure policy's verdict (retry or not). */
-  private async dispatch(queue: string, job: Job): Promise<unknown> {
-    if (!isJobName(job.name)) throw finalFailure('JOB_UNKNOWN', `job ${job.name} is not in the job catalogue`);
-    const payload = job.data as JobPayloads[JobNameValue];
-    const expected = queueOf(job.name, payload);
-    if (expected !== queue) throw finalFailure('JOB_MISROUTED', `job ${job.name} belongs on queue ${expected}, not ${queue}`);
-    const processor = this.table.get(job.name)!;
-    try {
-      return await withCorrelationId(payload.correlationId, () => processor.handle(job as Job<JobPayloads[JobNameValue]>));
-    } catch (error) {
-      throw toJobError(job.name, error);
-    }
+  private dispatch(queue: string, job: Job): Promise<unknown> {
+    return dispatchJob(this.table, queue, job);
   }
 
   private async failed(queue: string, job: Job | undefined, error: Error): Promise<void> {
     jobsFinished.inc({ queue, outcome: 'failed' });
     if (!job) return;
-    const failure = classifyFailure(job.name, error);
-    const attempts = job.opts.attempts ?? 1;
-    const final = job.attemptsMade >= attempts || !failure.retryable;
-    this.logger.warn(`job ${job.name} ${job.id} failed (attempt ${job.attemptsMade}/${attempts}): ${failure.code}: ${failure.message}`);
+    const { failure, final } = attemptOutcome(job, error);
+    this.logger.warn(`job ${job.name} ${job.id} failed (attempt ${job.attemptsMade}/${job.opts.attempts ?? 1}): ${failure.code}: ${failure.message}`);
     if (!final || !isJobName(job.name)) return;
     const processor = this.table.get(job.name);
     await withCorrelationId((job.data as { correlationId?: string }).correlationId, async () => {

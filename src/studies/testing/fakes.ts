@@ -6,7 +6,7 @@ import type { QueuesService } from '../../jobs/queues.service';
 import type { WebhooksService } from '../../webhooks/webhooks.service';
 import type { StudiesRepository } from '../studies.repository';
 import type { StudyEvents } from '../study-events';
-import { isTerminal } from '../study-status';
+import { isTerminal, type TerminalStatus } from '../study-status';
 import type { StudyEvent, StudyFailure, StudyStatus, StudyView } from '../study.views';
 import type { VariantRecord, VariantsRepository } from '../variants.repository';
 
@@ -105,7 +105,7 @@ export class FakeStudies implements StudiesContract {
     this.row(id).failures.push(failure);
   }
 
-  async finish(id: string, outcome: { status: 'completed' | 'failed' | 'cancelled'; error?: string; result?: object }): Promise<boolean> {
+  async finish(id: string, outcome: { status: TerminalStatus; error?: string; result?: object }): Promise<boolean> {
     const study = this.rows.get(id);
     if (!study || isTerminal(study.status)) return false;
     Object.assign(study, { status: outcome.status, error: outcome.error ?? null, result: outcome.result, finishedAt: new Date().toISOString() });

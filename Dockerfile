@@ -8,6 +8,7 @@ COPY scripts ./scripts
 COPY src/config/database-url.ts ./src/config/database-url.ts
 RUN npm ci --no-audit --no-fund
 COPY . .
-RUN npm run build
+# The release build: src without its specs and testing/ helpers (tests and bench run from a checkout, not the image).
+RUN npm run build:release
 ENTRYPOINT ["node", "dist/src/cli/main.js"]
 CMD ["serve"]

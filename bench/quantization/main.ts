@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { repoRoot } from '../../src/common/paths';
 import type { DatasetSample } from '../../src/datasets/formats/types';
 import { openSession, toFeeds } from '../../src/onnx';
-import { fixtureModelPath, loadFixtureSplit, type FixtureFamily } from '../../src/operators/quantization/fixture-samples';
+import { fixtureModelPath, loadFixtureSplit, type FixtureFamily } from '../../src/operators/testing/fixture-samples';
 import { buildStatic, calibrateModel, quantizeDynamic, top1Accuracy } from '../../src/operators/quantization';
 
 const RUNS = 200;

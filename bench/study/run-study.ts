@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { INestApplicationContext } from '@nestjs/common';
 import * as tar from 'tar';
 import { ensureDatabase, migrate } from '../../src/cli/database';
+import { isTerminal } from '../../src/studies/study-status';
 import { QueuesService } from '../../src/jobs/queues.service';
 import { PrismaService } from '../../src/prisma/prisma.service';
 import { fixtures, isolateEnvironment, startApi, startWorker, type Api } from '../../test/support/harness';
@@ -129,7 +130,7 @@ export async function runStudy(stack: Stack, body: Record<string, unknown>, time
     study = (await api.http.get(`/v1/studies/${id}`).set(auth).expect(200)).body;
     const last = statusTrail[statusTrail.length - 1];
     if (!last || last.status !== study.status || last.phase !== study.phase) statusTrail.push({ at: Date.now(), status: study.status, phase: study.phase, jobsDone: study.jobsDone });
-    if (['completed', 'failed', 'cancelled'].includes(study.status)) break;
+    if (isTerminal(study.status)) break;
     if (Date.now() - submittedAt > timeoutMs) throw new Error(`study ${id} still ${study.status} after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 50));
   }

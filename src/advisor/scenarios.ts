@@ -1,5 +1,6 @@
 import { TierwiseError } from '../common/errors';
 import { scenarioNetworkMs, tierLinks } from '../benchmark/network';
+import { TIER_NAMES } from '../benchmark/tiers';
 import { hashString, seededRandom } from './random';
 import type { LinkName, NetworkProfile, ScenarioId, Tier } from './types';
 
@@ -9,7 +10,7 @@ import type { LinkName, NetworkProfile, ScenarioId, Tier } from './types';
  * ships the cut tensor A→B and the tail on B. The response returns to mobile along the same hops.
  */
 
-export const TIER_ORDER: readonly Tier[] = ['mobile', 'edge', 'cloud'];
+export const TIER_ORDER: readonly Tier[] = TIER_NAMES;
 export const DEVICE_SCENARIOS: readonly ScenarioId[] = ['mobile', 'edge', 'cloud'];
 export const PARTITION_SCENARIOS: readonly ScenarioId[] = ['mobile|edge', 'edge|cloud', 'mobile|cloud'];
 export const ALL_SCENARIOS: readonly ScenarioId[] = [...DEVICE_SCENARIOS, ...PARTITION_SCENARIOS];

@@ -1,6 +1,9 @@
 /** The advisor's input and output shapes. Pure data: the study orchestration fills them from Postgres. */
 
-export type Tier = 'mobile' | 'edge' | 'cloud';
+import type { TIER_NAMES } from '../benchmark/tiers';
+
+/** The device classes of a study, in the order a request travels (from benchmark/tiers, where tiers are defined). */
+export type Tier = (typeof TIER_NAMES)[number];
 
 /** On-device per tier, or a partition `A|B`: head on A, tail on B. */
 export type ScenarioId = 'mobile' | 'edge' | 'cloud' | 'mobile|edge' | 'edge|cloud' | 'mobile|cloud';

@@ -3,6 +3,8 @@ import { FlowProducer, Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { APP_CONFIG, type AppConfig } from '../config/env';
 import { correlationId } from '../common/correlation';
+import { queueOf, type JobNameValue, type JobPayloads } from './job-catalogue';
+import { toFlowJob, type CatalogueFlowJob } from './job-flow';
 import { createRedis } from './redis';
 
 /** Producers for every queue (created on first use) and a flow producer; one Redis connection for all of them. */
@@ -34,8 +36,14 @@ export class QueuesService implements OnModuleDestroy {
     return this.flowProducer;
   }
 
-  async add<T extends object>(queue: string, job: string, data: T, opts?: JobsOptions): Promise<void> {
-    await this.queue(queue).add(job, { ...data, correlationId: correlationId() }, opts);
+  /** Enqueues a job of the catalogue on its queue, with the current correlation id. */
+  async add<N extends JobNameValue>(name: N, data: JobPayloads[N], opts?: JobsOptions): Promise<void> {
+    await this.queue(queueOf(name, data)).add(name, { ...data, correlationId: correlationId() }, opts);
+  }
+
+  /** Enqueues a flow of catalogue jobs (a parent that runs once its children have finished). */
+  async addFlow(flow: CatalogueFlowJob): Promise<void> {
+    await this.flows.add(toFlowJob(flow));
   }
 
   async onModuleDestroy(): Promise<void> {

@@ -6,6 +6,7 @@ import type { TeamRef } from '../auth/teams.repository';
 import { idPipe } from '../common/http/id-param';
 import { PageQuery } from '../common/http/pagination.dto';
 import { ModelsService } from './models.service';
+import { WHITE_BOX_OPERATORS } from './white-box';
 
 const modelUpload = {
   schema: {
@@ -20,7 +21,7 @@ const variantUpload = {
     required: ['file', 'operator'],
     properties: {
       file: { type: 'string', format: 'binary' },
-      operator: { type: 'string', enum: ['distilled', 'qat', 'pruned', 'custom'] },
+      operator: { type: 'string', enum: [...WHITE_BOX_OPERATORS] },
       notes: { type: 'string' },
     },
   },

@@ -10,8 +10,8 @@ import { interfaceProblems } from './compatibility';
 import { ModelInspector } from './model-inspector';
 import type { ModelInspection, ModelView, Page, VariantView } from './model.views';
 import { ModelsRepository } from './models.repository';
+import { WHITE_BOX_OPERATORS, isWhiteBoxOperator } from './white-box';
 
-export const WHITE_BOX_OPERATORS = ['distilled', 'qat', 'pruned', 'custom'] as const;
 const TASKS = ['classification', 'detection', 'segmentation', 'regression', 'embedding', 'other'];
 
 @Injectable()
@@ -43,7 +43,7 @@ export class ModelsService {
     const { fields, file } = await this.receive(req);
     try {
       const operator = fields.operator;
-      if (!WHITE_BOX_OPERATORS.includes(operator as (typeof WHITE_BOX_OPERATORS)[number])) {
+      if (!isWhiteBoxOperator(operator)) {
         throw new TierwiseError('VALIDATION_FAILED', `operator: one of ${WHITE_BOX_OPERATORS.join(', ')}`, 400);
       }
       const problems = interfaceProblems(model, file.inspection);

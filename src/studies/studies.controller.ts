@@ -9,6 +9,7 @@ import { idPipe } from '../common/http/id-param';
 import { PageQuery } from '../common/http/pagination.dto';
 import { CreateStudyDto } from './dto/create-study.dto';
 import { StudiesService, type ReportFormat } from './studies.service';
+import { progressEvent } from './study-events';
 import { StudyEventsSubscriber } from './study-events.subscriber';
 
 const FORMATS: ReportFormat[] = ['json', 'csv', 'html'];
@@ -47,7 +48,7 @@ export class StudiesController {
   @ApiOperation({ summary: 'Server-sent events: status and progress until the study ends' })
   async events(@CurrentTeam() team: TeamRef, @Param('id', idPipe('study')) id: string): Promise<Observable<MessageEvent>> {
     const study = await this.studies.get(team, id);
-    const initial = { studyId: id, status: study.status, phase: study.phase, progress: study.progress, jobsDone: study.jobsDone, jobsTotal: study.jobsTotal, error: study.error, at: new Date().toISOString() };
+    const initial = progressEvent(study);
     return this.subscriber.watch(id, initial).pipe(map((event) => ({ type: 'progress', data: event })));
   }
 

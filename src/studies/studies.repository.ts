@@ -4,6 +4,7 @@ import { PrismaService } from '../prisma/prisma.service';
 import { pageQuery, toPage } from '../common/pagination';
 import type { Page } from '../models/model.views';
 import type { AdvisorReport } from '../advisor';
+import { TERMINAL_STATUSES, type TerminalStatus } from './study-status';
 import type { StudyFailure, StudyStatus, StudyView } from './study.views';
 
 const withLinks = { variants: { select: { variantId: true } } } satisfies Prisma.StudyInclude;
@@ -120,7 +121,7 @@ export class StudiesRepository {
   /** Non-terminal studies, for the reconciler. */
   async active(queuePrefix: string, settledMs = 30_000): Promise<Array<{ id: string; phase: string | null; status: StudyStatus }>> {
     return this.prisma.study.findMany({
-      where: { queuePrefix, status: { notIn: ['completed', 'failed', 'cancelled'] }, createdAt: { lt: new Date(Date.now() - settledMs) } },
+      where: { queuePrefix, status: { notIn: [...TERMINAL_STATUSES] }, createdAt: { lt: new Date(Date.now() - settledMs) } },
       select: { id: true, phase: true, status: true },
     });
   }
@@ -128,7 +129,7 @@ export class StudiesRepository {
   /** Moves the study on unless it already ended (a cancelled study stays cancelled). Returns whether it moved. */
   async advance(id: string, status: StudyStatus, phase: string | null, extra: { jobsTotal?: number } = {}): Promise<boolean> {
     const { count } = await this.prisma.study.updateMany({
-      where: { id, status: { notIn: ['completed', 'failed', 'cancelled'] } },
+      where: { id, status: { notIn: [...TERMINAL_STATUSES] } },
       data: { status, phase, ...extra },
     });
     if (count > 0 && status !== 'queued') await this.prisma.study.updateMany({ where: { id, startedAt: null }, data: { startedAt: new Date() } });
@@ -143,9 +144,9 @@ export class StudiesRepository {
     await this.prisma.$executeRaw`update "Study" set failures = failures || ${JSON.stringify([failure])}::jsonb where id = ${id}`;
   }
 
-  async finish(id: string, outcome: { status: 'completed' | 'failed' | 'cancelled'; error?: string; result?: object }): Promise<boolean> {
+  async finish(id: string, outcome: { status: TerminalStatus; error?: string; result?: object }): Promise<boolean> {
     const { count } = await this.prisma.study.updateMany({
-      where: { id, status: { notIn: ['completed', 'failed', 'cancelled'] } },
+      where: { id, status: { notIn: [...TERMINAL_STATUSES] } },
       data: {
         status: outcome.status,
         error: outcome.error ?? null,

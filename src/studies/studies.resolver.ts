@@ -1,5 +1,6 @@
 import { Args, ID, Int, Mutation, Parent, Query, ResolveField, Resolver, Subscription } from '@nestjs/graphql';
 import { toAsyncIterator } from '../common/graphql/async-iterator';
+import { progressEvent } from './study-events';
 import { StudyEventsSubscriber } from './study-events.subscriber';
 import { CurrentTeam } from '../auth/auth.guard';
 import type { TeamRef } from '../auth/teams.repository';
@@ -43,7 +44,7 @@ export class StudiesResolver {
   @Subscription(() => StudyProgressType, { resolve: (event: unknown) => event, description: 'status and progress until the study ends' })
   async studyProgress(@CurrentTeam() team: TeamRef, @Args('id', { type: () => ID }) id: string) {
     const study = await this.service.get(team, id);
-    const initial = { studyId: id, status: study.status, phase: study.phase, progress: study.progress, jobsDone: study.jobsDone, jobsTotal: study.jobsTotal, error: study.error, at: new Date().toISOString() };
+    const initial = progressEvent(study);
     return toAsyncIterator(this.subscriber.watch(id, initial));
   }
 

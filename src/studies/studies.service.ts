@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/env';
 import { assertDeliverableUrl } from '../webhooks/address-guard';
 import type { TeamRef } from '../auth/teams.repository';
-import { reportToCsv, reportToHtml, type AdvisorReport } from '../advisor';
+import { DEFAULT_NETWORK, reportToCsv, reportToHtml, type AdvisorReport } from '../advisor';
 import { TierwiseError } from '../common/errors';
 import { pageLimit } from '../common/pagination';
 import { correlationId } from '../common/correlation';
@@ -10,6 +10,7 @@ import { DatasetsService } from '../datasets/datasets.service';
 import { QueuesService } from '../jobs/queues.service';
 import { ModelsService } from '../models/models.service';
 import type { Page } from '../models/model.views';
+import { isTerminal } from './study-status';
 import type { CreateStudyDto } from './dto/create-study.dto';
 import { ResultsRepository, type MeasurementRecord, type RecommendationRecord } from './results.repository';
 import { StudiesRepository } from './studies.repository';
@@ -50,7 +51,7 @@ export class StudiesService {
     const dataset = dto.datasetId ? await this.datasets.get(team, dto.datasetId) : undefined;
     if (dataset) await this.datasetCheck.check(dataset, model);
     if (dto.webhookUrl) await assertDeliverableUrl(dto.webhookUrl, this.config.ALLOW_PRIVATE_WEBHOOKS);
-    const network = { mobileEdgeMbps: 200, edgeCloudMbps: 1, rttMs: 0, ...stripUndefined(dto.network) };
+    const network = { ...DEFAULT_NETWORK, ...stripUndefined(dto.network) };
     const effort = { warmup: 10, runs: 100, ...stripUndefined(dto.effort) };
     const constraints = stripUndefined(dto.constraints);
     const plan = planStudy(model, {
@@ -104,7 +105,7 @@ export class StudiesService {
   /** Stops the study: queued jobs are removed, running ones find it cancelled; results so far stay readable. */
   async cancel(team: TeamRef, id: string): Promise<StudyView> {
     const study = await this.get(team, id);
-    if (['completed', 'failed', 'cancelled'].includes(study.status)) {
+    if (isTerminal(study.status)) {
       throw new TierwiseError('STUDY_FINISHED', `study ${id} already ended (${study.status})`, 409);
     }
     await this.studies.finish(id, { status: 'cancelled', error: 'cancelled by the user' });

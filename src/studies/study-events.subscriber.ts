@@ -4,6 +4,7 @@ import { Observable } from 'rxjs';
 import { APP_CONFIG, type AppConfig } from '../config/env';
 import { createRedis } from '../jobs/redis';
 import { StudyEvents } from './study-events';
+import { isTerminal } from './study-status';
 import type { StudyEvent } from './study.views';
 
 /** One Redis subscription per api process, fanned out to every SSE and GraphQL subscriber of a study. */
@@ -29,7 +30,7 @@ export class StudyEventsSubscriber implements OnModuleDestroy {
   watch(studyId: string, initial: StudyEvent): Observable<StudyEvent> {
     const channel = this.events.channel(studyId);
     return new Observable<StudyEvent>((subscriber) => {
-      const terminal = (e: StudyEvent) => ['completed', 'failed', 'cancelled'].includes(e.status);
+      const terminal = (e: StudyEvent) => isTerminal(e.status);
       subscriber.next(initial);
       if (terminal(initial)) {
         subscriber.complete();

@@ -1,6 +1,20 @@
 import { Injectable } from '@nestjs/common';
 import { QueuesService } from '../jobs/queues.service';
-import type { StudyEvent } from './study.views';
+import type { StudyEvent, StudyView } from './study.views';
+
+/** A study's progress event as it stands now: what Redis, the SSE stream and the GraphQL subscription carry. */
+export function progressEvent(study: Pick<StudyView, 'id' | 'status' | 'phase' | 'progress' | 'jobsDone' | 'jobsTotal' | 'error'>): StudyEvent {
+  return {
+    studyId: study.id,
+    status: study.status,
+    phase: study.phase,
+    progress: study.progress,
+    jobsDone: study.jobsDone,
+    jobsTotal: study.jobsTotal,
+    error: study.error,
+    at: new Date().toISOString(),
+  };
+}
 
 /** Study progress on Redis pub/sub: workers publish, every api instance relays to its SSE and GraphQL subscribers. */
 @Injectable()

@@ -1,17 +1,16 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { FlowChildJob } from 'bullmq';
 import { correlationId } from '../common/correlation';
-import { JobName, QueueName, benchQueue, type JobPayloads } from '../jobs/job-catalogue';
+import { JobName, STUDY_PHASES, queueOf, type JobNameValue, type JobPayloads, type StudyPhase } from '../jobs/job-catalogue';
+import { flowJob, type CatalogueFlowJob } from '../jobs/job-flow';
 import { QueuesService } from '../jobs/queues.service';
 import { StudiesRepository } from './studies.repository';
-import { StudyEvents } from './study-events';
-import { TERMINAL, type StudyStatus, type StudyView } from './study.views';
+import { StudyEvents, progressEvent } from './study-events';
+import { isTerminal } from './study-status';
+import type { StudyStatus, StudyView } from './study.views';
 import { VariantsRepository, type VariantRecord } from './variants.repository';
 
-export const PHASES = ['build', 'partition', 'bench', 'evaluate', 'advise'] as const;
-export type Phase = (typeof PHASES)[number];
-
-const STATUS_OF: Record<Phase, StudyStatus> = {
+const STATUS_OF: Record<StudyPhase, StudyStatus> = {
   build: 'building',
   partition: 'building',
   bench: 'benchmarking',
@@ -52,78 +51,66 @@ export class StudyFlow {
    * Enqueues a phase. `resume` re-enqueues the phase a study is already in (after a Redis restart lost its jobs):
    * the same job ids, so whatever still exists is not duplicated.
    */
-  async startPhase(studyId: string, phase: Phase, resume = false): Promise<void> {
+  async startPhase(studyId: string, phase: StudyPhase, resume = false): Promise<void> {
     const study = await this.studies.get(studyId);
-    if (!study || TERMINAL.includes(study.status)) return;
+    if (!study || isTerminal(study.status)) return;
     const variants = await this.variants.many(study.variantIds);
     const jobs = this.jobsFor(study, variants, phase);
     if (!resume) {
-      const remaining = PHASES.slice(PHASES.indexOf(phase) + 1).reduce((sum, later) => sum + this.jobsFor(study, variants, later).length, 0);
+      const remaining = STUDY_PHASES.slice(STUDY_PHASES.indexOf(phase) + 1).reduce((sum, later) => sum + this.jobsFor(study, variants, later).length, 0);
       const moved = await this.studies.advance(studyId, STATUS_OF[phase], phase, { jobsTotal: study.jobsDone + jobs.length + remaining });
       if (!moved) return;
     }
     await this.publish(studyId);
     const cid = study.correlationId ?? correlationId();
     if (phase === 'advise') {
-      await this.queues.add(QueueName.Advise, JobName.AdviseStudy, { studyId, correlationId: cid } satisfies JobPayloads['advise-study'], { jobId: jobId(studyId, 'advise'), ...RETRIES });
+      await this.queues.add(JobName.AdviseStudy, { studyId, correlationId: cid }, { jobId: jobId(studyId, 'advise'), ...RETRIES });
       return;
     }
     if (jobs.length === 0) {
-      await this.startPhase(studyId, PHASES[PHASES.indexOf(phase) + 1]);
+      await this.startPhase(studyId, STUDY_PHASES[STUDY_PHASES.indexOf(phase) + 1]);
       return;
     }
-    await this.queues.flows.add({
-      name: JobName.PhaseDone,
-      queueName: QueueName.Advise,
-      data: { studyId, phase, correlationId: cid },
-      opts: { jobId: jobId(studyId, phase, 'done'), ...RETRIES },
-      children: jobs.map((job) => ({ ...job, data: { ...job.data, correlationId: cid } })),
-    });
+    await this.queues.addFlow(
+      flowJob(
+        JobName.PhaseDone,
+        { studyId, phase, correlationId: cid },
+        { jobId: jobId(studyId, phase, 'done'), ...RETRIES },
+        jobs.map((job) => ({ ...job, data: { ...job.data, correlationId: cid } })),
+      ),
+    );
     this.logger.log(`study ${studyId}: ${phase} phase with ${jobs.length} jobs`);
   }
 
   /** Whether the jobs of a study's current phase are still in Redis (its flow parent, or the advise job). */
-  async phaseState(studyId: string, phase: Phase): Promise<'missing' | 'completed' | 'pending'> {
+  async phaseState(studyId: string, phase: StudyPhase): Promise<'missing' | 'completed' | 'pending'> {
     const id = phase === 'advise' ? jobId(studyId, 'advise') : jobId(studyId, phase, 'done');
-    const job = await this.queues.queue(QueueName.Advise).getJob(id);
+    const job = await this.queues.queue(queueOf(JobName.PhaseDone, { studyId, phase })).getJob(id);
     if (!job) return 'missing';
     return (await job.isCompleted()) ? 'completed' : 'pending';
   }
 
   /** The phase after `phase`, started when its flow's parent runs. */
-  async phaseDone(studyId: string, phase: Phase): Promise<void> {
-    await this.startPhase(studyId, PHASES[PHASES.indexOf(phase) + 1]);
+  async phaseDone(studyId: string, phase: StudyPhase): Promise<void> {
+    await this.startPhase(studyId, STUDY_PHASES[STUDY_PHASES.indexOf(phase) + 1]);
   }
 
   async publish(studyId: string): Promise<void> {
     const study = await this.studies.get(studyId);
     if (!study) return;
-    await this.events.publish({
-      studyId,
-      status: study.status,
-      phase: study.phase,
-      progress: study.progress,
-      jobsDone: study.jobsDone,
-      jobsTotal: study.jobsTotal,
-      error: study.error,
-      at: new Date().toISOString(),
-    });
+    await this.events.publish(progressEvent(study));
   }
 
-  private jobsFor(study: StudyView, variants: VariantRecord[], phase: Phase): FlowChildJob[] {
+  private jobsFor(study: StudyView, variants: VariantRecord[], phase: StudyPhase): CatalogueFlowJob[] {
     const usable = variants.filter((v) => v.status !== 'failed');
-    const child = (name: string, queueName: string, data: object, id: string, extra: object = {}): FlowChildJob => ({
-      name,
-      queueName,
-      data,
-      opts: { jobId: id, ...RETRIES, ignoreDependencyOnFailure: true, ...extra },
-    });
+    const child = <N extends JobNameValue>(name: N, data: JobPayloads[N], id: string, extra: FlowChildJob['opts'] = {}): CatalogueFlowJob =>
+      flowJob(name, data, { jobId: id, ...RETRIES, ignoreDependencyOnFailure: true, ...extra });
     switch (phase) {
       case 'build':
       case 'partition':
         return usable
           .filter((v) => v.status !== 'ready' && isPartition(v) === (phase === 'partition'))
-          .map((v) => child(JobName.BuildVariant, QueueName.Build, { studyId: study.id, variantId: v.id }, jobId(study.id, 'build', v.id)));
+          .map((v) => child(JobName.BuildVariant, { studyId: study.id, variantId: v.id }, jobId(study.id, 'build', v.id)));
       case 'bench': {
         const deviceTiers = study.tiers.filter((t) => study.scenarios.includes(t));
         return usable.flatMap((v) => {
@@ -131,7 +118,7 @@ export class StudyFlow {
             ? [{ tier: String(v.params.from), part: 'head' as const }, { tier: String(v.params.to), part: 'tail' as const }]
             : deviceTiers.map((tier) => ({ tier, part: 'whole' as const }));
           return targets.map((t) =>
-            child(JobName.BenchVariant, benchQueue(t.tier), { studyId: study.id, variantId: v.id, tier: t.tier, part: t.part }, jobId(study.id, 'bench', v.id, t.tier, t.part), { attempts: 2 }),
+            child(JobName.BenchVariant, { studyId: study.id, variantId: v.id, tier: t.tier, part: t.part }, jobId(study.id, 'bench', v.id, t.tier, t.part), { attempts: 2 }),
           );
         });
       }
@@ -139,9 +126,9 @@ export class StudyFlow {
         if (!study.datasetId) return [];
         return usable
           .filter((v) => !isPartition(v))
-          .map((v) => child(JobName.EvaluateVariant, QueueName.Evaluate, { studyId: study.id, variantId: v.id }, jobId(study.id, 'evaluate', v.id)));
+          .map((v) => child(JobName.EvaluateVariant, { studyId: study.id, variantId: v.id }, jobId(study.id, 'evaluate', v.id)));
       case 'advise':
-        return [child(JobName.AdviseStudy, QueueName.Advise, { studyId: study.id }, jobId(study.id, 'advise'))];
+        return [child(JobName.AdviseStudy, { studyId: study.id }, jobId(study.id, 'advise'))];
     }
   }
 }

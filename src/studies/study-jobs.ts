@@ -1,8 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { UnrecoverableError } from 'bullmq';
 import { isTierwiseError } from '../common/errors';
+import { finalFailure, type JobFailure } from '../jobs/job-failure';
 import { StudiesRepository } from './studies.repository';
 import { StudyFlow } from './study-flow';
+import { isTerminal } from './study-status';
 import type { StudyFailure } from './study.views';
 import { VariantsRepository, type VariantRecord } from './variants.repository';
 
@@ -16,9 +17,9 @@ export class StudyJobs {
   /** The study and the built variant a bench or evaluate job works on; null when the study has ended. */
   async builtTarget(studyId: string, variantId: string): Promise<{ study: NonNullable<Awaited<ReturnType<StudiesRepository['get']>>>; variant: VariantRecord & { blobSha: string } } | null> {
     const study = await this.studies.get(studyId);
-    if (!study || ['cancelled', 'failed', 'completed'].includes(study.status)) return null;
+    if (!study || isTerminal(study.status)) return null;
     const variant = await this.variants.get(variantId);
-    if (!variant?.blobSha || variant.status !== 'ready') throw new UnrecoverableError(`VARIANT_NOT_BUILT: variant ${variantId} is not built`);
+    if (!variant?.blobSha || variant.status !== 'ready') throw finalFailure('VARIANT_NOT_BUILT', `variant ${variantId} is not built`);
     return { study, variant: variant as VariantRecord & { blobSha: string } };
   }
 
@@ -49,19 +50,12 @@ export class StudyJobs {
   }
 
   /** A job failed for good: the study goes on without what it would have produced, and says why. */
-  async failed(studyId: string, failure: Omit<StudyFailure, 'at' | 'code' | 'message'>, error: Error): Promise<void> {
-    const { code, message } = describeFailure(error);
-    this.logger.warn(`study ${studyId}: ${failure.job} failed for good: ${code}: ${message}`);
-    await this.studies.addFailure(studyId, { ...failure, code, message: message.slice(0, 2000), at: new Date().toISOString() });
+  async failed(studyId: string, where: Omit<StudyFailure, 'at' | 'code' | 'message'>, failure: JobFailure): Promise<void> {
+    const { code, message } = failure;
+    this.logger.warn(`study ${studyId}: ${where.job} failed for good: ${code}: ${message}`);
+    await this.studies.addFailure(studyId, { ...where, code, message: message.slice(0, 2000), at: new Date().toISOString() });
     await this.finished(studyId);
   }
-}
-
-/** The code of a failure: a TierwiseError's own, or the `CODE: ` prefix an UnrecoverableError was given. */
-export function describeFailure(error: Error): { code: string; message: string } {
-  if (isTierwiseError(error)) return { code: error.code, message: error.message };
-  const prefixed = /^([A-Z][A-Z0-9_]+): ([\s\S]*)$/.exec(error.message);
-  return prefixed ? { code: prefixed[1], message: prefixed[2] } : { code: 'JOB_FAILED', message: error.message };
 }
 
 /** True for the error a child run ends with when its study was cancelled under it. */

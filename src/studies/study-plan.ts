@@ -1,10 +1,11 @@
+import type { Tier } from '../advisor/types';
+import { TIER_NAMES as TIERS } from '../benchmark/tiers';
 import { chainKey } from '../operators/chain';
 import { TierwiseError } from '../common/errors';
 import type { ModelView, VariantView } from '../models/model.views';
+import { isWhiteBoxOperator } from '../models/white-box';
 
 /** Scenarios and tiers as the advisor knows them; the request arrives on mobile. */
-export type Tier = 'mobile' | 'edge' | 'cloud';
-export const TIERS: Tier[] = ['mobile', 'edge', 'cloud'];
 export const DEFAULT_STUDY_SCENARIOS = ['mobile', 'edge', 'cloud', 'mobile|edge', 'edge|cloud'];
 
 export interface BuildStep {
@@ -45,13 +46,12 @@ function invalid(field: string, message: string): TierwiseError {
   return new TierwiseError('STUDY_INVALID', `${field}: ${message}`, 400, { field });
 }
 
-const WHITE_BOX = ['distilled', 'qat', 'pruned', 'custom'];
 /** Part of every build's content address: raise it when a builder changes what it produces for the same input. */
 const BUILDER_VERSION = 3;
 
 /** Which variants, tiers and scenarios a study measures, from the model, its uploaded variants and the request. */
 export function planStudy(model: ModelView, request: PlanRequest): StudyPlan {
-  const tiers = (request.tiers ?? TIERS) as Tier[];
+  const tiers = (request.tiers ?? [...TIERS]) as Tier[];
   for (const tier of tiers) if (!TIERS.includes(tier)) throw invalid('tiers', `unknown tier ${tier}; studies use ${TIERS.join(', ')}`);
   const scenarios = request.scenarios ?? DEFAULT_STUDY_SCENARIOS;
   for (const scenario of scenarios) {
@@ -59,11 +59,11 @@ export function planStudy(model: ModelView, request: PlanRequest): StudyPlan {
     if (missing.length > 0) throw invalid('scenarios', `${scenario} needs tier ${missing.join(', ')}, which the study does not include`);
   }
   const applicable = applicableOperators(model, request.hasDataset);
-  const operators = request.operators ?? ['identity', ...applicable, ...new Set(model.variants.filter((v) => v.origin === 'uploaded').flatMap((v) => v.operators).filter((o) => WHITE_BOX.includes(o)))];
+  const operators = request.operators ?? ['identity', ...applicable, ...new Set(model.variants.filter((v) => v.origin === 'uploaded').flatMap((v) => v.operators).filter((o) => isWhiteBoxOperator(o)))];
   if (!operators.includes('identity')) operators.unshift('identity');
   for (const operator of operators) {
     if (operator === 'sptq' && !request.hasDataset) throw invalid('operators', 'sptq needs a dataset to calibrate on: give datasetId');
-    if (WHITE_BOX.includes(operator) && !model.variants.some((v) => v.operators[0] === operator)) {
+    if (isWhiteBoxOperator(operator) && !model.variants.some((v) => v.operators[0] === operator)) {
       throw invalid('operators', `no uploaded ${operator} variant of this model: upload it with POST /v1/models/${model.id}/variants`);
     }
   }
@@ -80,7 +80,7 @@ export function planStudy(model: ModelView, request: PlanRequest): StudyPlan {
   });
   const base = existing(baseline);
   variants.push(base);
-  const whiteBox = model.variants.filter((v) => v.origin === 'uploaded' && WHITE_BOX.includes(v.operators[0]) && operators.includes(v.operators[0])).map(existing);
+  const whiteBox = model.variants.filter((v) => v.origin === 'uploaded' && isWhiteBoxOperator(v.operators[0]) && operators.includes(v.operators[0])).map(existing);
   variants.push(...whiteBox);
   const sptqParams = { method: 'minmax', perChannel: true, accuracyAware: request.maxAccuracyDrop !== undefined, maxDrop: request.maxAccuracyDrop ?? null };
   let baseSptq: PlannedVariant | undefined;

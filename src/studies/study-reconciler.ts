@@ -1,7 +1,8 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { STUDY_PHASES, type StudyPhase } from '../jobs/job-catalogue';
 import { QueuesService } from '../jobs/queues.service';
 import { StudiesRepository } from './studies.repository';
-import { PHASES, StudyFlow, type Phase } from './study-flow';
+import { StudyFlow } from './study-flow';
 
 /**
  * Nothing is lost when Redis restarts (this deployment's Redis keeps nothing on disk) or the api dies between
@@ -27,13 +28,13 @@ export class StudyReconciler implements OnApplicationShutdown {
     let resumed = 0;
     for (const study of await this.studies.active(this.queues.prefix, settledMs)) {
       if (only && !only.includes(study.id)) continue;
-      const phase = study.phase as Phase | null;
+      const phase = study.phase as StudyPhase | null;
       if (!phase) {
         await this.flow.start(study.id);
         resumed++;
         continue;
       }
-      if (!PHASES.includes(phase)) continue;
+      if (!STUDY_PHASES.includes(phase)) continue;
       const state = await this.flow.phaseState(study.id, phase);
       if (state === 'missing') {
         this.logger.warn(`study ${study.id}: its ${phase} jobs are gone from Redis; enqueuing them again`);

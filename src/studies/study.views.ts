@@ -1,5 +1,6 @@
-export type StudyStatus = 'queued' | 'building' | 'benchmarking' | 'evaluating' | 'ranking' | 'completed' | 'failed' | 'cancelled';
-export const TERMINAL: StudyStatus[] = ['completed', 'failed', 'cancelled'];
+import type { StudyStatus } from './study-status';
+
+export type { StudyStatus } from './study-status';
 
 export interface StudyFailure {
   job: string;

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { JobName, QueueName, type JobPayloads } from '../jobs/job-catalogue';
+import { JobName, type JobPayloads } from '../jobs/job-catalogue';
 import { QueuesService } from '../jobs/queues.service';
 
 /**
@@ -18,7 +18,7 @@ export class DeliveryQueue {
 
   async enqueue(deliveryId: string, attempt: number, delayMs = 0): Promise<void> {
     const payload: JobPayloads[typeof JobName.DeliverWebhook] = { deliveryId };
-    await this.queues.add(QueueName.Webhook, JobName.DeliverWebhook, payload, {
+    await this.queues.add(JobName.DeliverWebhook, payload, {
       jobId: DeliveryQueue.jobId(deliveryId, attempt),
       delay: delayMs,
       attempts: 5,

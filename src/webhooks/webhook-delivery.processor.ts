@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Job } from 'bullmq';
 import { APP_CONFIG, type AppConfig } from '../config/env';
-import { JobName, type JobNameValue, type JobPayloads } from '../jobs/job-catalogue';
-import type { JobProcessor } from '../worker/job-processor';
+import { JobName, type JobPayloads, type JobResults } from '../jobs/job-catalogue';
+import type { JobProcessor } from '../jobs/job-processor';
 import { DeliveryQueue } from './delivery-queue';
 import { postMessage } from './http-delivery';
 import { retryDelayMs } from './retry-schedule';
@@ -16,8 +16,8 @@ const EARLY_TOLERANCE_MS = 1000;
 
 /** Makes one attempt of a delivery, logs it on the delivery, and schedules the next attempt when it failed. */
 @Injectable()
-export class WebhookDeliveryProcessor implements JobProcessor {
-  readonly handles: readonly JobNameValue[] = [JobName.DeliverWebhook];
+export class WebhookDeliveryProcessor implements JobProcessor<typeof JobName.DeliverWebhook> {
+  readonly handles = [JobName.DeliverWebhook] as const;
   private readonly logger = new Logger('Webhooks');
 
   constructor(
@@ -27,8 +27,8 @@ export class WebhookDeliveryProcessor implements JobProcessor {
     private readonly queue: DeliveryQueue,
   ) {}
 
-  async handle(job: Job<JobPayloads[JobNameValue]>): Promise<{ outcome: DeliveryStatus | 'skipped' }> {
-    const { deliveryId } = job.data as JobPayloads[typeof JobName.DeliverWebhook];
+  async handle(job: Job<JobPayloads[typeof JobName.DeliverWebhook]>): Promise<JobResults[typeof JobName.DeliverWebhook]> {
+    const { deliveryId } = job.data;
     const delivery = await this.repository.findDeliveryToSend(deliveryId);
     if (!delivery || delivery.status === 'delivered' || delivery.status === 'failed') return { outcome: 'skipped' };
     const attempt = delivery.attempts + 1;

@@ -5,12 +5,13 @@ import { hostname, cpus } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { withCorrelationId } from '../common/correlation';
 import { APP_CONFIG, type AppConfig } from '../config/env';
-import { JobName, type JobNameValue, type JobPayloads } from '../jobs/job-catalogue';
+import { checkCatalogue, isBenchQueue, isJobName, isKnownQueue, type JobNameValue, type JobPayloads } from '../jobs/job-catalogue';
+import { attemptOutcome, dispatchJob } from '../jobs/job-dispatch';
+import { JOB_PROCESSORS, handlerTable, type JobProcessor } from '../jobs/job-processor';
 import { createRedis } from '../jobs/redis';
 import { QueuesService } from '../jobs/queues.service';
 import { jobsFinished } from '../metrics/metrics';
 import { WorkerRegistry } from '../tiers/worker-registry';
-import { JOB_PROCESSORS, type JobProcessor } from './job-processor';
 
 export interface WorkerOptions {
   queues: string[];
@@ -19,20 +20,6 @@ export interface WorkerOptions {
   envelopeMethod: string;
   /** Jobs handled at once per queue; bench queues always take 1 (one measurement at a time on a core set). */
   concurrency?: number;
-}
-
-/** Maps each job name to its one handler; fails at start-up when a job has none or several (Immich's check). */
-export function handlerTable(processors: JobProcessor[]): Map<JobNameValue, JobProcessor> {
-  const table = new Map<JobNameValue, JobProcessor>();
-  for (const processor of processors) {
-    for (const name of processor.handles) {
-      if (table.has(name)) throw new Error(`job ${name} has two handlers: ${table.get(name)!.constructor.name} and ${processor.constructor.name}`);
-      table.set(name, processor);
-    }
-  }
-  const missing = Object.values(JobName).filter((name) => !table.has(name));
-  if (missing.length > 0) throw new Error(`jobs without a handler: ${missing.join(', ')}`);
-  return table;
 }
 
 /** Consumes the chosen queues with BullMQ workers, dispatches jobs to processors and beats a heartbeat. */
@@ -55,14 +42,17 @@ export class WorkerHost implements OnApplicationShutdown {
   ) {}
 
   async start(options: WorkerOptions): Promise<void> {
+    checkCatalogue();
     this.table = handlerTable(this.processors);
+    const unknown = options.queues.filter((queue) => !isKnownQueue(queue));
+    if (unknown.length > 0) throw new Error(`queues not in the job catalogue: ${unknown.join(', ')}`);
     for (const queue of options.queues) {
       const connection = createRedis(this.config.REDIS_URL, `worker:${queue}`);
       this.connections.push(connection);
-      const worker = new Worker(queue, (job) => this.dispatch(job), {
+      const worker = new Worker(queue, (job) => this.dispatch(queue, job), {
         connection,
         prefix: this.queues.prefix,
-        concurrency: queue.startsWith('bench-') ? 1 : (options.concurrency ?? 2),
+        concurrency: isBenchQueue(queue) ? 1 : (options.concurrency ?? 2),
         lockDuration: this.config.WORKER_LOCK_MS,
         stalledInterval: Math.max(500, Math.round(this.config.WORKER_LOCK_MS / 4)),
         maxStalledCount: 2,
@@ -95,23 +85,19 @@ export class WorkerHost implements OnApplicationShutdown {
     this.logger.log(`worker ${this.id} consuming ${options.queues.join(', ')}`);
   }
 
-  private dispatch(job: Job): Promise<unknown> {
-    const processor = this.table.get(job.name as JobNameValue);
-    if (!processor) throw new Error(`no handler for job ${job.name}`);
-    const payload = job.data as JobPayloads[JobNameValue];
-    return withCorrelationId(payload.correlationId, () => processor.handle(job as Job<JobPayloads[JobNameValue]>));
+  private dispatch(queue: string, job: Job): Promise<unknown> {
+    return dispatchJob(this.table, queue, job);
   }
 
   private async failed(queue: string, job: Job | undefined, error: Error): Promise<void> {
     jobsFinished.inc({ queue, outcome: 'failed' });
     if (!job) return;
-    const attempts = job.opts.attempts ?? 1;
-    const final = job.attemptsMade >= attempts || error.name === 'UnrecoverableError';
-    this.logger.warn(`job ${job.name} ${job.id} failed (attempt ${job.attemptsMade}/${attempts}): ${error.message}`);
-    if (!final) return;
-    const processor = this.table.get(job.name as JobNameValue);
+    const { failure, final } = attemptOutcome(job, error);
+    this.logger.warn(`job ${job.name} ${job.id} failed (attempt ${job.attemptsMade}/${job.opts.attempts ?? 1}): ${failure.code}: ${failure.message}`);
+    if (!final || !isJobName(job.name)) return;
+    const processor = this.table.get(job.name);
     await withCorrelationId((job.data as { correlationId?: string }).correlationId, async () => {
-      await processor?.onFinalFailure?.(job as Job<JobPayloads[JobNameValue]>, error).catch((e: Error) => this.logger.error(`final-failure handler: ${e.message}`));
+      await processor?.onFinalFailure?.(job as Job<JobPayloads[JobNameValue]>, failure).catch((e: Error) => this.logger.error(`final-failure handler: ${e.message}`));
     });
   }
 

@@ -5,7 +5,7 @@ import { ConfigModule } from '../config/config.module';
 import { JobsModule } from '../jobs/jobs.module';
 import { PrismaModule } from '../prisma/prisma.module';
 import { TiersModule } from '../tiers/tiers.module';
-import { JOB_PROCESSORS, type JobProcessor } from './job-processor';
+import { JOB_PROCESSORS, type JobProcessor } from '../jobs/job-processor';
 import { WorkerHost } from './worker-host';
 import { workerFeatures } from './worker-features';
 

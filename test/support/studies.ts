@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tar from 'tar';
+import { isTerminal } from '../../src/studies/study-status';
 import type { Api } from './harness';
 import { fixtures } from './harness';
 
@@ -33,7 +34,7 @@ export async function waitForStudy(api: Api, auth: { Authorization: string }, id
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const res = await api.http.get(`/v1/studies/${id}`).set(auth).expect(200);
-    if (['completed', 'failed', 'cancelled'].includes(res.body.status)) return res.body;
+    if (isTerminal(res.body.status)) return res.body;
     if (Date.now() > deadline) throw new Error(`study ${id} still ${res.body.status} (${res.body.phase}) after ${timeoutMs} ms: ${JSON.stringify(res.body.failures)}`);
     await new Promise((r) => setTimeout(r, 500));
   }

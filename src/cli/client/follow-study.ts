@@ -1,7 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { TierwiseClient } from './api-client';
 
-export const TERMINAL_STATUSES = ['completed', 'failed', 'cancelled'];
+import { isTerminal } from '../../studies/study-status';
+
+export { TERMINAL_STATUSES } from '../../studies/study-status';
 
 /** The parts of a study view (and of its SSE progress events) the CLI reads. */
 export interface StudyProgress {
@@ -53,7 +55,7 @@ export async function followStudy(client: TierwiseClient, id: string, onProgress
       const wait = sleep(streaming ? checkEveryMs : pollEveryMs, undefined, { signal: stop.signal }).catch(() => undefined);
       await (streaming ? Promise.race([streamEnded, wait]) : wait);
       const study = await client.get<StudySummary>(`/v1/studies/${encodeURIComponent(id)}`);
-      if (TERMINAL_STATUSES.includes(study.status)) return study;
+      if (isTerminal(study.status)) return study;
       if (!streaming) onProgress(study);
       if (Date.now() > deadline) return study;
     }
@@ -66,6 +68,6 @@ export async function followStudy(client: TierwiseClient, id: string, onProgress
 /** One line: `benchmarking  7/12 jobs  58%`. */
 export function progressLine(id: string, p: StudyProgress): string {
   const percent = Math.round(Math.max(0, Math.min(1, p.progress > 1 ? p.progress / 100 : p.progress)) * 100);
-  const phase = p.phase && p.phase !== p.status && !TERMINAL_STATUSES.includes(p.status) ? ` (${p.phase})` : '';
+  const phase = p.phase && p.phase !== p.status && !isTerminal(p.status) ? ` (${p.phase})` : '';
   return `study ${id}: ${p.status}${phase}  ${p.jobsDone}/${p.jobsTotal} jobs  ${percent}%`;
 }

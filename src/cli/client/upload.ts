@@ -5,7 +5,9 @@ import * as tar from 'tar';
 import { TierwiseError } from '../../common/errors';
 import type { TierwiseClient } from './api-client';
 
-export const WHITE_BOX_OPERATORS = ['distilled', 'qat', 'pruned', 'custom'];
+import { WHITE_BOX_OPERATORS, isWhiteBoxOperator } from '../../models/white-box';
+
+export { WHITE_BOX_OPERATORS } from '../../models/white-box';
 
 export interface VariantFile {
   operator: string;
@@ -17,7 +19,7 @@ export function parseVariant(spec: string): VariantFile {
   const eq = spec.indexOf('=');
   const operator = eq < 0 ? '' : spec.slice(0, eq);
   const path = eq < 0 ? '' : spec.slice(eq + 1);
-  if (!WHITE_BOX_OPERATORS.includes(operator) || !path) {
+  if (!isWhiteBoxOperator(operator) || !path) {
     throw new TierwiseError('VARIANT_INVALID', `--variant ${spec}: expected <${WHITE_BOX_OPERATORS.join('|')}>=<file.onnx>`, 2);
   }
   return { operator, path };

@@ -3,8 +3,10 @@ import { writeFileSync } from 'node:fs';
 import { InvalidArgumentError, type Command } from 'commander';
 import { TierwiseError } from '../../common/errors';
 import { TierwiseClient } from '../client/api-client';
-import { followStudy, progressLine, TERMINAL_STATUSES, type StudyProgress, type StudySummary } from '../client/follow-study';
+import { isTerminal } from '../../studies/study-status';
+import { followStudy, progressLine, type StudyProgress, type StudySummary } from '../client/follow-study';
 import { recommendationTable, type RecommendationRow } from '../client/recommendation-table';
+import { WHITE_BOX_OPERATORS } from '../../models/white-box';
 import { parseVariant, uploadDataset, uploadModel, type VariantFile } from '../client/upload';
 
 interface ServerOptions {
@@ -90,7 +92,7 @@ function undefinedless<T extends Record<string, unknown>>(value: T): Partial<T> 
 function failUnlessCompleted(study: StudySummary): void {
   if (study.status === 'completed') return;
   const reason = study.error ?? study.failures.map((f) => `${f.job}${f.tier ? `@${f.tier}` : ''}: ${f.code} ${f.message}`).join('; ');
-  if (!TERMINAL_STATUSES.includes(study.status)) throw new TierwiseError('STUDY_TIMEOUT', `study ${study.id} is still ${study.status}`, 2);
+  if (!isTerminal(study.status)) throw new TierwiseError('STUDY_TIMEOUT', `study ${study.id} is still ${study.status}`, 2);
   throw new TierwiseError(study.status === 'cancelled' ? 'STUDY_CANCELLED' : 'STUDY_FAILED', `study ${study.id} ${study.status}${reason ? `: ${reason}` : ''}`, 2);
 }
 
@@ -158,7 +160,7 @@ export function register(program: Command): void {
   const study = program.command('study').description('run a study on a Tierwise server and read its results');
   withServer(study.command('run <model>'))
     .description('upload a model (and its white-box variants, a dataset), run a study, follow it and print the ranked recommendation')
-    .option('--variant <operator=file>', 'a white-box variant: distilled|qat|pruned|custom=<file.onnx> (repeatable)', collectVariant, [])
+    .option('--variant <operator=file>', `a white-box variant: ${WHITE_BOX_OPERATORS.join('|')}=<file.onnx> (repeatable)`, collectVariant, [])
     .option('--dataset <path>', 'evaluation set: .tar.gz, .zip, .jsonl, .json, or a folder (packed as .tar.gz)')
     .option('--preprocess <file>', 'preprocessing spec (JSON) for the dataset')
     .option('--max-drop <points>', 'accuracy points tolerated below the baseline', number)

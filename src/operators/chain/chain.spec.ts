@@ -4,8 +4,8 @@ import { readFileSync } from 'node:fs';
 import { TierwiseError } from '../../common/errors';
 import type { DatasetSample, InputTensor } from '../../datasets/formats/types';
 import { loadModel } from '../../onnx';
-import { loadFixtureSplit } from '../quantization/fixture-samples';
-import { fixtureModels, floatInput, maxAbsDiff, runModel } from '../partition/test-support';
+import { loadFixtureSplit } from '../testing/fixture-samples';
+import { fixtureModels, floatInput, maxAbsDiff, runModel } from '../testing/fixture-models';
 import { applyChain, chainKey, memoryChainCache, sha256Hex } from './index';
 
 const fixtureBytes = (suffix: string): Uint8Array => readFileSync(fixtureModels().find((p) => p.endsWith(suffix))!);

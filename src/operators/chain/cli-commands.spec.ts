@@ -8,7 +8,7 @@ import { loadModel } from '../../onnx';
 import { linksFor, parseShapes, runPartition } from '../../cli/commands/partition';
 import { runEarlyExit } from '../../cli/commands/early-exit';
 import { runPrune } from '../../cli/commands/prune';
-import { fixtureModels, floatInput, maxAbsDiff, runModel } from '../partition/test-support';
+import { fixtureModels, floatInput, maxAbsDiff, runModel } from '../testing/fixture-models';
 
 const model = fixtureModels().find((p) => p.endsWith('fashion-resnet-identity.onnx'))!;
 const dir = mkdtempSync(join(tmpdir(), 'tierwise-cli-'));

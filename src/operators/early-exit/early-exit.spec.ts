@@ -5,8 +5,8 @@ import { TierwiseError } from '../../common/errors';
 import type { DatasetSample } from '../../datasets/formats/types';
 import { loadModel, type ModelProto } from '../../onnx';
 import { top1Accuracy } from '../quantization/accuracy';
-import { loadFixtureSplit } from '../quantization/fixture-samples';
-import { fixtureModels, floatInput, maxAbsDiff, runModel } from '../partition/test-support';
+import { loadFixtureSplit } from '../testing/fixture-samples';
+import { fixtureModels, floatInput, maxAbsDiff, runModel } from '../testing/fixture-models';
 import { bypassBlocks, listBlocks, selectExitVariants } from './index';
 
 const fixture = (suffix: string): ModelProto => loadModel(readFileSync(fixtureModels().find((p) => p.endsWith(suffix))!));

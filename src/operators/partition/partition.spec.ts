@@ -8,7 +8,7 @@ import type { InputTensor } from '../../datasets/formats/types';
 import { loadModel, makeTensor, onnx, saveModel, type ModelProto } from '../../onnx';
 import { attributeNodeTimes, listCuts, splitModel, type CutCandidate } from './index';
 import { indexGraph } from './graph-index';
-import { fixtureModels, floatInput, initializersToConstants, maxAbsDiff, runModel, type Outputs } from './test-support';
+import { fixtureModels, floatInput, initializersToConstants, maxAbsDiff, runModel, type Outputs } from '../testing/fixture-models';
 
 const F = onnx.TensorProto.DataType.FLOAT;
 

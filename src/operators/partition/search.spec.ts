@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { TierwiseError } from '../../common/errors';
-import { fixtureModels } from './test-support';
+import { fixtureModels } from '../testing/fixture-models';
 import { searchPartition } from './index';
 
 const model = fixtureModels().find((p) => p.endsWith('fashion-resnet-distilled.onnx'))!;

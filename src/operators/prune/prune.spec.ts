@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { TierwiseError } from '../../common/errors';
 import { findWeight, loadModel } from '../../onnx';
-import { fixtureModels, floatInput, initializersToConstants, runModel } from '../partition/test-support';
+import { fixtureModels, floatInput, initializersToConstants, runModel } from '../testing/fixture-models';
 import { pruneModel } from './index';
 
 const fixture = (suffix: string): string => fixtureModels().find((p) => p.endsWith(suffix))!;

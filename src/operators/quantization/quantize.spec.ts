@@ -9,7 +9,7 @@ import { describeModel, loadModel, makeTensor, onnx, openSession, saveModel, toF
 import { top1Accuracy } from './accuracy';
 import { quantizeAccuracyAware } from './accuracy-aware';
 import { quantizeDynamic } from './dynamic-int8';
-import { fixtureModelPath, loadFixtureSplit } from './fixture-samples';
+import { fixtureModelPath, loadFixtureSplit } from '../testing/fixture-samples';
 import { buildStatic, calibrateModel, quantizeStatic } from './static-int8';
 
 let work: string;

@@ -4,9 +4,10 @@ import {
   ArrayMaxSize, ArrayUnique, IsArray, IsIn, IsInt, IsNumber, IsOptional, IsString, IsUrl, IsUUID, Max, Min, ValidateNested,
 } from 'class-validator';
 import { Field, Float, ID, InputType, Int } from '@nestjs/graphql';
+import { WHITE_BOX_OPERATORS } from '../../models/white-box';
 
 export const STUDY_SCENARIOS = ['mobile', 'edge', 'cloud', 'mobile|edge', 'edge|cloud', 'mobile|cloud'] as const;
-export const STUDY_OPERATORS = ['identity', 'distilled', 'qat', 'pruned', 'custom', 'sptq', 'dynamic-int8', 'prune', 'early-exit'] as const;
+export const STUDY_OPERATORS = ['identity', ...WHITE_BOX_OPERATORS, 'sptq', 'dynamic-int8', 'prune', 'early-exit'] as const;
 
 @InputType('StudyConstraintsInput')
 export class ConstraintsDto {

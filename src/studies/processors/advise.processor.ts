@@ -1,13 +1,15 @@
 import { Injectable } from '@nestjs/common';
-import { UnrecoverableError, type Job } from 'bullmq';
+import type { Job } from 'bullmq';
 import { advise, buildReport, type Advice } from '../../advisor';
 import { JobName, type JobPayloads } from '../../jobs/job-catalogue';
+import { finalFailure, type JobFailure } from '../../jobs/job-failure';
+import type { JobProcessor } from '../../jobs/job-processor';
 import { ModelsRepository } from '../../models/models.repository';
-import type { JobProcessor } from '../../worker/job-processor';
 import { adviseInput } from '../advise/advise-input';
 import { ResultsRepository } from '../results.repository';
 import { StudiesRepository } from '../studies.repository';
 import { StudyOutcome } from '../study-outcome';
+import { isTerminal } from '../study-status';
 import { VariantsRepository } from '../variants.repository';
 
 type Payload = JobPayloads['advise-study'];
@@ -18,7 +20,7 @@ const METHOD_NOTE =
 
 /** Composes end-to-end latency per scenario, ranks with statistics, explains, stores and announces the result. */
 @Injectable()
-export class AdviseProcessor implements JobProcessor {
+export class AdviseProcessor implements JobProcessor<typeof JobName.AdviseStudy> {
   readonly handles = [JobName.AdviseStudy] as const;
 
   constructor(
@@ -32,14 +34,14 @@ export class AdviseProcessor implements JobProcessor {
   async handle(job: Job<Payload>): Promise<void> {
     const { studyId } = job.data;
     const study = await this.studies.get(studyId);
-    if (!study || ['completed', 'failed', 'cancelled'].includes(study.status)) return;
+    if (!study || isTerminal(study.status)) return;
     const [variants, measurements, accuracy, model] = await Promise.all([
       this.variants.many(study.variantIds),
       this.results.measurements(studyId, true),
       this.results.accuracy(studyId),
       this.models.find(study.teamId, study.modelId),
     ]);
-    if (!model) throw new UnrecoverableError('MODEL_NOT_FOUND: the study’s model was deleted');
+    if (!model) throw finalFailure('MODEL_NOT_FOUND', 'the study’s model was deleted');
     const baselineMeasured = measurements.some((m) => variants.find((v) => v.id === m.variantId)?.operators.join() === 'identity');
     if (!baselineMeasured) {
       const reasons = study.failures.map((f) => `${f.job}${f.tier ? ` on ${f.tier}` : ''}: ${f.code}: ${f.message}`).slice(0, 5);
@@ -75,7 +77,7 @@ export class AdviseProcessor implements JobProcessor {
     });
   }
 
-  async onFinalFailure(job: Job<Payload>, error: Error): Promise<void> {
-    await this.outcome.fail(job.data.studyId, `ranking failed: ${error.message}`);
+  async onFinalFailure(job: Job<Payload>, failure: JobFailure): Promise<void> {
+    await this.outcome.fail(job.data.studyId, `ranking failed: ${failure.message}`);
   }
 }

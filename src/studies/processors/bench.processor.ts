@@ -1,14 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { UnrecoverableError, type Job } from 'bullmq';
+import type { Job } from 'bullmq';
 import { readFile } from 'node:fs/promises';
 import type { InputSource } from '../../benchmark/inputs';
 import { measure } from '../../benchmark/runner';
 import { BlobsService } from '../../blobs/blobs.service';
-import { isTierwiseError } from '../../common/errors';
 import { APP_CONFIG, type AppConfig } from '../../config/env';
 import { JobName, type JobPayloads } from '../../jobs/job-catalogue';
+import type { JobFailure } from '../../jobs/job-failure';
+import type { JobProcessor } from '../../jobs/job-processor';
 import { describeModel } from '../../onnx/describe';
-import type { JobProcessor } from '../../worker/job-processor';
 import { ResultsRepository } from '../results.repository';
 import { StudyDatasets } from '../study-datasets';
 import { StudyJobs, isCancellation } from '../study-jobs';
@@ -18,7 +18,7 @@ const SAMPLE_INPUTS = 16;
 
 /** Measures a variant (or a partition's head or tail) on one tier, in the runner, inside the tier's envelope. */
 @Injectable()
-export class BenchProcessor implements JobProcessor {
+export class BenchProcessor implements JobProcessor<typeof JobName.BenchVariant> {
   readonly handles = [JobName.BenchVariant] as const;
 
   constructor(
@@ -77,9 +77,6 @@ export class BenchProcessor implements JobProcessor {
       });
     } catch (error) {
       if (isCancellation(error)) return;
-      if (isTierwiseError(error) && ['RUNNER_OOM', 'INPUT_UNSUPPORTED', 'MODEL_UNLOADABLE'].includes(error.code)) {
-        throw new UnrecoverableError(`${error.code}: ${error.message}`);
-      }
       throw error;
     } finally {
       watch.stop();
@@ -88,7 +85,7 @@ export class BenchProcessor implements JobProcessor {
     await this.jobs.finished(studyId);
   }
 
-  async onFinalFailure(job: Job<Payload>, error: Error): Promise<void> {
-    await this.jobs.failed(job.data.studyId, { job: `bench ${job.data.part}`, variantId: job.data.variantId, tier: job.data.tier }, error);
+  async onFinalFailure(job: Job<Payload>, failure: JobFailure): Promise<void> {
+    await this.jobs.failed(job.data.studyId, { job: `bench ${job.data.part}`, variantId: job.data.variantId, tier: job.data.tier }, failure);
   }
 }

@@ -1,15 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { UnrecoverableError, type Job } from 'bullmq';
+import type { Job } from 'bullmq';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runChildDetailed, type Envelope } from '../../benchmark/child-process';
 import { withWorkCores } from '../../benchmark/work-cores';
 import { BlobsService } from '../../blobs/blobs.service';
-import { isTierwiseError } from '../../common/errors';
 import { APP_CONFIG, type AppConfig } from '../../config/env';
 import { JobName, type JobPayloads } from '../../jobs/job-catalogue';
-import type { JobProcessor } from '../../worker/job-processor';
+import { UNEXPECTED_FAILURE, finalFailure, type JobFailure } from '../../jobs/job-failure';
+import type { JobProcessor } from '../../jobs/job-processor';
 import { BUILD_ENTRY, type BuildRequest, type BuildResult } from '../build/build-request';
 import { StudiesRepository } from '../studies.repository';
 import { StudyDatasets } from '../study-datasets';
@@ -20,7 +20,7 @@ type Payload = JobPayloads['build-variant'];
 
 /** Builds one variant (sptq, dynamic int8, pruning, early exit, a partition) in a child process and stores it. */
 @Injectable()
-export class BuildProcessor implements JobProcessor {
+export class BuildProcessor implements JobProcessor<typeof JobName.BuildVariant> {
   readonly handles = [JobName.BuildVariant] as const;
 
   constructor(
@@ -37,10 +37,10 @@ export class BuildProcessor implements JobProcessor {
     if (await this.jobs.isCancelled(studyId)) return;
     const study = (await this.studies.get(studyId))!;
     const variant = await this.variants.get(variantId);
-    if (!variant) throw new UnrecoverableError(`variant ${variantId} is gone`);
+    if (!variant) throw finalFailure(UNEXPECTED_FAILURE, `variant ${variantId} is gone`);
     if (variant.status !== 'ready') {
       const parent = variant.parentId ? await this.variants.get(variant.parentId) : null;
-      if (!parent || parent.status !== 'ready' || !parent.blobSha) throw new UnrecoverableError(`its parent variant ${variant.parentId} is not built (${parent?.error ?? parent?.status ?? 'missing'})`);
+      if (!parent || parent.status !== 'ready' || !parent.blobSha) throw finalFailure(UNEXPECTED_FAILURE, `its parent variant ${variant.parentId} is not built (${parent?.error ?? parent?.status ?? 'missing'})`);
       await this.variants.markBuilding(variantId);
       const outDir = await mkdtemp(join(tmpdir(), 'tierwise-build-'));
       const opened = study.datasetId ? await this.datasets.open(study.teamId, study.datasetId) : undefined;
@@ -79,7 +79,6 @@ export class BuildProcessor implements JobProcessor {
           await this.variants.markFailed(variantId, 'cancelled while building');
           return;
         }
-        if (isTierwiseError(error) && !error.code.startsWith('RUNNER_')) throw new UnrecoverableError(`${error.code}: ${error.message}`);
         throw error;
       } finally {
         watch.stop();
@@ -90,8 +89,8 @@ export class BuildProcessor implements JobProcessor {
     await this.jobs.finished(studyId);
   }
 
-  async onFinalFailure(job: Job<Payload>, error: Error): Promise<void> {
-    await this.variants.markFailed(job.data.variantId, error.message);
-    await this.jobs.failed(job.data.studyId, { job: 'build', variantId: job.data.variantId }, error);
+  async onFinalFailure(job: Job<Payload>, failure: JobFailure): Promise<void> {
+    await this.variants.markFailed(job.data.variantId, `${failure.code}: ${failure.message}`);
+    await this.jobs.failed(job.data.studyId, { job: 'build', variantId: job.data.variantId }, failure);
   }
 }

@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { UnrecoverableError, type Job } from 'bullmq';
+import type { Job } from 'bullmq';
 import { withWorkCores } from '../../benchmark/work-cores';
 import { BlobsService } from '../../blobs/blobs.service';
-import { isTierwiseError } from '../../common/errors';
 import { evaluateIsolated } from '../../evaluation';
 import { JobName, type JobPayloads } from '../../jobs/job-catalogue';
-import type { JobProcessor } from '../../worker/job-processor';
+import { finalFailure, type JobFailure } from '../../jobs/job-failure';
+import type { JobProcessor } from '../../jobs/job-processor';
 import { ResultsRepository } from '../results.repository';
 import { StudyDatasets } from '../study-datasets';
 import { StudyJobs, isCancellation } from '../study-jobs';
@@ -18,7 +18,7 @@ type Payload = JobPayloads['evaluate-variant'];
  * child; without labels, fidelity to the baseline (top-1 agreement) stands in for accuracy.
  */
 @Injectable()
-export class EvaluateProcessor implements JobProcessor {
+export class EvaluateProcessor implements JobProcessor<typeof JobName.EvaluateVariant> {
   readonly handles = [JobName.EvaluateVariant] as const;
 
   constructor(
@@ -57,7 +57,7 @@ export class EvaluateProcessor implements JobProcessor {
       const top1 = report.metrics?.top1;
       const agreement = report.fidelity?.top1Agreement;
       const primary = top1 ? { metric: 'top1', ...top1 } : agreement ? { metric: 'top1_agreement', ...agreement } : null;
-      if (!primary) throw new UnrecoverableError('EVALUATION_UNSCORABLE: the model output is not a class-score vector and the dataset has no labels to score it');
+      if (!primary) throw finalFailure('EVALUATION_UNSCORABLE', 'the model output is not a class-score vector and the dataset has no labels to score it');
       await this.results.saveAccuracy(studyId, {
         variantId,
         datasetId: opened.datasetId,
@@ -72,7 +72,6 @@ export class EvaluateProcessor implements JobProcessor {
       });
     } catch (error) {
       if (isCancellation(error)) return;
-      if (isTierwiseError(error) && !error.code.startsWith('RUNNER_')) throw new UnrecoverableError(`${error.code}: ${error.message}`);
       throw error;
     } finally {
       watch.stop();
@@ -81,7 +80,7 @@ export class EvaluateProcessor implements JobProcessor {
     await this.jobs.finished(studyId);
   }
 
-  async onFinalFailure(job: Job<Payload>, error: Error): Promise<void> {
-    await this.jobs.failed(job.data.studyId, { job: 'evaluate', variantId: job.data.variantId }, error);
+  async onFinalFailure(job: Job<Payload>, failure: JobFailure): Promise<void> {
+    await this.jobs.failed(job.data.studyId, { job: 'evaluate', variantId: job.data.variantId }, failure);
   }
 }

@@ -1,15 +1,17 @@
 import { STUDY_VIEW_JS } from './page-study-view';
+import { TERMINAL_STATUSES } from '../../studies/study-status';
 import { APP_VIEWS_JS } from './page-views';
 
 /**
  * The page's script, plain ES2020 for the browser (no build step). Kept as a string so that it ships inside
  * dist with the rest of the compiled code. Data is only ever inserted as text nodes or attribute values,
  * never as markup; the report arrives as a whole HTML document and goes into a sandboxed iframe.
- * String.raw keeps backslashes as written; the script uses no backticks and no template placeholders.
+ * String.raw keeps backslashes as written; the script uses no backticks, and template placeholders only to
+ * insert constants shared with the server (as JSON).
  */
 const APP_CORE_JS = String.raw`'use strict';
 var KEY_STORE = 'tierwise.apiKey';
-var TERMINAL = ['completed', 'failed', 'cancelled'];
+var TERMINAL = ${JSON.stringify(TERMINAL_STATUSES)};
 var SCENARIOS = ['mobile', 'edge', 'cloud', 'mobile|edge', 'edge|cloud', 'mobile|cloud'];
 var DEFAULT_SCENARIOS = ['mobile', 'edge', 'cloud', 'mobile|edge', 'edge|cloud'];
 var viewAbort = null;

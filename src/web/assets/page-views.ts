@@ -1,3 +1,5 @@
+import { WHITE_BOX_OPERATORS } from '../../models/white-box';
+
 /**
  * The page's three views (home lists, the new-study form, a study followed live); it relies on the helpers
  * of page-script.ts (h, api, request, streamEvents, notice, …). Same rules: text nodes only, no backticks.
@@ -63,7 +65,7 @@ async function homeView(main, signal) {
 
 function uploadModelForm(models) {
   var parent = h('select', { name: 'parent' }, [h('option', { value: '' }, 'a new model')].concat(models.map(function (m) { return h('option', { value: m.id }, 'a variant of ' + m.name); })));
-  var operator = h('select', { name: 'operator', disabled: true }, ['distilled', 'qat', 'pruned', 'custom'].map(function (o) { return h('option', { value: o }, o); }));
+  var operator = h('select', { name: 'operator', disabled: true }, ${JSON.stringify(WHITE_BOX_OPERATORS)}.map(function (o) { return h('option', { value: o }, o); }));
   parent.addEventListener('change', function () { operator.disabled = !parent.value; });
   var button = h('button', { type: 'submit' }, 'Upload');
   var form = h('form', {}, [

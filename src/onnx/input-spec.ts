@@ -148,6 +148,12 @@ export interface ResolveOptions {
   strictNames?: boolean;
 }
 
+/** INPUT_SPEC_INVALID when the spec names inputs the model does not have. */
+export function checkSpecNames(io: readonly TensorSpec[], spec: InputSpec): void {
+  const unknown = Object.keys(spec.inputs ?? {}).filter((name) => !io.some((i) => i.name === name));
+  if (unknown.length > 0) throw new TierwiseError('INPUT_SPEC_INVALID', `inputs: ${unknown.join(', ')} ${unknown.length === 1 ? 'is not a model input' : 'are not model inputs'} (the model's inputs: ${io.map((i) => i.name).join(', ')})`, 400);
+}
+
 interface Unresolved { input: string; type: string; declared: Dim[]; axes: Array<{ axis: number; dim: Dim }>; needsValue: boolean }
 
 const isFixed = (d: Dim): d is number => typeof d === 'number' && d > 0;
@@ -161,10 +167,7 @@ const isNamed = (d: Dim): d is string => typeof d === 'string' && d !== '';
  */
 export function resolveInputs(io: readonly TensorSpec[], spec: InputSpec = {}, options: ResolveOptions = {}): ResolvedInput[] {
   const entries = spec.inputs ?? {};
-  if (options.strictNames !== false) {
-    const unknown = Object.keys(entries).filter((name) => !io.some((i) => i.name === name));
-    if (unknown.length > 0) throw new TierwiseError('INPUT_SPEC_INVALID', `inputs: ${unknown.join(', ')} ${unknown.length === 1 ? 'is not a model input' : 'are not model inputs'} (the model's inputs: ${io.map((i) => i.name).join(', ')})`, 400);
-  }
+  if (options.strictNames !== false) checkSpecNames(io, spec);
   const resolved: ResolvedInput[] = [];
   const unresolved: Unresolved[] = [];
   for (const input of io) {

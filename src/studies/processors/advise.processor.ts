@@ -1,3 +1,4 @@
+import type { InputShapesRecord } from '../../onnx/input-spec';
 import { Injectable } from '@nestjs/common';
 import { UnrecoverableError, type Job } from 'bullmq';
 import { advise, buildReport, type Advice } from '../../advisor';
@@ -48,7 +49,7 @@ export class AdviseProcessor implements JobProcessor {
     }
     const input = adviseInput({ study, variants, measurements, accuracy, modelInputs: model.inputs, modelOutputs: model.outputs });
     const advice: Advice = advise(input);
-    const report = buildReport(advice, { title: `Tierwise study of ${model.name}`, methodNote: METHOD_NOTE, generatedAt: new Date().toISOString() });
+    const report = buildReport(advice, { title: `Tierwise study of ${model.name}`, methodNote: METHOD_NOTE, generatedAt: new Date().toISOString(), inputShapes: measuredInputs(measurements) });
     await this.results.replaceRecommendations(
       studyId,
       advice.candidates.map((c) => ({
@@ -78,4 +79,11 @@ export class AdviseProcessor implements JobProcessor {
   async onFinalFailure(job: Job<Payload>, error: Error): Promise<void> {
     await this.outcome.fail(job.data.studyId, `ranking failed: ${error.message}`);
   }
+}
+
+/** Per variant, the input shapes its whole (or head) measurement ran with. */
+function measuredInputs(measurements: Array<{ variantId: string; part: string; inputShapes: InputShapesRecord | null }>): Record<string, InputShapesRecord> {
+  const out: Record<string, InputShapesRecord> = {};
+  for (const m of measurements) if (m.inputShapes && m.part !== 'tail' && !out[m.variantId]) out[m.variantId] = m.inputShapes;
+  return out;
 }

@@ -21,8 +21,8 @@ import type { Dim, ElementType, TensorSpec } from './io-spec';
  * `value: v` is short for fill {kind:"value", value: v}.
  *
  * Dimension resolution (per axis of the declared shape): a fixed dim is kept (a spec shape that disagrees is
- * INPUT_SPEC_INVALID); a symbolic dim takes the input's own `dims`, then the top-level `dims`, then the axis of a
- * given `shape`; an unnamed unknown dim needs a `shape`. Anything left is INPUT_SPEC_REQUIRED (422) naming every
+ * INPUT_SPEC_INVALID); a symbolic dim takes the axis of the input's `shape` when given, then the input's own `dims`,
+ * then the top-level `dims`; an unnamed unknown dim needs a `shape`. Anything left is INPUT_SPEC_REQUIRED (422) naming every
  * input and dimension, with the JSON to send. No dimension is ever set to 1 unless the spec says so.
  *
  * Default fills (when the spec gives none), recorded next to every figure:
@@ -186,7 +186,7 @@ export function resolveInputs(io: readonly TensorSpec[], spec: InputSpec = {}, o
           if (given !== undefined && given !== d) throw new TierwiseError('INPUT_SPEC_INVALID', `inputs.${input.name}.shape[${axis}] = ${given}, the model fixes that dim at ${d}`, 400);
           return d;
         }
-        if (isNamed(d)) return entry.dims?.[d] ?? spec.dims?.[d] ?? given;
+        if (isNamed(d)) return given ?? entry.dims?.[d] ?? spec.dims?.[d];
         return given;
       });
     }

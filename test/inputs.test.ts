@@ -180,15 +180,16 @@ describe('studies on a model with symbolic dims', () => {
 
   test('without a dataset or a spec, creation is 422 INPUT_SPEC_REQUIRED with the JSON hint (REST and GraphQL)', async () => {
     const res = await api.http.post('/v1/studies').set(auth).send({ modelId, tiers: ['edge'], scenarios: ['edge'], operators: ['identity'] }).expect(422);
-    assert.equal(res.body.code, 'INPUT_SPEC_REQUIRED');
-    assert.match(res.body.message, /\{"dims":\{"N":<int>,"H":<int>,"W":<int>\}\}/);
+    assert.equal(res.body.error.code, 'INPUT_SPEC_REQUIRED');
+    assert.match(res.body.error.message, /\{"dims":\{"N":<int>,"H":<int>,"W":<int>\}\}/);
     const bad = await api.http.post('/v1/studies').set(auth).send({ modelId, tiers: ['edge'], scenarios: ['edge'], operators: ['identity'], inputs: { dims: { N: 'one' } } }).expect(400);
-    assert.equal(bad.body.code, 'INPUT_SPEC_INVALID');
+    assert.equal(bad.body.error.code, 'INPUT_SPEC_INVALID');
     const gql = await api.http.post('/graphql').set(auth).send({
       query: 'mutation($input: CreateStudyInput!) { createStudy(input: $input) { id } }',
       variables: { input: { modelId, tiers: ['edge'], scenarios: ['edge'], operators: ['identity'] } },
     });
-    assert.equal(gql.body.errors?.[0]?.extensions?.code ?? gql.body.errors?.[0]?.extensions?.originalError?.code, 'INPUT_SPEC_REQUIRED', JSON.stringify(gql.body));
+    assert.equal(gql.body.errors?.[0]?.extensions?.code, 'INPUT_SPEC_REQUIRED', JSON.stringify(gql.body));
+    assert.match(gql.body.errors[0].message, /"N":<int>/);
   });
 
   test('with a spec the study completes at the given shape and each measurement records it', async () => {

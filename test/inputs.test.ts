@@ -36,14 +36,19 @@ function code(fn: () => unknown): { code: string; message: string; details?: Rec
 }
 
 describe('input spec: resolution and synthesis', () => {
-  test('symbolic dims without a spec are INPUT_SPEC_REQUIRED with the JSON to send; never 1', () => {
+  test('symbolic dims without a spec are INPUT_SPEC_REQUIRED with the JSON to send; only a leading batch dim is assumed 1, and recorded', () => {
     const e = code(() => resolveInputs(io('dynamic_conv.onnx')));
     assert.equal(e.code, 'INPUT_SPEC_REQUIRED');
-    assert.match(e.message, /input x \(float32 \[N,3,H,W\]\): dim "N" \(axis 0\), dim "H" \(axis 2\), dim "W" \(axis 3\)/);
-    assert.match(e.message, /\{"dims":\{"N":<int>,"H":<int>,"W":<int>\}\}/);
-    const partial = code(() => resolveInputs(io('dynamic_conv.onnx'), { dims: { N: 1 } }));
-    assert.doesNotMatch(partial.message, /dim "N"/);
-    assert.match(partial.message, /"N":"1"|"N":1/);
+    assert.match(e.message, /input x \(float32 \[N,3,H,W\]\): dim "H" \(axis 2\), dim "W" \(axis 3\)/);
+    assert.match(e.message, /\{"dims":\{"H":<int>,"W":<int>\}\}/);
+    const strict = code(() => resolveInputs(io('dynamic_conv.onnx'), { dims: { H: 8, W: 8 } }, { assumeBatch: false }));
+    assert.match(strict.message, /dim "N" \(axis 0\)/);
+    const [x] = resolveInputs(io('dynamic_conv.onnx'), { dims: { H: 8, W: 8 } });
+    assert.deepEqual(x!.shape, [1, 3, 8, 8]);
+    assert.deepEqual(recordOf([x!]).x!.assumed, ['N=1 (batch)']);
+    const [given] = resolveInputs(io('dynamic_conv.onnx'), { dims: { N: 4, H: 8, W: 8 } });
+    assert.deepEqual(given!.assumed, []);
+    assert.deepEqual(given!.shape, [4, 3, 8, 8]);
   });
 
   test('dims, per-input shapes and fills resolve; state inputs default to zeros; an int scalar needs a value', () => {
@@ -134,7 +139,7 @@ describe('tierwise bench with --dims / --inputs on dynamic models', () => {
     const refused = tierwise('bench', real('dynamic_conv.onnx'), '--tier', 'edge', '--runs', '3', '--json');
     assert.notEqual(refused.status, 0);
     assert.match(refused.stderr, /INPUT_SPEC_REQUIRED/);
-    assert.match(refused.stderr, /"dims":\{"N":<int>,"H":<int>,"W":<int>\}/);
+    assert.match(refused.stderr, /"dims":\{"H":<int>,"W":<int>\}/);
     const small = tierwise('bench', real('dynamic_conv.onnx'), '--tier', 'edge', '--runs', '5', '--warmup', '1', '--dims', 'N=1,H=8,W=8', '--json');
     assert.equal(small.status, 0, small.stderr);
     assert.deepEqual(small.json.inputRecord.x, { shape: [1, 3, 8, 8], type: 'float32', fill: 'random-uniform[-1, 1) (default)' });
@@ -181,15 +186,17 @@ describe('studies on a model with symbolic dims', () => {
   test('without a dataset or a spec, creation is 422 INPUT_SPEC_REQUIRED with the JSON hint (REST and GraphQL)', async () => {
     const res = await api.http.post('/v1/studies').set(auth).send({ modelId, tiers: ['edge'], scenarios: ['edge'], operators: ['identity'] }).expect(422);
     assert.equal(res.body.error.code, 'INPUT_SPEC_REQUIRED');
-    assert.match(res.body.error.message, /\{"dims":\{"N":<int>,"H":<int>,"W":<int>\}\}/);
-    const bad = await api.http.post('/v1/studies').set(auth).send({ modelId, tiers: ['edge'], scenarios: ['edge'], operators: ['identity'], inputs: { dims: { N: 'one' } } }).expect(400);
+    assert.match(res.body.error.message, /\{"dims":\{"H":<int>,"W":<int>\}\}/);
+    const bad = await api.http.post('/v1/studies').set(auth).send({ modelId, tiers: ['edge'], scenarios: ['edge'], operators: ['identity'], inputs: { dims: { H: 'one' } } }).expect(400);
+    const onlyBatch = await api.http.post('/v1/studies').set(auth).send({ modelId, tiers: ['edge'], scenarios: ['edge'], operators: ['identity'], inputs: { dims: { N: 1 } } }).expect(422);
+    assert.match(onlyBatch.body.error.message, /dim "H" \(axis 2\), dim "W" \(axis 3\)/);
     assert.equal(bad.body.error.code, 'INPUT_SPEC_INVALID');
     const gql = await api.http.post('/graphql').set(auth).send({
       query: 'mutation($input: CreateStudyInput!) { createStudy(input: $input) { id } }',
       variables: { input: { modelId, tiers: ['edge'], scenarios: ['edge'], operators: ['identity'] } },
     });
     assert.equal(gql.body.errors?.[0]?.extensions?.code, 'INPUT_SPEC_REQUIRED', JSON.stringify(gql.body));
-    assert.match(gql.body.errors[0].message, /"N":<int>/);
+    assert.match(gql.body.errors[0].message, /"H":<int>/);
   });
 
   test('with a spec the study completes at the given shape and each measurement records it', async () => {

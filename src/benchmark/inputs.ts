@@ -53,7 +53,8 @@ export function syntheticInputs(declared: DeclaredInput[], shapes: Record<string
   }));
   const resolved = resolveInputs(io, specWithShapes(spec, shapes));
   const inputs = synthesize(resolved, seed) as Record<string, InputTensor>;
-  return { inputs, resolved, record: recordOf(resolved), warnings: [] };
+  const warnings = resolved.flatMap((r) => r.assumed.map((a) => `input ${r.name}: ${a} assumed (give dims to choose)`));
+  return { inputs, resolved, record: recordOf(resolved), warnings };
 }
 
 interface SerializedTensor { type: string; dims: number[]; data: number[] | string }

@@ -22,8 +22,11 @@ import type { Dim, ElementType, TensorSpec } from './io-spec';
  *
  * Dimension resolution (per axis of the declared shape): a fixed dim is kept (a spec shape that disagrees is
  * INPUT_SPEC_INVALID); a symbolic dim takes the axis of the input's `shape` when given, then the input's own `dims`,
- * then the top-level `dims`; an unnamed unknown dim needs a `shape`. Anything left is INPUT_SPEC_REQUIRED (422) naming every
- * input and dimension, with the JSON to send. No dimension is ever set to 1 unless the spec says so.
+ * then the top-level `dims`, then the value another input's `shape` gives the same symbol; an unnamed unknown dim needs a `shape`. Anything left is INPUT_SPEC_REQUIRED (422) naming every
+ * input and dimension, with the JSON to send. One assumption only, recorded next to every figure (`assumed`) and
+ * refused with `assumeBatch: false`: a symbol that is axis 0 of some input and is named like a batch
+ * (N, B, bs, batch, batch_size, batchsize, batches, num_batches; any case) is 1 when the spec does not give it.
+ * Every other symbolic dim (H, W, sequence, samples, …) must be given: it is never set to 1.
  *
  * Default fills (when the spec gives none), recorded next to every figure:
  * - state inputs are zeros: a float input whose name, split at `_ . - / :` and digits, has a segment among
@@ -114,14 +117,17 @@ export interface ResolvedInput {
   fill: Fill;
   /** 'spec' when the user chose the fill, otherwise the default rule that chose it. */
   fillSource: 'spec' | 'default' | 'default: state input' | 'default: mask';
+  /** Assumptions the spec did not make, e.g. `N=1 (batch)`; empty when the spec gave everything. */
+  assumed: string[];
 }
 
 /** What a figure records about the inputs it ran with: { name: { shape, type, fill } }. */
-export type InputShapesRecord = Record<string, { shape: number[]; type: string; fill: string }>;
+export type InputShapesRecord = Record<string, { shape: number[]; type: string; fill: string; assumed?: string[] }>;
 
 export function recordOf(resolved: ResolvedInput[]): InputShapesRecord {
   return Object.fromEntries(resolved.map((r) => [r.name, {
     shape: r.shape, type: r.type, fill: r.fillSource === 'spec' ? describeFill(r.fill) : `${describeFill(r.fill)} (${r.fillSource})`,
+    ...(r.assumed.length > 0 ? { assumed: r.assumed } : {}),
   }]));
 }
 
@@ -133,7 +139,7 @@ export function recordOfTensors(tensors: Record<string, { type: string; dims: re
 /** Short form for tables: `x 1×3×640×640 f32 random-uniform[-1, 1)`. */
 export function formatInputShapes(record: InputShapesRecord | null | undefined): string {
   if (!record || Object.keys(record).length === 0) return 'inputs not recorded';
-  return Object.entries(record).map(([name, r]) => `${name} [${r.shape.join(',')}] ${r.type} ${r.fill}`).join('; ');
+  return Object.entries(record).map(([name, r]) => `${name} [${r.shape.join(',')}] ${r.type} ${r.fill}${r.assumed?.length ? ` (assumed ${r.assumed.join(', ')})` : ''}`).join('; ');
 }
 
 const STATE_SEGMENTS = new Set(['state', 'states', 'h', 'c', 'hx', 'cx', 'hidden', 'cell', 'past', 'cache', 'memory']);
@@ -146,7 +152,11 @@ const INTEGER = new Set(['int8', 'uint8', 'int16', 'uint16', 'int32', 'uint32', 
 export interface ResolveOptions {
   /** Spec names that are not model inputs are refused (default true). */
   strictNames?: boolean;
+  /** A batch-named symbol at axis 0 that the spec leaves open is 1, recorded in `assumed` (default true). */
+  assumeBatch?: boolean;
 }
+
+const BATCH_NAMES = /^(n|b|bs|batch|batch_?size|batchsize|batches|num_?batch(es)?)$/i;
 
 /** INPUT_SPEC_INVALID when the spec names inputs the model does not have. */
 export function checkSpecNames(io: readonly TensorSpec[], spec: InputSpec): void {
@@ -168,6 +178,26 @@ const isNamed = (d: Dim): d is string => typeof d === 'string' && d !== '';
 export function resolveInputs(io: readonly TensorSpec[], spec: InputSpec = {}, options: ResolveOptions = {}): ResolvedInput[] {
   const entries = spec.inputs ?? {};
   if (options.strictNames !== false) checkSpecNames(io, spec);
+  // A symbol fixed by one input's given shape has that value everywhere (ONNX: the same name is the same size).
+  const fromShapes: Record<string, { value: number; input: string }> = {};
+  for (const input of io) {
+    const given = entries[input.name]?.shape;
+    if (!given || !input.shape || given.length !== input.shape.length) continue;
+    input.shape.forEach((d, axis) => {
+      if (!isNamed(d)) return;
+      const seen = fromShapes[d];
+      if (seen && seen.value !== given[axis]) throw new TierwiseError('INPUT_SPEC_INVALID', `dim "${d}" is ${seen.value} in inputs.${seen.input}.shape but ${given[axis]} in inputs.${input.name}.shape`, 400);
+      fromShapes[d] = { value: given[axis]!, input: input.name };
+    });
+  }
+  const assumedBatch = new Set<string>();
+  if (options.assumeBatch !== false) {
+    for (const input of io) {
+      const d = input.shape?.[0] ?? null;
+      if (isNamed(d) && BATCH_NAMES.test(d) && spec.dims?.[d] === undefined && fromShapes[d] === undefined
+        && !io.some((i) => i.shape?.some((x, axis) => x === d && (entries[i.name]?.shape?.[axis] !== undefined || entries[i.name]?.dims?.[d] !== undefined)))) assumedBatch.add(d);
+    }
+  }
   const resolved: ResolvedInput[] = [];
   const unresolved: Unresolved[] = [];
   for (const input of io) {
@@ -186,7 +216,7 @@ export function resolveInputs(io: readonly TensorSpec[], spec: InputSpec = {}, o
           if (given !== undefined && given !== d) throw new TierwiseError('INPUT_SPEC_INVALID', `inputs.${input.name}.shape[${axis}] = ${given}, the model fixes that dim at ${d}`, 400);
           return d;
         }
-        if (isNamed(d)) return given ?? entry.dims?.[d] ?? spec.dims?.[d];
+        if (isNamed(d)) return given ?? entry.dims?.[d] ?? spec.dims?.[d] ?? fromShapes[d]?.value ?? (assumedBatch.has(d) ? 1 : undefined);
         return given;
       });
     }
@@ -202,7 +232,8 @@ export function resolveInputs(io: readonly TensorSpec[], spec: InputSpec = {}, o
     }
     if (type === 'string' || type === 'unknown') throw new TierwiseError('INPUT_UNSUPPORTED', `input ${input.name}: element type ${type} cannot be synthesized; give samples (a dataset) instead`, 422);
     const chosen = fill ? { fill, source: 'spec' as const } : defaultFill(input.name, type);
-    resolved.push({ name: input.name, type, shape: shape as number[], fill: chosen.fill, fillSource: chosen.source });
+    const assumed = [...new Set((declared ?? []).filter((d, axis) => isNamed(d) && assumedBatch.has(d) && entry.shape?.[axis] === undefined && entry.dims?.[d] === undefined))].map((d) => `${d}=1 (batch)`);
+    resolved.push({ name: input.name, type, shape: shape as number[], fill: chosen.fill, fillSource: chosen.source, assumed });
   }
   if (unresolved.length > 0) throw specRequired(unresolved, spec);
   return resolved;
@@ -214,6 +245,8 @@ function defaultFill(name: string, type: ElementType): { fill: Fill; source: Res
   if (isMaskInput(name)) return { fill: { kind: 'ones' }, source: 'default: mask' };
   return { fill: { kind: 'range', lo: 0, hi: 1 }, source: 'default' };
 }
+
+const ASSUMED_NOTE = ' (a leading batch-named dim such as N or batch that the spec leaves open is taken as 1, and recorded as assumed)';
 
 const showDim = (d: Dim): string => (d === null || d === '' || (typeof d === 'number' && d <= 0) ? '?' : String(d));
 
@@ -244,7 +277,7 @@ function specRequired(unresolved: Unresolved[], spec: InputSpec): TierwiseError 
   const json = JSON.stringify(example).replace(/"<int>"/g, '<int>').replace(/"<([^">]+)>"/g, '<$1>').replace(/"\[<int>, \.\.\.\]"/g, '[<int>, ...]');
   return new TierwiseError(
     'INPUT_SPEC_REQUIRED',
-    `the model's inputs are not fully specified and no engine guesses them: ${lines.join('; ')}. Send an input spec ("inputs" in the study, --inputs/--dims on the CLI), replacing each <int>: ${json}`,
+    `the model's inputs are not fully specified and no engine guesses them: ${lines.join('; ')}${ASSUMED_NOTE}. Send an input spec ("inputs" in the study, --inputs/--dims on the CLI), replacing each <int>: ${json}`,
     422,
     { unresolved: unresolved.map((u) => ({ input: u.input, type: u.type, declared: u.declared, dims: u.axes.map((a) => (isNamed(a.dim) ? a.dim : `axis ${a.axis}`)), needsValue: u.needsValue })), example: json },
   );

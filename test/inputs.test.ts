@@ -45,7 +45,7 @@ describe('input spec: resolution and synthesis', () => {
     assert.match(strict.message, /dim "N" \(axis 0\)/);
     const [x] = resolveInputs(io('dynamic_conv.onnx'), { dims: { H: 8, W: 8 } });
     assert.deepEqual(x!.shape, [1, 3, 8, 8]);
-    assert.deepEqual(recordOf([x!]).x!.assumed, ['N=1 (batch)']);
+    assert.deepEqual(recordOf([x!]).x!.assumed, ['N=1']);
     const [given] = resolveInputs(io('dynamic_conv.onnx'), { dims: { N: 4, H: 8, W: 8 } });
     assert.deepEqual(given!.assumed, []);
     assert.deepEqual(given!.shape, [4, 3, 8, 8]);

@@ -232,7 +232,7 @@ export function resolveInputs(io: readonly TensorSpec[], spec: InputSpec = {}, o
     }
     if (type === 'string' || type === 'unknown') throw new TierwiseError('INPUT_UNSUPPORTED', `input ${input.name}: element type ${type} cannot be synthesized; give samples (a dataset) instead`, 422);
     const chosen = fill ? { fill, source: 'spec' as const } : defaultFill(input.name, type);
-    const assumed = [...new Set((declared ?? []).filter((d, axis) => isNamed(d) && assumedBatch.has(d) && entry.shape?.[axis] === undefined && entry.dims?.[d] === undefined))].map((d) => `${d}=1 (batch)`);
+    const assumed = [...new Set((declared ?? []).filter((d, axis) => isNamed(d) && assumedBatch.has(d) && entry.shape?.[axis] === undefined && entry.dims?.[d] === undefined))].map((d) => `${d}=1`);
     resolved.push({ name: input.name, type, shape: shape as number[], fill: chosen.fill, fillSource: chosen.source, assumed });
   }
   if (unresolved.length > 0) throw specRequired(unresolved, spec);

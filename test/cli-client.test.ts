@@ -113,7 +113,8 @@ describe('tierwise study (CLI client against a running api)', () => {
     assert.match(run.stderr, new RegExp(`study ${id}: completed\\s+\\d+/\\d+ jobs\\s+100%`));
 
     const lines = run.stdout.trimEnd().split('\n');
-    assert.match(lines[0], /^rank\s+candidate\s+scenario\s+p50\s+p95\s+network\s+accuracy\s+drop\s+size\s+verdict$/);
+    assert.match(lines[0], /^rank\s+candidate\s+scenario\s+p50\s+p95\s+network\s+accuracy\s+drop\s+size\s+inputs\s+verdict$/);
+    assert.ok(lines.some((line) => /^inputs A: \S+ \[1,1,32,32\] float32 dataset$/.test(line)), run.stdout);
     const rows = lines.slice(2).filter((line) => /^(\d+|–)\s/.test(line));
     assert.ok(rows.length >= 4, run.stdout);
     assert.match(rows[0], /^1\s+\S+\s+(mobile|edge)\s+[\d.]+ ms\s/);

@@ -14,16 +14,20 @@ const tmp = () => mkdtempSync(join(scratch, 'case-'));
 const out = (values: number[]) => [{ logits: { type: 'float32', dims: [1, values.length], data: Float32Array.from(values) } }];
 
 describe('runner inputs, checksum, profile parsing, calibration', () => {
-  test('--shape parsing and synthetic inputs honour given and symbolic dims', () => {
+  test('--shape parsing and synthetic inputs honour given dims and never guess symbolic ones', () => {
     assert.deepEqual(parseShapeArgs(['x=1,3,48,192', 'm=2']), { x: [1, 3, 48, 192], m: [2] });
     assert.throws(() => parseShapeArgs(['x=1,a']), (e: TierwiseError) => e.code === 'SHAPE_INVALID');
     const declared = [{ name: 'x', type: 'float32', shape: ['N', 3, 'H', 192] }, { name: 'ids', type: 'int64', shape: ['N', 4] }];
-    const { inputs, warnings } = syntheticInputs(declared, { x: [1, 3, 48, 192] });
+    // N comes from x's shape (the same symbol is the same size everywhere); ids default to range [0, 1)
+    const { inputs, record } = syntheticInputs(declared, { x: [1, 3, 48, 192] });
     assert.deepEqual(inputs.x!.dims, [1, 3, 48, 192]);
     assert.deepEqual(inputs.ids!.dims, [1, 4]);
-    assert.deepEqual([...(inputs.ids!.data as BigInt64Array)], [1n, 1n, 1n, 1n]);
-    assert.match(warnings.join(), /ids: symbolic dims N/);
-    assert.deepEqual(syntheticInputs(declared).inputs.x!.data, syntheticInputs(declared).inputs.x!.data);
+    assert.deepEqual([...(inputs.ids!.data as BigInt64Array)], [0n, 0n, 0n, 0n]);
+    assert.equal(record.ids!.fill, 'range[0, 1) (default)');
+    assert.throws(() => syntheticInputs(declared), (e: TierwiseError) => e.code === 'INPUT_SPEC_REQUIRED' && /dim "H" \(axis 2\)/.test(e.message) && !/dim "N"/.test(e.message));
+    assert.throws(() => syntheticInputs(declared, { x: [1, 3, 48, 192], ids: [2, 4] }), (e: TierwiseError) => e.code === 'INPUT_SPEC_INVALID');
+    const shapes = { x: [1, 3, 48, 192] };
+    assert.deepEqual(syntheticInputs(declared, shapes).inputs.x!.data, syntheticInputs(declared, shapes).inputs.x!.data);
   });
 
   test('samples round-trip through base64 and plain arrays', () => {

@@ -3,68 +3,58 @@ import { readFileSync } from 'node:fs';
 import { TierwiseError } from '../common/errors';
 import type { ElementType } from '../onnx/io-spec';
 import type { InputTensor } from '../datasets/formats/types';
-import { seededRandom } from './stats';
+import type { TensorSpec } from '../onnx/io-spec';
+import { DEFAULT_SEED, mergeSpecs, toFloat16Bits, recordOf, resolveInputs, synthesize, type InputShapesRecord, type InputSpec, type ResolvedInput } from '../onnx/input-spec';
 
 /**
- * What the runner feeds the model. `synthetic`: built from the model's declared inputs, with `shapes` giving
- * whole shapes by input name ({ x: [1, 3, 48, 192] }); any other symbolic dimension becomes 1 (reported).
+ * What the runner feeds the model. `synthetic`: built from the model's declared inputs under an input spec
+ * (src/onnx/input-spec.ts: `spec`, plus `shapes` giving whole shapes by input name, { x: [1, 3, 48, 192] });
+ * a symbolic dimension neither gives is INPUT_SPEC_REQUIRED, never 1.
  * `samples`: a JSON file with DatasetSample-like records `{ id?, inputs: { name: { type, dims, data } } }`
  * (an array, or `{ samples: [...] }`) where `data` is a plain number array or a base64 string of the raw
  * little-endian bytes. Runs cycle through the samples.
  */
 export type InputSource =
-  | { kind: 'synthetic'; shapes?: Record<string, number[]> }
-  | { kind: 'samples'; path: string; limit?: number };
+  | { kind: 'synthetic'; shapes?: Record<string, number[]>; spec?: InputSpec; seed?: number }
+  | { kind: 'samples'; path: string; limit?: number; fill?: string };
 
 export interface DeclaredInput {
   name: string;
   type: string;
-  shape: ReadonlyArray<number | string>;
+  shape: ReadonlyArray<number | string | null>;
 }
 
 const TYPED: Partial<Record<ElementType, { new (n: number): InputTensor['data']; BYTES_PER_ELEMENT: number }>> = {
-  float32: Float32Array, float64: Float64Array, int64: BigInt64Array, int32: Int32Array, uint8: Uint8Array,
+  float32: Float32Array, float64: Float64Array, float16: Uint16Array, int64: BigInt64Array, int32: Int32Array, uint8: Uint8Array,
   int8: Int8Array, bool: Uint8Array,
 };
 
 function arrayType(type: string, where: string): { new (n: number): InputTensor['data']; BYTES_PER_ELEMENT: number } {
   const ctor = TYPED[type as ElementType];
-  if (!ctor) throw new TierwiseError('INPUT_UNSUPPORTED', `${where}: element type ${type} is not supported by the runner (float32/64, int64/32, (u)int8, bool)`, 422);
+  if (!ctor) throw new TierwiseError('INPUT_UNSUPPORTED', `${where}: element type ${type} is not supported by the runner (float32/16/64, int64/32, (u)int8, bool)`, 422);
   return ctor;
 }
 
+/** `shapes` (whole shapes by input name) folded into a spec; a later spec entry for the same input wins. */
+export function specWithShapes(spec: InputSpec | undefined, shapes: Record<string, number[]> = {}): InputSpec {
+  return mergeSpecs({ inputs: Object.fromEntries(Object.entries(shapes).map(([name, shape]) => [name, { shape }])) }, spec);
+}
+
 /**
- * Deterministic inputs (fixed seed, so the output checksum is reproducible): floats uniform in [-1, 1);
- * integers are 1 (a valid index into any embedding and a "present" attention mask); booleans true.
+ * Deterministic inputs (fixed seed, so the output checksum is reproducible) from the model's declared inputs,
+ * resolved by the input spec (resolveInputs): INPUT_SPEC_REQUIRED when a dimension is unknown. `record` says
+ * the shapes and fills used; it goes next to every figure.
  */
-export function syntheticInputs(declared: DeclaredInput[], shapes: Record<string, number[]> = {}): { inputs: Record<string, InputTensor>; warnings: string[] } {
-  const warnings: string[] = [];
-  const unknown = Object.keys(shapes).filter((name) => !declared.some((d) => d.name === name));
-  if (unknown.length > 0) throw new TierwiseError('INPUT_INVALID', `--shape names ${unknown.join(', ')} are not model inputs (inputs: ${declared.map((d) => d.name).join(', ')})`, 400);
-  const random = seededRandom(20240611);
-  const inputs: Record<string, InputTensor> = {};
-  for (const input of declared) {
-    const given = shapes[input.name];
-    let dims: number[];
-    if (given) {
-      if (given.length !== input.shape.length && input.shape.length > 0) {
-        throw new TierwiseError('INPUT_INVALID', `shape for ${input.name} has ${given.length} dims, the model declares ${input.shape.length} ([${input.shape.join(',')}])`, 400);
-      }
-      dims = given;
-    } else {
-      dims = input.shape.map((d) => (typeof d === 'number' && d > 0 ? d : 1));
-      const symbolic = input.shape.filter((d) => typeof d !== 'number' || d <= 0);
-      if (symbolic.length > 0) warnings.push(`input ${input.name}: symbolic dims ${symbolic.join(',')} set to 1 (give --shape ${input.name}=... to choose)`);
-    }
-    const Ctor = arrayType(input.type, `input ${input.name}`);
-    const count = dims.reduce((a, b) => a * b, 1);
-    const data = new Ctor(count);
-    if (data instanceof BigInt64Array) data.fill(1n);
-    else if (input.type === 'float32' || input.type === 'float64') for (let i = 0; i < count; i++) data[i] = random() * 2 - 1;
-    else data.fill(1);
-    inputs[input.name] = { type: input.type as ElementType, dims, data };
-  }
-  return { inputs, warnings };
+export function syntheticInputs(declared: DeclaredInput[], shapes: Record<string, number[]> = {}, spec?: InputSpec, seed = DEFAULT_SEED): { inputs: Record<string, InputTensor>; resolved: ResolvedInput[]; record: InputShapesRecord; warnings: string[] } {
+  const io: TensorSpec[] = declared.map((d) => ({
+    name: d.name,
+    elemType: d.type as ElementType,
+    shape: d.shape.map((x) => (typeof x === 'number' ? (x > 0 ? x : null) : x === '' ? null : x)),
+  }));
+  const resolved = resolveInputs(io, specWithShapes(spec, shapes));
+  const inputs = synthesize(resolved, seed) as Record<string, InputTensor>;
+  const warnings = resolved.flatMap((r) => r.assumed.map((a) => `input ${r.name}: ${a} assumed (give dims to choose)`));
+  return { inputs, resolved, record: recordOf(resolved), warnings };
 }
 
 interface SerializedTensor { type: string; dims: number[]; data: number[] | string }
@@ -83,6 +73,7 @@ function decodeTensor(raw: SerializedTensor, where: string): InputTensor {
     if (raw.data.length !== count) throw new TierwiseError('SAMPLES_INVALID', `${where}: ${raw.data.length} values, dims [${raw.dims.join(',')}] need ${count}`, 422);
     data = new Ctor(count);
     if (data instanceof BigInt64Array) raw.data.forEach((v, i) => { (data as BigInt64Array)[i] = BigInt(v); });
+    else if (raw.type === 'float16') raw.data.forEach((v, i) => { (data as Uint16Array)[i] = toFloat16Bits(v); });
     else (data as Float32Array).set(raw.data);
   } else throw new TierwiseError('SAMPLES_INVALID', `${where}: data must be a number array or a base64 string`, 422);
   return { type: raw.type as ElementType, dims: raw.dims, data };

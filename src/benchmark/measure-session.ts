@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type * as Ort from 'onnxruntime-node';
 import { TierwiseError } from '../common/errors';
 import type { InputTensor } from '../datasets/formats/types';
+import { formatInputShapes, recordOfTensors, specsFromMetadata, type InputShapesRecord } from '../onnx/input-spec';
 import { loadSamples, outputChecksum, syntheticInputs, type InputSource, type OutputTensor } from './inputs';
 import { takeProfileTrace, type NodeTime } from './profiling';
 
@@ -37,6 +38,8 @@ export interface RunnerOutput {
   coldStartMs: number;
   warmMs: number[];
   inputShapes: Record<string, number[]>;
+  /** Shape, element type and fill of each input (of the first sample when fed samples). */
+  inputRecord: InputShapesRecord;
   distinctInputs: number;
   checksum: string;
   checksumInputs: number;
@@ -68,12 +71,38 @@ async function createSession(ort: typeof Ort, input: RunnerInput, extra: Ort.Inf
   }
 }
 
-async function run(session: Ort.InferenceSession, feeds: Record<string, Ort.Tensor>, index: number): Promise<Ort.InferenceSession.ReturnType> {
+/**
+ * One inference; a failure is INPUT_REJECTED naming the inputs (those the runtime's message names first) with the
+ * shape, type and fill they had, and how to give a spec.
+ */
+export async function runChecked(session: Ort.InferenceSession, feeds: Record<string, Ort.Tensor>, index: number, record: InputShapesRecord): Promise<Ort.InferenceSession.ReturnType> {
   try {
     return await session.run(feeds);
   } catch (error) {
-    throw new TierwiseError('INPUT_INVALID', `inference failed on input ${index}: ${(error as Error).message}`, 422);
+    throw inputRejected(error, index, record);
   }
+}
+
+const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** Whole-word mention; names of one or two characters (h, c, x) only when quoted, so prose does not match. */
+function mentions(message: string, name: string): boolean {
+  return name.length >= 3 ? new RegExp(`(^|[^\\w])${escape(name)}($|[^\\w])`).test(message) : new RegExp(`['"\`]${escape(name)}['"\`]`).test(message);
+}
+
+export function inputRejected(error: unknown, index: number, record: InputShapesRecord): TierwiseError {
+  const message = (error as Error).message ?? String(error);
+  const names = Object.keys(record);
+  const named = names.filter((n) => mentions(message, n));
+  const order = [...named, ...names.filter((n) => !named.includes(n))];
+  const ordered = Object.fromEntries(order.map((n) => [n, record[n]!]));
+  return new TierwiseError(
+    'INPUT_REJECTED',
+    `the model rejected input ${index} (${formatInputShapes(ordered)})${named.length > 0 ? `; the runtime names ${named.join(', ')}` : ''}: ${message}. `
+      + 'Give an input spec with the shapes and values the model expects, e.g. {"dims": {"<dim>": <int>}, "inputs": {"<input>": {"shape": [...], "fill": "zeros" | {"kind": "range", "lo": 0, "hi": <int>}, "value": <number>}}} '
+      + '("inputs" in the study, --inputs/--dims on the CLI), or a dataset.',
+    422,
+    { inputs: ordered, named, runtime: message },
+  );
 }
 
 export async function measureInChild(input: RunnerInput): Promise<RunnerOutput> {
@@ -84,14 +113,14 @@ export async function measureInChild(input: RunnerInput): Promise<RunnerOutput> 
   const coldStart = process.hrtime.bigint();
   const session = await createSession(ort, input);
   const sessionCreateMs = msSince(coldStart);
-  const { tensors, warnings } = buildInputs(input.inputs, session);
+  const { tensors, warnings, record } = buildInputs(input.inputs, session);
   const feeds = tensors.map((t) => Object.fromEntries(Object.entries(t).map(([name, v]) => [name, new ort.Tensor(v.type as Ort.Tensor.Type, v.data, v.dims)])));
   const firstStart = process.hrtime.bigint();
-  await run(session, feeds[0]!, 0);
+  await runChecked(session, feeds[0]!, 0, record);
   const firstRunMs = msSince(firstStart);
   const coldStartMs = msSince(coldStart);
 
-  for (let i = 0; i < input.warmup; i++) await run(session, feeds[i % feeds.length]!, i % feeds.length);
+  for (let i = 0; i < input.warmup; i++) await runChecked(session, feeds[i % feeds.length]!, i % feeds.length, record);
   const warmMs: number[] = [];
   const maxRuns = input.runs ?? input.maxRuns ?? 100_000;
   const loopStart = process.hrtime.bigint();
@@ -105,15 +134,16 @@ export async function measureInChild(input: RunnerInput): Promise<RunnerOutput> 
 
   const checksumInputs = Math.min(feeds.length, input.checksumInputs);
   const outputs: Array<Record<string, OutputTensor>> = [];
-  for (let i = 0; i < checksumInputs; i++) outputs.push(await run(session, feeds[i]!, i) as unknown as Record<string, OutputTensor>);
+  for (let i = 0; i < checksumInputs; i++) outputs.push(await runChecked(session, feeds[i]!, i, record) as unknown as Record<string, OutputTensor>);
   await session.release();
 
   let nodeTimes: NodeTime[] | undefined;
-  if (input.profileRuns > 0) nodeTimes = await profileNodes(ort, input, feeds);
+  if (input.profileRuns > 0) nodeTimes = await profileNodes(ort, input, feeds, record);
 
   return {
     runtimeLoadMs, sessionCreateMs, firstRunMs, coldStartMs, warmMs,
     inputShapes: Object.fromEntries(Object.entries(tensors[0]!).map(([name, t]) => [name, t.dims])),
+    inputRecord: record,
     distinctInputs: feeds.length,
     checksum: outputChecksum(outputs),
     checksumInputs,
@@ -125,26 +155,23 @@ export async function measureInChild(input: RunnerInput): Promise<RunnerOutput> 
   };
 }
 
-function buildInputs(source: InputSource, session: Ort.InferenceSession): { tensors: Array<Record<string, InputTensor>>; warnings: string[] } {
+function buildInputs(source: InputSource, session: Ort.InferenceSession): { tensors: Array<Record<string, InputTensor>>; warnings: string[]; record: InputShapesRecord } {
   if (source.kind === 'samples') {
     const tensors = loadSamples(source.path, source.limit);
     const missing = session.inputNames.filter((name) => !(name in tensors[0]!));
     if (missing.length > 0) throw new TierwiseError('SAMPLES_INVALID', `${source.path}: samples lack model inputs ${missing.join(', ')}`, 422);
-    return { tensors, warnings: [] };
+    return { tensors, warnings: [], record: recordOfTensors(tensors[0]!, source.fill ?? `samples (${tensors.length})`) };
   }
-  const declared = session.inputMetadata.map((m) => {
-    if (!m.isTensor) throw new TierwiseError('INPUT_UNSUPPORTED', `input ${m.name} is not a tensor`, 422);
-    return { name: m.name, type: m.type, shape: m.shape };
-  });
-  const { inputs, warnings } = syntheticInputs(declared, source.shapes);
-  return { tensors: [inputs], warnings };
+  const declared = specsFromMetadata(session.inputMetadata as unknown as Parameters<typeof specsFromMetadata>[0]).map((s) => ({ name: s.name, type: s.elemType, shape: s.shape ?? [] }));
+  const { inputs, warnings, record } = syntheticInputs(declared, source.shapes, source.spec, source.seed);
+  return { tensors: [inputs], warnings, record };
 }
 
 /** Per-node kernel times from onnxruntime's profiler, in a separate session so profiling never slows the timed runs. */
-async function profileNodes(ort: typeof Ort, input: RunnerInput, feeds: Array<Record<string, Ort.Tensor>>): Promise<NodeTime[]> {
+async function profileNodes(ort: typeof Ort, input: RunnerInput, feeds: Array<Record<string, Ort.Tensor>>, record: InputShapesRecord): Promise<NodeTime[]> {
   const dir = mkdtempSync(join(tmpdir(), 'tierwise-profile-'));
   const session = await createSession(ort, input, { enableProfiling: true, profileFilePrefix: join(dir, 'trace') });
-  for (let i = 0; i < input.profileRuns; i++) await run(session, feeds[i % feeds.length]!, i % feeds.length);
+  for (let i = 0; i < input.profileRuns; i++) await runChecked(session, feeds[i % feeds.length]!, i % feeds.length, record);
   session.endProfiling();
   await session.release();
   return takeProfileTrace(dir, input.profileRuns);

@@ -94,6 +94,6 @@ describe('measure (the runner)', () => {
     const path = join(scratch, 'bad.onnx');
     writeFileSync(path, 'not a model');
     await rejectsWith(measure({ ...quick, modelPath: path, tier: 'edge' }), 'MODEL_UNLOADABLE');
-    await rejectsWith(measure({ ...quick, modelPath: image, tier: 'edge', inputs: { kind: 'synthetic', shapes: { nope: [1] } } }), 'INPUT_INVALID');
+    await rejectsWith(measure({ ...quick, modelPath: image, tier: 'edge', inputs: { kind: 'synthetic', shapes: { nope: [1] } } }), 'INPUT_SPEC_INVALID');
   });
 });

@@ -7,6 +7,7 @@ import { runChildDetailed } from './child-process';
 import { coreBusyMs, lockCores } from './core-lock';
 import { envelopeRecord, planEnvelope, type EnvelopeMethod, type EnvelopeRecord } from './envelope';
 import type { InputSource } from './inputs';
+import type { InputShapesRecord } from '../onnx/input-spec';
 import type { RunnerInput, RunnerOutput, SessionSpec } from './measure-session';
 import type { NodeTime } from './profiling';
 import { bootstrapMedianCI, summarize, type Interval, type Summary } from './stats';
@@ -58,6 +59,8 @@ export interface MeasureResult extends Summary {
   checksum: string;
   checksumInputs: number;
   inputShapes: Record<string, number[]>;
+  /** Shape, element type and fill of each input it ran with (the first sample's when fed samples). */
+  inputRecord: InputShapesRecord;
   distinctInputs: number;
   session: SessionSpec;
   envelope: EnvelopeRecord;
@@ -158,6 +161,7 @@ function assemble(
     checksum: out.checksum,
     checksumInputs: out.checksumInputs,
     inputShapes: out.inputShapes,
+    inputRecord: out.inputRecord,
     distinctInputs: out.distinctInputs,
     session,
     envelope,

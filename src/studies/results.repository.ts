@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Prisma } from '../generated/prisma/client';
 import { PrismaService } from '../prisma/prisma.service';
+import type { InputShapesRecord } from '../onnx/input-spec';
 
 export interface MeasurementRecord {
   id: string;
@@ -21,12 +22,14 @@ export interface MeasurementRecord {
   peakRssBytes: number;
   checksum: string;
   envelope: unknown;
+  /** { input: { shape, type, fill } } the measurement ran with; null for measurements stored before 0005. */
+  inputShapes: InputShapesRecord | null;
   samplesMs?: number[];
   samplesRawMs?: number[];
   createdAt: string;
 }
 
-export type NewMeasurement = Omit<MeasurementRecord, 'id' | 'createdAt' | 'samplesMs' | 'samplesRawMs'> & { samplesMs: number[]; samplesRawMs: number[]; profile?: unknown };
+export type NewMeasurement = Omit<MeasurementRecord, 'id' | 'createdAt' | 'samplesMs' | 'samplesRawMs' | 'inputShapes'> & { samplesMs: number[]; samplesRawMs: number[]; profile?: unknown; inputShapes?: InputShapesRecord | null };
 
 export interface AccuracyRecord {
   variantId: string;
@@ -39,6 +42,8 @@ export interface AccuracyRecord {
   metrics: unknown;
   fidelity: unknown;
   payload: { meanPayloadBytes: number; meanInputBytes: number; durationMs?: number } | null;
+  /** Input shapes (first sample) and where the values came from; null for results stored before 0005. */
+  inputShapes?: InputShapesRecord | null;
 }
 
 export interface RecommendationRecord {
@@ -68,6 +73,7 @@ export class ResultsRepository {
           studyId,
           peakRssBytes: BigInt(Math.round(m.peakRssBytes)),
           envelope: m.envelope as Prisma.InputJsonValue,
+          inputShapes: (m.inputShapes ?? undefined) as Prisma.InputJsonValue | undefined,
           profile: (m.profile ?? undefined) as Prisma.InputJsonValue | undefined,
         },
       }),
@@ -78,6 +84,7 @@ export class ResultsRepository {
     const rows = await this.prisma.measurement.findMany({ where: { studyId }, orderBy: [{ variantId: 'asc' }, { tier: 'asc' }, { part: 'asc' }] });
     return rows.map(({ samplesMs, samplesRawMs, peakRssBytes, createdAt, studyId: _s, profile: _p, ...rest }) => ({
       ...rest,
+      inputShapes: rest.inputShapes as InputShapesRecord | null,
       peakRssBytes: Number(peakRssBytes),
       createdAt: createdAt.toISOString(),
       ...(withSamples ? { samplesMs, samplesRawMs } : {}),
@@ -94,6 +101,7 @@ export class ResultsRepository {
           metrics: a.metrics as Prisma.InputJsonValue,
           fidelity: (a.fidelity ?? undefined) as Prisma.InputJsonValue | undefined,
           payload: (a.payload ?? undefined) as Prisma.InputJsonValue | undefined,
+          inputShapes: (a.inputShapes ?? undefined) as Prisma.InputJsonValue | undefined,
         },
       }),
     ]);
@@ -112,6 +120,7 @@ export class ResultsRepository {
       metrics: r.metrics,
       fidelity: r.fidelity,
       payload: r.payload as AccuracyRecord['payload'],
+      inputShapes: r.inputShapes as InputShapesRecord | null,
     }));
   }
 

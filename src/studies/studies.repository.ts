@@ -27,6 +27,7 @@ function toView(row: StudyRow): StudyView {
     constraints: row.constraints as Record<string, number>,
     network: row.network as StudyView['network'],
     effort: row.effort as StudyView['effort'],
+    inputs: (row.inputs ?? null) as StudyView['inputs'],
     webhookUrl: row.webhookUrl,
     variantIds: row.variants.map((v) => v.variantId),
     failures: row.failures as unknown as StudyFailure[],
@@ -49,6 +50,7 @@ export interface NewStudy {
   constraints: object;
   network: object;
   effort: object;
+  inputs?: object;
   webhookUrl?: string;
   correlationId?: string;
   queuePrefix: string;
@@ -79,6 +81,7 @@ export class StudiesRepository {
           constraints: study.constraints as Prisma.InputJsonValue,
           network: study.network as Prisma.InputJsonValue,
           effort: study.effort as Prisma.InputJsonValue,
+          inputs: (study.inputs ?? undefined) as Prisma.InputJsonValue | undefined,
           webhookUrl: study.webhookUrl ?? null,
           correlationId: study.correlationId ?? null,
           queuePrefix: study.queuePrefix,

@@ -17,6 +17,7 @@ import { StudiesRepository } from './studies.repository';
 import { StudyCancellation } from './study-cancellation';
 import { StudyFlow } from './study-flow';
 import { planStudy } from './study-plan';
+import { checkSpecNames, parseInputSpec, resolveInputs } from '../onnx/input-spec';
 import { StudyDatasetCheck } from './study-dataset-check';
 import type { StudyView } from './study.views';
 import { VariantsRepository } from './variants.repository';
@@ -49,7 +50,12 @@ export class StudiesService {
     }
     const model = await this.models.get(team, dto.modelId);
     const dataset = dto.datasetId ? await this.datasets.get(team, dto.datasetId) : undefined;
+    const inputs = dto.inputs === undefined || dto.inputs === null ? undefined : parseInputSpec(dto.inputs);
     if (dataset) await this.datasetCheck.check(dataset, model);
+    // With a dataset the shapes come from its preprocessed samples (the spec's names must still be model inputs).
+    // Without a dataset every figure runs on synthetic inputs: each symbolic dim must be resolved now (422 otherwise).
+    if (!dataset) resolveInputs(model.inputs, inputs);
+    else if (inputs) checkSpecNames(model.inputs, inputs);
     if (dto.webhookUrl) await assertDeliverableUrl(dto.webhookUrl, this.config.ALLOW_PRIVATE_WEBHOOKS);
     const network = { ...DEFAULT_NETWORK, ...stripUndefined(dto.network) };
     const effort = { warmup: 10, runs: 100, ...stripUndefined(dto.effort) };
@@ -82,6 +88,7 @@ export class StudiesService {
       constraints,
       network,
       effort,
+      inputs,
       webhookUrl: dto.webhookUrl,
       correlationId: correlationId(),
       queuePrefix: this.queues.prefix,

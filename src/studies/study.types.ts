@@ -51,6 +51,7 @@ export class MeasurementType {
   @Field(() => Float) coldStartMs: number;
   @Field(() => Float) peakRssBytes: number;
   @Field() checksum: string;
+  @Field(() => JSONScalar, { nullable: true, description: '{ input: { shape, type, fill } } the measurement ran with' }) inputShapes?: unknown;
   @Field(() => [Float], { nullable: true }) samplesMs?: number[];
 }
 
@@ -70,6 +71,7 @@ export class StudyType {
   @Field(() => JSONScalar) constraints: unknown;
   @Field(() => JSONScalar) network: unknown;
   @Field(() => JSONScalar) effort: unknown;
+  @Field(() => JSONScalar, { nullable: true, description: 'the input spec given at creation' }) inputs?: unknown;
   @Field(() => String, { nullable: true }) webhookUrl: string | null;
   @Field(() => [ID]) variantIds: string[];
   @Field(() => [StudyFailureType]) failures: StudyFailureType[];

@@ -1,3 +1,4 @@
+import type { InputSpec } from '../onnx/input-spec';
 import type { StudyStatus } from './study-status';
 
 export type { StudyStatus } from './study-status';
@@ -26,6 +27,8 @@ export interface StudyView {
   constraints: Record<string, number>;
   network: { mobileEdgeMbps: number; edgeCloudMbps: number; rttMs: number };
   effort: { warmup: number; runs: number; timeBudgetMs?: number; evalLimit?: number };
+  /** The input spec given at creation (src/onnx/input-spec.ts), null when none. */
+  inputs: InputSpec | null;
   webhookUrl: string | null;
   variantIds: string[];
   failures: StudyFailure[];

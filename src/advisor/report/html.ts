@@ -1,3 +1,4 @@
+import { formatInputShapes } from '../../onnx/input-spec';
 import { formatBytes, formatMbps, formatMs, formatPoints } from '../format';
 import type { AdvisorReport } from './report';
 import { scatterSvg, tierBarsSvg } from './charts';
@@ -60,6 +61,22 @@ function listOrNote(items: string[], empty: string): string {
   return items.length ? `<ul>${items.map((i) => `<li>${escapeHtml(i)}</li>`).join('')}</ul>` : `<p class="note">${escapeHtml(empty)}</p>`;
 }
 
+/** Which input shapes and fills the figures above were measured with, one line per distinct set. */
+function inputsSection(report: AdvisorReport): string {
+  const byRecord = new Map<string, string[]>();
+  for (const [variantId, record] of Object.entries(report.inputShapes ?? {})) {
+    const key = formatInputShapes(record);
+    byRecord.set(key, [...(byRecord.get(key) ?? []), labelOf(report, variantId)]);
+  }
+  const items = [...byRecord.entries()].map(([shapes, variants]) => (byRecord.size === 1 ? shapes : `${variants.join(', ')}: ${shapes}`));
+  return `<h2>Measured at</h2>${listOrNote(items, 'The input shapes of these measurements were not recorded.')}`;
+}
+
+function labelOf(report: AdvisorReport, variantId: string): string {
+  const candidate = report.candidates.find((c) => c.variantId === variantId) as { shortName?: string; label?: string } | undefined;
+  return candidate?.shortName ?? candidate?.label ?? variantId.slice(0, 8);
+}
+
 /** A self-contained page: inline CSS and SVG, no scripts, fonts or links to fetch. */
 export function reportToHtml(report: AdvisorReport): string {
   const crossovers = report.crossovers.map((c) => c.sentence.charAt(0).toUpperCase() + c.sentence.slice(1) + '.');
@@ -82,6 +99,7 @@ export function reportToHtml(report: AdvisorReport): string {
     '<h2>Ranking</h2>',
     rankedTable(report),
     statisticsNote(report),
+    inputsSection(report),
     '<h2>Bandwidth crossovers</h2>',
     listOrNote(crossovers, 'The top recommendation is the same across the whole 1–1000 Mbps sweep of each link.'),
     report.skipped.length ? `<h2>Not measured</h2>${listOrNote(skipped, '')}` : '',

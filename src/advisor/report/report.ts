@@ -1,3 +1,4 @@
+import type { InputShapesRecord } from '../../onnx/input-spec';
 import type { Candidate, Constraints, Crossover, NetworkProfile, Ranking, SkippedCombination } from '../types';
 
 export const DEFAULT_METHOD_NOTE =
@@ -15,6 +16,8 @@ export interface ReportOptions {
   methodNote?: string;
   /** ISO timestamp; left out unless given, so the same ranking always renders the same report. */
   generatedAt?: string;
+  /** The input shapes and fills each variant was measured with (by variant id; a partition's head's). */
+  inputShapes?: Record<string, InputShapesRecord>;
 }
 
 /** The report as a plain, JSON-serializable object: what `/report?format=json` returns, and what CSV and HTML render. */
@@ -34,6 +37,8 @@ export interface AdvisorReport {
   crossovers: Crossover[];
   skipped: SkippedCombination[];
   methodNote: string;
+  /** By variant id: the input shapes and fills its figures were measured with (absent in reports before 0005). */
+  inputShapes?: Record<string, InputShapesRecord>;
 }
 
 export function buildReport(ranking: Ranking & { crossovers?: Crossover[] }, options: ReportOptions = {}): AdvisorReport {
@@ -55,5 +60,6 @@ export function buildReport(ranking: Ranking & { crossovers?: Crossover[] }, opt
     methodNote: options.methodNote ?? DEFAULT_METHOD_NOTE,
   };
   if (options.generatedAt) report.generatedAt = options.generatedAt;
+  if (options.inputShapes) report.inputShapes = structuredClone(options.inputShapes);
   return report;
 }

@@ -1,5 +1,6 @@
 import { formatBytes, formatMs, formatPoints, formatSignedPoints } from '../../advisor/format';
-import type { RecommendationRecord } from '../../studies/results.repository';
+import type { MeasurementRecord, RecommendationRecord } from '../../studies/results.repository';
+import { formatInputShapes } from '../../onnx/input-spec';
 
 /** A row of `GET /v1/studies/:id/recommendations`, as the api writes it. */
 export type RecommendationRow = RecommendationRecord;
@@ -15,10 +16,21 @@ interface RowViolation {
   constraint?: string;
 }
 
-const HEADERS = ['rank', 'candidate', 'scenario', 'p50', 'p95', 'network', 'accuracy', 'drop', 'size', 'verdict'];
+const HEADERS = ['rank', 'candidate', 'scenario', 'p50', 'p95', 'network', 'accuracy', 'drop', 'size', 'inputs', 'verdict'];
 
-/** Ranked candidates first, then the rejected ones with the constraint each one broke; plain text, aligned. */
-export function recommendationTable(rows: RecommendationRow[]): string {
+/**
+ * Ranked candidates first, then the rejected ones with the constraint each one broke; plain text, aligned. With the
+ * study's measurements, an `inputs` column names the input set (A, B, …) each figure ran at, listed under the table.
+ */
+export function recommendationTable(rows: RecommendationRow[], measurements: Array<Pick<MeasurementRecord, 'variantId' | 'part' | 'inputShapes'>> = []): string {
+  const sets: string[] = [];
+  const setOf = (variantId: string): string => {
+    const m = measurements.find((x) => x.variantId === variantId && x.part !== 'tail' && x.inputShapes);
+    if (!m) return '–';
+    const text = formatInputShapes(m.inputShapes);
+    if (!sets.includes(text)) sets.push(text);
+    return String.fromCharCode(65 + sets.indexOf(text));
+  };
   const lines = rows.map((row) => {
     const details = (row.details ?? {}) as RowDetails;
     const latency = details.latency ?? {};
@@ -34,12 +46,14 @@ export function recommendationTable(rows: RecommendationRow[]): string {
       row.accuracy === null ? '–' : `${formatPoints(row.accuracy)}%`,
       drop === null || drop === undefined ? '–' : formatSignedPoints(-drop),
       details.sizeBytes === undefined ? '–' : formatBytes(details.sizeBytes),
+      setOf(row.variantId),
       verdict(row),
     ];
   });
   const widths = HEADERS.map((header, i) => Math.max(header.length, ...lines.map((line) => line[i].length)));
   const render = (cells: string[]) => cells.map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i]))).join('  ').trimEnd();
-  return [render(HEADERS), render(widths.map((w) => '-'.repeat(w))), ...lines.map(render)].join('\n');
+  const legend = sets.map((text, i) => `inputs ${String.fromCharCode(65 + i)}: ${text}`);
+  return [render(HEADERS), render(widths.map((w) => '-'.repeat(w))), ...lines.map(render), ...(legend.length ? ['', ...legend] : [])].join('\n');
 }
 
 function verdict(row: RecommendationRow): string {

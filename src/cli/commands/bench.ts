@@ -1,12 +1,14 @@
 import type { Command } from 'commander';
 import { TierwiseError } from '../../common/errors';
 import { ENVELOPE_METHODS, type EnvelopeMethod } from '../../benchmark/envelope';
+import { readFileSync } from 'node:fs';
 import { parseShapeArgs } from '../../benchmark/inputs';
+import { formatInputShapes, mergeSpecs, parseDimsArg, parseInputSpec, type InputSpec } from '../../onnx/input-spec';
 import { measure, type MeasureResult } from '../../benchmark/runner';
 
 interface BenchOptions {
   tier: string; runs?: string; warmup?: string; threads?: string; shape: string[]; envelope: string;
-  samples?: string; budgetMs?: string; timeoutMs?: string; profile?: boolean; json?: boolean;
+  samples?: string; inputs?: string; dims?: string; budgetMs?: string; timeoutMs?: string; profile?: boolean; json?: boolean;
 }
 
 export function integer(value: string | undefined, flag: string, min = 0): number | undefined {
@@ -32,6 +34,8 @@ export function register(program: Command): void {
     .option('--warmup <n>', 'warm-up runs (default 10)')
     .option('--threads <n>', "override the tier's thread count")
     .option('--shape <name=d1,d2,...>', 'shape of a synthetic input (repeatable)', collect, [])
+    .option('--inputs <json|@file>', 'input spec: {"dims": {"batch": 1}, "inputs": {"x": {"shape": [...], "fill": ..., "value": ...}}}')
+    .option('--dims <name=n,...>', 'values for symbolic dims, e.g. --dims batch=1,height=640,width=640')
     .option('--samples <file.json>', 'feed these samples instead of synthetic inputs')
     .option('--budget-ms <ms>', 'run for this long instead of a fixed number of runs')
     .option('--envelope <method>', `emulation: ${ENVELOPE_METHODS.join(' | ')}`, 'scaled')
@@ -50,11 +54,27 @@ export function register(program: Command): void {
         warmup: integer(options.warmup, '--warmup'),
         budgetMs: integer(options.budgetMs, '--budget-ms', 1),
         timeoutMs: integer(options.timeoutMs, '--timeout-ms', 1),
-        inputs: options.samples ? { kind: 'samples', path: options.samples } : { kind: 'synthetic', shapes: parseShapeArgs(options.shape) },
+        inputs: options.samples ? { kind: 'samples', path: options.samples } : { kind: 'synthetic', shapes: parseShapeArgs(options.shape), spec: cliInputSpec(options.inputs, options.dims) },
         profile: options.profile === true,
       });
       process.stdout.write(options.json ? `${JSON.stringify(result)}\n` : table(result));
     });
+}
+
+/** `--inputs <json|@file>` and `--dims a=1,b=2` as one spec (--dims wins for the dims it names). */
+export function cliInputSpec(inputs: string | undefined, dims: string | undefined): InputSpec | undefined {
+  if (inputs === undefined && dims === undefined) return undefined;
+  let spec: InputSpec | undefined;
+  if (inputs !== undefined) {
+    let text = inputs;
+    if (inputs.startsWith('@')) {
+      try { text = readFileSync(inputs.slice(1), 'utf8'); } catch (error) {
+        throw new TierwiseError('INPUT_SPEC_INVALID', `--inputs ${inputs}: cannot read the file: ${(error as Error).message}`, 400);
+      }
+    }
+    spec = parseInputSpec(text, '--inputs');
+  }
+  return mergeSpecs(spec, dims !== undefined ? { dims: parseDimsArg(dims) } : undefined);
 }
 
 function table(r: MeasureResult): string {
@@ -64,6 +84,7 @@ function table(r: MeasureResult): string {
     `tier ${r.tier}: ${r.envelope.tier.cpus} CPUs × coreSpeed ${r.envelope.tier.coreSpeed}, ${r.envelope.tier.threads} thread(s), ${r.envelope.tier.memoryMB} MiB`,
     `envelope ${r.envelope.method}${r.envelope.method !== r.envelope.requestedMethod ? ` (asked for ${r.envelope.requestedMethod})` : ''}: ${r.envelope.formula}`,
     `cores ${r.envelope.cores?.join(',') ?? 'not pinned'}, memory ${r.envelope.enforced.memory.mechanism}${r.envelope.memoryLimitMB ? ` ${r.envelope.memoryLimitMB} MiB` : ''}${r.envelope.quotaCpus !== null ? `, quota ${r.envelope.quotaCpus} CPUs` : ''}`,
+    `inputs ${formatInputShapes(r.inputRecord)}`,
     '',
     `             ${'tier'.padStart(10)} ${'host raw'.padStart(10)}   (ms, ${r.n} runs after ${r.warmup} warm-up)`,
     `p50          ${f(r.p50)} ${f(r.raw.p50)}   95% CI ${r.p50CI.low.toFixed(3)}–${r.p50CI.high.toFixed(3)}`,

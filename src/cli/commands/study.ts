@@ -1,3 +1,5 @@
+import { cliInputSpec } from './bench';
+import type { MeasurementRecord } from '../../studies/results.repository';
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { InvalidArgumentError, type Command } from 'commander';
@@ -32,6 +34,8 @@ interface RunOptions extends ServerOptions {
   warmup?: number;
   evalLimit?: number;
   report?: string;
+  inputs?: string;
+  dims?: string;
 }
 
 const REPORT_FORMATS = ['html', 'csv', 'json'];
@@ -112,6 +116,7 @@ async function run(modelPath: string, options: RunOptions): Promise<void> {
     constraints: undefinedless({ maxAccuracyDrop: options.maxDrop, latencyBudgetMs: options.budgetMs, maxModelBytes: options.maxSizeBytes }),
     network: undefinedless({ mobileEdgeMbps: options.mobileEdgeMbps, edgeCloudMbps: options.edgeCloudMbps, rttMs: options.rttMs }),
     effort: undefinedless({ runs: options.runs, warmup: options.warmup, evalLimit: options.evalLimit }),
+    inputs: cliInputSpec(options.inputs, options.dims),
   });
   const created = await client.post<StudySummary>('/v1/studies', body, { 'Idempotency-Key': randomUUID() });
   log(`study ${created.id} submitted (follow it elsewhere with: tierwise study status ${created.id})`);
@@ -127,7 +132,8 @@ async function run(modelPath: string, options: RunOptions): Promise<void> {
   if (options.json) {
     print(JSON.stringify({ study, recommendations, ...(options.report && study.status === 'completed' ? { reportPath: options.report } : {}) }));
   } else if (study.status === 'completed') {
-    print(recommendationTable(recommendations));
+    const measurements = await client.get<MeasurementRecord[]>(`/v1/studies/${study.id}/measurements`);
+    print(recommendationTable(recommendations, measurements));
     print(`\n${study.recommendation ? `Recommendation: ${study.recommendation.explanation}` : 'No candidate meets every constraint.'}`);
   }
   if (options.report && study.status === 'completed') log(`report saved to ${options.report}`);
@@ -172,6 +178,8 @@ export function register(program: Command): void {
     .option('--mobile-edge-mbps <n>', 'mobile–edge bandwidth', number)
     .option('--edge-cloud-mbps <n>', 'edge–cloud bandwidth', number)
     .option('--rtt-ms <n>', 'round-trip time added per hop', number)
+    .option('--inputs <json|@file>', 'input spec for synthetic inputs: {"dims": {"batch": 1}, "inputs": {"<input>": {"shape"|"dims"|"fill"|"value"}}}')
+    .option('--dims <name=n,...>', 'values for symbolic dims, e.g. --dims batch=1,height=640,width=640')
     .option('--runs <n>', 'warm runs per measurement', integer)
     .option('--warmup <n>', 'warm-up runs per measurement', integer)
     .option('--eval-limit <n>', 'evaluate on at most this many samples', integer)

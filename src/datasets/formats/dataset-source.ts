@@ -50,7 +50,7 @@ function detectInFolder(dir: string, kind: DatasetKind | undefined): { kind: Dat
 function kindOfFile(path: string): DatasetKind {
   const ext = extname(path).toLowerCase();
   if (ext === '.jsonl') return 'text';
-  if (ext === '.json') return 'tensors';
+  if (ext === '.json' || ext === '.npy' || ext === '.npz') return 'tensors';
   throw invalid(`${basename(path)} is not a dataset: expected a folder, a .zip / .tar.gz archive, a .jsonl or a .json file`);
 }
 
@@ -59,6 +59,18 @@ export async function openDatasetSource(path: string, kind?: DatasetKind, limits
   if (!existsSync(path)) throw new TierwiseError('DATASET_NOT_FOUND', `dataset ${path} does not exist`, 404);
   const noop = async (): Promise<void> => undefined;
   if (statSync(path).isDirectory()) return { ...detectInFolder(path, kind), dir: path, cleanup: noop };
+  if (extname(path).toLowerCase() === '.npz') {
+    // an .npz is a zip of .npy files: extracted with the archive limits, read as a folder of arrays
+    const temp = await mkdtemp(join(tmpdir(), 'tierwise-npz-'));
+    const cleanup = (): Promise<void> => rm(temp, { recursive: true, force: true });
+    try {
+      await extractArchive(path, join(temp, 'arrays'), limits, 'zip');
+    } catch (error) {
+      await cleanup();
+      throw error;
+    }
+    return { kind: 'tensors', path: join(temp, 'arrays'), dir: join(path, '..'), cleanup };
+  }
   if (!archiveFormat(path)) {
     const fileKind = kindOfFile(path);
     if (kind && kind !== fileKind) throw invalid(`${basename(path)} holds ${fileKind}, not ${kind}`);

@@ -164,8 +164,8 @@ function scanTar(path: string, budget: Budget): Promise<void> {
  * compression-ratio limits. Everything lands in a temporary sibling folder first that is renamed at the end and
  * removed on any failure, so a rejected archive leaves nothing behind.
  */
-export async function extractArchive(path: string, dest: string, limits: ArchiveLimits = DEFAULT_ARCHIVE_LIMITS): Promise<void> {
-  const format = archiveFormat(path);
+export async function extractArchive(path: string, dest: string, limits: ArchiveLimits = DEFAULT_ARCHIVE_LIMITS, as?: ArchiveFormat): Promise<void> {
+  const format = as ?? archiveFormat(path);
   if (!format) throw new TierwiseError('DATASET_INVALID', `${path} is not a .zip, .tar.gz, .tgz or .tar archive`, 422);
   const budget = new Budget(limits, (await stat(path)).size);
   const partial = `${dest}.partial-${randomBytes(6).toString('hex')}`;

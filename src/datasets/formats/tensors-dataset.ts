@@ -1,5 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { fromFloat16Bits, toFloat16Bits } from '../../onnx/input-spec';
+import { parseNpy, sliceLeading, type NpyArray } from './npy';
 import { TierwiseError } from '../../common/errors';
 import type { ElementType, TensorSpec } from '../../onnx/io-spec';
 import type { DatasetSample, InputTensor } from './types';
@@ -57,6 +59,7 @@ export interface TensorRecords {
  * a client of a tensor model would send.
  */
 export function readTensorDataset(file: string, modelInputs?: TensorSpec[], limit?: number): TensorRecords {
+  if (file.toLowerCase().endsWith('.npy') || statSync(file).isDirectory()) return readNpyDataset(file, modelInputs, limit);
   let json: unknown;
   try {
     json = JSON.parse(readFileSync(file, 'utf8'));
@@ -97,4 +100,67 @@ export function readTensorDataset(file: string, modelInputs?: TensorSpec[], limi
     samples.push({ id: `sample ${s}`, label: label as number | undefined, payloadBytes, inputs });
   }
   return { labelled: labels !== undefined, count, samples };
+}
+
+/**
+ * NPY / NPZ tensors: one array per model input, named by the file (`x.npy`, or the `x` entry of an .npz, which
+ * arrives here as the folder it was safely extracted to), plus an optional `labels` (or `label`) array. The
+ * leading axis is the sample axis; a sample's tensor is the rest, at any rank — a 1-D array gives scalar samples,
+ * and a 0-d array (e.g. `sr = 16000`) is the same value for every sample. No batch dim is forced: one of 1 is
+ * added only when the model declares exactly one more axis than the sample has. A single .npy feeds the model's
+ * only input. Element types are the file's (float32/float16/float64/int64/int32/uint8/int8/bool), converted to
+ * the model input's type when it declares another one.
+ */
+export function readNpyDataset(path: string, modelInputs?: TensorSpec[], limit?: number): TensorRecords {
+  const arrays = new Map<string, NpyArray>();
+  if (statSync(path).isDirectory()) {
+    const files = readdirSync(path).filter((name) => name.toLowerCase().endsWith('.npy')).sort();
+    if (files.length === 0) throw invalid(`${basename(path)} holds no .npy arrays`);
+    for (const name of files) arrays.set(name.slice(0, -4), parseNpy(readFileSync(join(path, name)), name));
+  } else {
+    const stem = basename(path).replace(/\.npy$/i, '');
+    const only = modelInputs?.length === 1 ? modelInputs[0]!.name : undefined;
+    arrays.set(modelInputs?.some((m) => m.name === stem) ? stem : only ?? stem, parseNpy(readFileSync(path), basename(path)));
+  }
+  const labelKey = LABEL_KEYS.find((key) => arrays.has(key));
+  const inputNames = [...arrays.keys()].filter((key) => !LABEL_KEYS.includes(key));
+  if (inputNames.length === 0) throw invalid(`${basename(path)} has no input arrays`);
+  const sampled = inputNames.filter((name) => arrays.get(name)!.shape.length > 0);
+  const count = sampled.length === 0 ? 1 : arrays.get(sampled[0]!)!.shape[0]!;
+  for (const name of sampled) {
+    const n = arrays.get(name)!.shape[0];
+    if (n !== count) throw invalid(`array ${name} has ${n} samples along its leading axis, ${sampled[0]} has ${count}`);
+  }
+  const labels = labelKey ? arrays.get(labelKey)! : undefined;
+  if (labels && (labels.shape.length !== 1 || labels.shape[0] !== count)) throw invalid(`"${labelKey}" must be a 1-D array of ${count} class indices, got shape (${labels.shape.join(', ')})`);
+  const take = Math.min(count, limit ?? count);
+  const samples: DatasetSample[] = [];
+  for (let s = 0; s < take; s++) {
+    const inputs: Record<string, InputTensor> = {};
+    let payloadBytes = 0;
+    for (const name of inputNames) {
+      const array = arrays.get(name)!;
+      const sample = array.shape.length === 0 ? array : sliceLeading(array, s);
+      const declared = modelInputs?.find((spec) => spec.name === name);
+      const type = declared && declared.elemType !== 'unknown' ? declared.elemType : sample.type;
+      const dims = declared?.shape && declared.shape.length === sample.shape.length + 1 ? [1, ...sample.shape] : sample.shape;
+      const data = convert(sample, type, `array ${name} sample ${s}`);
+      payloadBytes += data.byteLength;
+      inputs[name] = { type, dims, data };
+    }
+    let label: number | undefined;
+    if (labels) {
+      label = Number(labels.data[s]);
+      if (!(Number.isInteger(label) && label >= 0)) throw invalid(`${labelKey}[${s}] = ${label} is not a class index`);
+    }
+    samples.push({ id: `sample ${s}`, label, payloadBytes, inputs });
+  }
+  return { labelled: labels !== undefined, count, samples };
+}
+
+function convert(array: NpyArray, type: ElementType, where: string): InputTensor['data'] {
+  if (array.type === type) return array.data as InputTensor['data'];
+  const values = Array.from(array.data as ArrayLike<number | bigint>, (v) => (array.type === 'float16' ? fromFloat16Bits(Number(v)) : Number(v)));
+  if (type === 'float16') return Uint16Array.from(values, toFloat16Bits);
+  return typed(values, type, where);
 }

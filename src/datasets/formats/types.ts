@@ -5,7 +5,7 @@ import type { PreprocessSpec } from './preprocess-spec';
 export interface InputTensor {
   type: ElementType;
   dims: number[];
-  data: Float32Array | BigInt64Array | Int32Array | Uint8Array | Int8Array | Float64Array;
+  data: Float32Array | BigInt64Array | Int32Array | Uint8Array | Int8Array | Float64Array | Uint16Array;
 }
 
 export interface DatasetSample {

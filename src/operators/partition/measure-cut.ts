@@ -24,7 +24,7 @@ export interface MeasuredSplit {
 
 /** The inputs the runner synthesizes for `model` at `shapes` (same seed, so in-process runs see the same values). */
 export function runnerInputs(model: ModelProto, shapes: Record<string, number[]> = {}): Record<string, InputTensor> {
-  const declared = realInputs(model.graph!).map(valueInfoToSpec).map((s) => ({ name: s.name, type: s.elemType, shape: (s.shape ?? []).map((d) => (typeof d === 'number' ? d : -1)) }));
+  const declared = realInputs(model.graph!).map(valueInfoToSpec).map((s) => ({ name: s.name, type: s.elemType, shape: s.shape ?? [] }));
   return syntheticInputs(declared, shapes).inputs;
 }
 

@@ -1,10 +1,11 @@
 import { ApiPropertyOptional, ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
-  ArrayMaxSize, ArrayUnique, IsArray, IsIn, IsInt, IsNumber, IsOptional, IsString, IsUrl, IsUUID, Max, Min, ValidateNested,
+  ArrayMaxSize, ArrayUnique, IsArray, IsIn, IsInt, IsNumber, IsObject, IsOptional, IsString, IsUrl, IsUUID, Max, Min, ValidateNested,
 } from 'class-validator';
 import { Field, Float, ID, InputType, Int } from '@nestjs/graphql';
 import { WHITE_BOX_OPERATORS } from '../../models/white-box';
+import { JSONScalar } from '../../common/graphql/json.scalar';
 
 export const STUDY_SCENARIOS = ['mobile', 'edge', 'cloud', 'mobile|edge', 'edge|cloud', 'mobile|cloud'] as const;
 export const STUDY_OPERATORS = ['identity', ...WHITE_BOX_OPERATORS, 'sptq', 'dynamic-int8', 'prune', 'early-exit'] as const;
@@ -103,6 +104,15 @@ export class CreateStudyDto {
   @Field(() => EffortDto, { nullable: true })
   @ApiPropertyOptional({ type: EffortDto }) @IsOptional() @ValidateNested() @Type(() => EffortDto)
   effort?: EffortDto;
+
+  @Field(() => JSONScalar, { nullable: true })
+  @ApiPropertyOptional({
+    description: 'input spec for synthetic inputs (no dataset): {"dims": {"batch": 1}, "inputs": {"<input>": {"shape": [..], "dims": {..}, "fill": "zeros"|"ones"|"random-normal"|"random-uniform"|{"kind":"range","lo":0,"hi":n}|.., "value": n}}}; '
+      + 'a model with symbolic dims and no dataset needs it (422 INPUT_SPEC_REQUIRED)',
+    type: 'object', additionalProperties: true,
+  })
+  @IsOptional() @IsObject()
+  inputs?: Record<string, unknown>;
 
   @Field(() => String, { nullable: true })
   @ApiPropertyOptional({ description: 'also notified (signed) when the study ends' })

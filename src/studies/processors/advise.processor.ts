@@ -1,3 +1,4 @@
+import type { InputShapesRecord } from '../../onnx/input-spec';
 import { Injectable } from '@nestjs/common';
 import type { Job } from 'bullmq';
 import { advise, buildReport, type Advice } from '../../advisor';
@@ -50,7 +51,7 @@ export class AdviseProcessor implements JobProcessor<typeof JobName.AdviseStudy>
     }
     const input = adviseInput({ study, variants, measurements, accuracy, modelInputs: model.inputs, modelOutputs: model.outputs });
     const advice: Advice = advise(input);
-    const report = buildReport(advice, { title: `Tierwise study of ${model.name}`, methodNote: METHOD_NOTE, generatedAt: new Date().toISOString() });
+    const report = buildReport(advice, { title: `Tierwise study of ${model.name}`, methodNote: METHOD_NOTE, generatedAt: new Date().toISOString(), inputShapes: measuredInputs(measurements) });
     await this.results.replaceRecommendations(
       studyId,
       advice.candidates.map((c) => ({
@@ -80,4 +81,11 @@ export class AdviseProcessor implements JobProcessor<typeof JobName.AdviseStudy>
   async onFinalFailure(job: Job<Payload>, failure: JobFailure): Promise<void> {
     await this.outcome.fail(job.data.studyId, `ranking failed: ${failure.message}`);
   }
+}
+
+/** Per variant, the input shapes its whole (or head) measurement ran with. */
+function measuredInputs(measurements: Array<{ variantId: string; part: string; inputShapes: InputShapesRecord | null }>): Record<string, InputShapesRecord> {
+  const out: Record<string, InputShapesRecord> = {};
+  for (const m of measurements) if (m.inputShapes && m.part !== 'tail' && !out[m.variantId]) out[m.variantId] = m.inputShapes;
+  return out;
 }

@@ -41,9 +41,10 @@ export class BenchProcessor implements JobProcessor<typeof JobName.BenchVariant>
     const watch = this.jobs.watchCancellation(studyId);
     try {
       let inputs: InputSource;
-      if (part === 'tail') inputs = { kind: 'samples', path: this.blobs.pathOf(String(report.tailSamplesSha)) };
-      else if (opened) inputs = { kind: 'samples', path: await opened.samplesFile(SAMPLE_INPUTS, describeModel(await readFile(modelPath)).inputs) };
-      else inputs = { kind: 'synthetic' };
+      if (part === 'tail') inputs = { kind: 'samples', path: this.blobs.pathOf(String(report.tailSamplesSha)), fill: "the head's outputs" };
+      else if (opened) inputs = { kind: 'samples', path: await opened.samplesFile(SAMPLE_INPUTS, describeModel(await readFile(modelPath)).inputs), fill: 'dataset' };
+      // The study's input spec; a symbolic dim it leaves open fails the job with INPUT_SPEC_REQUIRED (never 1).
+      else inputs = { kind: 'synthetic', spec: study.inputs ?? undefined };
       const result = await measure({
         modelPath,
         tier,
@@ -74,6 +75,7 @@ export class BenchProcessor implements JobProcessor<typeof JobName.BenchVariant>
         envelope: { ...result.envelope, raw: result.raw, coldStartScaledMs: result.coldStartScaledMs, host: result.host, warnings: result.warnings, wallMs: result.wallMs, interference: result.interference ?? null },
         samplesMs: result.samples.scaledMs,
         samplesRawMs: result.samples.rawMs,
+        inputShapes: result.inputRecord,
       });
     } catch (error) {
       if (isCancellation(error)) return;

@@ -10,6 +10,10 @@ import { ResultsRepository } from '../results.repository';
 import { StudyDatasets } from '../study-datasets';
 import { StudyJobs, isCancellation } from '../study-jobs';
 import { VariantsRepository } from '../variants.repository';
+import { readFile } from 'node:fs/promises';
+import { loadSamples } from '../../benchmark/inputs';
+import { describeModel } from '../../onnx/describe';
+import { recordOfTensors, type InputShapesRecord } from '../../onnx/input-spec';
 
 type Payload = JobPayloads['evaluate-variant'];
 
@@ -69,6 +73,7 @@ export class EvaluateProcessor implements JobProcessor<typeof JobName.EvaluateVa
         metrics: report.metrics ?? {},
         fidelity: report.fidelity ?? null,
         payload: { ...report.payload, durationMs: report.durationMs },
+        inputShapes: await this.datasetInputShapes(opened, variant.blobSha, report.batchSize),
       });
     } catch (error) {
       if (isCancellation(error)) return;
@@ -78,6 +83,12 @@ export class EvaluateProcessor implements JobProcessor<typeof JobName.EvaluateVa
       await opened.close();
     }
     await this.jobs.finished(studyId);
+  }
+
+  /** The shapes of the dataset's first preprocessed sample (what the evaluation fed), for the record. */
+  private async datasetInputShapes(opened: { samplesFile(limit: number, inputs: ReturnType<typeof describeModel>['inputs']): Promise<string> }, blobSha: string, batchSize: number): Promise<InputShapesRecord> {
+    const file = await opened.samplesFile(1, describeModel(await readFile(this.blobs.pathOf(blobSha))).inputs);
+    return recordOfTensors(loadSamples(file, 1)[0]!, `dataset${batchSize > 1 ? ` (batches of ${batchSize})` : ''}`);
   }
 
   async onFinalFailure(job: Job<Payload>, failure: JobFailure): Promise<void> {

@@ -25,6 +25,7 @@ export function aStudy(overrides: Partial<StoredStudy> = {}): StoredStudy {
     queuePrefix: 'tw-unit',
     modelId: 'model-1',
     datasetId: null,
+    inputs: null,
     status: 'queued',
     phase: null,
     progress: 0,

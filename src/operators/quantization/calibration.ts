@@ -34,8 +34,11 @@ export function checkSamples(model: ModelProto, samples: DatasetSample[], purpos
 
 /** How many samples one run may hold: 1 when the model fixes its batch dimension. */
 function maxBatch(model: ModelProto, wanted: number): number {
-  const fixed = realInputs(model.graph!).some((i) => typeof valueInfoToSpec(i).shape?.[0] === 'number');
-  return fixed ? 1 : wanted;
+  // Batch only when every input leads with the same symbolic dim: a fixed dim 0, a scalar (silero's `sr`) or a
+  // state tensor ([2, batch, 128]) must be fed as it is, one sample per run.
+  const leading = realInputs(model.graph!).map((i) => valueInfoToSpec(i).shape?.[0]);
+  const batchable = leading.length > 0 && leading.every((d) => typeof d === 'string' && d === leading[0]);
+  return batchable ? wanted : 1;
 }
 
 /**

@@ -146,3 +146,19 @@ function parseFill(value: string, arg: string): InputFill {
   if (value !== '' && Number.isFinite(n)) return { kind: 'value', value: n };
   throw new TierwiseError('ARGUMENT_INVALID', `--fill expects name=zeros|ones|random-normal|uniform:lo,hi|range:lo,hi|<number>, got ${arg}`, 400);
 }
+
+export interface InputSpecFlags { shape?: string[]; dim?: string[]; fill?: string[] }
+
+const collect = (v: string, all: string[] = []): string[] => [...all, v];
+
+/** Adds `--shape`, `--dim` and `--fill` (repeatable) to a CLI command. */
+export function withInputSpecFlags<T extends { option(flags: string, description: string, fn: (v: string, all: string[]) => string[]): T }>(command: T, skipShape = false): T {
+  const c = skipShape ? command : command.option('--shape <name=dims>', 'input shape, e.g. x=1,3,224,224 (`sr=` for a scalar; repeatable)', collect);
+  return c
+    .option('--dim <name=size>', 'value of a named symbolic dim, e.g. batch=1 (repeatable)', collect)
+    .option('--fill <name=fill>', 'sample values of an input: zeros | ones | random-normal | uniform:lo,hi | range:lo,hi | <number> (repeatable)', collect);
+}
+
+export function specFromFlags(flags: InputSpecFlags): EngineInputSpec {
+  return parseInputSpecFlags(flags.shape, flags.dim, flags.fill);
+}

@@ -17,8 +17,8 @@ export async function runEarlyExit(modelPath: string, options: EarlyExitOptions)
   if (options.listBlocks) return { blocks };
   if (!options.output) throw new TierwiseError('ARGUMENT_INVALID', '--skip needs -o <out.onnx>');
   const skipped = options.skip!.split(',').map((s) => s.trim()).filter(Boolean);
-  const feeds = engineSampleInputs(model, specFromFlags(options), 4);
   const written = saveModel(bypassBlocks(model, blocks, skipped));
+  const feeds = engineSampleInputs(model, specFromFlags(options), 4);
   const verification = await verifyModel('early-exit', bytes, written, feeds, TOLERANCES['early-exit']);
   writeFileSync(options.output, written);
   return { blocks, skipped, output: options.output, verification };

@@ -6,6 +6,16 @@ import { loadModel, saveModel } from '../../onnx';
 import { listCuts, probeShapes, searchPartition, splitModel, type PartitionSearchResult } from '../../operators/partition';
 import { engineSampleInputs, parseInputSpecFlags, withInputSpecFlags } from '../../operators/sample-inputs';
 import { verifySplit } from '../../operators/verify';
+import type { ModelProto } from '../../onnx';
+
+/** Probe at the spec's shapes when it resolves (so --dim works for the probe too), else as asked (--shape). */
+function probeShapesOf(model: ModelProto, spec: import('../../operators/sample-inputs').EngineInputSpec): Record<string, number[]> {
+  try {
+    return Object.fromEntries(Object.entries(engineSampleInputs(model, spec, 1)[0]).map(([n, t]) => [n, t.dims]));
+  } catch {
+    return {};
+  }
+}
 import { readModelFile } from './prune';
 
 export interface PartitionCliOptions {
@@ -54,8 +64,10 @@ export async function runPartition(modelPath: string, options: PartitionCliOptio
   if (options.cut !== undefined) {
     if (options.output?.length !== 2) throw new TierwiseError('ARGUMENT_INVALID', '--cut needs -o <head.onnx> <tail.onnx>');
     const tensors = options.cut.split(',').map((t) => t.trim()).filter(Boolean);
-    const feeds = engineSampleInputs(model, parseInputSpecFlags(options.shape, options.dim, options.fill), 2);
-    const { head, tail, cut } = splitModel(model, tensors, await probeShapes(model, shapes));
+    const spec = parseInputSpecFlags(options.shape, options.dim, options.fill);
+    const probeAt = Object.keys(shapes).length ? shapes : undefined;
+    const { head, tail, cut } = splitModel(model, tensors, await probeShapes(model, probeAt ?? probeShapesOf(model, spec)));
+    const feeds = engineSampleInputs(model, spec, 2);
     const [headBytes, tailBytes] = [saveModel(head), saveModel(tail)];
     const verification = await verifySplit(bytes, headBytes, tailBytes, feeds);
     writeFileSync(options.output[0], headBytes);

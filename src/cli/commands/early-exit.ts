@@ -13,12 +13,14 @@ export async function runEarlyExit(modelPath: string, options: EarlyExitOptions)
   if (!!options.listBlocks === !!options.skip) throw new TierwiseError('ARGUMENT_INVALID', 'give either --list-blocks or --skip <block>[,...]');
   const bytes = readModelFile(modelPath);
   const model = loadModel(bytes, modelPath);
-  const blocks = await listBlocks(model);
+  const spec = specFromFlags(options);
+  const shapes = spec.shapes || spec.dims ? Object.fromEntries(Object.entries(engineSampleInputs(model, spec, 1)[0]).map(([n, t]) => [n, t.dims])) : undefined;
+  const blocks = await listBlocks(model, shapes);
   if (options.listBlocks) return { blocks };
   if (!options.output) throw new TierwiseError('ARGUMENT_INVALID', '--skip needs -o <out.onnx>');
   const skipped = options.skip!.split(',').map((s) => s.trim()).filter(Boolean);
   const written = saveModel(bypassBlocks(model, blocks, skipped));
-  const feeds = engineSampleInputs(model, specFromFlags(options), 4);
+  const feeds = engineSampleInputs(model, spec, 4);
   const verification = await verifyModel('early-exit', bytes, written, feeds, TOLERANCES['early-exit']);
   writeFileSync(options.output, written);
   return { blocks, skipped, output: options.output, verification };

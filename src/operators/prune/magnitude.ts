@@ -1,5 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { TierwiseError } from '../../common/errors';
+import { inSubgraphs } from '../quantization/static-int8';
 import { floatArrayToHalf, halfArrayToFloat } from '../../onnx/float16';
 import { cloneModel, findWeight, makeTensor, onnx, saveModel, setInitializer, type GraphProto, type ModelProto } from '../../onnx';
 
@@ -43,7 +44,7 @@ export function pruneModel(model: ModelProto, options: PruneOptions): { model: M
   const pruned = cloneModel(model);
   const graph = pruned.graph!;
   const { weights, skipped } = collectWeights(graph);
-  if (weights.length === 0) throw new TierwiseError('PRUNE_NO_WEIGHTS', `the model has no float32/float16 Conv/MatMul/Gemm weight to prune${skipped.length ? ` (${skipped[0].reason})` : ''}`, 422);
+  if (weights.length === 0) throw new TierwiseError('PRUNE_NO_WEIGHTS', `the model has no float32/float16 Conv/MatMul/Gemm weight to prune${skipped.length ? ` (${skipped[0].reason})` : ''}${inSubgraphs(pruned)}`, 422);
   if (scope === 'global') zeroSmallest(weights.map((w) => w.data), sparsity);
   else for (const w of weights) zeroSmallest([w.data], sparsity);
   for (const w of weights) writeBack(graph, w);

@@ -1,6 +1,7 @@
 import type { DatasetSample } from '../../datasets/formats/types';
 import { cloneModel, loadModel, opsetVersion, saveModel, type ModelProto } from '../../onnx/model-io';
 import { TierwiseError } from '../../common/errors';
+import { forEachGraph } from '../../onnx/graph';
 import { collectStats, type CalibrationOptions } from './calibration';
 import { findActivationMatMuls, findWeightedNodes, planQdq } from './qdq-plan';
 import { rewriteToQdq } from './qdq-rewrite';
@@ -49,7 +50,7 @@ export async function calibrateModel(modelBytes: Uint8Array, samples: DatasetSam
     const already = (model.graph!.node ?? []).some((n) => n.opType === 'DequantizeLinear' || n.opType === 'QLinearConv');
     throw new TierwiseError('NOT_QUANTIZABLE', already
       ? 'the model is already quantized (its Conv/MatMul/Gemm weights come from DequantizeLinear)'
-      : 'the model has no Conv, MatMul or Gemm node with a constant float weight, so int8 kernels cannot help it', 400);
+      : `the model has no Conv, MatMul or Gemm node with a constant float weight, so int8 kernels cannot help it${inSubgraphs(model)}`, 400);
   }
   const plan = planQdq(model.graph!, weighted, findActivationMatMuls(model.graph!));
   const stats = await collectStats(model, plan.activations, samples, options);
@@ -76,4 +77,11 @@ export async function quantizeStatic(
   modelBytes: Uint8Array, samples: DatasetSample[], config: StaticConfig, options: CalibrationOptions = {},
 ): Promise<QuantizedModel> {
   return buildStatic(await calibrateModel(modelBytes, samples, options), config);
+}
+
+/** ` (n Conv/MatMul/Gemm nodes sit inside If/Loop/Scan subgraphs, which the quantizer does not rewrite)` or ''. */
+export function inSubgraphs(model: ModelProto): string {
+  let n = 0;
+  forEachGraph(model.graph!, (g, depth) => { if (depth > 0) n += (g.node ?? []).filter((x) => ['Conv', 'MatMul', 'Gemm'].includes(x.opType ?? '')).length; });
+  return n > 0 ? ` (${n} Conv/MatMul/Gemm nodes sit inside If/Loop/Scan subgraphs, which the engines do not rewrite)` : '';
 }

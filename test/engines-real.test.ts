@@ -5,6 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runQuantize } from '../src/cli/commands/quantize';
 import { TierwiseError } from '../src/common/errors';
 import { loadModel, makeTensor, onnx, openSession, saveModel, toFeeds, type ModelProto } from '../src/onnx';
 import { convertOpset } from '../src/onnx/opset';
@@ -178,6 +182,12 @@ describe('engines on real-shaped graphs', () => {
     assert.equal(upgraded.conversion!.verification.passed, true);
     assert.ok(upgraded.conversion!.verification.outputs.every((o) => o.maxAbs <= 1e-5), JSON.stringify(upgraded.conversion!.verification.outputs));
     const samples = engineSampleInputs(m, {}, 6).map((inputs, i) => ({ id: String(i), inputs, payloadBytes: 0 }));
+    const file = join(mkdtempSync(join(tmpdir(), 'engines-real-')), 'opset9.onnx');
+    writeFileSync(file, bytes);
+    const cli = await runQuantize(file, { output: `${file}.int8.onnx`, mode: 'static', calibration: 'synthetic', method: 'minmax', samples: '8', maxTrials: '1' }, () => undefined);
+    assert.equal((cli.preparation as { opset: { from: number; to: number } }).opset.to, 13, 'tierwise quantize converts opset 9 and goes on');
+    assert.equal((cli.verification as { passed: boolean }).passed, true);
+    assert.match(String(cli.calibration), /synthetic/);
     for (const perChannel of [true, false]) {
       const q = await quantizeStatic(bytes, samples, { method: 'minmax', perChannel });
       assert.equal(q.preparation!.opset!.from, 9);

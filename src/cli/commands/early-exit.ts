@@ -3,35 +3,43 @@ import { writeFileSync } from 'node:fs';
 import { TierwiseError } from '../../common/errors';
 import { loadModel, saveModel } from '../../onnx';
 import { bypassBlocks, listBlocks, type ResidualBlock } from '../../operators/early-exit';
+import { engineSampleInputs, specFromFlags, withInputSpecFlags, type InputSpecFlags } from '../../operators/sample-inputs';
+import { TOLERANCES, verifyModel, type Verification } from '../../operators/verify';
 import { readModelFile } from './prune';
 
-interface EarlyExitOptions { listBlocks?: boolean; skip?: string; output?: string; json?: boolean }
+interface EarlyExitOptions extends InputSpecFlags { listBlocks?: boolean; skip?: string; output?: string; json?: boolean }
 
-export async function runEarlyExit(modelPath: string, options: EarlyExitOptions): Promise<{ blocks: ResidualBlock[]; skipped?: string[]; output?: string }> {
+export async function runEarlyExit(modelPath: string, options: EarlyExitOptions): Promise<{ blocks: ResidualBlock[]; skipped?: string[]; output?: string; verification?: Verification }> {
   if (!!options.listBlocks === !!options.skip) throw new TierwiseError('ARGUMENT_INVALID', 'give either --list-blocks or --skip <block>[,...]');
-  const model = loadModel(readModelFile(modelPath), modelPath);
-  const blocks = await listBlocks(model);
+  const bytes = readModelFile(modelPath);
+  const model = loadModel(bytes, modelPath);
+  const spec = specFromFlags(options);
+  const shapes = spec.shapes || spec.dims ? Object.fromEntries(Object.entries(engineSampleInputs(model, spec, 1)[0]).map(([n, t]) => [n, t.dims])) : undefined;
+  const blocks = await listBlocks(model, shapes);
   if (options.listBlocks) return { blocks };
   if (!options.output) throw new TierwiseError('ARGUMENT_INVALID', '--skip needs -o <out.onnx>');
   const skipped = options.skip!.split(',').map((s) => s.trim()).filter(Boolean);
-  writeFileSync(options.output, saveModel(bypassBlocks(model, blocks, skipped)));
-  return { blocks, skipped, output: options.output };
+  const written = saveModel(bypassBlocks(model, blocks, skipped));
+  const feeds = engineSampleInputs(model, spec, 4);
+  const verification = await verifyModel('early-exit', bytes, written, feeds, TOLERANCES['early-exit']);
+  writeFileSync(options.output, written);
+  return { blocks, skipped, output: options.output, verification };
 }
 
 export function register(program: Command): void {
-  program
+  withInputSpecFlags(program
     .command('early-exit')
     .description('list residual blocks, or bypass some of them (no retraining)')
     .argument('<in.onnx>', 'the model')
     .option('--list-blocks', 'list the residual blocks with their MAC and parameter shares')
     .option('--skip <blocks>', 'comma-separated block ids (the closing Add names) to bypass')
     .option('-o, --output <out.onnx>', 'where to write the variant')
-    .option('--json', 'print JSON')
+    .option('--json', 'print JSON'))
     .action(async (modelPath: string, options: EarlyExitOptions) => {
       const result = await runEarlyExit(modelPath, options);
       if (options.json) { process.stdout.write(`${JSON.stringify(result)}\n`); return; }
       const lines = result.skipped
-        ? [`bypassed ${result.skipped.join(', ')}; wrote ${result.output}`]
+        ? [`bypassed ${result.skipped.join(', ')}; outputs vs the original: ${result.verification!.outputs.map((o) => `${o.name} max abs ${o.maxAbs.toExponential(2)}, cosine ${o.cosine.toFixed(4)}${o.top1Agreement === null ? '' : `, top-1 agreement ${(o.top1Agreement * 100).toFixed(0)}%`}`).join('; ')}; wrote ${result.output}`]
         : result.blocks.map((b) => `${b.bypassable ? 'bypassable' : 'fixed     '}  ${b.shortcut.padEnd(10)} MACs ${(b.macShare * 100).toFixed(1).padStart(5)}%  params ${(b.paramShare * 100).toFixed(1).padStart(5)}%  ${b.id}${b.reason ? `  (${b.reason})` : ''}`);
       if (!result.skipped && lines.length === 0) lines.push('no residual blocks found');
       process.stdout.write(`${lines.join('\n')}\n`);

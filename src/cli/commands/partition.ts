@@ -4,9 +4,22 @@ import { defaultLinks, route, type Link } from '../../benchmark/network';
 import { TierwiseError } from '../../common/errors';
 import { loadModel, saveModel } from '../../onnx';
 import { listCuts, probeShapes, searchPartition, splitModel, type PartitionSearchResult } from '../../operators/partition';
+import { engineSampleInputs, parseInputSpecFlags, withInputSpecFlags } from '../../operators/sample-inputs';
+import { verifySplit } from '../../operators/verify';
+import type { ModelProto } from '../../onnx';
+
+/** Probe at the spec's shapes when it resolves (so --dim works for the probe too), else as asked (--shape). */
+function probeShapesOf(model: ModelProto, spec: import('../../operators/sample-inputs').EngineInputSpec): Record<string, number[]> {
+  try {
+    return Object.fromEntries(Object.entries(engineSampleInputs(model, spec, 1)[0]).map(([n, t]) => [n, t.dims]));
+  } catch {
+    return {};
+  }
+}
 import { readModelFile } from './prune';
 
 export interface PartitionCliOptions {
+  dim?: string[]; fill?: string[];
   listCuts?: boolean; cut?: string; search?: boolean; output?: string[]; from?: string; to?: string; mbps?: string; rttMs?: string;
   topK?: string; maxTensors?: string; requestBytes?: string; responseBytes?: string; runs?: string; shape?: string[]; json?: boolean;
 }
@@ -42,7 +55,8 @@ export async function runPartition(modelPath: string, options: PartitionCliOptio
   const modes = [options.listCuts, options.cut !== undefined, options.search].filter(Boolean).length;
   if (modes !== 1) throw new TierwiseError('ARGUMENT_INVALID', 'give exactly one of --list-cuts, --cut <tensor>[,...] or --search');
   const shapes = parseShapes(options.shape);
-  const model = loadModel(readModelFile(modelPath), modelPath);
+  const bytes = readModelFile(modelPath);
+  const model = loadModel(bytes, modelPath);
   if (options.listCuts) {
     const { cuts } = await listCuts(model, { shapes, maxTensors: number(options.maxTensors, '--max-tensors', 1, 2) });
     return { model: modelPath, cuts: cuts.map(({ headNodes: _h, tailNodes: _t, ...cut }) => cut) };
@@ -50,10 +64,15 @@ export async function runPartition(modelPath: string, options: PartitionCliOptio
   if (options.cut !== undefined) {
     if (options.output?.length !== 2) throw new TierwiseError('ARGUMENT_INVALID', '--cut needs -o <head.onnx> <tail.onnx>');
     const tensors = options.cut.split(',').map((t) => t.trim()).filter(Boolean);
-    const { head, tail, cut } = splitModel(model, tensors, await probeShapes(model, shapes));
-    writeFileSync(options.output[0], saveModel(head));
-    writeFileSync(options.output[1], saveModel(tail));
-    return { model: modelPath, cut: cut.tensors, forwardedInputs: cut.forwardedInputs, head: options.output[0], tail: options.output[1], headNodes: head.graph!.node!.length, tailNodes: tail.graph!.node!.length };
+    const spec = parseInputSpecFlags(options.shape, options.dim, options.fill);
+    const probeAt = Object.keys(shapes).length ? shapes : undefined;
+    const { head, tail, cut } = splitModel(model, tensors, await probeShapes(model, probeAt ?? probeShapesOf(model, spec)));
+    const feeds = engineSampleInputs(model, spec, 2);
+    const [headBytes, tailBytes] = [saveModel(head), saveModel(tail)];
+    const verification = await verifySplit(bytes, headBytes, tailBytes, feeds);
+    writeFileSync(options.output[0], headBytes);
+    writeFileSync(options.output[1], tailBytes);
+    return { model: modelPath, cut: cut.tensors, forwardedInputs: cut.forwardedInputs, head: options.output[0], tail: options.output[1], headNodes: head.graph!.node!.length, tailNodes: tail.graph!.node!.length, verification };
   }
   if (!options.from || !options.to) throw new TierwiseError('ARGUMENT_INVALID', '--search needs --from <tier> and --to <tier>');
   const mbps = options.mbps === undefined ? undefined : number(options.mbps, '--mbps', Number.MIN_VALUE, 0);
@@ -81,7 +100,7 @@ function searchTable(result: PartitionSearchResult): string {
 }
 
 export function register(program: Command): void {
-  program
+  withInputSpecFlags(program
     .command('partition')
     .description('list cut points, split a model at one, or search the best split for a tier pair')
     .argument('<in.onnx>', 'the model')
@@ -99,7 +118,7 @@ export function register(program: Command): void {
     .option('--response-bytes <n>', 'response size (default: the raw output tensors)')
     .option('--runs <n>', 'timed runs per measurement', '30')
     .option('--shape <name=dims>', 'input shape, e.g. input=1,1,32,32 (repeatable)', (v: string, all: string[] = []) => [...all, v])
-    .option('--json', 'print JSON')
+    .option('--json', 'print JSON'), true)
     .action(async (modelPath: string, options: PartitionCliOptions) => {
       const result = await runPartition(modelPath, options, (line) => process.stderr.write(`${line}\n`));
       if (options.json) { process.stdout.write(`${JSON.stringify(result)}\n`); return; }

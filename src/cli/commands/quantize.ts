@@ -5,11 +5,16 @@ import { TierwiseError } from '../../common/errors';
 import { loadDataset, parsePreprocess, type LoadedDataset, type PreprocessSpec } from '../../datasets/formats';
 import { describeModel } from '../../onnx/describe';
 import type { TensorSpec } from '../../onnx/io-spec';
+import { loadModel } from '../../onnx/model-io';
+import type { DatasetSample } from '../../datasets/formats/types';
+import { engineSampleInputs, specFromFlags, withInputSpecFlags, type InputSpecFlags } from '../../operators/sample-inputs';
+import { TOLERANCES, verifyModel, type Verification } from '../../operators/verify';
 import {
+  prepareForQuantization, type Preparation,
   quantizeAccuracyAware, quantizeDynamic, quantizeStatic, top1Accuracy, type CalibrationMethod, type Trial,
 } from '../../operators/quantization';
 
-interface QuantizeOptions {
+interface QuantizeOptions extends InputSpecFlags {
   output: string; mode: string; calibration?: string; preprocess?: string; method: string; perTensor?: boolean;
   eval?: string; maxDrop?: string; samples: string; maxTrials: string; json?: boolean;
 }
@@ -55,13 +60,31 @@ export async function runQuantize(modelPath: string, options: QuantizeOptions, p
   let nodesQuantized: number;
   let trials: Trial[] = [];
   let usedMethod: CalibrationMethod | null = mode === 'static' ? method : null;
+  let preparation: Preparation | undefined;
+  let checkFeeds: () => Array<Record<string, import('../../datasets/formats/types').InputTensor>>;
+  let calibrationSource: string | undefined;
+  const spec = specFromFlags(options);
   if (mode === 'dynamic') {
-    const result = quantizeDynamic(modelBytes, { perChannel: !options.perTensor });
+    checkFeeds = () => engineSampleInputs(loadModel(modelBytes), spec, 4);
+    // DynamicQuantizeLinear needs opset 11: older models are converted (and checked) first; fp16 graphs go fp32.
+    const prepared = await prepareForQuantization(modelBytes, 11, checkFeeds);
+    preparation = prepared.preparation;
+    const result = quantizeDynamic(prepared.bytes, { perChannel: !options.perTensor });
     bytes = result.bytes;
     nodesQuantized = result.quantizedNodes.length;
   } else {
-    if (!options.calibration) throw new TierwiseError('ARGUMENT_INVALID', '--mode static needs --calibration <dataset>', 400);
-    const calib = await load(options.calibration, preprocess, inputs, parseNumber(options.samples, '--samples', 1));
+    if (!options.calibration) throw new TierwiseError('ARGUMENT_INVALID', '--mode static needs --calibration <dataset> (or --calibration synthetic with the input spec flags)', 400);
+    const limit = parseNumber(options.samples, '--samples', 1);
+    let calib: { samples: DatasetSample[] };
+    if (options.calibration === 'synthetic') {
+      // Ranges then come from the synthetic fills, not real data: said in the report.
+      calib = { samples: engineSampleInputs(loadModel(modelBytes), spec, limit).map((inputs, i) => ({ id: `synthetic-${i}`, inputs, payloadBytes: 0 })) };
+      calibrationSource = 'synthetic inputs from the input spec (ranges reflect those fills, not real data)';
+    } else {
+      calib = await load(options.calibration, preprocess, inputs, limit);
+      calibrationSource = options.calibration;
+    }
+    checkFeeds = () => calib.samples.slice(0, 4).map((s) => s.inputs);
     progress(`calibrating on ${calib.samples.length} samples`);
     const onProgress = (done: number, total: number): void => progress(`calibration runs ${done}/${total}`);
     if (evalSet) {
@@ -81,23 +104,26 @@ export async function runQuantize(modelPath: string, options: QuantizeOptions, p
       const result = await quantizeStatic(modelBytes, calib.samples, { method, perChannel: !options.perTensor }, { onProgress });
       bytes = result.bytes;
       nodesQuantized = result.quantizedNodes.length;
+      preparation = result.preparation;
     }
   }
+  const verification: Verification = await verifyModel('quantize', modelBytes, bytes, checkFeeds(), TOLERANCES.int8);
   writeFileSync(options.output, bytes);
   const accuracy = evalSet ? { before: baseline, after: await evaluate(bytes), metric: 'top1' } : undefined;
   return {
     output: resolve(options.output), mode, method: usedMethod,
     nodesQuantized, sizeBytes: { before: modelBytes.length, after: bytes.length }, trials, ...(accuracy ? { accuracy } : {}),
+    ...(calibrationSource ? { calibration: calibrationSource } : {}), ...(preparation && Object.keys(preparation).length ? { preparation } : {}), verification,
   };
 }
 
 export function register(program: Command): void {
-  program
+  withInputSpecFlags(program
     .command('quantize <model>')
     .description('int8-quantize an ONNX model: static QDQ (calibrated, optionally accuracy-aware) or dynamic')
     .requiredOption('-o, --output <file>', 'where to write the quantized model')
     .requiredOption('--mode <mode>', 'static | dynamic')
-    .option('--calibration <dataset>', 'calibration data (image folder with labels.csv, JSONL text, pre-tokenized JSON)')
+    .option('--calibration <dataset>', 'calibration data (image folder with labels.csv, JSONL text, pre-tokenized JSON), or `synthetic` (from --shape/--dim/--fill)')
     .option('--preprocess <file>', 'preprocess.json for the datasets')
     .option('--method <method>', 'calibration: minmax | percentile | entropy', 'minmax')
     .option('--per-tensor', 'one scale per weight tensor instead of per output channel')
@@ -105,7 +131,7 @@ export function register(program: Command): void {
     .option('--max-drop <points>', 'largest tolerated top-1 drop, in points')
     .option('--samples <n>', 'calibration samples to use', '100')
     .option('--max-trials <n>', 'trial budget of the accuracy-aware search', '8')
-    .option('--json', 'print one JSON object')
+    .option('--json', 'print one JSON object'))
     .action(async (model: string, options: QuantizeOptions) => {
       const result = await runQuantize(model, options, (line) => process.stderr.write(`${line}\n`));
       if (options.json) process.stdout.write(`${JSON.stringify(result)}\n`);
@@ -114,6 +140,8 @@ export function register(program: Command): void {
         const size = result.sizeBytes as { before: number; after: number };
         process.stdout.write(`${result.mode} int8: ${result.nodesQuantized} nodes quantized, ${size.before} -> ${size.after} bytes` +
           `${acc ? `, top-1 ${acc.before.toFixed(2)} -> ${acc.after.toFixed(2)}` : ''}; wrote ${result.output}\n`);
+        const v = result.verification as Verification;
+        process.stdout.write(`  outputs vs the original (${v.samples} samples, tolerance cosine >= ${TOLERANCES.int8.minCosine}): ${v.outputs.map((o) => `${o.name} cosine ${o.cosine.toFixed(4)}, max abs ${o.maxAbs.toExponential(2)}${o.top1Agreement === null ? '' : `, top-1 agreement ${(o.top1Agreement * 100).toFixed(1)}%`}`).join('; ')}\n`);
         for (const t of result.trials as Trial[]) {
           process.stdout.write(`  trial ${t.index}: ${t.method}${t.perChannel ? '' : ' per-tensor'}${t.excluded.length ? ` excluding ${t.excluded.length}` : ''} -> ${t.accuracy.toFixed(2)} (drop ${t.drop.toFixed(2)}) ${t.passed ? 'pass' : 'fail'}${t.latencyMs ? ` ${t.latencyMs.toFixed(3)} ms` : ''}\n`);
         }

@@ -19,7 +19,11 @@ describe('CLI: partition, early-exit, prune', () => {
     const listed = await runPartition(model, { listCuts: true, maxTensors: '1' });
     assert.equal((listed.cuts as unknown[]).length, 16);
     const [head, tail] = [join(dir, 'head.onnx'), join(dir, 'tail.onnx')];
-    await runPartition(model, { cut: '/layers/layers.3/Relu_output_0', output: [head, tail] });
+    const split = await runPartition(model, { cut: '/layers/layers.3/Relu_output_0', output: [head, tail], dim: ['N=2'] });
+    const verification = split.verification as { passed: boolean; outputs: Array<{ relative: number }>; inputShapes: Record<string, number[]> };
+    assert.equal(verification.passed, true);
+    assert.deepEqual(verification.inputShapes, { input: [2, 1, 32, 32] });
+    await assert.rejects(runPartition(model, { cut: '/layers/layers.3/Relu_output_0', output: [head, tail] }), isCode('INPUT_SPEC_REQUIRED', 'input dim 0 ("N")'));
     const feeds = { input: floatInput([1, 1, 32, 32]) };
     const mid = (await runModel(readFileSync(head), feeds))['/layers/layers.3/Relu_output_0'];
     const out = await runModel(readFileSync(tail), { '/layers/layers.3/Relu_output_0': { type: 'float32', dims: [...mid.dims], data: mid.data as Float32Array } });
@@ -48,13 +52,17 @@ describe('CLI: partition, early-exit, prune', () => {
     const listed = await runEarlyExit(model, { listBlocks: true });
     assert.equal(listed.blocks.length, 6);
     const out = join(dir, 'ee.onnx');
-    await runEarlyExit(model, { skip: '/layers/layers.1/Add,/layers/layers.5/Add', output: out });
+    const ee = await runEarlyExit(model, { skip: '/layers/layers.1/Add,/layers/layers.5/Add', output: out, dim: ['N=1'] });
+    assert.equal(ee.verification!.outputs.length, 1);
+    assert.ok(ee.verification!.outputs[0].maxAbs > 0, 'bypassing two blocks changes the outputs, and the report says by how much');
     assert.equal(loadModel(readFileSync(out)).graph!.node!.length, 37 - 8);
     await assert.rejects(runEarlyExit(model, { skip: '/layers/layers.4/Add', output: out }), isCode('EARLY_EXIT_BLOCK_NOT_BYPASSABLE', '/layers/layers.4/Add'));
-    const pruned = runPrune(model, { sparsity: '0.5', perLayer: true, output: join(dir, 'p.onnx') });
+    const pruned = await runPrune(model, { sparsity: '0.5', perLayer: true, output: join(dir, 'p.onnx'), dim: ['N=3'] });
+    assert.deepEqual(pruned.verification.inputShapes, { input: [3, 1, 32, 32] });
+    assert.ok(pruned.verification.outputs[0].cosine < 1 && pruned.verification.outputs[0].cosine > 0.5, String(pruned.verification.outputs[0].cosine));
     assert.ok(Math.abs(pruned.realSparsity - 0.5) < 1e-3);
     for (const sparsity of ['1', '-0.2', 'abc', '']) {
-      assert.throws(() => runPrune(model, { sparsity, output: join(dir, 'p.onnx') }), isCode('PRUNE_SPARSITY_INVALID'));
+      await assert.rejects(runPrune(model, { sparsity, output: join(dir, 'p.onnx') }), isCode('PRUNE_SPARSITY_INVALID'));
     }
   });
 });

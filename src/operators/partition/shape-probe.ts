@@ -1,7 +1,7 @@
 import { TierwiseError } from '../../common/errors';
 import type { InputTensor } from '../../datasets/formats/types';
 import {
-  addOutput, cloneModel, openSession, realInputs, saveModel, toFeeds, valueInfoToSpec,
+  addOutput, cloneModel, declaredSpecs, openSession, realInputs, saveModel, toFeeds, valueInfoToSpec,
   type Dim, type ElementType, type ModelProto,
 } from '../../onnx';
 
@@ -9,7 +9,12 @@ export interface ProbedTensor {
   elemType: ElementType;
   /** Dims in the probing run (the shapes asked for; symbolic input dims default to 1). */
   dims: number[];
-  /** Dims as the graph should declare them: a dim that follows a symbolic input dim carries that input's name. */
+  /**
+   * Dims as the graph should declare them. In a model with symbolic input dims, a dim that follows one carries its
+   * name. When a non-leading input dim is symbolic (spatial, sequence), any other dim is fixed only where the original graph declares it fixed (its value_info, inputs, outputs),
+   * else unknown (null): a dim that stayed the same over two probe runs may still depend on the input size (an
+   * H/32 grid is 1 at H = 1 and at H = 2), and writing it fixed would make the tail reject real sizes.
+   */
   symbolic: Dim[];
   bytes: number;
 }
@@ -47,15 +52,26 @@ export async function probeShapes(model: ModelProto, shapes: Record<string, numb
     return [spec.name, filled(spec.elemType, dims)];
   }));
   const firstFeeds = feedsAt(0);
-  const first = await runAll(model, firstFeeds);
+  const first = await runAll(model, firstFeeds).catch((error: unknown) => {
+    const at = Object.entries(firstFeeds).map(([n, t]) => `${n}: ${t.type}[${t.dims}]`).join(', ');
+    throw new TierwiseError('MODEL_RUN_FAILED', `the model fails on the probe inputs (${at}; symbolic dims without a given shape are 1): ${error instanceof Error ? error.message : String(error)}; give the input shapes (--shape <input>=d0,d1,... or --dim <name>=<size>)`, 422);
+  });
   const second = symbols.size > 0 ? await runAll(model, feedsAt(1)).catch(() => undefined) : undefined;
   const probe: ShapeProbe = new Map();
+  const declared = declaredSpecs(model);
+  // Only a leading (batch) dim symbolic: no op downsamples along it, so a dim that stayed put is fixed.
+  const dynamic = inputs.some((i) => !i.shape || i.shape.some((d, k) => k > 0 && (typeof d !== 'number' || d <= 0)));
   for (const [name, { elemType, dims }] of first) {
     const other = second?.get(name)?.dims;
+    const known = declared.get(name)?.shape;
     const symbolic: Dim[] = dims.map((d, k) => {
-      if (!other || other.length !== dims.length || other[k] === d) return d;
-      for (const [symbol, run] of symbols) if (run.first === d && run.second === other[k]) return symbol;
-      return null;
+      const fixed = known && known.length === dims.length && typeof known[k] === 'number' && known[k] === d;
+      if (other && other.length === dims.length && other[k] !== d) {
+        for (const [symbol, run] of symbols) if (run.first === d && run.second === other[k]) return symbol;
+        return null;
+      }
+      if (other && other.length === dims.length && typeof known?.[k] === 'string') return known[k];
+      return !dynamic || fixed ? d : null;
     });
     probe.set(name, { elemType, dims, symbolic, bytes: bytesOf(elemType, dims) });
   }

@@ -1,5 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import { TierwiseError } from '../../common/errors';
+import { inSubgraphs } from '../quantization/static-int8';
+import { floatArrayToHalf, halfArrayToFloat } from '../../onnx/float16';
 import { cloneModel, findWeight, makeTensor, onnx, saveModel, setInitializer, type GraphProto, type ModelProto } from '../../onnx';
 
 export type PruneScope = 'global' | 'per-layer';
@@ -25,7 +27,7 @@ export interface PruneReport {
   size: { beforeBytes: number; afterBytes: number; gzipBeforeBytes: number; gzipAfterBytes: number };
 }
 
-interface WeightRef { name: string; node: string; opType: string; dims: number[]; data: Float32Array; source: 'initializer' | 'constant' }
+interface WeightRef { name: string; node: string; opType: string; dims: number[]; data: Float32Array; source: 'initializer' | 'constant'; float16: boolean }
 
 export function validateSparsity(sparsity: unknown): number {
   if (typeof sparsity !== 'number' || !Number.isFinite(sparsity) || sparsity < 0 || sparsity >= 1) {
@@ -42,7 +44,7 @@ export function pruneModel(model: ModelProto, options: PruneOptions): { model: M
   const pruned = cloneModel(model);
   const graph = pruned.graph!;
   const { weights, skipped } = collectWeights(graph);
-  if (weights.length === 0) throw new TierwiseError('PRUNE_NO_WEIGHTS', `the model has no float Conv/MatMul/Gemm weight to prune${skipped.length ? ` (${skipped[0].reason})` : ''}`, 422);
+  if (weights.length === 0) throw new TierwiseError('PRUNE_NO_WEIGHTS', `the model has no float32/float16 Conv/MatMul/Gemm weight to prune${skipped.length ? ` (${skipped[0].reason})` : ''}${inSubgraphs(pruned)}`, 422);
   if (scope === 'global') zeroSmallest(weights.map((w) => w.data), sparsity);
   else for (const w of weights) zeroSmallest([w.data], sparsity);
   for (const w of weights) writeBack(graph, w);
@@ -72,16 +74,25 @@ function collectWeights(graph: GraphProto): { weights: WeightRef[]; skipped: Arr
     const inputs = node.input ?? [];
     const candidates = op === 'MatMul' ? [inputs[1], inputs[0]] : [inputs[1]];
     const label = node.name || `${op}(${inputs.join(',')})`;
-    const found = candidates.map((name) => (name ? findWeight(graph, name) : undefined)).find((w) => w !== undefined);
+    const found = candidates.map((name) => (name ? findWeight(graph, name) ?? behindCast(graph, name) : undefined)).find((w) => w !== undefined);
     if (!found) {
       const viaDq = candidates.some((name) => (graph.node ?? []).some((n) => n.opType === 'DequantizeLinear' && n.output?.[0] === name));
       if (viaDq) skipped.push({ node: label, reason: 'its weight is int8 behind a DequantizeLinear (prune before quantizing)' });
       continue;
     }
-    if (found.elemType !== 'float32') { skipped.push({ node: label, reason: `weight ${found.name} is ${found.elemType}, not float32` }); continue; }
-    if (!weights.has(found.name)) weights.set(found.name, { name: found.name, node: label, opType: op, dims: found.dims, data: found.data as Float32Array, source: found.source });
+    if (found.elemType !== 'float32' && found.elemType !== 'float16') { skipped.push({ node: label, reason: `weight ${found.name} is ${found.elemType}, not float32 or float16` }); continue; }
+    // fp16 weights are pruned on their exact float values and written back as fp16 (zero is exact in both).
+    const float16 = found.elemType === 'float16';
+    const data = float16 ? halfArrayToFloat(found.data as Uint16Array) : (found.data as Float32Array);
+    if (!weights.has(found.name)) weights.set(found.name, { name: found.name, node: label, opType: op, dims: found.dims, data, source: found.source, float16 });
   }
   return { weights: [...weights.values()], skipped };
+}
+
+/** A constant weight read through a Cast (fp16 weights cast to fp32 at run time): the constant is pruned. */
+function behindCast(graph: GraphProto, name: string): ReturnType<typeof findWeight> {
+  const cast = (graph.node ?? []).find((n) => n.opType === 'Cast' && n.output?.[0] === name);
+  return cast?.input?.[0] ? findWeight(graph, cast.input[0]) : undefined;
 }
 
 /** Zeros the `round(sparsity × n)` smallest magnitudes across `arrays` (ties at the threshold in array order). */
@@ -113,7 +124,7 @@ function countZeros(a: Float32Array): number {
 }
 
 function writeBack(graph: GraphProto, w: WeightRef): void {
-  const tensor = makeTensor(w.name, w.dims, w.data);
+  const tensor = w.float16 ? makeTensor(w.name, w.dims, floatArrayToHalf(w.data), 'float16') : makeTensor(w.name, w.dims, w.data);
   if (w.source === 'initializer') { setInitializer(graph, tensor); return; }
   const node = (graph.node ?? []).find((n) => n.opType === 'Constant' && n.output?.[0] === w.name)!;
   node.attribute = [onnx.AttributeProto.create({ name: 'value', type: onnx.AttributeProto.AttributeType.TENSOR, t: tensor })];

@@ -33,9 +33,13 @@ export function checkSamples(model: ModelProto, samples: DatasetSample[], purpos
 }
 
 /** How many samples one run may hold: 1 when the model fixes its batch dimension. */
-function maxBatch(model: ModelProto, wanted: number): number {
-  const fixed = realInputs(model.graph!).some((i) => typeof valueInfoToSpec(i).shape?.[0] === 'number');
-  return fixed ? 1 : wanted;
+function maxBatch(model: ModelProto, wanted: number, samples: DatasetSample[]): number {
+  // Batch only when every input leads with the same symbolic dim: a fixed dim 0, a scalar (silero's `sr`) or a
+  // state tensor ([2, batch, 128]) must be fed as it is, one sample per run.
+  const leading = realInputs(model.graph!).map((i) => valueInfoToSpec(i).shape?.[0]);
+  const batchable = leading.length > 0 && leading.every((d) => typeof d === 'string' && d === leading[0])
+    && samples.every((s) => Object.values(s.inputs).every((t) => t.dims[0] === 1));
+  return batchable ? wanted : 1;
 }
 
 /**
@@ -49,12 +53,12 @@ export async function collectStats(model: ModelProto, tensors: string[], samples
   for (const t of tensors) if (!graphInputs.has(t)) addOutput(probe.graph!, t);
   const session = await openSession(saveModel(probe), { optimization: 'basic' });
   const stats = new Map<string, TensorStats>(tensors.map((t) => [t, { min: Infinity, max: -Infinity }]));
-  const batch = maxBatch(model, options.batchSize ?? 16);
+  const batch = maxBatch(model, options.batchSize ?? 16, samples);
   const total = samples.length * 2;
   try {
     for (const pass of [updateMinMax, updateHistogram]) {
       for (let start = 0; start < samples.length; start += batch) {
-        const feeds = batchInputs(samples.slice(start, start + batch).map((s) => s.inputs));
+        const feeds = batch === 1 ? samples[start].inputs : batchInputs(samples.slice(start, start + batch).map((s) => s.inputs));
         const results = await session.run(toFeeds(feeds));
         for (const t of tensors) {
           const data = graphInputs.has(t) ? feeds[t].data : results[t]?.data;

@@ -4,7 +4,7 @@ import { makeTensor } from '../../onnx/tensor';
 import { TierwiseError } from '../../common/errors';
 import { findWeightedNodes, type WeightedNode } from './qdq-plan';
 import { quantizeWeight } from './quant-math';
-import type { QuantizedModel } from './static-int8';
+import { inSubgraphs, type QuantizedModel } from './static-int8';
 
 export interface DynamicConfig {
   perChannel?: boolean;
@@ -36,7 +36,7 @@ export function quantizeDynamic(modelBytes: Uint8Array, config: DynamicConfig = 
   const exclude = new Set(config.exclude ?? []);
   const targets = findWeightedNodes(graph, exclude).filter((w) => w.node.opType !== 'Conv' && (w.node.opType === 'MatMul' || gemmIsPlain(w.node)));
   if (targets.length === 0) {
-    throw new TierwiseError('NOT_QUANTIZABLE', 'the model has no MatMul or Gemm with a constant float weight for dynamic quantization', 400);
+    throw new TierwiseError('NOT_QUANTIZABLE', `the model has no MatMul or Gemm with a constant float weight for dynamic quantization${inSubgraphs(model)}`, 400);
   }
   const fresh = uniqueNamer(graph);
   const dynamicOf = new Map<string, [string, string, string]>();

@@ -8,3 +8,4 @@ export * from './dynamic-int8';
 export * from './accuracy-aware';
 export * from './accuracy';
 export * from './latency';
+export * from './prepare';

@@ -52,7 +52,8 @@ export function rewriteToQdq(model: ModelProto, plan: QdqPlan, ranges: Map<strin
       const inputParams = activationParams.get(w.activation)!;
       const bias = findWeight(graph, w.bias)!;
       const q = quantizeBias(bias.data as Float32Array, inputParams.scale, entry.scales);
-      setInput(w.node, 2, dequantizeConstant(model, fresh, `${w.bias}_${w.name}`, bias.dims, q.data, q.scales, new Int32Array(q.scales.length), 0));
+      // per-tensor: a scalar scale and no `axis` (DequantizeLinear before opset 13 has no axis attribute)
+      setInput(w.node, 2, dequantizeConstant(model, fresh, `${w.bias}_${w.name}`, bias.dims, q.data, q.scales, new Int32Array(q.scales.length), entry.scales.length > 1 ? 0 : undefined));
     }
   }
   for (const m of plan.activationMatMuls) {

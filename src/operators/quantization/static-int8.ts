@@ -1,11 +1,13 @@
 import type { DatasetSample } from '../../datasets/formats/types';
 import { cloneModel, loadModel, opsetVersion, saveModel, type ModelProto } from '../../onnx/model-io';
 import { TierwiseError } from '../../common/errors';
+import { forEachGraph } from '../../onnx/graph';
 import { collectStats, type CalibrationOptions } from './calibration';
 import { findActivationMatMuls, findWeightedNodes, planQdq } from './qdq-plan';
 import { rewriteToQdq } from './qdq-rewrite';
 import { rangeOf, type CalibrationMethod, type TensorStats } from './ranges';
 import type { QuantType } from './quant-math';
+import { feedsFromSamples, prepareForQuantization, type Preparation } from './prepare';
 
 export interface StaticConfig {
   method: CalibrationMethod;
@@ -26,6 +28,8 @@ export interface StaticConfig {
 export interface QuantizedModel {
   bytes: Uint8Array;
   quantizedNodes: string[];
+  /** fp16 → fp32 and opset conversions done (and verified) before quantizing. */
+  preparation?: Preparation;
 }
 
 /** A model with its calibration statistics, from which any static configuration is built without rerunning. */
@@ -33,22 +37,24 @@ export interface CalibratedModel {
   model: ModelProto;
   candidates: string[];
   stats: Map<string, TensorStats>;
+  preparation: Preparation;
 }
 
 export async function calibrateModel(modelBytes: Uint8Array, samples: DatasetSample[], options: CalibrationOptions = {}): Promise<CalibratedModel> {
-  const model = loadModel(modelBytes);
-  const opset = opsetVersion(model) ?? 0;
-  if (opset < 10) throw new TierwiseError('NOT_QUANTIZABLE', `the model imports opset ${opset}; QuantizeLinear needs opset 10 or later`, 400);
+  if (samples.length === 0) throw new TierwiseError('CALIBRATION_EMPTY', 'the calibration set holds no samples', 400);
+  // Per-channel QDQ needs opset 13: older models go through the opset converter (checked on the first samples).
+  const prepared = await prepareForQuantization(modelBytes, 13, feedsFromSamples(samples));
+  const model = loadModel(prepared.bytes);
   const weighted = findWeightedNodes(model.graph!);
   if (weighted.length === 0) {
     const already = (model.graph!.node ?? []).some((n) => n.opType === 'DequantizeLinear' || n.opType === 'QLinearConv');
     throw new TierwiseError('NOT_QUANTIZABLE', already
       ? 'the model is already quantized (its Conv/MatMul/Gemm weights come from DequantizeLinear)'
-      : 'the model has no Conv, MatMul or Gemm node with a constant float weight, so int8 kernels cannot help it', 400);
+      : `the model has no Conv, MatMul or Gemm node with a constant float weight, so int8 kernels cannot help it${inSubgraphs(model)}`, 400);
   }
   const plan = planQdq(model.graph!, weighted, findActivationMatMuls(model.graph!));
   const stats = await collectStats(model, plan.activations, samples, options);
-  return { model, candidates: weighted.map((w) => w.name), stats };
+  return { model, candidates: weighted.map((w) => w.name), stats, preparation: prepared.preparation };
 }
 
 export function buildStatic(calibrated: CalibratedModel, config: StaticConfig): QuantizedModel {
@@ -63,7 +69,7 @@ export function buildStatic(calibrated: CalibratedModel, config: StaticConfig): 
   const ranges = new Map<string, [number, number]>();
   for (const [name, s] of calibrated.stats) ranges.set(name, rangeOf(s, config.method, config.percentile));
   rewriteToQdq(model, plan, ranges, { perChannel: config.perChannel, activationType: config.activationType ?? 'uint8' });
-  return { bytes: saveModel(model), quantizedNodes: [...weighted.map((w) => w.name), ...activationMatMuls.map((m) => m.name)] };
+  return { bytes: saveModel(model), quantizedNodes: [...weighted.map((w) => w.name), ...activationMatMuls.map((m) => m.name)], preparation: calibrated.preparation };
 }
 
 /** Static int8 QDQ quantization with one configuration. */
@@ -71,4 +77,11 @@ export async function quantizeStatic(
   modelBytes: Uint8Array, samples: DatasetSample[], config: StaticConfig, options: CalibrationOptions = {},
 ): Promise<QuantizedModel> {
   return buildStatic(await calibrateModel(modelBytes, samples, options), config);
+}
+
+/** ` (n Conv/MatMul/Gemm nodes sit inside If/Loop/Scan subgraphs, which the quantizer does not rewrite)` or ''. */
+export function inSubgraphs(model: ModelProto): string {
+  let n = 0;
+  forEachGraph(model.graph!, (g, depth) => { if (depth > 0) n += (g.node ?? []).filter((x) => ['Conv', 'MatMul', 'Gemm'].includes(x.opType ?? '')).length; });
+  return n > 0 ? ` (${n} Conv/MatMul/Gemm nodes sit inside If/Loop/Scan subgraphs, which the engines do not rewrite)` : '';
 }

@@ -10,7 +10,9 @@ import { TierwiseError } from '../../common/errors';
 import { describeModel } from '../../onnx/describe';
 import { loadDataset } from '../../datasets/formats';
 import type { DatasetSample } from '../../datasets/formats/types';
-import { quantizeAccuracyAware, quantizeDynamic, quantizeStatic, top1Accuracy } from '../../operators/quantization';
+import { prepareForQuantization, quantizeAccuracyAware, quantizeDynamic, quantizeStatic, top1Accuracy } from '../../operators/quantization';
+import { TOLERANCES, verifyModel } from '../../operators/verify';
+import { buildFeeds } from './build-feeds';
 import type { BuildRequest, BuildResult } from './build-request';
 import { buildPartition } from './partition-build';
 import { otherOperators } from './other-operators';
@@ -50,13 +52,18 @@ async function build(request: BuildRequest): Promise<BuildResult> {
   const { operator } = request.step;
   if (operator === 'partition') return buildPartition(request, modelFile);
   let built: { bytes: Uint8Array; report: Record<string, unknown> };
+  const feeds = await buildFeeds(request, parent);
   if (operator === 'sptq') built = await sptq(request, parent);
   else if (operator === 'dynamic-int8') {
-    const model = quantizeDynamic(parent);
-    built = { bytes: model.bytes, report: { nodesQuantized: model.quantizedNodes.length } };
+    const prepared = await prepareForQuantization(parent, 11, () => feeds);
+    const model = quantizeDynamic(prepared.bytes);
+    built = { bytes: model.bytes, report: { nodesQuantized: model.quantizedNodes.length, ...(Object.keys(prepared.preparation).length ? { preparation: prepared.preparation } : {}) } };
   } else built = await otherOperators(operator, parent, request);
+  // Nothing unchecked leaves a build: the written model runs against its parent on sample inputs first.
+  const tolerance = operator === 'prune' || operator === 'early-exit' ? TOLERANCES[operator] : TOLERANCES.int8;
+  const verification = await verifyModel(operator, parent, built.bytes, feeds, tolerance);
   await writeFile(modelFile, built.bytes);
-  return { modelFile, report: { operator, params: request.step.params, ...built.report } };
+  return { modelFile, report: { operator, params: request.step.params, ...built.report, verification } };
 }
 
 childMain(build);

@@ -2,6 +2,7 @@ import { siblingEntry } from '../../common/paths';
 import type { PreprocessSpec } from '../../datasets/formats/preprocess-spec';
 import type { DatasetKind } from '../../datasets/formats/types';
 import type { BuildStep } from '../study-plan';
+import type { EngineInputSpec } from '../../operators/sample-inputs';
 
 /** What a build child receives: file paths and small parameters only. */
 export interface BuildRequest {
@@ -14,6 +15,8 @@ export interface BuildRequest {
   calibrationLimit: number;
   /** Samples scored per accuracy-aware trial. */
   evalLimit: number;
+  /** Shapes/dims/fills of the model's inputs, for verifying what the build writes when there is no dataset. */
+  inputSpec?: EngineInputSpec;
   network: { mobileEdgeMbps: number; edgeCloudMbps: number; rttMs: number };
   effort: { warmup: number; runs: number };
 }

@@ -5,6 +5,7 @@ import { operatorNamed } from '../../operators/chain';
 import { bypassBlocks, listBlocks, selectExitVariants } from '../../operators/early-exit';
 import { top1Accuracy } from '../../operators/quantization';
 import type { BuildRequest } from './build-request';
+import { buildFeeds } from './build-feeds';
 
 type Built = { bytes: Uint8Array; report: Record<string, unknown> };
 
@@ -14,7 +15,8 @@ type Built = { bytes: Uint8Array; report: Record<string, unknown> };
  */
 async function earlyExit(parent: Uint8Array, request: BuildRequest): Promise<Built> {
   const model = loadModel(parent);
-  const blocks = await listBlocks(model);
+  const [sample] = await buildFeeds(request, parent, 1);
+  const blocks = await listBlocks(model, Object.fromEntries(Object.entries(sample).map(([n, t]) => [n, [...t.dims]])));
   const bypassable = blocks.filter((b) => b.bypassable);
   if (bypassable.length === 0) throw new TierwiseError('EARLY_EXIT_NO_BLOCKS', 'the model has no residual block that can be bypassed (projection shortcuts change the shape)', 422);
   if (request.dataset?.labelled) {

@@ -5,7 +5,9 @@ import { tierLinks } from '../../benchmark/network';
 import { loadDataset } from '../../datasets/formats';
 import type { InputTensor } from '../../datasets/formats/types';
 import { describeModel, loadModel, openSession, saveModel, toFeeds } from '../../onnx';
-import { probeShapes, runnerInputs, searchPartition, splitModel } from '../../operators/partition';
+import { probeShapes, searchPartition, splitModel } from '../../operators/partition';
+import { verifySplit } from '../../operators/verify';
+import { buildFeeds } from './build-feeds';
 import type { BuildRequest, BuildResult } from './build-request';
 
 const SAMPLE_COUNT = 8;
@@ -14,7 +16,7 @@ const MIN_SHARE = 0.1;
 
 /** Batch-1 inputs for the model: real dataset samples when there is a dataset, else the runner's synthetic ones. */
 async function modelInputs(request: BuildRequest): Promise<{ inputs: Array<Record<string, InputTensor>>; payloadBytes?: number }> {
-  if (!request.dataset) return { inputs: [runnerInputs(loadModel(await readFile(request.parentPath)), {})] };
+  if (!request.dataset) return { inputs: await buildFeeds(request, await readFile(request.parentPath), 2) };
   const specs = describeModel(await readFile(request.parentPath)).inputs;
   const { path, kind, preprocess } = request.dataset;
   const { samples } = await loadDataset(path, { kind, preprocess, modelInputs: specs, limit: SAMPLE_COUNT });
@@ -29,17 +31,22 @@ async function modelInputs(request: BuildRequest): Promise<{ inputs: Array<Recor
 export async function buildPartition(request: BuildRequest, headFile: string): Promise<BuildResult> {
   const { from, to } = request.step.params as { from: string; to: string };
   const { inputs, payloadBytes } = await modelInputs(request);
+  // The search probes and measures at the shapes of the inputs it verifies with, not at 1 for symbolic dims.
+  const shapes = Object.fromEntries(Object.entries(inputs[0]).map(([name, t]) => [name, [...t.dims]]));
   const search = await searchPartition(request.parentPath, {
-    from, to, links: tierLinks(request.network), origin: 'mobile', requestBytes: payloadBytes,
+    from, to, shapes, links: tierLinks(request.network), origin: 'mobile', requestBytes: payloadBytes,
     topK: 2, runs: Math.min(30, request.effort.runs), warmup: Math.min(5, request.effort.warmup), minShare: MIN_SHARE,
   });
   const model = loadModel(await readFile(request.parentPath));
-  const probe = await probeShapes(model, {});
+  const probe = await probeShapes(model, shapes);
   const { head, tail } = splitModel(model, search.best.tensors, probe);
   const headBytes = saveModel(head);
+  const tailBytes = saveModel(tail);
+  // head → tail must give the model's outputs (relative 1e-4) before the split is measured or reported.
+  const verification = await verifySplit(await readFile(request.parentPath), headBytes, tailBytes, inputs.slice(0, 4));
   const tailFile = join(request.outDir, 'tail.onnx');
   await writeFile(headFile, headBytes);
-  await writeFile(tailFile, saveModel(tail));
+  await writeFile(tailFile, tailBytes);
   const session = await openSession(headBytes, { threads: 1 });
   const tailSamples = [];
   try {
@@ -69,6 +76,7 @@ export async function buildPartition(request: BuildRequest, headFile: string): P
       params: request.step.params,
       cut: search.best.id,
       cutTensors: search.best.tensors,
+      verification,
       cutBytes: chosen?.cut.transferBytes ?? null,
       requestBytes: search.route.requestBytes,
       basis: search.best.basis,

@@ -1,0 +1,1 @@
+export { convertOpset, MAX_TARGET_OPSET, MIN_SOURCE_OPSET, type OpsetConversion } from './convert';

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  defaultLinks, effectiveMbps, exchangeMs, handshakeMs, mssOf, oneWay, resolveTransport, route, scenarioNetworkMs, startWindow, tierLinks,
+  defaultLinks, effectiveMbps, requestPayloadBytes, exchangeMs, handshakeMs, mssOf, oneWay, resolveTransport, route, scenarioNetworkMs, startWindow, tierLinks,
 } from './network';
 
 const close = (a: number, b: number, what = '') => assert.ok(Math.abs(a - b) < 1e-9, `${what} ${a} ≠ ${b}`);
@@ -99,5 +99,14 @@ describe('transfer model: what TCP does on a link with a round trip', () => {
     assert.deepEqual(route('mobile', 'cloud', defaultLinks()).map((l) => l.to), ['edge', 'cloud']);
     assert.deepEqual(route('cloud', 'mobile', defaultLinks()).length, 2);
     assert.throws(() => route('mobile', 'moon', defaultLinks()), RangeError);
+  });
+
+  test('request bytes follow the encoding: raw tensor, encoded image, JSON/base64 (4/3 + framing)', () => {
+    const image = { tensorBytes: 3 * 224 * 224 * 4, encodedBytes: 30_001 }; // fp32 NCHW tensor, a 30 kB JPEG
+    assert.equal(requestPayloadBytes('raw-tensor', image), 602_112 + 250);
+    assert.equal(requestPayloadBytes('encoded-image', image), 30_001 + 250);
+    assert.equal(requestPayloadBytes('json-base64', image), 4 * 10_001 + 12 + 250); // ceil(30 001 / 3) groups of 4
+    assert.equal(requestPayloadBytes('json-base64', { tensorBytes: 3000 }), 4000 + 12 + 250);
+    assert.throws(() => requestPayloadBytes('encoded-image', { tensorBytes: 3000 }), /encoded file size/);
   });
 });

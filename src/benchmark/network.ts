@@ -301,3 +301,29 @@ export function describeTransport(t: Transport): string {
   const restart = t.connection === 'kept-alive' ? `, idle ${t.idleGapMs} ms, ${t.slowStartRestart ? 'slow-start restart (cubic/reno)' : 'no idle restart (bbr)'}` : '';
   return `${t.connection}${restart}, TLS ${t.tls}, MTU ${t.mtu} (MSS ${mssOf(t.mtu)}), IW ${t.initialWindow}, loss ${t.lossRate}${t.lossRate > 0 ? ' (Mathis bound)' : ''}${t.headerBytes > 0 ? `, ${t.headerBytes} B headers/segment counted` : ', bandwidth = goodput'}${t.endpointMs > 0 ? `, endpoint ${t.endpointMs.toFixed(2)} ms` : ''}`;
 }
+
+/**
+ * How a client puts its input on the wire, which decides the request bytes the model moves:
+ *  - `raw-tensor`: the input tensor's bytes (application/octet-stream);
+ *  - `encoded-image`: the dataset's encoded file (PNG/JPEG) as is, decoded on the server;
+ *  - `json-base64`: as in the paper — the encoded file (or, without one, the tensor) base64'd into a JSON body:
+ *    4 × ceil(n / 3) bytes plus the JSON around it.
+ * Each adds HTTP/1.1 request framing (request line and headers), assumed HTTP_REQUEST_FRAMING_BYTES.
+ */
+export type RequestEncoding = 'raw-tensor' | 'encoded-image' | 'json-base64';
+
+/** Request line + Host, Content-Type, Content-Length, Authorization, User-Agent headers of a typical app request. */
+export const HTTP_REQUEST_FRAMING_BYTES = 250;
+/** `{"input":"…"}` around a base64 string. */
+const JSON_WRAPPER_BYTES = 12;
+
+export function requestPayloadBytes(encoding: RequestEncoding, sizes: { tensorBytes: number; encodedBytes?: number }, framingBytes = HTTP_REQUEST_FRAMING_BYTES): number {
+  if (!(sizes.tensorBytes >= 0)) throw new RangeError(`tensorBytes must be >= 0, got ${sizes.tensorBytes}`);
+  if (encoding === 'raw-tensor') return sizes.tensorBytes + framingBytes;
+  if (encoding === 'encoded-image') {
+    if (sizes.encodedBytes === undefined) throw new RangeError('encoding encoded-image needs the encoded file size (the dataset has no encoded images)');
+    return sizes.encodedBytes + framingBytes;
+  }
+  if (encoding === 'json-base64') return 4 * Math.ceil((sizes.encodedBytes ?? sizes.tensorBytes) / 3) + JSON_WRAPPER_BYTES + framingBytes;
+  throw new RangeError(`encoding must be raw-tensor, encoded-image or json-base64, got ${String(encoding)}`);
+}

@@ -122,7 +122,8 @@ int main(int argc, char **argv) {
   /* Real-time priority where allowed: on a busy machine a descheduled delay line would add its own delay. */
   struct sched_param sp = {.sched_priority = 50};
   sched_setscheduler(0, SCHED_FIFO, &sp);
-  prctl(PR_SET_TIMERSLACK, 1UL); /* wake on time: the default 50 µs slack would blur sub-ms delays */
+  prctl(PR_SET_TIMERSLACK, 1UL);
+  prctl(PR_SET_PDEATHSIG, SIGTERM); /* never outlive the lab that started it */ /* wake on time: the default 50 µs slack would blur sub-ms delays */
   signal(SIGTERM, on_signal);
   signal(SIGINT, on_signal);
   printf("ready\n");

@@ -86,6 +86,13 @@ export class Lab {
     this.b = `tw-b-${tag}`;
   }
 
+  private static readonly open_ = new Set<Lab>();
+
+  /** Removes every lab still open (for a SIGINT handler); the delay line and server also exit with their parent. */
+  static closeAll(): void {
+    for (const lab of Lab.open_) for (const ns of [lab.a, lab.b]) spawnSync('ip', ['netns', 'del', ns]);
+  }
+
   /** Two namespaces joined by the link, a server listening in the second. Call `close()` in a finally. */
   static async open(link: LabLink): Promise<Lab> {
     const why = labUnavailable();
@@ -93,6 +100,7 @@ export class Lab {
     if (!(link.mbps > 0) || !(link.rttMs >= 0)) throw new TierwiseError('ARGUMENT_INVALID', 'link needs mbps > 0 and rttMs >= 0');
     const binary = delayLineBinary();
     const lab = new Lab(link);
+    Lab.open_.add(lab);
     try {
       await lab.start(binary);
       return lab;
@@ -116,7 +124,7 @@ export class Lab {
       ip('-n', ns, 'link', 'set', DEVICE, 'up');
     }
     const peerScript = siblingEntry(__filename, 'peer');
-    this.server = spawn('ip', ['netns', 'exec', b, ...realtime(), process.execPath, ...childExecArgv(), peerScript, 'serve', SERVER_ADDRESS, String(PORT)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.server = spawn('ip', ['netns', 'exec', b, ...realtime(), process.execPath, ...childExecArgv(), peerScript, 'serve', SERVER_ADDRESS, String(PORT)], { stdio: ['pipe', 'pipe', 'pipe'] });
     await waitForLine(this.server, 'listening', 'the server');
   }
 
@@ -142,5 +150,6 @@ export class Lab {
       }
     }
     for (const ns of [this.a, this.b]) spawnSync('ip', ['netns', 'del', ns]);
+    Lab.open_.delete(this);
   }
 }

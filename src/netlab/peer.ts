@@ -99,7 +99,11 @@ async function measure(host: string, port: number, plan: MeasurePlan): Promise<v
 
 if (require.main === module) {
   const [mode, host, port, plan] = process.argv.slice(2);
-  if (mode === 'serve') serve(host!, Number(port));
+  if (mode === 'serve') {
+    serve(host!, Number(port));
+    // The lab holds our stdin: when it closes (the lab closed or died), so do we.
+    process.stdin.on('end', () => process.exit(0)).on('error', () => process.exit(0)).resume();
+  }
   else if (mode === 'measure') {
     measure(host!, Number(port), JSON.parse(plan!) as MeasurePlan).then(() => process.exit(0), (error: unknown) => {
       process.stderr.write(`${String(error)}\n`);

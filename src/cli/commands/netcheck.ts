@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { TierwiseError } from '../../common/errors';
 import { describeTransport, type Connection } from '../../benchmark/network';
+import { Lab } from '../../netlab/lab';
 import { netcheck } from '../../netlab/netcheck';
 
 interface Options { mbps: string; rtt: string; bytes: string; connection?: string; cc: string; idleGap: string; repeats: string; maxMs: string; measure: boolean; json?: boolean }
@@ -32,6 +33,8 @@ export function register(program: Command): void {
       const [idleGapMs] = numbers('--idle-gap', options.idleGap, (n) => n >= 0);
       const [repeats] = numbers('--repeats', options.repeats, (n) => Number.isInteger(n) && n >= 1 && n <= 50);
       const [maxMs] = numbers('--max-ms', options.maxMs, (n) => n > 0);
+      const interrupted = (signal: NodeJS.Signals) => { Lab.closeAll(); process.kill(process.pid, signal); };
+      process.once('SIGINT', interrupted).once('SIGTERM', interrupted);
       const result = await netcheck({
         mbps: numbers('--mbps', options.mbps, (n) => n > 0 && n <= 10_000),
         rttMs: numbers('--rtt', options.rtt, (n) => n >= 0 && n <= 2000),

@@ -9,8 +9,9 @@ import { Lab, labUnavailable } from './lab';
  *
  * The model is given what the lab is: plain TCP (no TLS), the delay line's 1500-byte MTU, a rate that counts
  * IP + TCP headers (the delay line shapes IP packets), the namespaces' congestion control (reno restarts slow
- * start after idle like cubic; bbr does not) and one measured constant, `endpointMs`: the harness's own cost
- * of an exchange (a 1-byte kept-alive exchange minus the RTT), which a real app's stack also pays.
+ * start after idle like cubic; bbr does not) and one measured constant per connection mode, `endpointMs`: the
+ * harness's own cost of an exchange (a 1-byte exchange in that mode minus the model's figure for it: the RTT, and
+ * per request the handshake), which a real app's stack also pays.
  */
 export interface NetcheckOptions {
   mbps: number[];
@@ -83,11 +84,13 @@ export async function netcheck(options: NetcheckOptions): Promise<{ rows: Netche
       }
       const lab = await Lab.open({ mbps, rttMs, congestionControl: options.congestionControl });
       try {
-        const [floor] = await lab.measure({ bytes: [1], connection: 'kept-alive', repeats: 5, idleGapMs: 20 });
-        const endpointMs = Math.max(0, median(floor!.samplesMs) - modelRow(1, mbps, rttMs, labTransport('kept-alive', { ...options, idleGapMs: 20 }, 0)));
         for (const connection of options.connections) {
           const sizes = points.filter((p) => p.connection === connection).map((p) => p.bytes);
           if (sizes.length === 0) continue;
+          // The harness's own cost in this mode (a new connection also pays socket set-up and accept).
+          // Kept-alive: after the same idle gap as the rows (a host waking from idle is slower than a busy one).
+          const [floor] = await lab.measure({ bytes: [1], connection, repeats: 3, idleGapMs: options.idleGapMs });
+          const endpointMs = Math.max(0, median(floor!.samplesMs) - modelRow(1, mbps, rttMs, labTransport(connection, options, 0)));
           const measured = await lab.measure({ bytes: sizes, connection, repeats: options.repeats, idleGapMs: options.idleGapMs });
           for (const { bytes, samplesMs } of measured) {
             const transport = labTransport(connection, options, endpointMs);

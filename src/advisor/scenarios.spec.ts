@@ -56,13 +56,20 @@ describe('computed network cost', () => {
     close(cost.responseMs, 32.16, 'response');
   });
 
-  test('round-trip time is paid on every hop crossed', () => {
-    // mobile|cloud with rtt 5: request stays on mobile (0 hops); the 100 kB cut crosses 2 hops:
-    // 5 + 4 ms (800 kbit at 200 Mbps) + 5 + 80 ms (at 10 Mbps); the 1 kB response crosses 2 hops: 5 + 0.04 + 5 + 0.8.
+  test('round-trip time is paid once per hop and exchange, with slow start after the idle gap', () => {
+    // mobile|cloud with rtt 5: request stays on mobile; the 100 kB cut (70 segments) crosses 2 hops, the 1 kB
+    // response comes back over both: one exchange per hop, so each hop's 5 ms once (2.5 out, 2.5 back).
+    // Default transport: kept-alive, 1 s idle → the cubic sender restarts from 10 segments. At 200 Mbps a
+    // segment takes 0.05792 ms: windows 10 and 20 each wait for an ACK 5 + S after they start, the
+    // last 40 segments fit the window of 40: idle (5 + S − 10S) + (5 + S − 20S) = 10 − 28S. At 10 Mbps 10 segments (11.6 ms) cover the RTT.
     const cost = scenarioNetworkCost('mobile|cloud', { requestBytes: 5e5, responseBytes: 1000, cutBytes: 1e5 }, { mobileEdgeMbps: 200, edgeCloudMbps: 10, rttMs: 5 });
     close(cost.requestMs, 0, 'request');
-    close(cost.cutMs, 94, 'cut');
-    close(cost.responseMs, 10.84, 'response');
+    close(cost.cutMs, 2.5 + 4 + (10 - 28 * 0.05792) + 2.5 + 80, 'cut');
+    close(cost.responseMs, 2.5 + 0.8 + 2.5 + 0.04, 'response');
+    // A bbr sender (no idle restart) on the same links pays the formula: wire + half the RTT per hop and leg.
+    const warm = scenarioNetworkCost('mobile|cloud', { requestBytes: 5e5, responseBytes: 1000, cutBytes: 1e5 }, { mobileEdgeMbps: 200, edgeCloudMbps: 10, rttMs: 5, transport: { slowStartRestart: false } });
+    close(warm.cutMs, 2.5 + 4 + 2.5 + 80, 'warm cut');
+    assert.throws(() => resolveNetwork({ transport: { connection: 'sometimes' as never } }), /network\.transport\.connection/);
   });
 
   test('a partition without its cut size is refused', () => {

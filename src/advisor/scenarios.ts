@@ -1,5 +1,5 @@
 import { TierwiseError } from '../common/errors';
-import { scenarioNetworkMs, tierLinks } from '../benchmark/network';
+import { resolveTransport, scenarioNetworkMs, tierLinks } from '../benchmark/network';
 import { TIER_NAMES } from '../benchmark/tiers';
 import { hashString, seededRandom } from './random';
 import type { LinkName, NetworkProfile, ScenarioId, Tier } from './types';
@@ -41,6 +41,9 @@ export function resolveNetwork(partial: Partial<NetworkProfile> = {}): NetworkPr
     if (!(Number.isFinite(network[key]) && network[key] > 0)) throw new TierwiseError('NETWORK_INVALID', `network.${key} must be a positive number of Mbps, got ${network[key]}`);
   }
   if (!(Number.isFinite(network.rttMs) && network.rttMs >= 0)) throw new TierwiseError('NETWORK_INVALID', `network.rttMs must be >= 0, got ${network.rttMs}`);
+  if (network.transport !== undefined) {
+    try { resolveTransport(network.transport); } catch (error) { throw new TierwiseError('NETWORK_INVALID', `network.${(error as Error).message}`); }
+  }
   return network;
 }
 

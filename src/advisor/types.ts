@@ -1,4 +1,5 @@
 /** The advisor's input and output shapes. Pure data: the study orchestration fills them from Postgres. */
+import type { Transport } from '../benchmark/network';
 
 import type { TIER_NAMES } from '../benchmark/tiers';
 
@@ -11,8 +12,10 @@ export type ScenarioId = 'mobile' | 'edge' | 'cloud' | 'mobile|edge' | 'edge|clo
 export interface NetworkProfile {
   mobileEdgeMbps: number;
   edgeCloudMbps: number;
-  /** Added to every hop a payload crosses. */
+  /** Round-trip time of each hop; a request–response pays it once per hop (src/benchmark/network.ts). */
   rttMs: number;
+  /** How TCP is used on the links; unset fields take the mobile defaults (MOBILE_TRANSPORT). */
+  transport?: Partial<Transport>;
 }
 
 export interface Accuracy {

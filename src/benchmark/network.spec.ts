@@ -1,16 +1,98 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { defaultLinks, hopMs, pathMs, route, scenarioNetworkMs } from './network';
-import { measureThrottledTransfer } from './throttled-link';
+import {
+  defaultLinks, effectiveMbps, requestPayloadBytes, exchangeMs, handshakeMs, mssOf, oneWay, resolveTransport, route, scenarioNetworkMs, startWindow, tierLinks,
+} from './network';
 
-const close = (a: number, b: number) => assert.ok(Math.abs(a - b) < 1e-9, `${a} ≠ ${b}`);
+const close = (a: number, b: number, what = '') => assert.ok(Math.abs(a - b) < 1e-9, `${what} ${a} ≠ ${b}`);
 
-describe('network model', () => {
-  test('one hop and a path against hand-computed values', () => {
-    close(hopMs(125_000, { mbps: 1, rttMs: 0 }), 1000); // 1 Mbit over 1 Mbps = 1 s
-    close(hopMs(25_000, { mbps: 200, rttMs: 5 }), 6); // 200 kbit / 200 Mbps = 1 ms, + 5
-    close(pathMs(25_000, [{ mbps: 200, rttMs: 5 }, { mbps: 1, rttMs: 20 }]), 6 + 20 + 200);
-    assert.throws(() => hopMs(1, { mbps: 0, rttMs: 0 }), RangeError);
+// 50 Mbps: one 1448-byte segment takes 1448 × 8 / 50 000 bit/ms = 0.23168 ms.
+const S50 = 0.23168;
+const plain = { tls: 'none', headerBytes: 0 } as const;
+
+describe('transfer model: zero RTT keeps the paper figures', () => {
+  test('bytes × 8 / bandwidth, whatever the connection mode', () => {
+    for (const connection of ['kept-alive', 'per-request'] as const) {
+      close(exchangeMs(125_000, 0, { mbps: 1, rttMs: 0, transport: { connection } }), 1000, connection); // 1 Mbit at 1 Mbps
+      close(exchangeMs(25_000, 2500, { mbps: 200, rttMs: 0, transport: { connection, tls: '1.2' } }), 1.1); // 200 + 20 kbit at 200 Mbps
+    }
+    assert.throws(() => exchangeMs(1, 1, { mbps: 0, rttMs: 0 }), RangeError);
+    assert.throws(() => exchangeMs(1, 1, { mbps: 1, rttMs: 0, transport: { tls: '1.1' as never } }), /tls/);
+  });
+
+  test('the paper scenarios at zero RTT (200 Mbps mobile–edge, 1 Mbps edge–cloud)', () => {
+    const payload = { requestBytes: 2500, responseBytes: 40 }; // 20 kbit, 320 bit
+    assert.equal(scenarioNetworkMs({ kind: 'on-device' }, payload).totalMs, 0);
+    const offload = scenarioNetworkMs({ kind: 'offload' }, payload);
+    close(offload.requestMs, 0.1);
+    close(offload.totalMs, 0.1 + 0.0016);
+    const cloud = scenarioNetworkMs({ kind: 'cloud' }, payload);
+    close(cloud.requestMs, 0.1 + 20);
+    close(cloud.responseMs, 0.32 + 0.0016);
+    assert.deepEqual(cloud.hops.map((h) => `${h.leg} ${h.from}→${h.to}`), ['request mobile→edge', 'request edge→cloud', 'response cloud→edge', 'response edge→mobile']);
+  });
+});
+
+describe('transfer model: what TCP does on a link with a round trip', () => {
+  test('MSS from the MTU, handshakes per TLS version', () => {
+    assert.equal(mssOf(1500), 1448);
+    const link = (tls: 'none' | '1.2' | '1.3', connection: 'per-request' | 'kept-alive' = 'per-request') => ({ mbps: 50, rttMs: 20, transport: { tls, connection } });
+    assert.equal(handshakeMs(link('none')), 20); // SYN, SYN-ACK; the data rides with the ACK
+    assert.equal(handshakeMs(link('1.3')), 40); // + ClientHello … Finished
+    assert.equal(handshakeMs(link('1.2')), 60); // + two TLS round trips
+    assert.equal(handshakeMs(link('1.2', 'kept-alive')), 0); // an open connection has paid it already
+  });
+
+  test('slow start from the initial window: 150 kB over 50 Mbps / 20 ms takes three idle rounds', () => {
+    // 150 000 B = 104 segments. Window 10 leaves in 2.3168 ms, the first ACK is back at 20 + S: the link idles
+    // 20 + S − 10 S; then windows 20 and 40 idle 20 + S − 20 S and 20 + S − 40 S; 34 segments are left for a window of 80.
+    const leg = oneWay(150_000, { mbps: 50, rttMs: 20, transport: plain }, 10);
+    assert.equal(leg.rounds, 3);
+    close(leg.slowStartMs, 3 * (20 + S50) - 70 * S50, 'slow start');
+    close(leg.wireMs, 24, 'wire'); // 1.2 Mbit at 50 Mbps
+    close(leg.propagationMs, 10);
+    // A new connection: handshake (1 RTT) + that leg + the one-byte answer's trip back (RTT / 2).
+    const perRequest = exchangeMs(150_000, 0, { mbps: 50, rttMs: 20, transport: { ...plain, connection: 'per-request' } });
+    close(perRequest, 20 + (3 * (20 + S50) - 70 * S50) + 24 + 10 + 10, 'per-request');
+    // A window that covers the path (bbr on a kept-alive connection) pays the formula alone: one RTT + wire.
+    close(exchangeMs(150_000, 0, { mbps: 50, rttMs: 20, transport: { ...plain, slowStartRestart: false } }), 44, 'warm');
+  });
+
+  test('a fast link with a short RTT is covered by the initial window: no idle round', () => {
+    // 100 Mbps: 10 segments take 1.1584 ms ≥ RTT 1 ms + one segment (0.11584): the ACKs keep the link busy.
+    assert.equal(oneWay(1_000_000, { mbps: 100, rttMs: 1 }, 10).rounds, 0);
+  });
+
+  test('idle restart: a cubic/reno sender halves its window per RTO idle, down to the initial window', () => {
+    const link = (idleGapMs: number, slowStartRestart = true) => ({ mbps: 50, rttMs: 20, transport: { idleGapMs, slowStartRestart } });
+    // RTO ≈ 20 + 200 ms; 1000 ms idle = 4 halvings (1000 − 220 − 220 − 220 − 220 > 0).
+    // 150 kB (104 segments): (10 + 104) / 16 = 7 → back to the initial window of 10.
+    assert.equal(startWindow(150_000, link(1000)), 10);
+    // 802 816 B (555 segments): w = floor((w + 555) / 16) settles at 36 (10 → 35 → 36 → 36).
+    assert.equal(startWindow(802_816, link(1000)), 36);
+    assert.equal(startWindow(802_816, link(200)), Infinity); // idle shorter than the RTO: the window stays open
+    assert.equal(startWindow(802_816, link(5000, false)), Infinity); // bbr: no restart
+    assert.equal(startWindow(3000, { mbps: 50, rttMs: 20, transport: { connection: 'per-request' } }), 10);
+  });
+
+  test('a request–response exchange pays the round trip once per hop', () => {
+    // 3 kB up, 100 B down on 20 Mbps / 60 ms, kept-alive: 3 segments fit the initial window, so RTT + wire.
+    close(exchangeMs(3000, 100, { mbps: 20, rttMs: 60 }), 60 + 1.2 + 0.04);
+    // mobile → edge → cloud and back: each hop's RTT once (5 + 5), not once per direction (20).
+    const cost = scenarioNetworkMs({ kind: 'cloud' }, { requestBytes: 1000, responseBytes: 1000 }, tierLinks({ mobileEdgeMbps: 200, edgeCloudMbps: 10, rttMs: 5 }));
+    close(cost.totalMs, 10 + 2 * (0.04 + 0.8));
+    close(cost.requestMs, 5 + 0.04 + 0.8);
+    // Per request, each hop's connection is opened once (TCP + TLS 1.3 = 2 RTT each).
+    const fresh = scenarioNetworkMs({ kind: 'cloud' }, { requestBytes: 1000, responseBytes: 1000 }, tierLinks({ mobileEdgeMbps: 200, edgeCloudMbps: 10, rttMs: 5, transport: { connection: 'per-request' } }));
+    close(fresh.totalMs - cost.totalMs, 2 * 10);
+  });
+
+  test('loss caps the rate by the Mathis bound: MSS / RTT × sqrt(3 / 2p)', () => {
+    // 1448 × 8 bit / 0.1 s × sqrt(150) = 115 840 × 12.2474… bit/s ≈ 1.4187 Mbps, below the 10 Mbps link.
+    close(effectiveMbps({ mbps: 10, rttMs: 100, transport: { lossRate: 0.01 } }), (115_840 * Math.sqrt(150)) / 1e6);
+    assert.equal(effectiveMbps({ mbps: 1, rttMs: 100, transport: { lossRate: 0.01 } }), 1);
+    assert.equal(effectiveMbps({ mbps: 10, rttMs: 0, transport: { lossRate: 0.01 } }), 10);
+    assert.throws(() => resolveTransport({ lossRate: 1 }), /lossRate/);
   });
 
   test('routes cross edge on the way to the cloud', () => {
@@ -19,26 +101,12 @@ describe('network model', () => {
     assert.throws(() => route('mobile', 'moon', defaultLinks()), RangeError);
   });
 
-  test('scenarios with the study links (200 Mbps mobile–edge, 1 Mbps edge–cloud)', () => {
-    const payload = { requestBytes: 2500, responseBytes: 40 }; // 20 kbit, 320 bit
-    assert.equal(scenarioNetworkMs({ kind: 'on-device' }, payload).totalMs, 0);
-    const offload = scenarioNetworkMs({ kind: 'offload' }, payload);
-    close(offload.requestMs, 0.1); // 20 000 / 200e6 s
-    close(offload.totalMs, 0.1 + 0.0016);
-    const cloud = scenarioNetworkMs({ kind: 'cloud' }, payload);
-    close(cloud.requestMs, 0.1 + 20); // + 20 000 / 1e6 s
-    close(cloud.responseMs, 0.32 + 0.0016);
-    const split = scenarioNetworkMs({ kind: 'partition', head: 'mobile', tail: 'edge', cutBytes: 131_072 }, payload);
-    assert.equal(split.requestMs, 0);
-    close(split.intermediateMs, (131_072 * 8) / 200e6 * 1e3);
-    close(split.totalMs, split.intermediateMs + 0.0016);
-  });
-
-  test('a real payload through the throttled loopback link takes about what the model says', async () => {
-    const link = { mbps: 10, rttMs: 10 };
-    const bytes = 50_000; // 40 ms on the wire + 10 ms RTT
-    const measured = await measureThrottledTransfer(new Uint8Array(bytes).fill(7), link);
-    const model = hopMs(bytes, link);
-    assert.ok(measured > model * 0.9 && measured < model * 1.6, `measured ${measured} ms vs model ${model} ms`);
+  test('request bytes follow the encoding: raw tensor, encoded image, JSON/base64 (4/3 + framing)', () => {
+    const image = { tensorBytes: 3 * 224 * 224 * 4, encodedBytes: 30_001 }; // fp32 NCHW tensor, a 30 kB JPEG
+    assert.equal(requestPayloadBytes('raw-tensor', image), 602_112 + 250);
+    assert.equal(requestPayloadBytes('encoded-image', image), 30_001 + 250);
+    assert.equal(requestPayloadBytes('json-base64', image), 4 * 10_001 + 12 + 250); // ceil(30 001 / 3) groups of 4
+    assert.equal(requestPayloadBytes('json-base64', { tensorBytes: 3000 }), 4000 + 12 + 250);
+    assert.throws(() => requestPayloadBytes('encoded-image', { tensorBytes: 3000 }), /encoded file size/);
   });
 });

@@ -1,40 +1,215 @@
 /**
- * The link model: network cost is computed, not waited for, so bandwidth what-ifs are free.
- * One hop costs `rttMs + bytes × 8 / (mbps × 10^6)` seconds; a scenario sums the hops it crosses.
+ * The link model: network cost is computed, not waited for, so bandwidth what-ifs are free. It is the one
+ * transfer model of Tierwise (advisor, crossovers, partition search, report, netcheck, and the dashboard in the
+ * browser — so this module is pure: no Node imports).
+ *
+ * Per hop, a request and its response form ONE exchange, and the exchange pays what TCP makes it pay:
+ *  - the round trip once (half out with the request, half back with the response), not once per direction;
+ *  - a new connection (`per-request`) first pays the TCP handshake (1 RTT) and the TLS one (1.2: 2 RTT, 1.3: 1);
+ *  - slow start: a sender with a congestion window of `w` segments sends `w`, then waits for the first ACK
+ *    (RTT + one segment's serialization) before sending 2w; the link idles `RTT + S − w·S` per such round until
+ *    the window covers the path (Cardwell, Savage & Anderson, "Modeling TCP latency", INFOCOM 2000, without loss).
+ *    A new connection starts at the initial window (RFC 6928: 10 segments). On a kept-alive connection a
+ *    cubic/reno sender restarts after an idle gap longer than its RTO as Linux does (RFC 2861: the window is
+ *    halved per RTO idle, down to the initial window); a bbr sender does not (it paces at its bandwidth estimate);
+ *  - segments carry MSS = MTU − 40 (IPv4 + TCP) − 12 (timestamps) payload bytes;
+ *  - with a loss rate p > 0 the rate is capped by the Mathis et al. bound (Mathis, Semke, Mahdavi & Ott, "The
+ *    macroscopic behavior of the TCP congestion avoidance algorithm", CCR 1997): MSS / RTT × sqrt(3/2) / sqrt(p).
+ * With rttMs = 0 all of this vanishes and a hop costs `bytes × 8 / bandwidth` — the paper's zero-RTT figures.
  */
+export type Connection = 'kept-alive' | 'per-request';
+export type Tls = 'none' | '1.2' | '1.3';
+
+export interface Transport {
+  /** `kept-alive`: requests reuse one connection (HTTP keep-alive / HTTP/2 pools); `per-request`: a new one each. */
+  connection: Connection;
+  /** Kept-alive: the idle time between two requests on the connection (decides slow-start restart). */
+  idleGapMs: number;
+  /** TLS version of a new connection; `none` for plain TCP. */
+  tls: Tls;
+  /** Path MTU in bytes. */
+  mtu: number;
+  /** Initial congestion window in segments. */
+  initialWindow: number;
+  /** Slow-start restart after idle: true as cubic and reno do, false as bbr. */
+  slowStartRestart: boolean;
+  /** Packet loss rate, 0 ≤ p < 1; caps the rate by the Mathis bound. */
+  lossRate: number;
+  /**
+   * Header bytes per segment that count against the bandwidth. 0: the bandwidth is goodput (what a speed test
+   * reports and what the studies state). 52 (IPv4 + TCP + timestamps) when it is the IP rate of a shaper, as
+   * netcheck's delay line is.
+   */
+  headerBytes: number;
+  /** Fixed host cost per exchange (both ends' stacks and the app's socket handling); 0 unless measured. */
+  endpointMs: number;
+}
+
+/**
+ * What a mobile app sees by default: one kept-alive HTTPS connection (OkHttp and URLSession pool connections),
+ * requests about a second apart (an app classifying a photo or a sentence at human pace), TLS 1.3 (the Android
+ * 10+/iOS 12.2+ default; it matters only for new connections), a 1500-byte MTU (Wi-Fi, LTE), the Linux/Android
+ * initial window of 10 segments, cubic on the phone (Android and iOS), so slow start restarts after the idle
+ * second, and no loss. Bandwidths are goodput.
+ */
+export const MOBILE_TRANSPORT: Readonly<Transport> = Object.freeze({
+  connection: 'kept-alive', idleGapMs: 1000, tls: '1.3', mtu: 1500, initialWindow: 10, slowStartRestart: true, lossRate: 0, headerBytes: 0, endpointMs: 0,
+});
+
 export interface Link {
   from: string;
   to: string;
   mbps: number;
   rttMs: number;
+  /** How TCP is used on this link; unset fields take MOBILE_TRANSPORT's. */
+  transport?: Partial<Transport>;
 }
 
-/** Milliseconds to move `bytes` across one link, one way, including its round-trip time. */
-export function hopMs(bytes: number, link: Pick<Link, 'mbps' | 'rttMs'>): number {
+type LinkSpec = Pick<Link, 'mbps' | 'rttMs' | 'transport'>;
+
+const TLS_RTTS: Record<Tls, number> = { none: 0, '1.2': 2, '1.3': 1 };
+/** Linux's RTO floor (TCP_RTO_MIN); RTO ≈ srtt + max(4·rttvar, 200 ms) on a steady path. */
+const RTO_MIN_MS = 200;
+
+/** The link's transport with defaults filled in and checked. */
+export function resolveTransport(partial: Partial<Transport> = {}): Transport {
+  const t: Transport = { ...MOBILE_TRANSPORT, ...stripUndefined(partial) };
+  const bad = (what: string) => { throw new RangeError(`transport.${what}`); };
+  if (t.connection !== 'kept-alive' && t.connection !== 'per-request') bad(`connection must be kept-alive or per-request, got ${String(t.connection)}`);
+  if (!(t.tls in TLS_RTTS)) bad(`tls must be none, 1.2 or 1.3, got ${String(t.tls)}`);
+  if (!(t.idleGapMs >= 0)) bad(`idleGapMs must be >= 0, got ${t.idleGapMs}`);
+  if (!(Number.isInteger(t.mtu) && t.mtu >= 576 && t.mtu <= 65535)) bad(`mtu must be an integer 576–65535, got ${t.mtu}`);
+  if (!(Number.isInteger(t.initialWindow) && t.initialWindow >= 1)) bad(`initialWindow must be a positive integer, got ${t.initialWindow}`);
+  if (typeof t.slowStartRestart !== 'boolean') bad('slowStartRestart must be true or false');
+  if (!(t.lossRate >= 0 && t.lossRate < 1)) bad(`lossRate must be in [0, 1), got ${t.lossRate}`);
+  if (!(t.headerBytes >= 0)) bad(`headerBytes must be >= 0, got ${t.headerBytes}`);
+  if (!(t.endpointMs >= 0)) bad(`endpointMs must be >= 0, got ${t.endpointMs}`);
+  return t;
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** Payload bytes per segment: MTU − 20 (IPv4) − 20 (TCP) − 12 (timestamp option, on by default in Linux, Android, iOS). */
+export const mssOf = (mtu: number): number => mtu - 52;
+
+function checkLink(link: LinkSpec): void {
   if (!(link.mbps > 0)) throw new RangeError(`link bandwidth must be > 0 Mbps, got ${link.mbps}`);
+  if (!(link.rttMs >= 0)) throw new RangeError(`link rttMs must be >= 0, got ${link.rttMs}`);
+}
+
+/** The rate bytes flow at, in Mbps: the link's, or lower under loss (Mathis bound). */
+export function effectiveMbps(link: LinkSpec): number {
+  const t = resolveTransport(link.transport);
+  if (!(t.lossRate > 0) || !(link.rttMs > 0)) return link.mbps;
+  const mathisMbps = ((mssOf(t.mtu) * 8) / (link.rttMs / 1e3)) * Math.sqrt(1.5 / t.lossRate) / 1e6;
+  return Math.min(link.mbps, mathisMbps);
+}
+
+export interface OneWay {
+  /** Serialization of payload (+ headers when counted) at the effective rate. */
+  wireMs: number;
+  /** Time the link idles waiting for ACKs while slow start opens the window. */
+  slowStartMs: number;
+  /** Round trips the window took to cover the path (0 when it already did). */
+  rounds: number;
+  /** Half the RTT: the last byte's trip to the far end. */
+  propagationMs: number;
+  /** The congestion window (segments) after the transfer: what a kept-alive connection keeps. */
+  endWindow: number;
+  totalMs: number;
+}
+
+/**
+ * One direction of a transfer: `bytes` from a sender whose window is `window` segments (Infinity: the window
+ * already covers the path). Payload sizes 0 cost only the propagation.
+ */
+export function oneWay(bytes: number, link: LinkSpec, window: number): OneWay {
+  checkLink(link);
   if (!(bytes >= 0)) throw new RangeError(`bytes must be >= 0, got ${bytes}`);
-  return link.rttMs + (bytes * 8) / (link.mbps * 1e6) * 1e3;
+  const t = resolveTransport(link.transport);
+  const mss = mssOf(t.mtu);
+  const segments = Math.ceil(bytes / mss);
+  const bitsPerMs = effectiveMbps(link) * 1e3;
+  const segmentMs = ((mss + t.headerBytes) * 8) / bitsPerMs;
+  const wireMs = ((bytes + segments * t.headerBytes) * 8) / bitsPerMs;
+  let slowStartMs = 0;
+  let rounds = 0;
+  let w = window;
+  let remaining = segments;
+  // A round: the window's segments leave back to back, then the first ACK returns RTT + one segment later.
+  while (remaining > w && w * segmentMs < link.rttMs + segmentMs) {
+    slowStartMs += link.rttMs + segmentMs - w * segmentMs;
+    remaining -= w;
+    w *= 2;
+    rounds += 1;
+  }
+  const propagationMs = link.rttMs / 2;
+  return { wireMs, slowStartMs, rounds, propagationMs, endWindow: window + segments, totalMs: wireMs + slowStartMs + propagationMs };
 }
 
-/** Milliseconds to move `bytes` across every link of a path in turn (store-and-forward, as the study's relays did). */
-export function pathMs(bytes: number, links: Array<Pick<Link, 'mbps' | 'rttMs'>>): number {
-  return links.reduce((sum, link) => sum + hopMs(bytes, link), 0);
+/**
+ * The window a sender starts a transfer of `bytes` with, on this link's connection mode, in steady state (every
+ * request alike): a new connection starts at the initial window; a kept-alive one keeps what the last transfer
+ * grew it to, except that a cubic/reno sender idle longer than its RTO halves it once per RTO, not below the
+ * initial window (Linux's tcp_cwnd_restart).
+ */
+export function startWindow(bytes: number, link: LinkSpec): number {
+  const t = resolveTransport(link.transport);
+  if (t.connection === 'per-request') return t.initialWindow;
+  const rtoMs = link.rttMs + RTO_MIN_MS;
+  if (!t.slowStartRestart || t.idleGapMs <= rtoMs) return Infinity;
+  const halvings = Math.ceil(t.idleGapMs / rtoMs) - 1;
+  const segments = Math.ceil(bytes / mssOf(t.mtu));
+  let w = t.initialWindow;
+  for (let i = 0; i < 20; i++) { // the fixed point of "grow by the transfer, then decay over the idle gap"
+    const next = Math.max(t.initialWindow, Math.floor((w + segments) / 2 ** halvings));
+    if (next === w) break;
+    w = next;
+  }
+  return w;
 }
 
-/** The study's links: mobile–edge 200 Mbps, edge–cloud 1 Mbps, no RTT (the paper's setting); override per study. */
-/** The study's topology (mobile – edge – cloud) with a study's bandwidths and round-trip time. */
-export function tierLinks(network: { mobileEdgeMbps: number; edgeCloudMbps: number; rttMs: number }): Link[] {
+/** Round trips a new connection pays before its first byte: TCP's handshake and TLS's. */
+export function handshakeMs(link: LinkSpec): number {
+  const t = resolveTransport(link.transport);
+  return t.connection === 'per-request' ? (1 + TLS_RTTS[t.tls]) * link.rttMs : 0;
+}
+
+export interface HopCost {
+  handshakeMs: number;
+  endpointMs: number;
+  leg: OneWay;
+  totalMs: number;
+}
+
+/** One leg over one hop: `bytes` one way; `opensExchange` when this is the exchange's first crossing of the hop. */
+export function legMs(bytes: number, link: LinkSpec, opensExchange: boolean): HopCost {
+  const t = resolveTransport(link.transport);
+  const leg = oneWay(bytes, link, startWindow(bytes, link));
+  const handshake = opensExchange ? handshakeMs(link) : 0;
+  const endpoint = opensExchange ? t.endpointMs : 0;
+  return { handshakeMs: handshake, endpointMs: endpoint, leg, totalMs: handshake + endpoint + leg.totalMs };
+}
+
+/** A request–response exchange over one hop: handshake if new, the request, the response; one RTT in all. */
+export function exchangeMs(requestBytes: number, responseBytes: number, link: LinkSpec): number {
+  return legMs(requestBytes, link, true).totalMs + legMs(responseBytes, link, false).totalMs;
+}
+
+/** The study's topology (mobile – edge – cloud) with a study's bandwidths, round-trip time and transport. */
+export function tierLinks(network: { mobileEdgeMbps: number; edgeCloudMbps: number; rttMs: number; transport?: Partial<Transport> }): Link[] {
+  const transport = network.transport;
   return [
-    { from: 'mobile', to: 'edge', mbps: network.mobileEdgeMbps, rttMs: network.rttMs },
-    { from: 'edge', to: 'cloud', mbps: network.edgeCloudMbps, rttMs: network.rttMs },
+    { from: 'mobile', to: 'edge', mbps: network.mobileEdgeMbps, rttMs: network.rttMs, ...(transport ? { transport } : {}) },
+    { from: 'edge', to: 'cloud', mbps: network.edgeCloudMbps, rttMs: network.rttMs, ...(transport ? { transport } : {}) },
   ];
 }
 
+/** The paper's links: mobile–edge 200 Mbps, edge–cloud 1 Mbps, no RTT; override per study. */
 export function defaultLinks(): Link[] {
-  return [
-    { from: 'mobile', to: 'edge', mbps: 200, rttMs: 0 },
-    { from: 'edge', to: 'cloud', mbps: 1, rttMs: 0 },
-  ];
+  return tierLinks({ mobileEdgeMbps: 200, edgeCloudMbps: 1, rttMs: 0 });
 }
 
 /** Links are two-way; the route is the fewest-hop path (mobile→cloud crosses edge, as the study's relay did). */
@@ -76,24 +251,79 @@ export interface NetworkCost {
   intermediateMs: number;
   responseMs: number;
   totalMs: number;
+  /** Per leg and hop, what was paid: the parameters shown beside the figures. */
+  hops: Array<{ leg: 'request' | 'intermediate' | 'response'; from: string; to: string; bytes: number; mbps: number; rttMs: number; transport: Transport; handshakeMs: number; slowStartMs: number; slowStartRounds: number; wireMs: number; propagationMs: number; totalMs: number }>;
 }
 
-/** Network time of one request in a scenario: request in, intermediate tensor (partitions), response back. */
+/**
+ * Network time of one request in a scenario: request in, intermediate tensor (partitions), response back, hop by
+ * hop (store-and-forward, as the study's relays did). Every path starts and ends at the origin, so each hop is
+ * crossed out and back: one exchange per hop, which pays its handshake on its first crossing and its RTT once.
+ */
 export function scenarioNetworkMs(
   scenario: Scenario, payload: { requestBytes: number; responseBytes: number }, links: Link[] = defaultLinks(), origin = 'mobile',
 ): NetworkCost {
-  const path = (a: string, b: string, bytes: number): number => pathMs(bytes, route(a, b, links));
+  const opened = new Set<Link>();
+  const hops: NetworkCost['hops'] = [];
+  const path = (leg: 'request' | 'intermediate' | 'response', a: string, b: string, bytes: number): number => {
+    let at = a;
+    let sum = 0;
+    for (const link of route(a, b, links)) {
+      const next = link.from === at ? link.to : link.from;
+      const cost = legMs(bytes, link, !opened.has(link));
+      opened.add(link);
+      hops.push({
+        leg, from: at, to: next, bytes, mbps: effectiveMbps(link), rttMs: link.rttMs, transport: resolveTransport(link.transport),
+        handshakeMs: cost.handshakeMs + cost.endpointMs, slowStartMs: cost.leg.slowStartMs, slowStartRounds: cost.leg.rounds, wireMs: cost.leg.wireMs, propagationMs: cost.leg.propagationMs, totalMs: cost.totalMs,
+      });
+      sum += cost.totalMs;
+      at = next;
+    }
+    return sum;
+  };
   let requestMs = 0;
   let intermediateMs = 0;
   let responseMs = 0;
   if (scenario.kind === 'offload' || scenario.kind === 'cloud') {
     const server = scenario.kind === 'offload' ? 'edge' : 'cloud';
-    requestMs = path(origin, server, payload.requestBytes);
-    responseMs = path(server, origin, payload.responseBytes);
+    requestMs = path('request', origin, server, payload.requestBytes);
+    responseMs = path('response', server, origin, payload.responseBytes);
   } else if (scenario.kind === 'partition') {
-    requestMs = path(origin, scenario.head, payload.requestBytes);
-    intermediateMs = path(scenario.head, scenario.tail, scenario.cutBytes);
-    responseMs = path(scenario.tail, origin, payload.responseBytes);
+    requestMs = path('request', origin, scenario.head, payload.requestBytes);
+    intermediateMs = path('intermediate', scenario.head, scenario.tail, scenario.cutBytes);
+    responseMs = path('response', scenario.tail, origin, payload.responseBytes);
   }
-  return { requestMs, intermediateMs, responseMs, totalMs: requestMs + intermediateMs + responseMs };
+  return { requestMs, intermediateMs, responseMs, totalMs: requestMs + intermediateMs + responseMs, hops };
+}
+
+/** One line naming every parameter of a link's transport, for reports and tables. */
+export function describeTransport(t: Transport): string {
+  const restart = t.connection === 'kept-alive' ? `, idle ${t.idleGapMs} ms, ${t.slowStartRestart ? 'slow-start restart (cubic/reno)' : 'no idle restart (bbr)'}` : '';
+  return `${t.connection}${restart}, TLS ${t.tls}, MTU ${t.mtu} (MSS ${mssOf(t.mtu)}), IW ${t.initialWindow}, loss ${t.lossRate}${t.lossRate > 0 ? ' (Mathis bound)' : ''}${t.headerBytes > 0 ? `, ${t.headerBytes} B headers/segment counted` : ', bandwidth = goodput'}${t.endpointMs > 0 ? `, endpoint ${t.endpointMs.toFixed(2)} ms` : ''}`;
+}
+
+/**
+ * How a client puts its input on the wire, which decides the request bytes the model moves:
+ *  - `raw-tensor`: the input tensor's bytes (application/octet-stream);
+ *  - `encoded-image`: the dataset's encoded file (PNG/JPEG) as is, decoded on the server;
+ *  - `json-base64`: as in the paper — the encoded file (or, without one, the tensor) base64'd into a JSON body:
+ *    4 × ceil(n / 3) bytes plus the JSON around it.
+ * Each adds HTTP/1.1 request framing (request line and headers), assumed HTTP_REQUEST_FRAMING_BYTES.
+ */
+export type RequestEncoding = 'raw-tensor' | 'encoded-image' | 'json-base64';
+
+/** Request line + Host, Content-Type, Content-Length, Authorization, User-Agent headers of a typical app request. */
+export const HTTP_REQUEST_FRAMING_BYTES = 250;
+/** `{"input":"…"}` around a base64 string. */
+const JSON_WRAPPER_BYTES = 12;
+
+export function requestPayloadBytes(encoding: RequestEncoding, sizes: { tensorBytes: number; encodedBytes?: number }, framingBytes = HTTP_REQUEST_FRAMING_BYTES): number {
+  if (!(sizes.tensorBytes >= 0)) throw new RangeError(`tensorBytes must be >= 0, got ${sizes.tensorBytes}`);
+  if (encoding === 'raw-tensor') return sizes.tensorBytes + framingBytes;
+  if (encoding === 'encoded-image') {
+    if (sizes.encodedBytes === undefined) throw new RangeError('encoding encoded-image needs the encoded file size (the dataset has no encoded images)');
+    return sizes.encodedBytes + framingBytes;
+  }
+  if (encoding === 'json-base64') return 4 * Math.ceil((sizes.encodedBytes ?? sizes.tensorBytes) / 3) + JSON_WRAPPER_BYTES + framingBytes;
+  throw new RangeError(`encoding must be raw-tensor, encoded-image or json-base64, got ${String(encoding)}`);
 }

@@ -1,4 +1,5 @@
 import { formatInputShapes } from '../../onnx/input-spec';
+import { describeTransport, resolveTransport } from '../../benchmark/network';
 import { formatBytes, formatMbps, formatMs, formatPoints } from '../format';
 import type { AdvisorReport } from './report';
 import { scatterSvg, tierBarsSvg } from './charts';
@@ -25,7 +26,7 @@ function constraintsList(report: AdvisorReport): string {
     c.maxModelBytes !== undefined ? `model ≤ ${formatBytes(c.maxModelBytes)}` : null,
     c.maxMemoryBytes !== undefined ? `peak memory ≤ ${formatBytes(c.maxMemoryBytes)}` : null,
   ].filter((item): item is string => item !== null);
-  const network = `mobile–edge ${formatMbps(report.network.mobileEdgeMbps)}, edge–cloud ${formatMbps(report.network.edgeCloudMbps)}, RTT ${formatMs(report.network.rttMs)}`;
+  const network = `mobile–edge ${formatMbps(report.network.mobileEdgeMbps)}, edge–cloud ${formatMbps(report.network.edgeCloudMbps)}, RTT ${formatMs(report.network.rttMs)} (TCP: ${describeTransport(resolveTransport(report.network.transport))})`;
   return `<p>Constraints: ${escapeHtml(items.length ? items.join('; ') : 'none')}. Network: ${escapeHtml(network)}.</p>`;
 }
 

@@ -1,55 +1,60 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Command } from 'commander';
 import { TierwiseError } from '../../common/errors';
-import { repoRoot } from '../../common/paths';
-import { hopMs } from '../../benchmark/network';
-import { measureThrottledTransfer } from '../../benchmark/throttled-link';
+import { describeTransport, type Connection } from '../../benchmark/network';
+import { Lab } from '../../netlab/lab';
+import { netcheck } from '../../netlab/netcheck';
 
-interface NetcheckOptions { mbps: string; rtt: string; payload: string[]; maxMs: string; json?: boolean }
+interface Options { mbps: string; rtt: string; bytes: string; connection?: string; cc: string; idleGap: string; repeats: string; maxMs: string; measure: boolean; json?: boolean }
 
-const collect = (value: string, previous: string[]) => [...previous, value];
-
-/** Real bytes a request carries: an encoded image, a tokenized sentence, a whole model file. */
-function defaultPayloads(): Array<{ name: string; bytes: Uint8Array }> {
-  const fixtures = join(repoRoot(), 'test/fixtures');
-  const tokens = JSON.parse(readFileSync(join(fixtures, 'sentiment-bert/test-100.tokens.json'), 'utf8')) as { input_ids: number[][]; attention_mask: number[][] };
-  const ids = BigInt64Array.from([...tokens.input_ids[0]!, ...tokens.attention_mask[0]!], BigInt);
-  return [
-    { name: 'fashion PNG', bytes: readFileSync(join(fixtures, 'fashion-resnet/eval-100/Bag/00018.png')) },
-    { name: 'sentence tokens (int64)', bytes: new Uint8Array(ids.buffer) },
-    { name: 'fashion-resnet-distilled.onnx', bytes: readFileSync(join(fixtures, 'fashion-resnet/models/fashion-resnet-distilled.onnx')) },
-  ];
-}
+const numbers = (flag: string, value: string, ok: (n: number) => boolean): number[] => {
+  const list = value.split(',').map((s) => Number(s.trim()));
+  if (list.length === 0 || list.some((n) => !ok(n))) throw new TierwiseError('ARGUMENT_INVALID', `${flag} must be a comma-separated list of valid numbers, got "${value}"`, 400);
+  return list;
+};
 
 export function register(program: Command): void {
   program
     .command('netcheck')
-    .description('send real payloads through a throttled loopback link and compare with the link model')
-    .option('--mbps <list>', 'bandwidths in Mbps', '1,10,50,200')
-    .option('--rtt <ms>', 'round-trip time of the emulated link', '10')
-    .option('--payload <file>', 'a payload file (repeatable; default: fixture image, tokens, model)', collect, [])
-    .option('--max-ms <ms>', 'skip transfers the model says take longer', '3000')
-    .option('--json', 'print the result as one JSON object')
-    .action(async (options: NetcheckOptions) => {
-      const bandwidths = options.mbps.split(',').map(Number);
-      const rttMs = Number(options.rtt);
-      const maxMs = Number(options.maxMs);
-      if (bandwidths.some((b) => !(b > 0)) || !(rttMs >= 0) || !(maxMs > 0)) throw new TierwiseError('ARGUMENT_INVALID', '--mbps must be positive numbers, --rtt >= 0, --max-ms > 0', 400);
-      const payloads = options.payload.length > 0 ? options.payload.map((path) => ({ name: path, bytes: readFileSync(path) })) : defaultPayloads();
-      const rows: Array<{ payload: string; bytes: number; mbps: number; rttMs: number; modelMs: number; measuredMs: number; errorPct: number }> = [];
-      for (const payload of payloads) {
-        for (const mbps of bandwidths) {
-          const modelMs = hopMs(payload.bytes.length, { mbps, rttMs });
-          if (modelMs > maxMs) { process.stderr.write(`skip ${payload.name} at ${mbps} Mbps (model ${modelMs.toFixed(0)} ms > --max-ms)\n`); continue; }
-          const measuredMs = await measureThrottledTransfer(payload.bytes, { mbps, rttMs });
-          rows.push({ payload: payload.name, bytes: payload.bytes.length, mbps, rttMs, modelMs, measuredMs, errorPct: ((measuredMs - modelMs) / modelMs) * 100 });
-        }
+    .description('the transfer model beside the kernel\'s TCP: two network namespaces joined by a delay line of the given bandwidth and RTT (needs root, ip, gcc)')
+    .option('--mbps <list>', 'bandwidths in Mbps', '50,20')
+    .option('--rtt <list>', 'round-trip times in ms', '20,60')
+    .option('--bytes <list>', 'payload sizes in bytes', '30000,150000')
+    .option('--connection <mode>', 'per-request or kept-alive (default: both)')
+    .option('--cc <name>', 'congestion control of the senders: reno (slow start and idle restart as cubic) or bbr', 'reno')
+    .option('--idle-gap <ms>', 'kept-alive: idle time before each measured request', '1000')
+    .option('--repeats <n>', 'samples per point (the row is their median)', '3')
+    .option('--max-ms <ms>', 'skip points the model says take longer', '5000')
+    .option('--no-measure', 'print the model\'s rows alone (no root needed)')
+    .option('--json', 'print one JSON object: {rows: [{bytes, mbps, rttMs, connection, modelMs, measuredMs, …}]}')
+    .action(async (options: Options) => {
+      const connections: Connection[] = options.connection === undefined ? ['per-request', 'kept-alive'] : [options.connection as Connection];
+      if (!connections.every((c) => c === 'per-request' || c === 'kept-alive')) throw new TierwiseError('ARGUMENT_INVALID', `--connection must be per-request or kept-alive, got "${options.connection}"`, 400);
+      if (options.cc !== 'reno' && options.cc !== 'bbr') throw new TierwiseError('ARGUMENT_INVALID', `--cc must be reno or bbr (the congestion controls a namespace may pick here), got "${options.cc}"`, 400);
+      const [idleGapMs] = numbers('--idle-gap', options.idleGap, (n) => n >= 0);
+      const [repeats] = numbers('--repeats', options.repeats, (n) => Number.isInteger(n) && n >= 1 && n <= 50);
+      const [maxMs] = numbers('--max-ms', options.maxMs, (n) => n > 0);
+      const interrupted = (signal: NodeJS.Signals) => { Lab.closeAll(); process.kill(process.pid, signal); };
+      process.once('SIGINT', interrupted).once('SIGTERM', interrupted);
+      const result = await netcheck({
+        mbps: numbers('--mbps', options.mbps, (n) => n > 0 && n <= 10_000),
+        rttMs: numbers('--rtt', options.rtt, (n) => n >= 0 && n <= 2000),
+        bytes: numbers('--bytes', options.bytes, (n) => Number.isInteger(n) && n >= 1 && n <= 100_000_000),
+        connections, congestionControl: options.cc, idleGapMs: idleGapMs!, repeats: repeats!, maxMs: maxMs!, measure: options.measure,
+        log: options.json ? undefined : (line) => process.stderr.write(`${line}\n`),
+      });
+      for (const line of result.skipped) process.stderr.write(`skip ${line}\n`);
+      if (options.json) {
+        process.stdout.write(`${JSON.stringify({ rows: result.rows.map(({ transport, ...row }) => ({ ...row, transport: describeTransport(transport) })) })}\n`);
+        return;
       }
-      if (options.json) { process.stdout.write(`${JSON.stringify({ formula: 'rttMs + bytes × 8 / (mbps × 10^6) s', rows })}\n`); return; }
-      process.stdout.write(`${'payload'.padEnd(32)} ${'bytes'.padStart(9)} ${'Mbps'.padStart(6)} ${'model ms'.padStart(10)} ${'measured'.padStart(10)} ${'diff ms'.padStart(8)} ${'error'.padStart(8)}\n`);
-      for (const r of rows) {
-        process.stdout.write(`${r.payload.padEnd(32)} ${String(r.bytes).padStart(9)} ${String(r.mbps).padStart(6)} ${r.modelMs.toFixed(2).padStart(10)} ${r.measuredMs.toFixed(2).padStart(10)} ${(r.measuredMs - r.modelMs).toFixed(2).padStart(8)} ${`${r.errorPct.toFixed(1)}%`.padStart(8)}\n`);
+      process.stdout.write(`${'bytes'.padStart(9)} ${'Mbps'.padStart(6)} ${'RTT'.padStart(5)} ${'connection'.padEnd(12)} ${'model ms'.padStart(9)} ${'kernel ms'.padStart(10)} ${'error'.padStart(7)}\n`);
+      for (const r of result.rows) {
+        process.stdout.write(`${String(r.bytes).padStart(9)} ${String(r.mbps).padStart(6)} ${String(r.rttMs).padStart(5)} ${r.connection.padEnd(12)} ${r.modelMs.toFixed(1).padStart(9)} ${(r.measuredMs === null ? '—' : r.measuredMs.toFixed(1)).padStart(10)} ${(r.errorPct === null ? '' : `${r.errorPct.toFixed(1)}%`).padStart(7)}\n`);
+      }
+      const seen = new Set<string>();
+      for (const r of result.rows) {
+        const line = `${r.connection}: ${describeTransport(r.transport)}`;
+        if (!seen.has(line)) { seen.add(line); process.stdout.write(`model: ${line}\n`); }
       }
     });
 }

@@ -1,0 +1,110 @@
+import { exchangeMs, resolveTransport, type Connection, type Transport } from '../benchmark/network';
+import { TierwiseError } from '../common/errors';
+import { Lab, labUnavailable } from './lab';
+
+/**
+ * The transfer model beside the kernel's TCP: for each link (bandwidth, RTT) two namespaces are joined by the
+ * delay line, and real payloads go over TCP in each connection mode. A sample is the time from the first byte
+ * (per request: from connect) until a one-byte answer arrives; a row is the median of `repeats` samples.
+ *
+ * The model is given what the lab is: plain TCP (no TLS), the delay line's 1500-byte MTU, a rate that counts
+ * IP + TCP headers (the delay line shapes IP packets), the namespaces' congestion control (reno restarts slow
+ * start after idle like cubic; bbr does not) and one measured constant per connection mode, `endpointMs`: the
+ * harness's own cost of an exchange (a 1-byte exchange in that mode minus the model's figure for it: the RTT, and
+ * per request the handshake), which a real app's stack also pays.
+ */
+export interface NetcheckOptions {
+  mbps: number[];
+  rttMs: number[];
+  bytes: number[];
+  connections: Connection[];
+  congestionControl: 'reno' | 'bbr';
+  idleGapMs: number;
+  repeats: number;
+  measure: boolean;
+  /** Skip points the model says take longer than this. */
+  maxMs: number;
+  log?: (line: string) => void;
+}
+
+export interface NetcheckRow {
+  bytes: number;
+  mbps: number;
+  rttMs: number;
+  connection: Connection;
+  modelMs: number;
+  measuredMs: number | null;
+  errorPct: number | null;
+  samplesMs: number[];
+  endpointMs: number;
+  congestionControl: string;
+  transport: Transport;
+}
+
+/** The 8-byte length prefix netcheck's client sends before the payload. */
+export const FRAME_BYTES = 8;
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+export function labTransport(connection: Connection, options: Pick<NetcheckOptions, 'congestionControl' | 'idleGapMs'>, endpointMs: number): Transport {
+  return resolveTransport({ connection, idleGapMs: options.idleGapMs, tls: 'none', mtu: 1500, headerBytes: 52, slowStartRestart: options.congestionControl !== 'bbr', endpointMs });
+}
+
+export function modelRow(bytes: number, mbps: number, rttMs: number, transport: Transport): number {
+  return exchangeMs(bytes + FRAME_BYTES, 1, { mbps, rttMs, transport });
+}
+
+export async function netcheck(options: NetcheckOptions): Promise<{ rows: NetcheckRow[]; skipped: string[] }> {
+  if (options.measure) {
+    const why = labUnavailable();
+    if (why) throw new TierwiseError('NETLAB_UNAVAILABLE', `netcheck cannot measure here: it ${why}`, 412);
+  }
+  const rows: NetcheckRow[] = [];
+  const skipped: string[] = [];
+  for (const mbps of options.mbps) {
+    for (const rttMs of options.rttMs) {
+      const points = options.connections.flatMap((connection) => options.bytes.map((bytes) => ({ connection, bytes })))
+        .filter(({ connection, bytes }) => {
+          const ms = modelRow(bytes, mbps, rttMs, labTransport(connection, options, 0));
+          if (ms <= options.maxMs) return true;
+          skipped.push(`${bytes} B at ${mbps} Mbps / ${rttMs} ms ${connection}: model ${ms.toFixed(0)} ms > ${options.maxMs} ms`);
+          return false;
+        });
+      if (points.length === 0) continue;
+      if (!options.measure) {
+        for (const { connection, bytes } of points) {
+          const transport = labTransport(connection, options, 0);
+          rows.push({ bytes, mbps, rttMs, connection, modelMs: modelRow(bytes, mbps, rttMs, transport), measuredMs: null, errorPct: null, samplesMs: [], endpointMs: 0, congestionControl: options.congestionControl, transport });
+        }
+        continue;
+      }
+      const lab = await Lab.open({ mbps, rttMs, congestionControl: options.congestionControl });
+      try {
+        for (const connection of options.connections) {
+          const sizes = points.filter((p) => p.connection === connection).map((p) => p.bytes);
+          if (sizes.length === 0) continue;
+          // The harness's own cost in this mode (a new connection also pays socket set-up and accept).
+          // Kept-alive: after the same idle gap as the rows (a host waking from idle is slower than a busy one).
+          const [floor] = await lab.measure({ bytes: [1], connection, repeats: 3, idleGapMs: options.idleGapMs });
+          const endpointMs = Math.max(0, median(floor!.samplesMs) - modelRow(1, mbps, rttMs, labTransport(connection, options, 0)));
+          const measured = await lab.measure({ bytes: sizes, connection, repeats: options.repeats, idleGapMs: options.idleGapMs });
+          for (const { bytes, samplesMs } of measured) {
+            const transport = labTransport(connection, options, endpointMs);
+            const modelMs = modelRow(bytes, mbps, rttMs, transport);
+            const measuredMs = median(samplesMs);
+            const row = { bytes, mbps, rttMs, connection, modelMs, measuredMs, errorPct: ((modelMs - measuredMs) / measuredMs) * 100, samplesMs, endpointMs, congestionControl: options.congestionControl, transport };
+            rows.push(row);
+            options.log?.(`${mbps} Mbps ${rttMs} ms ${connection} ${bytes} B: model ${modelMs.toFixed(1)} ms, kernel ${measuredMs.toFixed(1)} ms (${row.errorPct.toFixed(1)}%)`);
+          }
+        }
+      } finally {
+        await lab.close();
+      }
+    }
+  }
+  return { rows, skipped };
+}

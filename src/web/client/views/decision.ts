@@ -47,7 +47,7 @@ export function decisionView(data: DecisionData): HTMLElement {
   const crossoverList = h('ul', { id: 'whatif-crossovers', class: 'small' });
   const tooltip = h('div', { class: 'tooltip', role: 'tooltip', id: 'scatter-tip', hidden: true });
   const sliders = LINKS.map((l) => linkSlider(l, network, () => recompute()));
-  const rtt = h('input', { type: 'range', id: 'rtt', min: 0, max: 200, step: 1, value: String(network.rttMs), 'aria-describedby': 'rtt-value' });
+  const rtt = h('input', { type: 'range', id: 'rtt', min: 0, max: 200, step: 0.5, value: String(network.rttMs), 'aria-describedby': 'rtt-value' });
   const rttValue = h('output', { id: 'rtt-value', for: 'rtt' }, `${network.rttMs} ms`);
   rtt.addEventListener('input', () => { network.rttMs = Number(rtt.value); rttValue.textContent = `${network.rttMs} ms`; recompute(); });
   const constraintInput = (name: keyof Constraints, label: string, scale: number) => {

@@ -8,7 +8,7 @@ import type { Browser, Page } from 'playwright-core';
 import * as tar from 'tar';
 import { fixtures, isolateEnvironment, startApi, startWorker, type Api } from '../support/harness';
 import { waitForStudy } from '../support/studies';
-import { launchChromium, listen, screenshot, watchErrors } from './browser';
+import { launchChromium, listen, screenshot, SCREENSHOTS, watchErrors } from './browser';
 
 isolateEnvironment();
 const ALL_QUEUES = ['build', 'evaluate', 'advise', 'webhook', 'bench-mobile', 'bench-edge', 'bench-cloud'];
@@ -110,7 +110,7 @@ describe('dashboard in a real browser', { timeout: 240_000 }, () => {
     assert.equal(await page.locator('#measurements tbody tr').count(), measured.body.length);
     assert.equal(await page.locator('#timeline .phase-done').count(), 6);
     await page.locator('#scatter circle').first().waitFor();
-    await page.frameLocator('iframe.report').locator('body').waitFor();
+    await page.frameLocator('iframe.report').getByText('Tierwise study of fashion-resnet').first().waitFor();
   });
 
   test('the slider ranking is the server’s; crossing a crossover changes the top recommendation as the api says', async () => {
@@ -184,6 +184,7 @@ describe('dashboard in a real browser', { timeout: 240_000 }, () => {
     assert.equal(Number(await target.inputValue()), above);
     assert.equal(await page.locator('#whatif-top').getAttribute('data-id'), crossing.toId ?? '');
     await screenshot(page, 'decision');
+    await page.locator('#decision section').first().screenshot({ path: join(SCREENSHOTS, 'dashboard.png') });
 
     // A constraint typed in the page filters as the server does.
     await page.locator('#whatif-latencyBudgetMs').fill('0.001');
@@ -207,7 +208,7 @@ describe('dashboard in a real browser', { timeout: 240_000 }, () => {
       assert.equal(await shared.locator('#recommendation').textContent(), await page.locator('#recommendation').textContent());
       assert.equal(await shared.locator('#key-form').isHidden(), true);
       assert.equal(await shared.evaluate(() => (globalThis as any).localStorage.length as number), 0, 'the stranger has no key');
-      await shared.frameLocator('iframe.report').locator('body').waitFor();
+      await shared.frameLocator('iframe.report').getByText('Tierwise study of fashion-resnet').first().waitFor();
       await screenshot(shared, 'share');
       assert.deepEqual(strangerErrors, []);
 

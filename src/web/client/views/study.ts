@@ -1,6 +1,7 @@
 import { api, request, sleep, streamEvents } from '../lib/api';
 import { h, ms, statusBadge, submitting, table, when } from '../lib/dom';
 import { TERMINAL, type MeasurementView, type ModelView, type StudyFailure, type StudyProgress, type StudyView } from '../lib/types';
+import { groupFailures } from '../../failure-groups';
 import { decisionView, type DecisionData } from './decision';
 import { shareControls } from './share';
 
@@ -48,19 +49,14 @@ export async function download(path: string, filename: string, button: HTMLButto
 }
 
 /** Failures grouped by code, then by message: each distinct message once, with every job it hit. */
-export function groupFailures(failures: StudyFailure[]): HTMLElement {
-  const byCode = new Map<string, Map<string, string[]>>();
-  for (const f of failures) {
-    const messages = byCode.get(f.code) ?? new Map<string, string[]>();
-    byCode.set(f.code, messages);
-    const jobs = messages.get(f.message) ?? [];
-    jobs.push(f.job + (f.tier ? ` on ${f.tier}` : ''));
-    messages.set(f.message, jobs);
-  }
-  return h('div', { class: 'failures', id: 'failures' }, [...byCode].map(([code, messages]) =>
-    h('details', { class: 'failure-group', open: true, 'data-code': code }, [
-      h('summary', {}, [h('strong', {}, code), ` · ${[...messages.values()].reduce((n, j) => n + j.length, 0)} job(s)`]),
-      h('ul', {}, [...messages].map(([message, jobs]) => h('li', {}, [h('p', { class: 'failure-message' }, message), h('p', { class: 'muted small' }, `hit: ${jobs.join(', ')}`)]))),
+function failureList(failures: StudyFailure[], variantName: (id: string) => string): HTMLElement {
+  return h('div', { class: 'failures', id: 'failures' }, groupFailures(failures).map((group) =>
+    h('details', { class: 'failure-group', open: true, 'data-code': group.code }, [
+      h('summary', {}, [h('strong', {}, group.code), ` · ${group.messages.reduce((n, m) => n + m.failures.length, 0)} job(s)`]),
+      h('ul', {}, group.messages.map((m) => h('li', {}, [
+        h('p', { class: 'failure-message' }, m.message),
+        h('p', { class: 'muted small' }, `hit: ${m.failures.map((f) => f.job + (f.tier ? ` on ${f.tier}` : '') + (f.variantId ? ` (${variantName(f.variantId)})` : '')).join(', ')}`),
+      ]))),
     ])));
 }
 
@@ -133,7 +129,7 @@ export async function studyView(main: HTMLElement, id: string, signal: AbortSign
     jobs.textContent = `${p.jobsDone}/${p.jobsTotal} jobs`;
     bar.value = Math.min(1, Math.max(0, p.progress || 0));
     cancel.hidden = TERMINAL.includes(p.status);
-    if (p.failures) failures.replaceChildren(groupFailures(p.failures));
+    if (p.failures) failures.replaceChildren(failureList(p.failures, variantName));
     refreshMeasurements();
   }
   update(study);

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import * as tar from 'tar';
+import { PrismaService } from '../../src/prisma/prisma.service';
 import { fixtures, isolateEnvironment, startApi, startWorker, type Api } from '../support/harness';
 import { waitForStudy } from '../support/studies';
 import { launchChromium, listen, screenshot, SCREENSHOTS, watchErrors } from './browser';
@@ -189,6 +190,16 @@ describe('dashboard in a real browser', { timeout: 240_000 }, () => {
     // A constraint typed in the page filters as the server does.
     await page.locator('#whatif-latencyBudgetMs').fill('0.001');
     assert.match((await page.locator('#whatif-top').textContent()) ?? '', /No candidate meets every constraint/);
+    const strict = await api.http.post(`/v1/studies/${studyId}/what-if`).set(auth).send({ constraints: { latencyBudgetMs: 0.001 } }).expect(200);
+    assert.equal(strict.body.ranking.recommendedId, null);
+    await page.locator('#whatif-latencyBudgetMs').fill('');
+
+    // A tablet-wide window: nothing overflows the page sideways.
+    await page.setViewportSize({ width: 800, height: 1100 });
+    const overflow = await page.evaluate(() => { const d = (globalThis as any).document.documentElement; return d.scrollWidth - d.clientWidth; });
+    assert.ok(overflow <= 0, `the page is ${overflow}px wider than an 800px window`);
+    await screenshot(page, 'decision-tablet');
+    await page.setViewportSize({ width: 1280, height: 900 });
   });
 
   test('a share link opens without a key in a fresh context, and is refused once revoked', async () => {
@@ -198,6 +209,17 @@ describe('dashboard in a real browser', { timeout: 240_000 }, () => {
     assert.doesNotMatch(url, new RegExp(key), 'no api key in the link');
     const listed = await api.http.get(`/v1/studies/${studyId}/shares`).set(auth).expect(200);
     assert.equal(listed.body.length, 1);
+    assert.equal(listed.body[0].token, undefined, 'listings never show a token');
+    const token = new URL(url).pathname.split('/')[2];
+    const outsider = await api.newTeam();
+    assert.equal((await api.http.delete(`/v1/share/${token}`).set(outsider.auth).expect(404)).body.error.code, 'SHARE_NOT_FOUND');
+    assert.equal((await api.http.post(`/v1/studies/${studyId}/share`).set(outsider.auth).send({}).expect(404)).body.error.code, 'STUDY_NOT_FOUND');
+
+    // An expired link is refused like a revoked one.
+    const expiring = (await api.http.post(`/v1/studies/${studyId}/share`).set(auth).send({ expiresInHours: 1 }).expect(201)).body;
+    await api.http.get(`/share/${expiring.token}/data`).expect(200);
+    await api.app.get(PrismaService).shareLink.update({ where: { id: expiring.id }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    assert.equal((await api.http.get(`/share/${expiring.token}/data`).expect(410)).body.error.code, 'SHARE_EXPIRED');
 
     const stranger = await browser.newContext();
     try {

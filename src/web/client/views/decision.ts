@@ -71,6 +71,7 @@ export function decisionView(data: DecisionData): HTMLElement {
   });
 
   function recompute(): void {
+    tooltip.hidden = true; // its point is redrawn: hover again for the new figures
     const result = whatIf(data.input, { ...network }, { ...constraints });
     const best = result.ranking.candidates.find((c) => c.id === result.ranking.recommendedId);
     top.dataset.id = best?.id ?? '';
@@ -198,6 +199,7 @@ function scatter(candidates: Candidate[], data: DecisionData, tooltip: HTMLEleme
     svg('text', { x: PAD.left - 6, y: PAD.top + 10, class: 'label', 'text-anchor': 'end' }, hi.toFixed(0)),
     svg('text', { x: PAD.left - 6, y: H - PAD.bottom, class: 'label', 'text-anchor': 'end' }, lo.toFixed(0)),
     svg('text', { x: 12, y: PAD.top + (H - PAD.top - PAD.bottom) / 2, class: 'label', transform: `rotate(-90 12 ${PAD.top + (H - PAD.top - PAD.bottom) / 2})`, 'text-anchor': 'middle' }, 'accuracy'),
+    svg('text', { x: (PAD.left + W - PAD.right) / 2, y: H - 4, class: 'label', 'text-anchor': 'middle' }, 'end-to-end p50 (log scale) · ringed: Pareto front · grey: infeasible'),
     front.length > 1 ? svg('polyline', { points: front.map((c) => `${x(c.latency.p50Ms).toFixed(1)},${y(c.accuracy).toFixed(1)}`).join(' '), class: 'front' }) : null,
     ...points,
   ].filter((e): e is SVGElement => e !== null));

@@ -27,5 +27,6 @@ function collect(dir, out = []) {
   return out;
 }
 const files = [...collect(join(root, 'dist/src')), ...collect(join(root, 'dist/test'))].sort();
+if (files.some((f) => f.includes('/test/browser/'))) (await import('./ensure-chromium.mjs')).ensureChromium();
 const run = spawnSync(process.execPath, ['--test', '--test-concurrency=1', '--test-reporter=spec', ...files], { stdio: 'inherit', env: process.env });
 process.exit(run.status ?? 1);

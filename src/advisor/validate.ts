@@ -1,3 +1,4 @@
+import { DEFAULT_STUDY_SCENARIOS } from '../studies/study-options';
 import { TierwiseError } from '../common/errors';
 import { ALL_SCENARIOS, isScenarioId, TIER_ORDER } from './scenarios';
 import type { Constraints, ScenarioId, StudyInput } from './types';
@@ -50,4 +51,4 @@ export function validateStudyInput(input: StudyInput): void {
   if (input.alpha !== undefined && !(input.alpha > 0 && input.alpha < 1)) fail(`alpha must be within (0, 1), got ${input.alpha}`);
 }
 
-export const DEFAULT_SCENARIOS: readonly ScenarioId[] = ['mobile', 'edge', 'cloud', 'mobile|edge', 'edge|cloud'];
+export const DEFAULT_SCENARIOS: readonly ScenarioId[] = DEFAULT_STUDY_SCENARIOS;

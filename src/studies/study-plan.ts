@@ -1,3 +1,4 @@
+import { DEFAULT_STUDY_SCENARIOS } from './study-options';
 import type { Tier } from '../advisor/types';
 import { TIER_NAMES as TIERS } from '../benchmark/tiers';
 import { chainKey } from '../operators/chain';
@@ -6,7 +7,7 @@ import type { ModelView, VariantView } from '../models/model.views';
 import { isWhiteBoxOperator } from '../models/white-box';
 
 /** Scenarios and tiers as the advisor knows them; the request arrives on mobile. */
-export const DEFAULT_STUDY_SCENARIOS = ['mobile', 'edge', 'cloud', 'mobile|edge', 'edge|cloud'];
+export { DEFAULT_STUDY_SCENARIOS } from './study-options';
 
 export interface BuildStep {
   operator: string;
@@ -53,7 +54,7 @@ const BUILDER_VERSION = 3;
 export function planStudy(model: ModelView, request: PlanRequest): StudyPlan {
   const tiers = (request.tiers ?? [...TIERS]) as Tier[];
   for (const tier of tiers) if (!TIERS.includes(tier)) throw invalid('tiers', `unknown tier ${tier}; studies use ${TIERS.join(', ')}`);
-  const scenarios = request.scenarios ?? DEFAULT_STUDY_SCENARIOS;
+  const scenarios = request.scenarios ?? [...DEFAULT_STUDY_SCENARIOS];
   for (const scenario of scenarios) {
     const missing = scenario.split('|').filter((t) => !tiers.includes(t as Tier));
     if (missing.length > 0) throw invalid('scenarios', `${scenario} needs tier ${missing.join(', ')}, which the study does not include`);

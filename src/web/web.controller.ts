@@ -1,14 +1,12 @@
-import { Controller, Get, Header, Res } from '@nestjs/common';
+import { Controller, Get, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Public } from '../auth/auth.guard';
-import { APP_CSS } from './assets/page-css';
-import { INDEX_HTML } from './assets/page-html';
-import { APP_JS } from './assets/page-script';
+import { webAsset } from './web-assets';
 
 /**
- * Same-origin only: scripts and styles come from /ui, the api from /v1. Inline styles are allowed because
- * the report shown in the sandboxed srcdoc iframe inherits this policy and carries its own <style>.
+ * Same-origin only, no inline script: the page's one script is the bundle at /ui/app.js. Inline styles are
+ * allowed because the report shown in the sandboxed srcdoc iframe inherits this policy and carries its own <style>.
  */
 export const PAGE_CSP = [
   "default-src 'self'",
@@ -22,39 +20,47 @@ export const PAGE_CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-function send(res: Response, contentType: string, body: string): void {
+export function send(res: Response, contentType: string, body: string, csp?: string): void {
   res.setHeader('Content-Type', contentType);
   res.setHeader('Cache-Control', 'no-cache');
   res.setHeader('X-Content-Type-Options', 'nosniff');
   res.setHeader('Referrer-Policy', 'no-referrer');
+  if (csp) res.setHeader('Content-Security-Policy', csp);
   res.send(body);
 }
 
-/** The web page: static text compiled into the build, served without an API key (the page asks for one). */
+export function sendPage(res: Response): void {
+  send(res, 'text/html; charset=utf-8', webAsset('html'), PAGE_CSP);
+}
+
+/** The web page: built by npm run build into dist/ui, served without an API key (the page asks for one). */
 @ApiExcludeController()
 @Public()
 @Controller()
 export class WebController {
   @Get()
-  @Header('Content-Security-Policy', PAGE_CSP)
   index(@Res() res: Response): void {
-    send(res, 'text/html; charset=utf-8', INDEX_HTML);
+    sendPage(res);
   }
 
   @Get('ui/app.js')
   script(@Res() res: Response): void {
-    send(res, 'text/javascript; charset=utf-8', APP_JS);
+    send(res, 'text/javascript; charset=utf-8', webAsset('js'));
+  }
+
+  @Get('ui/app.js.map')
+  sourceMap(@Res() res: Response): void {
+    send(res, 'application/json; charset=utf-8', webAsset('map'));
   }
 
   @Get('ui/app.css')
   style(@Res() res: Response): void {
-    send(res, 'text/css; charset=utf-8', APP_CSS);
+    send(res, 'text/css; charset=utf-8', webAsset('css'));
   }
 
   /** Any other /ui path is the page itself, so a bookmarked /ui/… still opens it. */
   @Get(['ui', 'ui/*path'])
-  @Header('Content-Security-Policy', PAGE_CSP)
   page(@Res() res: Response): void {
-    send(res, 'text/html; charset=utf-8', INDEX_HTML);
+    sendPage(res);
   }
 }

@@ -4,11 +4,10 @@ import {
   ArrayMaxSize, ArrayUnique, IsArray, IsIn, IsInt, IsNumber, IsObject, IsOptional, IsString, IsUrl, IsUUID, Max, Min, ValidateNested,
 } from 'class-validator';
 import { Field, Float, ID, InputType, Int } from '@nestjs/graphql';
-import { WHITE_BOX_OPERATORS } from '../../models/white-box';
+import { STUDY_OPERATORS, STUDY_SCENARIOS } from '../study-options';
 import { JSONScalar } from '../../common/graphql/json.scalar';
 
-export const STUDY_SCENARIOS = ['mobile', 'edge', 'cloud', 'mobile|edge', 'edge|cloud', 'mobile|cloud'] as const;
-export const STUDY_OPERATORS = ['identity', ...WHITE_BOX_OPERATORS, 'sptq', 'dynamic-int8', 'prune', 'early-exit'] as const;
+export { STUDY_OPERATORS, STUDY_SCENARIOS } from '../study-options';
 
 @InputType('StudyConstraintsInput')
 export class ConstraintsDto {

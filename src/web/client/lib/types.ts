@@ -1,0 +1,22 @@
+/** The shapes of the api's answers that the page reads (a subset of the OpenAPI document's). */
+export interface TensorSpecView { name: string; shape?: Array<number | string>; elemType?: string }
+export interface VariantView { id: string; origin: string; operators: string[] }
+export interface ModelView { id: string; name: string; inputs: TensorSpecView[]; outputs: TensorSpecView[]; sizeBytes: number; variants: VariantView[]; createdAt: string }
+export interface DatasetView { id: string; name: string; kind: string; sampleCount: number; labelled: boolean; sizeBytes: number; createdAt: string }
+export interface Page<T> { items: T[]; nextCursor?: string | null }
+export interface StudyFailure { job: string; variantId?: string; tier?: string; code: string; message: string; at?: string }
+export interface StudyView {
+  id: string; modelId: string; datasetId: string | null; status: string; phase: string | null; progress: number;
+  jobsDone: number; jobsTotal: number; scenarios: string[]; operators: string[]; constraints: Record<string, number>;
+  network: { mobileEdgeMbps: number; edgeCloudMbps: number; rttMs: number }; failures: StudyFailure[]; error: string | null;
+  recommendation: { variantId: string; scenario: string; explanation: string } | null; createdAt: string; startedAt: string | null; finishedAt: string | null;
+}
+export interface StudyProgress { status: string; phase: string | null; progress: number; jobsDone: number; jobsTotal: number; failures?: StudyFailure[]; error?: string | null }
+export interface MeasurementView {
+  id: string; variantId: string; tier: string; part: string; cut: string | null; method: string; slowdown: number;
+  p50Ms: number; p90Ms: number; p99Ms: number; meanMs: number; p50CiLowMs: number; p50CiHighMs: number; coldStartMs: number;
+  peakRssBytes: number; envelope: unknown; samplesMs?: number[]; createdAt: string;
+}
+export { TERMINAL_STATUSES as TERMINAL } from '../../../studies/study-status';
+export { STUDY_SCENARIOS as SCENARIOS, DEFAULT_STUDY_SCENARIOS as DEFAULT_SCENARIOS, STUDY_OPERATORS as OPERATORS } from '../../../studies/study-options';
+export { WHITE_BOX_OPERATORS } from '../../../models/white-box';

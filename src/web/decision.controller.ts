@@ -1,0 +1,32 @@
+import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { CurrentTeam } from '../auth/auth.guard';
+import type { TeamRef } from '../auth/teams.repository';
+import { idPipe } from '../common/http/id-param';
+import { DecisionService } from './decision.service';
+import { WhatIfDto } from './dto/what-if.dto';
+
+/** The dashboard's decision data: what the browser recomputes with the advisor, and the server's own recomputation. */
+@ApiTags('studies')
+@ApiBearerAuth()
+@Controller('v1/studies')
+export class DecisionController {
+  constructor(private readonly decisions: DecisionService) {}
+
+  @Get(':id/decision')
+  @ApiOperation({ summary: 'The advisor input of a completed study (measurements with samples, accuracy, payloads), its crossovers and stored figures' })
+  decision(@CurrentTeam() team: TeamRef, @Param('id', idPipe('study')) id: string) {
+    return this.decisions.decision(team.id, id);
+  }
+
+  @Post(':id/what-if')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Re-rank a completed study on another network and constraints (nothing is stored)' })
+  whatIf(@CurrentTeam() team: TeamRef, @Param('id', idPipe('study')) id: string, @Body() dto: WhatIfDto) {
+    return this.decisions.whatIf(team.id, id, stripUndefined(dto.network), dto.constraints ? stripUndefined(dto.constraints) : undefined);
+  }
+}
+
+function stripUndefined<T extends object>(value: T | undefined): Partial<T> {
+  return Object.fromEntries(Object.entries(value ?? {}).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,74 @@
+import { Injectable } from '@nestjs/common';
+import { findCrossovers, rankCandidates, type Constraints, type Crossover, type NetworkProfile, type Ranking, type StudyInput } from '../advisor';
+import { TierwiseError } from '../common/errors';
+import { ModelsRepository } from '../models/models.repository';
+import { adviseInput } from '../studies/advise/advise-input';
+import { ResultsRepository } from '../studies/results.repository';
+import { StudiesRepository } from '../studies/studies.repository';
+import type { StudyView } from '../studies/study.views';
+import { VariantsRepository } from '../studies/variants.repository';
+
+/** What the dashboard's decision view starts from: the advisor's input exactly as the study's advise step built it. */
+export interface DecisionData {
+  studyId: string;
+  input: StudyInput;
+  crossovers: Crossover[];
+  modelInputs: Array<{ name: string; shape?: Array<number | string>; elemType?: string }>;
+  measurements: Array<{
+    variantId: string; tier: string; part: string; cut: string | null; method: string; p50Ms: number; p90Ms: number;
+    p50CiLowMs: number; p50CiHighMs: number; coldStartMs: number; envelope: unknown;
+  }>;
+}
+
+export interface WhatIfResult {
+  ranking: Ranking;
+  crossovers: Crossover[];
+}
+
+@Injectable()
+export class DecisionService {
+  constructor(
+    private readonly studies: StudiesRepository,
+    private readonly variants: VariantsRepository,
+    private readonly results: ResultsRepository,
+    private readonly models: ModelsRepository,
+  ) {}
+
+  /** A completed study of this team (null team: already authorised, e.g. through a share link). */
+  async completedStudy(teamId: string, id: string): Promise<StudyView & { teamId: string }> {
+    const study = await this.studies.get(id);
+    if (!study || study.teamId !== teamId) throw new TierwiseError('STUDY_NOT_FOUND', `no study ${id}`, 404);
+    if (study.status !== 'completed') throw new TierwiseError('STUDY_NOT_READY', `study ${id} is ${study.status}; its decision data exists once it has completed`, 409);
+    return study;
+  }
+
+  async decision(teamId: string, id: string): Promise<DecisionData> {
+    const study = await this.completedStudy(teamId, id);
+    const [variants, measurements, accuracy, model, report] = await Promise.all([
+      this.variants.many(study.variantIds),
+      this.results.measurements(id, true),
+      this.results.accuracy(id),
+      this.models.find(study.teamId, study.modelId),
+      this.studies.report(id),
+    ]);
+    if (!model) throw new TierwiseError('MODEL_NOT_FOUND', `the model of study ${id} was deleted`, 404);
+    const input = adviseInput({ study, variants, measurements, accuracy, modelInputs: model.inputs, modelOutputs: model.outputs });
+    return {
+      studyId: id,
+      input,
+      crossovers: report?.crossovers ?? [],
+      modelInputs: model.inputs.map((s) => ({ name: s.name, shape: s.shape as Array<number | string> | undefined, elemType: s.elemType })),
+      measurements: measurements.map((m) => ({
+        variantId: m.variantId, tier: m.tier, part: m.part, cut: m.cut, method: m.method, p50Ms: m.p50Ms, p90Ms: m.p90Ms,
+        p50CiLowMs: m.p50CiLowMs, p50CiHighMs: m.p50CiHighMs, coldStartMs: m.coldStartMs, envelope: m.envelope,
+      })),
+    };
+  }
+
+  /** The study's ranking and crossovers recomputed by the advisor on another network and constraints. */
+  async whatIf(teamId: string, id: string, network: Partial<NetworkProfile> = {}, constraints?: Constraints): Promise<WhatIfResult> {
+    const { input } = await this.decision(teamId, id);
+    const changed: StudyInput = { ...input, network: { ...input.network, ...network }, constraints: constraints ?? input.constraints };
+    return { ranking: rankCandidates(changed), crossovers: findCrossovers(changed) };
+  }
+}

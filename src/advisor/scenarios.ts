@@ -1,6 +1,6 @@
 import { TierwiseError } from '../common/errors';
 import { resolveTransport, scenarioNetworkMs, tierLinks } from '../benchmark/network';
-import { TIER_NAMES } from '../benchmark/tiers';
+import { TIER_NAMES } from '../benchmark/tier-names';
 import { hashString, seededRandom } from './random';
 import type { LinkName, NetworkProfile, ScenarioId, Tier } from './types';
 

@@ -1,7 +1,7 @@
 /** The advisor's input and output shapes. Pure data: the study orchestration fills them from Postgres. */
 import type { Transport } from '../benchmark/network';
 
-import type { TIER_NAMES } from '../benchmark/tiers';
+import type { TIER_NAMES } from '../benchmark/tier-names';
 
 /** The device classes of a study, in the order a request travels (from benchmark/tiers, where tiers are defined). */
 export type Tier = (typeof TIER_NAMES)[number];

@@ -17,6 +17,12 @@ export interface MeasurementView {
   p50Ms: number; p90Ms: number; p99Ms: number; meanMs: number; p50CiLowMs: number; p50CiHighMs: number; coldStartMs: number;
   peakRssBytes: number; envelope: unknown; samplesMs?: number[]; createdAt: string;
 }
-export { TERMINAL_STATUSES as TERMINAL } from '../../../studies/study-status';
-export { STUDY_SCENARIOS as SCENARIOS, DEFAULT_STUDY_SCENARIOS as DEFAULT_SCENARIOS, STUDY_OPERATORS as OPERATORS } from '../../../studies/study-options';
+import { TERMINAL_STATUSES } from '../../../studies/study-status';
+import { DEFAULT_STUDY_SCENARIOS, STUDY_OPERATORS, STUDY_SCENARIOS } from '../../../studies/study-options';
+
+// The server's vocabulary, widened to strings: the page compares them with whatever the API returns.
+export const TERMINAL: readonly string[] = TERMINAL_STATUSES;
+export const SCENARIOS: readonly string[] = STUDY_SCENARIOS;
+export const DEFAULT_SCENARIOS: readonly string[] = DEFAULT_STUDY_SCENARIOS;
+export const OPERATORS: readonly string[] = STUDY_OPERATORS;
 export { WHITE_BOX_OPERATORS } from '../../../models/white-box';

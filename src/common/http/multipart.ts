@@ -47,7 +47,8 @@ export function readMultipart<T>(
       req.unpipe(parser);
       parser.removeAllListeners('close');
       parser.on('error', () => undefined);
-      parser.destroy();
+      // Not synchronously: `fail` may run inside the parser's own write (a 'limit' or 'error' callback).
+      setImmediate(() => parser.destroy());
       const answer = () => {
         // Wait for `consume` to have cleaned up (temp file removed) before answering.
         void (consumed ?? Promise.resolve()).catch(() => undefined).then(() => reject(error));

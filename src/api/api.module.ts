@@ -5,7 +5,9 @@ import { GraphQLModule } from '@nestjs/graphql';
 import { graphqlContext } from '../common/graphql/context';
 import { ApiKeyGuard } from '../auth/auth.guard';
 import { AuthModule } from '../auth/auth.module';
+import { blobLeaseMiddleware } from '../blobs/blob-leases';
 import { BlobsModule } from '../blobs/blobs.module';
+import { BlobsService } from '../blobs/blobs.service';
 import { AllExceptionsFilter } from '../common/http/all-exceptions.filter';
 import { correlationMiddleware } from '../common/http/correlation.middleware';
 import { ConfigModule } from '../config/config.module';
@@ -53,7 +55,9 @@ import { WebModule } from '../web/web.module';
   ],
 })
 export class ApiModule implements NestModule {
+  constructor(private readonly blobs: BlobsService) {}
+
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(correlationMiddleware, httpMetricsMiddleware).forRoutes('*');
+    consumer.apply(correlationMiddleware, httpMetricsMiddleware, blobLeaseMiddleware((ids) => this.blobs.settle(ids))).forRoutes('*');
   }
 }

@@ -1,5 +1,6 @@
 import busboy from 'busboy';
 import type { Request } from 'express';
+import { AsyncResource } from 'node:async_hooks';
 import { PassThrough, type Readable } from 'node:stream';
 import { TierwiseError } from '../errors';
 
@@ -27,6 +28,8 @@ export function readMultipart<T>(
   if (!req.is('multipart/form-data')) {
     return Promise.reject(new TierwiseError('UPLOAD_NOT_MULTIPART', 'send the upload as multipart/form-data with a `file` part', 415));
   }
+  // Parser events run in the socket's async context; `consume` runs in the request's (its blob leases live there).
+  const consumeHere = AsyncResource.bind(consume);
   let parser: busboy.Busboy;
   try {
     parser = busboy({ headers: req.headers, limits: { files: 1, fields: 50, fieldSize: 1024 * 1024, fileSize: maxFileBytes } });
@@ -81,7 +84,7 @@ export function readMultipart<T>(
       relay = pass;
       stream.on('limit', () => fail(new TierwiseError('UPLOAD_TOO_LARGE', `upload exceeds the limit of ${maxFileBytes} bytes`, 413, { maxBytes: maxFileBytes })));
       stream.pipe(pass);
-      consumed = Promise.resolve().then(() => consume(pass, filename));
+      consumed = Promise.resolve().then(() => consumeHere(pass, filename));
       consumed.catch(fail);
     });
     parser.on('error', (error) => fail(malformed((error as Error).message)));

@@ -11,6 +11,8 @@ import { BlobsService } from '../blobs/blobs.service';
 import { AllExceptionsFilter } from '../common/http/all-exceptions.filter';
 import { correlationMiddleware } from '../common/http/correlation.middleware';
 import { ConfigModule } from '../config/config.module';
+import { APP_CONFIG, type AppConfig } from '../config/env';
+import { graphqlLimitsRule } from './graphql-limits';
 import { HealthController } from '../health/health.controller';
 import { JobsModule } from '../jobs/jobs.module';
 import { MetricsController } from '../metrics/metrics.controller';
@@ -32,14 +34,19 @@ import { WebModule } from '../web/web.module';
     JobsModule,
     AuthModule,
     TiersModule,
-    GraphQLModule.forRoot<ApolloDriverConfig>({
+    GraphQLModule.forRootAsync<ApolloDriverConfig>({
       driver: ApolloDriver,
-      autoSchemaFile: true,
-      sortSchema: true,
-      playground: false,
-      introspection: true,
-      subscriptions: { 'graphql-ws': true },
-      context: graphqlContext,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => ({
+        autoSchemaFile: true,
+        sortSchema: true,
+        playground: false,
+        introspection: true,
+        subscriptions: { 'graphql-ws': true },
+        context: graphqlContext,
+        includeStacktraceInErrorResponses: false,
+        validationRules: [graphqlLimitsRule({ maxDepth: config.GRAPHQL_MAX_DEPTH, maxAliases: config.GRAPHQL_MAX_ALIASES, maxFields: config.GRAPHQL_MAX_FIELDS })],
+      }),
     }),
     ModelsModule,
     DatasetsModule,

@@ -23,6 +23,10 @@ const envSchema = z.object({
   WORKER_LOCK_MS: z.coerce.number().int().min(1000).default(60_000),
   MODEL_LOAD_MEMORY_MB: z.coerce.number().int().positive().default(8192),
   QUEUE_PREFIX: z.string().min(1).default('tierwise'),
+  /** GraphQL: deepest field nesting, aliases and field selections (after fragments) one operation may have. */
+  GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(2).max(100).default(12),
+  GRAPHQL_MAX_ALIASES: z.coerce.number().int().min(0).max(10_000).default(30),
+  GRAPHQL_MAX_FIELDS: z.coerce.number().int().min(10).max(100_000).default(500),
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
 });
 

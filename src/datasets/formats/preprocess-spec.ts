@@ -58,6 +58,19 @@ export type PreprocessSpec = ImagePreprocessSpec | TextPreprocessSpec | TensorsP
 export const DEFAULT_MAX_LENGTH = 128;
 const TEXT_ROLES = ['input_ids', 'attention_mask', 'token_type_ids'] as const;
 
+/**
+ * The largest sizes a spec may ask for (PREPROCESS_MAX_IMAGE_SIDE, PREPROCESS_MAX_LENGTH; validated with the rest of
+ * the configuration in src/config/env.ts). Read here from the environment because specs are parsed in the api and
+ * in its children alike.
+ */
+export function preprocessLimits(env: NodeJS.ProcessEnv = process.env): { maxImageSide: number; maxLength: number } {
+  const read = (name: string, fallback: number) => {
+    const value = Number(env[name]);
+    return Number.isInteger(value) && value > 0 ? value : fallback;
+  };
+  return { maxImageSide: read('PREPROCESS_MAX_IMAGE_SIDE', 4096), maxLength: read('PREPROCESS_MAX_LENGTH', 8192) };
+}
+
 function invalid(message: string): TierwiseError {
   return new TierwiseError('PREPROCESS_INVALID', message, 422);
 }
@@ -77,9 +90,11 @@ function num(value: unknown, name: string, fallback: number): number {
 
 function pair(value: unknown, name: string): [number, number] | null {
   if (value === undefined || value === null) return null;
-  if (typeof value === 'number' && value > 0) return [value, value];
-  if (Array.isArray(value) && value.length === 2 && value.every((v) => Number.isInteger(v) && v > 0)) return [value[0], value[1]];
-  throw invalid(`preprocess.${name} must be a positive integer or [height, width]`);
+  const max = preprocessLimits().maxImageSide;
+  const side = (v: unknown) => Number.isInteger(v) && (v as number) > 0 && (v as number) <= max;
+  if (typeof value === 'number' && side(value)) return [value, value];
+  if (Array.isArray(value) && value.length === 2 && value.every(side)) return [value[0], value[1]];
+  throw invalid(`preprocess.${name} must be a positive integer or [height, width], each at most ${max} (PREPROCESS_MAX_IMAGE_SIDE)`);
 }
 
 function perChannel(value: unknown, name: string, channels: number, fallback: number): number[] {
@@ -98,7 +113,7 @@ function parseImage(raw: Raw): ImagePreprocessSpec {
   const dtype = (pick(raw, 'dtype', 'elementType') ?? 'float32') as string;
   if (!['float32', 'float64', 'uint8', 'int8'].includes(dtype)) throw invalid(`preprocess.dtype ${dtype} is not supported`);
   const resizeRaw = pick(raw, 'resize');
-  const resize = typeof resizeRaw === 'number' ? num(resizeRaw, 'resize', 0) : pair(resizeRaw, 'resize');
+  const resize = typeof resizeRaw === 'number' ? pair(resizeRaw, 'resize')![0] : pair(resizeRaw, 'resize');
   const std = perChannel(pick(raw, 'std'), 'std', channels, 1);
   if (std.some((s) => s === 0)) throw invalid('preprocess.std must not be 0');
   return {
@@ -166,7 +181,8 @@ function parseTokenizer(raw: Raw, baseDir: string, confined: boolean): Tokenizer
 
 function parseText(raw: Raw, baseDir: string, confined: boolean): TextPreprocessSpec {
   const maxLength = num(pick(raw, 'maxLength', 'max_length'), 'maxLength', DEFAULT_MAX_LENGTH);
-  if (!Number.isInteger(maxLength) || maxLength < 2) throw invalid('preprocess.maxLength must be an integer >= 2');
+  const limit = preprocessLimits().maxLength;
+  if (!Number.isInteger(maxLength) || maxLength < 2 || maxLength > limit) throw invalid(`preprocess.maxLength must be an integer from 2 to ${limit} (PREPROCESS_MAX_LENGTH)`);
   const padding = pick(raw, 'padding') ?? 'max_length';
   if (padding !== 'max_length' && padding !== true) throw invalid('preprocess.padding supports only "max_length"');
   const inputsRaw = (pick(raw, 'inputs') ?? { input_ids: 'input_ids', attention_mask: 'attention_mask' }) as Raw;

@@ -2,32 +2,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { fixtures, isolateEnvironment, startApi, type Api } from '../support/harness';
-import { badInputs, type BadInput } from './bad-inputs';
+import { badInputs, codeOf, send, type BadInput } from './bad-inputs';
 
 isolateEnvironment();
-
-export async function send(api: Api, auth: { Authorization: string }, input: BadInput) {
-  let req = input.method === 'GET' ? api.http.get(input.path) : input.method === 'DELETE' ? api.http.delete(input.path) : api.http.post(input.path);
-  req = req.set(auth);
-  if (input.raw) {
-    req = req.set('Content-Type', input.raw.contentType);
-    for (const [k, v] of Object.entries(input.raw.headers ?? {})) req = req.set(k, v);
-    return req.send(input.raw.body);
-  }
-  if (input.file) {
-    for (const [k, v] of Object.entries(input.file.fields ?? {})) req = req.field(k, v);
-    return req.attach('file', input.file.bytes, input.file.filename);
-  }
-  if (input.json === undefined) return req;
-  return typeof input.json === 'object' && input.json !== null ? req.send(input.json as object) : req.set('Content-Type', 'application/json').send(JSON.stringify(input.json));
-}
-
-/** The error code of an answer: REST `error.code`, or every GraphQL error's `extensions.code`. */
-export function codeOf(status: number, body: { error?: { code?: string }; errors?: Array<{ extensions?: { code?: string } }> }): string | undefined {
-  if (body?.error?.code) return body.error.code;
-  if (Array.isArray(body?.errors) && body.errors.length > 0 && body.errors.every((e) => typeof e.extensions?.code === 'string')) return body.errors[0].extensions!.code;
-  return status >= 400 ? undefined : 'none';
-}
 
 describe('reliability: generated bad inputs', () => {
   let api: Api;

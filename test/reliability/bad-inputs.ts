@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
+import type { Api } from '../support/harness';
 
 /** One generated bad request: what it sends, and the family it belongs to (for the tables). */
 export interface BadInput {
@@ -109,3 +110,27 @@ export function badInputs(ids: { modelId: string; datasetId: string }): BadInput
   for (const spec of specs) out.push({ family: 'preprocess', name: `preprocess ${String(spec).slice(0, 40)}`, method: 'POST', path: '/v1/datasets', file: { bytes: jsonl, filename: 'd.jsonl', fields: { preprocess: String(spec) } } });
   return out;
 }
+
+export async function send(api: Api, auth: { Authorization: string }, input: BadInput) {
+  let req = input.method === 'GET' ? api.http.get(input.path) : input.method === 'DELETE' ? api.http.delete(input.path) : api.http.post(input.path);
+  req = req.set(auth);
+  if (input.raw) {
+    req = req.set('Content-Type', input.raw.contentType);
+    for (const [k, v] of Object.entries(input.raw.headers ?? {})) req = req.set(k, v);
+    return req.send(input.raw.body);
+  }
+  if (input.file) {
+    for (const [k, v] of Object.entries(input.file.fields ?? {})) req = req.field(k, v);
+    return req.attach('file', input.file.bytes, input.file.filename);
+  }
+  if (input.json === undefined) return req;
+  return typeof input.json === 'object' && input.json !== null ? req.send(input.json as object) : req.set('Content-Type', 'application/json').send(JSON.stringify(input.json));
+}
+
+/** The error code of an answer: REST `error.code`, or every GraphQL error's `extensions.code`. */
+export function codeOf(status: number, body: { error?: { code?: string }; errors?: Array<{ extensions?: { code?: string } }> }): string | undefined {
+  if (body?.error?.code) return body.error.code;
+  if (Array.isArray(body?.errors) && body.errors.length > 0 && body.errors.every((e) => typeof e.extensions?.code === 'string')) return body.errors[0].extensions!.code;
+  return status >= 400 ? undefined : 'none';
+}
+

@@ -5,10 +5,14 @@ import { GraphQLModule } from '@nestjs/graphql';
 import { graphqlContext } from '../common/graphql/context';
 import { ApiKeyGuard } from '../auth/auth.guard';
 import { AuthModule } from '../auth/auth.module';
+import { blobLeaseMiddleware } from '../blobs/blob-leases';
 import { BlobsModule } from '../blobs/blobs.module';
+import { BlobsService } from '../blobs/blobs.service';
 import { AllExceptionsFilter } from '../common/http/all-exceptions.filter';
 import { correlationMiddleware } from '../common/http/correlation.middleware';
 import { ConfigModule } from '../config/config.module';
+import { APP_CONFIG, type AppConfig } from '../config/env';
+import { graphqlLimitsRule } from './graphql-limits';
 import { HealthController } from '../health/health.controller';
 import { JobsModule } from '../jobs/jobs.module';
 import { MetricsController } from '../metrics/metrics.controller';
@@ -30,14 +34,19 @@ import { WebModule } from '../web/web.module';
     JobsModule,
     AuthModule,
     TiersModule,
-    GraphQLModule.forRoot<ApolloDriverConfig>({
+    GraphQLModule.forRootAsync<ApolloDriverConfig>({
       driver: ApolloDriver,
-      autoSchemaFile: true,
-      sortSchema: true,
-      playground: false,
-      introspection: true,
-      subscriptions: { 'graphql-ws': true },
-      context: graphqlContext,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => ({
+        autoSchemaFile: true,
+        sortSchema: true,
+        playground: false,
+        introspection: true,
+        subscriptions: { 'graphql-ws': true },
+        context: graphqlContext,
+        includeStacktraceInErrorResponses: false,
+        validationRules: [graphqlLimitsRule({ maxDepth: config.GRAPHQL_MAX_DEPTH, maxAliases: config.GRAPHQL_MAX_ALIASES, maxFields: config.GRAPHQL_MAX_FIELDS })],
+      }),
     }),
     ModelsModule,
     DatasetsModule,
@@ -53,7 +62,9 @@ import { WebModule } from '../web/web.module';
   ],
 })
 export class ApiModule implements NestModule {
+  constructor(private readonly blobs: BlobsService) {}
+
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(correlationMiddleware, httpMetricsMiddleware).forRoutes('*');
+    consumer.apply(correlationMiddleware, httpMetricsMiddleware, blobLeaseMiddleware((ids) => this.blobs.settle(ids))).forRoutes('*');
   }
 }

@@ -1,6 +1,7 @@
 import { type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { securityHeadersMiddleware } from '../common/http/security-headers.middleware';
 import { TierwiseLogger } from '../common/logger';
 import { APP_CONFIG, type AppConfig } from '../config/env';
 import { TeamsService } from '../auth/teams.service';
@@ -10,6 +11,8 @@ import { ApiModule } from './api.module';
 export async function createApi(options: { logger?: TierwiseLogger | false } = {}): Promise<INestApplication> {
   const app = await NestFactory.create(ApiModule, { logger: options.logger ?? new TierwiseLogger(), bodyParser: true });
   app.enableShutdownHooks();
+  // Before /docs (Swagger registers its routes straight on express) and every Nest route.
+  app.use(securityHeadersMiddleware);
   const config = app.get<AppConfig>(APP_CONFIG);
   const document = SwaggerModule.createDocument(
     app,

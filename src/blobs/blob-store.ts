@@ -26,6 +26,12 @@ export class BlobStore {
 
   /** Streams `source` into the store, hashing on the way; never holds the whole file in memory. */
   async write(source: Readable, maxBytes: number): Promise<StoredBlob> {
+    const { tmp, sha256, sizeBytes } = await this.writeTemp(source, maxBytes);
+    return this.adopt(tmp, sha256, sizeBytes);
+  }
+
+  /** Streams `source` to a temp file (removed again on any error), returning its hash; `adopt` moves it in place. */
+  async writeTemp(source: Readable, maxBytes: number): Promise<{ tmp: string; sha256: string; sizeBytes: number }> {
     const tmpDir = join(this.dir, 'tmp');
     await mkdir(tmpDir, { recursive: true });
     const tmp = join(tmpDir, randomUUID());
@@ -48,7 +54,17 @@ export class BlobStore {
       await rm(tmp, { force: true });
       throw error;
     }
-    return this.adopt(tmp, hash.digest('hex'), size);
+    return { tmp, sha256: hash.digest('hex'), sizeBytes: size };
+  }
+
+  /** Writes bytes to a temp file, returning its hash; `adopt` moves it in place. */
+  async putTemp(bytes: Uint8Array): Promise<{ tmp: string; sha256: string; sizeBytes: number }> {
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    const tmpDir = join(this.dir, 'tmp');
+    await mkdir(tmpDir, { recursive: true });
+    const tmp = join(tmpDir, randomUUID());
+    await pipeline(async function* () { yield bytes; }, createWriteStream(tmp, { flags: 'wx' }));
+    return { tmp, sha256, sizeBytes: bytes.byteLength };
   }
 
   async put(bytes: Uint8Array): Promise<StoredBlob> {
@@ -78,7 +94,8 @@ export class BlobStore {
     await rm(this.pathOf(sha256), { force: true });
   }
 
-  private async adopt(tmp: string, sha256: string, sizeBytes: number): Promise<StoredBlob> {
+  /** Moves a temp file to its content address (or drops it when the same bytes are already there). */
+  async adopt(tmp: string, sha256: string, sizeBytes: number): Promise<StoredBlob> {
     const target = this.pathOf(sha256);
     await mkdir(join(this.dir, sha256.slice(0, 2)), { recursive: true });
     if (await exists(target)) await rm(tmp, { force: true });

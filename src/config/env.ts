@@ -23,6 +23,13 @@ const envSchema = z.object({
   WORKER_LOCK_MS: z.coerce.number().int().min(1000).default(60_000),
   MODEL_LOAD_MEMORY_MB: z.coerce.number().int().positive().default(8192),
   QUEUE_PREFIX: z.string().min(1).default('tierwise'),
+  /** Largest image side a preprocess spec may resize, crop or pad to, and the largest text maxLength. */
+  PREPROCESS_MAX_IMAGE_SIDE: z.coerce.number().int().min(16).max(65_536).default(4096),
+  PREPROCESS_MAX_LENGTH: z.coerce.number().int().min(2).max(1_000_000).default(8192),
+  /** GraphQL: deepest field nesting, aliases and field selections (after fragments) one operation may have. */
+  GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(2).max(100).default(12),
+  GRAPHQL_MAX_ALIASES: z.coerce.number().int().min(0).max(10_000).default(30),
+  GRAPHQL_MAX_FIELDS: z.coerce.number().int().min(10).max(100_000).default(500),
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
 });
 

@@ -42,7 +42,7 @@ export async function openStoredDataset(blobPath: string, format: DatasetFormat,
       await cleanupTemp();
     };
     try {
-      return { source, preprocess: preprocess === undefined || preprocess === null ? undefined : parsePreprocess(preprocess, source.dir), close };
+      return { source, preprocess: preprocess === undefined || preprocess === null ? undefined : parsePreprocess(preprocess, source.dir, { untrusted: true }), close };
     } catch (error) {
       await close();
       throw error;

@@ -40,6 +40,10 @@ const IPV6_BLOCKS: Block[] = [
   v6('::1/128', 'loopback'),
   v6('::/96', 'IPv4-compatible (deprecated)'),
   v6('64:ff9b:1::/48', 'local-use NAT64'),
+  v6('2001::/32', 'Teredo'),
+  v6('2001:10::/28', 'ORCHID'),
+  v6('2001:20::/28', 'ORCHIDv2'),
+  v6('5f00::/16', 'SRv6 SID'),
   v6('100::/64', 'discard-only'),
   v6('2001:db8::/32', 'documentation'),
   v6('fc00::/7', 'unique-local'),
@@ -51,6 +55,7 @@ const IPV6_BLOCKS: Block[] = [
 /** IPv6 prefixes that carry an IPv4 address, which is then judged as IPv4: [prefix, offset of the IPv4 bytes]. */
 const EMBEDDING_IPV4: Array<{ block: Block; offset: number }> = [
   { block: v6('::ffff:0:0/96', 'IPv4-mapped'), offset: 12 },
+  { block: v6('::ffff:0:0:0/96', 'IPv4-translated'), offset: 12 },
   { block: v6('64:ff9b::/96', 'NAT64'), offset: 12 },
   { block: v6('2002::/16', '6to4'), offset: 2 },
 ];
@@ -96,7 +101,14 @@ export function forbiddenAddressReason(address: string): string | null {
       return reason ? `${block.reason} ${reason}` : null;
     }
   }
-  return IPV6_BLOCKS.find((block) => inBlock(bytes, block))?.reason ?? null;
+  const blocked = IPV6_BLOCKS.find((block) => inBlock(bytes, block))?.reason;
+  if (blocked) return blocked;
+  // ISATAP interface identifiers (…:0:5efe:a.b.c.d, …:200:5efe:a.b.c.d) carry an IPv4 address in any prefix.
+  if ((bytes[8] === 0 || bytes[8] === 2) && bytes[9] === 0 && bytes[10] === 0x5e && bytes[11] === 0xfe) {
+    const reason = forbiddenAddressReason(bytes.slice(12, 16).join('.'));
+    if (reason) return `ISATAP ${reason}`;
+  }
+  return null;
 }
 
 export type Resolver = (hostname: string) => Promise<Array<{ address: string; family: number }>>;

@@ -31,22 +31,9 @@ export function register(program: Command): void {
       const env = { ...process.env, TIERWISE_API_KEY: key };
       const main = join(repoRoot(), 'dist/src/cli/main.js');
       const roles = [['serve'], ['worker', '--queues', 'build,evaluate,advise,webhook'], ...Object.keys(configuredTiers()).map((tier) => ['worker', '--tier', tier])];
-      const children: ChildProcess[] = roles.map((args) => spawn(process.execPath, [main, ...args], { env, stdio: 'inherit' }));
-      let stopping = false;
-      const stop = (code: number) => {
-        if (stopping) return;
-        stopping = true;
-        for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
-        setTimeout(() => process.exit(code), 10_000).unref();
-        void Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r))))).then(() => process.exit(code));
-      };
-      children.forEach((child, i) =>
-        child.once('exit', (code, signal) => {
-          if (stopping) return;
-          process.stderr.write(`tierwise ${roles[i].join(' ')} exited (${signal ?? code}); stopping the others\n`);
-          stop(1);
-        }),
-      );
+      const supervisor = new Supervisor(roles.map((args) => ({ name: args.join(' '), command: process.execPath, args: [main, ...args], env })));
+      supervisor.start();
+      const stop = (code: number) => void supervisor.stop().then(() => process.exit(code));
       process.once('SIGINT', () => stop(0));
       process.once('SIGTERM', () => stop(0));
       const host = config.HOST === '0.0.0.0' ? 'localhost' : config.HOST;
@@ -56,4 +43,76 @@ export function register(program: Command): void {
           `Try: curl -H "Authorization: Bearer ${key}" -F file=@test/fixtures/fashion-resnet/models/fashion-resnet-identity.onnx -F name=resnet http://${host}:${config.PORT}/v1/models\n\n`,
       );
     });
+}
+
+export interface SupervisedRole {
+  name: string;
+  command: string;
+  args: string[];
+  env?: NodeJS.ProcessEnv;
+  stdio?: 'inherit' | 'ignore';
+}
+
+export interface SupervisorOptions {
+  /** First restart delay; doubles on each crash in a row, up to `maxBackoffMs`. */
+  initialBackoffMs?: number;
+  maxBackoffMs?: number;
+  /** A child that stayed up this long is healthy again: its next crash restarts after `initialBackoffMs`. */
+  healthyAfterMs?: number;
+  log?: (line: string) => void;
+}
+
+/**
+ * Keeps one process per role running: a child that exits is restarted after an exponential backoff while the
+ * others keep running; `stop()` sends SIGTERM to all and waits (SIGKILL after 10 s).
+ */
+export class Supervisor {
+  readonly children = new Map<string, ChildProcess>();
+  readonly restarts = new Map<string, number>();
+  private stopping = false;
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly options: Required<SupervisorOptions>;
+
+  constructor(private readonly roles: SupervisedRole[], options: SupervisorOptions = {}) {
+    this.options = {
+      initialBackoffMs: options.initialBackoffMs ?? 500,
+      maxBackoffMs: options.maxBackoffMs ?? 30_000,
+      healthyAfterMs: options.healthyAfterMs ?? 60_000,
+      log: options.log ?? ((line) => process.stderr.write(`${line}\n`)),
+    };
+  }
+
+  start(): void {
+    for (const role of this.roles) this.spawn(role, 0);
+  }
+
+  private spawn(role: SupervisedRole, crashesInARow: number): void {
+    if (this.stopping) return;
+    const child = spawn(role.command, role.args, { env: role.env ?? process.env, stdio: role.stdio ?? 'inherit' });
+    const startedAt = Date.now();
+    this.children.set(role.name, child);
+    child.on('error', (error) => this.options.log(`tierwise ${role.name} could not start: ${error.message}`));
+    child.once('exit', (code, signal) => {
+      if (this.stopping) return;
+      const inARow = Date.now() - startedAt >= this.options.healthyAfterMs ? 0 : crashesInARow;
+      const delay = Math.min(this.options.maxBackoffMs, this.options.initialBackoffMs * 2 ** inARow);
+      this.restarts.set(role.name, (this.restarts.get(role.name) ?? 0) + 1);
+      this.options.log(`tierwise ${role.name} exited (${signal ?? code}); restarting in ${delay} ms, the others keep running`);
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        this.spawn(role, inARow + 1);
+      }, delay);
+      this.timers.add(timer);
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    for (const timer of this.timers) clearTimeout(timer);
+    const live = [...this.children.values()].filter((c) => c.exitCode === null && c.signalCode === null);
+    for (const child of live) child.kill('SIGTERM');
+    const kill = setTimeout(() => live.forEach((c) => c.kill('SIGKILL')), 10_000);
+    await Promise.all(live.map((c) => new Promise((r) => (c.exitCode !== null || c.signalCode !== null ? r(null) : c.once('exit', r)))));
+    clearTimeout(kill);
+  }
 }

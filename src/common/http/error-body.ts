@@ -40,7 +40,41 @@ export function toErrorBody(error: unknown): { status: number; body: ErrorBody }
     }
     return { status, body: { code: codesByStatus[status] ?? 'HTTP_ERROR', message: String(response) } };
   }
+  const framework = frameworkError(error);
+  if (framework) return framework;
   const errorId = randomUUID();
   logger.error(`unhandled error ${errorId}: ${error instanceof Error ? error.stack : String(error)}`);
   return { status: HttpStatus.INTERNAL_SERVER_ERROR, body: { code: 'INTERNAL', message: `internal error (id ${errorId})`, errorId } };
+}
+
+/** body-parser (http-errors `type`s) and zlib errors: client mistakes, each with its own code. */
+const BODY_ERRORS: Record<string, { status: number; code: string; message: string }> = {
+  'entity.too.large': { status: 413, code: 'BODY_TOO_LARGE', message: 'the request body is over the limit' },
+  'charset.unsupported': { status: 415, code: 'UNSUPPORTED_CHARSET', message: 'unsupported charset: send the body as utf-8' },
+  'encoding.unsupported': { status: 415, code: 'UNSUPPORTED_ENCODING', message: 'unsupported Content-Encoding: send identity, gzip or deflate' },
+  'entity.parse.failed': { status: 400, code: 'BODY_MALFORMED', message: 'the request body is not valid JSON' },
+  'entity.verify.failed': { status: 400, code: 'BODY_MALFORMED', message: 'the request body failed verification' },
+  'request.aborted': { status: 400, code: 'REQUEST_ABORTED', message: 'the client closed the connection before the body was complete' },
+  'request.size.invalid': { status: 400, code: 'BODY_MALFORMED', message: 'the request body is shorter or longer than its Content-Length' },
+  'stream.encoding.set': { status: 400, code: 'BODY_MALFORMED', message: 'the request body could not be read' },
+  'parameters.too.many': { status: 413, code: 'BODY_TOO_LARGE', message: 'too many parameters' },
+};
+
+function frameworkError(error: unknown): { status: number; body: ErrorBody } | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const e = error as { type?: unknown; status?: unknown; statusCode?: unknown; code?: unknown; message?: unknown; limit?: unknown };
+  if (typeof e.type === 'string' && BODY_ERRORS[e.type]) {
+    const known = BODY_ERRORS[e.type];
+    const details = typeof e.limit === 'number' ? { limitBytes: e.limit } : undefined;
+    return { status: known.status, body: { code: known.code, message: typeof e.limit === 'number' ? `${known.message} of ${e.limit} bytes` : known.message, details } };
+  }
+  if (typeof e.code === 'string' && /^Z_(DATA|BUF|STREAM)_ERROR$/.test(e.code)) {
+    return { status: 400, body: { code: 'BODY_ENCODING_INVALID', message: 'the request body is not valid for its Content-Encoding' } };
+  }
+  const status = typeof e.status === 'number' ? e.status : typeof e.statusCode === 'number' ? e.statusCode : undefined;
+  if (status !== undefined && status >= 400 && status < 500) {
+    const code = codesByStatus[status] ?? 'BAD_REQUEST';
+    return { status, body: { code, message: typeof e.message === 'string' ? e.message.slice(0, 300) : code } };
+  }
+  return undefined;
 }

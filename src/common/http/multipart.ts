@@ -1,5 +1,6 @@
 import busboy from 'busboy';
 import type { Request } from 'express';
+import { AsyncResource } from 'node:async_hooks';
 import { PassThrough, type Readable } from 'node:stream';
 import { TierwiseError } from '../errors';
 
@@ -9,9 +10,15 @@ export interface MultipartResult<T> {
   filename: string;
 }
 
+const malformed = (detail: string) => new TierwiseError('UPLOAD_MALFORMED', `malformed multipart body: ${detail}`, 400);
+
 /**
  * Reads a multipart upload with exactly one part named `file`, handing its stream to `consume` as it arrives
  * (nothing is buffered whole). Text fields may come before or after the file.
+ *
+ * The one place upload streams are wired: every stream (the request, the parser, each part, the relay handed
+ * to `consume`) has its error handled, and a client that hangs up or sends a truncated body destroys the relay
+ * with a 400 so `consume` (the blob store) closes its file handle and removes its temp file.
  */
 export function readMultipart<T>(
   req: Request,
@@ -21,41 +28,80 @@ export function readMultipart<T>(
   if (!req.is('multipart/form-data')) {
     return Promise.reject(new TierwiseError('UPLOAD_NOT_MULTIPART', 'send the upload as multipart/form-data with a `file` part', 415));
   }
+  // Parser events run in the socket's async context; `consume` runs in the request's (its blob leases live there).
+  const consumeHere = AsyncResource.bind(consume);
+  let parser: busboy.Busboy;
+  try {
+    parser = busboy({ headers: req.headers, limits: { files: 1, fields: 50, fieldSize: 1024 * 1024, fileSize: maxFileBytes } });
+  } catch (error) {
+    // e.g. "Multipart: Boundary not found", an unsupported charset.
+    return Promise.reject(malformed((error as Error).message));
+  }
   return new Promise((resolve, reject) => {
     const fields: Record<string, string> = {};
     let consumed: Promise<T> | undefined;
+    let relay: PassThrough | undefined;
     let filename = '';
-    let failed = false;
+    let settled = false;
     const fail = (error: unknown) => {
-      if (failed) return;
-      failed = true;
+      if (settled) return;
+      settled = true;
+      relay?.destroy(error instanceof Error ? error : new Error(String(error)));
       req.unpipe(parser);
-      drainThen(req, () => reject(error));
+      parser.removeAllListeners('close');
+      parser.on('error', () => undefined);
+      // Not synchronously: `fail` may run inside the parser's own write (a 'limit' or 'error' callback).
+      setImmediate(() => parser.destroy());
+      const answer = () => {
+        // Wait for `consume` to have cleaned up (temp file removed) before answering.
+        void (consumed ?? Promise.resolve()).catch(() => undefined).then(() => reject(error));
+      };
+      drainThen(req, answer);
     };
-    const parser = busboy({ headers: req.headers, limits: { files: 1, fields: 50, fieldSize: 1024 * 1024, fileSize: maxFileBytes } });
+    const aborted = () => {
+      if (!req.complete) fail(new TierwiseError('UPLOAD_ABORTED', 'the client closed the connection before the upload was complete', 400));
+    };
+    req.on('error', aborted);
+    req.on('close', aborted);
     parser.on('field', (name, value) => {
-      fields[name] = value;
+      if (name.includes('\u0000')) {
+        fail(malformed('a field name contains a NUL byte'));
+        return;
+      }
+      fields[name] = value.replace(/\u0000/g, '');
     });
     parser.on('file', (name, stream, info) => {
-      if (name !== 'file' || consumed) {
+      stream.on('error', (error: Error) => fail(malformed(error.message)));
+      if (name !== 'file' || consumed || settled) {
         stream.resume();
         return;
       }
-      filename = info.filename ?? '';
-      const relay = new PassThrough();
-      stream.on('limit', () => relay.destroy(new TierwiseError('UPLOAD_TOO_LARGE', `upload exceeds the limit of ${maxFileBytes} bytes`, 413)));
-      stream.pipe(relay);
-      consumed = Promise.resolve().then(() => consume(relay, filename));
+      filename = (info.filename ?? '').replace(/\u0000/g, '');
+      const pass = new PassThrough();
+      // `consume` sees the error through its own pipeline; this listener keeps an error raised before it
+      // attached (or after it finished) from becoming an uncaught exception.
+      pass.on('error', () => undefined);
+      relay = pass;
+      stream.on('limit', () => fail(new TierwiseError('UPLOAD_TOO_LARGE', `upload exceeds the limit of ${maxFileBytes} bytes`, 413, { maxBytes: maxFileBytes })));
+      stream.pipe(pass);
+      consumed = Promise.resolve().then(() => consumeHere(pass, filename));
       consumed.catch(fail);
     });
-    parser.on('error', (error) => fail(new TierwiseError('UPLOAD_MALFORMED', `malformed multipart body: ${(error as Error).message}`, 400)));
+    parser.on('error', (error) => fail(malformed((error as Error).message)));
     parser.on('close', () => {
-      if (failed) return;
+      if (settled) return;
       if (!consumed) {
         fail(new TierwiseError('UPLOAD_MISSING_FILE', 'the multipart body has no `file` part', 400));
         return;
       }
-      consumed.then((file) => resolve({ fields, file, filename }), fail);
+      consumed.then(
+        (file) => {
+          if (settled) return;
+          settled = true;
+          resolve({ fields, file, filename });
+        },
+        fail,
+      );
     });
     req.pipe(parser);
   });
@@ -66,7 +112,7 @@ export function readMultipart<T>(
  * connection; gives up (and lets the socket close) after a bounded amount of data or time.
  */
 function drainThen(req: Request, answer: () => void): void {
-  if (req.readableEnded) {
+  if (req.readableEnded || req.destroyed) {
     answer();
     return;
   }
@@ -85,5 +131,6 @@ function drainThen(req: Request, answer: () => void): void {
   });
   req.once('end', once);
   req.once('error', once);
+  req.once('close', once);
   req.resume();
 }

@@ -1,4 +1,5 @@
-import { isAbsolute, resolve } from 'node:path';
+import { realpathSync } from 'node:fs';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { TierwiseError } from '../../common/errors';
 import type { ElementType, TensorSpec } from '../../onnx/io-spec';
 
@@ -57,6 +58,19 @@ export type PreprocessSpec = ImagePreprocessSpec | TextPreprocessSpec | TensorsP
 export const DEFAULT_MAX_LENGTH = 128;
 const TEXT_ROLES = ['input_ids', 'attention_mask', 'token_type_ids'] as const;
 
+/**
+ * The largest sizes a spec may ask for (PREPROCESS_MAX_IMAGE_SIDE, PREPROCESS_MAX_LENGTH; validated with the rest of
+ * the configuration in src/config/env.ts). Read here from the environment because specs are parsed in the api and
+ * in its children alike.
+ */
+export function preprocessLimits(env: NodeJS.ProcessEnv = process.env): { maxImageSide: number; maxLength: number } {
+  const read = (name: string, fallback: number) => {
+    const value = Number(env[name]);
+    return Number.isInteger(value) && value > 0 ? value : fallback;
+  };
+  return { maxImageSide: read('PREPROCESS_MAX_IMAGE_SIDE', 4096), maxLength: read('PREPROCESS_MAX_LENGTH', 8192) };
+}
+
 function invalid(message: string): TierwiseError {
   return new TierwiseError('PREPROCESS_INVALID', message, 422);
 }
@@ -76,9 +90,11 @@ function num(value: unknown, name: string, fallback: number): number {
 
 function pair(value: unknown, name: string): [number, number] | null {
   if (value === undefined || value === null) return null;
-  if (typeof value === 'number' && value > 0) return [value, value];
-  if (Array.isArray(value) && value.length === 2 && value.every((v) => Number.isInteger(v) && v > 0)) return [value[0], value[1]];
-  throw invalid(`preprocess.${name} must be a positive integer or [height, width]`);
+  const max = preprocessLimits().maxImageSide;
+  const side = (v: unknown) => Number.isInteger(v) && (v as number) > 0 && (v as number) <= max;
+  if (typeof value === 'number' && side(value)) return [value, value];
+  if (Array.isArray(value) && value.length === 2 && value.every(side)) return [value[0], value[1]];
+  throw invalid(`preprocess.${name} must be a positive integer or [height, width], each at most ${max} (PREPROCESS_MAX_IMAGE_SIDE)`);
 }
 
 function perChannel(value: unknown, name: string, channels: number, fallback: number): number[] {
@@ -97,7 +113,7 @@ function parseImage(raw: Raw): ImagePreprocessSpec {
   const dtype = (pick(raw, 'dtype', 'elementType') ?? 'float32') as string;
   if (!['float32', 'float64', 'uint8', 'int8'].includes(dtype)) throw invalid(`preprocess.dtype ${dtype} is not supported`);
   const resizeRaw = pick(raw, 'resize');
-  const resize = typeof resizeRaw === 'number' ? num(resizeRaw, 'resize', 0) : pair(resizeRaw, 'resize');
+  const resize = typeof resizeRaw === 'number' ? pair(resizeRaw, 'resize')![0] : pair(resizeRaw, 'resize');
   const std = perChannel(pick(raw, 'std'), 'std', channels, 1);
   if (std.some((s) => s === 0)) throw invalid('preprocess.std must not be 0');
   return {
@@ -116,8 +132,39 @@ function parseImage(raw: Raw): ImagePreprocessSpec {
   };
 }
 
-function parseTokenizer(raw: Raw, baseDir: string): TokenizerSpec {
-  const at = (path: string): string => (isAbsolute(path) ? path : resolve(baseDir, path));
+/**
+ * A file the spec names, resolved inside `baseDir` (the dataset's own extracted folder): absolute paths, `..`,
+ * NUL bytes and symbolic links leading out are refused. The message never says whether a file exists outside,
+ * and never shows any content.
+ */
+export function insideDir(baseDir: string, path: string): string {
+  const refuse = () =>
+    invalid(`preprocess file paths must be relative paths inside the dataset archive (e.g. "vocab.txt"); "${path.slice(0, 100).replace(/[^\x20-\x7e]/g, '?')}" is not`);
+  if (path.length === 0 || path.length > 1024 || path.includes('\u0000') || isAbsolute(path) || /^[a-zA-Z]:/.test(path) || path.includes('\\')) throw refuse();
+  const target = resolve(baseDir, path);
+  const within = (root: string, candidate: string) => {
+    const rel = relative(root, candidate);
+    return rel !== '' && !rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel);
+  };
+  if (!within(resolve(baseDir), target)) throw refuse();
+  let real: string;
+  try {
+    real = realpathSync(target);
+  } catch {
+    return target; // missing inside the archive: the reader says so, naming only the relative path
+  }
+  let realBase: string;
+  try {
+    realBase = realpathSync(baseDir);
+  } catch {
+    realBase = resolve(baseDir);
+  }
+  if (!within(realBase, real)) throw refuse();
+  return real;
+}
+
+function parseTokenizer(raw: Raw, baseDir: string, confined: boolean): TokenizerSpec {
+  const at = (path: string): string => (confined ? insideDir(baseDir, path) : isAbsolute(path) ? path : resolve(baseDir, path));
   const nested = typeof raw.tokenizer === 'object' && raw.tokenizer !== null ? (raw.tokenizer as Raw) : undefined;
   const source = nested ?? raw;
   const type = nested ? nested.type : raw.tokenizer;
@@ -132,9 +179,10 @@ function parseTokenizer(raw: Raw, baseDir: string): TokenizerSpec {
   throw invalid('preprocess.tokenizer needs a WordPiece "vocab" file or a Hugging Face tokenizer.json "path"');
 }
 
-function parseText(raw: Raw, baseDir: string): TextPreprocessSpec {
+function parseText(raw: Raw, baseDir: string, confined: boolean): TextPreprocessSpec {
   const maxLength = num(pick(raw, 'maxLength', 'max_length'), 'maxLength', DEFAULT_MAX_LENGTH);
-  if (!Number.isInteger(maxLength) || maxLength < 2) throw invalid('preprocess.maxLength must be an integer >= 2');
+  const limit = preprocessLimits().maxLength;
+  if (!Number.isInteger(maxLength) || maxLength < 2 || maxLength > limit) throw invalid(`preprocess.maxLength must be an integer from 2 to ${limit} (PREPROCESS_MAX_LENGTH)`);
   const padding = pick(raw, 'padding') ?? 'max_length';
   if (padding !== 'max_length' && padding !== true) throw invalid('preprocess.padding supports only "max_length"');
   const inputsRaw = (pick(raw, 'inputs') ?? { input_ids: 'input_ids', attention_mask: 'attention_mask' }) as Raw;
@@ -146,7 +194,7 @@ function parseText(raw: Raw, baseDir: string): TextPreprocessSpec {
   }
   return {
     kind: 'text',
-    tokenizer: parseTokenizer(raw, baseDir),
+    tokenizer: parseTokenizer(raw, baseDir, confined),
     maxLength,
     padding: 'max_length',
     truncation: pick(raw, 'truncation') !== false,
@@ -159,15 +207,17 @@ function parseText(raw: Raw, baseDir: string): TextPreprocessSpec {
 
 /**
  * Reads a preprocess spec in either this module's camelCase form or the fixtures' preprocess.json form
- * (snake_case, `tokenizer: "wordpiece"` + `vocab`). Relative file paths resolve against `baseDir`, the folder of
- * the preprocess file.
+ * (snake_case, `tokenizer: "wordpiece"` + `vocab`). Relative file paths resolve against `baseDir`. A spec from a
+ * client (`untrusted`) may only name files inside `baseDir`, the dataset's own extracted folder (see `insideDir`);
+ * local files (the CLI) and specs already parsed here (re-read by a child) keep their resolved paths.
  */
-export function parsePreprocess(value: unknown, baseDir: string): PreprocessSpec {
+export function parsePreprocess(value: unknown, baseDir: string, options: { untrusted?: boolean } = {}): PreprocessSpec {
+  const confined = options.untrusted === true;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalid('preprocess must be a JSON object');
   const raw = value as Raw;
   const kind = raw.kind ?? (raw.tokenizer !== undefined || raw.vocab !== undefined ? 'text' : 'images');
   if (kind === 'images' || kind === 'image') return parseImage(raw);
-  if (kind === 'text') return parseText(raw, baseDir);
+  if (kind === 'text') return parseText(raw, baseDir, confined);
   if (kind === 'tensors') return { kind: 'tensors' };
   throw invalid(`preprocess.kind ${String(kind)} is not images, text or tensors`);
 }

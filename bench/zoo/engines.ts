@@ -258,6 +258,8 @@ export interface EngineContext {
   benchRuns: number;
   timeoutMs: number;
   calibrationSamples: number;
+  /** How many cuts partition splits and checks (3 in the bench; CI checks fewer). */
+  partitionCuts: number;
 }
 
 /** `--shape name=d1,…` for every input with a non-scalar shape in the spec. */
@@ -349,7 +351,8 @@ const ENGINE_RUNNERS: Record<Engine, Runner> = {
       if (own) return { status: 'wrong', message: `--list-cuts found no cut, but tensor ${own.tensor} separates the graph (${own.head} nodes before, ${own.tail} after)` };
       return { status: 'n/a', message: 'no single-tensor cut leaves two or more nodes on each side' };
     }
-    const picks = [...new Set([0.25, 0.5, 0.75].map((f) => Math.min(cuts.length - 1, Math.floor(f * cuts.length))))].map((i) => cuts[i]);
+    const fractions = ctx.partitionCuts >= 3 ? [0.25, 0.5, 0.75] : ctx.partitionCuts === 2 ? [0.25, 0.75] : [0.5];
+    const picks = [...new Set(fractions.map((f) => Math.min(cuts.length - 1, Math.floor(f * cuts.length))))].map((i) => cuts[i]);
     const specs = [ctx.model.spec, ...(ctx.model.altSpec ? [ctx.model.altSpec] : [])];
     const acc = { relL2: 0, maxAbs: 0 };
     const checked: string[] = [];

@@ -17,7 +17,18 @@ import { ENGINES, installZoo, ZOO_MODELS, type Engine } from '../bench/zoo/zoo-m
  * Cases still broken at the time of writing (engine work in progress under issue 11); each one names what goes
  * wrong. They run and report, but do not fail CI; remove an entry once the engine is fixed.
  */
-const KNOWN_BROKEN: Partial<Record<`${string}/${Engine}`, string>> = {};
+const KNOWN_BROKEN: Partial<Record<`${string}/${Engine}`, string>> = {
+  'melspectrogram/partition': 'issue 11: the split writes the cut tensor with the probed shape, so the tail rejects a second input length',
+  'melspectrogram/early-exit': 'issue 11: --list-blocks probes shapes with every symbolic dim set to 1 and onnxruntime fails in Conv (crash, no code)',
+  'silero-vad/early-exit': 'issue 11: --list-blocks probes with synthetic inputs (sr=1) and onnxruntime fails in the If node (crash, no code)',
+};
+
+/**
+ * The CI subset, chosen to keep this file near 3 minutes on a 2-core machine: dynamic length (melspectrogram),
+ * dynamic batch through convolutions (embedding), and LSTM state with an int64 scalar (silero-vad). The wake-word
+ * classifiers and ISNet run in `bench/zoo`.
+ */
+const CI_MODELS = ['melspectrogram', 'embedding', 'silero-vad'];
 
 let paths: Record<string, string> = {};
 const work = mkdtempSync(join(tmpdir(), 'tierwise-zoo-test-'));
@@ -27,7 +38,7 @@ before(() => {
 });
 after(() => rmSync(work, { recursive: true, force: true }));
 
-for (const model of ZOO_MODELS.filter((m) => m.ci)) {
+for (const model of ZOO_MODELS.filter((m) => m.ci && CI_MODELS.includes(m.id))) {
   describe(`zoo model ${model.id} (${model.package})`, () => {
     for (const engine of ENGINES) {
       const todo = KNOWN_BROKEN[`${model.id}/${engine}`];

@@ -8,7 +8,7 @@
  * tolerance), `crash` (no code: a stack trace, a signal, a timeout) or `n/a` (the engine does not apply).
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { repoRoot, type Engine, type InputSpec, type ZooModel } from './zoo-models';
@@ -129,6 +129,18 @@ export function writeTensorDataset(path: string, feedsList: Feeds[]): void {
 
 export interface CliResult { rc: number | null; signal: string | null; stdout: string; stderr: string; timedOut: boolean; seconds: number }
 
+/** RSS cap for one CLI call (MiB): on this shared machine a runaway call is killed and reported, not left to the OOM killer. */
+export const CLI_RSS_CAP_MB = Number(process.env.TIERWISE_ZOO_RSS_CAP_MB ?? 8000);
+
+function rssMB(pid: number): number {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
 export function cli(args: string[], timeoutMs: number): Promise<CliResult> {
   const started = Date.now();
   return new Promise((resolve) => {
@@ -139,8 +151,14 @@ export function cli(args: string[], timeoutMs: number): Promise<CliResult> {
     child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
     child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
     const timer = setTimeout(() => { timedOut = true; child.kill('SIGKILL'); }, timeoutMs);
+    let peak = 0;
+    const watch = setInterval(() => {
+      peak = Math.max(peak, rssMB(child.pid!));
+      if (peak > CLI_RSS_CAP_MB) { stderr += `\nkilled by the zoo: RSS ${peak.toFixed(0)} MiB over the cap of ${CLI_RSS_CAP_MB} MiB`; child.kill('SIGKILL'); }
+    }, 500);
     child.on('close', (rc, signal) => {
       clearTimeout(timer);
+      clearInterval(watch);
       resolve({ rc, signal, stdout, stderr, timedOut, seconds: (Date.now() - started) / 1000 });
     });
   });

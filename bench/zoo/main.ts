@@ -52,7 +52,7 @@ async function main(): Promise<void> {
         process.stderr.write(`zoo: ${model.id} × ${engine}… `);
         const cell = await runEngine(engine, {
           model, path: paths[model.id], work: join(work, model.id, engine), types, tiers,
-          benchRuns: Number(option('--runs') ?? (heavy ? 2 : 20)), timeoutMs: heavy ? 20 * 60_000 : 5 * 60_000, calibrationSamples: heavy ? 2 : 8, partitionCuts: 3,
+          benchRuns: Number(option('--runs') ?? (heavy ? 2 : 20)), timeoutMs: heavy ? 12 * 60_000 : 5 * 60_000, calibrationSamples: heavy ? 2 : 8, partitionCuts: 3,
         });
         process.stderr.write(`${cellText(cell)}${cell.message ? ` — ${cell.message.slice(0, 200)}` : ''} (${cell.seconds} s)\n`);
         cells.push(cell);

@@ -44,11 +44,33 @@ async function main(): Promise<void> {
   const chosen = ZOO_MODELS.filter((m) => (big || m.ci) && (!only || only.includes(m.id)) && paths[m.id]);
   const work = mkdtempSync(join(tmpdir(), 'tierwise-zoo-'));
   const cells: Cell[] = [];
+  const resultPath = join(repoRoot(), 'bench/results/zoo.json');
+  const previous = existsSync(resultPath) ? (JSON.parse(readFileSync(resultPath, 'utf8')) as { cells: Cell[]; runs?: Record<string, string> }) : undefined;
+  const ran = new Set(chosen.map((m) => m.id));
+  const runs: Record<string, string> = { ...(previous?.runs ?? {}) };
+  for (const id of ran) runs[id] = new Date().toISOString();
+  // A run over some models keeps the other models' rows of the last run (e.g. ISNet from a --big run).
+  const kept = (previous?.cells ?? []).filter((c) => !ran.has(c.model) && ZOO_MODELS.some((m) => m.id === c.model));
+  const all = (): Cell[] => [...kept, ...cells].sort((a, b) => ZOO_MODELS.findIndex((m) => m.id === a.model) - ZOO_MODELS.findIndex((m) => m.id === b.model) || ENGINES.indexOf(a.engine) - ENGINES.indexOf(b.engine));
+  const counts = (): Record<string, number> => Object.fromEntries(['ok', 'refused', 'wrong', 'crash', 'n/a'].map((s) => [s, all().filter((c) => c.status === s).length]));
+  /** Written after every cell, so an interrupted --big run keeps what it measured. */
+  const save = (): void => {
+    const listed = ZOO_MODELS.filter((m) => all().some((c) => c.model === m.id));
+    mkdirSync(join(repoRoot(), 'bench/results'), { recursive: true });
+    writeFileSync(resultPath, `${JSON.stringify({
+      measuredAt: new Date().toISOString(), runs, tiers, cpus: cpus().length, loadAverage1m: loadavg()[0], zooDir: dir, tolerances: TOLERANCE,
+      models: listed.map(({ id, package: pkg, sha256, bytes, io, spec, altSpec, expectedRefusals, notApplicable }) => ({ id, package: pkg, sha256, bytes, io, spec, altSpec, expectedRefusals, notApplicable })),
+      counts: counts(), cells: all(),
+    }, null, 2)}\n`);
+  };
+  const skip = option('--skip')?.split(',') ?? [];
   try {
     for (const model of chosen) {
       const heavy = !model.ci;
       const types = await inputTypes(paths[model.id]);
-      for (const engine of ENGINES) {
+      // The heavy models run partition last: it is the longest (a shape probe and three splits at 1024²).
+      const order = heavy ? [...ENGINES.filter((e) => e !== 'partition'), 'partition' as const] : ENGINES;
+      for (const engine of order.filter((e) => !skip.includes(e))) {
         process.stderr.write(`zoo: ${model.id} × ${engine}… `);
         const cell = await runEngine(engine, {
           model, path: paths[model.id], work: join(work, model.id, engine), types, tiers,
@@ -56,30 +78,14 @@ async function main(): Promise<void> {
         });
         process.stderr.write(`${cellText(cell)}${cell.message ? ` — ${cell.message.slice(0, 200)}` : ''} (${cell.seconds} s)\n`);
         cells.push(cell);
+        save();
       }
     }
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
-  // A run over some models keeps the other models' rows of the last run (e.g. ISNet from a --big run).
-  const resultPath = join(repoRoot(), 'bench/results/zoo.json');
-  const previous = existsSync(resultPath) ? (JSON.parse(readFileSync(resultPath, 'utf8')) as { cells: Cell[]; models: Array<{ id: string }>; runs?: Record<string, string> }) : undefined;
-  const ran = new Set(chosen.map((m) => m.id));
-  const runs: Record<string, string> = { ...(previous?.runs ?? {}) };
-  for (const id of ran) runs[id] = new Date().toISOString();
-  const kept = (previous?.cells ?? []).filter((c) => !ran.has(c.model) && ZOO_MODELS.some((m) => m.id === c.model));
-  cells.unshift(...kept);
-  cells.sort((a, b) => ZOO_MODELS.findIndex((m) => m.id === a.model) - ZOO_MODELS.findIndex((m) => m.id === b.model));
-  const listed = ZOO_MODELS.filter((m) => cells.some((c) => c.model === m.id));
-  process.stdout.write(`${table(cells)}\n`);
-  const counts = Object.fromEntries(['ok', 'refused', 'wrong', 'crash', 'n/a'].map((s) => [s, cells.filter((c) => c.status === s).length]));
-  process.stdout.write(`${Object.entries(counts).map(([s, n]) => `${s} ${n}`).join(', ')}\n`);
-  mkdirSync(join(repoRoot(), 'bench/results'), { recursive: true });
-  writeFileSync(resultPath, `${JSON.stringify({
-    measuredAt: new Date().toISOString(), runs, tiers, cpus: cpus().length, loadAverage1m: loadavg()[0], zooDir: dir, tolerances: TOLERANCE,
-    models: listed.map(({ id, package: pkg, sha256, bytes, io, spec, altSpec, expectedRefusals, notApplicable }) => ({ id, package: pkg, sha256, bytes, io, spec, altSpec, expectedRefusals, notApplicable })),
-    counts, cells,
-  }, null, 2)}\n`);
+  process.stdout.write(`${table(all())}\n`);
+  process.stdout.write(`${Object.entries(counts()).map(([s, n]) => `${s} ${n}`).join(', ')}\n`);
 }
 
 main().catch((error: unknown) => {

@@ -2,8 +2,10 @@
  * The real-model zoo bench: every engine on every zoo model, driven through the CLI, each written model checked
  * against the original in onnxruntime. Prints one table (model × engine) and writes bench/results/zoo.json.
  *
- *   npm run build && node dist/bench/zoo/main.js [--big] [--only id,id] [--tiers mobile,edge,cloud] [--runs n]
+ *   npm run build && node dist/bench/zoo/main.js [--big] [--only id,id] [--tiers mobile,edge,cloud] [--runs n] [--skip engine,…]
  *
+ * Results are written after every cell (TIERWISE_ZOO_RESULT overrides the path); a run over some models keeps
+ * the rows of the others from the previous file. Zoo CLI calls over TIERWISE_ZOO_RSS_CAP_MB (8000) are killed.
  * Without --big only the small models (those CI runs); ISNet takes seconds per inference.
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -44,7 +46,7 @@ async function main(): Promise<void> {
   const chosen = ZOO_MODELS.filter((m) => (big || m.ci) && (!only || only.includes(m.id)) && paths[m.id]);
   const work = mkdtempSync(join(tmpdir(), 'tierwise-zoo-'));
   const cells: Cell[] = [];
-  const resultPath = join(repoRoot(), 'bench/results/zoo.json');
+  const resultPath = process.env.TIERWISE_ZOO_RESULT ?? join(repoRoot(), 'bench/results/zoo.json');
   const previous = existsSync(resultPath) ? (JSON.parse(readFileSync(resultPath, 'utf8')) as { cells: Cell[]; runs?: Record<string, string> }) : undefined;
   const ran = new Set(chosen.map((m) => m.id));
   const runs: Record<string, string> = { ...(previous?.runs ?? {}) };

@@ -154,7 +154,7 @@ export function cli(args: string[], timeoutMs: number): Promise<CliResult> {
     let peak = 0;
     const watch = setInterval(() => {
       peak = Math.max(peak, rssMB(child.pid!));
-      if (peak > CLI_RSS_CAP_MB) { stderr += `\nkilled by the zoo: RSS ${peak.toFixed(0)} MiB over the cap of ${CLI_RSS_CAP_MB} MiB`; child.kill('SIGKILL'); }
+      if (peak > CLI_RSS_CAP_MB && !child.killed) { stderr += `\nkilled by the zoo: RSS ${peak.toFixed(0)} MiB over the cap of ${CLI_RSS_CAP_MB} MiB`; child.kill('SIGKILL'); }
     }, 500);
     child.on('close', (rc, signal) => {
       clearTimeout(timer);

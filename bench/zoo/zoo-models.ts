@@ -38,6 +38,8 @@ export interface ZooModel {
   spec: InputSpec;
   /** A second spec at another size of the dynamic dimensions (partition checks head→tail at both). */
   altSpec?: InputSpec;
+  /** Computes in fp16 (exact rewrites are held to fp16 rounding, 1e-3, instead of 1e-4). */
+  fp16Compute?: boolean;
   /** Engines that do not apply to this model, with the reason (they show as n/a, not as failures). */
   notApplicable?: Partial<Record<Engine, string>>;
   /** What a correct Tierwise does here, where the answer is a refusal rather than a model. */
@@ -74,6 +76,7 @@ const SPECS: Record<string, Omit<ZooModel, 'id' | 'package' | 'sha256' | 'bytes'
   },
   'isnet-fp16': {
     io: 'ISNet segmentation, fp16 weights and compute behind Casts: input [1, 3, 1024, 1024] float32 → 12 float32 outputs',
+    fp16Compute: true,
     spec: { input: { shape: [1, 3, 1024, 1024] } },
   },
   'isnet-int8': {

@@ -24,6 +24,15 @@ export class BlobStore {
     return join(this.dir, sha256.slice(0, 2), sha256);
   }
 
+  /**
+   * A model whose weights live in external files: `<dir>/bundles/<sha of the .onnx>/` holds `model.onnx` and the
+   * data files at the relative paths the model names (see src/models/external-data.ts). Removed with the blob.
+   */
+  bundleDir(sha256: string): string {
+    this.pathOf(sha256);
+    return join(this.dir, 'bundles', sha256);
+  }
+
   /** Streams `source` into the store, hashing on the way; never holds the whole file in memory. */
   async write(source: Readable, maxBytes: number): Promise<StoredBlob> {
     const { tmp, sha256, sizeBytes } = await this.writeTemp(source, maxBytes);
@@ -92,6 +101,7 @@ export class BlobStore {
 
   async remove(sha256: string): Promise<void> {
     await rm(this.pathOf(sha256), { force: true });
+    await rm(this.bundleDir(sha256), { recursive: true, force: true });
   }
 
   /** Moves a temp file to its content address (or drops it when the same bytes are already there). */

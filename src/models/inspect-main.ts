@@ -7,16 +7,23 @@ import * as ort from 'onnxruntime-node';
 import { childMain } from '../benchmark/child-process';
 import { TierwiseError } from '../common/errors';
 import { describeModel } from '../onnx/describe';
+import { externalReferences } from './external-data';
 import type { ModelInspection } from './model.views';
 
-async function inspect({ path }: { path: string }): Promise<ModelInspection> {
+/**
+ * `externalDataDir`: the folder the model's external data files sit in (its bundle); the model is then opened by
+ * path so that onnxruntime reads them from beside it.
+ */
+async function inspect({ path, externalDataDir }: { path: string; externalDataDir?: string }): Promise<ModelInspection> {
   const bytes = await readFile(path);
   const description = describeModel(bytes);
-  if (description.externalData) {
-    throw new TierwiseError('MODEL_EXTERNAL_DATA', 'the model refers to external data files; upload a self-contained model with its tensors embedded', 400);
+  if (description.externalData && !externalDataDir) {
+    throw new TierwiseError('MODEL_EXTERNAL_DATA', 'the model keeps its weights in external data files: upload an archive (.zip or .tar.gz) holding the .onnx and its data files, or send each data file as a further multipart part named `data` whose filename is the location the model names', 400, { references: externalReferences(bytes) });
   }
   try {
-    const session = await ort.InferenceSession.create(bytes, { graphOptimizationLevel: 'basic', intraOpNumThreads: 1, interOpNumThreads: 1 });
+    const options: ort.InferenceSession.SessionOptions = { graphOptimizationLevel: 'basic', intraOpNumThreads: 1, interOpNumThreads: 1 };
+    // With external data, onnxruntime opens the model by path and reads the data files from beside it.
+    const session = description.externalData ? await ort.InferenceSession.create(path, options) : await ort.InferenceSession.create(bytes, options);
     await session.release();
   } catch (error) {
     throw new TierwiseError('MODEL_UNLOADABLE', `onnxruntime cannot load the model: ${(error as Error).message}`, 422);

@@ -12,7 +12,7 @@ import { looksLikeOnnx } from './onnx-sniff';
 export class ModelInspector {
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
-  async inspect(path: string, sizeBytes: number): Promise<ModelInspection> {
+  async inspect(path: string, sizeBytes: number, externalDataDir?: string): Promise<ModelInspection> {
     if (sizeBytes === 0) throw new TierwiseError('MODEL_EMPTY', 'the uploaded file is empty', 400);
     if (!looksLikeOnnx(await readHead(path))) {
       throw new TierwiseError('MODEL_NOT_ONNX', 'the file is not an ONNX model (it does not start like a serialised ModelProto)', 415);
@@ -20,7 +20,7 @@ export class ModelInspector {
     try {
       return await runChild<ModelInspection>({
         entry: siblingEntry(__filename, 'inspect-main'),
-        input: { path },
+        input: { path, externalDataDir },
         timeoutMs: this.config.MODEL_LOAD_TIMEOUT_MS,
         envelope: { memoryMB: this.config.MODEL_LOAD_MEMORY_MB },
         label: 'model inspection',
@@ -33,7 +33,7 @@ export class ModelInspector {
   }
 }
 
-async function readHead(path: string): Promise<Uint8Array> {
+export async function readHead(path: string): Promise<Uint8Array> {
   const file = await open(path, 'r');
   try {
     const head = new Uint8Array(16);

@@ -1,5 +1,6 @@
 import type { ModelDescription } from '../onnx/describe';
 import type { TensorSpec } from '../onnx/io-spec';
+import type { BundleManifest } from './external-data';
 
 export interface VariantView {
   id: string;
@@ -30,6 +31,8 @@ export interface ModelView {
   opHistogram: Record<string, number>;
   createdAt: string;
   variants: VariantView[];
+  /** Present when the weights live in external data files: the bundle's files (src/models/external-data.ts). */
+  externalData?: BundleManifest;
 }
 
 export type { Page } from '../common/pagination';

@@ -1,4 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { link, mkdir, rm, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import type { Request } from 'express';
 import type { TeamRef } from '../auth/teams.repository';
 import { BlobsService } from '../blobs/blobs.service';
@@ -6,11 +10,16 @@ import { TierwiseError } from '../common/errors';
 import { pageLimit } from '../common/pagination';
 import { readMultipart } from '../common/http/multipart';
 import { APP_CONFIG, type AppConfig } from '../config/env';
+import { extractArchive, DEFAULT_ARCHIVE_LIMITS } from '../datasets/formats/safe-archive';
 import { interfaceProblems } from './compatibility';
-import { ModelInspector } from './model-inspector';
+import { bundleManifest, checkReferences, findOnnxFiles, stageDataFile, storeBundle, type BundleManifest, type ExternalReference } from './external-data';
+import { ModelInspector, readHead } from './model-inspector';
 import type { ModelInspection, ModelView, Page, VariantView } from './model.views';
 import { ModelsRepository } from './models.repository';
 import { WHITE_BOX_OPERATORS, isWhiteBoxOperator } from './white-box';
+
+/** Data files one multipart upload may carry beside its .onnx. */
+const MAX_DATA_PARTS = 256;
 
 const TASKS = ['classification', 'detection', 'segmentation', 'regression', 'embedding', 'other'];
 
@@ -26,12 +35,13 @@ export class ModelsService {
   async upload(team: TeamRef, req: Request): Promise<ModelView> {
     const { fields, file, filename } = await this.receive(req);
     try {
-      const name = (fields.name ?? filename.replace(/\.onnx$/i, '')).trim();
+      const name = (fields.name ?? filename.replace(/\.(onnx|zip|tar\.gz|tgz|tar)$/i, '')).trim();
       if (!name) throw new TierwiseError('VALIDATION_FAILED', 'name: give the model a name (field `name`)', 400);
       if (name.length > 200) throw new TierwiseError('VALIDATION_FAILED', 'name: at most 200 characters', 400);
       const task = fields.task ?? 'classification';
       if (!TASKS.includes(task)) throw new TierwiseError('VALIDATION_FAILED', `task: one of ${TASKS.join(', ')}`, 400);
-      return await this.models.create({ teamId: team.id, name, task, sha256: file.sha256, sizeBytes: file.sizeBytes, inspection: file.inspection });
+      const created = await this.models.create({ teamId: team.id, name, task, sha256: file.sha256, sizeBytes: file.sizeBytes, inspection: file.inspection });
+      return file.externalData ? { ...created, externalData: file.externalData } : created;
     } catch (error) {
       await this.blobs.releaseUnreferenced([file.sha256]);
       throw error;
@@ -64,7 +74,8 @@ export class ModelsService {
   async get(team: TeamRef, id: string): Promise<ModelView> {
     const model = await this.models.find(team.id, id);
     if (!model) throw new TierwiseError('MODEL_NOT_FOUND', `no model ${id}`, 404);
-    return model;
+    const externalData = await bundleManifest(this.blobs.store.bundleDir(model.sha256));
+    return externalData ? { ...model, externalData } : model;
   }
 
   async delete(team: TeamRef, id: string): Promise<void> {
@@ -73,17 +84,116 @@ export class ModelsService {
     await this.blobs.releaseUnreferenced(shas);
   }
 
-  /** Streams the upload into the blob store, then inspects it; a rejected file leaves no blob behind. */
-  private async receive(req: Request): Promise<{ fields: Record<string, string>; filename: string; file: { sha256: string; sizeBytes: number; inspection: ModelInspection } }> {
-    const { fields, file: stored, filename } = await readMultipart(req, this.config.MAX_UPLOAD_BYTES, (stream) =>
-      this.blobs.write(stream, this.config.MAX_UPLOAD_BYTES),
-    );
+  /**
+   * Streams the upload into the blob store, then inspects it; a rejected file leaves no blob behind. `file` is an
+   * .onnx (self-contained, or with its external data files in further `data` parts) or an archive holding one
+   * .onnx and its data files (src/models/external-data.ts describes the checks and the bundle layout).
+   */
+  private async receive(req: Request): Promise<{ fields: Record<string, string>; filename: string; file: ReceivedModel }> {
+    const staging = join(this.config.BLOB_DIR, 'tmp', `upload-${randomUUID()}`);
     try {
-      const inspection = await this.inspector.inspect(stored.path, stored.sizeBytes);
-      return { fields, filename, file: { sha256: stored.sha256, sizeBytes: stored.sizeBytes, inspection } };
+      const { fields, file: stored, filename, extras } = await readMultipart(
+        req, this.config.MAX_UPLOAD_BYTES, (stream) => this.blobs.write(stream, this.config.MAX_UPLOAD_BYTES),
+        { max: MAX_DATA_PARTS, consume: (stream, name) => stageDataFile(join(staging, 'data'), name, stream, this.config.MAX_UPLOAD_BYTES) },
+      );
+      let accepted: ReceivedModel;
+      try {
+        const archive = archiveKind(await readHead(stored.path), filename);
+        accepted = archive
+          ? await this.fromArchive(stored, archive, staging, extras)
+          : await this.fromOnnx(stored, join(staging, 'data'), extras);
+      } catch (error) {
+        await this.blobs.releaseUnreferenced([stored.sha256]);
+        throw error;
+      }
+      return { fields, filename, file: accepted };
+    } finally {
+      await rm(staging, { recursive: true, force: true });
+    }
+  }
+
+  /** An .onnx part: inspected as it is, or, when it names external data, bundled with the data parts. */
+  private async fromOnnx(stored: { sha256: string; sizeBytes: number; path: string }, dataDir: string, sent: string[]): Promise<ReceivedModel> {
+    const probe = await this.probe(stored.path, stored.sizeBytes, sent.length > 0);
+    if ('inspection' in probe) {
+      if (sent.length > 0) throw new TierwiseError('MODEL_EXTERNAL_DATA_UNUSED', `data files ${sent.join(', ')} were sent, but the model keeps all its weights inside the .onnx`, 400, { unused: sent });
+      return { sha256: stored.sha256, sizeBytes: stored.sizeBytes, inspection: probe.inspection };
+    }
+    return this.bundle(stored, await checkReferences(probe.references, dataDir, sent));
+  }
+
+  /**
+   * Inspects a model file (decoding happens in the inspection child, never here). A model with external data
+   * comes back as its references when `bundled` (its data files are there to check), else as the refusal.
+   */
+  private async probe(path: string, sizeBytes: number, bundled: boolean): Promise<{ inspection: ModelInspection } | { references: ExternalReference[] }> {
+    try {
+      return { inspection: await this.inspector.inspect(path, sizeBytes) };
     } catch (error) {
-      await this.blobs.releaseUnreferenced([stored.sha256]);
+      if (bundled && error instanceof TierwiseError && error.code === 'MODEL_EXTERNAL_DATA' && Array.isArray(error.details?.references)) {
+        return { references: error.details.references as ExternalReference[] };
+      }
       throw error;
     }
   }
+
+  /** An archive: extracted safely, its one .onnx found, its data files checked and bundled. */
+  private async fromArchive(archive: { sha256: string; sizeBytes: number; path: string }, kind: 'zip' | 'tar.gz' | 'tar', staging: string, sent: string[]): Promise<ReceivedModel> {
+    if (sent.length > 0) throw new TierwiseError('MODEL_UPLOAD_INVALID', 'send either an archive in `file` or an .onnx with `data` parts, not both', 400);
+    const named = join(staging, `upload.${kind}`);
+    await mkdir(staging, { recursive: true });
+    await link(archive.path, named);
+    const root = join(staging, 'archive');
+    const limits = { ...DEFAULT_ARCHIVE_LIMITS, maxEntries: 10_000, maxTotalBytes: Math.max(DEFAULT_ARCHIVE_LIMITS.maxTotalBytes, 4 * this.config.MAX_UPLOAD_BYTES) };
+    try {
+      await extractArchive(named, root, limits);
+    } catch (error) {
+      if (error instanceof TierwiseError && (error.code === 'DATASET_UNSAFE' || error.code === 'DATASET_INVALID')) {
+        throw new TierwiseError(error.code === 'DATASET_UNSAFE' ? 'MODEL_ARCHIVE_UNSAFE' : 'MODEL_ARCHIVE_INVALID', error.message.replace(named, 'the upload'), 400, error.details);
+      }
+      throw error;
+    }
+    const onnx = await findOnnxFiles(root);
+    if (onnx.length !== 1) {
+      throw new TierwiseError('MODEL_ARCHIVE_INVALID', onnx.length === 0 ? 'the archive holds no .onnx file' : `the archive holds ${onnx.length} .onnx files (${onnx.join(', ')}): send one model per archive`, 400);
+    }
+    const onnxPath = join(root, ...onnx[0].split('/'));
+    const probe = await this.probe(onnxPath, (await stat(onnxPath)).size, true);
+    const files = 'references' in probe ? await checkReferences(probe.references, dirname(onnxPath)) : [];
+    const blob = await this.blobs.write(createReadStream(onnxPath), this.config.MAX_UPLOAD_BYTES);
+    await this.blobs.releaseUnreferenced([archive.sha256]);
+    try {
+      if ('inspection' in probe) return { sha256: blob.sha256, sizeBytes: blob.sizeBytes, inspection: probe.inspection };
+      return await this.bundle(blob, files);
+    } catch (error) {
+      await this.blobs.releaseUnreferenced([blob.sha256]);
+      throw error;
+    }
+  }
+
+  private async bundle(blob: { sha256: string; sizeBytes: number; path: string }, files: Array<{ location: string; path: string; sizeBytes: number }>): Promise<ReceivedModel> {
+    const dir = this.blobs.store.bundleDir(blob.sha256);
+    const { manifest, created } = await storeBundle(dir, blob.path, files);
+    try {
+      const inspection = await this.inspector.inspect(join(dir, manifest.model), blob.sizeBytes, dir);
+      return { sha256: blob.sha256, sizeBytes: blob.sizeBytes, inspection, externalData: manifest };
+    } catch (error) {
+      if (created) await rm(dir, { recursive: true, force: true });
+      throw error;
+    }
+  }
+}
+
+interface ReceivedModel {
+  sha256: string;
+  sizeBytes: number;
+  inspection: ModelInspection;
+  externalData?: BundleManifest;
+}
+
+function archiveKind(head: Uint8Array, filename: string): 'zip' | 'tar.gz' | 'tar' | undefined {
+  if (head[0] === 0x50 && head[1] === 0x4b && (head[2] === 0x03 || head[2] === 0x05)) return 'zip';
+  if (head[0] === 0x1f && head[1] === 0x8b) return 'tar.gz';
+  if (/\.tar$/i.test(filename)) return 'tar';
+  return undefined;
 }

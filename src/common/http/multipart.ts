@@ -4,10 +4,18 @@ import { AsyncResource } from 'node:async_hooks';
 import { PassThrough, type Readable } from 'node:stream';
 import { TierwiseError } from '../errors';
 
-export interface MultipartResult<T> {
+export interface MultipartResult<T, U = never> {
   fields: Record<string, string>;
   file: T;
   filename: string;
+  /** Further file parts (any field name but `file`), when `extra` asked for them. */
+  extras: U[];
+}
+
+/** Accept up to `max` further file parts, each streamed to `consume` (e.g. a model's external data files). */
+export interface ExtraFiles<U> {
+  max: number;
+  consume: (stream: Readable, filename: string, field: string) => Promise<U>;
 }
 
 const malformed = (detail: string) => new TierwiseError('UPLOAD_MALFORMED', `malformed multipart body: ${detail}`, 400);
@@ -20,11 +28,12 @@ const malformed = (detail: string) => new TierwiseError('UPLOAD_MALFORMED', `mal
  * to `consume`) has its error handled, and a client that hangs up or sends a truncated body destroys the relay
  * with a 400 so `consume` (the blob store) closes its file handle and removes its temp file.
  */
-export function readMultipart<T>(
+export function readMultipart<T, U = never>(
   req: Request,
   maxFileBytes: number,
   consume: (stream: Readable, filename: string) => Promise<T>,
-): Promise<MultipartResult<T>> {
+  extra?: ExtraFiles<U>,
+): Promise<MultipartResult<T, U>> {
   if (!req.is('multipart/form-data')) {
     return Promise.reject(new TierwiseError('UPLOAD_NOT_MULTIPART', 'send the upload as multipart/form-data with a `file` part', 415));
   }
@@ -32,7 +41,7 @@ export function readMultipart<T>(
   const consumeHere = AsyncResource.bind(consume);
   let parser: busboy.Busboy;
   try {
-    parser = busboy({ headers: req.headers, limits: { files: 1, fields: 50, fieldSize: 1024 * 1024, fileSize: maxFileBytes } });
+    parser = busboy({ headers: req.headers, limits: { files: 1 + (extra?.max ?? 0), fields: 50, fieldSize: 1024 * 1024, fileSize: maxFileBytes } });
   } catch (error) {
     // e.g. "Multipart: Boundary not found", an unsupported charset.
     return Promise.reject(malformed((error as Error).message));
@@ -41,12 +50,16 @@ export function readMultipart<T>(
     const fields: Record<string, string> = {};
     let consumed: Promise<T> | undefined;
     let relay: PassThrough | undefined;
+    const extraRelays: PassThrough[] = [];
+    const extras: Array<Promise<U>> = [];
     let filename = '';
     let settled = false;
     const fail = (error: unknown) => {
       if (settled) return;
       settled = true;
-      relay?.destroy(error instanceof Error ? error : new Error(String(error)));
+      const reason = error instanceof Error ? error : new Error(String(error));
+      relay?.destroy(reason);
+      for (const other of extraRelays) other.destroy(reason);
       req.unpipe(parser);
       parser.removeAllListeners('close');
       parser.on('error', () => undefined);
@@ -54,7 +67,7 @@ export function readMultipart<T>(
       setImmediate(() => parser.destroy());
       const answer = () => {
         // Wait for `consume` to have cleaned up (temp file removed) before answering.
-        void (consumed ?? Promise.resolve()).catch(() => undefined).then(() => reject(error));
+        void Promise.allSettled([consumed ?? Promise.resolve(), ...extras]).then(() => reject(error));
       };
       drainThen(req, answer);
     };
@@ -72,6 +85,17 @@ export function readMultipart<T>(
     });
     parser.on('file', (name, stream, info) => {
       stream.on('error', (error: Error) => fail(malformed(error.message)));
+      if (extra && name !== 'file' && !settled) {
+        const part = new PassThrough();
+        part.on('error', () => undefined);
+        extraRelays.push(part);
+        stream.on('limit', () => fail(new TierwiseError('UPLOAD_TOO_LARGE', `upload exceeds the limit of ${maxFileBytes} bytes`, 413, { maxBytes: maxFileBytes })));
+        stream.pipe(part);
+        const done = Promise.resolve().then(() => AsyncResource.bind(extra.consume)(part, (info.filename ?? '').replace(/\u0000/g, ''), name));
+        done.catch(fail);
+        extras.push(done);
+        return;
+      }
       if (name !== 'file' || consumed || settled) {
         stream.resume();
         return;
@@ -94,11 +118,11 @@ export function readMultipart<T>(
         fail(new TierwiseError('UPLOAD_MISSING_FILE', 'the multipart body has no `file` part', 400));
         return;
       }
-      consumed.then(
-        (file) => {
+      Promise.all([consumed, ...extras]).then(
+        ([file, ...rest]) => {
           if (settled) return;
           settled = true;
-          resolve({ fields, file, filename });
+          resolve({ fields, file: file as T, filename, extras: rest as U[] });
         },
         fail,
       );

@@ -43,7 +43,7 @@ function weights(name: string, dims: number[], seed: number): onnx.TensorProto {
 function model(graph: onnx.IGraphProto, opset: number): ModelProto {
   return loadModel(saveModel({ irVersion: opset >= 13 ? 7 : 5, opsetImport: [{ domain: '', version: opset }], producerName: 'engines-real', graph }));
 }
-async function run(bytes: Uint8Array, feeds: Record<string, import('../src/datasets/formats/types').InputTensor>): Promise<Record<string, Float32Array>> {
+async function run(bytes: Uint8Array, feeds: Record<string, import('../src/onnx/io-spec').InputTensor>): Promise<Record<string, Float32Array>> {
   const s = await openSession(bytes, { threads: 1 });
   try {
     const out = await s.run(toFeeds(feeds));

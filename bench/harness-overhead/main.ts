@@ -9,7 +9,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { childExecArgv, repoRoot } from '../../src/common/paths';
-import { detectCapabilities } from '../../src/benchmark/cgroups';
+import { detectCapabilities } from '../../src/isolation/cgroups';
 import { measure } from '../../src/benchmark/runner';
 import { quantile } from '../../src/benchmark/stats';
 

@@ -1,6 +1,6 @@
-import type { EnforcementRecord, Envelope } from './child-process';
-import { detectCapabilities, type HostCapabilities } from './cgroups';
-import { assignCores } from './core-lock';
+import type { EnforcementRecord, Envelope } from '../isolation/child-process';
+import { detectCapabilities, type HostCapabilities } from '../isolation/cgroups';
+import { assignCores } from '../isolation/core-lock';
 import { slowdown, slowdownFormula, type TierProfile } from './tiers';
 
 /**

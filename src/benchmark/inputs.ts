@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { TierwiseError } from '../common/errors';
 import type { ElementType } from '../onnx/io-spec';
-import type { InputTensor } from '../datasets/formats/types';
+import type { InputTensor } from '../onnx/io-spec';
 import type { TensorSpec } from '../onnx/io-spec';
 import { DEFAULT_SEED, mergeSpecs, toFloat16Bits, recordOf, resolveInputs, synthesize, type InputShapesRecord, type InputSpec, type ResolvedInput } from '../onnx/input-spec';
 

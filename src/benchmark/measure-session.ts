@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type * as Ort from 'onnxruntime-node';
 import { TierwiseError } from '../common/errors';
-import type { InputTensor } from '../datasets/formats/types';
+import type { InputTensor } from '../onnx/io-spec';
 import { formatInputShapes, recordOfTensors, specsFromMetadata, type InputShapesRecord } from '../onnx/input-spec';
 import { loadSamples, outputChecksum, syntheticInputs, type InputSource, type OutputTensor } from './inputs';
 import { takeProfileTrace, type NodeTime } from './profiling';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../common/paths';
 import { TierwiseError } from '../common/errors';
-import { detectCapabilities } from './cgroups';
+import { detectCapabilities } from '../isolation/cgroups';
 import { serializeSample } from './inputs';
 import { measure, type MeasureRequest } from './runner';
 import { quantile } from './stats';

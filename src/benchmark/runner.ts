@@ -2,9 +2,9 @@ import { existsSync } from 'node:fs';
 import { cpus, hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { TierwiseError } from '../common/errors';
-import { siblingEntry } from '../common/paths';
-import { runChildDetailed } from './child-process';
-import { coreBusyMs, lockCores } from './core-lock';
+import { childEntry } from '../isolation/entries';
+import { runChildDetailed } from '../isolation/child-process';
+import { coreBusyMs, lockCores } from '../isolation/core-lock';
 import { envelopeRecord, planEnvelope, type EnvelopeMethod, type EnvelopeRecord } from './envelope';
 import type { InputSource } from './inputs';
 import type { InputShapesRecord } from '../onnx/input-spec';
@@ -108,7 +108,7 @@ export async function measure(request: MeasureRequest): Promise<MeasureResult> {
   let busyMs: number | null = null;
   try {
     child = await runChildDetailed<RunnerOutput>({
-      entry: siblingEntry(__filename, 'runner-main'),
+      entry: childEntry('runner'),
       input,
       timeoutMs: request.timeoutMs ?? 300_000 + (request.budgetMs ?? 0),
       envelope: plan.envelope,

@@ -4,10 +4,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TierwiseError } from '../common/errors';
-import { assignCores, coresExcept, lockCores } from './core-lock';
+import { assignCores, coresExcept, lockCores } from '../isolation/core-lock';
 import { envelopeRecord, planEnvelope } from './envelope';
-import type { HostCapabilities } from './cgroups';
-import type { EnforcementRecord } from './child-process';
+import type { HostCapabilities } from '../isolation/cgroups';
+import type { EnforcementRecord } from '../isolation/child-process';
 import { configuredTiers, defaultTiers, resolveTier, slowdown } from './tiers';
 
 const scratch = mkdtempSync(join(tmpdir(), 'tierwise-tiers-spec-'));

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { TierwiseError } from '../common/errors';
-import { allowedCores } from './cgroups';
+import { allowedCores } from '../isolation/cgroups';
 
 /**
  * A tier is the device class a model may be deployed to. `coreSpeed` is the speed of one of its cores relative

@@ -1,5 +1,5 @@
-import { siblingEntry } from '../common/paths';
-import { runChild, type Envelope } from '../benchmark/child-process';
+import { childEntry } from '../isolation/entries';
+import { runChild, type Envelope } from '../isolation/child-process';
 import type { EvaluationReport, EvaluationRequest } from './evaluator';
 
 export * from './metrics';
@@ -21,7 +21,7 @@ const DEFAULT_TIMEOUT_MS = 10 * 60 * 1000;
  */
 export async function evaluateIsolated(request: EvaluationRequest, options: IsolationOptions = {}): Promise<EvaluationReport> {
   return runChild<EvaluationReport>({
-    entry: siblingEntry(__filename, 'evaluate-main'),
+    entry: childEntry('evaluate'),
     input: request,
     timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     envelope: options.envelope,

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { TierwiseError } from '../common/errors';
-import type { DatasetSample, InputTensor } from '../datasets/formats/types';
+import type { DatasetSample } from '../datasets/formats/types';
+import type { InputTensor } from '../onnx/io-spec';
 import type { Dim, ElementType, TensorSpec } from '../onnx/io-spec';
 import { batchInputs, openSession, toFeeds, type ort } from '../onnx/runtime';
 

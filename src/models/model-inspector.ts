@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { open } from 'node:fs/promises';
 import { TierwiseError, isTierwiseError } from '../common/errors';
-import { siblingEntry } from '../common/paths';
+import { childEntry } from '../isolation/entries';
 import { APP_CONFIG, type AppConfig } from '../config/env';
-import { runChild } from '../benchmark/child-process';
+import { runChild } from '../isolation/child-process';
 import type { ModelInspection } from './model.views';
 import { looksLikeOnnx } from './onnx-sniff';
 
@@ -19,7 +19,7 @@ export class ModelInspector {
     }
     try {
       return await runChild<ModelInspection>({
-        entry: siblingEntry(__filename, 'inspect-main'),
+        entry: childEntry('inspect'),
         input: { path, externalDataDir },
         timeoutMs: this.config.MODEL_LOAD_TIMEOUT_MS,
         envelope: { memoryMB: this.config.MODEL_LOAD_MEMORY_MB },

@@ -16,3 +16,10 @@ export interface TensorSpec {
   elemType: ElementType;
   shape: Dim[] | null;
 }
+
+/** A tensor as plain data, the form that crosses process boundaries and feeds onnxruntime. */
+export interface InputTensor {
+  type: ElementType;
+  dims: number[];
+  data: Float32Array | BigInt64Array | Int32Array | Uint8Array | Int8Array | Float64Array | Uint16Array;
+}

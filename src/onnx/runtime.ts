@@ -1,5 +1,5 @@
 import * as ort from 'onnxruntime-node';
-import type { InputTensor } from '../datasets/formats/types';
+import type { InputTensor } from './io-spec';
 import type { ElementType } from './io-spec';
 import { TierwiseError } from '../common/errors';
 

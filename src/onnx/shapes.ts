@@ -1,4 +1,4 @@
-import type { InputTensor } from '../datasets/formats/types';
+import type { InputTensor } from './io-spec';
 import type { TensorSpec } from './io-spec';
 import { cloneModel, saveModel, type ModelProto } from './model-io';
 import { addOutput, realInputs, valueInfoToSpec } from './graph';

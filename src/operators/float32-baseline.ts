@@ -4,7 +4,7 @@
  * model's interface stays the same (an fp16 input gets a Cast to fp32 after it, an fp16 output a Cast back), so
  * it is checked against the original on the same inputs (`toFloat32Checked`).
  */
-import type { InputTensor } from '../datasets/formats/types';
+import type { InputTensor } from '../onnx/io-spec';
 import {
   cloneModel, forEachGraph, loadModel, makeTensor, onnx, saveModel, tensorToArray, uniqueNamer, type GraphProto, type ModelProto,
 } from '../onnx';

@@ -1,4 +1,4 @@
-import type { InputTensor } from '../datasets/formats/types';
+import type { InputTensor } from '../onnx/io-spec';
 import { loadModel, opsetVersion, saveModel } from '../onnx';
 import { convertOpset } from '../onnx/opset';
 import { TOLERANCES, verifyModel, type Verification } from './verify';

@@ -5,7 +5,7 @@
  * a scalar stays a scalar. (The study-wide input spec resolver will replace this body; keep the signature.)
  */
 import { TierwiseError } from '../common/errors';
-import type { InputTensor } from '../datasets/formats/types';
+import type { InputTensor } from '../onnx/io-spec';
 import { seededRandom } from '../benchmark/stats';
 import { realInputs, valueInfoToSpec, type ElementType, type ModelProto, type TensorSpec } from '../onnx';
 import { floatToHalf } from '../onnx/float16';

@@ -5,7 +5,7 @@
  * the engine's tolerance is ENGINE_OUTPUT_DISAGREES; both carry the measured disagreement per output.
  */
 import { TierwiseError } from '../common/errors';
-import type { InputTensor } from '../datasets/formats/types';
+import type { InputTensor } from '../onnx/io-spec';
 import { openSession, toFeeds, type ort } from '../onnx';
 import { halfToFloat } from '../onnx/float16';
 

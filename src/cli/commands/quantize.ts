@@ -61,7 +61,7 @@ export async function runQuantize(modelPath: string, options: QuantizeOptions, p
   let trials: Trial[] = [];
   let usedMethod: CalibrationMethod | null = mode === 'static' ? method : null;
   let preparation: Preparation | undefined;
-  let checkFeeds: () => Array<Record<string, import('../../datasets/formats/types').InputTensor>>;
+  let checkFeeds: () => Array<Record<string, import('../../onnx/io-spec').InputTensor>>;
   let calibrationSource: string | undefined;
   const spec = specFromFlags(options);
   if (mode === 'dynamic') {

@@ -1,6 +1,6 @@
 import { NestFactory } from '@nestjs/core';
 import type { Command } from 'commander';
-import { detectCapabilities } from '../../benchmark/cgroups';
+import { detectCapabilities } from '../../isolation/cgroups';
 import { TierwiseLogger } from '../../common/logger';
 import { QueueName, benchQueue } from '../../jobs/job-catalogue';
 import { TiersConfig } from '../../tiers/tiers.config';

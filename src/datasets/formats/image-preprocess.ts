@@ -1,7 +1,7 @@
 import sharp from 'sharp';
 import { TierwiseError } from '../../common/errors';
 import type { ImagePreprocessSpec } from './preprocess-spec';
-import type { InputTensor } from './types';
+import type { InputTensor } from '../../onnx/io-spec';
 
 interface Pixels {
   data: Uint8Array;

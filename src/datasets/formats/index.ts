@@ -9,7 +9,8 @@ import { isTextModel, suggestPreprocess, type ImagePreprocessSpec, type Preproce
 import type { ArchiveLimits } from './safe-archive';
 import { readTensorDataset } from './tensors-dataset';
 import { encodeTextSamples, findTokenizer, readTextRecords, type TextFields } from './text-dataset';
-import type { DatasetKind, InputTensor, LoadedDataset } from './types';
+import type { DatasetKind, LoadedDataset } from './types';
+import type { InputTensor } from '../../onnx/io-spec';
 
 export * from './types';
 export * from './preprocess-spec';

@@ -4,7 +4,8 @@ import { fromFloat16Bits, toFloat16Bits } from '../../onnx/input-spec';
 import { parseNpy, sliceLeading, type NpyArray } from './npy';
 import { TierwiseError } from '../../common/errors';
 import type { ElementType, TensorSpec } from '../../onnx/io-spec';
-import type { DatasetSample, InputTensor } from './types';
+import type { DatasetSample } from './types';
+import type { InputTensor } from '../../onnx/io-spec';
 
 const LABEL_KEYS = ['labels', 'label'];
 

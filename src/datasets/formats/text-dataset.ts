@@ -4,7 +4,8 @@ import { TierwiseError } from '../../common/errors';
 import type { TensorSpec } from '../../onnx/io-spec';
 import { HuggingFaceTokenizer } from './hf-tokenizer';
 import type { TextInputNames, TextPreprocessSpec, TokenizerSpec } from './preprocess-spec';
-import type { DatasetSample, InputTensor } from './types';
+import type { DatasetSample } from './types';
+import type { InputTensor } from '../../onnx/io-spec';
 import { WordPieceTokenizer, type TextTokenizer } from './wordpiece';
 
 export interface TextRecord {

@@ -1,12 +1,5 @@
-import type { ElementType } from '../../onnx/io-spec';
+import type { InputTensor } from '../../onnx/io-spec';
 import type { PreprocessSpec } from './preprocess-spec';
-
-/** A tensor as plain data, the form that crosses process boundaries and feeds onnxruntime. */
-export interface InputTensor {
-  type: ElementType;
-  dims: number[];
-  data: Float32Array | BigInt64Array | Int32Array | Uint8Array | Int8Array | Float64Array | Uint16Array;
-}
 
 export interface DatasetSample {
   id: string;

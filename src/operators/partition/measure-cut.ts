@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { syntheticInputs, serializeSample } from '../../benchmark/inputs';
 import { measure, type MeasureResult } from '../../benchmark/runner';
 import type { TierOverride } from '../../benchmark/tiers';
-import type { InputTensor } from '../../datasets/formats/types';
+import type { InputTensor } from '../../onnx/io-spec';
 import { openSession, realInputs, saveModel, toFeeds, valueInfoToSpec, type ModelProto } from '../../onnx';
 import { splitModel } from './extract';
 import type { ShapeProbe } from './shape-probe';

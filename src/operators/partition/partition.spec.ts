@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { repoRoot } from '../../common/paths';
 import { TierwiseError } from '../../common/errors';
-import type { InputTensor } from '../../datasets/formats/types';
+import type { InputTensor } from '../../onnx/io-spec';
 import { loadModel, makeTensor, onnx, saveModel, type ModelProto } from '../../onnx';
 import { attributeNodeTimes, listCuts, splitModel, type CutCandidate } from './index';
 import { indexGraph } from './graph-index';

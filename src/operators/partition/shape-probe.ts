@@ -1,5 +1,5 @@
 import { TierwiseError } from '../../common/errors';
-import type { InputTensor } from '../../datasets/formats/types';
+import type { InputTensor } from '../../onnx/io-spec';
 import {
   addOutput, cloneModel, declaredSpecs, openSession, realInputs, saveModel, toFeeds, valueInfoToSpec,
   type Dim, type ElementType, type ModelProto,

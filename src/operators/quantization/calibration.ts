@@ -1,4 +1,5 @@
-import type { DatasetSample, InputTensor } from '../../datasets/formats/types';
+import type { DatasetSample } from '../../datasets/formats/types';
+import type { InputTensor } from '../../onnx/io-spec';
 import { addOutput, realInputs, valueInfoToSpec } from '../../onnx/graph';
 import { cloneModel, saveModel, type ModelProto } from '../../onnx/model-io';
 import { batchInputs, openSession, toFeeds } from '../../onnx/runtime';

@@ -1,4 +1,4 @@
-import type { InputTensor } from '../../datasets/formats/types';
+import type { InputTensor } from '../../onnx/io-spec';
 import { openSession, toFeeds } from '../../onnx/runtime';
 
 /** Median single-run latency (ms) in this process, after warm-up; for comparing candidates, not for reporting tiers. */

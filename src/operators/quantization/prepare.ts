@@ -1,4 +1,5 @@
-import type { DatasetSample, InputTensor } from '../../datasets/formats/types';
+import type { DatasetSample } from '../../datasets/formats/types';
+import type { InputTensor } from '../../onnx/io-spec';
 import { toFloat32Checked } from '../float32-baseline';
 import { upgradeOpset } from '../opset-upgrade';
 import type { Verification } from '../verify';

@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../../common/paths';
 import { makeTensor, onnx, openSession, saveModel, toFeeds, type ModelProto } from '../../onnx';
-import type { InputTensor } from '../../datasets/formats/types';
+import type { InputTensor } from '../../onnx/io-spec';
 
 /** Shared by the operator specs: fixture paths, running a model, comparing outputs. */
 export function fixtureModels(): string[] {

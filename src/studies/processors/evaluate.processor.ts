@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Job } from 'bullmq';
-import { withWorkCores } from '../../benchmark/work-cores';
+import { withWorkCores } from '../../isolation/work-cores';
 import { BlobsService } from '../../blobs/blobs.service';
 import { evaluateIsolated } from '../../evaluation';
 import { JobName, type JobPayloads } from '../../jobs/job-catalogue';

@@ -3,8 +3,8 @@
  * plainly measurable thing (report its affinity, burn CPU, allocate memory, hang, crash) inside an envelope.
  */
 import { readFileSync } from 'node:fs';
-import { TierwiseError } from '../common/errors';
-import { childMain } from './child-process';
+import { TierwiseError } from '../../common/errors';
+import { childMain } from '../child-process';
 
 export type ProbeAction =
   | { action: 'whoami' }

@@ -4,11 +4,11 @@
  */
 import { readFile } from 'node:fs/promises';
 import * as ort from 'onnxruntime-node';
-import { childMain } from '../benchmark/child-process';
-import { TierwiseError } from '../common/errors';
-import { describeModel } from '../onnx/describe';
-import { externalReferences } from './external-data';
-import type { ModelInspection } from './model.views';
+import { childMain } from '../child-process';
+import { TierwiseError } from '../../common/errors';
+import { describeModel } from '../../onnx/describe';
+import { externalReferences } from '../../models/external-data';
+import type { ModelInspection } from '../../models/model.views';
 
 /**
  * `externalDataDir`: the folder the model's external data files sit in (its bundle); the model is then opened by

@@ -3,10 +3,10 @@ import { join } from 'node:path';
 import { serializeSample } from '../../benchmark/inputs';
 import { tierLinks } from '../../benchmark/network';
 import { loadDataset } from '../../datasets/formats';
-import type { InputTensor } from '../../datasets/formats/types';
+import type { InputTensor } from '../../onnx/io-spec';
 import { describeModel, loadModel, openSession, saveModel, toFeeds } from '../../onnx';
-import { probeShapes, searchPartition, splitModel } from '../../operators/partition';
-import { verifySplit } from '../../operators/verify';
+import { probeShapes, searchPartition, splitModel } from '../partition';
+import { verifySplit } from '../verify';
 import { buildFeeds } from './build-feeds';
 import type { BuildRequest, BuildResult } from './build-request';
 

@@ -1,9 +1,9 @@
 import { TierwiseError } from '../../common/errors';
 import { describeModel, loadModel, saveModel } from '../../onnx';
 import { loadDataset } from '../../datasets/formats';
-import { operatorNamed } from '../../operators/chain';
-import { bypassBlocks, listBlocks, selectExitVariants } from '../../operators/early-exit';
-import { top1Accuracy } from '../../operators/quantization';
+import { operatorNamed } from '../chain';
+import { bypassBlocks, listBlocks, selectExitVariants } from '../early-exit';
+import { top1Accuracy } from '../quantization';
 import type { BuildRequest } from './build-request';
 import { buildFeeds } from './build-feeds';
 

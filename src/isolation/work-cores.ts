@@ -1,7 +1,7 @@
 import type { Envelope } from './child-process';
 import { allowedCores } from './cgroups';
 import { assignCores, coresExcept, lockCores } from './core-lock';
-import { configuredTiers } from './tiers';
+import { configuredTiers } from '../benchmark/tiers';
 
 /**
  * The cores build and evaluation children run on: those no tier smaller than the host measures on (core 0 on a

@@ -1,7 +1,7 @@
-import type { InputTensor } from '../../datasets/formats/types';
+import type { InputTensor } from '../../onnx/io-spec';
 import { loadDataset } from '../../datasets/formats';
 import { describeModel, loadModel } from '../../onnx';
-import { engineSampleInputs } from '../../operators/sample-inputs';
+import { engineSampleInputs } from '../sample-inputs';
 import type { BuildRequest } from './build-request';
 
 /**

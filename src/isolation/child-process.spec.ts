@@ -1,12 +1,12 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { siblingEntry } from '../common/paths';
+import { childEntry } from './entries';
 import { TierwiseError } from '../common/errors';
 import { runChild, runChildDetailed } from './child-process';
 import { detectCapabilities } from './cgroups';
-import type { ProbeAction, ProbeReply } from './probe-main';
+import type { ProbeAction, ProbeReply } from './entries/probe-main';
 
-const entry = siblingEntry(__filename, 'probe-main');
+const entry = childEntry('probe');
 const caps = detectCapabilities();
 const probe = (input: ProbeAction, envelope = {}, timeoutMs = 20_000) => runChildDetailed<ProbeReply>({ entry, input, timeoutMs, envelope, label: `probe ${input.action}` });
 

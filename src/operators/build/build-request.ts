@@ -1,8 +1,8 @@
-import { siblingEntry } from '../../common/paths';
+import { childEntry } from '../../isolation/entries';
 import type { PreprocessSpec } from '../../datasets/formats/preprocess-spec';
 import type { DatasetKind } from '../../datasets/formats/types';
-import type { BuildStep } from '../study-plan';
-import type { EngineInputSpec } from '../../operators/sample-inputs';
+import type { BuildStep } from '../../studies/study-plan';
+import type { EngineInputSpec } from '../sample-inputs';
 
 /** What a build child receives: file paths and small parameters only. */
 export interface BuildRequest {
@@ -30,4 +30,4 @@ export interface BuildResult {
   report: Record<string, unknown>;
 }
 
-export const BUILD_ENTRY = siblingEntry(__filename, 'build-main');
+export const BUILD_ENTRY = childEntry('build');

@@ -5,17 +5,17 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { childMain } from '../../benchmark/child-process';
+import { childMain } from '../child-process';
 import { TierwiseError } from '../../common/errors';
 import { describeModel } from '../../onnx/describe';
 import { loadDataset } from '../../datasets/formats';
 import type { DatasetSample } from '../../datasets/formats/types';
 import { prepareForQuantization, quantizeAccuracyAware, quantizeDynamic, quantizeStatic, top1Accuracy } from '../../operators/quantization';
 import { TOLERANCES, verifyModel } from '../../operators/verify';
-import { buildFeeds } from './build-feeds';
-import type { BuildRequest, BuildResult } from './build-request';
-import { buildPartition } from './partition-build';
-import { otherOperators } from './other-operators';
+import { buildFeeds } from '../../operators/build/build-feeds';
+import type { BuildRequest, BuildResult } from '../../operators/build/build-request';
+import { buildPartition } from '../../operators/build/partition-build';
+import { otherOperators } from '../../operators/build/other-operators';
 
 async function samples(request: BuildRequest, limit: number): Promise<DatasetSample[]> {
   if (!request.dataset) throw new TierwiseError('CALIBRATION_EMPTY', `${request.step.operator} needs a dataset to calibrate on`, 422);

@@ -1,3 +1,0 @@
-import { childMain } from './child-process';
-import { measureInChild } from './measure-session';
-childMain(measureInChild);

@@ -1,0 +1,3 @@
+import { childMain } from '../child-process';
+import { measureInChild } from '../../benchmark/measure-session';
+childMain(measureInChild);

@@ -5,14 +5,10 @@ import { chainKey } from '../operators/chain';
 import { TierwiseError } from '../common/errors';
 import type { ModelView, VariantView } from '../models/model.views';
 import { isWhiteBoxOperator } from '../models/white-box';
+import type { BuildStep } from '../operators/build/build-request';
 
 /** Scenarios and tiers as the advisor knows them; the request arrives on mobile. */
 export { DEFAULT_STUDY_SCENARIOS } from './study-options';
-
-export interface BuildStep {
-  operator: string;
-  params: Record<string, unknown>;
-}
 
 /** A variant the study needs: one that exists (uploaded or built before) or one to build from a parent. */
 export interface PlannedVariant {

@@ -1,8 +1,12 @@
-import { childEntry } from '../../isolation/entries';
 import type { PreprocessSpec } from '../../datasets/formats/preprocess-spec';
 import type { DatasetKind } from '../../datasets/formats/types';
-import type { BuildStep } from '../../studies/study-plan';
 import type { EngineInputSpec } from '../sample-inputs';
+
+/** One operator applied to a parent model, with its parameters (part of the built variant's content address). */
+export interface BuildStep {
+  operator: string;
+  params: Record<string, unknown>;
+}
 
 /** What a build child receives: file paths and small parameters only. */
 export interface BuildRequest {
@@ -29,5 +33,3 @@ export interface BuildResult {
   tailSamplesFile?: string;
   report: Record<string, unknown>;
 }
-
-export const BUILD_ENTRY = childEntry('build');

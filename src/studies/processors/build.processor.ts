@@ -10,7 +10,8 @@ import { APP_CONFIG, type AppConfig } from '../../config/env';
 import { JobName, type JobPayloads } from '../../jobs/job-catalogue';
 import { UNEXPECTED_FAILURE, finalFailure, type JobFailure } from '../../jobs/job-failure';
 import type { JobProcessor } from '../../jobs/job-processor';
-import { BUILD_ENTRY, type BuildRequest, type BuildResult } from '../../operators/build/build-request';
+import type { BuildRequest, BuildResult } from '../../operators/build/build-request';
+import { childEntry } from '../../isolation/entries';
 import { StudiesRepository } from '../studies.repository';
 import { StudyDatasets } from '../study-datasets';
 import { StudyJobs, isCancellation } from '../study-jobs';
@@ -58,7 +59,7 @@ export class BuildProcessor implements JobProcessor<typeof JobName.BuildVariant>
         };
         const build = (envelope?: Envelope) =>
           runChildDetailed<BuildResult>({
-            entry: BUILD_ENTRY,
+            entry: childEntry('build'),
             input: request,
             timeoutMs: this.config.BUILD_TIMEOUT_MS,
             envelope,

@@ -11,9 +11,10 @@ import { BlobsService } from '../blobs/blobs.service';
 import { AllExceptionsFilter } from '../common/http/all-exceptions.filter';
 import { correlationMiddleware } from '../common/http/correlation.middleware';
 import { ConfigModule } from '../config/config.module';
+import { LoggingModule } from '../common/logging/logging.module';
 import { APP_CONFIG, type AppConfig } from '../config/env';
 import { graphqlLimitsRule } from './graphql-limits';
-import { HealthController } from '../health/health.controller';
+import { HealthModule } from '../health/health.module';
 import { JobsModule } from '../jobs/jobs.module';
 import { MetricsController } from '../metrics/metrics.controller';
 import { httpMetricsMiddleware } from '../metrics/http-metrics.middleware';
@@ -29,6 +30,7 @@ import { WebModule } from '../web/web.module';
 @Module({
   imports: [
     ConfigModule,
+    LoggingModule,
     PrismaModule,
     BlobsModule,
     JobsModule,
@@ -53,8 +55,9 @@ import { WebModule } from '../web/web.module';
     StudiesModule,
     WebhooksModule,
     WebModule,
+    HealthModule,
   ],
-  controllers: [HealthController, MetricsController],
+  controllers: [MetricsController],
   providers: [
     { provide: APP_GUARD, useClass: ApiKeyGuard },
     { provide: APP_FILTER, useClass: AllExceptionsFilter },

@@ -1,7 +1,7 @@
 import { NestFactory } from '@nestjs/core';
 import type { Command } from 'commander';
 import { detectCapabilities } from '../../isolation/cgroups';
-import { TierwiseLogger } from '../../common/logger';
+import { Logger } from 'nestjs-pino';
 import { QueueName, benchQueue } from '../../jobs/job-catalogue';
 import { TiersConfig } from '../../tiers/tiers.config';
 import { WorkerHost } from '../../worker/worker-host';
@@ -19,7 +19,8 @@ export function register(program: Command): void {
     .option('--device <name>', 'a real device (measurements are native, not scaled)')
     .action(async (options: { tier?: string; queues?: string; device?: string }) => {
       if (!options.tier && !options.queues) throw new Error('give --tier <name> or --queues <list>');
-      const app = await NestFactory.createApplicationContext(WorkerModule.create(), { logger: new TierwiseLogger() });
+      const app = await NestFactory.createApplicationContext(WorkerModule.create(), { bufferLogs: true });
+      app.useLogger(app.get(Logger));
       app.enableShutdownHooks();
       const queues: string[] = [];
       if (options.tier) {

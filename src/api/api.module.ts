@@ -15,6 +15,7 @@ import { LoggingModule } from '../common/logging/logging.module';
 import { APP_CONFIG, type AppConfig } from '../config/env';
 import { graphqlLimitsRule } from './graphql-limits';
 import { HealthModule } from '../health/health.module';
+import { QueueDashboardModule } from '../admin/queue-dashboard';
 import { JobsModule } from '../jobs/jobs.module';
 import { MetricsController } from '../metrics/metrics.controller';
 import { httpMetricsMiddleware } from '../metrics/http-metrics.middleware';
@@ -56,6 +57,7 @@ import { WebModule } from '../web/web.module';
     WebhooksModule,
     WebModule,
     HealthModule,
+    QueueDashboardModule,
   ],
   controllers: [MetricsController],
   providers: [

@@ -30,6 +30,15 @@ const envSchema = z.object({
   GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(2).max(100).default(12),
   GRAPHQL_MAX_ALIASES: z.coerce.number().int().min(0).max(10_000).default(30),
   GRAPHQL_MAX_FIELDS: z.coerce.number().int().min(10).max(100_000).default(500),
+  /** BullMQ retention: finished jobs are removed from Redis after this many seconds, or beyond this many per queue. */
+  JOBS_KEEP_COMPLETED_S: z.coerce.number().int().min(60).default(24 * 3600),
+  JOBS_KEEP_COMPLETED: z.coerce.number().int().min(100).default(10_000),
+  JOBS_KEEP_FAILED_S: z.coerce.number().int().min(60).default(7 * 24 * 3600),
+  JOBS_KEEP_FAILED: z.coerce.number().int().min(100).default(10_000),
+  /** The key for the queue dashboard at /admin/queues (Bearer or Basic with any user); unset: the dashboard is off. */
+  ADMIN_API_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Port on which a worker process serves its own /metrics (each worker of `tierwise start` gets the next one); unset: none. */
+  WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
 });
 

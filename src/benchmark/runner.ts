@@ -105,7 +105,7 @@ export async function measure(request: MeasureRequest): Promise<MeasureResult> {
   const release = plan.cores ? await lockCores(plan.cores, { timeoutMs: request.lockTimeoutMs }) : () => undefined;
   let child;
   const busyBefore = plan.cores ? coreBusyMs(plan.cores) : null;
-  let busyMs: number | null = null;
+  let busyMs: number | null;
   try {
     child = await runChildDetailed<RunnerOutput>({
       entry: childEntry('runner'),

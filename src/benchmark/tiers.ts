@@ -17,7 +17,6 @@ export interface TierProfile {
 }
 
 export { TIER_NAMES } from './tier-names';
-import { TIER_NAMES } from './tier-names';
 
 /**
  * The study's 1:2:4 CPU ratio (mobile 4, edge 8, cloud 16 CPUs) scaled so that cloud gets the whole host:

@@ -8,6 +8,8 @@ import { ConfigError } from '../config/env';
  * The `tierwise` command. Each sub-command lives in ./commands/<name>.ts and exports
  * `register(program: Command): void`; add it to the list below.
  */
+// Loaded lazily with require(), so `tierwise --help` does not pay for every command's imports.
+/* eslint-disable @typescript-eslint/no-require-imports */
 const commandModules: Array<() => { register(program: Command): void }> = [
   () => require('./commands/quantize'),
   () => require('./commands/bench'),
@@ -23,6 +25,7 @@ const commandModules: Array<() => { register(program: Command): void }> = [
   () => require('./commands/prune'),
   () => require('./commands/study'),
 ];
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 async function main(argv: string[]): Promise<void> {
   const program = new Command('tierwise')

@@ -26,7 +26,7 @@ export function parseVariant(spec: string): VariantFile {
 }
 
 function requireFile(path: string, what: string): void {
-  let isFile = false;
+  let isFile: boolean;
   try {
     isFile = statSync(path).isFile();
   } catch {

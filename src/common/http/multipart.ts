@@ -81,7 +81,7 @@ export function readMultipart<T, U = never>(
         fail(malformed('a field name contains a NUL byte'));
         return;
       }
-      fields[name] = value.replace(/\u0000/g, '');
+      fields[name] = value.replaceAll('\u0000', '');
     });
     parser.on('file', (name, stream, info) => {
       stream.on('error', (error: Error) => fail(malformed(error.message)));
@@ -91,7 +91,7 @@ export function readMultipart<T, U = never>(
         extraRelays.push(part);
         stream.on('limit', () => fail(new TierwiseError('UPLOAD_TOO_LARGE', `upload exceeds the limit of ${maxFileBytes} bytes`, 413, { maxBytes: maxFileBytes })));
         stream.pipe(part);
-        const done = Promise.resolve().then(() => AsyncResource.bind(extra.consume)(part, (info.filename ?? '').replace(/\u0000/g, ''), name));
+        const done = Promise.resolve().then(() => AsyncResource.bind(extra.consume)(part, (info.filename ?? '').replaceAll('\u0000', ''), name));
         done.catch(fail);
         extras.push(done);
         return;
@@ -100,7 +100,7 @@ export function readMultipart<T, U = never>(
         stream.resume();
         return;
       }
-      filename = (info.filename ?? '').replace(/\u0000/g, '');
+      filename = (info.filename ?? '').replaceAll('\u0000', '');
       const pass = new PassThrough();
       // `consume` sees the error through its own pipeline; this listener keeps an error raised before it
       // attached (or after it finished) from becoming an uncaught exception.

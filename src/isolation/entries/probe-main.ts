@@ -56,7 +56,7 @@ async function probe(input: ProbeAction): Promise<ProbeReply> {
       return identity();
     case 'exit':
       process.stderr.write(`probe exiting with ${input.code} on purpose\n`);
-      process.exit(input.code);
+      return process.exit(input.code);
     case 'fail':
       throw new TierwiseError(input.code, 'the probe failed on purpose', 422);
     case 'garbage':

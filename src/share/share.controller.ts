@@ -5,7 +5,7 @@ import type { Response } from 'express';
 import { reportToHtml } from '../advisor';
 import { CurrentTeam, Public } from '../auth/auth.guard';
 import type { TeamRef } from '../auth/teams.repository';
-import { isTierwiseError, TierwiseError } from '../common/errors';
+import { httpStatusOf, isTierwiseError, TierwiseError } from '../common/errors';
 import { idPipe } from '../common/http/id-param';
 import { ModelsRepository } from '../models/models.repository';
 import { StudiesRepository } from '../studies/studies.repository';
@@ -72,7 +72,7 @@ export class SharePagesController {
       await this.links.resolve(token);
     } catch (error) {
       if (!isTierwiseError(error)) throw error;
-      res.status(error.status);
+      res.status(httpStatusOf(error.entry));
       send(res, 'text/html; charset=utf-8', `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Share link refused</title></head><body style="font:16px system-ui;max-width:40rem;margin:3rem auto;color:#1d2330"><h1>Share link refused</h1><p id="refused" data-code="${escape(error.code)}">${escape(error.code)}: ${escape(error.message)}</p></body></html>`, REFUSED_CSP);
       return;
     }
@@ -84,7 +84,7 @@ export class SharePagesController {
     private_(res);
     const link = await this.links.resolve(token);
     const [study, decision] = await Promise.all([this.studies.get(link.studyId), this.decisions.decision(link.teamId, link.studyId)]);
-    if (!study) throw new TierwiseError('SHARE_NOT_FOUND', 'the shared study was deleted', 404);
+    if (!study) throw new TierwiseError('SHARE_NOT_FOUND', 'the shared study was deleted');
     const model = await this.models.find(link.teamId, study.modelId);
     res.json({
       study: { id: study.id, modelName: model?.name ?? 'a deleted model', status: study.status, recommendation: study.recommendation, createdAt: study.createdAt, finishedAt: study.finishedAt },
@@ -98,7 +98,7 @@ export class SharePagesController {
     private_(res);
     const link = await this.links.resolve(token);
     const report = await this.studies.report(link.studyId);
-    if (!report) throw new TierwiseError('STUDY_NOT_READY', 'the shared study has no report', 409);
+    if (!report) throw new TierwiseError('STUDY_NOT_READY', 'the shared study has no report');
     send(res, 'text/html; charset=utf-8', reportToHtml(report), REPORT_CSP);
   }
 }

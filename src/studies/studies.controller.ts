@@ -66,7 +66,7 @@ export class StudiesController {
   @Get(':id/report')
   @ApiQuery({ name: 'format', required: false, enum: FORMATS })
   async report(@CurrentTeam() team: TeamRef, @Param('id', idPipe('study')) id: string, @Res() res: Response, @Query('format') format: string = 'json') {
-    if (!FORMATS.includes(format as ReportFormat)) throw new TierwiseError('VALIDATION_FAILED', `format: one of ${FORMATS.join(', ')}`, 400);
+    if (!FORMATS.includes(format as ReportFormat)) throw new TierwiseError('VALIDATION_FAILED', `format: one of ${FORMATS.join(', ')}`);
     const { contentType, body } = await this.studies.report(team, id, format as ReportFormat);
     res.setHeader('Content-Type', contentType);
     if (format === 'csv') res.setHeader('Content-Disposition', `attachment; filename="study-${id}.csv"`);

@@ -1,6 +1,6 @@
 import { openAsBlob } from 'node:fs';
 import { basename } from 'node:path';
-import { TierwiseError } from '../../common/errors';
+import { ApiError, CliError } from '../cli-errors';
 import { SseParser, type SseEvent } from './sse';
 
 export interface ClientOptions {
@@ -17,21 +17,21 @@ export interface FilePart {
 }
 
 /**
- * The Tierwise REST api over Node's global fetch. Every non-2xx answer becomes a TierwiseError carrying the
+ * The Tierwise REST api over Node's global fetch. Every non-2xx answer becomes an ApiError carrying the
  * api's own `{error: {code, message}}`, so the CLI prints it as `CODE: message` and exits with 2.
  */
 export class TierwiseClient {
   private readonly base: string;
 
   constructor(private readonly options: ClientOptions) {
-    if (!options.key) throw new TierwiseError('API_KEY_MISSING', 'pass --key <api key> or set TIERWISE_API_KEY', 2);
+    if (!options.key) throw new CliError('API_KEY_MISSING', 'pass --key <api key> or set TIERWISE_API_KEY');
     let url: URL;
     try {
       url = new URL(options.server);
     } catch {
-      throw new TierwiseError('SERVER_INVALID', `--server: not a URL: ${options.server}`, 2);
+      throw new CliError('SERVER_INVALID', `--server: not a URL: ${options.server}`);
     }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TierwiseError('SERVER_INVALID', `--server: http or https, not ${url.protocol}`, 2);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new CliError('SERVER_INVALID', `--server: http or https, not ${url.protocol}`);
     this.base = url.toString().replace(/\/+$/, '');
   }
 
@@ -55,7 +55,7 @@ export class TierwiseClient {
     try {
       blob = await openAsBlob(file.path);
     } catch (error) {
-      throw new TierwiseError('FILE_UNREADABLE', `${file.path}: ${(error as Error).message}`, 2);
+      throw new CliError('FILE_UNREADABLE', `${file.path}: ${(error as Error).message}`);
     }
     form.append('file', blob, file.filename ?? basename(file.path));
     return this.json<T>('POST', path, { body: form });
@@ -73,7 +73,7 @@ export class TierwiseClient {
    */
   async stream(path: string, onEvent: (event: SseEvent) => void, signal?: AbortSignal): Promise<void> {
     const response = await this.send('GET', path, { headers: { Accept: 'text/event-stream' }, signal });
-    if (!response.body) throw new TierwiseError('STREAM_EMPTY', `${path}: the server sent no event stream`, 2);
+    if (!response.body) throw new CliError('STREAM_EMPTY', `${path}: the server sent no event stream`);
     const parser = new SseParser();
     const decoder = new TextDecoder();
     for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
@@ -88,7 +88,7 @@ export class TierwiseClient {
     try {
       return JSON.parse(text) as T;
     } catch {
-      throw new TierwiseError('RESPONSE_INVALID', `${method} ${path}: the server did not answer JSON (${text.slice(0, 80)})`, 2);
+      throw new CliError('RESPONSE_INVALID', `${method} ${path}: the server did not answer JSON (${text.slice(0, 80)})`);
     }
   }
 
@@ -100,22 +100,22 @@ export class TierwiseClient {
     } catch (error) {
       if ((error as Error).name === 'AbortError') throw error;
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-      throw new TierwiseError('SERVER_UNREACHABLE', `${method} ${url}: ${cause?.code ?? cause?.message ?? (error as Error).message}`, 2);
+      throw new CliError('SERVER_UNREACHABLE', `${method} ${url}: ${cause?.code ?? cause?.message ?? (error as Error).message}`);
     }
     if (!response.ok) throw await apiError(method, path, response);
     return response;
   }
 }
 
-async function apiError(method: string, path: string, response: Response): Promise<TierwiseError> {
+async function apiError(method: string, path: string, response: Response): Promise<ApiError> {
   const text = await response.text().catch(() => '');
   try {
     const body = JSON.parse(text) as { error?: { code?: unknown; message?: unknown } };
     if (typeof body.error?.code === 'string') {
-      return new TierwiseError(body.error.code, String(body.error.message ?? ''), response.status);
+      return new ApiError(body.error.code, String(body.error.message ?? ''), response.status);
     }
   } catch {
     // not JSON: a proxy or a non-Tierwise server answered; fall through to the status line
   }
-  return new TierwiseError(`HTTP_${response.status}`, `${method} ${path}: ${response.statusText} ${text.slice(0, 200)}`.trim(), response.status);
+  return new ApiError(`HTTP_${response.status}`, `${method} ${path}: ${response.statusText} ${text.slice(0, 200)}`.trim(), response.status);
 }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import * as tar from 'tar';
 import { TierwiseError } from '../../common/errors';
+import { CliError } from '../cli-errors';
 import type { TierwiseClient } from './api-client';
 
 import { WHITE_BOX_OPERATORS, isWhiteBoxOperator } from '../../models/white-box';
@@ -20,7 +21,7 @@ export function parseVariant(spec: string): VariantFile {
   const operator = eq < 0 ? '' : spec.slice(0, eq);
   const path = eq < 0 ? '' : spec.slice(eq + 1);
   if (!isWhiteBoxOperator(operator) || !path) {
-    throw new TierwiseError('VARIANT_INVALID', `--variant ${spec}: expected <${WHITE_BOX_OPERATORS.join('|')}>=<file.onnx>`, 2);
+    throw new CliError('VARIANT_INVALID', `--variant ${spec}: expected <${WHITE_BOX_OPERATORS.join('|')}>=<file.onnx>`);
   }
   return { operator, path };
 }
@@ -30,9 +31,9 @@ function requireFile(path: string, what: string): void {
   try {
     isFile = statSync(path).isFile();
   } catch {
-    throw new TierwiseError('FILE_NOT_FOUND', `${what} ${path}: no such file`, 2);
+    throw new CliError('FILE_NOT_FOUND', `${what} ${path}: no such file`);
   }
-  if (!isFile) throw new TierwiseError('FILE_NOT_FOUND', `${what} ${path}: not a file`, 2);
+  if (!isFile) throw new CliError('FILE_NOT_FOUND', `${what} ${path}: not a file`);
 }
 
 export async function uploadModel(client: TierwiseClient, path: string, variants: VariantFile[]): Promise<{ id: string; name: string }> {
@@ -58,14 +59,14 @@ export async function uploadDataset(client: TierwiseClient, path: string, prepro
     try {
       JSON.parse(preprocess);
     } catch (error) {
-      throw new TierwiseError('PREPROCESS_INVALID', `--preprocess ${preprocessPath}: not JSON (${(error as Error).message})`, 2);
+      throw new TierwiseError('PREPROCESS_INVALID', `--preprocess ${preprocessPath}: not JSON (${(error as Error).message})`);
     }
   }
   let stats;
   try {
     stats = statSync(path);
   } catch {
-    throw new TierwiseError('FILE_NOT_FOUND', `--dataset ${path}: no such file or folder`, 2);
+    throw new CliError('FILE_NOT_FOUND', `--dataset ${path}: no such file or folder`);
   }
   const name = basename(resolve(path)).replace(/\.(tar\.gz|tgz|zip|jsonl|json)$/i, '');
   if (!stats.isDirectory()) return client.upload('/v1/datasets', { preprocess, name }, { path });

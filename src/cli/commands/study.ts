@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { InvalidArgumentError, type Command } from 'commander';
 import { TierwiseError } from '../../common/errors';
+import { CliError } from '../cli-errors';
 import { TierwiseClient } from '../client/api-client';
 import { isTerminal } from '../../studies/study-status';
 import { followStudy, progressLine, type StudyProgress, type StudySummary } from '../client/follow-study';
@@ -96,8 +97,8 @@ function undefinedless<T extends Record<string, unknown>>(value: T): Partial<T> 
 function failUnlessCompleted(study: StudySummary): void {
   if (study.status === 'completed') return;
   const reason = study.error ?? study.failures.map((f) => `${f.job}${f.tier ? `@${f.tier}` : ''}: ${f.code} ${f.message}`).join('; ');
-  if (!isTerminal(study.status)) throw new TierwiseError('STUDY_TIMEOUT', `study ${study.id} is still ${study.status}`, 2);
-  throw new TierwiseError(study.status === 'cancelled' ? 'STUDY_CANCELLED' : 'STUDY_FAILED', `study ${study.id} ${study.status}${reason ? `: ${reason}` : ''}`, 2);
+  if (!isTerminal(study.status)) throw new CliError('STUDY_TIMEOUT', `study ${study.id} is still ${study.status}`);
+  throw new CliError(study.status === 'cancelled' ? 'STUDY_CANCELLED' : 'STUDY_FAILED', `study ${study.id} ${study.status}${reason ? `: ${reason}` : ''}`);
 }
 
 async function run(modelPath: string, options: RunOptions): Promise<void> {
@@ -150,7 +151,7 @@ async function status(id: string, options: ServerOptions): Promise<void> {
 }
 
 async function report(id: string, options: ServerOptions & { format: string; output?: string }): Promise<void> {
-  if (!REPORT_FORMATS.includes(options.format)) throw new TierwiseError('VALIDATION_FAILED', `--format: one of ${REPORT_FORMATS.join(', ')}, not ${options.format}`, 2);
+  if (!REPORT_FORMATS.includes(options.format)) throw new TierwiseError('VALIDATION_FAILED', `--format: one of ${REPORT_FORMATS.join(', ')}, not ${options.format}`);
   const body = await clientFor(options).text(`/v1/studies/${encodeURIComponent(id)}/report?format=${options.format}`);
   if (!options.output) return print(body);
   writeFileSync(options.output, body);

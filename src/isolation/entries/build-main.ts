@@ -18,7 +18,7 @@ import { buildPartition } from '../../operators/build/partition-build';
 import { otherOperators } from '../../operators/build/other-operators';
 
 async function samples(request: BuildRequest, limit: number): Promise<DatasetSample[]> {
-  if (!request.dataset) throw new TierwiseError('CALIBRATION_EMPTY', `${request.step.operator} needs a dataset to calibrate on`, 422);
+  if (!request.dataset) throw new TierwiseError('CALIBRATION_EMPTY', `${request.step.operator} needs a dataset to calibrate on`);
   const modelInputs = describeModel(await readFile(request.parentPath)).inputs;
   const { path, kind, preprocess } = request.dataset;
   return (await loadDataset(path, { kind, preprocess, modelInputs, limit })).samples;
@@ -37,7 +37,7 @@ async function sptq(request: BuildRequest, parent: Uint8Array): Promise<{ bytes:
     });
     if (!result.bytes) {
       const best = Math.min(...result.trials.map((t) => t.drop));
-      throw new TierwiseError('SPTQ_TOLERANCE_UNMET', `no static int8 configuration stays within ${params.maxDrop} points (best drop ${best.toFixed(2)} in ${result.trials.length} trials)`, 422, { trials: result.trials });
+      throw new TierwiseError('SPTQ_TOLERANCE_UNMET', `no static int8 configuration stays within ${params.maxDrop} points (best drop ${best.toFixed(2)} in ${result.trials.length} trials)`, { trials: result.trials });
     }
     return { bytes: result.bytes, report: { calibrationSamples: calibration.length, baselineAccuracy: baseline, chosen: result.chosen, trials: result.trials } };
   }

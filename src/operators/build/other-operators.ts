@@ -18,7 +18,7 @@ async function earlyExit(parent: Uint8Array, request: BuildRequest): Promise<Bui
   const [sample] = await buildFeeds(request, parent, 1);
   const blocks = await listBlocks(model, Object.fromEntries(Object.entries(sample).map(([n, t]) => [n, [...t.dims]])));
   const bypassable = blocks.filter((b) => b.bypassable);
-  if (bypassable.length === 0) throw new TierwiseError('EARLY_EXIT_NO_BLOCKS', 'the model has no residual block that can be bypassed (projection shortcuts change the shape)', 422);
+  if (bypassable.length === 0) throw new TierwiseError('EARLY_EXIT_NO_BLOCKS', 'the model has no residual block that can be bypassed (projection shortcuts change the shape)');
   if (request.dataset?.labelled) {
     const { path, kind, preprocess } = request.dataset;
     const samples = (await loadDataset(path, { kind, preprocess, modelInputs: describeModel(parent).inputs, limit: request.evalLimit })).samples;

@@ -6,6 +6,7 @@ import type { TeamRef } from '../auth/teams.repository';
 import { idPipe } from '../common/http/id-param';
 import { PageQuery } from '../common/http/pagination.dto';
 import { DatasetsService } from './datasets.service';
+import { ApiErrors, AUTHENTICATED_ERRORS, UPLOAD_ERRORS } from '../common/http/api-errors.decorator';
 
 const datasetUpload = {
   schema: {
@@ -22,6 +23,7 @@ const datasetUpload = {
 
 @ApiTags('datasets')
 @ApiBearerAuth()
+@ApiErrors(...AUTHENTICATED_ERRORS)
 @Controller('v1/datasets')
 export class DatasetsController {
   constructor(private readonly datasets: DatasetsService) {}
@@ -30,22 +32,26 @@ export class DatasetsController {
   @ApiOperation({ summary: 'Upload an evaluation / calibration dataset (extracted safely and checked sample by sample)' })
   @ApiConsumes('multipart/form-data')
   @ApiBody(datasetUpload)
+  @ApiErrors(...UPLOAD_ERRORS, 'VALIDATION_FAILED', 'DATASET_INVALID', 'DATASET_TYPE_UNSUPPORTED', 'DATASET_UNSAFE', 'PREPROCESS_INVALID', 'PREPROCESS_NOT_JSON')
   upload(@CurrentTeam() team: TeamRef, @Req() req: Request) {
     return this.datasets.upload(team, req);
   }
 
   @Get()
+  @ApiErrors('VALIDATION_FAILED')
   list(@CurrentTeam() team: TeamRef, @Query() page: PageQuery) {
     return this.datasets.list(team, page.limit, page.cursor);
   }
 
   @Get(':id')
+  @ApiErrors('DATASET_NOT_FOUND')
   get(@CurrentTeam() team: TeamRef, @Param('id', idPipe('dataset')) id: string) {
     return this.datasets.get(team, id);
   }
 
   @Delete(':id')
   @HttpCode(204)
+  @ApiErrors('DATASET_NOT_FOUND')
   delete(@CurrentTeam() team: TeamRef, @Param('id', idPipe('dataset')) id: string) {
     return this.datasets.delete(team, id);
   }

@@ -12,6 +12,7 @@ import { StudiesRepository } from '../studies/studies.repository';
 import { DecisionService } from '../web/decision.service';
 import { send, sendPage } from '../web/web.controller';
 import { DEFAULT_SHARE_HOURS, MAX_SHARE_HOURS, ShareLinksService } from './share-links.service';
+import { ApiErrors, AUTHENTICATED_ERRORS, JSON_BODY_ERRORS } from '../common/http/api-errors.decorator';
 
 export class CreateShareDto {
   @ApiPropertyOptional({ default: DEFAULT_SHARE_HOURS, minimum: 1, maximum: MAX_SHARE_HOURS })
@@ -22,24 +23,28 @@ export class CreateShareDto {
 /** Share links, managed with a key: create one for a completed study, list them, revoke one. */
 @ApiTags('share')
 @ApiBearerAuth()
+@ApiErrors(...AUTHENTICATED_ERRORS)
 @Controller('v1')
 export class ShareLinksController {
   constructor(private readonly links: ShareLinksService) {}
 
   @Post('studies/:id/share')
   @ApiOperation({ summary: 'A read-only, expiring, revocable link to this study’s report; the token is shown only here' })
+  @ApiErrors(...JSON_BODY_ERRORS, 'STUDY_NOT_FOUND', 'STUDY_NOT_READY')
   create(@CurrentTeam() team: TeamRef, @Param('id', idPipe('study')) id: string, @Body() dto: CreateShareDto) {
     return this.links.create(team.id, id, dto.expiresInHours);
   }
 
   @Get('studies/:id/shares')
   @ApiOperation({ summary: 'This study’s share links (without their tokens)' })
+  @ApiErrors('STUDY_NOT_FOUND')
   list(@CurrentTeam() team: TeamRef, @Param('id', idPipe('study')) id: string) {
     return this.links.list(team.id, id);
   }
 
   @Delete('share/:token')
   @ApiOperation({ summary: 'Revoke a share link: its page and data are refused from now on' })
+  @ApiErrors('SHARE_NOT_FOUND')
   revoke(@CurrentTeam() team: TeamRef, @Param('token') token: string) {
     return this.links.revoke(team.id, token);
   }

@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, Param, Post, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiExcludeController, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiExcludeController, ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import type { Response } from 'express';
 import { reportToHtml } from '../advisor';
@@ -13,6 +13,7 @@ import { DecisionService } from '../web/decision.service';
 import { send, sendPage } from '../web/web.controller';
 import { DEFAULT_SHARE_HOURS, MAX_SHARE_HOURS, ShareLinksService } from './share-links.service';
 import { ApiErrors, AUTHENTICATED_ERRORS, JSON_BODY_ERRORS } from '../common/http/api-errors.decorator';
+import { CreatedShareLinkResponse, ShareLinkResponse } from './share-link.responses';
 
 export class CreateShareDto {
   @ApiPropertyOptional({ default: DEFAULT_SHARE_HOURS, minimum: 1, maximum: MAX_SHARE_HOURS })
@@ -31,6 +32,7 @@ export class ShareLinksController {
   @Post('studies/:id/share')
   @ApiOperation({ summary: 'A read-only, expiring, revocable link to this study’s report; the token is shown only here' })
   @ApiErrors(...JSON_BODY_ERRORS, 'STUDY_NOT_FOUND', 'STUDY_NOT_READY')
+  @ApiCreatedResponse({ type: CreatedShareLinkResponse })
   create(@CurrentTeam() team: TeamRef, @Param('id', idPipe('study')) id: string, @Body() dto: CreateShareDto) {
     return this.links.create(team.id, id, dto.expiresInHours);
   }
@@ -38,6 +40,7 @@ export class ShareLinksController {
   @Get('studies/:id/shares')
   @ApiOperation({ summary: 'This study’s share links (without their tokens)' })
   @ApiErrors('STUDY_NOT_FOUND')
+  @ApiOkResponse({ type: [ShareLinkResponse] })
   list(@CurrentTeam() team: TeamRef, @Param('id', idPipe('study')) id: string) {
     return this.links.list(team.id, id);
   }
@@ -45,6 +48,7 @@ export class ShareLinksController {
   @Delete('share/:token')
   @ApiOperation({ summary: 'Revoke a share link: its page and data are refused from now on' })
   @ApiErrors('SHARE_NOT_FOUND')
+  @ApiOkResponse({ type: ShareLinkResponse })
   revoke(@CurrentTeam() team: TeamRef, @Param('token') token: string) {
     return this.links.revoke(team.id, token);
   }

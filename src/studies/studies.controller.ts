@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Param, ParseBoolPipe, Post, Query, Res, Sse, type MessageEvent } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiHeader, ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiExtraModels, ApiHeader, ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { map, type Observable } from 'rxjs';
 import { CurrentTeam } from '../auth/auth.guard';
@@ -13,7 +13,7 @@ import { progressEvent } from './study-events';
 import { StudyEventsSubscriber } from './study-events.subscriber';
 import { ApiErrors, AUTHENTICATED_ERRORS, JSON_BODY_ERRORS } from '../common/http/api-errors.decorator';
 import { MeasurementResponse } from './dto/study-responses';
-import { RecommendationType, StudyPageType, StudyType } from './study.types';
+import { RecommendationType, StudyPageType, StudyProgressType, StudyType } from './study.types';
 
 const FORMATS: ReportFormat[] = ['json', 'csv', 'html'];
 
@@ -27,7 +27,7 @@ export class StudiesController {
   @Post()
   @HttpCode(202)
   @ApiOperation({ summary: 'Start a study: build variants, benchmark them per tier, evaluate, rank and explain' })
-  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'a retried request with the same key returns the same study' })
+  @ApiHeader({ name: 'idempotency-key', required: false, description: 'a retried request with the same key returns the same study' })
   @ApiErrors(...JSON_BODY_ERRORS, 'MODEL_NOT_FOUND', 'DATASET_NOT_FOUND', 'INPUT_SPEC_INVALID', 'INPUT_SPEC_REQUIRED', 'INPUT_UNSUPPORTED', 'INPUT_INVALID', 'DATASET_MISMATCH', 'DATASET_INVALID', 'PREPROCESS_INVALID', 'WEBHOOK_URL_INVALID', 'WEBHOOK_URL_UNRESOLVABLE', 'WEBHOOK_URL_FORBIDDEN', 'STUDY_INVALID')
   @ApiAcceptedResponse({ type: StudyType, description: 'the study, queued (or the first one made with the same Idempotency-Key)' })
   async create(@CurrentTeam() team: TeamRef, @Body() dto: CreateStudyDto, @Headers('idempotency-key') key?: string) {
@@ -57,6 +57,7 @@ export class StudiesController {
   }
 
   @Sse(':id/events')
+  @ApiExtraModels(StudyProgressType)
   @ApiOperation({ summary: 'Server-sent events: status and progress until the study ends' })
   @ApiErrors('STUDY_NOT_FOUND')
   @ApiProduces('text/event-stream')

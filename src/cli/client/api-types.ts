@@ -690,6 +690,17 @@ export interface components {
             items: components["schemas"]["StudyType"][];
             nextCursor: string | null;
         };
+        StudyProgressType: {
+            at: string;
+            error: string | null;
+            jobsDone: number;
+            jobsTotal: number;
+            phase: string | null;
+            progress: number;
+            /** @enum {string} */
+            status: "queued" | "building" | "benchmarking" | "evaluating" | "ranking" | "completed" | "failed" | "cancelled";
+            studyId: string;
+        };
         StudyRecommendationSummaryType: {
             explanation: string;
             scenario: string;
@@ -1942,10 +1953,9 @@ export interface operations {
     StudiesController_create: {
         parameters: {
             query?: never;
-            header: {
-                "idempotency-key": string;
+            header?: {
                 /** @description a retried request with the same key returns the same study */
-                "Idempotency-Key"?: string;
+                "idempotency-key"?: string;
             };
             path?: never;
             cookie?: never;

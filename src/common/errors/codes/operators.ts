@@ -8,7 +8,7 @@ export const OPERATOR_ERRORS = errorCodes({
   CHAIN_INPUT_INVALID: { status: 400, meaning: 'a chain input sha256 is not 64 lowercase hex digits' },
   CHAIN_CONTEXT_MISSING: { status: 400, meaning: 'an operator needs context (calibration samples) the chain did not give' },
   NOT_QUANTIZABLE: { status: 400, meaning: 'the model has nothing to quantize, or is already quantized' },
-  CALIBRATION_EMPTY: { status: 422, meaning: 'a calibrating operator was given no samples' },
+  CALIBRATION_EMPTY: { status: 400, meaning: 'a calibrating operator was given no samples' },
   CALIBRATION_INPUT_MISMATCH: { status: 400, meaning: 'calibration samples do not feed the model inputs' },
   SPTQ_TOLERANCE_UNMET: { status: 422, meaning: 'no static int8 configuration stays within the allowed accuracy drop' },
   INPUT_INVALID: { status: 400, meaning: 'verification inputs name tensors the model does not have' },

@@ -2380,7 +2380,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/event-stream": {
+                    "application/json": {
                         error: {
                             /** @enum {string} */
                             code: "STUDY_NOT_FOUND";
@@ -2605,30 +2605,6 @@ export interface operations {
                             message: string;
                         };
                     };
-                    "text/csv": {
-                        error: {
-                            /** @enum {string} */
-                            code: "VALIDATION_FAILED";
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description for a 500: the id the server logged the error under */
-                            errorId?: string;
-                            message: string;
-                        };
-                    };
-                    "text/html": {
-                        error: {
-                            /** @enum {string} */
-                            code: "VALIDATION_FAILED";
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description for a 500: the id the server logged the error under */
-                            errorId?: string;
-                            message: string;
-                        };
-                    };
                 };
             };
             /** @description `UNAUTHENTICATED`: no API key, or one that names no team */
@@ -2669,30 +2645,6 @@ export interface operations {
                             message: string;
                         };
                     };
-                    "text/csv": {
-                        error: {
-                            /** @enum {string} */
-                            code: "STUDY_NOT_FOUND";
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description for a 500: the id the server logged the error under */
-                            errorId?: string;
-                            message: string;
-                        };
-                    };
-                    "text/html": {
-                        error: {
-                            /** @enum {string} */
-                            code: "STUDY_NOT_FOUND";
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description for a 500: the id the server logged the error under */
-                            errorId?: string;
-                            message: string;
-                        };
-                    };
                 };
             };
             /** @description `STUDY_NOT_READY`: the study has not completed, so its decision data does not exist yet */
@@ -2702,30 +2654,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error: {
-                            /** @enum {string} */
-                            code: "STUDY_NOT_READY";
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description for a 500: the id the server logged the error under */
-                            errorId?: string;
-                            message: string;
-                        };
-                    };
-                    "text/csv": {
-                        error: {
-                            /** @enum {string} */
-                            code: "STUDY_NOT_READY";
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                            /** @description for a 500: the id the server logged the error under */
-                            errorId?: string;
-                            message: string;
-                        };
-                    };
-                    "text/html": {
                         error: {
                             /** @enum {string} */
                             code: "STUDY_NOT_READY";

@@ -49,7 +49,8 @@ export function ApiErrors(...codes: ErrorCode[]): MethodDecorator & ClassDecorat
     ApiResponse({
       status,
       description: [...rows].map(([code, meaning]) => `\`${code}\`: ${meaning}`).join('\n\n'),
-      schema: errorSchema([...rows.keys()]),
+      // Always JSON, whatever the route produces on success (an event stream, a CSV report).
+      content: { 'application/json': { schema: errorSchema([...rows.keys()]) } },
     }),
   );
   return applyDecorators(...responses) as MethodDecorator & ClassDecorator;

@@ -1,19 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Study, TierwiseClient } from './api-client';
+import type { Study, StudyProgressEvent, TierwiseClient } from './api-client';
 
 import { isTerminal } from '../../studies/study-status';
 
 export { TERMINAL_STATUSES } from '../../studies/study-status';
 
 /** The parts of a study view (and of its SSE progress events) the CLI reads. */
-export interface StudyProgress {
-  status: string;
-  phase: string | null;
-  progress: number;
-  jobsDone: number;
-  jobsTotal: number;
-  error: string | null;
-}
+export type StudyProgress = Pick<StudyProgressEvent, 'status' | 'phase' | 'progress' | 'jobsDone' | 'jobsTotal' | 'error'>;
 
 /** A study as `GET /v1/studies/:id` answers it (the generated client's type). */
 export type StudySummary = Study;

@@ -1,5 +1,4 @@
 import { cliInputSpec } from './bench';
-import type { MeasurementRecord } from '../../studies/results.repository';
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { InvalidArgumentError, type Command } from 'commander';
@@ -8,7 +7,7 @@ import { CliError } from '../cli-errors';
 import { TierwiseClient, type CreateStudyBody, type ReportFormat } from '../client/api-client';
 import { isTerminal } from '../../studies/study-status';
 import { followStudy, progressLine, type StudyProgress, type StudySummary } from '../client/follow-study';
-import { recommendationTable, type RecommendationRow } from '../client/recommendation-table';
+import { recommendationTable } from '../client/recommendation-table';
 import { WHITE_BOX_OPERATORS } from '../../models/white-box';
 import { parseVariant, uploadDataset, uploadModel, type VariantFile } from '../client/upload';
 

@@ -61,7 +61,7 @@ export async function lockCores(cores: number[], options: { timeoutMs?: number; 
     while (!tryLock(path)) {
       if (Date.now() > deadline) {
         release();
-        throw new TierwiseError('CORES_BUSY', `core ${core} is still used by another measurement after ${options.timeoutMs} ms (lock ${path})`, 503);
+        throw new TierwiseError('CORES_BUSY', `core ${core} is still used by another measurement after ${options.timeoutMs} ms (lock ${path})`);
       }
       await new Promise((resolve) => setTimeout(resolve, 25));
     }

@@ -45,7 +45,7 @@ export class StudyDatasets implements OnModuleDestroy {
 
   async open(teamId: string, datasetId: string): Promise<OpenedStudyDataset> {
     const view = await this.datasets.get({ id: teamId, name: '' }, datasetId).catch(() => {
-      throw new TierwiseError('DATASET_NOT_FOUND', `the study's dataset ${datasetId} was deleted`, 404);
+      throw new TierwiseError('DATASET_NOT_FOUND', `the study's dataset ${datasetId} was deleted`);
     });
     const key = `${datasetId}:${view.sha256}`;
     let pending = this.cache.get(key);

@@ -38,12 +38,12 @@ export class WebhooksService {
 
   async get(team: TeamRef, id: string): Promise<WebhookView> {
     const endpoint = await this.repository.findEndpoint(team.id, id);
-    if (!endpoint) throw new TierwiseError('WEBHOOK_NOT_FOUND', `no webhook ${id}`, 404);
+    if (!endpoint) throw new TierwiseError('WEBHOOK_NOT_FOUND', `no webhook ${id}`);
     return endpoint;
   }
 
   async delete(team: TeamRef, id: string): Promise<void> {
-    if (!(await this.repository.deleteEndpoint(team.id, id))) throw new TierwiseError('WEBHOOK_NOT_FOUND', `no webhook ${id}`, 404);
+    if (!(await this.repository.deleteEndpoint(team.id, id))) throw new TierwiseError('WEBHOOK_NOT_FOUND', `no webhook ${id}`);
   }
 
   async deliveries(team: TeamRef, id: string, limit = 20, cursor?: string): Promise<{ items: DeliveryView[]; nextCursor: string | null }> {
@@ -57,7 +57,7 @@ export class WebhooksService {
     const data = { endpointId: endpoint.id, message: 'Tierwise webhook test' };
     const [deliveryId] = await this.send(team.id, PING_EVENT, data, [{ endpointId: endpoint.id, url: endpoint.url }]);
     const delivery = await this.repository.findDeliveryView(deliveryId);
-    if (!delivery) throw new TierwiseError('WEBHOOK_NOT_FOUND', `no webhook ${id}`, 404);
+    if (!delivery) throw new TierwiseError('WEBHOOK_NOT_FOUND', `no webhook ${id}`);
     return delivery;
   }
 

@@ -21,7 +21,7 @@ import type { BuildRequest, BuildResult } from '../../operators/build/build-requ
 const PARTITION_SAMPLES = 8;
 
 async function samples(request: BuildRequest, parent: Uint8Array, limit: number): Promise<DatasetSample[]> {
-  if (!request.dataset) throw new TierwiseError('CALIBRATION_EMPTY', `${request.step.operator} needs a dataset to calibrate on`, 422);
+  if (!request.dataset) throw new TierwiseError('CALIBRATION_EMPTY', `${request.step.operator} needs a dataset to calibrate on`);
   const { path, kind, preprocess } = request.dataset;
   return (await loadDataset(path, { kind, preprocess, modelInputs: describeModel(parent).inputs, limit })).samples;
 }
@@ -67,7 +67,7 @@ async function build(request: BuildRequest): Promise<BuildResult> {
   const ctx = await context(request, parent, new Set(operator.needs(params)));
   const out = await operator.apply(parent, params, ctx);
   if (out.parts) return writeParts(request, modelFile, { parts: out.parts }, parent, ctx);
-  if (!out.bytes) throw new TierwiseError('ENGINE_OUTPUT_INVALID', `${name} returned no model`, 500);
+  if (!out.bytes) throw new TierwiseError('ENGINE_OUTPUT_INVALID', `${name} returned no model`);
   // Nothing unchecked leaves a build: the written model runs against its parent on sample inputs first.
   const verification = await verifyModel(name, parent, out.bytes, ctx.feeds ?? [], operator.tolerance);
   await writeFile(modelFile, out.bytes);

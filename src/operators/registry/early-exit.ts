@@ -31,7 +31,7 @@ async function chooseBlock(bytes: Uint8Array, ctx: OperatorContext): Promise<Ope
   const [sample] = ctx.feeds ?? engineSampleInputs(model, {}, 1);
   const blocks = await listBlocks(model, Object.fromEntries(Object.entries(sample).map(([n, t]) => [n, [...t.dims]])));
   const bypassable = blocks.filter((b) => b.bypassable);
-  if (bypassable.length === 0) throw new TierwiseError('EARLY_EXIT_NO_BLOCKS', 'the model has no residual block that can be bypassed (projection shortcuts change the shape)', 422);
+  if (bypassable.length === 0) throw new TierwiseError('EARLY_EXIT_NO_BLOCKS', 'the model has no residual block that can be bypassed (projection shortcuts change the shape)');
   const evaluation = ctx.evaluation;
   if (evaluation?.length) {
     const selection = await selectExitVariants(model, blocks, { accuracy: (candidate) => top1Accuracy(candidate, evaluation) }, 1);

@@ -58,9 +58,9 @@ export interface Operator {
 }
 
 /** A parameter that must be a non-empty list of tensor or node names. */
-export function stringList(value: unknown, what: string, code = 'CHAIN_PARAMS_INVALID'): string[] {
+export function stringList(value: unknown, what: string): string[] {
   if (!Array.isArray(value) || value.length === 0 || !value.every((v) => typeof v === 'string')) {
-    throw new TierwiseError(code, `${what} must be a non-empty list of names`);
+    throw new TierwiseError('CHAIN_PARAMS_INVALID', `${what} must be a non-empty list of names`);
   }
   return value as string[];
 }

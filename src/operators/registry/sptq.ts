@@ -26,7 +26,7 @@ export const sptq: Operator = {
       const result = await quantizeAccuracyAware(bytes, calibration, { evaluate: (candidate) => top1Accuracy(candidate, evaluation), baseline, maxDrop, accept });
       if (!result.bytes) {
         const best = Math.min(...result.trials.map((t) => t.drop));
-        throw new TierwiseError('SPTQ_TOLERANCE_UNMET', `no static int8 configuration stays within ${maxDrop} points (best drop ${best.toFixed(2)} in ${result.trials.length} trials)`, 422, { trials: result.trials });
+        throw new TierwiseError('SPTQ_TOLERANCE_UNMET', `no static int8 configuration stays within ${maxDrop} points (best drop ${best.toFixed(2)} in ${result.trials.length} trials)`, { trials: result.trials });
       }
       return { bytes: result.bytes, report: { calibrationSamples: calibration.length, baselineAccuracy: baseline, chosen: result.chosen, trials: result.trials } };
     }

@@ -1,5 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import { timingSafeEqual } from 'node:crypto';
+import { httpStatusOf, type ErrorCode } from '../common/errors';
 import { loadConfig } from '../config/env';
 
 function same(given: string, expected: string): boolean {
@@ -20,9 +21,10 @@ function offeredKey(header: string | undefined): string | undefined {
   return undefined;
 }
 
-function refuse(res: Response, status: number, code: string, message: string): void {
+function refuse(res: Response, code: ErrorCode, message: string): void {
+  const status = httpStatusOf(code);
   if (status === 401) res.setHeader('WWW-Authenticate', 'Basic realm="tierwise admin", charset="UTF-8"');
-  res.status(status).json({ statusCode: status, code, message });
+  res.status(status).json({ code, message });
 }
 
 /**
@@ -31,8 +33,8 @@ function refuse(res: Response, status: number, code: string, message: string): v
  */
 export function adminAuth(req: Request, res: Response, next: NextFunction): void {
   const adminKey = loadConfig().ADMIN_API_KEY;
-  if (!adminKey) return refuse(res, 404, 'ADMIN_DISABLED', 'the admin pages are off: set ADMIN_API_KEY to turn them on');
+  if (!adminKey) return refuse(res, 'ADMIN_DISABLED', 'the admin pages are off: set ADMIN_API_KEY to turn them on');
   const offered = offeredKey(req.header('authorization'));
-  if (!offered || !same(offered, adminKey)) return refuse(res, 401, 'ADMIN_KEY_REQUIRED', 'the admin pages need ADMIN_API_KEY, as a Bearer token or as the Basic password');
+  if (!offered || !same(offered, adminKey)) return refuse(res, 'ADMIN_KEY_REQUIRED', 'the admin pages need ADMIN_API_KEY, as a Bearer token or as the Basic password');
   next();
 }

@@ -4,4 +4,6 @@ import { errorCodes } from '../entry';
 export const AUTH_ERRORS = errorCodes({
   UNAUTHENTICATED: { status: 401, meaning: 'no API key, or one that names no team' },
   FORBIDDEN: { status: 403, meaning: 'the key may not do that' },
+  ADMIN_DISABLED: { status: 404, meaning: 'the admin pages are off (no ADMIN_API_KEY configured)' },
+  ADMIN_KEY_REQUIRED: { status: 401, meaning: 'the admin pages need ADMIN_API_KEY (Bearer, or the Basic password)' },
 });

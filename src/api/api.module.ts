@@ -5,6 +5,7 @@ import { GraphQLModule } from '@nestjs/graphql';
 import { graphqlContext } from '../common/graphql/context';
 import { ApiKeyGuard } from '../auth/auth.guard';
 import { AuthModule } from '../auth/auth.module';
+import { KeysModule } from '../auth/keys.module';
 import { blobLeaseMiddleware } from '../blobs/blob-leases';
 import { BlobsModule } from '../blobs/blobs.module';
 import { BlobsService } from '../blobs/blobs.service';
@@ -13,6 +14,7 @@ import { correlationMiddleware } from '../common/http/correlation.middleware';
 import { ConfigModule } from '../config/config.module';
 import { APP_CONFIG, type AppConfig } from '../config/env';
 import { graphqlLimitsRule } from './graphql-limits';
+import { KeyThrottlerGuard, RateLimitModule } from './rate-limit';
 import { HealthController } from '../health/health.controller';
 import { JobsModule } from '../jobs/jobs.module';
 import { MetricsController } from '../metrics/metrics.controller';
@@ -34,6 +36,7 @@ import { WebModule } from '../web/web.module';
     JobsModule,
     AuthModule,
     TiersModule,
+    RateLimitModule,
     GraphQLModule.forRootAsync<ApolloDriverConfig>({
       driver: ApolloDriver,
       inject: [APP_CONFIG],
@@ -53,10 +56,13 @@ import { WebModule } from '../web/web.module';
     StudiesModule,
     WebhooksModule,
     WebModule,
+    KeysModule,
   ],
   controllers: [HealthController, MetricsController],
   providers: [
     { provide: APP_GUARD, useClass: ApiKeyGuard },
+    // After the key guard, so limits count per key.
+    { provide: APP_GUARD, useClass: KeyThrottlerGuard },
     { provide: APP_FILTER, useClass: AllExceptionsFilter },
     { provide: APP_PIPE, useValue: new ValidationPipe({ whitelist: true, transform: true, forbidNonWhitelisted: true }) },
   ],

@@ -15,6 +15,19 @@ const envSchema = z.object({
   BLOB_DIR: z.string().min(1).default('./var/blobs'),
   MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(2 * 1024 ** 3),
   TIERWISE_API_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** HMAC secret API keys are hashed with; unset: derived from var/server-secret (development). */
+  TIERWISE_KEY_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** Encrypts webhook secrets at rest (AES-256-GCM); unset: derived from var/server-secret (development). */
+  TIERWISE_SECRETS_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** How long the api trusts a key it has checked before asking Postgres again (a revoke on this process is immediate). */
+  AUTH_CACHE_MS: z.coerce.number().int().min(0).max(600_000).default(5000),
+  /** Requests per key (or per address without one) in each window, counted in Redis across api replicas. */
+  RATE_LIMIT_REQUESTS: z.coerce.number().int().min(1).default(600),
+  RATE_LIMIT_WINDOW_S: z.coerce.number().int().min(1).default(60),
+  /** Studies a team may have open (queued or running) at once. */
+  TEAM_MAX_OPEN_STUDIES: z.coerce.number().int().min(1).default(50),
+  /** Uploads (models, variants, datasets) a team may have in flight at once. */
+  TEAM_MAX_UPLOADS: z.coerce.number().int().min(1).default(4),
   ALLOW_PRIVATE_WEBHOOKS: bool.default('false'),
   MODEL_LOAD_TIMEOUT_MS: z.coerce.number().int().positive().default(60_000),
   BUILD_TIMEOUT_MS: z.coerce.number().int().positive().default(30 * 60_000),

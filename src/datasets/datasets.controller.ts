@@ -1,8 +1,9 @@
-import { Controller, Delete, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Param, Post, Query, Req, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { CurrentTeam } from '../auth/auth.guard';
 import type { TeamRef } from '../auth/teams.repository';
+import { UploadQuotaGuard } from '../blobs/upload-quota';
 import { idPipe } from '../common/http/id-param';
 import { PageQuery } from '../common/http/pagination.dto';
 import { DatasetsService } from './datasets.service';
@@ -29,6 +30,7 @@ export class DatasetsController {
   @Post()
   @ApiOperation({ summary: 'Upload an evaluation / calibration dataset (extracted safely and checked sample by sample)' })
   @ApiConsumes('multipart/form-data')
+  @UseGuards(UploadQuotaGuard)
   @ApiBody(datasetUpload)
   upload(@CurrentTeam() team: TeamRef, @Req() req: Request) {
     return this.datasets.upload(team, req);

@@ -1,3 +1,4 @@
+import { SkipThrottle } from '@nestjs/throttler';
 import { Controller, Get, HttpStatus, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
@@ -15,6 +16,7 @@ async function probe(check: () => Promise<unknown>): Promise<{ ok: boolean; ms: 
   }
 }
 
+@SkipThrottle()
 @ApiTags('health')
 @Controller('health')
 export class HealthController {

@@ -1,8 +1,9 @@
-import { Controller, Delete, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Param, Post, Query, Req, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { CurrentTeam } from '../auth/auth.guard';
 import type { TeamRef } from '../auth/teams.repository';
+import { UploadQuotaGuard } from '../blobs/upload-quota';
 import { idPipe } from '../common/http/id-param';
 import { PageQuery } from '../common/http/pagination.dto';
 import { ModelsService } from './models.service';
@@ -36,6 +37,7 @@ export class ModelsController {
   @Post()
   @ApiOperation({ summary: 'Upload an ONNX model (streamed, content-addressed, proven to load in onnxruntime)' })
   @ApiConsumes('multipart/form-data')
+  @UseGuards(UploadQuotaGuard)
   @ApiBody(modelUpload)
   upload(@CurrentTeam() team: TeamRef, @Req() req: Request) {
     return this.models.upload(team, req);
@@ -60,6 +62,7 @@ export class ModelsController {
   @Post(':id/variants')
   @ApiOperation({ summary: 'Upload a white-box variant (distilled, qat, pruned, custom) of a model' })
   @ApiConsumes('multipart/form-data')
+  @UseGuards(UploadQuotaGuard)
   @ApiBody(variantUpload)
   uploadVariant(@CurrentTeam() team: TeamRef, @Param('id', idPipe('model')) id: string, @Req() req: Request) {
     return this.models.uploadVariant(team, id, req);

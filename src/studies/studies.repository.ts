@@ -139,6 +139,11 @@ export class StudiesRepository {
     return count > 0;
   }
 
+  /** How many of the team's studies have not ended (the open-studies quota). */
+  openCount(teamId: string): Promise<number> {
+    return this.prisma.study.count({ where: { teamId, status: { notIn: [...TERMINAL_STATUSES] } } });
+  }
+
   /** The team's studies that have not ended, and how many of them are older than this one (for fair share). */
   async teamLoad(id: string): Promise<{ inFlight: number; rank: number }> {
     const study = await this.prisma.study.findUnique({ where: { id }, select: { teamId: true, createdAt: true } });

@@ -25,9 +25,15 @@ export class WebhooksController {
   }
 
   @Get('signing-secret')
-  @ApiOperation({ summary: "The team's secret that signs deliveries to a study's own webhookUrl" })
+  @ApiOperation({ summary: "When the team's secret that signs deliveries to a study's own webhookUrl was made (never the secret)" })
   signingSecret(@CurrentTeam() team: TeamRef) {
     return this.webhooks.signingSecret(team);
+  }
+
+  @Post('signing-secret')
+  @ApiOperation({ summary: "A new secret for deliveries to studies' own webhookUrl, replacing the old one; shown only this once" })
+  rotateSigningSecret(@CurrentTeam() team: TeamRef) {
+    return this.webhooks.rotateSigningSecret(team);
   }
 
   @Get(':id')

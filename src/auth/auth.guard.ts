@@ -28,7 +28,7 @@ export class ApiKeyGuard implements CanActivate {
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match) throw new UnauthorizedException({ code: 'UNAUTHENTICATED', message: 'send Authorization: Bearer <api key>' });
     const owner = await this.teams.authenticate(match[1]);
-    if (!owner) throw new UnauthorizedException({ code: 'UNAUTHENTICATED', message: 'unknown or revoked API key' });
+    if (!owner) throw new UnauthorizedException({ code: 'UNAUTHENTICATED', message: 'unknown API key' });
     request.team = owner.team;
     request.apiKeyId = owner.keyId;
     return true;

@@ -34,6 +34,9 @@ const envSchema = z.object({
   MEASURE_TIMEOUT_MS: z.coerce.number().int().positive().default(10 * 60_000),
   /** How long a worker's claim on a job lasts without renewal; a killed worker's job runs again after it. */
   WORKER_LOCK_MS: z.coerce.number().int().min(1000).default(60_000),
+  /** How often the reconciler looks for studies whose jobs Redis lost, and how old a study must be to be looked at. */
+  RECONCILE_INTERVAL_MS: z.coerce.number().int().min(100).default(30_000),
+  RECONCILE_SETTLED_MS: z.coerce.number().int().min(0).default(30_000),
   MODEL_LOAD_MEMORY_MB: z.coerce.number().int().positive().default(8192),
   QUEUE_PREFIX: z.string().min(1).default('tierwise'),
   /** Largest image side a preprocess spec may resize, crop or pad to, and the largest text maxLength. */

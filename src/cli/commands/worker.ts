@@ -2,6 +2,7 @@ import { NestFactory } from '@nestjs/core';
 import type { Command } from 'commander';
 import { detectCapabilities } from '../../isolation/cgroups';
 import { TierwiseLogger } from '../../common/logger';
+import { APP_CONFIG, type AppConfig } from '../../config/env';
 import { QueueName, benchQueue } from '../../jobs/job-catalogue';
 import { TiersConfig } from '../../tiers/tiers.config';
 import { WorkerHost } from '../../worker/worker-host';
@@ -34,6 +35,9 @@ export function register(program: Command): void {
       const caps = detectCapabilities();
       const envelopeMethod = options.device ? 'native' : caps.taskset || caps.memoryCgroup ? 'scaled' : 'none';
       await app.get(WorkerHost).start({ queues, tier: options.tier, device: options.device, envelopeMethod });
-      if (queues.includes(QueueName.Advise)) app.get(StudyReconciler, { strict: false }).start();
+      if (queues.includes(QueueName.Advise)) {
+        const config = app.get<AppConfig>(APP_CONFIG);
+        app.get(StudyReconciler, { strict: false }).start(config.RECONCILE_INTERVAL_MS, config.RECONCILE_SETTLED_MS);
+      }
     });
 }

@@ -5,6 +5,7 @@ import { GraphQLModule } from '@nestjs/graphql';
 import { graphqlContext } from '../common/graphql/context';
 import { ApiKeyGuard } from '../auth/auth.guard';
 import { AuthModule } from '../auth/auth.module';
+import { KeysModule } from '../auth/keys.module';
 import { blobLeaseMiddleware } from '../blobs/blob-leases';
 import { BlobsModule } from '../blobs/blobs.module';
 import { BlobsService } from '../blobs/blobs.service';
@@ -16,6 +17,7 @@ import { APP_CONFIG, type AppConfig } from '../config/env';
 import { graphqlLimitsRule } from './graphql-limits';
 import { HealthModule } from '../health/health.module';
 import { QueueDashboardModule } from '../admin/queue-dashboard';
+import { KeyThrottlerGuard, RateLimitModule } from './rate-limit';
 import { JobsModule } from '../jobs/jobs.module';
 import { MetricsController } from '../metrics/metrics.controller';
 import { httpMetricsMiddleware } from '../metrics/http-metrics.middleware';
@@ -37,6 +39,7 @@ import { WebModule } from '../web/web.module';
     JobsModule,
     AuthModule,
     TiersModule,
+    RateLimitModule,
     GraphQLModule.forRootAsync<ApolloDriverConfig>({
       driver: ApolloDriver,
       inject: [APP_CONFIG],
@@ -58,10 +61,13 @@ import { WebModule } from '../web/web.module';
     WebModule,
     HealthModule,
     QueueDashboardModule,
+    KeysModule,
   ],
   controllers: [MetricsController],
   providers: [
     { provide: APP_GUARD, useClass: ApiKeyGuard },
+    // After the key guard, so limits count per key.
+    { provide: APP_GUARD, useClass: KeyThrottlerGuard },
     { provide: APP_FILTER, useClass: AllExceptionsFilter },
     { provide: APP_PIPE, useValue: new ValidationPipe({ whitelist: true, transform: true, forbidNonWhitelisted: true }) },
   ],

@@ -10,9 +10,9 @@ const PUBLIC = 'tierwise:public';
 /** Marks a route that needs no API key (health). */
 export const Public = () => SetMetadata(PUBLIC, true);
 
-type AuthedRequest = Request & { team?: TeamRef };
+export type AuthedRequest = Request & { team?: TeamRef; apiKeyId?: string };
 
-function requestOf(context: ExecutionContext): AuthedRequest {
+export function requestOf(context: ExecutionContext): AuthedRequest {
   if (context.getType<string>() === 'graphql') return GqlExecutionContext.create(context).getContext<{ req: AuthedRequest }>().req;
   return context.switchToHttp().getRequest<AuthedRequest>();
 }
@@ -28,9 +28,10 @@ export class ApiKeyGuard implements CanActivate {
     const header = request.headers?.authorization ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match) throw new TierwiseError('UNAUTHENTICATED', 'send Authorization: Bearer <api key>');
-    const team = await this.teams.authenticate(match[1]);
-    if (!team) throw new TierwiseError('UNAUTHENTICATED', 'unknown API key');
-    request.team = team;
+    const owner = await this.teams.authenticate(match[1]);
+    if (!owner) throw new TierwiseError('UNAUTHENTICATED', 'unknown API key');
+    request.team = owner.team;
+    request.apiKeyId = owner.keyId;
     return true;
   }
 }

@@ -15,12 +15,28 @@ const envSchema = z.object({
   BLOB_DIR: z.string().min(1).default('./var/blobs'),
   MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(2 * 1024 ** 3),
   TIERWISE_API_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** HMAC secret API keys are hashed with; unset: derived from var/server-secret (development). */
+  TIERWISE_KEY_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** Encrypts webhook secrets at rest (AES-256-GCM); unset: derived from var/server-secret (development). */
+  TIERWISE_SECRETS_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** How long the api trusts a key it has checked before asking Postgres again (a revoke on this process is immediate). */
+  AUTH_CACHE_MS: z.coerce.number().int().min(0).max(600_000).default(5000),
+  /** Requests per key (or per address without one) in each window, counted in Redis across api replicas. */
+  RATE_LIMIT_REQUESTS: z.coerce.number().int().min(1).default(600),
+  RATE_LIMIT_WINDOW_S: z.coerce.number().int().min(1).default(60),
+  /** Studies a team may have open (queued or running) at once. */
+  TEAM_MAX_OPEN_STUDIES: z.coerce.number().int().min(1).default(50),
+  /** Uploads (models, variants, datasets) a team may have in flight at once. */
+  TEAM_MAX_UPLOADS: z.coerce.number().int().min(1).default(4),
   ALLOW_PRIVATE_WEBHOOKS: bool.default('false'),
   MODEL_LOAD_TIMEOUT_MS: z.coerce.number().int().positive().default(60_000),
   BUILD_TIMEOUT_MS: z.coerce.number().int().positive().default(30 * 60_000),
   MEASURE_TIMEOUT_MS: z.coerce.number().int().positive().default(10 * 60_000),
   /** How long a worker's claim on a job lasts without renewal; a killed worker's job runs again after it. */
   WORKER_LOCK_MS: z.coerce.number().int().min(1000).default(60_000),
+  /** How often the reconciler looks for studies whose jobs Redis lost, and how old a study must be to be looked at. */
+  RECONCILE_INTERVAL_MS: z.coerce.number().int().min(100).default(30_000),
+  RECONCILE_SETTLED_MS: z.coerce.number().int().min(0).default(30_000),
   MODEL_LOAD_MEMORY_MB: z.coerce.number().int().positive().default(8192),
   QUEUE_PREFIX: z.string().min(1).default('tierwise'),
   /** Largest image side a preprocess spec may resize, crop or pad to, and the largest text maxLength. */

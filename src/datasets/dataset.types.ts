@@ -1,5 +1,5 @@
 import { Field, Float, ID, Int, ObjectType } from '@nestjs/graphql';
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty } from '@nestjs/swagger';
 import { JSONScalar } from '../common/graphql/json.scalar';
 import { ANY_JSON } from '../common/http/json-schemas';
 

@@ -1,8 +1,9 @@
-import { Controller, Delete, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Param, Post, Query, Req, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { CurrentTeam } from '../auth/auth.guard';
 import type { TeamRef } from '../auth/teams.repository';
+import { UploadQuotaGuard } from '../blobs/upload-quota';
 import { idPipe } from '../common/http/id-param';
 import { PageQuery } from '../common/http/pagination.dto';
 import { DatasetsService } from './datasets.service';
@@ -32,6 +33,7 @@ export class DatasetsController {
   @Post()
   @ApiOperation({ summary: 'Upload an evaluation / calibration dataset (extracted safely and checked sample by sample)' })
   @ApiConsumes('multipart/form-data')
+  @UseGuards(UploadQuotaGuard)
   @ApiBody(datasetUpload)
   @ApiErrors(...UPLOAD_ERRORS, 'VALIDATION_FAILED', 'DATASET_INVALID', 'DATASET_TYPE_UNSUPPORTED', 'DATASET_UNSAFE', 'PREPROCESS_INVALID', 'PREPROCESS_NOT_JSON')
   @ApiCreatedResponse({ type: DatasetType })

@@ -1,3 +1,4 @@
+import { SkipThrottle } from '@nestjs/throttler';
 import { Controller, Get, HttpStatus, Res, ServiceUnavailableException } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { HealthCheckService, HealthIndicatorService, type HealthCheckResult, type HealthIndicatorResult } from '@nestjs/terminus';
@@ -14,6 +15,7 @@ function summary(result: HealthCheckResult, key: string): { ok: boolean; ms?: nu
   return { ok: entry?.status === 'up', ms: entry?.responseTime, ...(entry?.message ? { error: entry.message } : {}) };
 }
 
+@SkipThrottle()
 @ApiTags('health')
 @Controller('health')
 export class HealthController {

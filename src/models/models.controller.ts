@@ -1,8 +1,9 @@
-import { Controller, Delete, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Param, Post, Query, Req, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { CurrentTeam } from '../auth/auth.guard';
 import type { TeamRef } from '../auth/teams.repository';
+import { UploadQuotaGuard } from '../blobs/upload-quota';
 import { idPipe } from '../common/http/id-param';
 import { PageQuery } from '../common/http/pagination.dto';
 import { ModelsService } from './models.service';
@@ -39,6 +40,7 @@ export class ModelsController {
   @Post()
   @ApiOperation({ summary: 'Upload an ONNX model (streamed, content-addressed, proven to load in onnxruntime)' })
   @ApiConsumes('multipart/form-data')
+  @UseGuards(UploadQuotaGuard)
   @ApiBody(modelUpload)
   @ApiErrors(...UPLOAD_ERRORS, 'VALIDATION_FAILED', 'MODEL_EMPTY', 'MODEL_NOT_ONNX', 'MODEL_CORRUPT', 'MODEL_TOO_LARGE', 'MODEL_UNLOADABLE', 'MODEL_UPLOAD_INVALID', 'MODEL_ARCHIVE_INVALID', 'MODEL_ARCHIVE_UNSAFE', 'MODEL_EXTERNAL_DATA', 'MODEL_EXTERNAL_DATA_INVALID', 'MODEL_EXTERNAL_DATA_MISSING', 'MODEL_EXTERNAL_DATA_PATH', 'MODEL_EXTERNAL_DATA_UNSAFE', 'MODEL_EXTERNAL_DATA_UNUSED', 'MODEL_EXTERNAL_DATA_CONFLICT', 'RUNNER_CRASHED', 'RUNNER_TIMEOUT', 'RUNNER_OOM')
   @ApiCreatedResponse({ type: ModelType })
@@ -71,6 +73,7 @@ export class ModelsController {
   @Post(':id/variants')
   @ApiOperation({ summary: 'Upload a white-box variant (distilled, qat, pruned, custom) of a model' })
   @ApiConsumes('multipart/form-data')
+  @UseGuards(UploadQuotaGuard)
   @ApiBody(variantUpload)
   @ApiErrors('MODEL_NOT_FOUND', ...UPLOAD_ERRORS, 'VALIDATION_FAILED', 'MODEL_EMPTY', 'MODEL_NOT_ONNX', 'MODEL_CORRUPT', 'MODEL_UNLOADABLE', 'VARIANT_INCOMPATIBLE', 'RUNNER_CRASHED', 'RUNNER_TIMEOUT', 'RUNNER_OOM')
   @ApiCreatedResponse({ type: VariantType })

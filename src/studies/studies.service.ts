@@ -48,6 +48,13 @@ export class StudiesService {
       const existing = await this.studies.findByIdempotencyKey(team.id, idempotencyKey);
       if (existing) return { study: existing, created: false };
     }
+    const open = await this.studies.openCount(team.id);
+    if (open >= this.config.TEAM_MAX_OPEN_STUDIES) {
+      throw new TierwiseError('STUDY_QUOTA_EXCEEDED', `the team has ${open} studies queued or running (at most ${this.config.TEAM_MAX_OPEN_STUDIES}); retry when one has ended`, {
+        limit: this.config.TEAM_MAX_OPEN_STUDIES,
+        retryAfterS: 30,
+      });
+    }
     const model = await this.models.get(team, dto.modelId);
     const dataset = dto.datasetId ? await this.datasets.get(team, dto.datasetId) : undefined;
     const inputs = dto.inputs === undefined || dto.inputs === null ? undefined : parseInputSpec(dto.inputs);

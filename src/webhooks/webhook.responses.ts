@@ -30,7 +30,14 @@ export class DeliveryPageResponse {
   @ApiProperty({ type: String, nullable: true }) nextCursor: string | null;
 }
 
-export class SigningSecretResponse {
-  @ApiProperty({ description: 'the team’s webhook signing secret' }) secret: string;
+export class SigningSecretStatusResponse {
+  @ApiProperty({ type: String, nullable: true, description: 'when the team’s signing secret was made; null when it has none yet' }) createdAt: string | null;
+  @ApiProperty({ description: 'how the secret signs each delivery' }) signs: string;
+  @ApiProperty({ description: 'where the secret itself can be seen (only when it is made)' }) shown: string;
+}
+
+export class RotatedSigningSecretResponse {
+  @ApiProperty({ description: 'the new signing secret, shown only this once' }) secret: string;
+  @ApiProperty() createdAt: string;
   @ApiProperty({ description: 'how the secret signs each delivery' }) signs: string;
 }

@@ -7,7 +7,7 @@ import { PageQuery } from '../common/http/pagination.dto';
 import { CreateWebhookDto, CreatedWebhookType, WebhookType } from './webhook.types';
 import { WebhooksService } from './webhooks.service';
 import { ApiErrors, AUTHENTICATED_ERRORS, JSON_BODY_ERRORS } from '../common/http/api-errors.decorator';
-import { DeliveryPageResponse, DeliveryResponse, SigningSecretResponse } from './webhook.responses';
+import { DeliveryPageResponse, DeliveryResponse, RotatedSigningSecretResponse, SigningSecretStatusResponse } from './webhook.responses';
 
 @ApiTags('webhooks')
 @ApiBearerAuth()
@@ -31,10 +31,17 @@ export class WebhooksController {
   }
 
   @Get('signing-secret')
-  @ApiOperation({ summary: "The team's secret that signs deliveries to a study's own webhookUrl" })
-  @ApiOkResponse({ type: SigningSecretResponse })
+  @ApiOperation({ summary: "When the team's secret that signs deliveries to a study's own webhookUrl was made (never the secret)" })
+  @ApiOkResponse({ type: SigningSecretStatusResponse })
   signingSecret(@CurrentTeam() team: TeamRef) {
     return this.webhooks.signingSecret(team);
+  }
+
+  @Post('signing-secret')
+  @ApiOperation({ summary: "A new secret for deliveries to studies' own webhookUrl, replacing the old one; shown only this once" })
+  @ApiCreatedResponse({ type: RotatedSigningSecretResponse })
+  rotateSigningSecret(@CurrentTeam() team: TeamRef) {
+    return this.webhooks.rotateSigningSecret(team);
   }
 
   @Get(':id')

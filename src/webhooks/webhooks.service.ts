@@ -16,6 +16,8 @@ export interface EmitOptions {
   studyId?: string;
 }
 
+const SIGNS = "deliveries to a study's own webhookUrl; registered endpoints use their own secrets";
+
 @Injectable()
 export class WebhooksService {
   private readonly logger = new Logger('Webhooks');
@@ -61,10 +63,17 @@ export class WebhooksService {
     return delivery;
   }
 
-  /** The secret that signs deliveries to studies' own webhookUrl (they have no endpoint, hence no secret of their own). */
-  async signingSecret(team: TeamRef): Promise<{ secret: string; signs: string }> {
-    const secret = await this.repository.teamSigningSecret(team.id, generateSecret);
-    return { secret, signs: "deliveries to a study's own webhookUrl; registered endpoints use their own secrets" };
+  /** Whether the team has a signing secret, and since when; the secret itself is shown only by rotateSigningSecret. */
+  async signingSecret(team: TeamRef): Promise<{ createdAt: string | null; signs: string; shown: string }> {
+    const createdAt = await this.repository.signingSecretCreatedAt(team.id);
+    return { createdAt: createdAt?.toISOString() ?? null, signs: SIGNS, shown: 'only once, by POST /v1/webhooks/signing-secret, which replaces it' };
+  }
+
+  /** A new secret for deliveries to studies' own webhookUrl (they have no endpoint, hence no secret of their own), shown this once. */
+  async rotateSigningSecret(team: TeamRef): Promise<{ secret: string; createdAt: string; signs: string }> {
+    const secret = generateSecret();
+    const createdAt = await this.repository.rotateSigningSecret(team.id, secret);
+    return { secret, createdAt: createdAt.toISOString(), signs: SIGNS };
   }
 
   /**

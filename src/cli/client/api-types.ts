@@ -8,7 +8,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["HealthController_health"];
+        get: operations["HealthController_check"];
         put?: never;
         post?: never;
         delete?: never;
@@ -61,6 +61,41 @@ export interface paths {
         put?: never;
         post?: never;
         delete: operations["DatasetsController_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The team's API keys: id, name, prefix, createdAt, lastUsedAt (kept to the minute), revokedAt; never the key */
+        get: operations["KeysController_list"];
+        put?: never;
+        /** A new key for the team; the answer holds the key, shown only this once */
+        post: operations["KeysController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/keys/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke a key: it stops working at once on this api process and within AUTH_CACHE_MS on others */
+        delete: operations["KeysController_revoke"];
         options?: never;
         head?: never;
         patch?: never;
@@ -391,10 +426,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The team's secret that signs deliveries to a study's own webhookUrl */
+        /** When the team's secret that signs deliveries to a study's own webhookUrl was made (never the secret) */
         get: operations["WebhooksController_signingSecret"];
         put?: never;
-        post?: never;
+        /** A new secret for deliveries to studies' own webhookUrl, replacing the old one; shown only this once */
+        post: operations["WebhooksController_rotateSigningSecret"];
         delete?: never;
         options?: never;
         head?: never;
@@ -431,6 +467,18 @@ export interface components {
             maxMemoryBytes?: number;
             maxModelBytes?: number;
         };
+        CreatedKeyResponse: {
+            createdAt: string;
+            id: string;
+            /** @description the key, shown only this once */
+            key: string;
+            /** @description last use, kept to the minute */
+            lastUsedAt: string | null;
+            name: string;
+            /** @description the first characters of the key, to tell keys apart */
+            prefix: string;
+            revokedAt: string | null;
+        };
         CreatedShareLinkResponse: {
             createdAt: string;
             expiresAt: string;
@@ -448,6 +496,10 @@ export interface components {
             id: string;
             secret: string;
             url: string;
+        };
+        CreateKeyDto: {
+            /** @description a label for the key (default "api") */
+            name?: string;
         };
         CreateShareDto: {
             /** @default 72 */
@@ -566,6 +618,16 @@ export interface components {
             /** @default 10 */
             warmup: number;
         };
+        KeyResponse: {
+            createdAt: string;
+            id: string;
+            /** @description last use, kept to the minute */
+            lastUsedAt: string | null;
+            name: string;
+            /** @description the first characters of the key, to tell keys apart */
+            prefix: string;
+            revokedAt: string | null;
+        };
         MeasurementResponse: {
             checksum: string;
             coldStartMs: number;
@@ -654,6 +716,13 @@ export interface components {
                 [key: string]: unknown;
             }[];
         };
+        RotatedSigningSecretResponse: {
+            createdAt: string;
+            /** @description the new signing secret, shown only this once */
+            secret: string;
+            /** @description how the secret signs each delivery */
+            signs: string;
+        };
         ShareLinkResponse: {
             createdAt: string;
             expiresAt: string;
@@ -661,9 +730,11 @@ export interface components {
             revokedAt: string | null;
             studyId: string;
         };
-        SigningSecretResponse: {
-            /** @description the team’s webhook signing secret */
-            secret: string;
+        SigningSecretStatusResponse: {
+            /** @description when the team’s signing secret was made; null when it has none yet */
+            createdAt: string | null;
+            /** @description where the secret itself can be seen (only when it is made) */
+            shown: string;
             /** @description how the secret signs each delivery */
             signs: string;
         };
@@ -828,7 +899,7 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
-    HealthController_health: {
+    HealthController_check: {
         parameters: {
             query?: never;
             header?: never;
@@ -1188,6 +1259,170 @@ export interface operations {
                         error: {
                             /** @enum {string} */
                             code: "DATASET_NOT_FOUND";
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description for a 500: the id the server logged the error under */
+                            errorId?: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    KeysController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KeyResponse"][];
+                };
+            };
+            /** @description `UNAUTHENTICATED`: no API key, or one that names no team */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "UNAUTHENTICATED";
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description for a 500: the id the server logged the error under */
+                            errorId?: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    KeysController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateKeyDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedKeyResponse"];
+                };
+            };
+            /** @description `VALIDATION_FAILED`: a field of the request is missing or out of range */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "VALIDATION_FAILED";
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description for a 500: the id the server logged the error under */
+                            errorId?: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description `UNAUTHENTICATED`: no API key, or one that names no team */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "UNAUTHENTICATED";
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description for a 500: the id the server logged the error under */
+                            errorId?: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    KeysController_revoke: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the revoked key */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KeyResponse"];
+                };
+            };
+            /** @description `UNAUTHENTICATED`: no API key, or one that names no team */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "UNAUTHENTICATED";
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description for a 500: the id the server logged the error under */
+                            errorId?: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description `KEY_NOT_FOUND`: no API key with that id in the team */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "KEY_NOT_FOUND";
                             details?: {
                                 [key: string]: unknown;
                             };
@@ -3449,7 +3684,46 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SigningSecretResponse"];
+                    "application/json": components["schemas"]["SigningSecretStatusResponse"];
+                };
+            };
+            /** @description `UNAUTHENTICATED`: no API key, or one that names no team */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "UNAUTHENTICATED";
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description for a 500: the id the server logged the error under */
+                            errorId?: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    WebhooksController_rotateSigningSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RotatedSigningSecretResponse"];
                 };
             };
             /** @description `UNAUTHENTICATED`: no API key, or one that names no team */

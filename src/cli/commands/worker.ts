@@ -38,7 +38,10 @@ export function register(program: Command): void {
       const caps = detectCapabilities();
       const envelopeMethod = options.device ? 'native' : caps.taskset || caps.memoryCgroup ? 'scaled' : 'none';
       await app.get(WorkerHost).start({ queues, tier: options.tier, device: options.device, envelopeMethod });
-      if (queues.includes(QueueName.Advise)) app.get(StudyReconciler, { strict: false }).start();
+      if (queues.includes(QueueName.Advise)) {
+        const config = app.get<AppConfig>(APP_CONFIG);
+        app.get(StudyReconciler, { strict: false }).start(config.RECONCILE_INTERVAL_MS, config.RECONCILE_SETTLED_MS);
+      }
       const metricsPort = options.metricsPort !== undefined ? Number(options.metricsPort) : app.get<AppConfig>(APP_CONFIG).WORKER_METRICS_PORT;
       if (metricsPort !== undefined) {
         if (!Number.isInteger(metricsPort) || metricsPort < 0 || metricsPort > 65535) throw new Error(`--metrics-port must be a port number, got ${options.metricsPort}`);

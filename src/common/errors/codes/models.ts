@@ -2,6 +2,7 @@ import { errorCodes } from '../entry';
 
 /** Model uploads, their external data and their white-box variants. */
 export const MODEL_ERRORS = errorCodes({
+  UPLOAD_QUOTA_EXCEEDED: { status: 429, meaning: 'the team has TEAM_MAX_UPLOADS uploads in flight' },
   MODEL_NOT_FOUND: { status: 404, meaning: 'no model with that id (for this team), or no model file at that path' },
   MODEL_INVALID: { status: 400, meaning: 'the model is not usable (the generic code a runner child may report)' },
   MODEL_EMPTY: { status: 400, meaning: 'the uploaded model file is empty' },

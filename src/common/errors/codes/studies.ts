@@ -2,6 +2,7 @@ import { errorCodes } from '../entry';
 
 /** Studies, their decision data and share links. */
 export const STUDY_ERRORS = errorCodes({
+  STUDY_QUOTA_EXCEEDED: { status: 429, meaning: 'the team has TEAM_MAX_OPEN_STUDIES studies queued or running' },
   STUDY_NOT_FOUND: { status: 404, meaning: 'no study with that id (for this team)' },
   STUDY_INVALID: { status: 400, meaning: 'the study plan is inconsistent (operators, tiers, options)' },
   STUDY_NOT_READY: { status: 409, meaning: 'the study has not completed, so its decision data does not exist yet' },

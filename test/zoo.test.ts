@@ -14,14 +14,11 @@ import { inputTypes, runEngine, type Cell } from '../bench/zoo/engines';
 import { ENGINES, installZoo, ZOO_MODELS, type Engine } from '../bench/zoo/zoo-models';
 
 /**
- * Cases still broken at the time of writing (engine work in progress under issue 11); each one names what goes
- * wrong. They run and report, but do not fail CI; remove an entry once the engine is fixed.
+ * Cases still broken (engine work in progress); each one names what goes wrong. They run and report, but do not
+ * fail CI; remove an entry once the engine is fixed. Empty since the engines resolve inputs with the study's spec
+ * (the last three entries — melspectrogram partition and early exit, silero early exit — were fixed under issue 11).
  */
-const KNOWN_BROKEN: Partial<Record<`${string}/${Engine}`, string>> = {
-  'melspectrogram/partition': 'issue 11: the split writes the cut tensor with the probed shape, so the tail rejects a second input length',
-  'melspectrogram/early-exit': 'issue 11: --list-blocks probes shapes with every symbolic dim set to 1 and onnxruntime fails in Conv (crash, no code)',
-  'silero-vad/early-exit': 'issue 11: --list-blocks probes with synthetic inputs (sr=1) and onnxruntime fails in the If node (crash, no code)',
-};
+const KNOWN_BROKEN: Partial<Record<`${string}/${Engine}`, string>> = {};
 
 /**
  * The CI subset, chosen to keep this file near 3 minutes on a 2-core machine: dynamic length (melspectrogram),

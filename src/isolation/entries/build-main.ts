@@ -52,7 +52,7 @@ async function build(request: BuildRequest): Promise<BuildResult> {
   const { operator } = request.step;
   if (operator === 'partition') return buildPartition(request, modelFile);
   let built: { bytes: Uint8Array; report: Record<string, unknown> };
-  const feeds = await buildFeeds(request, parent);
+  const { feeds, inputShapes } = await buildFeeds(request, parent);
   if (operator === 'sptq') built = await sptq(request, parent);
   else if (operator === 'dynamic-int8') {
     const prepared = await prepareForQuantization(parent, 11, () => feeds);
@@ -63,7 +63,7 @@ async function build(request: BuildRequest): Promise<BuildResult> {
   const tolerance = operator === 'prune' || operator === 'early-exit' ? TOLERANCES[operator] : TOLERANCES.int8;
   const verification = await verifyModel(operator, parent, built.bytes, feeds, tolerance);
   await writeFile(modelFile, built.bytes);
-  return { modelFile, report: { operator, params: request.step.params, ...built.report, verification } };
+  return { modelFile, inputShapes, report: { operator, params: request.step.params, ...built.report, inputShapes, verification } };
 }
 
 childMain(build);

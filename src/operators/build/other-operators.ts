@@ -15,8 +15,9 @@ type Built = { bytes: Uint8Array; report: Record<string, unknown> };
  */
 async function earlyExit(parent: Uint8Array, request: BuildRequest): Promise<Built> {
   const model = loadModel(parent);
-  const [sample] = await buildFeeds(request, parent, 1);
-  const blocks = await listBlocks(model, Object.fromEntries(Object.entries(sample).map(([n, t]) => [n, [...t.dims]])));
+  const { feeds: [sample] } = await buildFeeds(request, parent, 1);
+  // Blocks and MAC shares at the study's inputs (its spec or its dataset), never at 1 for a symbolic dim.
+  const blocks = await listBlocks(model, { feeds: sample, spec: request.inputSpec, resolve: { assumeBatch: true } });
   const bypassable = blocks.filter((b) => b.bypassable);
   if (bypassable.length === 0) throw new TierwiseError('EARLY_EXIT_NO_BLOCKS', 'the model has no residual block that can be bypassed (projection shortcuts change the shape)', 422);
   if (request.dataset?.labelled) {

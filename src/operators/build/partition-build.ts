@@ -4,6 +4,7 @@ import { serializeSample } from '../../benchmark/inputs';
 import { tierLinks } from '../../benchmark/network';
 import { loadDataset } from '../../datasets/formats';
 import type { InputTensor } from '../../onnx/io-spec';
+import { recordOfTensors, type InputShapesRecord } from '../../onnx/input-spec';
 import { describeModel, loadModel, openSession, saveModel, toFeeds } from '../../onnx';
 import { probeShapes, searchPartition, splitModel } from '../partition';
 import { verifySplit } from '../verify';
@@ -14,14 +15,17 @@ const SAMPLE_COUNT = 8;
 /** A study's partition keeps at least this share of the compute on each tier (else it is an on-device scenario). */
 const MIN_SHARE = 0.1;
 
-/** Batch-1 inputs for the model: real dataset samples when there is a dataset, else the runner's synthetic ones. */
-async function modelInputs(request: BuildRequest): Promise<{ inputs: Array<Record<string, InputTensor>>; payloadBytes?: number }> {
-  if (!request.dataset) return { inputs: await buildFeeds(request, await readFile(request.parentPath), 2) };
+/** Inputs for the model: real dataset samples when there is a dataset, else synthetic ones from the study's spec. */
+async function modelInputs(request: BuildRequest): Promise<{ inputs: Array<Record<string, InputTensor>>; inputShapes: InputShapesRecord; payloadBytes?: number }> {
+  if (!request.dataset) {
+    const { feeds, inputShapes } = await buildFeeds(request, await readFile(request.parentPath), 2);
+    return { inputs: feeds, inputShapes };
+  }
   const specs = describeModel(await readFile(request.parentPath)).inputs;
   const { path, kind, preprocess } = request.dataset;
   const { samples } = await loadDataset(path, { kind, preprocess, modelInputs: specs, limit: SAMPLE_COUNT });
   const payloadBytes = samples.reduce((sum, s) => sum + s.payloadBytes, 0) / Math.max(1, samples.length);
-  return { inputs: samples.map((s) => s.inputs), payloadBytes };
+  return { inputs: samples.map((s) => s.inputs), inputShapes: recordOfTensors(samples[0]?.inputs ?? {}, 'dataset'), payloadBytes };
 }
 
 /**
@@ -30,15 +34,16 @@ async function modelInputs(request: BuildRequest): Promise<{ inputs: Array<Recor
  */
 export async function buildPartition(request: BuildRequest, headFile: string): Promise<BuildResult> {
   const { from, to } = request.step.params as { from: string; to: string };
-  const { inputs, payloadBytes } = await modelInputs(request);
-  // The search probes and measures at the shapes of the inputs it verifies with, not at 1 for symbolic dims.
-  const shapes = Object.fromEntries(Object.entries(inputs[0]).map(([name, t]) => [name, [...t.dims]]));
+  const { inputs, inputShapes, payloadBytes } = await modelInputs(request);
+  // The search probes and measures at the inputs it verifies with (the study's spec or dataset), not at 1 for
+  // symbolic dims; the probe's second run keeps their fills, so symbolic dims stay symbolic in head and tail.
+  const at = { feeds: inputs[0], spec: request.inputSpec, resolve: { assumeBatch: true } };
   const search = await searchPartition(request.parentPath, {
-    from, to, shapes, links: tierLinks(request.network), origin: 'mobile', requestBytes: payloadBytes,
+    from, to, feeds: inputs[0], inputs: request.inputSpec, links: tierLinks(request.network), origin: 'mobile', requestBytes: payloadBytes,
     topK: 2, runs: Math.min(30, request.effort.runs), warmup: Math.min(5, request.effort.warmup), minShare: MIN_SHARE,
   });
   const model = loadModel(await readFile(request.parentPath));
-  const probe = await probeShapes(model, shapes);
+  const probe = await probeShapes(model, at);
   const { head, tail } = splitModel(model, search.best.tensors, probe);
   const headBytes = saveModel(head);
   const tailBytes = saveModel(tail);
@@ -71,7 +76,9 @@ export async function buildPartition(request: BuildRequest, headFile: string): P
     modelFile: headFile,
     tailFile,
     tailSamplesFile,
+    inputShapes,
     report: {
+      inputShapes,
       operator: 'partition',
       params: request.step.params,
       cut: search.best.id,

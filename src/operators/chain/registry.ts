@@ -6,6 +6,7 @@ import { probeShapes, splitModel } from '../partition';
 import { pruneModel, type PruneScope } from '../prune';
 import { quantizeDynamic, quantizeStatic, type StaticConfig } from '../quantization';
 import type { CalibrationMethod } from '../quantization/ranges';
+import type { InputSpec } from '../../onnx/input-spec';
 
 export interface OperatorContext {
   /** Calibration samples for sptq (about 100, as INC uses). */
@@ -70,7 +71,7 @@ const earlyExit: BlackBoxOperator = {
   name: 'early-exit', kind: 'black-box',
   async apply(bytes, params) {
     const skip = stringList(params.skip, 'early-exit skip');
-    return { bytes: saveModel(await applyEarlyExit(bytes, skip)), report: { skipped: skip } };
+    return { bytes: saveModel(await applyEarlyExit(bytes, skip, { shapes: params.shapes as Record<string, number[]> | undefined, spec: params.inputs as InputSpec | undefined })), report: { skipped: skip } };
   },
 };
 
@@ -82,11 +83,11 @@ export function operatorNamed(name: string): BlackBoxOperator {
   return op;
 }
 
-/** Partition is special: it yields a head and a tail, so it can only end a chain. Params: `{ cut: string[], shapes? }`. */
+/** Partition is special: it yields a head and a tail, so it can only end a chain. Params: `{ cut: string[], shapes?, inputs? }`. */
 export async function applyPartition(bytes: Uint8Array, params: Record<string, unknown>): Promise<PartitionOutput> {
   const cut = stringList(params.cut, 'partition cut');
   const model = loadModel(bytes);
-  const probe = await probeShapes(model, params.shapes as Record<string, number[]> | undefined);
+  const probe = await probeShapes(model, { shapes: params.shapes as Record<string, number[]> | undefined, spec: params.inputs as InputSpec | undefined });
   const split = splitModel(model, cut, probe);
   const transferBytes = [...split.cut.tensors, ...split.cut.forwardedInputs].reduce((s, n) => s + (probe.get(n)?.bytes ?? 0), 0);
   return { head: saveModel(split.head), tail: saveModel(split.tail), report: { tensors: split.cut.tensors, transferBytes, forwardedInputs: split.cut.forwardedInputs } };

@@ -5,7 +5,7 @@ import { TierwiseError } from '../../common/errors';
 import { loadModel, saveModel } from '../../onnx';
 import { listCuts, probeShapes, searchPartition, splitModel, type PartitionSearchResult } from '../../operators/partition';
 import { engineSampleInputs } from '../../operators/sample-inputs';
-import { verifySplit } from '../../operators/verify';
+import { partitionTolerance, verifySplit } from '../../operators/verify';
 import { specFromFlags, withInputSpecFlags, type InputSpecFlags } from './input-flags';
 import { readModelFile } from './prune';
 
@@ -49,7 +49,7 @@ export async function runPartition(modelPath: string, options: PartitionCliOptio
     const feeds = engineSampleInputs(model, spec, 2);
     const { head, tail, cut } = splitModel(model, tensors, await probeShapes(model, { feeds: feeds[0], spec }));
     const [headBytes, tailBytes] = [saveModel(head), saveModel(tail)];
-    const verification = await verifySplit(bytes, headBytes, tailBytes, feeds);
+    const verification = await verifySplit(bytes, headBytes, tailBytes, feeds, partitionTolerance(model));
     writeFileSync(options.output[0], headBytes);
     writeFileSync(options.output[1], tailBytes);
     return { model: modelPath, cut: cut.tensors, forwardedInputs: cut.forwardedInputs, head: options.output[0], tail: options.output[1], headNodes: head.graph!.node!.length, tailNodes: tail.graph!.node!.length, verification };

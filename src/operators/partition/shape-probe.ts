@@ -115,18 +115,34 @@ export async function probeShapes(model: ModelProto, at: ProbeInputs = {}): Prom
   return probe;
 }
 
+/** Bytes of exposed activations one probe run may hold (onnxruntime keeps every graph output alive to the end). */
+const PROBE_RUN_BYTES = 2 ** 31;
+
+/**
+ * Every top-level tensor's type and dims, by running the model with the intermediates exposed as outputs. A big
+ * model at a big input (a 1024² U-Net keeps gigabytes of activations) is probed in several runs, each exposing a
+ * contiguous share of the nodes, so the probe's memory stays near one run's rather than the sum of all activations.
+ * The share count is a rough estimate: input bytes × nodes / 4 (activations shrink along most networks) per 2 GiB.
+ */
 async function runAll(model: ModelProto, feeds: Record<string, InputTensor>): Promise<Map<string, { elemType: ElementType; dims: number[] }>> {
-  const probe = cloneModel(model);
-  const graph = probe.graph!;
-  for (const node of graph.node ?? []) for (const out of node.output ?? []) if (out) addOutput(graph, out);
-  const session = await openSession(saveModel(probe), { optimization: 'disabled', threads: 1 });
-  try {
-    const results = await session.run(toFeeds(feeds));
-    const out = new Map<string, { elemType: ElementType; dims: number[] }>();
-    for (const [name, value] of Object.entries(results)) out.set(name, { elemType: value.type as ElementType, dims: [...value.dims] });
-    for (const [name, t] of Object.entries(feeds)) out.set(name, { elemType: t.type, dims: t.dims });
-    return out;
-  } finally {
-    await session.release();
+  const nodes = model.graph!.node ?? [];
+  const inputBytes = Object.values(feeds).reduce((sum, t) => sum + t.data.byteLength, 0);
+  const runs = Math.min(16, Math.max(1, Math.ceil((inputBytes * nodes.length) / 4 / PROBE_RUN_BYTES)));
+  const names = nodes.flatMap((n) => (n.output ?? []).filter(Boolean) as string[]);
+  const per = Math.ceil(names.length / runs);
+  const out = new Map<string, { elemType: ElementType; dims: number[] }>();
+  for (let r = 0; r < runs; r++) {
+    const probe = cloneModel(model);
+    const graph = probe.graph!;
+    for (const name of names.slice(r * per, (r + 1) * per)) addOutput(graph, name);
+    const session = await openSession(saveModel(probe), { optimization: 'disabled', threads: 1 });
+    try {
+      const results = await session.run(toFeeds(feeds));
+      for (const [name, value] of Object.entries(results)) out.set(name, { elemType: value.type as ElementType, dims: [...value.dims] });
+    } finally {
+      await session.release();
+    }
   }
+  for (const [name, t] of Object.entries(feeds)) out.set(name, { elemType: t.type, dims: t.dims });
+  return out;
 }

@@ -21,7 +21,7 @@ import { convertToFloat32, toFloat32Checked } from '../src/operators/float32-bas
 import { upgradeOpset } from '../src/operators/opset-upgrade';
 import { engineSampleInputs } from '../src/operators/sample-inputs';
 import { specFromFlags } from '../src/cli/commands/input-flags';
-import { TOLERANCES, verifyModel, verifySplit } from '../src/operators/verify';
+import { computesInFp16, partitionTolerance, TOLERANCES, verifyModel, verifySplit } from '../src/operators/verify';
 
 const F = onnx.TensorProto.DataType.FLOAT;
 const F16 = onnx.TensorProto.DataType.FLOAT16;
@@ -135,6 +135,24 @@ describe('engines on real-shaped graphs', () => {
       assert.ok(outputs.every((o) => o.relative > 1e-4));
       return true;
     });
+  });
+
+  test('a lossy rewrite that changes an output by more than its norm is refused; fp16-compute splits are held to fp16 rounding', async () => {
+    const m = dynamicDetector();
+    const bytes = saveModel(m);
+    const feeds = engineSampleInputs(m, { dims: { N: 1, H: 8, W: 8 } }, 2);
+    const blown = loadModel(bytes);
+    const gain = blown.graph!.initializer!.findIndex((t) => t.name === 'wg');
+    blown.graph!.initializer![gain] = makeTensor('wg', [12, 5], Float32Array.from({ length: 60 }, (_, i) => Math.sin(i * 0.7 + 6) * 30));
+    await assert.rejects(verifyModel('early-exit', bytes, saveModel(blown), feeds, TOLERANCES['early-exit']), isCode('ENGINE_OUTPUT_DISAGREES', 'relative L2', 'logits'));
+    const mild = await verifyModel('prune', bytes, saveModel(pruneModel(m, { sparsity: 0.3 }).model), feeds, TOLERANCES.prune);
+    assert.ok(mild.outputs.every((o) => o.relL2 > 0 && o.relL2 <= 1), JSON.stringify(mild.outputs));
+    assert.equal(computesInFp16(m), false);
+    assert.deepEqual(partitionTolerance(m), TOLERANCES.partition);
+    const half = loadModel(bytes);
+    half.graph!.node!.unshift({ opType: 'Cast', input: ['x'], output: ['x16'], attribute: [{ name: 'to', type: onnx.AttributeProto.AttributeType.INT, i: onnx.TensorProto.DataType.FLOAT16 }] });
+    assert.equal(computesInFp16(half), true);
+    assert.deepEqual(partitionTolerance(half), TOLERANCES.partitionFp16);
   });
 
   test('no engine substitutes 1: a symbolic dim without a value is INPUT_SPEC_REQUIRED, naming input and dim', () => {

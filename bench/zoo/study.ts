@@ -47,7 +47,8 @@ export async function zooStudy(stack: Stack, model: ZooModel, path: string, tier
   const uploaded = await api.http.post('/v1/models').set(auth).field('name', model.id).attach('file', path);
   if (uploaded.status !== 201) throw new Error(`upload of ${model.id}: ${uploaded.status} ${JSON.stringify(uploaded.body)}`);
   const modelId = uploaded.body.id as string;
-  const base = { modelId, tiers, scenarios, effort: { warmup: Math.min(3, runs), runs } };
+  // The API takes 5 runs at least; a heavy model (seconds per inference) warms up once.
+  const base = { modelId, tiers, scenarios, effort: { warmup: model.ci ? Math.min(3, runs) : 1, runs: Math.max(5, runs) } };
   let withoutSpec: ZooStudyRow['withoutSpec'] = null;
   if (hasSymbolicDims(model, uploaded.body.inputs ?? [])) {
     const refused = await api.http.post('/v1/studies').set(auth).send(base);
@@ -107,7 +108,7 @@ async function main(): Promise<void> {
   try {
     for (const model of chosen) {
       process.stderr.write(`zoo study: ${model.id}… `);
-      const row = await zooStudy(stack, model, paths[model.id], tiers, model.ci ? runs : Math.min(runs, 2), model.ci ? 15 * 60_000 : 90 * 60_000, scenarios);
+      const row = await zooStudy(stack, model, paths[model.id], tiers, model.ci ? runs : 5, model.ci ? 15 * 60_000 : 90 * 60_000, scenarios);
       process.stderr.write(`${row.status} in ${row.wallSeconds} s\n`);
       rows.push(row);
       save();

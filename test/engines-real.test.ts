@@ -19,8 +19,9 @@ import { bypassBlocks, listBlocks } from '../src/operators/early-exit';
 import { quantizeDynamic, quantizeStatic } from '../src/operators/quantization';
 import { convertToFloat32, toFloat32Checked } from '../src/operators/float32-baseline';
 import { upgradeOpset } from '../src/operators/opset-upgrade';
-import { engineSampleInputs, parseInputSpecFlags } from '../src/operators/sample-inputs';
-import { TOLERANCES, verifyModel, verifySplit } from '../src/operators/verify';
+import { engineSampleInputs } from '../src/operators/sample-inputs';
+import { specFromFlags } from '../src/cli/commands/input-flags';
+import { computesInFp16, partitionTolerance, TOLERANCES, verifyModel, verifySplit } from '../src/operators/verify';
 
 const F = onnx.TensorProto.DataType.FLOAT;
 const F16 = onnx.TensorProto.DataType.FLOAT16;
@@ -81,7 +82,7 @@ describe('engines on real-shaped graphs', () => {
   test('partition keeps symbolic dims: head → tail equals the model at two input sizes, at several cuts', async () => {
     const m = dynamicDetector();
     const bytes = saveModel(m);
-    const probe = await probeShapes(m, { x: [1, 3, 8, 8] });
+    const probe = await probeShapes(m, { shapes: { x: [1, 3, 8, 8] } });
     for (const cut of ['r1', 'res', 'p', 'c3']) {
       const { head, tail } = splitModel(m, [cut], probe);
       const cutInput = tail.graph!.input!.find((v) => v.name === cut)!;
@@ -89,7 +90,7 @@ describe('engines on real-shaped graphs', () => {
       assert.equal(dims[0], 'N', `${cut}: the batch dim keeps its name`);
       assert.ok(dims.slice(2).every((d) => typeof d !== 'number'), `${cut}: spatial dims stay symbolic, got [${dims}]`);
       for (const size of [[1, 3, 16, 16], [2, 3, 24, 40]]) {
-        const feeds = engineSampleInputs(m, { shapes: { x: size } }, 1);
+        const feeds = engineSampleInputs(m, { inputs: { x: { shape: size } } }, 1);
         const v = await verifySplit(bytes, saveModel(head), saveModel(tail), feeds);
         assert.equal(v.passed, true);
         assert.deepEqual(v.inputShapes.x, size);
@@ -101,17 +102,17 @@ describe('engines on real-shaped graphs', () => {
   test('quantization, pruning and early exit keep symbolic dims and are checked against the original', async () => {
     const m = dynamicDetector();
     const bytes = saveModel(m);
-    const spec = { shapes: { x: [1, 3, 20, 28] } };
+    const spec = { inputs: { x: { shape: [1, 3, 20, 28] } } };
     const samples = engineSampleInputs(m, spec, 8).map((inputs, i) => ({ id: String(i), inputs, payloadBytes: 0 }));
     const q = await quantizeStatic(bytes, samples, { method: 'minmax', perChannel: true });
     const pruned = saveModel(pruneModel(m, { sparsity: 0.5 }).model);
-    const blocks = await listBlocks(m);
+    const blocks = await listBlocks(m, { spec });
     const ee = saveModel(bypassBlocks(m, blocks, [blocks[0].id]));
     for (const [engine, written] of [['int8', q.bytes], ['prune', pruned], ['early-exit', ee]] as const) {
       const g = loadModel(written).graph!;
       assert.deepEqual(symbolsOf(g.input![0]), ['N', 3, 'H', 'W'], engine);
       assert.deepEqual(symbolsOf(g.output![1]), ['N', 5], engine);
-      const other = engineSampleInputs(m, { shapes: { x: [2, 3, 12, 36] } }, 2);
+      const other = engineSampleInputs(m, { inputs: { x: { shape: [2, 3, 12, 36] } } }, 2);
       const v = await verifyModel(engine, bytes, written, other, engine === 'int8' ? TOLERANCES.int8 : TOLERANCES.prune);
       assert.deepEqual(v.inputShapes.x, [2, 3, 12, 36]);
       if (engine === 'int8') assert.ok(v.outputs.every((o) => o.cosine >= 0.99), JSON.stringify(v.outputs));
@@ -136,13 +137,36 @@ describe('engines on real-shaped graphs', () => {
     });
   });
 
+  test('a lossy rewrite that changes an output by more than its norm is refused; fp16-compute splits are held to fp16 rounding', async () => {
+    const m = dynamicDetector();
+    const bytes = saveModel(m);
+    const feeds = engineSampleInputs(m, { dims: { N: 1, H: 8, W: 8 } }, 2);
+    const blown = loadModel(bytes);
+    const gain = blown.graph!.initializer!.findIndex((t) => t.name === 'wg');
+    blown.graph!.initializer![gain] = makeTensor('wg', [12, 5], Float32Array.from({ length: 60 }, (_, i) => Math.sin(i * 0.7 + 6) * 30));
+    await assert.rejects(verifyModel('early-exit', bytes, saveModel(blown), feeds, TOLERANCES['early-exit']), isCode('ENGINE_OUTPUT_DISAGREES', 'relative L2', 'logits'));
+    const mild = await verifyModel('prune', bytes, saveModel(pruneModel(m, { sparsity: 0.3 }).model), feeds, TOLERANCES.prune);
+    assert.ok(mild.outputs.every((o) => o.relL2 > 0 && o.relL2 <= 1), JSON.stringify(mild.outputs));
+    assert.equal(computesInFp16(m), false);
+    assert.deepEqual(partitionTolerance(m), TOLERANCES.partition);
+    const half = loadModel(bytes);
+    half.graph!.node!.unshift({ opType: 'Cast', input: ['x'], output: ['x16'], attribute: [{ name: 'to', type: onnx.AttributeProto.AttributeType.INT, i: onnx.TensorProto.DataType.FLOAT16 }] });
+    assert.equal(computesInFp16(half), true);
+    assert.deepEqual(partitionTolerance(half), TOLERANCES.partitionFp16);
+  });
+
   test('no engine substitutes 1: a symbolic dim without a value is INPUT_SPEC_REQUIRED, naming input and dim', () => {
     const m = dynamicDetector();
-    assert.throws(() => engineSampleInputs(m, { dims: { N: 1 } }), isCode('INPUT_SPEC_REQUIRED', 'x dim 2 ("H")', 'x dim 3 ("W")', '"dims"'));
-    assert.throws(() => engineSampleInputs(m, { shapes: { x: [1, 4, 8, 8] } }), isCode('INPUT_INVALID', 'fixes it at 3'));
-    assert.deepEqual(parseInputSpecFlags(['x=1,3,8,8', 'sr='], ['N=2'], ['sr=16000', 'h=zeros']), {
-      shapes: { x: [1, 3, 8, 8], sr: [] }, dims: { N: 2 }, fills: { sr: { kind: 'value', value: 16000 }, h: { kind: 'zeros' } },
-    });
+    assert.throws(() => engineSampleInputs(m, { dims: { N: 1 } }), isCode('INPUT_SPEC_REQUIRED', 'dim "H" (axis 2)', 'dim "W" (axis 3)', '"dims"'));
+    assert.throws(() => engineSampleInputs(m), isCode('INPUT_SPEC_REQUIRED', 'dim "N" (axis 0)'));
+    assert.throws(() => engineSampleInputs(m, { inputs: { x: { shape: [1, 4, 8, 8] } } }), isCode('INPUT_SPEC_INVALID', 'fixes that dim at 3'));
+    // The probes of partition and early exit resolve the same way: no probe runs at 1 for a dim nobody gave.
+    return Promise.all([
+      assert.rejects(probeShapes(m, { spec: { dims: { N: 1 } } }), isCode('INPUT_SPEC_REQUIRED', 'dim "H" (axis 2)')),
+      assert.rejects(listBlocks(m, { spec: { dims: { H: 8 } }, resolve: { assumeBatch: false } }), isCode('INPUT_SPEC_REQUIRED', 'dim "N" (axis 0)', 'dim "W" (axis 3)')),
+    ]).then(() => assert.deepEqual(specFromFlags({ shape: ['x=1,3,8,8', 'sr='], dim: ['N=2'], fill: ['sr=16000', 'h=zeros', 'ids=range:0,5'], dims: 'H=4' }), {
+      dims: { H: 4, N: 2 }, inputs: { x: { shape: [1, 3, 8, 8] }, sr: { shape: [], value: 16000, fill: undefined }, h: { fill: 'zeros', value: undefined }, ids: { fill: { kind: 'range', lo: 0, hi: 5 }, value: undefined } },
+    }));
   });
 
   test('opset 9: the converter rewrites changed ops, the result equals the original, and static int8 goes on', async () => {
@@ -276,8 +300,9 @@ describe('engines on real-shaped graphs', () => {
     const g = m.graph!;
     g.node = [...g.node!.filter((n) => n.opType === 'Constant'), ...g.node!.filter((n) => n.opType !== 'Constant')];
     const bytes = saveModel(m);
-    assert.throws(() => engineSampleInputs(m, { fills: { sr: { kind: 'value', value: 16000 } } }), isCode('INPUT_SPEC_REQUIRED', 'input dim 0 ("batch")', 'input dim 1 ("sequence")', 'h dim 1 ("batch")'));
-    const spec = { dims: { batch: 1, sequence: 16 }, fills: { sr: { kind: 'value' as const, value: 16000 }, h: { kind: 'zeros' as const } } };
+    assert.throws(() => engineSampleInputs(m, { inputs: { sr: { value: 16000 } } }), isCode('INPUT_SPEC_REQUIRED', 'input input', 'dim "batch" (axis 0)', 'dim "sequence" (axis 1)', 'input h'));
+    assert.throws(() => engineSampleInputs(m, { dims: { batch: 1, sequence: 16 } }), isCode('INPUT_SPEC_REQUIRED', 'input sr', 'a value'));
+    const spec = { dims: { batch: 1, sequence: 16 }, inputs: { sr: { value: 16000 }, h: { fill: 'zeros' as const } } };
     const feeds = engineSampleInputs(m, spec, 6);
     assert.deepEqual(feeds[0].sr.dims, [], 'a scalar stays a scalar');
     assert.equal(feeds[0].sr.data[0], 16000n);

@@ -10,25 +10,27 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import type { INestApplicationContext } from '@nestjs/common';
 import { inputTypes, runEngine, type Cell } from '../bench/zoo/engines';
+import { zooStudy } from '../bench/zoo/study';
 import { ENGINES, installZoo, ZOO_MODELS, type Engine } from '../bench/zoo/zoo-models';
+import { ALL_QUEUES } from '../bench/study/run-study';
+import { startApi, startWorker, type Api } from './support/harness';
 
 /**
- * Cases still broken at the time of writing (engine work in progress under issue 11); each one names what goes
- * wrong. They run and report, but do not fail CI; remove an entry once the engine is fixed.
+ * Cases still broken (engine work in progress); each one names what goes wrong. They run and report, but do not
+ * fail CI; remove an entry once the engine is fixed. Empty since the engines resolve inputs with the study's spec
+ * (the last three entries — melspectrogram partition and early exit, silero early exit — were fixed under issue 11).
  */
-const KNOWN_BROKEN: Partial<Record<`${string}/${Engine}`, string>> = {
-  'melspectrogram/partition': 'issue 11: the split writes the cut tensor with the probed shape, so the tail rejects a second input length',
-  'melspectrogram/early-exit': 'issue 11: --list-blocks probes shapes with every symbolic dim set to 1 and onnxruntime fails in Conv (crash, no code)',
-  'silero-vad/early-exit': 'issue 11: --list-blocks probes with synthetic inputs (sr=1) and onnxruntime fails in the If node (crash, no code)',
-};
+const KNOWN_BROKEN: Partial<Record<`${string}/${Engine}`, string>> = {};
 
 /**
- * The CI subset, chosen to keep this file near 3 minutes on a 2-core machine: dynamic length (melspectrogram),
- * dynamic batch through convolutions (embedding), and LSTM state with an int64 scalar (silero-vad). The wake-word
- * classifiers and ISNet run in `bench/zoo`.
+ * The CI subset, every small model (this file takes about a minute of engine work on a 2-core machine): dynamic
+ * length (melspectrogram), dynamic batch through convolutions (embedding), the wake-word MLPs (hey-jarvis, whose
+ * verifier If reads the input, so no cut separates it; alexa), and LSTM state with an int64 scalar (silero-vad).
+ * ISNet (seconds per inference) runs in `bench/zoo --big`.
  */
-const CI_MODELS = ['melspectrogram', 'embedding', 'silero-vad'];
+const CI_MODELS = ['melspectrogram', 'embedding', 'hey-jarvis', 'alexa', 'silero-vad'];
 
 let paths: Record<string, string> = {};
 const work = mkdtempSync(join(tmpdir(), 'tierwise-zoo-test-'));
@@ -58,3 +60,39 @@ for (const model of ZOO_MODELS.filter((m) => m.ci && CI_MODELS.includes(m.id))) 
     }
   });
 }
+
+/**
+ * A full study through the REST API on a real zoo model (melspectrogram: dynamic [batch, samples]) without a
+ * dataset: refused with 422 INPUT_SPEC_REQUIRED until the spec is given; with it, every variant is built at the
+ * spec's shape (partition included, which probes and splits at it) and every measurement records that shape.
+ */
+describe('zoo full study: melspectrogram through the API', () => {
+  let api: Api;
+  let worker: INestApplicationContext;
+  let auth: { Authorization: string };
+
+  before(async () => {
+    api = await startApi();
+    worker = await startWorker({ queues: ALL_QUEUES });
+    ({ auth } = await api.newTeam());
+  });
+  after(async () => {
+    await worker.close();
+    await api.close();
+  });
+
+  test('INPUT_SPEC_REQUIRED without a spec; with one, the study completes and variants and measurements record [1, 16000]', { timeout: 420_000 }, async () => {
+    const model = ZOO_MODELS.find((m) => m.id === 'melspectrogram')!;
+    const row = await zooStudy({ api, worker, auth, close: async () => undefined }, model, paths[model.id]!, ['mobile', 'edge'], 5, 360_000, ['edge', 'mobile|edge']);
+    assert.deepEqual(row.withoutSpec, { status: 422, code: 'INPUT_SPEC_REQUIRED' });
+    assert.equal(row.status, 'completed', JSON.stringify(row));
+    const built = row.variants.filter((v) => v.status === 'ready');
+    for (const v of row.variants) assert.ok(v.status === 'ready' || /^[A-Z][A-Z0-9_]+: /.test(v.error ?? ''), `${v.operators.join('+')}: ${v.status} ${v.error}`);
+    assert.ok(built.some((v) => v.operators.includes('partition')), JSON.stringify(row.variants));
+    for (const v of built.filter((b) => !b.operators.includes('identity'))) {
+      assert.deepEqual((v.inputShapes as Record<string, { shape: number[] }>).input.shape, [1, 16000], `${v.operators.join('+')} built at the spec's shape`);
+    }
+    assert.ok(row.measurements.length > 0);
+    for (const m of row.measurements.filter((x) => x.part !== 'tail')) assert.deepEqual((m.inputShapes as Record<string, { shape: number[] }>).input.shape, [1, 16000], `${m.variant} ${m.part} on ${m.tier}`);
+  });
+});

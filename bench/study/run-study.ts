@@ -112,7 +112,7 @@ export interface StudyRun {
   recommendations: Array<Record<string, any>>;
   measurements: Array<Record<string, any>>;
   accuracy: Array<{ variantId: string; value: number; n: number; durationMs: number | null; metric: string; savedAt: number; meanPayloadBytes: number | null }>;
-  variants: Array<{ id: string; operators: string[]; params: Record<string, unknown>; origin: string; sizeBytes: number | null; buildWallMs: number | null; status: string; report: Record<string, unknown> | null }>;
+  variants: Array<{ id: string; operators: string[]; params: Record<string, unknown>; origin: string; sizeBytes: number | null; buildWallMs: number | null; status: string; error: string | null; inputShapes: unknown; report: Record<string, unknown> | null }>;
   jobs: JobTiming[];
   report: Record<string, any>;
   statusTrail: Array<{ at: number; status: string; phase: string | null; jobsDone: number }>;
@@ -150,7 +150,7 @@ export async function runStudy(stack: Stack, body: Record<string, unknown>, time
     statusTrail,
     variants: variantRows.map((v) => {
       const rep = (v.report ?? null) as Record<string, unknown> | null;
-      return { id: v.id, operators: v.operators, params: (v.params ?? {}) as Record<string, unknown>, origin: v.origin, status: v.status, sizeBytes: v.sizeBytes === null ? null : Number(v.sizeBytes), buildWallMs: typeof rep?.buildWallMs === 'number' ? rep.buildWallMs : null, report: rep };
+      return { id: v.id, operators: v.operators, params: (v.params ?? {}) as Record<string, unknown>, origin: v.origin, status: v.status, error: v.error, inputShapes: v.inputShapes, sizeBytes: v.sizeBytes === null ? null : Number(v.sizeBytes), buildWallMs: typeof rep?.buildWallMs === 'number' ? rep.buildWallMs : null, report: rep };
     }),
     accuracy: accuracyRows.map((a) => ({ variantId: a.variantId, value: a.value, n: a.n, metric: a.metric, savedAt: a.createdAt.getTime(), durationMs: payloadOf(a.payload).durationMs ?? null, meanPayloadBytes: payloadOf(a.payload).meanPayloadBytes ?? null })),
     jobs: await jobTimings(stack.api, id),

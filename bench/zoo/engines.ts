@@ -230,23 +230,42 @@ async function agreement(original: string, variant: string, feedsList: Feeds[], 
   return { status: 'ok', agreement: result };
 }
 
+type ZooNode = { input?: string[] | null; output?: string[] | null; attribute?: Array<{ g?: ZooGraph | null; graphs?: ZooGraph[] | null }> | null };
+type ZooGraph = { node?: ZooNode[] | null; input?: Array<{ name?: string | null }> | null; output?: Array<{ name?: string | null }> | null; initializer?: Array<{ name?: string | null }> | null };
+
+/** A node's inputs plus the outer-scope names its subgraphs (If/Loop/Scan bodies) read. */
+function readsOf(node: ZooNode): string[] {
+  const out = [...(node.input ?? [])];
+  for (const a of node.attribute ?? []) {
+    for (const g of [...(a.g ? [a.g] : []), ...(a.graphs ?? [])]) {
+      const local = new Set([...(g.input ?? []).map((i) => i.name!), ...(g.initializer ?? []).map((i) => i.name!), ...(g.node ?? []).flatMap((n) => n.output ?? [])]);
+      for (const n of g.node ?? []) for (const x of readsOf(n)) if (x && !local.has(x)) out.push(x);
+    }
+  }
+  return out;
+}
+
 /**
  * The zoo's own check that a graph has a cut: a node output `t` such that the nodes depending on it (the tail)
- * read nothing from the other nodes (the head) but `t`, produce every graph output, and both sides hold ≥ 2 nodes.
- * Graph inputs and initializers may be read by either side (the tail gets inputs forwarded).
+ * read nothing from the other nodes (the head) but `t` (subgraph reads included), produce every graph output, both
+ * sides hold ≥ 2 nodes, and the tail does not itself read every graph input the head reads (else nothing is
+ * separated: the "tail" would need the raw input anyway). The tail may read other graph inputs (forwarded).
  */
 export function singleTensorCut(path: string): { tensor: string; head: number; tail: number } | undefined {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { loadModel } = require(join(repoRoot(), 'dist/src/onnx/index.js')) as { loadModel(bytes: Uint8Array): { graph?: { node?: Array<{ input?: string[] | null; output?: string[] | null }> | null; output?: Array<{ name?: string | null }> | null } | null } };
+  const { loadModel } = require(join(repoRoot(), 'dist/src/onnx/index.js')) as { loadModel(bytes: Uint8Array): { graph?: ZooGraph | null } };
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { readFileSync } = require('node:fs') as typeof import('node:fs');
   const graph = loadModel(readFileSync(path)).graph!;
   const nodes = graph.node ?? [];
+  const reads = nodes.map(readsOf);
   const producer = new Map<string, number>();
   nodes.forEach((n, i) => (n.output ?? []).forEach((o) => producer.set(o, i)));
+  const inits = new Set((graph.initializer ?? []).map((t) => t.name!));
+  const graphInputs = new Set((graph.input ?? []).map((v) => v.name!).filter((n) => !inits.has(n)));
   const outputs = new Set((graph.output ?? []).map((o) => o.name!));
   const consumers = new Map<string, number[]>();
-  nodes.forEach((n, i) => (n.input ?? []).forEach((x) => consumers.set(x, [...(consumers.get(x) ?? []), i])));
+  reads.forEach((inputs, i) => inputs.forEach((x) => consumers.set(x, [...(consumers.get(x) ?? []), i])));
   for (const [t, p] of producer) {
     if (outputs.has(t)) continue;
     const tail = new Set<number>();
@@ -261,8 +280,12 @@ export function singleTensorCut(path: string): { tensor: string; head: number; t
     if (tail.size < 2 || head < 2 || tail.has(p)) continue;
     const tailOutputs = new Set([...tail].flatMap((i) => nodes[i].output ?? []));
     if (![...outputs].every((o) => tailOutputs.has(o))) continue;
-    const reads = [...tail].flatMap((i) => nodes[i].input ?? []);
-    if (reads.every((x) => x === '' || x === t || !producer.has(x) || tail.has(producer.get(x)!))) return { tensor: t, head, tail: tail.size };
+    const tailReads = [...tail].flatMap((i) => reads[i]);
+    if (!tailReads.every((x) => x === '' || x === t || !producer.has(x) || tail.has(producer.get(x)!))) continue;
+    const headInputs = new Set(nodes.flatMap((_, i) => (tail.has(i) ? [] : reads[i].filter((x) => graphInputs.has(x)))));
+    const forwarded = new Set(tailReads.filter((x) => graphInputs.has(x)));
+    if (headInputs.size > 0 && [...headInputs].every((x) => forwarded.has(x))) continue;
+    return { tensor: t, head, tail: tail.size };
   }
   return undefined;
 }
@@ -282,9 +305,18 @@ export interface EngineContext {
   partitionCuts: number;
 }
 
-/** `--shape name=d1,…` for every input with a non-scalar shape in the spec. */
+/** The zoo spec as Tierwise's input spec (`--inputs '<json>'`): every engine runs at the shapes and fills the zoo states. */
+export function tierwiseSpec(spec: InputSpec): { inputs: Record<string, Record<string, unknown>> } {
+  return {
+    inputs: Object.fromEntries(Object.entries(spec).map(([name, e]) => [name, {
+      ...(e.shape ? { shape: e.shape } : {}),
+      ...(e.value !== undefined ? { value: e.value } : e.range ? { fill: { kind: 'random-uniform', lo: e.range[0], hi: e.range[1] } } : e.fill ? { fill: e.fill } : {}),
+    }])),
+  };
+}
+
 function shapeArgs(spec: InputSpec): string[] {
-  return Object.entries(spec).flatMap(([name, e]) => (e.shape && e.shape.length > 0 ? ['--shape', `${name}=${e.shape.join(',')}`] : []));
+  return ['--inputs', JSON.stringify(tierwiseSpec(spec))];
 }
 
 export async function runEngine(engine: Engine, ctx: EngineContext): Promise<Cell> {
@@ -347,7 +379,7 @@ const ENGINE_RUNNERS: Record<Engine, Runner> = {
     const calib = join(ctx.work, 'calibration.json');
     writeTensorDataset(calib, Array.from({ length: ctx.calibrationSamples }, (_, i) => makeFeeds(ctx.model.spec, ctx.types, 1000 + i)));
     const out = join(ctx.work, 'static-int8.onnx');
-    const r = await cli(['quantize', ctx.path, '-o', out, '--mode', 'static', '--calibration', calib, '--samples', String(ctx.calibrationSamples), '--json'], ctx.timeoutMs);
+    const r = await cli(['quantize', ctx.path, '-o', out, '--mode', 'static', '--calibration', calib, '--samples', String(ctx.calibrationSamples), ...shapeArgs(ctx.model.spec), '--json'], ctx.timeoutMs);
     if (r.rc !== 0) return failure(r);
     const report = json(r);
     return { ...(await agreement(ctx.path, out, evalFeeds(ctx), TOLERANCE.int8)), figures: { nodesQuantized: report.nodesQuantized, sizeBytes: report.sizeBytes } };
@@ -355,7 +387,7 @@ const ENGINE_RUNNERS: Record<Engine, Runner> = {
 
   async 'quantize-dynamic'(ctx) {
     const out = join(ctx.work, 'dynamic-int8.onnx');
-    const r = await cli(['quantize', ctx.path, '-o', out, '--mode', 'dynamic', '--json'], ctx.timeoutMs);
+    const r = await cli(['quantize', ctx.path, '-o', out, '--mode', 'dynamic', ...shapeArgs(ctx.model.spec), '--json'], ctx.timeoutMs);
     if (r.rc !== 0) return failure(r);
     const report = json(r);
     return { ...(await agreement(ctx.path, out, evalFeeds(ctx), TOLERANCE.int8)), figures: { nodesQuantized: report.nodesQuantized, sizeBytes: report.sizeBytes } };
@@ -404,7 +436,7 @@ const ENGINE_RUNNERS: Record<Engine, Runner> = {
 
   async prune(ctx) {
     const out = join(ctx.work, 'pruned.onnx');
-    const r = await cli(['prune', ctx.path, '--sparsity', '0.3', '-o', out, '--json'], ctx.timeoutMs);
+    const r = await cli(['prune', ctx.path, '--sparsity', '0.3', '-o', out, ...shapeArgs(ctx.model.spec), '--json'], ctx.timeoutMs);
     if (r.rc !== 0) return failure(r);
     const report = json(r);
     const figures = { targetSparsity: report.targetSparsity, realSparsity: report.realSparsity, layers: (report.layers as unknown[] | undefined)?.length, skipped: (report.skipped as unknown[] | undefined)?.length };
@@ -416,14 +448,14 @@ const ENGINE_RUNNERS: Record<Engine, Runner> = {
   },
 
   async 'early-exit'(ctx) {
-    const list = await cli(['early-exit', ctx.path, '--list-blocks', '--json'], ctx.timeoutMs);
+    const list = await cli(['early-exit', ctx.path, '--list-blocks', ...shapeArgs(ctx.model.spec), '--json'], ctx.timeoutMs);
     if (list.rc !== 0) return failure(list);
     const blocks = (json(list).blocks as Array<{ id: string; bypassable: boolean; macShare: number }>) ?? [];
     const bypassable = blocks.filter((b) => b.bypassable).sort((a, b) => a.macShare - b.macShare);
     if (bypassable.length === 0) return { status: 'n/a', message: `no bypassable residual blocks (${blocks.length} found)`, figures: { blocks: blocks.length } };
     const out = join(ctx.work, 'early-exit.onnx');
     const skip = bypassable[0];
-    const r = await cli(['early-exit', ctx.path, '--skip', skip.id, '-o', out, '--json'], ctx.timeoutMs);
+    const r = await cli(['early-exit', ctx.path, '--skip', skip.id, '-o', out, ...shapeArgs(ctx.model.spec), '--json'], ctx.timeoutMs);
     if (r.rc !== 0) return failure(r);
     return { ...(await agreement(ctx.path, out, evalFeeds(ctx), TOLERANCE.lossy)), figures: { blocks: blocks.length, bypassable: bypassable.length, skipped: skip.id, macShare: round(skip.macShare) } };
   },

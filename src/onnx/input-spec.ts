@@ -235,7 +235,7 @@ export function resolveInputs(io: readonly TensorSpec[], spec: InputSpec = {}, o
     const assumed = [...new Set((declared ?? []).filter((d, axis) => isNamed(d) && assumedBatch.has(d) && entry.shape?.[axis] === undefined && entry.dims?.[d] === undefined))].map((d) => `${d}=1`);
     resolved.push({ name: input.name, type, shape: shape as number[], fill: chosen.fill, fillSource: chosen.source, assumed });
   }
-  if (unresolved.length > 0) throw specRequired(unresolved, spec);
+  if (unresolved.length > 0) throw specRequired(unresolved, spec, options.assumeBatch !== false);
   return resolved;
 }
 
@@ -250,7 +250,7 @@ const ASSUMED_NOTE = ' (a leading batch-named dim such as N or batch that the sp
 
 const showDim = (d: Dim): string => (d === null || d === '' || (typeof d === 'number' && d <= 0) ? '?' : String(d));
 
-function specRequired(unresolved: Unresolved[], spec: InputSpec): TierwiseError {
+function specRequired(unresolved: Unresolved[], spec: InputSpec, batchAssumed: boolean): TierwiseError {
   const dims: Record<string, string> = { ...Object.fromEntries(Object.entries(spec.dims ?? {}).map(([k, v]) => [k, String(v)])) };
   const inputs: Record<string, Record<string, unknown>> = {};
   const lines: string[] = [];
@@ -277,7 +277,7 @@ function specRequired(unresolved: Unresolved[], spec: InputSpec): TierwiseError 
   const json = JSON.stringify(example).replace(/"<int>"/g, '<int>').replace(/"<([^">]+)>"/g, '<$1>').replace(/"\[<int>, \.\.\.\]"/g, '[<int>, ...]');
   return new TierwiseError(
     'INPUT_SPEC_REQUIRED',
-    `the model's inputs are not fully specified and no engine guesses them: ${lines.join('; ')}${ASSUMED_NOTE}. Send an input spec ("inputs" in the study, --inputs/--dims on the CLI), replacing each <int>: ${json}`,
+    `the model's inputs are not fully specified and no engine guesses them: ${lines.join('; ')}${batchAssumed ? ASSUMED_NOTE : ''}. Send an input spec ("inputs" in the study; on the CLI --inputs '<json>', or --shape <input>=d0,d1,… / --dims <name>=<n>,… / --fill <input>=<fill>), replacing each <int>: ${json}`,
     { unresolved: unresolved.map((u) => ({ input: u.input, type: u.type, declared: u.declared, dims: u.axes.map((a) => (isNamed(a.dim) ? a.dim : `axis ${a.axis}`)), needsValue: u.needsValue })), example: json },
   );
 }

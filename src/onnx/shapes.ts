@@ -4,6 +4,7 @@ import { cloneModel, saveModel, type ModelProto } from './model-io';
 import { addOutput, realInputs, valueInfoToSpec } from './graph';
 import { elementTypeFromOnnx, tensorDims } from './tensor';
 import { openSession, toFeeds } from './runtime';
+import { resolveInputs, synthesize, type InputSpec } from './input-spec';
 
 /** Element types and shapes declared in the graph: inputs, outputs, value_info and initializers. */
 export function declaredSpecs(model: ModelProto): Map<string, TensorSpec> {
@@ -17,18 +18,12 @@ export function declaredSpecs(model: ModelProto): Map<string, TensorSpec> {
   return specs;
 }
 
-/** Inputs that make the model run: symbolic dimensions become 1, values are zeros (valid ids, valid masks). */
-export function syntheticInputs(model: ModelProto): Record<string, InputTensor> {
-  const feeds: Record<string, InputTensor> = {};
-  for (const info of realInputs(model.graph!)) {
-    const spec = valueInfoToSpec(info);
-    const dims = (spec.shape ?? []).map((d) => (typeof d === 'number' && d > 0 ? d : 1));
-    const n = dims.reduce((a, b) => a * b, 1);
-    const data = spec.elemType === 'int64' ? new BigInt64Array(n) : spec.elemType === 'int32' ? new Int32Array(n)
-      : spec.elemType === 'uint8' || spec.elemType === 'bool' ? new Uint8Array(n) : spec.elemType === 'int8' ? new Int8Array(n) : new Float32Array(n);
-    feeds[spec.name] = { type: spec.elemType === 'unknown' ? 'float32' : spec.elemType, dims, data };
-  }
-  return feeds;
+/**
+ * Inputs for the model under an input spec, through the one resolver (input-spec.ts): a symbolic dim the spec does
+ * not give is INPUT_SPEC_REQUIRED, except a leading batch-named one, which is 1 (the resolver's one assumption).
+ */
+export function syntheticInputs(model: ModelProto, spec: InputSpec = {}): Record<string, InputTensor> {
+  return synthesize(resolveInputs(realInputs(model.graph!).map(valueInfoToSpec), spec)) as Record<string, InputTensor>;
 }
 
 /**

@@ -66,10 +66,14 @@ export class VariantsRepository {
     await this.prisma.variant.update({ where: { id }, data: { status: 'building' } });
   }
 
-  async markReady(id: string, blobSha: string, sizeBytes: number, report: object): Promise<void> {
+  /** `inputShapes`: the shapes and fills the build probed and verified with ({ name: { shape, type, fill } }). */
+  async markReady(id: string, blobSha: string, sizeBytes: number, report: object, inputShapes?: object | null): Promise<void> {
     await this.prisma.variant.update({
       where: { id },
-      data: { status: 'ready', blobSha, sizeBytes: BigInt(sizeBytes), report: report as Prisma.InputJsonValue, error: null },
+      data: {
+        status: 'ready', blobSha, sizeBytes: BigInt(sizeBytes), report: report as Prisma.InputJsonValue, error: null,
+        ...(inputShapes ? { inputShapes: inputShapes as Prisma.InputJsonValue } : {}),
+      },
     });
   }
 

@@ -1,14 +1,13 @@
 import type { Command } from 'commander';
 import { TierwiseError } from '../../common/errors';
 import { ENVELOPE_METHODS, type EnvelopeMethod } from '../../benchmark/envelope';
-import { readFileSync } from 'node:fs';
-import { parseShapeArgs } from '../../benchmark/inputs';
-import { formatInputShapes, mergeSpecs, parseDimsArg, parseInputSpec, type InputSpec } from '../../onnx/input-spec';
+import { formatInputShapes } from '../../onnx/input-spec';
+import { specFromFlags, withInputSpecFlags, type InputSpecFlags } from './input-flags';
 import { measure, type MeasureResult } from '../../benchmark/runner';
 
-interface BenchOptions {
-  tier: string; runs?: string; warmup?: string; threads?: string; shape: string[]; envelope: string;
-  samples?: string; inputs?: string; dims?: string; budgetMs?: string; timeoutMs?: string; profile?: boolean; json?: boolean;
+interface BenchOptions extends InputSpecFlags {
+  tier: string; runs?: string; warmup?: string; threads?: string; envelope: string;
+  samples?: string; budgetMs?: string; timeoutMs?: string; profile?: boolean; json?: boolean;
 }
 
 export function integer(value: string | undefined, flag: string, min = 0): number | undefined {
@@ -23,25 +22,20 @@ export function envelopeMethod(value: string): EnvelopeMethod {
   return value as EnvelopeMethod;
 }
 
-const collect = (value: string, previous: string[]) => [...previous, value];
-
 export function register(program: Command): void {
-  program
+  withInputSpecFlags(program
     .command('bench <model>')
     .description("measure a model's cold start and warm latency in a tier's envelope, locally, without the server")
     .requiredOption('--tier <name>', 'tier: mobile, edge, cloud or a configured one')
     .option('--runs <n>', 'timed runs (default 50)')
     .option('--warmup <n>', 'warm-up runs (default 10)')
     .option('--threads <n>', "override the tier's thread count")
-    .option('--shape <name=d1,d2,...>', 'shape of a synthetic input (repeatable)', collect, [])
-    .option('--inputs <json|@file>', 'input spec: {"dims": {"batch": 1}, "inputs": {"x": {"shape": [...], "fill": ..., "value": ...}}}')
-    .option('--dims <name=n,...>', 'values for symbolic dims, e.g. --dims batch=1,height=640,width=640')
     .option('--samples <file.json>', 'feed these samples instead of synthetic inputs')
     .option('--budget-ms <ms>', 'run for this long instead of a fixed number of runs')
     .option('--envelope <method>', `emulation: ${ENVELOPE_METHODS.join(' | ')}`, 'scaled')
     .option('--timeout-ms <ms>', 'kill the runner after this long')
     .option('--profile', 'per-node kernel times')
-    .option('--json', 'print the result as one JSON object')
+    .option('--json', 'print the result as one JSON object'))
     .action(async (model: string, options: BenchOptions) => {
       const threads = integer(options.threads, '--threads', 1);
       process.stderr.write(`measuring ${model} on ${options.tier} (${options.envelope})…\n`);
@@ -54,27 +48,11 @@ export function register(program: Command): void {
         warmup: integer(options.warmup, '--warmup'),
         budgetMs: integer(options.budgetMs, '--budget-ms', 1),
         timeoutMs: integer(options.timeoutMs, '--timeout-ms', 1),
-        inputs: options.samples ? { kind: 'samples', path: options.samples } : { kind: 'synthetic', shapes: parseShapeArgs(options.shape), spec: cliInputSpec(options.inputs, options.dims) },
+        inputs: options.samples ? { kind: 'samples', path: options.samples } : { kind: 'synthetic', spec: specFromFlags(options) },
         profile: options.profile === true,
       });
       process.stdout.write(options.json ? `${JSON.stringify(result)}\n` : table(result));
     });
-}
-
-/** `--inputs <json|@file>` and `--dims a=1,b=2` as one spec (--dims wins for the dims it names). */
-export function cliInputSpec(inputs: string | undefined, dims: string | undefined): InputSpec | undefined {
-  if (inputs === undefined && dims === undefined) return undefined;
-  let spec: InputSpec | undefined;
-  if (inputs !== undefined) {
-    let text = inputs;
-    if (inputs.startsWith('@')) {
-      try { text = readFileSync(inputs.slice(1), 'utf8'); } catch (error) {
-        throw new TierwiseError('INPUT_SPEC_INVALID', `--inputs ${inputs}: cannot read the file: ${(error as Error).message}`);
-      }
-    }
-    spec = parseInputSpec(text, '--inputs');
-  }
-  return mergeSpecs(spec, dims !== undefined ? { dims: parseDimsArg(dims) } : undefined);
 }
 
 function table(r: MeasureResult): string {

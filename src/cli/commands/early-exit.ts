@@ -3,7 +3,8 @@ import { writeFileSync } from 'node:fs';
 import { TierwiseError } from '../../common/errors';
 import { loadModel, saveModel } from '../../onnx';
 import { bypassBlocks, listBlocks, type ResidualBlock } from '../../operators/early-exit';
-import { engineSampleInputs, specFromFlags, withInputSpecFlags, type InputSpecFlags } from '../../operators/sample-inputs';
+import { engineSampleInputs } from '../../operators/sample-inputs';
+import { specFromFlags, withInputSpecFlags, type InputSpecFlags } from './input-flags';
 import { TOLERANCES, verifyModel, type Verification } from '../../operators/verify';
 import { readModelFile } from './prune';
 
@@ -13,14 +14,14 @@ export async function runEarlyExit(modelPath: string, options: EarlyExitOptions)
   if (!!options.listBlocks === !!options.skip) throw new TierwiseError('ARGUMENT_INVALID', 'give either --list-blocks or --skip <block>[,...]');
   const bytes = readModelFile(modelPath);
   const model = loadModel(bytes, modelPath);
-  const spec = specFromFlags(options);
-  const shapes = spec.shapes || spec.dims ? Object.fromEntries(Object.entries(engineSampleInputs(model, spec, 1)[0]).map(([n, t]) => [n, t.dims])) : undefined;
-  const blocks = await listBlocks(model, shapes);
+  const spec = specFromFlags(options) ?? {};
+  // Blocks and their MAC shares are measured at the spec's inputs (INPUT_SPEC_REQUIRED for a dim nobody gave).
+  const feeds = engineSampleInputs(model, spec, 4);
+  const blocks = await listBlocks(model, { feeds: feeds[0], spec });
   if (options.listBlocks) return { blocks };
   if (!options.output) throw new TierwiseError('ARGUMENT_INVALID', '--skip needs -o <out.onnx>');
   const skipped = options.skip!.split(',').map((s) => s.trim()).filter(Boolean);
   const written = saveModel(bypassBlocks(model, blocks, skipped));
-  const feeds = engineSampleInputs(model, spec, 4);
   const verification = await verifyModel('early-exit', bytes, written, feeds, TOLERANCES['early-exit']);
   writeFileSync(options.output, written);
   return { blocks, skipped, output: options.output, verification };

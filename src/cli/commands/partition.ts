@@ -4,24 +4,14 @@ import { defaultLinks, route, type Link } from '../../benchmark/network';
 import { TierwiseError } from '../../common/errors';
 import { loadModel, saveModel } from '../../onnx';
 import { listCuts, probeShapes, searchPartition, splitModel, type PartitionSearchResult } from '../../operators/partition';
-import { engineSampleInputs, parseInputSpecFlags, withInputSpecFlags } from '../../operators/sample-inputs';
-import { verifySplit } from '../../operators/verify';
-import type { ModelProto } from '../../onnx';
-
-/** Probe at the spec's shapes when it resolves (so --dim works for the probe too), else as asked (--shape). */
-function probeShapesOf(model: ModelProto, spec: import('../../operators/sample-inputs').EngineInputSpec): Record<string, number[]> {
-  try {
-    return Object.fromEntries(Object.entries(engineSampleInputs(model, spec, 1)[0]).map(([n, t]) => [n, t.dims]));
-  } catch {
-    return {};
-  }
-}
+import { engineSampleInputs } from '../../operators/sample-inputs';
+import { partitionTolerance, verifySplit } from '../../operators/verify';
+import { specFromFlags, withInputSpecFlags, type InputSpecFlags } from './input-flags';
 import { readModelFile } from './prune';
 
-export interface PartitionCliOptions {
-  dim?: string[]; fill?: string[];
+export interface PartitionCliOptions extends InputSpecFlags {
   listCuts?: boolean; cut?: string; search?: boolean; output?: string[]; from?: string; to?: string; mbps?: string; rttMs?: string;
-  topK?: string; maxTensors?: string; requestBytes?: string; responseBytes?: string; runs?: string; shape?: string[]; json?: boolean;
+  topK?: string; maxTensors?: string; requestBytes?: string; responseBytes?: string; runs?: string; json?: boolean;
 }
 
 function number(value: string | undefined, flag: string, min: number, fallback: number): number {
@@ -29,15 +19,6 @@ function number(value: string | undefined, flag: string, min: number, fallback: 
   const n = Number(value);
   if (value.trim() === '' || !Number.isFinite(n) || n < min) throw new TierwiseError('ARGUMENT_INVALID', `${flag} must be a number >= ${min}, got ${value}`);
   return n;
-}
-
-/** `--shape input=1,1,32,32` (repeatable) → { input: [1, 1, 32, 32] }. */
-export function parseShapes(args: string[] = []): Record<string, number[]> {
-  return Object.fromEntries(args.map((arg) => {
-    const match = /^([^=]+)=(\d+(?:,\d+)*)$/.exec(arg.trim());
-    if (!match) throw new TierwiseError('ARGUMENT_INVALID', `--shape expects name=d1,d2,..., got ${arg}`);
-    return [match[1], match[2].split(',').map(Number)];
-  }));
 }
 
 /** The default links with `mbps` on every link between the two tiers and `rttMs` on all of them. */
@@ -54,22 +35,21 @@ export function linksFor(from: string, to: string, mbps: number | undefined, rtt
 export async function runPartition(modelPath: string, options: PartitionCliOptions, progress: (line: string) => void = () => undefined): Promise<Record<string, unknown>> {
   const modes = [options.listCuts, options.cut !== undefined, options.search].filter(Boolean).length;
   if (modes !== 1) throw new TierwiseError('ARGUMENT_INVALID', 'give exactly one of --list-cuts, --cut <tensor>[,...] or --search');
-  const shapes = parseShapes(options.shape);
+  const spec = specFromFlags(options) ?? {};
   const bytes = readModelFile(modelPath);
   const model = loadModel(bytes, modelPath);
   if (options.listCuts) {
-    const { cuts } = await listCuts(model, { shapes, maxTensors: number(options.maxTensors, '--max-tensors', 1, 2) });
+    const { cuts } = await listCuts(model, { feeds: engineSampleInputs(model, spec, 1)[0], maxTensors: number(options.maxTensors, '--max-tensors', 1, 2) });
     return { model: modelPath, cuts: cuts.map(({ headNodes: _h, tailNodes: _t, ...cut }) => cut) };
   }
   if (options.cut !== undefined) {
     if (options.output?.length !== 2) throw new TierwiseError('ARGUMENT_INVALID', '--cut needs -o <head.onnx> <tail.onnx>');
     const tensors = options.cut.split(',').map((t) => t.trim()).filter(Boolean);
-    const spec = parseInputSpecFlags(options.shape, options.dim, options.fill);
-    const probeAt = Object.keys(shapes).length ? shapes : undefined;
-    const { head, tail, cut } = splitModel(model, tensors, await probeShapes(model, probeAt ?? probeShapesOf(model, spec)));
+    // The probe runs at the spec's inputs (a dim nobody gave is INPUT_SPEC_REQUIRED), and symbolic dims stay symbolic.
     const feeds = engineSampleInputs(model, spec, 2);
+    const { head, tail, cut } = splitModel(model, tensors, await probeShapes(model, { feeds: feeds[0], spec }));
     const [headBytes, tailBytes] = [saveModel(head), saveModel(tail)];
-    const verification = await verifySplit(bytes, headBytes, tailBytes, feeds);
+    const verification = await verifySplit(bytes, headBytes, tailBytes, feeds, partitionTolerance(model));
     writeFileSync(options.output[0], headBytes);
     writeFileSync(options.output[1], tailBytes);
     return { model: modelPath, cut: cut.tensors, forwardedInputs: cut.forwardedInputs, head: options.output[0], tail: options.output[1], headNodes: head.graph!.node!.length, tailNodes: tail.graph!.node!.length, verification };
@@ -78,7 +58,7 @@ export async function runPartition(modelPath: string, options: PartitionCliOptio
   const mbps = options.mbps === undefined ? undefined : number(options.mbps, '--mbps', Number.MIN_VALUE, 0);
   progress(`profiling ${modelPath} on ${options.from} and ${options.to}, then measuring the best cuts`);
   const result = await searchPartition(modelPath, {
-    from: options.from, to: options.to, links: linksFor(options.from, options.to, mbps, number(options.rttMs, '--rtt-ms', 0, 0)), shapes,
+    from: options.from, to: options.to, links: linksFor(options.from, options.to, mbps, number(options.rttMs, '--rtt-ms', 0, 0)), feeds: engineSampleInputs(model, spec, 1)[0],
     topK: number(options.topK, '--top-k', 0, 3), maxTensors: number(options.maxTensors, '--max-tensors', 1, 2), runs: number(options.runs, '--runs', 1, 30),
     ...(options.requestBytes !== undefined ? { requestBytes: number(options.requestBytes, '--request-bytes', 0, 0) } : {}),
     ...(options.responseBytes !== undefined ? { responseBytes: number(options.responseBytes, '--response-bytes', 0, 0) } : {}),
@@ -117,8 +97,7 @@ export function register(program: Command): void {
     .option('--request-bytes <n>', 'request payload size (default: the raw input tensors)')
     .option('--response-bytes <n>', 'response size (default: the raw output tensors)')
     .option('--runs <n>', 'timed runs per measurement', '30')
-    .option('--shape <name=dims>', 'input shape, e.g. input=1,1,32,32 (repeatable)', (v: string, all: string[] = []) => [...all, v])
-    .option('--json', 'print JSON'), true)
+    .option('--json', 'print JSON'))
     .action(async (modelPath: string, options: PartitionCliOptions) => {
       const result = await runPartition(modelPath, options, (line) => process.stderr.write(`${line}\n`));
       if (options.json) { process.stdout.write(`${JSON.stringify(result)}\n`); return; }

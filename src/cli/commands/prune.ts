@@ -3,7 +3,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { TierwiseError } from '../../common/errors';
 import { loadModel, saveModel } from '../../onnx';
 import { pruneModel, type PruneReport } from '../../operators/prune';
-import { engineSampleInputs, specFromFlags, withInputSpecFlags, type InputSpecFlags } from '../../operators/sample-inputs';
+import { engineSampleInputs } from '../../operators/sample-inputs';
+import { specFromFlags, withInputSpecFlags, type InputSpecFlags } from './input-flags';
 import { TOLERANCES, verifyModel, type Verification } from '../../operators/verify';
 
 interface PruneOptions extends InputSpecFlags { sparsity: string; perLayer?: boolean; output?: string; json?: boolean }

@@ -8,7 +8,8 @@ import { describeModel } from '../../onnx/describe';
 import type { TensorSpec } from '../../onnx/io-spec';
 import { loadModel } from '../../onnx/model-io';
 import type { DatasetSample } from '../../datasets/formats/types';
-import { engineSampleInputs, specFromFlags, withInputSpecFlags, type InputSpecFlags } from '../../operators/sample-inputs';
+import { engineSampleInputs } from '../../operators/sample-inputs';
+import { specFromFlags, withInputSpecFlags, type InputSpecFlags } from './input-flags';
 import { TOLERANCES, verifyModel, type Verification } from '../../operators/verify';
 import {
   prepareForQuantization, type Preparation,

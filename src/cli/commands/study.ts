@@ -1,4 +1,4 @@
-import { cliInputSpec } from './bench';
+import { specFromFlags, withInputSpecFlags, type InputSpecFlags } from './input-flags';
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { InvalidArgumentError, type Command } from 'commander';
@@ -17,7 +17,7 @@ interface ServerOptions {
   json?: boolean;
 }
 
-interface RunOptions extends ServerOptions {
+interface RunOptions extends ServerOptions, InputSpecFlags {
   variant: VariantFile[];
   dataset?: string;
   preprocess?: string;
@@ -34,8 +34,6 @@ interface RunOptions extends ServerOptions {
   warmup?: number;
   evalLimit?: number;
   report?: string;
-  inputs?: string;
-  dims?: string;
 }
 
 const REPORT_FORMATS = ['html', 'csv', 'json'];
@@ -116,7 +114,7 @@ async function run(modelPath: string, options: RunOptions): Promise<void> {
     constraints: undefinedless({ maxAccuracyDrop: options.maxDrop, latencyBudgetMs: options.budgetMs, maxModelBytes: options.maxSizeBytes }),
     network: undefinedless({ mobileEdgeMbps: options.mobileEdgeMbps, edgeCloudMbps: options.edgeCloudMbps, rttMs: options.rttMs }),
     effort: undefinedless({ runs: options.runs, warmup: options.warmup, evalLimit: options.evalLimit }),
-    inputs: cliInputSpec(options.inputs, options.dims),
+    inputs: specFromFlags(options),
   }) as CreateStudyBody; // names (tiers, scenarios, operators) as typed: the api validates them
   const created = await client.createStudy(body, randomUUID());
   log(`study ${created.id} submitted (follow it elsewhere with: tierwise study status ${created.id})`);
@@ -164,7 +162,7 @@ async function cancel(id: string, options: ServerOptions): Promise<void> {
 
 export function register(program: Command): void {
   const study = program.command('study').description('run a study on a Tierwise server and read its results');
-  withServer(study.command('run <model>'))
+  withInputSpecFlags(withServer(study.command('run <model>')))
     .description('upload a model (and its white-box variants, a dataset), run a study, follow it and print the ranked recommendation')
     .option('--variant <operator=file>', `a white-box variant: ${WHITE_BOX_OPERATORS.join('|')}=<file.onnx> (repeatable)`, collectVariant, [])
     .option('--dataset <path>', 'evaluation set: .tar.gz, .zip, .jsonl, .json, or a folder (packed as .tar.gz)')
@@ -178,8 +176,6 @@ export function register(program: Command): void {
     .option('--mobile-edge-mbps <n>', 'mobile–edge bandwidth', number)
     .option('--edge-cloud-mbps <n>', 'edge–cloud bandwidth', number)
     .option('--rtt-ms <n>', 'round-trip time added per hop', number)
-    .option('--inputs <json|@file>', 'input spec for synthetic inputs: {"dims": {"batch": 1}, "inputs": {"<input>": {"shape"|"dims"|"fill"|"value"}}}')
-    .option('--dims <name=n,...>', 'values for symbolic dims, e.g. --dims batch=1,height=640,width=640')
     .option('--runs <n>', 'warm runs per measurement', integer)
     .option('--warmup <n>', 'warm-up runs per measurement', integer)
     .option('--eval-limit <n>', 'evaluate on at most this many samples', integer)

@@ -44,6 +44,7 @@ function typed(values: number[], type: ElementType, where: string): InputTensor[
     case 'int8': integral(); return Int8Array.from(values);
     case 'float64': return Float64Array.from(values);
     case 'float32': return Float32Array.from(values);
+    case 'float16': return Uint16Array.from(values, (v) => toFloat16Bits(v));
     default: throw invalid(`${where}: element type ${type} is not supported in tensor datasets`);
   }
 }
@@ -55,7 +56,18 @@ export interface TensorRecords {
 }
 
 /**
- * `{"<input>": [sample, ...], ..., "labels": [...]}`: each input holds one nested array per sample. Element types
+ * A sample's dims as fed: no batch dim is forced. One of 1 is added only when the model declares exactly one more
+ * axis than the sample has (a sample `[3, 224, 224]` for an input `[N, 3, 224, 224]`); a sample with the input's
+ * full rank (`[1, 16000]` for `[batch, samples]`) or a scalar for a scalar input is fed as it is.
+ */
+function sampleDims(declared: TensorSpec | undefined, shape: number[]): number[] {
+  if (!declared) return [1, ...shape];
+  return declared.shape && declared.shape.length === shape.length + 1 ? [1, ...shape] : shape;
+}
+
+/**
+ * `{"<input>": [sample, ...], ..., "labels": [...]}`: each input holds one nested array per sample, at any rank
+ * (see sampleDims: no forced batch dim when the model's inputs are known). Element types
  * come from the model's inputs when known (float32 otherwise). Payload = the raw tensor bytes, which is what
  * a client of a tensor model would send.
  */
@@ -91,10 +103,11 @@ export function readTensorDataset(file: string, modelInputs?: TensorSpec[], limi
       const where = `input ${name} sample ${s}`;
       const values: number[] = [];
       flatten(columns[i][s], shapes[i], where, values);
-      const type = modelInputs?.find((spec) => spec.name === name)?.elemType ?? 'float32';
+      const declared = modelInputs?.find((spec) => spec.name === name);
+      const type = declared && declared.elemType !== 'unknown' ? declared.elemType : 'float32';
       const data = typed(values, type, where);
       payloadBytes += data.byteLength;
-      inputs[name] = { type, dims: [1, ...shapes[i]], data };
+      inputs[name] = { type, dims: sampleDims(declared, shapes[i]!), data };
     });
     const label = labels ? (labels as unknown[])[s] : undefined;
     if (labels && !(Number.isInteger(label) && (label as number) >= 0)) throw invalid(`labels[${s}] = ${JSON.stringify(label)} is not a class index`);
@@ -144,7 +157,7 @@ export function readNpyDataset(path: string, modelInputs?: TensorSpec[], limit?:
       const sample = array.shape.length === 0 ? array : sliceLeading(array, s);
       const declared = modelInputs?.find((spec) => spec.name === name);
       const type = declared && declared.elemType !== 'unknown' ? declared.elemType : sample.type;
-      const dims = declared?.shape && declared.shape.length === sample.shape.length + 1 ? [1, ...sample.shape] : sample.shape;
+      const dims = declared ? sampleDims(declared, sample.shape) : sample.shape;
       const data = convert(sample, type, `array ${name} sample ${s}`);
       payloadBytes += data.byteLength;
       inputs[name] = { type, dims, data };

@@ -13,7 +13,9 @@ import { describeModel } from '../../onnx/describe';
 import { loadDataset } from '../../datasets/formats';
 import type { DatasetSample } from '../../datasets/formats/types';
 import { operatorNamed, type OperatorContext, type OperatorOutput } from '../../operators/registry';
-import { verifyModel, verifySplit } from '../../operators/verify';
+import { partitionTolerance, verifyModel, verifySplit } from '../../operators/verify';
+import { loadModel } from '../../onnx';
+import { recordOfTensors, type InputShapesRecord } from '../../onnx/input-spec';
 import { buildFeeds } from '../../operators/build/build-feeds';
 import type { BuildRequest, BuildResult } from '../../operators/build/build-request';
 
@@ -27,27 +29,33 @@ async function samples(request: BuildRequest, parent: Uint8Array, limit: number)
 }
 
 /** The operator's context: exactly what it needs, from the study's dataset or, without one, its input spec. */
-async function context(request: BuildRequest, parent: Uint8Array, needs: ReadonlySet<string>): Promise<OperatorContext> {
-  const ctx: OperatorContext = {};
+async function context(request: BuildRequest, parent: Uint8Array, needs: ReadonlySet<string>): Promise<{ ctx: OperatorContext; inputShapes: InputShapesRecord }> {
+  const ctx: OperatorContext = { inputSpec: request.inputSpec };
+  let inputShapes: InputShapesRecord | undefined;
   if (needs.has('calibration')) ctx.calibration = await samples(request, parent, request.calibrationLimit);
   if (needs.has('evaluation') && request.dataset?.labelled) ctx.evaluation = await samples(request, parent, request.evalLimit);
   if (request.step.operator === 'partition' && request.dataset) {
     const real = await samples(request, parent, PARTITION_SAMPLES);
     if (real.length > 0) {
       ctx.feeds = real.map((s) => s.inputs);
+      inputShapes = recordOfTensors(real[0]!.inputs, 'dataset');
       ctx.partitionSearch = { modelPath: request.parentPath, network: request.network, effort: request.effort, requestBytes: real.reduce((sum, s) => sum + s.payloadBytes, 0) / real.length };
     }
   }
-  // Every build verifies what it wrote on sample inputs, so they are always there.
-  ctx.feeds ??= await buildFeeds(request, parent);
+  // Every build verifies what it wrote on sample inputs, so they are always there (and recorded on the variant).
+  if (!ctx.feeds || !inputShapes) {
+    const built = await buildFeeds(request, parent);
+    ctx.feeds = built.feeds;
+    inputShapes = built.inputShapes;
+  }
   if (request.step.operator === 'partition') ctx.partitionSearch ??= { modelPath: request.parentPath, network: request.network, effort: request.effort };
-  return ctx;
+  return { ctx, inputShapes };
 }
 
-async function writeParts(request: BuildRequest, modelFile: string, out: Required<Pick<OperatorOutput, 'parts'>>, parent: Uint8Array, ctx: OperatorContext): Promise<BuildResult> {
+async function writeParts(request: BuildRequest, modelFile: string, out: Required<Pick<OperatorOutput, 'parts'>>, parent: Uint8Array, ctx: OperatorContext, inputShapes: InputShapesRecord): Promise<BuildResult> {
   const { head, tail, tailInputs, report } = out.parts;
   // head → tail must give the model's outputs before the split is measured or reported.
-  const verification = report.verification ?? (await verifySplit(parent, head, tail, (ctx.feeds ?? []).slice(0, 4)));
+  const verification = report.verification ?? (await verifySplit(parent, head, tail, (ctx.feeds ?? []).slice(0, 4), partitionTolerance(loadModel(parent))));
   const tailFile = join(request.outDir, 'tail.onnx');
   await writeFile(modelFile, head);
   await writeFile(tailFile, tail);
@@ -56,7 +64,7 @@ async function writeParts(request: BuildRequest, modelFile: string, out: Require
     tailSamplesFile = join(request.outDir, 'tail-samples.json');
     await writeFile(tailSamplesFile, JSON.stringify(tailInputs.map((inputs, i) => serializeSample(`tail-${i}`, inputs))));
   }
-  return { modelFile, tailFile, ...(tailSamplesFile ? { tailSamplesFile } : {}), report: { operator: 'partition', params: request.step.params, ...report, verification } };
+  return { modelFile, tailFile, ...(tailSamplesFile ? { tailSamplesFile } : {}), inputShapes, report: { inputShapes, operator: 'partition', params: request.step.params, ...report, verification } };
 }
 
 async function build(request: BuildRequest): Promise<BuildResult> {
@@ -64,14 +72,14 @@ async function build(request: BuildRequest): Promise<BuildResult> {
   const modelFile = join(request.outDir, 'model.onnx');
   const { operator: name, params } = request.step;
   const operator = operatorNamed(name);
-  const ctx = await context(request, parent, new Set(operator.needs(params)));
+  const { ctx, inputShapes } = await context(request, parent, new Set(operator.needs(params)));
   const out = await operator.apply(parent, params, ctx);
-  if (out.parts) return writeParts(request, modelFile, { parts: out.parts }, parent, ctx);
+  if (out.parts) return writeParts(request, modelFile, { parts: out.parts }, parent, ctx, inputShapes);
   if (!out.bytes) throw new TierwiseError('ENGINE_OUTPUT_INVALID', `${name} returned no model`);
   // Nothing unchecked leaves a build: the written model runs against its parent on sample inputs first.
   const verification = await verifyModel(name, parent, out.bytes, ctx.feeds ?? [], operator.tolerance);
   await writeFile(modelFile, out.bytes);
-  return { modelFile, report: { operator: name, params, ...out.report, verification } };
+  return { modelFile, inputShapes, report: { operator: name, params, ...out.report, inputShapes, verification } };
 }
 
 childMain(build);

@@ -1,6 +1,6 @@
 import type { PreprocessSpec } from '../../datasets/formats/preprocess-spec';
 import type { DatasetKind } from '../../datasets/formats/types';
-import type { EngineInputSpec } from '../sample-inputs';
+import type { InputShapesRecord, InputSpec } from '../../onnx/input-spec';
 
 /** One operator applied to a parent model, with its parameters (part of the built variant's content address). */
 export interface BuildStep {
@@ -19,8 +19,11 @@ export interface BuildRequest {
   calibrationLimit: number;
   /** Samples scored per accuracy-aware trial. */
   evalLimit: number;
-  /** Shapes/dims/fills of the model's inputs, for verifying what the build writes when there is no dataset. */
-  inputSpec?: EngineInputSpec;
+  /**
+   * The study's input spec (shapes, dims, fills): without a dataset every probe, calibration and check of the build
+   * runs at it; with one, the dataset's samples give the shapes.
+   */
+  inputSpec?: InputSpec;
   network: { mobileEdgeMbps: number; edgeCloudMbps: number; rttMs: number };
   effort: { warmup: number; runs: number };
 }
@@ -32,4 +35,6 @@ export interface BuildResult {
   tailFile?: string;
   tailSamplesFile?: string;
   report: Record<string, unknown>;
+  /** The input shapes (and fills) the build probed and verified with. */
+  inputShapes: InputShapesRecord;
 }

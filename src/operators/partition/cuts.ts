@@ -1,4 +1,6 @@
 import { TierwiseError } from '../../common/errors';
+import type { InputSpec } from '../../onnx/input-spec';
+import type { InputTensor } from '../../onnx/io-spec';
 import type { Dim, ElementType, ModelProto } from '../../onnx';
 import { analyzeCut, type CutShape } from './cut-analysis';
 import { indexGraph, type GraphIndex } from './graph-index';
@@ -23,8 +25,12 @@ export interface CutCandidate {
 }
 
 export interface ListCutsOptions {
-  /** Input shapes by input name; symbolic dims default to 1. */
+  /** Whole input shapes by input name (short for an input spec of shapes). */
   shapes?: Record<string, number[]>;
+  /** The input spec the probe runs at (a symbolic dim nobody gave is INPUT_SPEC_REQUIRED, never 1). */
+  inputs?: InputSpec;
+  /** Or the very tensors to probe with (dataset samples). */
+  feeds?: Record<string, InputTensor>;
   /** Largest cut set to look for (1 or 2; default 2). */
   maxTensors?: number;
 }
@@ -39,7 +45,7 @@ export interface CutList {
 export async function listCuts(model: ModelProto, options: ListCutsOptions = {}): Promise<CutList> {
   const maxTensors = options.maxTensors ?? 2;
   if (!(maxTensors === 1 || maxTensors === 2)) throw new TierwiseError('PARTITION_OPTIONS_INVALID', `maxTensors must be 1 or 2, got ${maxTensors}`);
-  const probe = await probeShapes(model, options.shapes);
+  const probe = await probeShapes(model, { shapes: options.shapes, spec: options.inputs, feeds: options.feeds });
   const index = indexGraph(model.graph!);
   const pool = [...index.dynamicTensors].filter((t) => index.producer.has(t) && !index.graphOutputs.includes(t) && probe.has(t));
   const found: CutShape[] = [];

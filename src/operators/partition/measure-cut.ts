@@ -1,10 +1,12 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { syntheticInputs, serializeSample } from '../../benchmark/inputs';
+import { serializeSample } from '../../benchmark/inputs';
 import { measure, type MeasureResult } from '../../benchmark/runner';
 import type { TierOverride } from '../../benchmark/tiers';
 import type { InputTensor } from '../../onnx/io-spec';
-import { openSession, realInputs, saveModel, toFeeds, valueInfoToSpec, type ModelProto } from '../../onnx';
+import { openSession, saveModel, toFeeds, type ModelProto } from '../../onnx';
+import type { InputSpec } from '../../onnx/input-spec';
+import { engineSampleInputs, type EngineInputOptions } from '../sample-inputs';
 import { splitModel } from './extract';
 import type { ShapeProbe } from './shape-probe';
 
@@ -22,10 +24,9 @@ export interface MeasuredSplit {
   tail: MeasureResult;
 }
 
-/** The inputs the runner synthesizes for `model` at `shapes` (same seed, so in-process runs see the same values). */
-export function runnerInputs(model: ModelProto, shapes: Record<string, number[]> = {}): Record<string, InputTensor> {
-  const declared = realInputs(model.graph!).map(valueInfoToSpec).map((s) => ({ name: s.name, type: s.elemType, shape: s.shape ?? [] }));
-  return syntheticInputs(declared, shapes).inputs;
+/** The inputs an engine synthesizes for `model` under `spec` (the one resolver, resolving as the shape probe does; same seed every time). */
+export function runnerInputs(model: ModelProto, spec: InputSpec = {}, options: EngineInputOptions = { assumeBatch: true }): Record<string, InputTensor> {
+  return engineSampleInputs(model, spec, 1, options)[0]!;
 }
 
 /**

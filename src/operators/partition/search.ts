@@ -7,6 +7,9 @@ import { serializeSample } from '../../benchmark/inputs';
 import { measure } from '../../benchmark/runner';
 import { loadModel } from '../../onnx';
 import { listCuts, type CutCandidate } from './cuts';
+import { probeSpec } from './shape-probe';
+import type { InputSpec } from '../../onnx/input-spec';
+import type { InputTensor } from '../../onnx/io-spec';
 import { attributeNodeTimes, estimateCut, type CutEstimate, type PartitionRoute, type TierCosts } from './estimate';
 import { measureSplit, runnerInputs, type RunSettings } from './measure-cut';
 
@@ -21,7 +24,12 @@ export interface PartitionSearchOptions extends RunSettings {
   requestBytes?: number;
   /** Default: the raw output tensors' bytes. */
   responseBytes?: number;
+  /** Whole input shapes by name (short for an input spec of shapes). */
   shapes?: Record<string, number[]>;
+  /** The input spec the probe, the profiles and the measurements run at. */
+  inputs?: InputSpec;
+  /** Or the very tensors to run at (dataset samples: the first one). */
+  feeds?: Record<string, InputTensor>;
   /** How many of the best estimates to measure for real (default 3; 0 = estimate only). */
   topK?: number;
   maxTensors?: number;
@@ -61,7 +69,7 @@ export async function searchPartition(modelPath: string, options: PartitionSearc
   let bytes: Uint8Array;
   try { bytes = readFileSync(path); } catch { throw new TierwiseError('MODEL_NOT_FOUND', `model file ${path} cannot be read`); }
   const model = loadModel(bytes, path);
-  const { cuts, probe, index } = await listCuts(model, { shapes: options.shapes, maxTensors: options.maxTensors });
+  const { cuts, probe, index } = await listCuts(model, { shapes: options.shapes, inputs: options.inputs, feeds: options.feeds, maxTensors: options.maxTensors });
   if (cuts.length === 0) throw new TierwiseError('PARTITION_NO_CUTS', `${path} has no tensor that separates its inputs from its outputs`);
   const links = options.links ?? defaultLinks();
   const origin = options.origin ?? 'mobile';
@@ -75,7 +83,7 @@ export async function searchPartition(modelPath: string, options: PartitionSearc
   };
   const workDir = mkdtempSync(join(tmpdir(), 'tierwise-partition-'));
   try {
-    const inputs = runnerInputs(model, options.shapes);
+    const inputs = options.feeds ?? runnerInputs(model, probeSpec({ shapes: options.shapes, spec: options.inputs }));
     const samples = join(workDir, 'inputs.json');
     writeFileSync(samples, JSON.stringify([serializeSample('input', inputs)]));
     const profile = async (tier: string): Promise<TierCosts> => {

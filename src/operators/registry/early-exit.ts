@@ -2,13 +2,13 @@ import { TierwiseError } from '../../common/errors';
 import { loadModel, saveModel } from '../../onnx';
 import { applyEarlyExit, bypassBlocks, listBlocks, selectExitVariants } from '../early-exit';
 import { top1Accuracy } from '../quantization';
-import { engineSampleInputs } from '../sample-inputs';
+import type { InputSpec } from '../../onnx/input-spec';
 import { TOLERANCES } from '../verify';
 import { stringList, type Operator, type OperatorContext, type OperatorOutput } from './operator';
 
 /**
  * Early exit: residual blocks bypassed. Params: `skip` (the blocks' Add nodes) bypasses exactly those; with
- * `skip: 'auto'` (what a study plans) or none the operator chooses one block — with labelled evaluation samples the one whose bypass costs the least accuracy
+ * `skip: 'auto'` (what a study plans) or none the operator chooses one block (params `shapes`/`inputs` give the probe's inputs for `skip`) — with labelled evaluation samples the one whose bypass costs the least accuracy
  * per MAC saved (the greedy search), otherwise the deepest bypassable block.
  */
 export const earlyExit: Operator = {
@@ -18,7 +18,8 @@ export const earlyExit: Operator = {
   async apply(bytes, params, ctx) {
     if (!chooses(params)) {
       const skip = stringList(params.skip, 'early-exit skip');
-      return { bytes: saveModel(await applyEarlyExit(bytes, skip)), report: { skipped: skip } };
+      const at = { shapes: params.shapes as Record<string, number[]> | undefined, spec: params.inputs as InputSpec | undefined };
+      return { bytes: saveModel(await applyEarlyExit(bytes, skip, at)), report: { skipped: skip } };
     }
     return chooseBlock(bytes, ctx);
   },
@@ -28,8 +29,8 @@ const chooses = (params: Record<string, unknown>): boolean => params.skip === un
 
 async function chooseBlock(bytes: Uint8Array, ctx: OperatorContext): Promise<OperatorOutput> {
   const model = loadModel(bytes);
-  const [sample] = ctx.feeds ?? engineSampleInputs(model, {}, 1);
-  const blocks = await listBlocks(model, Object.fromEntries(Object.entries(sample).map(([n, t]) => [n, [...t.dims]])));
+  // Blocks and MAC shares at the study's inputs (its spec or its dataset), never at 1 for a symbolic dim.
+  const blocks = await listBlocks(model, { feeds: ctx.feeds?.[0], spec: ctx.inputSpec, resolve: { assumeBatch: true } });
   const bypassable = blocks.filter((b) => b.bypassable);
   if (bypassable.length === 0) throw new TierwiseError('EARLY_EXIT_NO_BLOCKS', 'the model has no residual block that can be bypassed (projection shortcuts change the shape)');
   const evaluation = ctx.evaluation;

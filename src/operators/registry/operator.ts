@@ -1,5 +1,6 @@
 import { TierwiseError } from '../../common/errors';
 import type { DatasetSample } from '../../datasets/formats/types';
+import type { InputSpec } from '../../onnx/input-spec';
 import type { InputTensor } from '../../onnx/io-spec';
 import type { Tolerance } from '../verify';
 
@@ -14,6 +15,8 @@ export interface OperatorContext {
   evaluation?: DatasetSample[];
   /** Sample inputs at the shapes the study runs at (block listing, opset/fp16 conversion checks, partition probes). */
   feeds?: Array<Record<string, InputTensor>>;
+  /** The study's input spec: probes resolve symbolic dims with it (never at 1 for a dim nobody gave). */
+  inputSpec?: InputSpec;
   /** A study's partition: search the cut for this tier pair on the study's network, measuring the best few. */
   partitionSearch?: PartitionSearchContext;
 }

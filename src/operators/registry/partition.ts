@@ -3,7 +3,8 @@ import { tierLinks } from '../../benchmark/network';
 import type { InputTensor } from '../../onnx/io-spec';
 import { loadModel, openSession, saveModel, toFeeds } from '../../onnx';
 import { probeShapes, searchPartition, splitModel } from '../partition';
-import { TOLERANCES, verifySplit } from '../verify';
+import type { InputSpec } from '../../onnx/input-spec';
+import { TOLERANCES, partitionTolerance, verifySplit } from '../verify';
 import { stringList, type Operator, type OperatorContext, type OperatorOutput, type PartitionSearchContext } from './operator';
 
 /** A study's partition keeps at least this share of the compute on each tier (else it is an on-device scenario). */
@@ -23,7 +24,7 @@ export const partition: Operator = {
     if (params.from !== undefined || params.to !== undefined) return searched(bytes, params as { from: string; to: string }, ctx);
     const cut = stringList(params.cut, 'partition cut');
     const model = loadModel(bytes);
-    const probe = await probeShapes(model, params.shapes as Record<string, number[]> | undefined);
+    const probe = await probeShapes(model, { shapes: params.shapes as Record<string, number[]> | undefined, spec: params.inputs as InputSpec | undefined });
     const split = splitModel(model, cut, probe);
     const transferBytes = [...split.cut.tensors, ...split.cut.forwardedInputs].reduce((s, n) => s + (probe.get(n)?.bytes ?? 0), 0);
     const head = saveModel(split.head);
@@ -36,19 +37,20 @@ async function searched(bytes: Uint8Array, params: { from: string; to: string },
   const search: PartitionSearchContext | undefined = ctx.partitionSearch;
   const inputs = ctx.feeds;
   if (!search || !inputs?.length) throw new TierwiseError('CHAIN_CONTEXT_MISSING', 'a partition between tiers needs the search context (network, effort) and sample inputs');
-  // The search probes and measures at the shapes of the inputs it verifies with, not at 1 for symbolic dims.
-  const shapes = Object.fromEntries(Object.entries(inputs[0]).map(([name, t]) => [name, [...t.dims]]));
+  // The search probes and measures at the inputs it verifies with (the study's spec or dataset), not at 1 for
+  // symbolic dims; the probe's second run keeps their fills, so symbolic dims stay symbolic in head and tail.
+  const at = { feeds: inputs[0], spec: ctx.inputSpec, resolve: { assumeBatch: true } };
   const result = await searchPartition(search.modelPath, {
-    from: params.from, to: params.to, shapes, links: tierLinks(search.network), origin: 'mobile', requestBytes: search.requestBytes,
+    from: params.from, to: params.to, feeds: inputs[0], inputs: ctx.inputSpec, links: tierLinks(search.network), origin: 'mobile', requestBytes: search.requestBytes,
     topK: 2, runs: Math.min(30, search.effort.runs), warmup: Math.min(5, search.effort.warmup), minShare: MIN_SHARE,
   });
   const model = loadModel(bytes);
-  const probe = await probeShapes(model, shapes);
+  const probe = await probeShapes(model, at);
   const split = splitModel(model, result.best.tensors, probe);
   const head = saveModel(split.head);
   const tail = saveModel(split.tail);
-  // head → tail must give the model's outputs (relative 1e-4) before the split is measured or reported.
-  const verification = await verifySplit(bytes, head, tail, inputs.slice(0, 4));
+  // head → tail must give the model's outputs (relative 1e-4; 5e-3 for a graph computing in fp16) first.
+  const verification = await verifySplit(bytes, head, tail, inputs.slice(0, 4), partitionTolerance(model));
   const chosen = result.candidates.find((c) => c.id === result.best.id);
   return {
     parts: {

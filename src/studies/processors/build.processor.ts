@@ -56,6 +56,8 @@ export class BuildProcessor implements JobProcessor<typeof JobName.BuildVariant>
           evalLimit: study.effort.evalLimit ?? 200,
           network: study.network,
           effort: study.effort,
+          // The study's input spec reaches every build: probes, calibration and checks run at its shapes.
+          ...(study.inputs ? { inputSpec: study.inputs } : {}),
         };
         const build = (envelope?: Envelope) =>
           runChildDetailed<BuildResult>({
@@ -74,7 +76,7 @@ export class BuildProcessor implements JobProcessor<typeof JobName.BuildVariant>
         const report: Record<string, unknown> = { ...result.report, buildWallMs: run.wallMs };
         if (result.tailFile) report.tailSha = (await this.blobs.put(await readFile(result.tailFile))).sha256;
         if (result.tailSamplesFile) report.tailSamplesSha = (await this.blobs.put(await readFile(result.tailSamplesFile))).sha256;
-        await this.variants.markReady(variantId, model.sha256, model.sizeBytes, report);
+        await this.variants.markReady(variantId, model.sha256, model.sizeBytes, report, result.inputShapes);
       } catch (error) {
         if (isCancellation(error)) {
           await this.variants.markFailed(variantId, 'cancelled while building');

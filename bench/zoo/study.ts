@@ -1,0 +1,127 @@
+/**
+ * The zoo's full studies: each zoo model uploaded through the REST API and studied end to end (build every
+ * applicable variant, benchmark, rank) at the input spec the zoo states, without a dataset. For a model with
+ * symbolic dims it first checks that a study without a spec is refused with 422 INPUT_SPEC_REQUIRED. Records per
+ * model: the study's status and wall time, each variant's outcome (built and checked, or refused with its code)
+ * with the input shapes its build ran at, and the p50 of every measurement with the shapes it ran at.
+ *
+ *   npm run build && node dist/bench/zoo/study.js [--big] [--only id,id] [--tiers mobile,edge] [--scenarios edge,mobile|edge] [--runs n]
+ *
+ * Writes bench/results/zoo-study.json (TIERWISE_ZOO_STUDY_RESULT overrides); a run over some models keeps the
+ * other models' rows. Uses $DATABASE_URL (default tierwise_bench) and an isolated queue prefix and blob folder.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { dirname, join } from 'node:path';
+import { runStudy, startStack, type Stack } from '../study/run-study';
+import { tierwiseSpec } from './engines';
+import { installZoo, repoRoot, ZOO_MODELS, type ZooModel } from './zoo-models';
+
+export interface ZooStudyRow {
+  model: string;
+  spec: unknown;
+  /** The code a study without a spec got (INPUT_SPEC_REQUIRED for symbolic dims), or null for static shapes. */
+  withoutSpec: { status: number; code: string | null } | null;
+  status: string;
+  error: string | null;
+  wallSeconds: number;
+  tiers: string[];
+  scenarios: string[];
+  variants: Array<{ operators: string[]; status: string; error: string | null; inputShapes: unknown; buildSeconds: number | null }>;
+  measurements: Array<{ variant: string; tier: string; part: string; p50Ms: number; inputShapes: unknown }>;
+  recommendation: string | null;
+  measuredAt: string;
+}
+
+function option(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+const hasSymbolicDims = (model: ZooModel, io: Array<{ shape: unknown[] | null }>): boolean =>
+  io.some((i) => !i.shape || i.shape.some((d) => typeof d !== 'number' || d <= 0)) || Object.values(model.spec).some((e) => e.value !== undefined);
+
+/** Uploads `path` and runs one study at the model's spec; `tiers` one or more of mobile, edge, cloud. */
+export async function zooStudy(stack: Stack, model: ZooModel, path: string, tiers: string[], runs: number, timeoutMs: number, scenarios: string[] = tiers): Promise<ZooStudyRow> {
+  const { api, auth } = stack;
+  const uploaded = await api.http.post('/v1/models').set(auth).field('name', model.id).attach('file', path);
+  if (uploaded.status !== 201) throw new Error(`upload of ${model.id}: ${uploaded.status} ${JSON.stringify(uploaded.body)}`);
+  const modelId = uploaded.body.id as string;
+  // The API takes 5 runs at least; a heavy model (seconds per inference) warms up once.
+  const base = { modelId, tiers, scenarios, effort: { warmup: model.ci ? Math.min(3, runs) : 1, runs: Math.max(5, runs) } };
+  let withoutSpec: ZooStudyRow['withoutSpec'] = null;
+  if (hasSymbolicDims(model, uploaded.body.inputs ?? [])) {
+    const refused = await api.http.post('/v1/studies').set(auth).send(base);
+    withoutSpec = { status: refused.status, code: refused.body?.error?.code ?? null };
+  }
+  const spec = tierwiseSpec(model.spec);
+  const started = Date.now();
+  const run = await runStudy(stack, { ...base, inputs: spec }, timeoutMs);
+  const name = (id: string): string => run.variants.find((v) => v.id === id)?.operators.join('+') ?? id;
+  return {
+    model: model.id,
+    spec,
+    withoutSpec,
+    status: run.study.status,
+    error: run.study.error ?? null,
+    wallSeconds: Math.round((run.observedDoneAt - started) / 100) / 10,
+    tiers,
+    scenarios,
+    variants: run.variants.map((v) => ({
+      operators: v.operators, status: v.status, error: v.error, inputShapes: v.inputShapes,
+      buildSeconds: v.buildWallMs === null ? null : Math.round(v.buildWallMs / 100) / 10,
+    })),
+    measurements: run.measurements.map((m) => ({ variant: name(m.variantId), tier: m.tier, part: m.part, p50Ms: Number(Number(m.p50Ms).toPrecision(3)), inputShapes: m.inputShapes })),
+    recommendation: run.recommendations[0] ? `${name(run.recommendations[0].variantId)} on ${run.recommendations[0].scenario}` : null,
+    measuredAt: new Date().toISOString(),
+  };
+}
+
+export function studyTable(rows: ZooStudyRow[]): string {
+  const lines = ['model            status     wall s  no spec               variants (built / refused)                         p50 ms (whole, per tier)'];
+  for (const r of rows) {
+    const built = r.variants.filter((v) => v.status === 'ready').map((v) => v.operators.join('+'));
+    const refused = r.variants.filter((v) => v.status !== 'ready').map((v) => `${v.operators.join('+')}: ${(v.error ?? v.status).split(':')[0]}`);
+    const p50 = r.measurements.filter((m) => m.part === 'whole').map((m) => `${m.variant}@${m.tier} ${m.p50Ms}`).join(', ');
+    lines.push(`${r.model.padEnd(16)} ${r.status.padEnd(10)} ${String(r.wallSeconds).padStart(6)}  ${(r.withoutSpec ? `${r.withoutSpec.status} ${r.withoutSpec.code}` : 'static shapes').padEnd(20)}  ${[built.join(', '), refused.join('; ')].filter(Boolean).join(' / ').slice(0, 50).padEnd(50)} ${p50}`);
+  }
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  const big = process.argv.includes('--big');
+  const only = option('--only')?.split(',');
+  const tiers = (option('--tiers') ?? 'edge').split(',');
+  const scenarios = option('--scenarios')?.split(',') ?? tiers;
+  const runs = Number(option('--runs') ?? 10);
+  const { models: paths } = installZoo(big);
+  const chosen = ZOO_MODELS.filter((m) => (big || m.ci) && (!only || only.includes(m.id)) && paths[m.id]);
+  const resultPath = process.env.TIERWISE_ZOO_STUDY_RESULT ?? join(repoRoot(), 'bench/results/zoo-study.json');
+  const previous = existsSync(resultPath) ? (JSON.parse(readFileSync(resultPath, 'utf8')) as { rows: ZooStudyRow[] }).rows : [];
+  const rows: ZooStudyRow[] = previous.filter((r) => !chosen.some((m) => m.id === r.model));
+  const save = (): void => {
+    mkdirSync(dirname(resultPath), { recursive: true });
+    rows.sort((a, b) => ZOO_MODELS.findIndex((m) => m.id === a.model) - ZOO_MODELS.findIndex((m) => m.id === b.model));
+    writeFileSync(resultPath, `${JSON.stringify({ measuredAt: new Date().toISOString(), cpus: cpus().length, loadAverage1m: loadavg()[0], rows }, null, 2)}\n`);
+  };
+  const stack = await startStack();
+  try {
+    for (const model of chosen) {
+      process.stderr.write(`zoo study: ${model.id}… `);
+      const row = await zooStudy(stack, model, paths[model.id], tiers, model.ci ? runs : 5, model.ci ? 15 * 60_000 : 90 * 60_000, scenarios);
+      process.stderr.write(`${row.status} in ${row.wallSeconds} s\n`);
+      rows.push(row);
+      save();
+    }
+  } finally {
+    await stack.close();
+  }
+  process.stdout.write(`${studyTable(rows)}\n`);
+}
+
+if (require.main === module) {
+  main().then(() => process.exit(0), (error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+    process.exit(1);
+  });
+}

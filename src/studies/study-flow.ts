@@ -6,6 +6,7 @@ import { flowJob, type CatalogueFlowJob } from '../jobs/job-flow';
 import { QueuesService } from '../jobs/queues.service';
 import { StudiesRepository } from './studies.repository';
 import { StudyEvents, progressEvent } from './study-events';
+import { benchTargets } from './study-job-list';
 import { isTerminal } from './study-status';
 import type { StudyStatus, StudyView } from './study.views';
 import { VariantsRepository, type VariantRecord } from './variants.repository';
@@ -111,17 +112,10 @@ export class StudyFlow {
         return usable
           .filter((v) => v.status !== 'ready' && isPartition(v) === (phase === 'partition'))
           .map((v) => child(JobName.BuildVariant, { studyId: study.id, variantId: v.id }, jobId(study.id, 'build', v.id)));
-      case 'bench': {
-        const deviceTiers = study.tiers.filter((t) => study.scenarios.includes(t));
-        return usable.flatMap((v) => {
-          const targets = isPartition(v)
-            ? [{ tier: String(v.params.from), part: 'head' as const }, { tier: String(v.params.to), part: 'tail' as const }]
-            : deviceTiers.map((tier) => ({ tier, part: 'whole' as const }));
-          return targets.map((t) =>
-            child(JobName.BenchVariant, { studyId: study.id, variantId: v.id, tier: t.tier, part: t.part }, jobId(study.id, 'bench', v.id, t.tier, t.part), { attempts: 2 }),
-          );
-        });
-      }
+      case 'bench':
+        return usable.flatMap((v) => benchTargets(study, v).map((t) =>
+          child(JobName.BenchVariant, { studyId: study.id, variantId: v.id, tier: t.tier, part: t.part }, jobId(study.id, 'bench', v.id, t.tier, t.part), { attempts: 2 }),
+        ));
       case 'evaluate':
         if (!study.datasetId) return [];
         return usable

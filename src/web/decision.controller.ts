@@ -19,6 +19,12 @@ export class DecisionController {
     return this.decisions.decision(team.id, id);
   }
 
+  @Get(':id/jobs')
+  @ApiOperation({ summary: 'Every job of the study and its state (planned, queued, running, done, failed, skipped), with the failure code' })
+  jobs(@CurrentTeam() team: TeamRef, @Param('id', idPipe('study')) id: string) {
+    return this.decisions.jobs(team.id, id);
+  }
+
   @Post(':id/what-if')
   @HttpCode(200)
   @ApiOperation({ summary: 'Re-rank a completed study on another network and constraints (nothing is stored)' })

@@ -5,6 +5,7 @@ import { ModelsRepository } from '../models/models.repository';
 import { adviseInput } from '../studies/advise/advise-input';
 import { ResultsRepository } from '../studies/results.repository';
 import { StudiesRepository } from '../studies/studies.repository';
+import { studyJobList, type StudyJobView } from '../studies/study-job-list';
 import type { StudyView } from '../studies/study.views';
 import { VariantsRepository } from '../studies/variants.repository';
 
@@ -63,6 +64,18 @@ export class DecisionService {
         p50CiLowMs: m.p50CiLowMs, p50CiHighMs: m.p50CiHighMs, coldStartMs: m.coldStartMs, envelope: m.envelope,
       })),
     };
+  }
+
+  /** Every job of a study (running or ended) and where it stands: the live view's per-job progress. */
+  async jobs(teamId: string, id: string): Promise<StudyJobView[]> {
+    const study = await this.studies.get(id);
+    if (!study || study.teamId !== teamId) throw new TierwiseError('STUDY_NOT_FOUND', `no study ${id}`, 404);
+    const [variants, measured, evaluated] = await Promise.all([
+      this.variants.many(study.variantIds),
+      this.results.measurements(id, false),
+      this.results.accuracy(id),
+    ]);
+    return studyJobList({ study, variants, measured, evaluated: evaluated.map((a) => a.variantId) });
   }
 
   /** The study's ranking and crossovers recomputed by the advisor on another network and constraints. */

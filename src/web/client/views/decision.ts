@@ -158,8 +158,8 @@ function rankingTable(ranking: Ranking): HTMLElement {
 }
 
 const W = 640;
-const H = 300;
-const PAD = { left: 56, right: 16, top: 12, bottom: 40 };
+const H = 310;
+const PAD = { left: 56, right: 16, top: 12, bottom: 48 };
 
 function logScale(values: number[], from: number, to: number): (v: number) => number {
   const lo = Math.log10(Math.max(1e-3, Math.min(...values)) / 1.3);
@@ -195,11 +195,11 @@ function scatter(candidates: Candidate[], data: DecisionData, tooltip: HTMLEleme
   return svg('svg', { viewBox: `0 0 ${W} ${H}`, class: 'scatter', role: 'group', 'aria-label': 'latency against accuracy, one point per candidate' }, [
     svg('line', { x1: PAD.left, y1: H - PAD.bottom, x2: W - PAD.right, y2: H - PAD.bottom, class: 'axis' }),
     svg('line', { x1: PAD.left, y1: PAD.top, x2: PAD.left, y2: H - PAD.bottom, class: 'axis' }),
-    ...ticks.map((t) => svg('text', { x: x(t).toFixed(1), y: H - PAD.bottom + 26, class: 'label', 'text-anchor': 'middle' }, `${t} ms`)),
+    ...ticks.map((t) => svg('text', { x: x(t).toFixed(1), y: H - PAD.bottom + 18, class: 'label', 'text-anchor': 'middle' }, `${t} ms`)),
     svg('text', { x: PAD.left - 6, y: PAD.top + 10, class: 'label', 'text-anchor': 'end' }, hi.toFixed(0)),
     svg('text', { x: PAD.left - 6, y: H - PAD.bottom, class: 'label', 'text-anchor': 'end' }, lo.toFixed(0)),
     svg('text', { x: 12, y: PAD.top + (H - PAD.top - PAD.bottom) / 2, class: 'label', transform: `rotate(-90 12 ${PAD.top + (H - PAD.top - PAD.bottom) / 2})`, 'text-anchor': 'middle' }, 'accuracy'),
-    svg('text', { x: (PAD.left + W - PAD.right) / 2, y: H - 4, class: 'label', 'text-anchor': 'middle' }, 'end-to-end p50 (log scale) · ringed: Pareto front · grey: infeasible'),
+    svg('text', { x: (PAD.left + W - PAD.right) / 2, y: H - 6, class: 'label', 'text-anchor': 'middle' }, 'end-to-end p50 (log scale) · ringed: Pareto front · grey: infeasible'),
     front.length > 1 ? svg('polyline', { points: front.map((c) => `${x(c.latency.p50Ms).toFixed(1)},${y(c.accuracy).toFixed(1)}`).join(' '), class: 'front' }) : null,
     ...points,
   ].filter((e): e is SVGElement => e !== null));
@@ -228,6 +228,21 @@ function summarize(envelope: unknown): string {
   return Object.entries(envelope as Record<string, unknown>).filter(([, v]) => typeof v !== 'object').slice(0, 5).map(([k, v]) => `${k}=${String(v)}`).join(', ');
 }
 
+/** Splits a label into lines of at most `max` characters, at ' · ', ' (' or '/' where it can, anywhere otherwise. */
+export function wrapLabel(label: string, max: number): string[] {
+  const lines: string[] = [];
+  let rest = label;
+  while (rest.length > max) {
+    const window = rest.slice(0, max + 1);
+    const at = Math.max(window.lastIndexOf(' · '), window.lastIndexOf(' ('), window.lastIndexOf('/'));
+    const cut = at > 0 ? at : max;
+    lines.push(rest.slice(0, cut).trimEnd());
+    rest = rest.slice(cut).replace(/^ · /, '').trimStart();
+  }
+  lines.push(rest);
+  return lines;
+}
+
 function quantile(sorted: number[], q: number): number {
   const at = (sorted.length - 1) * q;
   const low = Math.floor(at);
@@ -240,18 +255,24 @@ function distributions(data: DecisionData): HTMLElement {
     const sorted = [...m.samplesMs].sort((a, b) => a - b);
     const stored = data.measurements.find((s) => s.variantId === m.variantId && s.tier === m.tier && s.part === m.part && (s.cut ?? undefined) === (m.cut ?? undefined)) ?? data.measurements.find((s) => s.variantId === m.variantId && s.tier === m.tier && s.part === m.part);
     const variant = data.input.variants.find((v) => v.id === m.variantId);
-    return { name: `${variant ? (variant.operators.join('+') || 'identity') : m.variantId.slice(0, 8)} · ${m.tier}${m.part === 'whole' ? '' : ` ${m.part}`}`, sorted, cold: stored?.coldStartMs ?? null };
+    const where = `${m.tier}${m.part === 'whole' ? '' : ` ${m.part}`}${m.cut ? ` (cut ${m.cut})` : ''}`;
+    return { name: `${variant ? (variant.operators.join('+') || 'identity') : m.variantId.slice(0, 8)} · ${where}`, sorted, cold: stored?.coldStartMs ?? null };
   }).filter((r) => r.sorted.length > 0);
   const all = rows.flatMap((r) => [r.sorted[0], r.sorted[r.sorted.length - 1], ...(r.cold ? [r.cold] : [])]);
-  const rowH = 26;
-  const left = 200;
-  const height = rows.length * rowH + 40;
+  // Labels get up to half the chart (about 6.2 units a character at the label font); a longer one, such as a
+  // partition's cut tensor, wraps onto more lines and its row grows, so no label is cut off at the left edge.
+  const maxChars = Math.floor((W / 2 - 16) / 6.2);
+  const lines = rows.map((r) => wrapLabel(r.name, maxChars));
+  const left = Math.round(Math.max(140, ...lines.flat().map((l) => l.length * 6.2 + 16)));
+  const rowHeights = lines.map((l) => Math.max(26, l.length * 12 + 10));
+  const tops = rowHeights.map((_, i) => rowHeights.slice(0, i).reduce((a, b) => a + b, 0));
+  const height = tops[tops.length - 1] + rowHeights[rowHeights.length - 1] + 30;
   const x = logScale(all.length ? all : [1], left, W - PAD.right);
   const boxes = rows.flatMap((r, i) => {
-    const cy = 16 + i * rowH;
+    const cy = 3 + tops[i] + rowHeights[i] / 2;
     const q = [0, 0.25, 0.5, 0.75, 1].map((p) => x(quantile(r.sorted, p)));
     return [
-      svg('text', { x: left - 8, y: cy + 4, class: 'label', 'text-anchor': 'end' }, r.name),
+      svg('text', { x: left - 8, y: cy + 4 - (lines[i].length - 1) * 6, class: 'label dist-label', 'text-anchor': 'end' }, lines[i].map((l, k) => svg('tspan', { x: left - 8, dy: k === 0 ? 0 : 12 }, l))),
       svg('line', { x1: q[0], x2: q[4], y1: cy, y2: cy, class: 'whisker' }),
       svg('rect', { x: q[1], y: cy - 8, width: Math.max(1, q[3] - q[1]), height: 16, class: 'box' }, svg('title', {}, `warm p25 ${ms(quantile(r.sorted, 0.25))}, p50 ${ms(quantile(r.sorted, 0.5))}, p75 ${ms(quantile(r.sorted, 0.75))}, ${r.sorted.length} samples`)),
       svg('line', { x1: q[2], x2: q[2], y1: cy - 8, y2: cy + 8, class: 'median' }),

@@ -322,7 +322,7 @@ describe('dashboard in a real browser', { timeout: 240_000 }, () => {
 
   test('a share link opens without a key in a fresh context, and is refused once revoked', async () => {
     await page.locator('#share-create').click();
-    const url = await page.locator('.share-url').getAttribute('href');
+    const url = await page.locator('a.share-url').getAttribute('href');
     assert.ok(url && new URL(url).pathname.startsWith('/share/'), String(url));
     assert.doesNotMatch(url, new RegExp(key), 'no api key in the link');
     const listed = await api.http.get(`/v1/studies/${studyId}/shares`).set(auth).expect(200);
@@ -352,8 +352,19 @@ describe('dashboard in a real browser', { timeout: 240_000 }, () => {
       await screenshot(shared, 'share');
       assert.deepEqual(strangerErrors, []);
 
-      await page.getByRole('button', { name: 'Revoke' }).click();
-      await page.locator('#share-links li.revoked').waitFor();
+      // Later, in a reloaded page: the study's links are listed (no token shown again), the expired one marked,
+      // and the live one revoked by its id from the list. Another team cannot revoke it that way either.
+      await page.reload();
+      await page.locator('#share-links li').nth(1).waitFor();
+      assert.equal(await page.locator('#share-links li').count(), 2);
+      assert.equal(await page.locator('#share-links li.expired').getAttribute('data-id'), expiring.id);
+      assert.equal(await page.locator('#share-links a').count(), 0, 'a token is shown only when its link is created');
+      const live = listed.body[0].id as string;
+      assert.equal((await api.http.delete(`/v1/studies/${studyId}/shares/${live}`).set(outsider.auth).expect(404)).body.error.code, 'SHARE_NOT_FOUND');
+      await page.locator(`#share-links li[data-id="${live}"]`).getByRole('button', { name: 'Revoke' }).click();
+      await page.locator(`#share-links li.revoked[data-id="${live}"]`).waitFor();
+      const after = (await api.http.get(`/v1/studies/${studyId}/shares`).set(auth).expect(200)).body as Array<{ id: string; revokedAt: string | null }>;
+      assert.ok(after.find((l) => l.id === live)?.revokedAt);
       const refused = await shared.goto(url);
       assert.equal(refused?.status(), 410);
       assert.match((await shared.locator('#refused').textContent()) ?? '', /SHARE_REVOKED/);

@@ -180,7 +180,7 @@ export async function studyView(main: HTMLElement, id: string, signal: AbortSign
     h('h2', { id: 'rec-title' }, 'Recommendation'),
     h('p', { class: 'sentence', id: 'recommendation' }, study.recommendation ? study.recommendation.explanation : 'No candidate meets every constraint.'),
     downloads(path, study.id),
-    shareControls(study.id),
+    shareControls(study.id, signal),
   ]));
   const decision = await api<DecisionData>('GET', `${path}/decision`, { signal });
   result.appendChild(decisionView(decision));

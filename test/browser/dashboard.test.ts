@@ -185,12 +185,26 @@ describe('dashboard in a real browser', { timeout: 240_000 }, () => {
     const edgeCloud = page.locator('#bw-edge-cloud');
     await edgeCloud.focus();
     for (let i = 0; i < 25; i++) await page.keyboard.press('ArrowRight');
-    await page.locator('#rtt').focus();
+    const rttMe = page.locator('#rtt-mobile-edge');
+    const rttEc = page.locator('#rtt-edge-cloud');
+    await rttMe.focus();
     for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowRight');
-    const positions = { me: Number(await slider.inputValue()), ec: Number(await edgeCloud.inputValue()), rtt: Number(await page.locator('#rtt').inputValue()) };
-    assert.equal(positions.rtt, study.network.rttMs + 1.5);
-    const moved = await server({ mobileEdgeMbps: Math.pow(10, positions.me / 100), edgeCloudMbps: Math.pow(10, positions.ec / 100), rttMs: positions.rtt });
+    await rttEc.focus();
+    for (let i = 0; i < 20; i++) await page.keyboard.press('ArrowRight');
+    const positions = { me: Number(await slider.inputValue()), ec: Number(await edgeCloud.inputValue()), rttMe: Number(await rttMe.inputValue()), rttEc: Number(await rttEc.inputValue()) };
+    assert.deepEqual([positions.rttMe, positions.rttEc], [study.network.rttMs + 1.5, study.network.rttMs + 10]);
+    const networkAt = (p: typeof positions) => ({ mobileEdgeMbps: Math.pow(10, p.me / 100), edgeCloudMbps: Math.pow(10, p.ec / 100), mobileEdgeRttMs: p.rttMe, edgeCloudRttMs: p.rttEc });
+    const moved = await server(networkAt(positions));
     assert.deepEqual(await shown(), { top: moved.top, order: moved.order });
+
+    // A sweep of both bandwidth sliders with the links' RTTs apart: at every position the page's whole ranking is the server's.
+    const setRange = (id: string, v: number) => page.locator(id).evaluate((el, value) => { const input = el as any; input.value = String(value); input.dispatchEvent(new (globalThis as any).Event('input', { bubbles: true })); }, v);
+    for (const [me, ec] of [[0, 0], [50, 250], [100, 100], [150, 30], [230, 300], [300, 120]]) {
+      await setRange('#bw-mobile-edge', me);
+      await setRange('#bw-edge-cloud', ec);
+      const there = await server(networkAt({ ...positions, me, ec }));
+      assert.deepEqual(await shown(), { top: there.top, order: there.order }, `at positions ${me}, ${ec}`);
+    }
 
     // Back to the study's network: the crossovers the page marks are the stored ones (bisection may differ in the last bit).
     await page.getByRole('button', { name: 'Back to the study’s network' }).click();
@@ -214,9 +228,11 @@ describe('dashboard in a real browser', { timeout: 240_000 }, () => {
       }
     }
     assert.ok(crossovers.length > 0, `no RTT up to 100 ms gives this study a crossover to test against: ${JSON.stringify(atStudy.order)}`);
-    await page.locator('#rtt').focus();
-    for (let r = study.network.rttMs; r < rttMs; r += 0.5) await page.keyboard.press('ArrowRight');
-    assert.equal(Number(await page.locator('#rtt').inputValue()), rttMs);
+    for (const link of ['#rtt-mobile-edge', '#rtt-edge-cloud']) {
+      await page.locator(link).focus();
+      for (let r = study.network.rttMs; r < rttMs; r += 0.5) await page.keyboard.press('ArrowRight');
+      assert.equal(Number(await page.locator(link).inputValue()), rttMs);
+    }
     const crossing = crossovers[0];
     const target = page.locator(`#bw-${crossing.link}`);
     assert.equal(await page.locator(`#bw-${crossing.link} ~ .ticks .tick`).count() > 0, true, 'the crossover is marked on its slider');

@@ -16,10 +16,15 @@ export interface DecisionData {
   }>;
 }
 
-export const LINKS: Array<{ link: LinkName; field: 'mobileEdgeMbps' | 'edgeCloudMbps'; label: string }> = [
-  { link: 'mobile-edge', field: 'mobileEdgeMbps', label: 'mobile–edge bandwidth' },
-  { link: 'edge-cloud', field: 'edgeCloudMbps', label: 'edge–cloud bandwidth' },
+export const LINKS: Array<{ link: LinkName; field: 'mobileEdgeMbps' | 'edgeCloudMbps'; rtt: 'mobileEdgeRttMs' | 'edgeCloudRttMs'; label: string }> = [
+  { link: 'mobile-edge', field: 'mobileEdgeMbps', rtt: 'mobileEdgeRttMs', label: 'mobile–edge' },
+  { link: 'edge-cloud', field: 'edgeCloudMbps', rtt: 'edgeCloudRttMs', label: 'edge–cloud' },
 ];
+/** The study's network with each link's RTT spelled out, so each RTT slider owns one link's figure. */
+function studyNetwork(data: DecisionData): NetworkProfile {
+  const n: NetworkProfile = { mobileEdgeMbps: 200, edgeCloudMbps: 1, rttMs: 0, ...data.input.network };
+  return { ...n, mobileEdgeRttMs: n.mobileEdgeRttMs ?? n.rttMs, edgeCloudRttMs: n.edgeCloudRttMs ?? n.rttMs };
+}
 /** The bandwidth sliders are logarithmic: position = 100 × log10(Mbps), 1 Mbps to 1 Gbps (the crossover sweep's range). */
 const SLIDER_MAX = 300;
 export const mbpsAt = (position: number) => Math.pow(10, position / 100);
@@ -39,7 +44,7 @@ export function whatIf(input: StudyInput, network: NetworkProfile, constraints: 
 }
 
 export function decisionView(data: DecisionData): HTMLElement {
-  const network: NetworkProfile = { mobileEdgeMbps: 200, edgeCloudMbps: 1, rttMs: 0, ...data.input.network };
+  const network = studyNetwork(data);
   const constraints: Constraints = { ...(data.input.constraints ?? {}) };
   const top = h('p', { class: 'sentence', id: 'whatif-top', 'aria-live': 'polite' });
   const ranking = h('div', { id: 'whatif-ranking' });
@@ -47,9 +52,7 @@ export function decisionView(data: DecisionData): HTMLElement {
   const crossoverList = h('ul', { id: 'whatif-crossovers', class: 'small' });
   const tooltip = h('div', { class: 'tooltip', role: 'tooltip', id: 'scatter-tip', hidden: true });
   const sliders = LINKS.map((l) => linkSlider(l, network, () => recompute()));
-  const rtt = h('input', { type: 'range', id: 'rtt', min: 0, max: 200, step: 0.5, value: String(network.rttMs), 'aria-describedby': 'rtt-value' });
-  const rttValue = h('output', { id: 'rtt-value', for: 'rtt' }, `${network.rttMs} ms`);
-  rtt.addEventListener('input', () => { network.rttMs = Number(rtt.value); rttValue.textContent = `${network.rttMs} ms`; recompute(); });
+  const rtts = LINKS.map((l) => rttSlider(l, network, () => recompute()));
   const constraintInput = (name: keyof Constraints, label: string, scale: number) => {
     const current = constraints[name];
     const input = h('input', { type: 'number', min: 0, step: 'any', id: `whatif-${name}`, value: current === undefined ? '' : String(current / scale), placeholder: 'none' });
@@ -63,10 +66,8 @@ export function decisionView(data: DecisionData): HTMLElement {
   };
   const reset = h('button', { type: 'button', class: 'secondary' }, 'Back to the study’s network');
   reset.addEventListener('click', () => {
-    Object.assign(network, { mobileEdgeMbps: 200, edgeCloudMbps: 1, rttMs: 0, ...data.input.network });
-    for (const s of sliders) s.sync();
-    rtt.value = String(network.rttMs);
-    rttValue.textContent = `${network.rttMs} ms`;
+    Object.assign(network, studyNetwork(data));
+    for (const s of [...sliders, ...rtts]) s.sync();
     recompute();
   });
 
@@ -87,10 +88,7 @@ export function decisionView(data: DecisionData): HTMLElement {
     h('section', { 'aria-labelledby': 'whatif-title' }, [
       h('h2', { id: 'whatif-title' }, 'What if the network or the constraints were different?'),
       h('p', { class: 'muted small' }, 'Everything below is recomputed in this page by the advisor’s own code from the study’s stored measurements: end-to-end latency, feasibility, ranks and crossovers.'),
-      h('div', { class: 'controls' }, [
-        ...sliders.map((s) => s.element),
-        h('div', { class: 'slider' }, [h('label', { for: 'rtt' }, 'RTT per hop'), rtt, rttValue]),
-      ]),
+      h('div', { class: 'controls' }, LINKS.map((l, i) => h('fieldset', { class: 'link' }, [h('legend', {}, `${l.label} link`), sliders[i].element, rtts[i].element]))),
       h('fieldset', {}, [h('legend', {}, 'constraints'), h('div', { class: 'grid' }, [
         constraintInput('maxAccuracyDrop', 'max accuracy drop (points)', 1),
         constraintInput('latencyBudgetMs', 'latency budget, p95 (ms)', 1),
@@ -114,6 +112,17 @@ export function decisionView(data: DecisionData): HTMLElement {
 
 interface LinkSlider { link: LinkName; element: HTMLElement; sync(): void; marks(crossovers: Crossover[]): void }
 
+/** A link's round-trip time, 0–200 ms in half-millisecond steps. */
+function rttSlider(l: (typeof LINKS)[number], network: NetworkProfile, changed: () => void): { element: HTMLElement; sync(): void } {
+  const id = `rtt-${l.link}`;
+  const input = h('input', { type: 'range', id, min: 0, max: 200, step: 0.5, 'aria-describedby': `${id}-value` });
+  const value = h('output', { id: `${id}-value`, for: id });
+  const sync = () => { input.value = String(network[l.rtt] ?? network.rttMs); value.textContent = `${input.value} ms`; };
+  input.addEventListener('input', () => { network[l.rtt] = Number(input.value); value.textContent = `${input.value} ms`; changed(); });
+  sync();
+  return { element: h('div', { class: 'slider' }, [h('label', { for: id }, `${l.label} RTT`), input, value]), sync };
+}
+
 function linkSlider(l: (typeof LINKS)[number], network: NetworkProfile, changed: () => void): LinkSlider {
   const id = `bw-${l.link}`;
   const list = h('datalist', { id: `${id}-marks` });
@@ -127,7 +136,7 @@ function linkSlider(l: (typeof LINKS)[number], network: NetworkProfile, changed:
   sync();
   return {
     link: l.link,
-    element: h('div', { class: 'slider' }, [h('label', { for: id }, l.label), input, value, ticks, list]),
+    element: h('div', { class: 'slider' }, [h('label', { for: id }, `${l.label} bandwidth`), input, value, ticks, list]),
     sync,
     marks(crossovers) {
       list.replaceChildren(...crossovers.map((c) => h('option', { value: String(positionOf(c.mbps)), label: `${c.mbps.toPrecision(3)} Mbps` })));

@@ -150,6 +150,8 @@ describe('dashboard in a real browser', { timeout: 240_000 }, () => {
     release();
     await page.frameLocator('iframe.report').getByText('Tierwise study of fashion-resnet').first().waitFor();
     assert.equal(await loading.count(), 0);
+    await page.locator('iframe.report').scrollIntoViewIfNeeded();
+    await page.locator('iframe.report').screenshot({ path: join(SCREENSHOTS, 'report.png') });
     await page.unroute(/\/report\?format=html$/);
     await page.locator('#scatter circle').first().waitFor();
   });

@@ -258,7 +258,7 @@ describe('dashboard in a real browser', { timeout: 240_000 }, () => {
 
     // From a laptop down to a tablet: nothing overflows the page sideways, the ranking table fits its frame, and no
     // label of the distributions (a partition's names the cut) starts left of its chart.
-    for (const width of [1280, 800]) {
+    for (const width of [1280, 768]) {
       await page.setViewportSize({ width, height: 1100 });
       const fit = await page.evaluate(() => {
         const doc = (globalThis as any).document;
@@ -277,7 +277,7 @@ describe('dashboard in a real browser', { timeout: 240_000 }, () => {
       assert.ok(reportOverflow <= 0, `the report is ${reportOverflow}px wider than its frame at ${width}px`);
       const cells = await page.locator('#whatif-ranking td, #measurements td').evaluateAll((tds) => tds.map((td) => (td as any).getBoundingClientRect().width as number));
       assert.ok(Math.min(...cells) >= 20, 'no cell squeezed to a letter or two');
-      if (width === 800) await screenshot(page, 'decision-tablet');
+      if (width === 768) await screenshot(page, 'decision-tablet');
     }
     await page.setViewportSize({ width: 1280, height: 900 });
   });

@@ -28,6 +28,13 @@ export function isPartition(variant: Pick<VariantRecord, 'operators'>): boolean 
 /** A flow id must not contain ':' (BullMQ's key separator). */
 const jobId = (...parts: string[]) => parts.join('_').replace(/[:|]/g, '-');
 
+/** The BullMQ queue and job id of one of a study's build, bench or evaluate jobs (ids are derived, never stored). */
+export function studyJobKey(studyId: string, job: { phase: 'build' | 'bench' | 'evaluate'; variantId: string; tier?: string; part?: string }): { queue: string; id: string } {
+  if (job.phase === 'bench') return { queue: queueOf(JobName.BenchVariant, { studyId, variantId: job.variantId, tier: job.tier!, part: job.part as 'whole' | 'head' | 'tail' }), id: jobId(studyId, 'bench', job.variantId, job.tier!, job.part!) };
+  if (job.phase === 'build') return { queue: queueOf(JobName.BuildVariant, { studyId, variantId: job.variantId }), id: jobId(studyId, 'build', job.variantId) };
+  return { queue: queueOf(JobName.EvaluateVariant, { studyId, variantId: job.variantId }), id: jobId(studyId, 'evaluate', job.variantId) };
+}
+
 /**
  * Runs a study as a sequence of BullMQ flows, one per phase: a `phase-done` parent whose children are the phase's
  * jobs; when every child has finished (or failed for good) the parent starts the next phase. Job ids are derived

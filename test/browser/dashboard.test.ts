@@ -407,12 +407,15 @@ describe('dashboard in a real browser', { timeout: 240_000 }, () => {
     await screenshot(page, 'compare');
   });
 
-  test('the cancel button stops a running study; jobs that never ran are shown skipped', async () => {
+  test('the cancel button stops a running study: the running job is shown, then jobs that never ran are skipped', async () => {
     const models = await api.http.get('/v1/models').set(auth).expect(200);
     const created = await api.http.post('/v1/studies').set(auth).send({ modelId: models.body.items[0].id, scenarios: ['mobile', 'edge', 'cloud'], operators: ['identity'], effort: { warmup: 2, runs: 5000 } }).expect(202);
     await page.goto(`${base}/#/studies/${created.body.id}`);
     const cancel = page.locator('#cancel-study');
     await cancel.waitFor();
+    // A worker holds a measurement (5000 runs take seconds): the job list says which one runs (BullMQ's active state).
+    await page.locator('#jobs tbody tr[data-state="running"]').first().waitFor({ timeout: 60_000 });
+    assert.equal(await page.locator('#jobs tbody tr[data-state="running"] td').first().textContent(), 'bench');
     await cancel.click();
     await page.locator('#study-status', { hasText: 'cancelled' }).waitFor();
     await page.locator('#timeline .phase-ended', { hasText: 'cancelled' }).waitFor();

@@ -1,5 +1,5 @@
 # One image for the api and every worker; docker-compose.yml picks the role with the command.
-FROM node:20-bookworm-slim
+FROM node:22-bookworm-slim
 WORKDIR /app
 ENV ONNXRUNTIME_NODE_INSTALL=skip NODE_ENV=production
 COPY package.json package-lock.json .npmrc prisma.config.ts ./

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
+import { loadModel, saveModel } from '../src/onnx';
 import { fixtures, isolateEnvironment, startApi, type Api } from './support/harness';
 
 isolateEnvironment();
@@ -162,7 +163,6 @@ describe('model registry', () => {
 
 /** The distilled fixture with one initializer moved to an "external" file reference. */
 function withExternalData(): Buffer {
-  const { loadModel, saveModel } = require('../src/onnx') as typeof import('../src/onnx');
   const model = loadModel(readFileSync(resnetStudent));
   const tensor = model.graph!.initializer![0];
   tensor.rawData = new Uint8Array();
@@ -173,7 +173,6 @@ function withExternalData(): Buffer {
 
 /** A well-formed ModelProto whose only node is an operator onnxruntime does not have. */
 function unloadableModel(): Buffer {
-  const { loadModel, saveModel } = require('../src/onnx') as typeof import('../src/onnx');
   const model = loadModel(readFileSync(resnetStudent));
   model.graph!.node![0].opType = 'NoSuchOperator';
   return Buffer.from(saveModel(model));

@@ -30,7 +30,7 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
 
 describe('studies survive failures', () => {
   let api: Api;
-  let workers: INestApplicationContext[] = [];
+  const workers: INestApplicationContext[] = [];
   let auth: { Authorization: string };
   let ids: { modelId: string; datasetId: string };
   const prefix = process.env.QUEUE_PREFIX!;

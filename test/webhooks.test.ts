@@ -63,7 +63,7 @@ describe('webhooks', () => {
     api = await startApi();
     let key: string;
     ({ auth, key } = await api.newTeam());
-    teamId = (await api.app.get(TeamsService).authenticate(key))!.id;
+    teamId = (await api.app.get(TeamsService).authenticate(key))!.team.id;
     worker = await startWorker({ queues: [QueueName.Webhook] });
   });
   after(async () => {
@@ -136,9 +136,13 @@ describe('webhooks', () => {
   });
 
   test("a study's own webhookUrl is signed with the team's signing secret", async () => {
+    const { body: signing } = await api.http.post('/v1/webhooks/signing-secret').set(auth).expect(201);
+    assert.match(signing.secret, /^whsec_/);
+    const { body: later } = await api.http.get('/v1/webhooks/signing-secret').set(auth).expect(200);
+    assert.equal(later.secret, undefined, 'shown only when made');
+    assert.equal(later.createdAt, signing.createdAt);
     await api.app.get(WebhooksService).emit(teamId, 'study.completed', { studyId: 'study-3' }, { studyId: 'study-3', extraUrl: `${receiver.base}/study-own` });
     const [delivery] = await waitFor('the webhookUrl delivery', () => requestsTo('/study-own')[0] && requestsTo('/study-own'));
-    const { body: signing } = await api.http.get('/v1/webhooks/signing-secret').set(auth).expect(200);
     assert.ok(verifiesIndependently(signing.secret, delivery.headers, delivery.body));
   });
 

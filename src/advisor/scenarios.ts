@@ -1,5 +1,5 @@
 import { TierwiseError } from '../common/errors';
-import { resolveTransport, scenarioNetworkMs, tierLinks } from '../benchmark/network';
+import { DEFAULT_NETWORK as PAPER_NETWORK, resolveTransport, scenarioNetworkMs, tierLinks } from '../benchmark/network';
 import { TIER_NAMES } from '../benchmark/tier-names';
 import { hashString, seededRandom } from './random';
 import type { LinkName, NetworkProfile, ScenarioId, Tier } from './types';
@@ -11,11 +11,11 @@ import type { LinkName, NetworkProfile, ScenarioId, Tier } from './types';
  */
 
 export const TIER_ORDER: readonly Tier[] = TIER_NAMES;
-export const DEVICE_SCENARIOS: readonly ScenarioId[] = ['mobile', 'edge', 'cloud'];
+export const DEVICE_SCENARIOS: readonly ScenarioId[] = TIER_NAMES;
 export const PARTITION_SCENARIOS: readonly ScenarioId[] = ['mobile|edge', 'edge|cloud', 'mobile|cloud'];
 export const ALL_SCENARIOS: readonly ScenarioId[] = [...DEVICE_SCENARIOS, ...PARTITION_SCENARIOS];
 
-export const DEFAULT_NETWORK: NetworkProfile = { mobileEdgeMbps: 200, edgeCloudMbps: 1, rttMs: 0 };
+export const DEFAULT_NETWORK: NetworkProfile = PAPER_NETWORK;
 
 export interface ScenarioTiers {
   /** Where the model (or its head) runs. */

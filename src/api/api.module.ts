@@ -5,15 +5,19 @@ import { GraphQLModule } from '@nestjs/graphql';
 import { graphqlContext } from '../common/graphql/context';
 import { ApiKeyGuard } from '../auth/auth.guard';
 import { AuthModule } from '../auth/auth.module';
+import { KeysModule } from '../auth/keys.module';
 import { blobLeaseMiddleware } from '../blobs/blob-leases';
 import { BlobsModule } from '../blobs/blobs.module';
 import { BlobsService } from '../blobs/blobs.service';
 import { AllExceptionsFilter } from '../common/http/all-exceptions.filter';
 import { correlationMiddleware } from '../common/http/correlation.middleware';
 import { ConfigModule } from '../config/config.module';
+import { LoggingModule } from '../common/logging/logging.module';
 import { APP_CONFIG, type AppConfig } from '../config/env';
 import { graphqlLimitsRule } from './graphql-limits';
-import { HealthController } from '../health/health.controller';
+import { HealthModule } from '../health/health.module';
+import { QueueDashboardModule } from '../admin/queue-dashboard';
+import { KeyThrottlerGuard, RateLimitModule } from './rate-limit';
 import { JobsModule } from '../jobs/jobs.module';
 import { MetricsController } from '../metrics/metrics.controller';
 import { httpMetricsMiddleware } from '../metrics/http-metrics.middleware';
@@ -29,11 +33,13 @@ import { WebModule } from '../web/web.module';
 @Module({
   imports: [
     ConfigModule,
+    LoggingModule,
     PrismaModule,
     BlobsModule,
     JobsModule,
     AuthModule,
     TiersModule,
+    RateLimitModule,
     GraphQLModule.forRootAsync<ApolloDriverConfig>({
       driver: ApolloDriver,
       inject: [APP_CONFIG],
@@ -53,10 +59,15 @@ import { WebModule } from '../web/web.module';
     StudiesModule,
     WebhooksModule,
     WebModule,
+    HealthModule,
+    QueueDashboardModule,
+    KeysModule,
   ],
-  controllers: [HealthController, MetricsController],
+  controllers: [MetricsController],
   providers: [
     { provide: APP_GUARD, useClass: ApiKeyGuard },
+    // After the key guard, so limits count per key.
+    { provide: APP_GUARD, useClass: KeyThrottlerGuard },
     { provide: APP_FILTER, useClass: AllExceptionsFilter },
     { provide: APP_PIPE, useValue: new ValidationPipe({ whitelist: true, transform: true, forbidNonWhitelisted: true }) },
   ],

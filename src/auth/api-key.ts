@@ -1,14 +1,25 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { keyHmac, type ServerSecrets } from '../config/server-secrets';
 
-/** A new secret key: `tw_` + 32 random bytes, base64url. Only its sha256 is stored. */
+export const KEY_SCHEME = 'hmac-sha256';
+export const LEGACY_SCHEME = 'sha256';
+
+/** A new secret key: `tw_` + 32 random bytes, base64url. Only its HMAC is stored. */
 export function generateApiKey(): string {
   return 'tw_' + randomBytes(32).toString('base64url');
 }
 
-export function hashApiKey(key: string): string {
+/** What the ApiKey row stores: HMAC-SHA256 under the server's key secret, so a leaked table cannot be brute-forced offline. */
+export function hashApiKey(secrets: ServerSecrets, key: string): string {
+  return keyHmac(secrets, key);
+}
+
+/** The unsalted sha256 keys were stored with before migration 0008. */
+export function legacyHash(key: string): string {
   return createHash('sha256').update(key, 'utf8').digest('hex');
 }
 
+/** `tw_` + 4 characters (24 bits) for generated keys; nothing of a custom key, which may be short. */
 export function keyPrefix(key: string): string {
-  return key.slice(0, 10);
+  return /^tw_[A-Za-z0-9_-]{43}$/.test(key) ? key.slice(0, 7) : '';
 }

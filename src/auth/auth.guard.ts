@@ -1,7 +1,8 @@
-import { CanActivate, ExecutionContext, Injectable, SetMetadata, UnauthorizedException, createParamDecorator } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Injectable, SetMetadata, createParamDecorator } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { GqlExecutionContext } from '@nestjs/graphql';
 import type { Request } from 'express';
+import { TierwiseError } from '../common/errors';
 import type { TeamRef } from './teams.repository';
 import { TeamsService } from './teams.service';
 
@@ -9,9 +10,9 @@ const PUBLIC = 'tierwise:public';
 /** Marks a route that needs no API key (health). */
 export const Public = () => SetMetadata(PUBLIC, true);
 
-type AuthedRequest = Request & { team?: TeamRef };
+export type AuthedRequest = Request & { team?: TeamRef; apiKeyId?: string };
 
-function requestOf(context: ExecutionContext): AuthedRequest {
+export function requestOf(context: ExecutionContext): AuthedRequest {
   if (context.getType<string>() === 'graphql') return GqlExecutionContext.create(context).getContext<{ req: AuthedRequest }>().req;
   return context.switchToHttp().getRequest<AuthedRequest>();
 }
@@ -26,10 +27,11 @@ export class ApiKeyGuard implements CanActivate {
     const request = requestOf(context);
     const header = request.headers?.authorization ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
-    if (!match) throw new UnauthorizedException({ code: 'UNAUTHENTICATED', message: 'send Authorization: Bearer <api key>' });
-    const team = await this.teams.authenticate(match[1]);
-    if (!team) throw new UnauthorizedException({ code: 'UNAUTHENTICATED', message: 'unknown API key' });
-    request.team = team;
+    if (!match) throw new TierwiseError('UNAUTHENTICATED', 'send Authorization: Bearer <api key>');
+    const owner = await this.teams.authenticate(match[1]);
+    if (!owner) throw new TierwiseError('UNAUTHENTICATED', 'unknown API key');
+    request.team = owner.team;
+    request.apiKeyId = owner.keyId;
     return true;
   }
 }
@@ -37,6 +39,6 @@ export class ApiKeyGuard implements CanActivate {
 /** The authenticated caller's team, for REST handlers and GraphQL resolvers alike. */
 export const CurrentTeam = createParamDecorator((_data: unknown, context: ExecutionContext): TeamRef => {
   const team = requestOf(context).team;
-  if (!team) throw new UnauthorizedException({ code: 'UNAUTHENTICATED', message: 'no team on the request' });
+  if (!team) throw new TierwiseError('UNAUTHENTICATED', 'no team on the request');
   return team;
 });

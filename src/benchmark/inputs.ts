@@ -31,7 +31,7 @@ const TYPED: Partial<Record<ElementType, { new (n: number): InputTensor['data'];
 
 function arrayType(type: string, where: string): { new (n: number): InputTensor['data']; BYTES_PER_ELEMENT: number } {
   const ctor = TYPED[type as ElementType];
-  if (!ctor) throw new TierwiseError('INPUT_UNSUPPORTED', `${where}: element type ${type} is not supported by the runner (float32/16/64, int64/32, (u)int8, bool)`, 422);
+  if (!ctor) throw new TierwiseError('INPUT_UNSUPPORTED', `${where}: element type ${type} is not supported by the runner (float32/16/64, int64/32, (u)int8, bool)`);
   return ctor;
 }
 
@@ -60,34 +60,34 @@ export function syntheticInputs(declared: DeclaredInput[], shapes: Record<string
 interface SerializedTensor { type: string; dims: number[]; data: number[] | string }
 
 function decodeTensor(raw: SerializedTensor, where: string): InputTensor {
-  if (!raw || typeof raw.type !== 'string' || !Array.isArray(raw.dims)) throw new TierwiseError('SAMPLES_INVALID', `${where}: needs {type, dims, data}`, 422);
+  if (!raw || typeof raw.type !== 'string' || !Array.isArray(raw.dims)) throw new TierwiseError('SAMPLES_INVALID', `${where}: needs {type, dims, data}`);
   const Ctor = arrayType(raw.type, where);
   const count = raw.dims.reduce((a, b) => a * b, 1);
   let data: InputTensor['data'];
   if (typeof raw.data === 'string') {
     const bytes = Buffer.from(raw.data, 'base64');
-    if (bytes.length !== count * Ctor.BYTES_PER_ELEMENT) throw new TierwiseError('SAMPLES_INVALID', `${where}: base64 data has ${bytes.length} bytes, dims [${raw.dims.join(',')}] of ${raw.type} need ${count * Ctor.BYTES_PER_ELEMENT}`, 422);
+    if (bytes.length !== count * Ctor.BYTES_PER_ELEMENT) throw new TierwiseError('SAMPLES_INVALID', `${where}: base64 data has ${bytes.length} bytes, dims [${raw.dims.join(',')}] of ${raw.type} need ${count * Ctor.BYTES_PER_ELEMENT}`);
     data = new Ctor(count);
     new Uint8Array(data.buffer).set(bytes);
   } else if (Array.isArray(raw.data)) {
-    if (raw.data.length !== count) throw new TierwiseError('SAMPLES_INVALID', `${where}: ${raw.data.length} values, dims [${raw.dims.join(',')}] need ${count}`, 422);
+    if (raw.data.length !== count) throw new TierwiseError('SAMPLES_INVALID', `${where}: ${raw.data.length} values, dims [${raw.dims.join(',')}] need ${count}`);
     data = new Ctor(count);
     if (data instanceof BigInt64Array) raw.data.forEach((v, i) => { (data as BigInt64Array)[i] = BigInt(v); });
     else if (raw.type === 'float16') raw.data.forEach((v, i) => { (data as Uint16Array)[i] = toFloat16Bits(v); });
     else (data as Float32Array).set(raw.data);
-  } else throw new TierwiseError('SAMPLES_INVALID', `${where}: data must be a number array or a base64 string`, 422);
+  } else throw new TierwiseError('SAMPLES_INVALID', `${where}: data must be a number array or a base64 string`);
   return { type: raw.type as ElementType, dims: raw.dims, data };
 }
 
 export function loadSamples(path: string, limit?: number): Array<Record<string, InputTensor>> {
   let parsed: unknown;
   try { parsed = JSON.parse(readFileSync(path, 'utf8')); } catch (error) {
-    throw new TierwiseError('SAMPLES_INVALID', `cannot read samples file ${path}: ${(error as Error).message}`, 422);
+    throw new TierwiseError('SAMPLES_INVALID', `cannot read samples file ${path}: ${(error as Error).message}`);
   }
   const records = (Array.isArray(parsed) ? parsed : (parsed as { samples?: unknown })?.samples) as Array<{ id?: string; inputs?: Record<string, SerializedTensor> }> | undefined;
-  if (!Array.isArray(records) || records.length === 0) throw new TierwiseError('SAMPLES_INVALID', `${path}: expected a non-empty array of samples (or {samples: [...]})`, 422);
+  if (!Array.isArray(records) || records.length === 0) throw new TierwiseError('SAMPLES_INVALID', `${path}: expected a non-empty array of samples (or {samples: [...]})`);
   return records.slice(0, limit ?? records.length).map((record, i) => {
-    if (!record?.inputs || typeof record.inputs !== 'object') throw new TierwiseError('SAMPLES_INVALID', `${path}: sample ${record?.id ?? i} has no inputs`, 422);
+    if (!record?.inputs || typeof record.inputs !== 'object') throw new TierwiseError('SAMPLES_INVALID', `${path}: sample ${record?.id ?? i} has no inputs`);
     return Object.fromEntries(Object.entries(record.inputs).map(([name, t]) => [name, decodeTensor(t, `${path}: sample ${record.id ?? i} input ${name}`)]));
   });
 }
@@ -142,9 +142,9 @@ export function parseShapeArgs(args: string[]): Record<string, number[]> {
   const shapes: Record<string, number[]> = {};
   for (const arg of args) {
     const match = arg.match(/^([^=]+)=(\d+(?:,\d+)*)$/);
-    if (!match) throw new TierwiseError('SHAPE_INVALID', `--shape ${arg}: expected name=d1,d2,... with positive integers`, 400);
+    if (!match) throw new TierwiseError('SHAPE_INVALID', `--shape ${arg}: expected name=d1,d2,... with positive integers`);
     const dims = match[2]!.split(',').map(Number);
-    if (dims.some((d) => d < 1)) throw new TierwiseError('SHAPE_INVALID', `--shape ${arg}: dimensions must be >= 1`, 400);
+    if (dims.some((d) => d < 1)) throw new TierwiseError('SHAPE_INVALID', `--shape ${arg}: dimensions must be >= 1`);
     shapes[match[1]!] = dims;
   }
   return shapes;

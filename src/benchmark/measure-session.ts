@@ -67,7 +67,7 @@ async function createSession(ort: typeof Ort, input: RunnerInput, extra: Ort.Inf
   try {
     return await ort.InferenceSession.create(input.modelPath, { ...sessionOptions(input.session), ...extra });
   } catch (error) {
-    throw new TierwiseError('MODEL_UNLOADABLE', `onnxruntime cannot load ${input.modelPath}: ${(error as Error).message}`, 422);
+    throw new TierwiseError('MODEL_UNLOADABLE', `onnxruntime cannot load ${input.modelPath}: ${(error as Error).message}`);
   }
 }
 
@@ -100,7 +100,6 @@ export function inputRejected(error: unknown, index: number, record: InputShapes
     `the model rejected input ${index} (${formatInputShapes(ordered)})${named.length > 0 ? `; the runtime names ${named.join(', ')}` : ''}: ${message}. `
       + 'Give an input spec with the shapes and values the model expects, e.g. {"dims": {"<dim>": <int>}, "inputs": {"<input>": {"shape": [...], "fill": "zeros" | {"kind": "range", "lo": 0, "hi": <int>}, "value": <number>}}} '
       + '("inputs" in the study, --inputs/--dims on the CLI), or a dataset.',
-    422,
     { inputs: ordered, named, runtime: message },
   );
 }
@@ -159,7 +158,7 @@ function buildInputs(source: InputSource, session: Ort.InferenceSession): { tens
   if (source.kind === 'samples') {
     const tensors = loadSamples(source.path, source.limit);
     const missing = session.inputNames.filter((name) => !(name in tensors[0]!));
-    if (missing.length > 0) throw new TierwiseError('SAMPLES_INVALID', `${source.path}: samples lack model inputs ${missing.join(', ')}`, 422);
+    if (missing.length > 0) throw new TierwiseError('SAMPLES_INVALID', `${source.path}: samples lack model inputs ${missing.join(', ')}`);
     return { tensors, warnings: [], record: recordOfTensors(tensors[0]!, source.fill ?? `samples (${tensors.length})`) };
   }
   const declared = specsFromMetadata(session.inputMetadata as unknown as Parameters<typeof specsFromMetadata>[0]).map((s) => ({ name: s.name, type: s.elemType, shape: s.shape ?? [] }));

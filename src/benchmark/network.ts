@@ -210,9 +210,12 @@ export function tierLinks(network: { mobileEdgeMbps: number; edgeCloudMbps: numb
   ];
 }
 
-/** The paper's links: mobile–edge 200 Mbps, edge–cloud 1 Mbps, no RTT; override per study. */
+/** The paper's network: mobile–edge 200 Mbps, edge–cloud 1 Mbps, no RTT; studies override it. Defined once, here. */
+export const DEFAULT_NETWORK: Readonly<{ mobileEdgeMbps: number; edgeCloudMbps: number; rttMs: number }> = Object.freeze({ mobileEdgeMbps: 200, edgeCloudMbps: 1, rttMs: 0 });
+
+/** The paper's links (DEFAULT_NETWORK as links). */
 export function defaultLinks(): Link[] {
-  return tierLinks({ mobileEdgeMbps: 200, edgeCloudMbps: 1, rttMs: 0 });
+  return tierLinks(DEFAULT_NETWORK);
 }
 
 /** Links are two-way; the route is the fewest-hop path (mobile→cloud crosses edge, as the study's relay did). */

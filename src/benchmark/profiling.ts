@@ -17,7 +17,7 @@ const KERNEL_SUFFIX = '_kernel_time';
 
 /** Sums the per-node kernel times of an onnxruntime profiling trace (Chrome trace JSON) over `runs` inferences. */
 export function parseProfileTrace(events: unknown, runs: number): NodeTime[] {
-  if (!Array.isArray(events)) throw new TierwiseError('PROFILE_INVALID', 'an onnxruntime profile must be a JSON array of trace events', 500);
+  if (!Array.isArray(events)) throw new TierwiseError('PROFILE_INVALID', 'an onnxruntime profile must be a JSON array of trace events');
   const totals = new Map<string, { opType: string; us: number; calls: number }>();
   for (const event of events as TraceEvent[]) {
     if (event?.cat !== 'Node' || typeof event.name !== 'string' || !event.name.endsWith(KERNEL_SUFFIX)) continue;
@@ -35,7 +35,7 @@ export function parseProfileTrace(events: unknown, runs: number): NodeTime[] {
 /** Reads and removes the trace file onnxruntime wrote under `dir` (it appends a timestamp to the prefix). */
 export function takeProfileTrace(dir: string, runs: number): NodeTime[] {
   const file = readdirSync(dir).find((name) => name.endsWith('.json'));
-  if (!file) throw new TierwiseError('PROFILE_MISSING', `onnxruntime wrote no profile under ${dir}`, 500);
+  if (!file) throw new TierwiseError('PROFILE_MISSING', `onnxruntime wrote no profile under ${dir}`);
   try {
     return parseProfileTrace(JSON.parse(readFileSync(join(dir, file), 'utf8')), runs);
   } finally {

@@ -82,7 +82,7 @@ const DEFAULT_WARMUP = 10;
 
 export async function measure(request: MeasureRequest): Promise<MeasureResult> {
   const modelPath = resolve(request.modelPath);
-  if (!existsSync(modelPath)) throw new TierwiseError('MODEL_NOT_FOUND', `model file ${modelPath} does not exist`, 404);
+  if (!existsSync(modelPath)) throw new TierwiseError('MODEL_NOT_FOUND', `model file ${modelPath} does not exist`);
   const tier = typeof request.tier === 'string' ? resolveTier(request.tier, request.tierOverride) : { ...request.tier, ...request.tierOverride };
   const method = request.method ?? 'scaled';
   const plan = planEnvelope(tier, method, { quotaPeriodUs: request.quotaPeriodUs });
@@ -105,7 +105,7 @@ export async function measure(request: MeasureRequest): Promise<MeasureResult> {
   const release = plan.cores ? await lockCores(plan.cores, { timeoutMs: request.lockTimeoutMs }) : () => undefined;
   let child;
   const busyBefore = plan.cores ? coreBusyMs(plan.cores) : null;
-  let busyMs: number | null = null;
+  let busyMs: number | null;
   try {
     child = await runChildDetailed<RunnerOutput>({
       entry: childEntry('runner'),

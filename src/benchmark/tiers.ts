@@ -17,7 +17,6 @@ export interface TierProfile {
 }
 
 export { TIER_NAMES } from './tier-names';
-import { TIER_NAMES } from './tier-names';
 
 /**
  * The study's 1:2:4 CPU ratio (mobile 4, edge 8, cloud 16 CPUs) scaled so that cloud gets the whole host:
@@ -52,17 +51,17 @@ export function configuredTiers(env: NodeJS.ProcessEnv = process.env, hostCores?
   const sources: Array<[string, string]> = [];
   if (env.TIERWISE_TIERS_FILE) {
     try { sources.push([env.TIERWISE_TIERS_FILE, readFileSync(env.TIERWISE_TIERS_FILE, 'utf8')]); } catch (error) {
-      throw new TierwiseError('TIER_CONFIG_INVALID', `cannot read TIERWISE_TIERS_FILE ${env.TIERWISE_TIERS_FILE}: ${(error as Error).message}`, 500);
+      throw new TierwiseError('TIER_CONFIG_INVALID', `cannot read TIERWISE_TIERS_FILE ${env.TIERWISE_TIERS_FILE}: ${(error as Error).message}`);
     }
   }
   if (env.TIERWISE_TIERS) sources.push(['TIERWISE_TIERS', env.TIERWISE_TIERS]);
   for (const [origin, text] of sources) {
     let parsed: unknown;
     try { parsed = JSON.parse(text); } catch (error) {
-      throw new TierwiseError('TIER_CONFIG_INVALID', `${origin} is not JSON: ${(error as Error).message}`, 500);
+      throw new TierwiseError('TIER_CONFIG_INVALID', `${origin} is not JSON: ${(error as Error).message}`);
     }
     const checked = configSchema.safeParse(parsed);
-    if (!checked.success) throw new TierwiseError('TIER_CONFIG_INVALID', `${origin}: ${checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, 500);
+    if (!checked.success) throw new TierwiseError('TIER_CONFIG_INVALID', `${origin}: ${checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
     for (const [name, override] of Object.entries(checked.data)) tiers[name] = withOverride(tiers[name], name, override, origin);
   }
   return tiers;
@@ -70,7 +69,7 @@ export function configuredTiers(env: NodeJS.ProcessEnv = process.env, hostCores?
 
 function withOverride(base: TierProfile | undefined, name: string, override: TierOverride, origin: string): TierProfile {
   if (!base && (override.cpus === undefined || override.memoryMB === undefined)) {
-    throw new TierwiseError('TIER_CONFIG_INVALID', `${origin}: new tier "${name}" needs at least cpus and memoryMB`, 500);
+    throw new TierwiseError('TIER_CONFIG_INVALID', `${origin}: new tier "${name}" needs at least cpus and memoryMB`);
   }
   const cpus = override.cpus ?? base!.cpus;
   const threads = override.threads ?? (override.cpus !== undefined || !base ? Math.max(1, Math.floor(cpus)) : base.threads);

@@ -20,7 +20,7 @@ export class BlobStore {
   constructor(private readonly dir: string) {}
 
   pathOf(sha256: string): string {
-    if (!/^[0-9a-f]{64}$/.test(sha256)) throw new TierwiseError('BLOB_INVALID', `not a sha256: ${sha256}`, 400);
+    if (!/^[0-9a-f]{64}$/.test(sha256)) throw new TierwiseError('BLOB_INVALID', `not a sha256: ${sha256}`);
     return join(this.dir, sha256.slice(0, 2), sha256);
   }
 
@@ -50,7 +50,7 @@ export class BlobStore {
       transform(chunk: Buffer, _encoding, done) {
         size += chunk.length;
         if (size > maxBytes) {
-          done(new TierwiseError('UPLOAD_TOO_LARGE', `upload exceeds the limit of ${maxBytes} bytes`, 413, { maxBytes }));
+          done(new TierwiseError('UPLOAD_TOO_LARGE', `upload exceeds the limit of ${maxBytes} bytes`, { maxBytes }));
           return;
         }
         hash.update(chunk);

@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { BlobsService } from './blobs.service';
+import { UploadQuota, UploadQuotaGuard } from './upload-quota';
 
 @Global()
-@Module({ providers: [BlobsService], exports: [BlobsService] })
+@Module({ providers: [BlobsService, UploadQuota, UploadQuotaGuard], exports: [BlobsService, UploadQuota, UploadQuotaGuard] })
 export class BlobsModule {}

@@ -1,13 +1,15 @@
 #!/usr/bin/env node
 import 'reflect-metadata';
 import { Command } from 'commander';
-import { isTierwiseError } from '../common/errors';
 import { ConfigError } from '../config/env';
+import { exitCodeOf, explainFailure } from './cli-errors';
 
 /**
  * The `tierwise` command. Each sub-command lives in ./commands/<name>.ts and exports
  * `register(program: Command): void`; add it to the list below.
  */
+// Loaded lazily with require(), so `tierwise --help` does not pay for every command's imports.
+/* eslint-disable @typescript-eslint/no-require-imports */
 const commandModules: Array<() => { register(program: Command): void }> = [
   () => require('./commands/quantize'),
   () => require('./commands/bench'),
@@ -23,6 +25,7 @@ const commandModules: Array<() => { register(program: Command): void }> = [
   () => require('./commands/prune'),
   () => require('./commands/study'),
 ];
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 async function main(argv: string[]): Promise<void> {
   const program = new Command('tierwise')
@@ -33,14 +36,7 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv).catch((error: unknown) => {
-  if (error instanceof ConfigError) {
-    process.stderr.write(`${error.message}\n`);
-    process.exit(2);
-  }
-  if (isTierwiseError(error)) {
-    process.stderr.write(`${error.code}: ${error.message}\n`);
-    process.exit(2);
-  }
-  process.stderr.write(`${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
-  process.exit(1);
+  const explained = error instanceof ConfigError ? error.message : explainFailure(error);
+  process.stderr.write(`${explained ?? (error instanceof Error ? error.stack ?? error.message : String(error))}\n`);
+  process.exit(exitCodeOf(error));
 });

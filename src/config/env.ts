@@ -15,12 +15,28 @@ const envSchema = z.object({
   BLOB_DIR: z.string().min(1).default('./var/blobs'),
   MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(2 * 1024 ** 3),
   TIERWISE_API_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** HMAC secret API keys are hashed with; unset: derived from var/server-secret (development). */
+  TIERWISE_KEY_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** Encrypts webhook secrets at rest (AES-256-GCM); unset: derived from var/server-secret (development). */
+  TIERWISE_SECRETS_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** How long the api trusts a key it has checked before asking Postgres again (a revoke on this process is immediate). */
+  AUTH_CACHE_MS: z.coerce.number().int().min(0).max(600_000).default(5000),
+  /** Requests per key (or per address without one) in each window, counted in Redis across api replicas. */
+  RATE_LIMIT_REQUESTS: z.coerce.number().int().min(1).default(600),
+  RATE_LIMIT_WINDOW_S: z.coerce.number().int().min(1).default(60),
+  /** Studies a team may have open (queued or running) at once. */
+  TEAM_MAX_OPEN_STUDIES: z.coerce.number().int().min(1).default(50),
+  /** Uploads (models, variants, datasets) a team may have in flight at once. */
+  TEAM_MAX_UPLOADS: z.coerce.number().int().min(1).default(4),
   ALLOW_PRIVATE_WEBHOOKS: bool.default('false'),
   MODEL_LOAD_TIMEOUT_MS: z.coerce.number().int().positive().default(60_000),
   BUILD_TIMEOUT_MS: z.coerce.number().int().positive().default(30 * 60_000),
   MEASURE_TIMEOUT_MS: z.coerce.number().int().positive().default(10 * 60_000),
   /** How long a worker's claim on a job lasts without renewal; a killed worker's job runs again after it. */
   WORKER_LOCK_MS: z.coerce.number().int().min(1000).default(60_000),
+  /** How often the reconciler looks for studies whose jobs Redis lost, and how old a study must be to be looked at. */
+  RECONCILE_INTERVAL_MS: z.coerce.number().int().min(100).default(30_000),
+  RECONCILE_SETTLED_MS: z.coerce.number().int().min(0).default(30_000),
   MODEL_LOAD_MEMORY_MB: z.coerce.number().int().positive().default(8192),
   QUEUE_PREFIX: z.string().min(1).default('tierwise'),
   /** Largest image side a preprocess spec may resize, crop or pad to, and the largest text maxLength. */
@@ -30,6 +46,15 @@ const envSchema = z.object({
   GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(2).max(100).default(12),
   GRAPHQL_MAX_ALIASES: z.coerce.number().int().min(0).max(10_000).default(30),
   GRAPHQL_MAX_FIELDS: z.coerce.number().int().min(10).max(100_000).default(500),
+  /** BullMQ retention: finished jobs are removed from Redis after this many seconds, or beyond this many per queue. */
+  JOBS_KEEP_COMPLETED_S: z.coerce.number().int().min(60).default(24 * 3600),
+  JOBS_KEEP_COMPLETED: z.coerce.number().int().min(100).default(10_000),
+  JOBS_KEEP_FAILED_S: z.coerce.number().int().min(60).default(7 * 24 * 3600),
+  JOBS_KEEP_FAILED: z.coerce.number().int().min(100).default(10_000),
+  /** The key for the queue dashboard at /admin/queues (Bearer or Basic with any user); unset: the dashboard is off. */
+  ADMIN_API_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Port on which a worker process serves its own /metrics (each worker of `tierwise start` gets the next one); unset: none. */
+  WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
 });
 

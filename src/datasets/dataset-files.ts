@@ -14,7 +14,7 @@ export function formatOf(filename: string): DatasetFormat {
   const lower = filename.toLowerCase();
   const format = FORMATS.find((ext) => lower.endsWith(ext));
   if (!format) {
-    throw new TierwiseError('DATASET_INVALID', `${filename || 'the file'} is not a dataset: upload a .zip / .tar.gz archive (images, or text with its vocab.txt / tokenizer.json), a .jsonl or a tensors .json`, 415);
+    throw new TierwiseError('DATASET_TYPE_UNSUPPORTED', `${filename || 'the file'} is not a dataset: upload a .zip / .tar.gz archive (images, or text with its vocab.txt / tokenizer.json), a .jsonl or a tensors .json`);
   }
   return format;
 }

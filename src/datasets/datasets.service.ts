@@ -32,14 +32,14 @@ export class DatasetsService {
     });
     try {
       const kind = fields.kind as DatasetKind | undefined;
-      if (kind !== undefined && !KINDS.includes(kind)) throw new TierwiseError('VALIDATION_FAILED', `kind: one of ${KINDS.join(', ')}`, 400);
+      if (kind !== undefined && !KINDS.includes(kind)) throw new TierwiseError('VALIDATION_FAILED', `kind: one of ${KINDS.join(', ')}`);
       const preprocess = parseJsonField(fields.preprocess, 'preprocess');
       const opened = await openStoredDataset(file.path, format!, kind, preprocess);
       try {
         const inspection = await inspectDataset(opened.source.path, { kind: opened.source.kind, preprocess: opened.preprocess });
-        if (inspection.sampleCount === 0) throw new TierwiseError('DATASET_INVALID', 'the dataset holds no samples', 422);
+        if (inspection.sampleCount === 0) throw new TierwiseError('DATASET_INVALID', 'the dataset holds no samples');
         if (inspection.errors.length > 0) {
-          throw new TierwiseError('DATASET_INVALID', `the dataset has unreadable content: ${inspection.errors[0]}`, 422, { errors: inspection.errors });
+          throw new TierwiseError('DATASET_INVALID', `the dataset has unreadable content: ${inspection.errors[0]}`, { errors: inspection.errors });
         }
         const name = (fields.name ?? filename.replace(/\.(tar\.gz|tgz|tar|zip|jsonl|json)$/i, '')).trim() || 'dataset';
         return await this.datasets.create({
@@ -69,13 +69,13 @@ export class DatasetsService {
 
   async get(team: TeamRef, id: string): Promise<DatasetView> {
     const dataset = await this.datasets.find(team.id, id);
-    if (!dataset) throw new TierwiseError('DATASET_NOT_FOUND', `no dataset ${id}`, 404);
+    if (!dataset) throw new TierwiseError('DATASET_NOT_FOUND', `no dataset ${id}`);
     return dataset;
   }
 
   async delete(team: TeamRef, id: string): Promise<void> {
     const sha = await this.datasets.delete(team.id, id);
-    if (!sha) throw new TierwiseError('DATASET_NOT_FOUND', `no dataset ${id}`, 404);
+    if (!sha) throw new TierwiseError('DATASET_NOT_FOUND', `no dataset ${id}`);
     await this.blobs.releaseUnreferenced([sha]);
   }
 
@@ -90,6 +90,6 @@ function parseJsonField(value: string | undefined, field: string): unknown {
   try {
     return JSON.parse(value);
   } catch (error) {
-    throw new TierwiseError('PREPROCESS_INVALID', `${field}: not valid JSON (${(error as Error).message})`, 400);
+    throw new TierwiseError('PREPROCESS_NOT_JSON', `${field}: not valid JSON (${(error as Error).message})`);
   }
 }

@@ -49,7 +49,7 @@ function mean(values: number[]): number {
 async function evaluateOpened(model: EvaluationModel, dataset: LoadedDataset, options: EvaluateOptions, started: number): Promise<EvaluationReport> {
   const classCount = classCountOf(model);
   validateDatasetForModel(dataset, { inputs: model.inputs, classCount });
-  if (dataset.samples.length === 0) throw new TierwiseError('DATASET_INVALID', 'the dataset holds no samples', 422);
+  if (dataset.samples.length === 0) throw new TierwiseError('DATASET_INVALID', 'the dataset holds no samples');
   const inferenceStart = performance.now();
   const outputs = await runModel(model, dataset.samples, options.batchSize);
   const inferenceMs = performance.now() - inferenceStart;
@@ -75,7 +75,7 @@ async function evaluateOpened(model: EvaluationModel, dataset: LoadedDataset, op
     const reference = await runModel(baseline, dataset.samples, options.batchSize);
     await baseline.session.release();
     if (reference.dims.join(',') !== outputs.dims.join(',')) {
-      throw new TierwiseError('DATASET_MISMATCH', `baseline output ${baseline.output.name} has per-sample shape [${reference.dims}], the model's is [${outputs.dims}]`, 422);
+      throw new TierwiseError('DATASET_MISMATCH', `baseline output ${baseline.output.name} has per-sample shape [${reference.dims}], the model's is [${outputs.dims}]`);
     }
     report.fidelity = fidelity(outputs.values, reference.values, { dims: outputs.dims });
   }
@@ -100,7 +100,7 @@ export function resolvePreprocess(request: Pick<EvaluationRequest, 'preprocessPa
     try {
       raw = JSON.parse(readFileSync(request.preprocessPath, 'utf8'));
     } catch (error) {
-      throw new TierwiseError('PREPROCESS_INVALID', `cannot read preprocess file ${request.preprocessPath}: ${(error as Error).message}`, 422);
+      throw new TierwiseError('PREPROCESS_INVALID', `cannot read preprocess file ${request.preprocessPath}: ${(error as Error).message}`);
     }
     return parsePreprocess(raw, dirname(request.preprocessPath));
   }

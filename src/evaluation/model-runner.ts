@@ -36,7 +36,7 @@ export async function openEvaluationModel(path: string, threads?: number, prefer
   try {
     bytes = await readFile(path);
   } catch {
-    throw new TierwiseError('MODEL_NOT_FOUND', `cannot read model ${path}`, 404);
+    throw new TierwiseError('MODEL_NOT_FOUND', `cannot read model ${path}`);
   }
   const session = await openSession(bytes, { threads });
   const inputs = session.inputMetadata.map(specOf);
@@ -72,7 +72,7 @@ function batches(samples: DatasetSample[], size: number): DatasetSample[][] {
 function toFloat32(data: ort.Tensor['data']): Float32Array {
   if (data instanceof Float32Array) return data;
   if (data instanceof BigInt64Array || data instanceof BigUint64Array) return Float32Array.from(data, Number);
-  if (Array.isArray(data)) throw new TierwiseError('EVALUATION_FAILED', 'the scored output is a string tensor', 422);
+  if (Array.isArray(data)) throw new TierwiseError('EVALUATION_FAILED', 'the scored output is a string tensor');
   return Float32Array.from(data as ArrayLike<number>);
 }
 
@@ -87,11 +87,11 @@ export async function runModel(model: EvaluationModel, samples: DatasetSample[],
     try {
       result = await model.session.run(feeds, [model.output.name]);
     } catch (error) {
-      throw new TierwiseError('EVALUATION_FAILED', `onnxruntime failed on sample ${group[0].id}: ${(error as Error).message}`, 422);
+      throw new TierwiseError('EVALUATION_FAILED', `onnxruntime failed on sample ${group[0].id}: ${(error as Error).message}`);
     }
     const tensor = result[model.output.name];
     if (tensor.dims[0] !== group.length) {
-      throw new TierwiseError('EVALUATION_FAILED', `output ${model.output.name} has batch ${tensor.dims[0]} for ${group.length} samples`, 422);
+      throw new TierwiseError('EVALUATION_FAILED', `output ${model.output.name} has batch ${tensor.dims[0]} for ${group.length} samples`);
     }
     const flat = toFloat32(tensor.data);
     const per = flat.length / group.length;

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { isTierwiseError, TierwiseError } from '../common/errors';
+import { isErrorCode, isTierwiseError, TierwiseError, type ErrorCode } from '../common/errors';
 import { childExecArgv } from '../common/paths';
 import { createChildCgroups, detectCapabilities, readMemoryEvents, removeChildCgroups, type ChildCgroups } from './cgroups';
 
@@ -79,7 +79,7 @@ function prepare(envelope: Envelope): { groups: ChildCgroups; enforcement: Enfor
   let pinnedCores: number[] | null = null;
   if (envelope.cores && envelope.cores.length > 0) {
     const bad = envelope.cores.filter((c) => !caps.hostCores.includes(c));
-    if (bad.length > 0) throw new TierwiseError('ENVELOPE_INVALID', `cores ${bad.join(',')} are not available on this host (allowed: ${caps.hostCores.join(',')})`, 400);
+    if (bad.length > 0) throw new TierwiseError('ENVELOPE_INVALID', `cores ${bad.join(',')} are not available on this host (allowed: ${caps.hostCores.join(',')})`);
     if (caps.taskset) pinnedCores = [...envelope.cores];
     else warnings.push(`asked to pin to cores ${envelope.cores.join(',')} but taskset is unavailable: not pinned`);
   }
@@ -149,16 +149,16 @@ function spawnAndCollect<T>(
       watchedPeak = Math.max(watchedPeak ?? 0, rss);
       if (rss > limitBytes) { watchdogKilled = true; child.kill('SIGKILL'); }
     }, 20);
-    const fail = (code: string, status: number, message: string, extra: Record<string, unknown>): void => {
+    const fail = (code: ErrorCode, message: string, extra: Record<string, unknown>): void => {
       const tail = stderr.slice(-STDERR_TAIL);
-      reject(new TierwiseError(code, `${label}: ${message}${tail ? `\n--- stderr (last ${tail.length} chars) ---\n${tail}` : ''}`, status, {
+      reject(new TierwiseError(code, `${label}: ${message}${tail ? `\n--- stderr (last ${tail.length} chars) ---\n${tail}` : ''}`, {
         label, stderrTail: tail, enforcement, ...extra,
       }));
     };
     child.on('error', (error) => {
       clearTimeout(timer);
       if (watchdog) clearInterval(watchdog);
-      fail('RUNNER_CRASHED', 500, `could not start the child (${error.message})`, {});
+      fail('RUNNER_CRASHED', `could not start the child (${error.message})`, {});
     });
     child.on('close', (exitCode, signal) => {
       clearTimeout(timer);
@@ -168,26 +168,26 @@ function spawnAndCollect<T>(
       const peakMemoryBytes = memoryEvents.peakBytes ?? watchedPeak;
       const extra = { exitCode, signal, wallMs, peakMemoryBytes };
       options.signal?.removeEventListener('abort', cancel);
-      if (cancelled) return fail('CANCELLED', 409, 'cancelled while running', extra);
-      if (timedOut) return fail('RUNNER_TIMEOUT', 504, `killed after the ${options.timeoutMs} ms timeout`, extra);
+      if (cancelled) return fail('CANCELLED', 'cancelled while running', extra);
+      if (timedOut) return fail('RUNNER_TIMEOUT', `killed after the ${options.timeoutMs} ms timeout`, extra);
       const limit = `the ${envelope.memoryMB} MiB memory limit`;
-      if (watchdogKilled) return fail('RUNNER_OOM', 422, `resident memory exceeded ${limit} (watchdog)`, extra);
-      if (exitCode !== 0 && memoryEvents.oomKills > 0) return fail('RUNNER_OOM', 422, `killed by the OOM killer at ${limit} (${enforcement.memory.mechanism})`, extra);
-      if (exitCode !== 0 && OOM_PATTERN.test(stderr)) return fail('RUNNER_OOM', 422, `ran out of memory${envelope.memoryMB === undefined ? '' : ` under ${limit}`}`, extra);
-      if (exitCode === JOIN_FAILED_EXIT && groups.procsFiles.length > 0) return fail('RUNNER_CRASHED', 500, 'could not join its cgroups', extra);
+      if (watchdogKilled) return fail('RUNNER_OOM', `resident memory exceeded ${limit} (watchdog)`, extra);
+      if (exitCode !== 0 && memoryEvents.oomKills > 0) return fail('RUNNER_OOM', `killed by the OOM killer at ${limit} (${enforcement.memory.mechanism})`, extra);
+      if (exitCode !== 0 && OOM_PATTERN.test(stderr)) return fail('RUNNER_OOM', `ran out of memory${envelope.memoryMB === undefined ? '' : ` under ${limit}`}`, extra);
+      if (exitCode === JOIN_FAILED_EXIT && groups.procsFiles.length > 0) return fail('RUNNER_CRASHED', 'could not join its cgroups', extra);
       const parsed = parseReply(stdout);
       if (parsed?.ok === false) {
         const error = parsed.error;
-        return reject(new TierwiseError(error.code, error.message, error.status ?? 500, { ...error.details, label }));
+        return reject(new TierwiseError(isErrorCode(error.code) ? error.code : 'RUNNER_CRASHED', error.message, { ...error.details, label }));
       }
-      if (exitCode !== 0 || signal) return fail('RUNNER_CRASHED', 500, signal ? `killed by ${signal}` : `exited with code ${exitCode}`, extra);
-      if (!parsed) return fail('RUNNER_CRASHED', 500, `printed no JSON result (stdout: ${JSON.stringify(stdout.slice(-200))})`, extra);
+      if (exitCode !== 0 || signal) return fail('RUNNER_CRASHED', signal ? `killed by ${signal}` : `exited with code ${exitCode}`, extra);
+      if (!parsed) return fail('RUNNER_CRASHED', `printed no JSON result (stdout: ${JSON.stringify(stdout.slice(-200))})`, extra);
       resolve({ result: parsed.result as T, enforcement, peakMemoryBytes, wallMs });
     });
   });
 }
 
-type Reply = { ok: true; result: unknown } | { ok: false; error: { code: string; message: string; status?: number; details?: Record<string, unknown> } };
+type Reply = { ok: true; result: unknown } | { ok: false; error: { code: string; message: string; details?: Record<string, unknown> } };
 
 function parseReply(stdout: string): Reply | null {
   const line = stdout.trim().split('\n').pop();
@@ -233,8 +233,8 @@ async function settle(work: () => Promise<unknown>): Promise<void> {
   } catch (error) {
     if (error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
     reply = isTierwiseError(error)
-      ? { ok: false, error: { code: error.code, message: error.message, status: error.status, details: error.details } }
-      : { ok: false, error: { code: 'RUNNER_CRASHED', message: `the child failed: ${error instanceof Error ? error.message : String(error)}`, status: 500 } };
+      ? { ok: false, error: { code: error.entry, message: error.message, details: error.details } }
+      : { ok: false, error: { code: 'RUNNER_CRASHED', message: `the child failed: ${error instanceof Error ? error.message : String(error)}` } };
   }
   process.stdout.write(`${JSON.stringify(reply)}\n`, () => process.exit(0));
 }

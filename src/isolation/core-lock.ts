@@ -35,7 +35,7 @@ function tryLock(path: string): boolean {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
   }
-  let holder = NaN;
+  let holder: number;
   try { holder = Number(readFileSync(path, 'utf8')); } catch { return false; }
   // A lock whose owner died (crash, kill -9) would block the cores forever; a half-written one is left alone.
   if (Number.isInteger(holder) && holder > 0 && !alive(holder)) {
@@ -61,7 +61,7 @@ export async function lockCores(cores: number[], options: { timeoutMs?: number; 
     while (!tryLock(path)) {
       if (Date.now() > deadline) {
         release();
-        throw new TierwiseError('CORES_BUSY', `core ${core} is still used by another measurement after ${options.timeoutMs} ms (lock ${path})`, 503);
+        throw new TierwiseError('CORES_BUSY', `core ${core} is still used by another measurement after ${options.timeoutMs} ms (lock ${path})`);
       }
       await new Promise((resolve) => setTimeout(resolve, 25));
     }

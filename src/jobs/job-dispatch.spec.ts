@@ -31,11 +31,11 @@ describe('dispatching a job', () => {
   });
 
   test('a domain error leaves as a final failure on the first attempt; a runner crash is retried until the attempts run out', async () => {
-    const domain = await dispatchJob(tableThrowing(new TierwiseError('INPUT_UNSUPPORTED', 'string inputs', 422)), 'bench-edge', aJob('bench-variant', bench)).catch((e: unknown) => e);
+    const domain = await dispatchJob(tableThrowing(new TierwiseError('INPUT_UNSUPPORTED', 'string inputs')), 'bench-edge', aJob('bench-variant', bench)).catch((e: unknown) => e);
     assert.ok(domain instanceof FinalJobError);
     assert.deepEqual(attemptOutcome(aJob('bench-variant', bench, 1), domain), { failure: domain.failure, final: true });
 
-    const crash = await dispatchJob(tableThrowing(new TierwiseError('RUNNER_CRASHED', 'killed by SIGSEGV', 500)), 'bench-edge', aJob('bench-variant', bench)).catch((e: unknown) => e);
+    const crash = await dispatchJob(tableThrowing(new TierwiseError('RUNNER_CRASHED', 'killed by SIGSEGV')), 'bench-edge', aJob('bench-variant', bench)).catch((e: unknown) => e);
     assert.ok(crash instanceof RetryableJobError);
     assert.equal(attemptOutcome(aJob('bench-variant', bench, 1, 2), crash).final, false);
     assert.deepEqual(attemptOutcome(aJob('bench-variant', bench, 2, 2), crash), { failure: { code: 'RUNNER_CRASHED', message: 'killed by SIGSEGV', retryable: true }, final: true });

@@ -1,5 +1,5 @@
 import { UnrecoverableError } from 'bullmq';
-import { isTierwiseError } from '../common/errors';
+import { isTierwiseError, type ErrorCode } from '../common/errors';
 import type { JobNameValue } from './job-catalogue';
 
 /** Why a job failed, as data: what the study records, what the final-failure handler reads, and whether to retry. */
@@ -12,16 +12,16 @@ export interface JobFailure {
 }
 
 /** The code of a failure that is not a TierwiseError: a bug, or Postgres/Redis unreachable. */
-export const UNEXPECTED_FAILURE = 'JOB_FAILED';
+export const UNEXPECTED_FAILURE = 'JOB_FAILED' satisfies ErrorCode;
 
 /**
  * The one retry policy of every job. A TierwiseError is final (the same input fails the same way) unless its
  * code is transient: the runner crashed or timed out, the cores stayed busy, the child ran out of memory while
  * building or evaluating (the host was busy). Any other error (a bug, a dropped connection) is retried.
  */
-const TRANSIENT_CODES: ReadonlySet<string> = new Set(['RUNNER_CRASHED', 'RUNNER_TIMEOUT', 'RUNNER_OOM', 'CORES_BUSY']);
+const TRANSIENT_CODES: ReadonlySet<string> = new Set<ErrorCode>(['RUNNER_CRASHED', 'RUNNER_TIMEOUT', 'RUNNER_OOM', 'CORES_BUSY']);
 /** Codes final for one job although transient for others: a measurement runs under its tier's memory limit, so OOM there is the answer (the tier is too small), not bad luck. */
-const FINAL_FOR: Partial<Record<JobNameValue, ReadonlySet<string>>> = { 'bench-variant': new Set(['RUNNER_OOM']) };
+const FINAL_FOR: Partial<Record<JobNameValue, ReadonlySet<string>>> = { 'bench-variant': new Set<ErrorCode>(['RUNNER_OOM']) };
 
 /** Carries a JobFailure through BullMQ; final ones are UnrecoverableErrors, so BullMQ does not retry them. */
 export class FinalJobError extends UnrecoverableError {
@@ -41,7 +41,7 @@ export class RetryableJobError extends Error {
 export type JobError = FinalJobError | RetryableJobError;
 
 /** A failure that never gets better with retries (the handler knows: the variant is gone, the output unscorable). */
-export function finalFailure(code: string, message: string, details?: Record<string, unknown>): FinalJobError {
+export function finalFailure(code: ErrorCode, message: string, details?: Record<string, unknown>): FinalJobError {
   return new FinalJobError({ code, message, retryable: false, ...(details ? { details } : {}) });
 }
 

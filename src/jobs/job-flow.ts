@@ -1,4 +1,4 @@
-import type { FlowChildJob, FlowJob } from 'bullmq';
+import type { FlowChildJob, FlowJob, JobsOptions } from 'bullmq';
 import { queueOf, type JobNameValue, type JobPayloads } from './job-catalogue';
 
 /** A job of the catalogue as a BullMQ flow node: its queue comes from the catalogue, its data is its payload. */
@@ -14,6 +14,13 @@ export function flowJob<N extends JobNameValue>(name: N, data: JobPayloads[N], o
   return { name, data, opts, ...(children ? { children } : {}) };
 }
 
-export function toFlowJob(job: CatalogueFlowJob): FlowJob {
-  return { name: job.name, queueName: queueOf(job.name, job.data), data: job.data, opts: job.opts, children: job.children?.map(toFlowJob) };
+/** The BullMQ flow of a catalogue flow; `defaults` (retention) apply to every node unless the node sets its own. */
+export function toFlowJob(job: CatalogueFlowJob, defaults: JobsOptions = {}): FlowJob {
+  return {
+    name: job.name,
+    queueName: queueOf(job.name, job.data),
+    data: job.data,
+    opts: { ...defaults, ...job.opts },
+    children: job.children?.map((child) => toFlowJob(child, defaults)),
+  };
 }

@@ -6,6 +6,7 @@ import { correlationId } from '../common/correlation';
 import { queueOf, type JobNameValue, type JobPayloads } from './job-catalogue';
 import { toFlowJob, type CatalogueFlowJob } from './job-flow';
 import { createRedis } from './redis';
+import { retention } from './retention';
 
 /** Producers for every queue (created on first use) and a flow producer; one Redis connection for all of them. */
 @Injectable()
@@ -38,12 +39,12 @@ export class QueuesService implements OnModuleDestroy {
 
   /** Enqueues a job of the catalogue on its queue, with the current correlation id. */
   async add<N extends JobNameValue>(name: N, data: JobPayloads[N], opts?: JobsOptions): Promise<void> {
-    await this.queue(queueOf(name, data)).add(name, { ...data, correlationId: correlationId() }, opts);
+    await this.queue(queueOf(name, data)).add(name, { ...data, correlationId: correlationId() }, { ...retention(this.config), ...opts });
   }
 
   /** Enqueues a flow of catalogue jobs (a parent that runs once its children have finished). */
   async addFlow(flow: CatalogueFlowJob): Promise<void> {
-    await this.flows.add(toFlowJob(flow));
+    await this.flows.add(toFlowJob(flow, retention(this.config)));
   }
 
   async onModuleDestroy(): Promise<void> {

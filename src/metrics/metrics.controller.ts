@@ -1,3 +1,4 @@
+import { SkipThrottle } from '@nestjs/throttler';
 import { Controller, Get, Header } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { Public } from '../auth/auth.guard';
@@ -7,6 +8,7 @@ import { QueueName, benchQueue } from '../jobs/job-catalogue';
 import { queueDepth, registry } from './metrics';
 
 @ApiTags('health')
+@SkipThrottle()
 @Controller('metrics')
 export class MetricsController {
   constructor(private readonly queues: QueuesService, private readonly tiers: TiersConfig) {}

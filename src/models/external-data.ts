@@ -61,11 +61,11 @@ export function externalReferences(bytes: Uint8Array): ExternalReference[] {
     if (!t || !(t.externalData?.length)) return;
     const entries = new Map((t.externalData ?? []).map((e) => [e.key ?? '', e.value ?? '']));
     const location = entries.get('location');
-    if (!location) throw new TierwiseError('MODEL_EXTERNAL_DATA_INVALID', `tensor ${t.name} has external data without a location`, 400);
+    if (!location) throw new TierwiseError('MODEL_EXTERNAL_DATA_INVALID', `tensor ${t.name} has external data without a location`);
     const number = (key: string): number | null => {
       if (!entries.has(key)) return null;
       const n = Number(entries.get(key));
-      if (!Number.isInteger(n) || n < 0) throw new TierwiseError('MODEL_EXTERNAL_DATA_INVALID', `tensor ${t.name}: external data ${key} ${entries.get(key)} is not a non-negative integer`, 400);
+      if (!Number.isInteger(n) || n < 0) throw new TierwiseError('MODEL_EXTERNAL_DATA_INVALID', `tensor ${t.name}: external data ${key} ${entries.get(key)} is not a non-negative integer`);
       return n;
     };
     refs.push({ tensor: t.name ?? '', location, offset: number('offset') ?? 0, length: number('length') });
@@ -91,11 +91,11 @@ export function externalReferences(bytes: Uint8Array): ExternalReference[] {
 export function safeLocation(location: string): string[] {
   try {
     const segments = safeEntryPath(location);
-    if (segments.length === 0) throw new TierwiseError('MODEL_EXTERNAL_DATA_UNSAFE', `external data location ${JSON.stringify(location)} names no file`, 400);
+    if (segments.length === 0) throw new TierwiseError('MODEL_EXTERNAL_DATA_UNSAFE', `external data location ${JSON.stringify(location)} names no file`);
     return segments;
   } catch (error) {
     if (error instanceof TierwiseError && error.code === 'DATASET_UNSAFE') {
-      throw new TierwiseError('MODEL_EXTERNAL_DATA_UNSAFE', `external data location ${JSON.stringify(location)} ${error.message.replace(/^archive entry "[^"]*" /, '')}; locations must be relative paths inside the model's folder`, 400, { location });
+      throw new TierwiseError('MODEL_EXTERNAL_DATA_UNSAFE', `external data location ${JSON.stringify(location)} ${error.message.replace(/^archive entry "[^"]*" /, '')}; locations must be relative paths inside the model's folder`, { location });
     }
     throw error;
   }
@@ -105,7 +105,7 @@ export function safeLocation(location: string): string[] {
 export async function stageDataFile(staging: string, filename: string, stream: Readable, maxBytes: number): Promise<string> {
   if (!filename) {
     stream.resume();
-    throw new TierwiseError('MODEL_EXTERNAL_DATA_INVALID', 'a data part has no filename: send each data file with the location the model names as its filename', 400);
+    throw new TierwiseError('MODEL_EXTERNAL_DATA_INVALID', 'a data part has no filename: send each data file with the location the model names as its filename');
   }
   const segments = safeLocation(filename);
   const target = join(staging, ...segments);
@@ -113,10 +113,10 @@ export async function stageDataFile(staging: string, filename: string, stream: R
   let size = 0;
   stream.on('data', (chunk: Buffer) => {
     size += chunk.length;
-    if (size > maxBytes) stream.destroy(new TierwiseError('UPLOAD_TOO_LARGE', `data file ${filename} exceeds the limit of ${maxBytes} bytes`, 413));
+    if (size > maxBytes) stream.destroy(new TierwiseError('UPLOAD_TOO_LARGE', `data file ${filename} exceeds the limit of ${maxBytes} bytes`));
   });
   await pipeline(stream, createWriteStream(target, { flags: 'wx' })).catch((error: unknown) => {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new TierwiseError('MODEL_EXTERNAL_DATA_INVALID', `data file ${filename} was sent twice`, 400);
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new TierwiseError('MODEL_EXTERNAL_DATA_INVALID', `data file ${filename} was sent twice`);
     throw error;
   });
   return segments.join('/');
@@ -163,16 +163,16 @@ export async function checkReferences(refs: ExternalReference[], modelDir: strin
     }
     const end = ref.offset + (ref.length ?? 0);
     if (end > file.sizeBytes || ref.offset > file.sizeBytes) {
-      throw new TierwiseError('MODEL_EXTERNAL_DATA_INVALID', `tensor ${ref.tensor} reads bytes ${ref.offset}..${end} of ${location}, which has ${file.sizeBytes}`, 400, { location });
+      throw new TierwiseError('MODEL_EXTERNAL_DATA_INVALID', `tensor ${ref.tensor} reads bytes ${ref.offset}..${end} of ${location}, which has ${file.sizeBytes}`, { location });
     }
   }
   if (missing.size > 0) {
     const list = [...missing];
-    throw new TierwiseError('MODEL_EXTERNAL_DATA_MISSING', `the model keeps weights in ${list.join(', ')}, which the upload does not hold: send an archive with the .onnx and these files beside it, or add each as a \`data\` part whose filename is its location`, 400, { missing: list });
+    throw new TierwiseError('MODEL_EXTERNAL_DATA_MISSING', `the model keeps weights in ${list.join(', ')}, which the upload does not hold: send an archive with the .onnx and these files beside it, or add each as a \`data\` part whose filename is its location`, { missing: list });
   }
   const unused = (sent ?? []).filter((s) => !files.has(s));
   if (unused.length > 0) {
-    throw new TierwiseError('MODEL_EXTERNAL_DATA_UNUSED', `data files ${unused.join(', ')} are not referenced by the model (it references ${[...files.keys()].join(', ') || 'none'})`, 400, { unused });
+    throw new TierwiseError('MODEL_EXTERNAL_DATA_UNUSED', `data files ${unused.join(', ')} are not referenced by the model (it references ${[...files.keys()].join(', ') || 'none'})`, { unused });
   }
   return [...files.values()];
 }
@@ -203,7 +203,7 @@ export async function storeBundle(bundleDir: string, onnxBlob: string, files: Ar
   const existing = await readManifest(bundleDir);
   if (existing) {
     if (JSON.stringify(existing.files) !== JSON.stringify(manifest.files)) {
-      throw new TierwiseError('MODEL_EXTERNAL_DATA_CONFLICT', 'this .onnx is already stored with different data files; upload it under a different graph (e.g. re-export) or delete the other model first', 409);
+      throw new TierwiseError('MODEL_EXTERNAL_DATA_CONFLICT', 'this .onnx is already stored with different data files; upload it under a different graph (e.g. re-export) or delete the other model first');
     }
     return { manifest: existing, created: false };
   }
@@ -211,7 +211,7 @@ export async function storeBundle(bundleDir: string, onnxBlob: string, files: Ar
   try {
     await place(onnxBlob, join(partial, 'model.onnx'), false);
     for (const f of files) {
-      if (f.location === 'model.onnx' || f.location === 'bundle.json') throw new TierwiseError('MODEL_EXTERNAL_DATA_INVALID', `a data file may not be named ${f.location}`, 400);
+      if (f.location === 'model.onnx' || f.location === 'bundle.json') throw new TierwiseError('MODEL_EXTERNAL_DATA_INVALID', `a data file may not be named ${f.location}`);
       await place(f.path, join(partial, ...f.location.split('/')), true);
     }
     await writeFile(join(partial, 'bundle.json'), JSON.stringify(manifest, null, 2));

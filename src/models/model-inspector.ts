@@ -13,9 +13,9 @@ export class ModelInspector {
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
   async inspect(path: string, sizeBytes: number, externalDataDir?: string): Promise<ModelInspection> {
-    if (sizeBytes === 0) throw new TierwiseError('MODEL_EMPTY', 'the uploaded file is empty', 400);
+    if (sizeBytes === 0) throw new TierwiseError('MODEL_EMPTY', 'the uploaded file is empty');
     if (!looksLikeOnnx(await readHead(path))) {
-      throw new TierwiseError('MODEL_NOT_ONNX', 'the file is not an ONNX model (it does not start like a serialised ModelProto)', 415);
+      throw new TierwiseError('MODEL_NOT_ONNX', 'the file is not an ONNX model (it does not start like a serialised ModelProto)');
     }
     try {
       return await runChild<ModelInspection>({
@@ -28,7 +28,7 @@ export class ModelInspector {
     } catch (error) {
       if (isTierwiseError(error) && !error.code.startsWith('RUNNER_')) throw error;
       const reason = isTierwiseError(error) ? `${error.code}: ${error.message}` : String(error);
-      throw new TierwiseError('MODEL_UNLOADABLE', `onnxruntime could not load the model (${reason})`, 422);
+      throw new TierwiseError('MODEL_UNLOADABLE', `onnxruntime could not load the model (${reason})`);
     }
   }
 }

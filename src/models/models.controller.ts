@@ -1,12 +1,15 @@
-import { Controller, Delete, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Controller, Delete, Get, HttpCode, Param, Post, Query, Req, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { CurrentTeam } from '../auth/auth.guard';
 import type { TeamRef } from '../auth/teams.repository';
+import { UploadQuotaGuard } from '../blobs/upload-quota';
 import { idPipe } from '../common/http/id-param';
 import { PageQuery } from '../common/http/pagination.dto';
 import { ModelsService } from './models.service';
 import { WHITE_BOX_OPERATORS } from './white-box';
+import { ApiErrors, AUTHENTICATED_ERRORS, UPLOAD_ERRORS } from '../common/http/api-errors.decorator';
+import { ModelPageType, ModelType, VariantType } from './model.types';
 
 const modelUpload = {
   schema: {
@@ -29,6 +32,7 @@ const variantUpload = {
 
 @ApiTags('models')
 @ApiBearerAuth()
+@ApiErrors(...AUTHENTICATED_ERRORS)
 @Controller('v1/models')
 export class ModelsController {
   constructor(private readonly models: ModelsService) {}
@@ -36,23 +40,32 @@ export class ModelsController {
   @Post()
   @ApiOperation({ summary: 'Upload an ONNX model (streamed, content-addressed, proven to load in onnxruntime)' })
   @ApiConsumes('multipart/form-data')
+  @UseGuards(UploadQuotaGuard)
   @ApiBody(modelUpload)
+  @ApiErrors(...UPLOAD_ERRORS, 'VALIDATION_FAILED', 'MODEL_EMPTY', 'MODEL_NOT_ONNX', 'MODEL_CORRUPT', 'MODEL_TOO_LARGE', 'MODEL_UNLOADABLE', 'MODEL_UPLOAD_INVALID', 'MODEL_ARCHIVE_INVALID', 'MODEL_ARCHIVE_UNSAFE', 'MODEL_EXTERNAL_DATA', 'MODEL_EXTERNAL_DATA_INVALID', 'MODEL_EXTERNAL_DATA_MISSING', 'MODEL_EXTERNAL_DATA_PATH', 'MODEL_EXTERNAL_DATA_UNSAFE', 'MODEL_EXTERNAL_DATA_UNUSED', 'MODEL_EXTERNAL_DATA_CONFLICT', 'RUNNER_CRASHED', 'RUNNER_TIMEOUT', 'RUNNER_OOM')
+  @ApiCreatedResponse({ type: ModelType })
   upload(@CurrentTeam() team: TeamRef, @Req() req: Request) {
     return this.models.upload(team, req);
   }
 
   @Get()
+  @ApiErrors('VALIDATION_FAILED')
+  @ApiOkResponse({ type: ModelPageType })
   list(@CurrentTeam() team: TeamRef, @Query() page: PageQuery) {
     return this.models.list(team, page.limit, page.cursor);
   }
 
   @Get(':id')
+  @ApiErrors('MODEL_NOT_FOUND')
+  @ApiOkResponse({ type: ModelType })
   get(@CurrentTeam() team: TeamRef, @Param('id', idPipe('model')) id: string) {
     return this.models.get(team, id);
   }
 
   @Delete(':id')
   @HttpCode(204)
+  @ApiErrors('MODEL_NOT_FOUND')
+  @ApiNoContentResponse({ description: 'deleted' })
   delete(@CurrentTeam() team: TeamRef, @Param('id', idPipe('model')) id: string) {
     return this.models.delete(team, id);
   }
@@ -60,7 +73,10 @@ export class ModelsController {
   @Post(':id/variants')
   @ApiOperation({ summary: 'Upload a white-box variant (distilled, qat, pruned, custom) of a model' })
   @ApiConsumes('multipart/form-data')
+  @UseGuards(UploadQuotaGuard)
   @ApiBody(variantUpload)
+  @ApiErrors('MODEL_NOT_FOUND', ...UPLOAD_ERRORS, 'VALIDATION_FAILED', 'MODEL_EMPTY', 'MODEL_NOT_ONNX', 'MODEL_CORRUPT', 'MODEL_UNLOADABLE', 'VARIANT_INCOMPATIBLE', 'RUNNER_CRASHED', 'RUNNER_TIMEOUT', 'RUNNER_OOM')
+  @ApiCreatedResponse({ type: VariantType })
   uploadVariant(@CurrentTeam() team: TeamRef, @Param('id', idPipe('model')) id: string, @Req() req: Request) {
     return this.models.uploadVariant(team, id, req);
   }

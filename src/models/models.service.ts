@@ -36,10 +36,10 @@ export class ModelsService {
     const { fields, file, filename } = await this.receive(req);
     try {
       const name = (fields.name ?? filename.replace(/\.(onnx|zip|tar\.gz|tgz|tar)$/i, '')).trim();
-      if (!name) throw new TierwiseError('VALIDATION_FAILED', 'name: give the model a name (field `name`)', 400);
-      if (name.length > 200) throw new TierwiseError('VALIDATION_FAILED', 'name: at most 200 characters', 400);
+      if (!name) throw new TierwiseError('VALIDATION_FAILED', 'name: give the model a name (field `name`)');
+      if (name.length > 200) throw new TierwiseError('VALIDATION_FAILED', 'name: at most 200 characters');
       const task = fields.task ?? 'classification';
-      if (!TASKS.includes(task)) throw new TierwiseError('VALIDATION_FAILED', `task: one of ${TASKS.join(', ')}`, 400);
+      if (!TASKS.includes(task)) throw new TierwiseError('VALIDATION_FAILED', `task: one of ${TASKS.join(', ')}`);
       const created = await this.models.create({ teamId: team.id, name, task, sha256: file.sha256, sizeBytes: file.sizeBytes, inspection: file.inspection });
       return file.externalData ? { ...created, externalData: file.externalData } : created;
     } catch (error) {
@@ -54,11 +54,11 @@ export class ModelsService {
     try {
       const operator = fields.operator;
       if (!isWhiteBoxOperator(operator)) {
-        throw new TierwiseError('VALIDATION_FAILED', `operator: one of ${WHITE_BOX_OPERATORS.join(', ')}`, 400);
+        throw new TierwiseError('VALIDATION_FAILED', `operator: one of ${WHITE_BOX_OPERATORS.join(', ')}`);
       }
       const problems = interfaceProblems(model, file.inspection);
       if (problems.length > 0) {
-        throw new TierwiseError('VARIANT_INCOMPATIBLE', `the variant does not fit model ${model.name}: ${problems.join('; ')}`, 422, { problems });
+        throw new TierwiseError('VARIANT_INCOMPATIBLE', `the variant does not fit model ${model.name}: ${problems.join('; ')}`, { problems });
       }
       return await this.models.addUploadedVariant(model.id, operator, file.sha256, file.sizeBytes, fields.notes);
     } catch (error) {
@@ -73,14 +73,14 @@ export class ModelsService {
 
   async get(team: TeamRef, id: string): Promise<ModelView> {
     const model = await this.models.find(team.id, id);
-    if (!model) throw new TierwiseError('MODEL_NOT_FOUND', `no model ${id}`, 404);
+    if (!model) throw new TierwiseError('MODEL_NOT_FOUND', `no model ${id}`);
     const externalData = await bundleManifest(this.blobs.store.bundleDir(model.sha256));
     return externalData ? { ...model, externalData } : model;
   }
 
   async delete(team: TeamRef, id: string): Promise<void> {
     const shas = await this.models.delete(team.id, id);
-    if (!shas) throw new TierwiseError('MODEL_NOT_FOUND', `no model ${id}`, 404);
+    if (!shas) throw new TierwiseError('MODEL_NOT_FOUND', `no model ${id}`);
     await this.blobs.releaseUnreferenced(shas);
   }
 
@@ -116,7 +116,7 @@ export class ModelsService {
   private async fromOnnx(stored: { sha256: string; sizeBytes: number; path: string }, dataDir: string, sent: string[]): Promise<ReceivedModel> {
     const probe = await this.probe(stored.path, stored.sizeBytes, sent.length > 0);
     if ('inspection' in probe) {
-      if (sent.length > 0) throw new TierwiseError('MODEL_EXTERNAL_DATA_UNUSED', `data files ${sent.join(', ')} were sent, but the model keeps all its weights inside the .onnx`, 400, { unused: sent });
+      if (sent.length > 0) throw new TierwiseError('MODEL_EXTERNAL_DATA_UNUSED', `data files ${sent.join(', ')} were sent, but the model keeps all its weights inside the .onnx`, { unused: sent });
       return { sha256: stored.sha256, sizeBytes: stored.sizeBytes, inspection: probe.inspection };
     }
     return this.bundle(stored, await checkReferences(probe.references, dataDir, sent));
@@ -139,7 +139,7 @@ export class ModelsService {
 
   /** An archive: extracted safely, its one .onnx found, its data files checked and bundled. */
   private async fromArchive(archive: { sha256: string; sizeBytes: number; path: string }, kind: 'zip' | 'tar.gz' | 'tar', staging: string, sent: string[]): Promise<ReceivedModel> {
-    if (sent.length > 0) throw new TierwiseError('MODEL_UPLOAD_INVALID', 'send either an archive in `file` or an .onnx with `data` parts, not both', 400);
+    if (sent.length > 0) throw new TierwiseError('MODEL_UPLOAD_INVALID', 'send either an archive in `file` or an .onnx with `data` parts, not both');
     const named = join(staging, `upload.${kind}`);
     await mkdir(staging, { recursive: true });
     await link(archive.path, named);
@@ -149,13 +149,13 @@ export class ModelsService {
       await extractArchive(named, root, limits);
     } catch (error) {
       if (error instanceof TierwiseError && (error.code === 'DATASET_UNSAFE' || error.code === 'DATASET_INVALID')) {
-        throw new TierwiseError(error.code === 'DATASET_UNSAFE' ? 'MODEL_ARCHIVE_UNSAFE' : 'MODEL_ARCHIVE_INVALID', error.message.replace(named, 'the upload'), 400, error.details);
+        throw new TierwiseError(error.code === 'DATASET_UNSAFE' ? 'MODEL_ARCHIVE_UNSAFE' : 'MODEL_ARCHIVE_INVALID', error.message.replace(named, 'the upload'), error.details);
       }
       throw error;
     }
     const onnx = await findOnnxFiles(root);
     if (onnx.length !== 1) {
-      throw new TierwiseError('MODEL_ARCHIVE_INVALID', onnx.length === 0 ? 'the archive holds no .onnx file' : `the archive holds ${onnx.length} .onnx files (${onnx.join(', ')}): send one model per archive`, 400);
+      throw new TierwiseError('MODEL_ARCHIVE_INVALID', onnx.length === 0 ? 'the archive holds no .onnx file' : `the archive holds ${onnx.length} .onnx files (${onnx.join(', ')}): send one model per archive`);
     }
     const onnxPath = join(root, ...onnx[0].split('/'));
     const probe = await this.probe(onnxPath, (await stat(onnxPath)).size, true);

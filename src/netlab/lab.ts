@@ -49,7 +49,7 @@ export function delayLineBinary(): string {
   if (existsSync(binary)) return binary;
   mkdirSync(dir, { recursive: true });
   const built = spawnSync('gcc', ['-O2', '-Wall', '-o', binary, source], { encoding: 'utf8' });
-  if (built.status !== 0) throw new TierwiseError('NETLAB_BUILD_FAILED', `gcc could not build the delay line: ${built.stderr}`, 500);
+  if (built.status !== 0) throw new TierwiseError('NETLAB_BUILD_FAILED', `gcc could not build the delay line: ${built.stderr}`);
   return binary;
 }
 
@@ -64,13 +64,13 @@ function waitForLine(child: ChildProcess, pattern: string, what: string, timeout
   return new Promise((resolve, reject) => {
     let out = '';
     let err = '';
-    const timer = setTimeout(() => reject(new TierwiseError('NETLAB_FAILED', `${what} did not start within ${timeoutMs} ms: ${err}`, 500)), timeoutMs);
+    const timer = setTimeout(() => reject(new TierwiseError('NETLAB_FAILED', `${what} did not start within ${timeoutMs} ms: ${err}`)), timeoutMs);
     child.stderr?.on('data', (d: Buffer) => { err += d.toString(); });
     child.stdout?.on('data', (d: Buffer) => {
       out += d.toString();
       if (out.includes(pattern)) { clearTimeout(timer); resolve(); }
     });
-    child.once('exit', (code) => { clearTimeout(timer); reject(new TierwiseError('NETLAB_FAILED', `${what} exited (${code}): ${err.trim()}`, 500)); });
+    child.once('exit', (code) => { clearTimeout(timer); reject(new TierwiseError('NETLAB_FAILED', `${what} exited (${code}): ${err.trim()}`)); });
   });
 }
 
@@ -96,7 +96,7 @@ export class Lab {
   /** Two namespaces joined by the link, a server listening in the second. Call `close()` in a finally. */
   static async open(link: LabLink): Promise<Lab> {
     const why = labUnavailable();
-    if (why) throw new TierwiseError('NETLAB_UNAVAILABLE', why, 412);
+    if (why) throw new TierwiseError('NETLAB_UNAVAILABLE', why);
     if (!(link.mbps > 0) || !(link.rttMs >= 0)) throw new TierwiseError('ARGUMENT_INVALID', 'link needs mbps > 0 and rttMs >= 0');
     const binary = delayLineBinary();
     const lab = new Lab(link);
@@ -137,7 +137,7 @@ export class Lab {
     child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
     child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-    if (code !== 0) throw new TierwiseError('NETLAB_FAILED', `the client failed (${code}): ${err.trim()}`, 500);
+    if (code !== 0) throw new TierwiseError('NETLAB_FAILED', `the client failed (${code}): ${err.trim()}`);
     return JSON.parse(out.trim()) as Array<{ bytes: number; samplesMs: number[] }>;
   }
 

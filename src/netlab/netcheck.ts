@@ -61,7 +61,7 @@ export function modelRow(bytes: number, mbps: number, rttMs: number, transport: 
 export async function netcheck(options: NetcheckOptions): Promise<{ rows: NetcheckRow[]; skipped: string[] }> {
   if (options.measure) {
     const why = labUnavailable();
-    if (why) throw new TierwiseError('NETLAB_UNAVAILABLE', `netcheck cannot measure here: it ${why}`, 412);
+    if (why) throw new TierwiseError('NETLAB_UNAVAILABLE', `netcheck cannot measure here: it ${why}`);
   }
   const rows: NetcheckRow[] = [];
   const skipped: string[] = [];

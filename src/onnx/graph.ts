@@ -18,7 +18,7 @@ export function subgraphsOf(node: Node): Graph[] {
 
 /** Visits `graph` and every nested subgraph, depth first; depth is bounded so a crafted model cannot recurse forever. */
 export function forEachGraph(graph: Graph, visit: (g: Graph, depth: number) => void, depth = 0): void {
-  if (depth > 64) throw new TierwiseError('MODEL_CORRUPT', 'subgraphs are nested more than 64 levels deep', 400);
+  if (depth > 64) throw new TierwiseError('MODEL_CORRUPT', 'subgraphs are nested more than 64 levels deep');
   visit(graph, depth);
   for (const node of graph.node ?? []) for (const sub of subgraphsOf(node)) forEachGraph(sub, visit, depth + 1);
 }
@@ -84,7 +84,7 @@ export function topologicalOrder(graph: Graph): Node[] {
       if (pending[j].size === 0) ready.push(j);
     }
   }
-  if (order.length !== nodes.length) throw new TierwiseError('MODEL_CORRUPT', 'the graph has a cycle', 400);
+  if (order.length !== nodes.length) throw new TierwiseError('MODEL_CORRUPT', 'the graph has a cycle');
   return order;
 }
 

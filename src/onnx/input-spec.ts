@@ -76,13 +76,13 @@ export function parseInputSpec(raw: unknown, where = 'inputs'): InputSpec {
   let value = raw;
   if (typeof raw === 'string') {
     try { value = JSON.parse(raw); } catch (error) {
-      throw new TierwiseError('INPUT_SPEC_INVALID', `${where}: not valid JSON: ${(error as Error).message}`, 400);
+      throw new TierwiseError('INPUT_SPEC_INVALID', `${where}: not valid JSON: ${(error as Error).message}`);
     }
   }
   const parsed = inputSpecSchema.safeParse(value);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => `${[where, ...i.path].join('.')}: ${i.message}`);
-    throw new TierwiseError('INPUT_SPEC_INVALID', `${issues.join('; ')} (see the input spec: {"dims": {...}, "inputs": {"<name>": {"shape"|"dims"|"fill"|"value"}}})`, 400, { issues });
+    throw new TierwiseError('INPUT_SPEC_INVALID', `${issues.join('; ')} (see the input spec: {"dims": {...}, "inputs": {"<name>": {"shape"|"dims"|"fill"|"value"}}})`, { issues });
   }
   return value as InputSpec;
 }
@@ -161,7 +161,7 @@ const BATCH_NAMES = /^(n|b|bs|batch|batch_?size|batchsize|batches|num_?batch(es)
 /** INPUT_SPEC_INVALID when the spec names inputs the model does not have. */
 export function checkSpecNames(io: readonly TensorSpec[], spec: InputSpec): void {
   const unknown = Object.keys(spec.inputs ?? {}).filter((name) => !io.some((i) => i.name === name));
-  if (unknown.length > 0) throw new TierwiseError('INPUT_SPEC_INVALID', `inputs: ${unknown.join(', ')} ${unknown.length === 1 ? 'is not a model input' : 'are not model inputs'} (the model's inputs: ${io.map((i) => i.name).join(', ')})`, 400);
+  if (unknown.length > 0) throw new TierwiseError('INPUT_SPEC_INVALID', `inputs: ${unknown.join(', ')} ${unknown.length === 1 ? 'is not a model input' : 'are not model inputs'} (the model's inputs: ${io.map((i) => i.name).join(', ')})`);
 }
 
 interface Unresolved { input: string; type: string; declared: Dim[]; axes: Array<{ axis: number; dim: Dim }>; needsValue: boolean }
@@ -186,7 +186,7 @@ export function resolveInputs(io: readonly TensorSpec[], spec: InputSpec = {}, o
     input.shape.forEach((d, axis) => {
       if (!isNamed(d)) return;
       const seen = fromShapes[d];
-      if (seen && seen.value !== given[axis]) throw new TierwiseError('INPUT_SPEC_INVALID', `dim "${d}" is ${seen.value} in inputs.${seen.input}.shape but ${given[axis]} in inputs.${input.name}.shape`, 400);
+      if (seen && seen.value !== given[axis]) throw new TierwiseError('INPUT_SPEC_INVALID', `dim "${d}" is ${seen.value} in inputs.${seen.input}.shape but ${given[axis]} in inputs.${input.name}.shape`);
       fromShapes[d] = { value: given[axis]!, input: input.name };
     });
   }
@@ -208,12 +208,12 @@ export function resolveInputs(io: readonly TensorSpec[], spec: InputSpec = {}, o
       shape = entry.shape ? [...entry.shape] : [undefined];
     } else {
       if (entry.shape && entry.shape.length !== declared.length) {
-        throw new TierwiseError('INPUT_SPEC_INVALID', `inputs.${input.name}.shape has ${entry.shape.length} dims, the model declares ${declared.length} ([${declared.map(showDim).join(',')}])`, 400);
+        throw new TierwiseError('INPUT_SPEC_INVALID', `inputs.${input.name}.shape has ${entry.shape.length} dims, the model declares ${declared.length} ([${declared.map(showDim).join(',')}])`);
       }
       shape = declared.map((d, axis) => {
         const given = entry.shape?.[axis];
         if (isFixed(d)) {
-          if (given !== undefined && given !== d) throw new TierwiseError('INPUT_SPEC_INVALID', `inputs.${input.name}.shape[${axis}] = ${given}, the model fixes that dim at ${d}`, 400);
+          if (given !== undefined && given !== d) throw new TierwiseError('INPUT_SPEC_INVALID', `inputs.${input.name}.shape[${axis}] = ${given}, the model fixes that dim at ${d}`);
           return d;
         }
         if (isNamed(d)) return given ?? entry.dims?.[d] ?? spec.dims?.[d] ?? fromShapes[d]?.value ?? (assumedBatch.has(d) ? 1 : undefined);
@@ -230,7 +230,7 @@ export function resolveInputs(io: readonly TensorSpec[], spec: InputSpec = {}, o
       unresolved.push({ input: input.name, type, declared: declared ?? [], axes: missing, needsValue: scalarInt });
       continue;
     }
-    if (type === 'string' || type === 'unknown') throw new TierwiseError('INPUT_UNSUPPORTED', `input ${input.name}: element type ${type} cannot be synthesized; give samples (a dataset) instead`, 422);
+    if (type === 'string' || type === 'unknown') throw new TierwiseError('INPUT_UNSUPPORTED', `input ${input.name}: element type ${type} cannot be synthesized; give samples (a dataset) instead`);
     const chosen = fill ? { fill, source: 'spec' as const } : defaultFill(input.name, type);
     const assumed = [...new Set((declared ?? []).filter((d, axis) => isNamed(d) && assumedBatch.has(d) && entry.shape?.[axis] === undefined && entry.dims?.[d] === undefined))].map((d) => `${d}=1`);
     resolved.push({ name: input.name, type, shape: shape as number[], fill: chosen.fill, fillSource: chosen.source, assumed });
@@ -278,7 +278,6 @@ function specRequired(unresolved: Unresolved[], spec: InputSpec): TierwiseError 
   return new TierwiseError(
     'INPUT_SPEC_REQUIRED',
     `the model's inputs are not fully specified and no engine guesses them: ${lines.join('; ')}${ASSUMED_NOTE}. Send an input spec ("inputs" in the study, --inputs/--dims on the CLI), replacing each <int>: ${json}`,
-    422,
     { unresolved: unresolved.map((u) => ({ input: u.input, type: u.type, declared: u.declared, dims: u.axes.map((a) => (isNamed(a.dim) ? a.dim : `axis ${a.axis}`)), needsValue: u.needsValue })), example: json },
   );
 }
@@ -314,7 +313,7 @@ export function toFloat16Bits(value: number): number {
   const exp = (x >>> 23) & 0xff;
   let mant = x & 0x7fffff;
   if (exp === 0xff) return sign | 0x7c00 | (mant ? 0x200 : 0);
-  let e = exp - 127 + 15;
+  const e = exp - 127 + 15;
   if (e >= 0x1f) return sign | 0x7c00;
   if (e <= 0) {
     if (e < -10) return sign;
@@ -329,7 +328,6 @@ export function toFloat16Bits(value: number): number {
   let half = (e << 10) | (mant >>> 13);
   const rem = mant & 0x1fff;
   if (rem > 0x1000 || (rem === 0x1000 && (half & 1))) half++;
-  e = half >>> 10;
   return sign | half;
 }
 
@@ -357,7 +355,7 @@ export function synthesize(resolved: readonly ResolvedInput[], seed = DEFAULT_SE
   const out: Record<string, SynthTensor> = {};
   for (const input of resolved) {
     const Ctor = ARRAY[input.type];
-    if (!Ctor) throw new TierwiseError('INPUT_UNSUPPORTED', `input ${input.name}: element type ${input.type} cannot be synthesized (float32/16/64, (u)int8/16/32/64, bool)`, 422);
+    if (!Ctor) throw new TierwiseError('INPUT_UNSUPPORTED', `input ${input.name}: element type ${input.type} cannot be synthesized (float32/16/64, (u)int8/16/32/64, bool)`);
     const count = input.shape.reduce((a, b) => a * b, 1);
     const data = new Ctor(count);
     const values = fillValues(input.fill, count, random, INTEGER.has(input.type) || input.type === 'bool');
@@ -392,7 +390,7 @@ function fillValues(fill: Fill, count: number, random: () => number, integral: b
 /** onnxruntime's metadata (`session.inputMetadata`) as TensorSpecs: symbolic names kept, unknown dims null. */
 export function specsFromMetadata(meta: ReadonlyArray<{ name: string; isTensor: boolean; type?: string; shape?: ReadonlyArray<number | string> }>): TensorSpec[] {
   return meta.map((m) => {
-    if (!m.isTensor) throw new TierwiseError('INPUT_UNSUPPORTED', `input ${m.name} is not a tensor (sequence/map inputs cannot be synthesized)`, 422);
+    if (!m.isTensor) throw new TierwiseError('INPUT_UNSUPPORTED', `input ${m.name} is not a tensor (sequence/map inputs cannot be synthesized)`);
     return {
       name: m.name,
       elemType: (m.type ?? 'unknown') as ElementType,
@@ -406,7 +404,7 @@ export function parseDimsArg(text: string): Record<string, number> {
   const dims: Record<string, number> = {};
   for (const part of text.split(',').map((s) => s.trim()).filter(Boolean)) {
     const match = part.match(/^([^=]+)=(\d+)$/);
-    if (!match) throw new TierwiseError('INPUT_SPEC_INVALID', `--dims ${part}: expected name=integer (e.g. --dims batch=1,height=640)`, 400);
+    if (!match) throw new TierwiseError('INPUT_SPEC_INVALID', `--dims ${part}: expected name=integer (e.g. --dims batch=1,height=640)`);
     dims[match[1]!.trim()] = Number(match[2]);
   }
   return dims;

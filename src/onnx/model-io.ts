@@ -19,20 +19,20 @@ const MAX_MODEL_BYTES = 2 * 1024 * 1024 * 1024 - 1;
  */
 export function loadModel(bytes: Uint8Array, label = 'model'): onnx.ModelProto {
   if (!(bytes instanceof Uint8Array) || bytes.byteLength === 0) {
-    throw new TierwiseError('MODEL_CORRUPT', `${label} is empty`, 400);
+    throw new TierwiseError('MODEL_CORRUPT', `${label} is empty`);
   }
   if (bytes.byteLength > MAX_MODEL_BYTES) {
-    throw new TierwiseError('MODEL_CORRUPT', `${label} is larger than 2 GiB, the protobuf limit`, 400);
+    throw new TierwiseError('MODEL_CORRUPT', `${label} is larger than 2 GiB, the protobuf limit`);
   }
   let model: onnx.ModelProto;
   try {
     model = onnx.ModelProto.decode(bytes);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new TierwiseError('MODEL_CORRUPT', `${label} does not decode as an ONNX ModelProto: ${reason}`, 400);
+    throw new TierwiseError('MODEL_CORRUPT', `${label} does not decode as an ONNX ModelProto: ${reason}`);
   }
   if (!model.graph || !Array.isArray(model.graph.node)) {
-    throw new TierwiseError('MODEL_CORRUPT', `${label} decodes but holds no graph`, 400);
+    throw new TierwiseError('MODEL_CORRUPT', `${label} decodes but holds no graph`);
   }
   return model;
 }
@@ -40,7 +40,7 @@ export function loadModel(bytes: Uint8Array, label = 'model'): onnx.ModelProto {
 export function saveModel(model: onnx.IModelProto): Uint8Array {
   const writer = onnx.ModelProto.encode(model);
   if (writer.len > MAX_MODEL_BYTES) {
-    throw new TierwiseError('MODEL_TOO_LARGE', `the model encodes to ${writer.len} bytes, over the 2 GiB protobuf limit: save it with external data (saveModelToFile)`, 400);
+    throw new TierwiseError('MODEL_TOO_LARGE', `the model encodes to ${writer.len} bytes, over the 2 GiB protobuf limit: save it with external data (saveModelToFile)`);
   }
   return writer.finish();
 }
@@ -78,7 +78,7 @@ export function ensureOpset(model: onnx.IModelProto, domain: string, minVersion:
 export function allTensors(model: onnx.IModelProto): onnx.ITensorProto[] {
   const out: onnx.ITensorProto[] = [];
   const visit = (graph: onnx.IGraphProto, depth: number): void => {
-    if (depth > 64) throw new TierwiseError('MODEL_CORRUPT', 'subgraphs are nested more than 64 levels deep', 400);
+    if (depth > 64) throw new TierwiseError('MODEL_CORRUPT', 'subgraphs are nested more than 64 levels deep');
     out.push(...(graph.initializer ?? []));
     for (const sparse of graph.sparseInitializer ?? []) for (const t of [sparse.values, sparse.indices]) if (t) out.push(t);
     for (const node of graph.node ?? []) {
@@ -103,7 +103,6 @@ function pathError(tensor: string, location: string, why: string): TierwiseError
   return new TierwiseError(
     'MODEL_EXTERNAL_DATA_PATH',
     `tensor ${tensor}: external data location "${location}" ${why}; locations must be relative paths inside the model's folder`,
-    400,
   );
 }
 
@@ -120,7 +119,7 @@ export function resolveExternalLocation(dir: string, location: string, tensor = 
   try {
     realDir = realpathSync(dir);
   } catch {
-    throw new TierwiseError('MODEL_EXTERNAL_DATA_MISSING', `the external data folder ${dir} does not exist`, 400);
+    throw new TierwiseError('MODEL_EXTERNAL_DATA_MISSING', `the external data folder ${dir} does not exist`);
   }
   const candidate = resolve(dir, location);
   let real: string;
@@ -131,7 +130,7 @@ export function resolveExternalLocation(dir: string, location: string, tensor = 
     let dangling = false;
     try { dangling = lstatSync(candidate).isSymbolicLink(); } catch { /* missing */ }
     if (dangling) throw pathError(tensor, location, 'is a symlink to nothing');
-    throw new TierwiseError('MODEL_EXTERNAL_DATA_MISSING', `tensor ${tensor}: external data file "${location}" is not in the model's folder: send it with the model`, 400);
+    throw new TierwiseError('MODEL_EXTERNAL_DATA_MISSING', `tensor ${tensor}: external data file "${location}" is not in the model's folder: send it with the model`);
   }
   const rel = relative(realDir, real);
   if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) throw pathError(tensor, location, 'leads outside the folder (through a symlink)');
@@ -148,7 +147,7 @@ function externalEntries(tensor: onnx.ITensorProto): Record<string, string> {
 function parseCount(tensor: string, key: string, value: string | undefined): number | undefined {
   if (value === undefined || value === '') return undefined;
   if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) {
-    throw new TierwiseError('MODEL_CORRUPT', `tensor ${tensor}: external data ${key} "${value}" is not a byte count`, 400);
+    throw new TierwiseError('MODEL_CORRUPT', `tensor ${tensor}: external data ${key} "${value}" is not a byte count`);
   }
   return Number(value);
 }
@@ -204,10 +203,10 @@ export function resolveExternalData(model: onnx.IModelProto, dir: string): Exter
       const expected = expectedBytes(tensor);
       const length = parseCount(name, 'length', entries.length) ?? expected ?? file.size - offset;
       if (offset + length > file.size) {
-        throw new TierwiseError('MODEL_CORRUPT', `tensor ${name}: external data ${location} holds ${file.size} bytes, the tensor needs ${offset}..${offset + length}`, 400);
+        throw new TierwiseError('MODEL_CORRUPT', `tensor ${name}: external data ${location} holds ${file.size} bytes, the tensor needs ${offset}..${offset + length}`);
       }
       if (expected !== undefined && length !== expected) {
-        throw new TierwiseError('MODEL_CORRUPT', `tensor ${name}: external data length ${length} does not fit its shape and type (${expected} bytes)`, 400);
+        throw new TierwiseError('MODEL_CORRUPT', `tensor ${name}: external data length ${length} does not fit its shape and type (${expected} bytes)`);
       }
       // Tensors naming the same range share one copy; distinct ranges may not add up to more than the files hold
       // (a crafted model could otherwise point a thousand tensors at one large range and exhaust memory).
@@ -217,12 +216,12 @@ export function resolveExternalData(model: onnx.IModelProto, dir: string): Exter
         distinctBytes += length;
         const available = [...fds.values()].reduce((a, f) => a + f.size, 0);
         if (distinctBytes > available) {
-          throw new TierwiseError('MODEL_CORRUPT', `external tensors claim ${distinctBytes} bytes, more than their data files hold (${available}): their ranges overlap`, 400);
+          throw new TierwiseError('MODEL_CORRUPT', `external tensors claim ${distinctBytes} bytes, more than their data files hold (${available}): their ranges overlap`);
         }
         bytes = new Uint8Array(length);
         for (let done = 0; done < length;) {
           const n = readSync(file.fd, bytes, done, length - done, offset + done);
-          if (n <= 0) throw new TierwiseError('MODEL_CORRUPT', `tensor ${name}: external data ${location} ended early`, 400);
+          if (n <= 0) throw new TierwiseError('MODEL_CORRUPT', `tensor ${name}: external data ${location} ended early`);
           done += n;
         }
         read.set(key, bytes);
@@ -255,10 +254,10 @@ export function loadModelFromFile(path: string, options: LoadFromFileOptions = {
   try {
     size = statSync(path).size;
   } catch {
-    throw new TierwiseError('MODEL_NOT_FOUND', `${label}: no such model file`, 404);
+    throw new TierwiseError('MODEL_NOT_FOUND', `${label}: no such model file`);
   }
   if (size > MAX_MODEL_BYTES) {
-    throw new TierwiseError('MODEL_CORRUPT', `${label} is larger than 2 GiB, the protobuf limit: keep its weights in external data files`, 400);
+    throw new TierwiseError('MODEL_CORRUPT', `${label} is larger than 2 GiB, the protobuf limit: keep its weights in external data files`);
   }
   const model = loadModel(readFileSync(path), label);
   resolveExternalData(model, options.externalDataDir ?? dirname(path));
@@ -299,7 +298,7 @@ export function saveModelToFile(model: onnx.IModelProto, path: string, options: 
   const tensors = allTensors(model);
   const stillExternal = tensors.find(tensorIsExternal);
   if (stillExternal) {
-    throw new TierwiseError('MODEL_EXTERNAL_DATA', `tensor ${stillExternal.name || '(unnamed)'} still refers to an external file: load the model with loadModelFromFile first`, 400);
+    throw new TierwiseError('MODEL_EXTERNAL_DATA', `tensor ${stillExternal.name || '(unnamed)'} still refers to an external file: load the model with loadModelFromFile first`);
   }
   const mode = options.externalData ?? 'auto';
   if (mode !== true) {
@@ -307,7 +306,7 @@ export function saveModelToFile(model: onnx.IModelProto, path: string, options: 
     const limit = Math.min(options.maxEmbeddedBytes ?? MAX_MODEL_BYTES, MAX_MODEL_BYTES);
     if (mode === false || writer.len <= limit) {
       if (writer.len > limit) {
-        throw new TierwiseError('MODEL_TOO_LARGE', `the model encodes to ${writer.len} bytes, over ${limit}: save it with external data`, 400);
+        throw new TierwiseError('MODEL_TOO_LARGE', `the model encodes to ${writer.len} bytes, over ${limit}: save it with external data`);
       }
       writeFileSync(path, writer.finish());
       return { modelPath: path, externalTensors: 0, dataBytes: 0 };

@@ -30,7 +30,7 @@ export async function openSession(bytes: Uint8Array | string, settings: SessionS
   try {
     return typeof bytes === 'string' ? await ort.InferenceSession.create(bytes, options) : await ort.InferenceSession.create(bytes, options);
   } catch (error) {
-    throw new TierwiseError('MODEL_UNLOADABLE', `onnxruntime cannot load the model: ${error instanceof Error ? error.message : String(error)}`, 400);
+    throw new TierwiseError('MODEL_UNLOADABLE', `onnxruntime cannot load the model: ${error instanceof Error ? error.message : String(error)}`);
   }
 }
 

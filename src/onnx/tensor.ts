@@ -25,7 +25,7 @@ export function elementTypeFromOnnx(code: number | null | undefined): ElementTyp
 
 export function onnxTypeFromElement(type: ElementType): number {
   const code = ELEMENT_TO_ONNX[type];
-  if (code === undefined) throw new TierwiseError('ELEMENT_TYPE_UNSUPPORTED', `element type ${type} has no ONNX code`, 400);
+  if (code === undefined) throw new TierwiseError('ELEMENT_TYPE_UNSUPPORTED', `element type ${type} has no ONNX code`);
   return code;
 }
 
@@ -58,7 +58,7 @@ export function rawByteLength(type: ElementType, count: number): number {
   const bits = SUB_BYTE[type];
   if (bits) return Math.ceil((count * bits) / 8);
   const Ctor = ARRAY_OF[type];
-  if (!Ctor) throw new TierwiseError('ELEMENT_TYPE_UNSUPPORTED', `element type ${type} has no fixed width`, 400);
+  if (!Ctor) throw new TierwiseError('ELEMENT_TYPE_UNSUPPORTED', `element type ${type} has no fixed width`);
   return count * valuesPerElement(type) * Ctor.BYTES_PER_ELEMENT;
 }
 
@@ -84,9 +84,9 @@ export function tensorToArray(tensor: onnx.ITensorProto): NumericArray {
   const type = elementTypeFromOnnx(tensor.dataType);
   const Ctor = ARRAY_OF[type];
   const name = tensor.name ?? '(unnamed)';
-  if (!Ctor) throw new TierwiseError('ELEMENT_TYPE_UNSUPPORTED', `tensor ${name} has element type ${type}, not numeric`, 400);
+  if (!Ctor) throw new TierwiseError('ELEMENT_TYPE_UNSUPPORTED', `tensor ${name} has element type ${type}, not numeric`);
   if (isExternal(tensor)) {
-    throw new TierwiseError('MODEL_EXTERNAL_DATA', `tensor ${name} keeps its data in an external file: load the model with loadModelFromFile (its folder) first`, 400);
+    throw new TierwiseError('MODEL_EXTERNAL_DATA', `tensor ${name} keeps its data in an external file: load the model with loadModelFromFile (its folder) first`);
   }
   const count = elementCount(tensorDims(tensor));
   const bits = SUB_BYTE[type];
@@ -94,7 +94,7 @@ export function tensorToArray(tensor: onnx.ITensorProto): NumericArray {
   if (raw && raw.byteLength > 0) {
     const expected = rawByteLength(type, count);
     if (raw.byteLength !== expected) {
-      throw new TierwiseError('MODEL_CORRUPT', `tensor ${name} holds ${raw.byteLength} bytes for ${count} ${type} values (expected ${expected})`, 400);
+      throw new TierwiseError('MODEL_CORRUPT', `tensor ${name} holds ${raw.byteLength} bytes for ${count} ${type} values (expected ${expected})`);
     }
     if (bits) return unpackSubByte(raw, count, bits, type === 'int4' || type === 'int2');
     const copy = new Uint8Array(raw.byteLength);
@@ -106,13 +106,13 @@ export function tensorToArray(tensor: onnx.ITensorProto): NumericArray {
     // int32_data holds one packed byte per entry for sub-byte types.
     const bytes = Uint8Array.from(typed, (v) => toNumber(v) & 0xff);
     if (bytes.length !== rawByteLength(type, count)) {
-      throw new TierwiseError('MODEL_CORRUPT', `tensor ${name} holds ${bytes.length} packed bytes for ${count} ${type} values`, 400);
+      throw new TierwiseError('MODEL_CORRUPT', `tensor ${name} holds ${bytes.length} packed bytes for ${count} ${type} values`);
     }
     return unpackSubByte(bytes, count, bits, type === 'int4' || type === 'int2');
   }
   const length = count * valuesPerElement(type);
   if (typed.length !== length) {
-    throw new TierwiseError('MODEL_CORRUPT', `tensor ${name} holds ${typed.length} values for shape [${tensorDims(tensor)}]`, 400);
+    throw new TierwiseError('MODEL_CORRUPT', `tensor ${name} holds ${typed.length} values for shape [${tensorDims(tensor)}]`);
   }
   const out = new Ctor(new ArrayBuffer(length * Ctor.BYTES_PER_ELEMENT));
   if (out instanceof BigInt64Array || out instanceof BigUint64Array) {
@@ -311,7 +311,7 @@ export function float4e2m1ToFloat32(code: number): number {
 export function tensorToFloat32(tensor: onnx.ITensorProto): Float32Array {
   const type = elementTypeFromOnnx(tensor.dataType);
   if (type === 'complex64' || type === 'complex128') {
-    throw new TierwiseError('ELEMENT_TYPE_UNSUPPORTED', `tensor ${tensor.name ?? '(unnamed)'} is ${type}: no float32 view`, 400);
+    throw new TierwiseError('ELEMENT_TYPE_UNSUPPORTED', `tensor ${tensor.name ?? '(unnamed)'} is ${type}: no float32 view`);
   }
   return decodeToFloat32(tensorToArray(tensor), type);
 }
@@ -359,7 +359,7 @@ function elementTypeOfArray(data: NumericArray): ElementType {
 export function makeTensor(name: string, dims: readonly number[], data: NumericArray, type: ElementType = elementTypeOfArray(data)): onnx.TensorProto {
   const count = elementCount(dims);
   if (count * valuesPerElement(type) !== data.length) {
-    throw new TierwiseError('TENSOR_SHAPE_MISMATCH', `tensor ${name}: ${data.length} values for shape [${dims}] of ${type}`, 400);
+    throw new TierwiseError('TENSOR_SHAPE_MISMATCH', `tensor ${name}: ${data.length} values for shape [${dims}] of ${type}`);
   }
   const bits = SUB_BYTE[type];
   let rawData: Uint8Array;
@@ -367,11 +367,11 @@ export function makeTensor(name: string, dims: readonly number[], data: NumericA
     const [lo, hi] = SUB_BYTE_RANGE[type]!;
     const values = Array.from(data as ArrayLike<number>, Number);
     const bad = values.findIndex((v) => !Number.isInteger(v) || v < lo || v > hi);
-    if (bad >= 0) throw new TierwiseError('TENSOR_VALUE_RANGE', `tensor ${name}: value ${values[bad]} at ${bad} is outside ${type} [${lo}, ${hi}]`, 400);
+    if (bad >= 0) throw new TierwiseError('TENSOR_VALUE_RANGE', `tensor ${name}: value ${values[bad]} at ${bad} is outside ${type} [${lo}, ${hi}]`);
     rawData = packSubByte(values, bits);
   } else {
     if (data.byteLength !== rawByteLength(type, count)) {
-      throw new TierwiseError('TENSOR_SHAPE_MISMATCH', `tensor ${name}: ${data.constructor.name} holds ${data.byteLength} bytes, ${type} needs ${rawByteLength(type, count)} (pass bit patterns: encodeFromFloat32)`, 400);
+      throw new TierwiseError('TENSOR_SHAPE_MISMATCH', `tensor ${name}: ${data.constructor.name} holds ${data.byteLength} bytes, ${type} needs ${rawByteLength(type, count)} (pass bit patterns: encodeFromFloat32)`);
     }
     rawData = new Uint8Array(data.byteLength);
     rawData.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));

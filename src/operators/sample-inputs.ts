@@ -33,7 +33,7 @@ function unresolved(model: ModelProto, missing: Array<{ input: string; dim: numb
   const shapes = Object.fromEntries(missing.filter((m) => !m.symbol).map((m) => [m.input, '[<d0>, <d1>, ...]']));
   const list = missing.map((m) => `${m.input} dim ${m.dim}${m.symbol ? ` ("${m.symbol}")` : ' (unnamed)'}`).join(', ');
   const example = JSON.stringify({ ...(Object.keys(dims).length ? { dims } : {}), ...(Object.keys(shapes).length ? { shapes } : {}) });
-  return new TierwiseError('INPUT_SPEC_REQUIRED', `the model's inputs have dims without a value: ${list}; give them, e.g. ${example} (CLI: --shape <input>=d0,d1,... or --dim <name>=<size>)`, 422, {
+  return new TierwiseError('INPUT_SPEC_REQUIRED', `the model's inputs have dims without a value: ${list}; give them, e.g. ${example} (CLI: --shape <input>=d0,d1,... or --dim <name>=<size>)`, {
     missing, graph: model.graph?.name ?? null,
   });
 }
@@ -43,17 +43,17 @@ export function resolveEngineInputs(model: ModelProto, spec: EngineInputSpec = {
   const inputs: TensorSpec[] = realInputs(model.graph!).map(valueInfoToSpec);
   const names = new Set(inputs.map((i) => i.name));
   const stray = [...Object.keys(spec.shapes ?? {}), ...Object.keys(spec.fills ?? {})].filter((n) => !names.has(n));
-  if (stray.length > 0) throw new TierwiseError('INPUT_INVALID', `${[...new Set(stray)].join(', ')} ${stray.length > 1 ? 'are' : 'is'} not an input of the model (inputs: ${[...names].join(', ')})`, 400);
+  if (stray.length > 0) throw new TierwiseError('INPUT_INVALID', `${[...new Set(stray)].join(', ')} ${stray.length > 1 ? 'are' : 'is'} not an input of the model (inputs: ${[...names].join(', ')})`);
   const missing: Array<{ input: string; dim: number; symbol: string | null }> = [];
   const resolved = inputs.map((input) => {
-    if (!SUPPORTED.has(input.elemType)) throw new TierwiseError('INPUT_UNSUPPORTED', `input ${input.name} has element type ${input.elemType}; engines feed float32/16/64, int64/32, (u)int8 and bool`, 422);
+    if (!SUPPORTED.has(input.elemType)) throw new TierwiseError('INPUT_UNSUPPORTED', `input ${input.name} has element type ${input.elemType}; engines feed float32/16/64, int64/32, (u)int8 and bool`);
     const declared = input.shape;
     const given = spec.shapes?.[input.name];
     let dims: number[];
     if (given) {
-      if (declared && given.length !== declared.length) throw new TierwiseError('INPUT_INVALID', `shape for ${input.name} has ${given.length} dims, the model declares ${declared.length} ([${declared.map((d) => d ?? '?')}])`, 400);
+      if (declared && given.length !== declared.length) throw new TierwiseError('INPUT_INVALID', `shape for ${input.name} has ${given.length} dims, the model declares ${declared.length} ([${declared.map((d) => d ?? '?')}])`);
       declared?.forEach((d, k) => {
-        if (typeof d === 'number' && d > 0 && d !== given[k]) throw new TierwiseError('INPUT_INVALID', `shape for ${input.name} gives dim ${k} = ${given[k]}, the model fixes it at ${d}`, 400);
+        if (typeof d === 'number' && d > 0 && d !== given[k]) throw new TierwiseError('INPUT_INVALID', `shape for ${input.name} gives dim ${k} = ${given[k]}, the model fixes it at ${d}`);
       });
       dims = [...given];
     } else if (!declared) {
@@ -112,19 +112,19 @@ function makeInput(r: ResolvedInput, random: () => number): InputTensor {
 export function parseInputSpecFlags(shapes: string[] = [], dims: string[] = [], fills: string[] = []): EngineInputSpec {
   const pair = (arg: string, flag: string): [string, string] => {
     const at = arg.lastIndexOf('=');
-    if (at <= 0) throw new TierwiseError('ARGUMENT_INVALID', `${flag} expects name=value, got ${arg}`, 400);
+    if (at <= 0) throw new TierwiseError('ARGUMENT_INVALID', `${flag} expects name=value, got ${arg}`);
     return [arg.slice(0, at).trim(), arg.slice(at + 1).trim()];
   };
   const spec: EngineInputSpec = {};
   for (const arg of shapes) {
     const [name, value] = pair(arg, '--shape');
-    if (!/^\d*(,\d+)*$/.test(value)) throw new TierwiseError('ARGUMENT_INVALID', `--shape expects name=d1,d2,... (or name= for a scalar), got ${arg}`, 400);
+    if (!/^\d*(,\d+)*$/.test(value)) throw new TierwiseError('ARGUMENT_INVALID', `--shape expects name=d1,d2,... (or name= for a scalar), got ${arg}`);
     (spec.shapes ??= {})[name] = value === '' ? [] : value.split(',').map(Number);
   }
   for (const arg of dims) {
     const [name, value] = pair(arg, '--dim');
     const n = Number(value);
-    if (!Number.isInteger(n) || n < 0) throw new TierwiseError('ARGUMENT_INVALID', `--dim expects name=<non-negative integer>, got ${arg}`, 400);
+    if (!Number.isInteger(n) || n < 0) throw new TierwiseError('ARGUMENT_INVALID', `--dim expects name=<non-negative integer>, got ${arg}`);
     (spec.dims ??= {})[name] = n;
   }
   for (const arg of fills) {
@@ -144,7 +144,7 @@ function parseFill(value: string, arg: string): InputFill {
   }
   const n = Number(value);
   if (value !== '' && Number.isFinite(n)) return { kind: 'value', value: n };
-  throw new TierwiseError('ARGUMENT_INVALID', `--fill expects name=zeros|ones|random-normal|uniform:lo,hi|range:lo,hi|<number>, got ${arg}`, 400);
+  throw new TierwiseError('ARGUMENT_INVALID', `--fill expects name=zeros|ones|random-normal|uniform:lo,hi|range:lo,hi|<number>, got ${arg}`);
 }
 
 export interface InputSpecFlags { shape?: string[]; dim?: string[]; fill?: string[] }

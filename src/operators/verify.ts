@@ -59,20 +59,20 @@ async function runAll(bytes: Uint8Array, label: string, feeds: Array<Record<stri
     session = await openSession(bytes, { threads: 1 });
   } catch (error) {
     if (original) throw error;
-    throw new TierwiseError('ENGINE_OUTPUT_INVALID', `${engine} wrote a ${label} onnxruntime cannot load: ${(error as Error).message}`, 422, { engine, model: label });
+    throw new TierwiseError('ENGINE_OUTPUT_INVALID', `${engine} wrote a ${label} onnxruntime cannot load: ${(error as Error).message}`, { engine, model: label });
   }
   try {
     const out: Outputs[] = [];
     for (const f of feeds) {
       const wanted = Object.fromEntries(session.inputNames.map((n) => [n, f[n]]));
       const absent = session.inputNames.filter((n) => !f[n]);
-      if (absent.length) throw new TierwiseError('ENGINE_OUTPUT_INVALID', `${engine}: the ${label} wants inputs ${absent.join(', ')} that the original does not have`, 422, { engine, model: label });
+      if (absent.length) throw new TierwiseError('ENGINE_OUTPUT_INVALID', `${engine}: the ${label} wants inputs ${absent.join(', ')} that the original does not have`, { engine, model: label });
       try {
         out.push(await session.run(toFeeds(wanted)));
       } catch (error) {
         const shapes = Object.entries(wanted).map(([n, t]) => `${n}: ${t.type}[${t.dims}]`).join(', ');
-        if (original) throw new TierwiseError('MODEL_RUN_FAILED', `the original model fails on the verification inputs (${shapes}): ${(error as Error).message}`, 422);
-        throw new TierwiseError('ENGINE_OUTPUT_INVALID', `${engine}: the ${label} loads but fails to run on ${shapes}: ${(error as Error).message}`, 422, { engine, model: label });
+        if (original) throw new TierwiseError('MODEL_RUN_FAILED', `the original model fails on the verification inputs (${shapes}): ${(error as Error).message}`);
+        throw new TierwiseError('ENGINE_OUTPUT_INVALID', `${engine}: the ${label} loads but fails to run on ${shapes}: ${(error as Error).message}`, { engine, model: label });
       }
     }
     return out;
@@ -100,13 +100,13 @@ function compare(name: string, refs: ort.Tensor[], gots: ort.Tensor[], tolerance
   for (let s = 0; s < refs.length; s++) {
     const [ref, got] = [refs[s], gots[s]];
     if (ref.dims.join(',') !== got.dims.join(',')) {
-      throw new TierwiseError('ENGINE_OUTPUT_INVALID', `${engine}: output ${name} has shape [${got.dims}], the original [${ref.dims}]`, 422, { engine, output: name });
+      throw new TierwiseError('ENGINE_OUTPUT_INVALID', `${engine}: output ${name} has shape [${got.dims}], the original [${ref.dims}]`, { engine, output: name });
     }
     const a = values(ref);
     const b = values(got);
     for (let i = 0; i < a.length; i++) {
       if (Number.isNaN(b[i]) && !Number.isNaN(a[i])) {
-        throw new TierwiseError('ENGINE_OUTPUT_INVALID', `${engine}: output ${name} holds NaN where the original does not (element ${i} of sample ${s})`, 422, { engine, output: name });
+        throw new TierwiseError('ENGINE_OUTPUT_INVALID', `${engine}: output ${name} holds NaN where the original does not (element ${i} of sample ${s})`, { engine, output: name });
       }
       if (!Number.isFinite(a[i]) || !Number.isFinite(b[i])) continue;
       maxAbs = Math.max(maxAbs, Math.abs(a[i] - b[i]));
@@ -140,7 +140,7 @@ function argmax(a: Float64Array, start: number, n: number): number {
 function conclude(engine: string, tolerance: Tolerance, feeds: Array<Record<string, InputTensor>>, refs: Outputs[], gots: Outputs[]): Verification {
   const names = Object.keys(refs[0]);
   const lost = names.filter((n) => !(n in gots[0]));
-  if (lost.length) throw new TierwiseError('ENGINE_OUTPUT_INVALID', `${engine}: the written model lost outputs ${lost.join(', ')}`, 422, { engine, lost });
+  if (lost.length) throw new TierwiseError('ENGINE_OUTPUT_INVALID', `${engine}: the written model lost outputs ${lost.join(', ')}`, { engine, lost });
   const outputs = names.map((n) => compare(n, refs.map((r) => r[n]), gots.map((g) => g[n]), tolerance, engine));
   const verification: Verification = {
     engine, tolerance, samples: feeds.length,
@@ -149,7 +149,7 @@ function conclude(engine: string, tolerance: Tolerance, feeds: Array<Record<stri
   };
   if (!verification.passed) {
     const worst = outputs.filter((o) => !o.passed).map((o) => `${o.name}: max abs ${o.maxAbs.toExponential(2)}, relative ${o.relative.toExponential(2)}, cosine ${o.cosine.toFixed(4)}${o.top1Agreement === null ? '' : `, top-1 agreement ${(o.top1Agreement * 100).toFixed(1)}%`}`);
-    throw new TierwiseError('ENGINE_OUTPUT_DISAGREES', `${engine}: the written model disagrees with the original beyond ${describeTolerance(tolerance)} (${worst.join('; ')})`, 422, { verification });
+    throw new TierwiseError('ENGINE_OUTPUT_DISAGREES', `${engine}: the written model disagrees with the original beyond ${describeTolerance(tolerance)} (${worst.join('; ')})`, { verification });
   }
   return verification;
 }
@@ -162,7 +162,7 @@ export function describeTolerance(t: Tolerance): string {
 
 /** Runs `original` and `written` on `feeds` and compares every original output. */
 export async function verifyModel(engine: string, original: Uint8Array, written: Uint8Array, feeds: Array<Record<string, InputTensor>>, tolerance: Tolerance): Promise<Verification> {
-  if (feeds.length === 0) throw new TierwiseError('INPUT_SPEC_REQUIRED', `${engine}: no sample inputs to verify the written model with`, 422);
+  if (feeds.length === 0) throw new TierwiseError('INPUT_SPEC_REQUIRED', `${engine}: no sample inputs to verify the written model with`);
   const refs = await runAll(original, 'original model', feeds, engine, true);
   const gots = await runAll(written, 'model', feeds, engine, false);
   return conclude(engine, tolerance, feeds, refs, gots);
@@ -171,7 +171,7 @@ export async function verifyModel(engine: string, original: Uint8Array, written:
 /** Head → tail (the tail fed the head's outputs and the forwarded graph inputs) against the original. */
 export async function verifySplit(original: Uint8Array, head: Uint8Array, tail: Uint8Array, feeds: Array<Record<string, InputTensor>>, tolerance: Tolerance = TOLERANCES.partition): Promise<Verification> {
   const engine = 'partition';
-  if (feeds.length === 0) throw new TierwiseError('INPUT_SPEC_REQUIRED', `${engine}: no sample inputs to verify the head and tail with`, 422);
+  if (feeds.length === 0) throw new TierwiseError('INPUT_SPEC_REQUIRED', `${engine}: no sample inputs to verify the head and tail with`);
   const refs = await runAll(original, 'original model', feeds, engine, true);
   const heads = await runAll(head, 'head', feeds, engine, false);
   const tailFeeds = feeds.map((f, i) => ({

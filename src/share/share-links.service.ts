@@ -35,8 +35,8 @@ export class ShareLinksService {
 
   async create(teamId: string, studyId: string, expiresInHours = DEFAULT_SHARE_HOURS): Promise<ShareLinkView & { token: string; url: string }> {
     const study = await this.prisma.study.findFirst({ where: { id: studyId, teamId }, select: { status: true } });
-    if (!study) throw new TierwiseError('STUDY_NOT_FOUND', `no study ${studyId}`, 404);
-    if (study.status !== 'completed') throw new TierwiseError('STUDY_NOT_READY', `study ${studyId} is ${study.status}; only a completed study's report can be shared`, 409);
+    if (!study) throw new TierwiseError('STUDY_NOT_FOUND', `no study ${studyId}`);
+    if (study.status !== 'completed') throw new TierwiseError('STUDY_NOT_READY', `study ${studyId} is ${study.status}; only a completed study's report can be shared`);
     const token = newToken();
     const row = await this.prisma.shareLink.create({
       data: { teamId, studyId, tokenHash: hashToken(token), expiresAt: new Date(Date.now() + expiresInHours * 3600_000) },
@@ -52,7 +52,7 @@ export class ShareLinksService {
   /** Revokes one of this team's links; revoking twice is fine, another team's token is not found. */
   async revoke(teamId: string, token: string): Promise<ShareLinkView> {
     const row = TOKEN_SHAPE.test(token) ? await this.prisma.shareLink.findUnique({ where: { tokenHash: hashToken(token) } }) : null;
-    if (!row || row.teamId !== teamId) throw new TierwiseError('SHARE_NOT_FOUND', 'no share link with that token', 404);
+    if (!row || row.teamId !== teamId) throw new TierwiseError('SHARE_NOT_FOUND', 'no share link with that token');
     if (row.revokedAt) return toView(row);
     return toView(await this.prisma.shareLink.update({ where: { id: row.id }, data: { revokedAt: new Date() } }));
   }
@@ -68,9 +68,9 @@ export class ShareLinksService {
   /** The link behind a public token, refused when unknown, revoked or expired. */
   async resolve(token: string): Promise<{ teamId: string; studyId: string; expiresAt: Date }> {
     const row = TOKEN_SHAPE.test(token) ? await this.prisma.shareLink.findUnique({ where: { tokenHash: hashToken(token) } }) : null;
-    if (!row) throw new TierwiseError('SHARE_NOT_FOUND', 'this share link does not exist', 404);
-    if (row.revokedAt) throw new TierwiseError('SHARE_REVOKED', 'this share link was revoked; ask its sender for a new one', 410);
-    if (row.expiresAt.getTime() <= Date.now()) throw new TierwiseError('SHARE_EXPIRED', `this share link expired at ${row.expiresAt.toISOString()}; ask its sender for a new one`, 410);
+    if (!row) throw new TierwiseError('SHARE_NOT_FOUND', 'this share link does not exist');
+    if (row.revokedAt) throw new TierwiseError('SHARE_REVOKED', 'this share link was revoked; ask its sender for a new one');
+    if (row.expiresAt.getTime() <= Date.now()) throw new TierwiseError('SHARE_EXPIRED', `this share link expired at ${row.expiresAt.toISOString()}; ask its sender for a new one`);
     return { teamId: row.teamId, studyId: row.studyId, expiresAt: row.expiresAt };
   }
 }

@@ -1,17 +1,19 @@
 import { Body, Controller, Delete, Get, Param, Post, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiExcludeController, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiExcludeController, ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import type { Response } from 'express';
 import { reportToHtml } from '../advisor';
 import { CurrentTeam, Public } from '../auth/auth.guard';
 import type { TeamRef } from '../auth/teams.repository';
-import { isTierwiseError, TierwiseError } from '../common/errors';
+import { httpStatusOf, isTierwiseError, TierwiseError } from '../common/errors';
 import { idPipe } from '../common/http/id-param';
 import { ModelsRepository } from '../models/models.repository';
 import { StudiesRepository } from '../studies/studies.repository';
 import { DecisionService } from '../web/decision.service';
 import { send, sendPage } from '../web/web.controller';
 import { DEFAULT_SHARE_HOURS, MAX_SHARE_HOURS, ShareLinksService } from './share-links.service';
+import { ApiErrors, AUTHENTICATED_ERRORS, JSON_BODY_ERRORS } from '../common/http/api-errors.decorator';
+import { CreatedShareLinkResponse, ShareLinkResponse } from './share-link.responses';
 
 export class CreateShareDto {
   @ApiPropertyOptional({ default: DEFAULT_SHARE_HOURS, minimum: 1, maximum: MAX_SHARE_HOURS })
@@ -22,18 +24,23 @@ export class CreateShareDto {
 /** Share links, managed with a key: create one for a completed study, list them, revoke one. */
 @ApiTags('share')
 @ApiBearerAuth()
+@ApiErrors(...AUTHENTICATED_ERRORS)
 @Controller('v1')
 export class ShareLinksController {
   constructor(private readonly links: ShareLinksService) {}
 
   @Post('studies/:id/share')
   @ApiOperation({ summary: 'A read-only, expiring, revocable link to this study’s report; the token is shown only here' })
+  @ApiErrors(...JSON_BODY_ERRORS, 'STUDY_NOT_FOUND', 'STUDY_NOT_READY')
+  @ApiCreatedResponse({ type: CreatedShareLinkResponse })
   create(@CurrentTeam() team: TeamRef, @Param('id', idPipe('study')) id: string, @Body() dto: CreateShareDto) {
     return this.links.create(team.id, id, dto.expiresInHours);
   }
 
   @Get('studies/:id/shares')
   @ApiOperation({ summary: 'This study’s share links (without their tokens)' })
+  @ApiErrors('STUDY_NOT_FOUND')
+  @ApiOkResponse({ type: [ShareLinkResponse] })
   list(@CurrentTeam() team: TeamRef, @Param('id', idPipe('study')) id: string) {
     return this.links.list(team.id, id);
   }
@@ -46,6 +53,8 @@ export class ShareLinksController {
 
   @Delete('share/:token')
   @ApiOperation({ summary: 'Revoke a share link: its page and data are refused from now on' })
+  @ApiErrors('SHARE_NOT_FOUND')
+  @ApiOkResponse({ type: ShareLinkResponse })
   revoke(@CurrentTeam() team: TeamRef, @Param('token') token: string) {
     return this.links.revoke(team.id, token);
   }
@@ -78,7 +87,7 @@ export class SharePagesController {
       await this.links.resolve(token);
     } catch (error) {
       if (!isTierwiseError(error)) throw error;
-      res.status(error.status);
+      res.status(httpStatusOf(error.entry));
       send(res, 'text/html; charset=utf-8', `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Share link refused</title></head><body style="font:16px system-ui;max-width:40rem;margin:3rem auto;color:#1d2330"><h1>Share link refused</h1><p id="refused" data-code="${escape(error.code)}">${escape(error.code)}: ${escape(error.message)}</p></body></html>`, REFUSED_CSP);
       return;
     }
@@ -90,7 +99,7 @@ export class SharePagesController {
     private_(res);
     const link = await this.links.resolve(token);
     const [study, decision] = await Promise.all([this.studies.get(link.studyId), this.decisions.decision(link.teamId, link.studyId)]);
-    if (!study) throw new TierwiseError('SHARE_NOT_FOUND', 'the shared study was deleted', 404);
+    if (!study) throw new TierwiseError('SHARE_NOT_FOUND', 'the shared study was deleted');
     const model = await this.models.find(link.teamId, study.modelId);
     res.json({
       study: { id: study.id, modelName: model?.name ?? 'a deleted model', status: study.status, recommendation: study.recommendation, createdAt: study.createdAt, finishedAt: study.finishedAt },
@@ -104,7 +113,7 @@ export class SharePagesController {
     private_(res);
     const link = await this.links.resolve(token);
     const report = await this.studies.report(link.studyId);
-    if (!report) throw new TierwiseError('STUDY_NOT_READY', 'the shared study has no report', 409);
+    if (!report) throw new TierwiseError('STUDY_NOT_READY', 'the shared study has no report');
     send(res, 'text/html; charset=utf-8', reportToHtml(report), REPORT_CSP);
   }
 }

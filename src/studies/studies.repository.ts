@@ -139,6 +139,23 @@ export class StudiesRepository {
     return count > 0;
   }
 
+  /** How many of the team's studies have not ended (the open-studies quota). */
+  openCount(teamId: string): Promise<number> {
+    return this.prisma.study.count({ where: { teamId, status: { notIn: [...TERMINAL_STATUSES] } } });
+  }
+
+  /** The team's studies that have not ended, and how many of them are older than this one (for fair share). */
+  async teamLoad(id: string): Promise<{ inFlight: number; rank: number }> {
+    const study = await this.prisma.study.findUnique({ where: { id }, select: { teamId: true, createdAt: true } });
+    if (!study) return { inFlight: 1, rank: 0 };
+    const open = { teamId: study.teamId, status: { notIn: [...TERMINAL_STATUSES] } };
+    const [inFlight, rank] = await Promise.all([
+      this.prisma.study.count({ where: open }),
+      this.prisma.study.count({ where: { ...open, createdAt: { lt: study.createdAt } } }),
+    ]);
+    return { inFlight, rank };
+  }
+
   async jobFinished(id: string, count = 1): Promise<void> {
     await this.prisma.study.update({ where: { id }, data: { jobsDone: { increment: count } } });
   }

@@ -42,11 +42,18 @@ export class StudiesService {
   /** Writes the study and enqueues its first phase; a repeated Idempotency-Key returns the first study. */
   async create(team: TeamRef, dto: CreateStudyDto, idempotencyKey?: string): Promise<{ study: StudyView; created: boolean }> {
     if (idempotencyKey !== undefined && !/^[\x21-\x7e]{1,200}$/.test(idempotencyKey)) {
-      throw new TierwiseError('VALIDATION_FAILED', 'Idempotency-Key: 1 to 200 printable ASCII characters', 400);
+      throw new TierwiseError('VALIDATION_FAILED', 'Idempotency-Key: 1 to 200 printable ASCII characters');
     }
     if (idempotencyKey) {
       const existing = await this.studies.findByIdempotencyKey(team.id, idempotencyKey);
       if (existing) return { study: existing, created: false };
+    }
+    const open = await this.studies.openCount(team.id);
+    if (open >= this.config.TEAM_MAX_OPEN_STUDIES) {
+      throw new TierwiseError('STUDY_QUOTA_EXCEEDED', `the team has ${open} studies queued or running (at most ${this.config.TEAM_MAX_OPEN_STUDIES}); retry when one has ended`, {
+        limit: this.config.TEAM_MAX_OPEN_STUDIES,
+        retryAfterS: 30,
+      });
     }
     const model = await this.models.get(team, dto.modelId);
     const dataset = dto.datasetId ? await this.datasets.get(team, dto.datasetId) : undefined;
@@ -105,7 +112,7 @@ export class StudiesService {
 
   async get(team: TeamRef, id: string): Promise<StudyView> {
     const study = await this.studies.find(team.id, id);
-    if (!study) throw new TierwiseError('STUDY_NOT_FOUND', `no study ${id}`, 404);
+    if (!study) throw new TierwiseError('STUDY_NOT_FOUND', `no study ${id}`);
     return study;
   }
 
@@ -113,7 +120,7 @@ export class StudiesService {
   async cancel(team: TeamRef, id: string): Promise<StudyView> {
     const study = await this.get(team, id);
     if (isTerminal(study.status)) {
-      throw new TierwiseError('STUDY_FINISHED', `study ${id} already ended (${study.status})`, 409);
+      throw new TierwiseError('STUDY_FINISHED', `study ${id} already ended (${study.status})`);
     }
     await this.studies.finish(id, { status: 'cancelled', error: 'cancelled by the user' });
     await this.cancellation.removeQueuedJobs(id);
@@ -134,7 +141,7 @@ export class StudiesService {
   async report(team: TeamRef, id: string, format: ReportFormat): Promise<{ contentType: string; body: string | AdvisorReport }> {
     const study = await this.get(team, id);
     const report = await this.studies.report(id);
-    if (!report) throw new TierwiseError('STUDY_NOT_READY', `study ${id} is ${study.status}; its report exists once it has completed`, 409);
+    if (!report) throw new TierwiseError('STUDY_NOT_READY', `study ${id} is ${study.status}; its report exists once it has completed`);
     if (format === 'csv') return { contentType: 'text/csv; charset=utf-8', body: reportToCsv(report) };
     if (format === 'html') return { contentType: 'text/html; charset=utf-8', body: reportToHtml(report) };
     return { contentType: 'application/json; charset=utf-8', body: report };

@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serializeSample } from '../benchmark/inputs';
-import { TierwiseError } from '../common/errors';
+import { TierwiseError, isTierwiseError } from '../common/errors';
 import type { OpenedDataset } from '../datasets/dataset-files';
 import { DatasetsService } from '../datasets/datasets.service';
 import { loadDataset } from '../datasets/formats';
@@ -44,8 +44,10 @@ export class StudyDatasets implements OnModuleDestroy {
   constructor(private readonly datasets: DatasetsService) {}
 
   async open(teamId: string, datasetId: string): Promise<OpenedStudyDataset> {
-    const view = await this.datasets.get({ id: teamId, name: '' }, datasetId).catch(() => {
-      throw new TierwiseError('DATASET_NOT_FOUND', `the study's dataset ${datasetId} was deleted`, 404);
+    // Only a missing row means the dataset was deleted; any other error (a dropped connection) is retried.
+    const view = await this.datasets.get({ id: teamId, name: '' }, datasetId).catch((error: unknown) => {
+      if (isTierwiseError(error) && error.code === 'DATASET_NOT_FOUND') throw new TierwiseError('DATASET_NOT_FOUND', `the study's dataset ${datasetId} was deleted`);
+      throw error;
     });
     const key = `${datasetId}:${view.sha256}`;
     let pending = this.cache.get(key);

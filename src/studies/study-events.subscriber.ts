@@ -1,5 +1,5 @@
 import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
-import type { Redis } from 'ioredis';
+import { RedisPubSub } from 'graphql-redis-subscriptions';
 import { Observable } from 'rxjs';
 import { APP_CONFIG, type AppConfig } from '../config/env';
 import { createRedis } from '../jobs/redis';
@@ -7,23 +7,20 @@ import { StudyEvents } from './study-events';
 import { isTerminal } from './study-status';
 import type { StudyEvent } from './study.views';
 
-/** One Redis subscription per api process, fanned out to every SSE and GraphQL subscriber of a study. */
+/**
+ * Study progress for this api process's SSE streams and GraphQL subscriptions, from Redis pub/sub through
+ * graphql-redis-subscriptions: one Redis subscription per study channel, fanned out to every local subscriber,
+ * so any api replica serves any client whichever worker published the event.
+ */
 @Injectable()
 export class StudyEventsSubscriber implements OnModuleDestroy {
-  private redis?: Redis;
-  private readonly listeners = new Map<string, Set<(event: StudyEvent) => void>>();
+  private pubsub?: RedisPubSub;
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig, private readonly events: StudyEvents) {}
 
-  private connection(): Redis {
-    if (!this.redis) {
-      this.redis = createRedis(this.config.REDIS_URL, 'study-events');
-      this.redis.on('message', (channel: string, message: string) => {
-        const event = JSON.parse(message) as StudyEvent;
-        for (const listener of this.listeners.get(channel) ?? []) listener(event);
-      });
-    }
-    return this.redis;
+  private connection(): RedisPubSub {
+    this.pubsub ??= new RedisPubSub({ publisher: createRedis(this.config.REDIS_URL, 'study-events-publisher'), subscriber: createRedis(this.config.REDIS_URL, 'study-events') });
+    return this.pubsub;
   }
 
   /** Events of one study, starting with `initial`; completes after a terminal status. */
@@ -36,28 +33,17 @@ export class StudyEventsSubscriber implements OnModuleDestroy {
         subscriber.complete();
         return undefined;
       }
-      const listener = (event: StudyEvent) => {
+      const pubsub = this.connection();
+      const subscription = pubsub.subscribe(channel, (event: StudyEvent) => {
         subscriber.next(event);
         if (terminal(event)) subscriber.complete();
-      };
-      let set = this.listeners.get(channel);
-      if (!set) {
-        set = new Set();
-        this.listeners.set(channel, set);
-        void this.connection().subscribe(channel);
-      }
-      set.add(listener);
-      return () => {
-        set!.delete(listener);
-        if (set!.size === 0) {
-          this.listeners.delete(channel);
-          void this.redis?.unsubscribe(channel);
-        }
-      };
+      });
+      subscription.catch((error: Error) => subscriber.error(error));
+      return () => void subscription.then((id) => pubsub.unsubscribe(id), () => undefined);
     });
   }
 
   async onModuleDestroy(): Promise<void> {
-    await this.redis?.quit().catch(() => undefined);
+    await this.pubsub?.close().catch(() => undefined);
   }
 }

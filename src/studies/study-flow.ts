@@ -3,6 +3,7 @@ import type { FlowChildJob } from 'bullmq';
 import { correlationId } from '../common/correlation';
 import { JobName, STUDY_PHASES, queueOf, type JobNameValue, type JobPayloads, type StudyPhase } from '../jobs/job-catalogue';
 import { flowJob, type CatalogueFlowJob } from '../jobs/job-flow';
+import { fairPriority } from '../jobs/fair-share';
 import { QueuesService } from '../jobs/queues.service';
 import { StudiesRepository } from './studies.repository';
 import { StudyEvents, progressEvent } from './study-events';
@@ -71,8 +72,10 @@ export class StudyFlow {
     }
     await this.publish(studyId);
     const cid = study.correlationId ?? correlationId();
+    const load = await this.studies.teamLoad(studyId);
+    const priority = fairPriority(load.inFlight, load.rank);
     if (phase === 'advise') {
-      await this.queues.add(JobName.AdviseStudy, { studyId, correlationId: cid }, { jobId: jobId(studyId, 'advise'), ...RETRIES });
+      await this.queues.add(JobName.AdviseStudy, { studyId, correlationId: cid }, { jobId: jobId(studyId, 'advise'), ...RETRIES, priority });
       return;
     }
     if (jobs.length === 0) {
@@ -83,11 +86,11 @@ export class StudyFlow {
       flowJob(
         JobName.PhaseDone,
         { studyId, phase, correlationId: cid },
-        { jobId: jobId(studyId, phase, 'done'), ...RETRIES },
-        jobs.map((job) => ({ ...job, data: { ...job.data, correlationId: cid } })),
+        { jobId: jobId(studyId, phase, 'done'), ...RETRIES, priority },
+        jobs.map((job) => ({ ...job, data: { ...job.data, correlationId: cid }, opts: { ...job.opts, priority } })),
       ),
     );
-    this.logger.log(`study ${studyId}: ${phase} phase with ${jobs.length} jobs`);
+    this.logger.log(`study ${studyId}: ${phase} phase with ${jobs.length} jobs at priority ${priority}`);
   }
 
   /** Whether the jobs of a study's current phase are still in Redis (its flow parent, or the advise job). */

@@ -40,7 +40,7 @@ export interface PlanRequest {
 
 
 function invalid(field: string, message: string): TierwiseError {
-  return new TierwiseError('STUDY_INVALID', `${field}: ${message}`, 400, { field });
+  return new TierwiseError('STUDY_INVALID', `${field}: ${message}`, { field });
 }
 
 /** Part of every build's content address: raise it when a builder changes what it produces for the same input. */

@@ -16,8 +16,8 @@ export class StudyReconciler implements OnApplicationShutdown {
 
   constructor(private readonly studies: StudiesRepository, private readonly flow: StudyFlow, private readonly queues: QueuesService) {}
 
-  start(intervalMs = 30_000): void {
-    const tick = () => void this.reconcile().catch((error: Error) => this.logger.warn(`reconcile failed: ${error.message}`));
+  start(intervalMs = 30_000, settledMs = 30_000): void {
+    const tick = () => void this.reconcile(settledMs).catch((error: Error) => this.logger.warn(`reconcile failed: ${error.message}`));
     tick();
     this.timer = setInterval(tick, intervalMs);
     this.timer.unref();

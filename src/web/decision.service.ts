@@ -41,8 +41,8 @@ export class DecisionService {
   /** A completed study of this team (null team: already authorised, e.g. through a share link). */
   async completedStudy(teamId: string, id: string): Promise<StudyView & { teamId: string }> {
     const study = await this.studies.get(id);
-    if (!study || study.teamId !== teamId) throw new TierwiseError('STUDY_NOT_FOUND', `no study ${id}`, 404);
-    if (study.status !== 'completed') throw new TierwiseError('STUDY_NOT_READY', `study ${id} is ${study.status}; its decision data exists once it has completed`, 409);
+    if (!study || study.teamId !== teamId) throw new TierwiseError('STUDY_NOT_FOUND', `no study ${id}`);
+    if (study.status !== 'completed') throw new TierwiseError('STUDY_NOT_READY', `study ${id} is ${study.status}; its decision data exists once it has completed`);
     return study;
   }
 
@@ -55,7 +55,7 @@ export class DecisionService {
       this.models.find(study.teamId, study.modelId),
       this.studies.report(id),
     ]);
-    if (!model) throw new TierwiseError('MODEL_NOT_FOUND', `the model of study ${id} was deleted`, 404);
+    if (!model) throw new TierwiseError('MODEL_NOT_FOUND', `the model of study ${id} was deleted`);
     const input = adviseInput({ study, variants, measurements, accuracy, modelInputs: model.inputs, modelOutputs: model.outputs });
     return {
       studyId: id,

@@ -17,7 +17,7 @@ export function webAsset(name: WebAsset): string {
   try {
     text = readFileSync(path, 'utf8');
   } catch {
-    throw new TierwiseError('WEB_NOT_BUILT', `the dashboard is not built (${path} is missing): run npm run build`, 503);
+    throw new TierwiseError('WEB_NOT_BUILT', `the dashboard is not built (${path} is missing): run npm run build`);
   }
   cache.set(name, text);
   return text;

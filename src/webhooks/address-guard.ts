@@ -120,7 +120,6 @@ function refuse(host: string, address: string, reason: string): TierwiseError {
   return new TierwiseError(
     'WEBHOOK_URL_FORBIDDEN',
     `url: ${host}${via} is a ${reason} address; webhooks go only to public addresses (the deployment can set ALLOW_PRIVATE_WEBHOOKS=true)`,
-    400,
   );
 }
 
@@ -138,9 +137,9 @@ export async function publicAddressesOf(host: string, resolver: Resolver = resol
     try {
       addresses = await resolver(bare);
     } catch (error) {
-      throw new TierwiseError('WEBHOOK_URL_UNRESOLVABLE', `url: cannot resolve ${bare} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, 400);
+      throw new TierwiseError('WEBHOOK_URL_UNRESOLVABLE', `url: cannot resolve ${bare} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
     }
-    if (addresses.length === 0) throw new TierwiseError('WEBHOOK_URL_UNRESOLVABLE', `url: ${bare} has no addresses`, 400);
+    if (addresses.length === 0) throw new TierwiseError('WEBHOOK_URL_UNRESOLVABLE', `url: ${bare} has no addresses`);
   }
   for (const { address } of addresses) {
     const reason = forbiddenAddressReason(address);
@@ -155,10 +154,10 @@ export async function assertDeliverableUrl(url: string, allowPrivate: boolean, r
   try {
     parsed = new URL(url);
   } catch {
-    throw new TierwiseError('WEBHOOK_URL_INVALID', 'url: not a valid URL', 400);
+    throw new TierwiseError('WEBHOOK_URL_INVALID', 'url: not a valid URL');
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw new TierwiseError('WEBHOOK_URL_INVALID', `url: only http and https are allowed, not ${parsed.protocol.replace(/:$/, '')}`, 400);
+    throw new TierwiseError('WEBHOOK_URL_INVALID', `url: only http and https are allowed, not ${parsed.protocol.replace(/:$/, '')}`);
   }
   if (!allowPrivate) await publicAddressesOf(parsed.hostname, resolver);
   return parsed;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { describe, test } from 'node:test';
-import { generateSecret, messageIdFor, signMessage, signedHeaders, verifySignature } from './signing';
+import { WebhookVerificationError, generateSecret, messageIdFor, signMessage, signedHeaders, verifyWebhook } from './signing';
 
 describe('webhook signing (Standard Webhooks)', () => {
   test('matches the published Standard Webhooks test vector', () => {
@@ -20,16 +20,20 @@ describe('webhook signing (Standard Webhooks)', () => {
     assert.notEqual(signMessage(secret, 'msg_abc', 1700000000, body), `v1,${fromText}`);
   });
 
-  test('a receiver verifies what we sign and rejects a changed body, id or timestamp', () => {
+  test('a receiver verifies what we sign and rejects a changed body, id, timestamp or an old message', () => {
     const secret = generateSecret();
-    const headers = signedHeaders(secret, 'msg_1', 1700000000, '{"a":1}');
+    const now = Math.floor(Date.now() / 1000);
+    const headers = signedHeaders(secret, 'msg_1', now, '{"a":1}');
     assert.equal(headers['webhook-id'], 'msg_1');
-    assert.equal(headers['webhook-timestamp'], '1700000000');
-    assert.ok(verifySignature(secret, 'msg_1', 1700000000, '{"a":1}', `v1,other ${headers['webhook-signature']}`));
-    assert.equal(verifySignature(secret, 'msg_1', 1700000000, '{"a":2}', headers['webhook-signature']), false);
-    assert.equal(verifySignature(secret, 'msg_2', 1700000000, '{"a":1}', headers['webhook-signature']), false);
-    assert.equal(verifySignature(secret, 'msg_1', 1700000001, '{"a":1}', headers['webhook-signature']), false);
-    assert.equal(verifySignature(generateSecret(), 'msg_1', 1700000000, '{"a":1}', headers['webhook-signature']), false);
+    assert.equal(headers['webhook-timestamp'], String(now));
+    const withOther = { ...headers, 'webhook-signature': `v1,other ${headers['webhook-signature']}` };
+    assert.doesNotThrow(() => verifyWebhook(secret, withOther, '{"a":1}'));
+    assert.throws(() => verifyWebhook(secret, headers, '{"a":2}'), WebhookVerificationError);
+    assert.throws(() => verifyWebhook(secret, { ...headers, 'webhook-id': 'msg_2' }, '{"a":1}'), WebhookVerificationError);
+    assert.throws(() => verifyWebhook(secret, { ...headers, 'webhook-timestamp': String(now + 1) }, '{"a":1}'), WebhookVerificationError);
+    assert.throws(() => verifyWebhook(generateSecret(), headers, '{"a":1}'), WebhookVerificationError);
+    const old = signedHeaders(secret, 'msg_1', now - 600, '{"a":1}');
+    assert.throws(() => verifyWebhook(secret, old, '{"a":1}'), /too old/i, 'outside the 5-minute tolerance');
   });
 
   test('secrets are whsec_ and 24 random bytes', () => {

@@ -32,15 +32,22 @@ export class CreateWebhookDto {
 
 @ObjectType('Webhook')
 export class WebhookType {
+  @ApiProperty({ type: String })
   @Field(() => ID) id: string;
+  @ApiProperty({ type: String })
   @Field() url: string;
+  @ApiProperty({ type: [String] })
   @Field(() => [String]) events: string[];
+  @ApiProperty({ type: String, nullable: true })
   @Field(() => String, { nullable: true }) description: string | null;
+  @ApiProperty({ type: Boolean })
   @Field() active: boolean;
+  @ApiProperty({ type: String })
   @Field() createdAt: string;
 }
 
 @ObjectType('CreatedWebhook', { description: 'the new endpoint with its signing secret, which is shown only here' })
 export class CreatedWebhookType extends WebhookType {
+  @ApiProperty({ type: String })
   @Field() secret: string;
 }

@@ -1,4 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { APP_CONFIG, type AppConfig } from '../config/env';
+import { isSealed, seal, serverSecrets, unseal, type ServerSecrets } from '../config/server-secrets';
 import type { Prisma } from '../generated/prisma/client';
 import { PrismaService } from '../prisma/prisma.service';
 import type { AttemptLogEntry, CreatedWebhookView, DeliveryStatus, DeliveryView, WebhookMessage, WebhookView } from './webhook.views';
@@ -63,13 +66,47 @@ export interface AttemptRecord {
   nextAttemptAt: Date | null;
 }
 
+const endpointContext = (id: string) => `webhook:${id}`;
+const signingContext = (teamId: string) => `signing:${teamId}`;
+
+/**
+ * Webhook secrets are stored sealed (AES-256-GCM under TIERWISE_SECRETS_KEY, bound to their row): the plaintext
+ * leaves this class only in a creation answer and to the delivery worker that signs with it.
+ */
 @Injectable()
-export class WebhooksRepository {
-  constructor(private readonly prisma: PrismaService) {}
+export class WebhooksRepository implements OnModuleInit {
+  private readonly logger = new Logger('Webhooks');
+  private readonly secrets: ServerSecrets;
+
+  constructor(
+    private readonly prisma: PrismaService,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.secrets = serverSecrets(config);
+  }
+
+  /** Seals secrets stored in plaintext before migration 0008 (each row once; a concurrent run seals nothing twice). */
+  async onModuleInit(): Promise<void> {
+    const notSealed = { secret: { not: { startsWith: 'v1.' } } };
+    const endpoints = await this.prisma.webhookEndpoint.findMany({ where: notSealed, select: { id: true, secret: true } });
+    for (const e of endpoints) {
+      await this.prisma.webhookEndpoint.updateMany({ where: { id: e.id, secret: e.secret }, data: { secret: seal(this.secrets, e.secret, endpointContext(e.id)) } });
+    }
+    const teams = await this.prisma.webhookSigningSecret.findMany({ where: notSealed, select: { teamId: true, secret: true } });
+    for (const t of teams) {
+      await this.prisma.webhookSigningSecret.updateMany({ where: { teamId: t.teamId, secret: t.secret }, data: { secret: seal(this.secrets, t.secret, signingContext(t.teamId)) } });
+    }
+    if (endpoints.length + teams.length > 0) this.logger.log(`sealed ${endpoints.length + teams.length} webhook secrets stored in plaintext`);
+  }
+
+  private open(stored: string, context: string): string {
+    return isSealed(stored) ? unseal(this.secrets, stored, context) : stored;
+  }
 
   async createEndpoint(teamId: string, url: string, events: string[], secret: string, description: string | null): Promise<CreatedWebhookView> {
-    const row = await this.prisma.webhookEndpoint.create({ data: { teamId, url, events, secret, description } });
-    return { ...toWebhookView(row), secret: row.secret };
+    const id = randomUUID();
+    const row = await this.prisma.webhookEndpoint.create({ data: { id, teamId, url, events, secret: seal(this.secrets, secret, endpointContext(id)), description } });
+    return { ...toWebhookView(row), secret };
   }
 
   async listEndpoints(teamId: string): Promise<WebhookView[]> {
@@ -92,13 +129,26 @@ export class WebhooksRepository {
     return this.prisma.webhookEndpoint.findMany({ where: { teamId, active: true, events: { has: event } }, select: { id: true, url: true } });
   }
 
-  /** The team's secret for deliveries that have no endpoint of their own, created on first use. */
+  /** The team's secret for deliveries that have no endpoint of their own, created on first use (for the delivery worker). */
   async teamSigningSecret(teamId: string, generate: () => string): Promise<string> {
     const existing = await this.prisma.webhookSigningSecret.findUnique({ where: { teamId } });
-    if (existing) return existing.secret;
+    if (existing) return this.open(existing.secret, signingContext(teamId));
     // Two first uses at once both insert; the loser reads the winner's secret so the team has exactly one.
-    await this.prisma.webhookSigningSecret.createMany({ data: [{ teamId, secret: generate() }], skipDuplicates: true });
-    return (await this.prisma.webhookSigningSecret.findUniqueOrThrow({ where: { teamId } })).secret;
+    await this.prisma.webhookSigningSecret.createMany({ data: [{ teamId, secret: seal(this.secrets, generate(), signingContext(teamId)) }], skipDuplicates: true });
+    const row = await this.prisma.webhookSigningSecret.findUniqueOrThrow({ where: { teamId } });
+    return this.open(row.secret, signingContext(teamId));
+  }
+
+  /** Replaces the team's signing secret with `secret` (the caller shows it once). */
+  async rotateSigningSecret(teamId: string, secret: string): Promise<Date> {
+    const sealed = seal(this.secrets, secret, signingContext(teamId));
+    const createdAt = new Date();
+    await this.prisma.webhookSigningSecret.upsert({ where: { teamId }, create: { teamId, secret: sealed, createdAt }, update: { secret: sealed, createdAt } });
+    return createdAt;
+  }
+
+  async signingSecretCreatedAt(teamId: string): Promise<Date | null> {
+    return (await this.prisma.webhookSigningSecret.findUnique({ where: { teamId }, select: { createdAt: true } }))?.createdAt ?? null;
   }
 
   /**
@@ -149,7 +199,7 @@ export class WebhooksRepository {
   }
 
   async findDeliveryToSend(id: string): Promise<DeliveryToSend | null> {
-    const row = await this.prisma.webhookDelivery.findUnique({ where: { id }, include: { endpoint: { select: { secret: true } } } });
+    const row = await this.prisma.webhookDelivery.findUnique({ where: { id }, include: { endpoint: { select: { id: true, secret: true } } } });
     if (!row) return null;
     return {
       id: row.id,
@@ -161,7 +211,7 @@ export class WebhooksRepository {
       attempts: row.attempts,
       nextAttemptAt: row.nextAttemptAt,
       log: row.log as unknown as AttemptLogEntry[],
-      endpointSecret: row.endpoint?.secret ?? null,
+      endpointSecret: row.endpoint ? this.open(row.endpoint.secret, endpointContext(row.endpoint.id)) : null,
     };
   }
 

@@ -16,6 +16,8 @@ export interface EmitOptions {
   studyId?: string;
 }
 
+const SIGNS = "deliveries to a study's own webhookUrl; registered endpoints use their own secrets";
+
 @Injectable()
 export class WebhooksService {
   private readonly logger = new Logger('Webhooks');
@@ -38,12 +40,12 @@ export class WebhooksService {
 
   async get(team: TeamRef, id: string): Promise<WebhookView> {
     const endpoint = await this.repository.findEndpoint(team.id, id);
-    if (!endpoint) throw new TierwiseError('WEBHOOK_NOT_FOUND', `no webhook ${id}`, 404);
+    if (!endpoint) throw new TierwiseError('WEBHOOK_NOT_FOUND', `no webhook ${id}`);
     return endpoint;
   }
 
   async delete(team: TeamRef, id: string): Promise<void> {
-    if (!(await this.repository.deleteEndpoint(team.id, id))) throw new TierwiseError('WEBHOOK_NOT_FOUND', `no webhook ${id}`, 404);
+    if (!(await this.repository.deleteEndpoint(team.id, id))) throw new TierwiseError('WEBHOOK_NOT_FOUND', `no webhook ${id}`);
   }
 
   async deliveries(team: TeamRef, id: string, limit = 20, cursor?: string): Promise<{ items: DeliveryView[]; nextCursor: string | null }> {
@@ -57,14 +59,21 @@ export class WebhooksService {
     const data = { endpointId: endpoint.id, message: 'Tierwise webhook test' };
     const [deliveryId] = await this.send(team.id, PING_EVENT, data, [{ endpointId: endpoint.id, url: endpoint.url }]);
     const delivery = await this.repository.findDeliveryView(deliveryId);
-    if (!delivery) throw new TierwiseError('WEBHOOK_NOT_FOUND', `no webhook ${id}`, 404);
+    if (!delivery) throw new TierwiseError('WEBHOOK_NOT_FOUND', `no webhook ${id}`);
     return delivery;
   }
 
-  /** The secret that signs deliveries to studies' own webhookUrl (they have no endpoint, hence no secret of their own). */
-  async signingSecret(team: TeamRef): Promise<{ secret: string; signs: string }> {
-    const secret = await this.repository.teamSigningSecret(team.id, generateSecret);
-    return { secret, signs: "deliveries to a study's own webhookUrl; registered endpoints use their own secrets" };
+  /** Whether the team has a signing secret, and since when; the secret itself is shown only by rotateSigningSecret. */
+  async signingSecret(team: TeamRef): Promise<{ createdAt: string | null; signs: string; shown: string }> {
+    const createdAt = await this.repository.signingSecretCreatedAt(team.id);
+    return { createdAt: createdAt?.toISOString() ?? null, signs: SIGNS, shown: 'only once, by POST /v1/webhooks/signing-secret, which replaces it' };
+  }
+
+  /** A new secret for deliveries to studies' own webhookUrl (they have no endpoint, hence no secret of their own), shown this once. */
+  async rotateSigningSecret(team: TeamRef): Promise<{ secret: string; createdAt: string; signs: string }> {
+    const secret = generateSecret();
+    const createdAt = await this.repository.rotateSigningSecret(team.id, secret);
+    return { secret, createdAt: createdAt.toISOString(), signs: SIGNS };
   }
 
   /**

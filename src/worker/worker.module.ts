@@ -2,6 +2,7 @@ import { DynamicModule, Module, type Type } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module';
 import { BlobsModule } from '../blobs/blobs.module';
 import { ConfigModule } from '../config/config.module';
+import { LoggingModule } from '../common/logging/logging.module';
 import { JobsModule } from '../jobs/jobs.module';
 import { PrismaModule } from '../prisma/prisma.module';
 import { TiersModule } from '../tiers/tiers.module';
@@ -16,7 +17,7 @@ export class WorkerModule {
     const processors: Array<Type<JobProcessor>> = workerFeatures.flatMap((feature) => feature.processors);
     return {
       module: WorkerModule,
-      imports: [ConfigModule, PrismaModule, BlobsModule, JobsModule, AuthModule, TiersModule, ...workerFeatures.map((f) => f.module)],
+      imports: [ConfigModule, LoggingModule, PrismaModule, BlobsModule, JobsModule, AuthModule, TiersModule, ...workerFeatures.map((f) => f.module)],
       providers: [
         WorkerHost,
         { provide: JOB_PROCESSORS, useFactory: (...instances: JobProcessor[]) => instances, inject: processors },

@@ -1,6 +1,8 @@
+import createClient, { type Client, type Middleware } from 'openapi-fetch';
 import { openAsBlob } from 'node:fs';
 import { basename } from 'node:path';
-import { TierwiseError } from '../../common/errors';
+import { ApiError, CliError } from '../cli-errors';
+import type { components, paths } from './api-types';
 import { SseParser, type SseEvent } from './sse';
 
 export interface ClientOptions {
@@ -16,106 +18,157 @@ export interface FilePart {
   filename?: string;
 }
 
+type Schemas = components['schemas'];
+export type Model = Schemas['ModelType'];
+export type Variant = Schemas['VariantType'];
+export type Dataset = Schemas['DatasetType'];
+export type Study = Schemas['StudyType'];
+export type StudyProgressEvent = Schemas['StudyProgressType'];
+export type Recommendation = Schemas['RecommendationType'];
+export type Measurement = Schemas['MeasurementResponse'];
+export type CreateStudyBody = Schemas['CreateStudyDto'];
+export type ReportFormat = NonNullable<NonNullable<paths['/v1/studies/{id}/report']['get']['parameters']['query']>['format']>;
+
 /**
- * The Tierwise REST api over Node's global fetch. Every non-2xx answer becomes a TierwiseError carrying the
- * api's own `{error: {code, message}}`, so the CLI prints it as `CODE: message` and exits with 2.
+ * The Tierwise REST api through openapi-fetch, typed by the client generated from the api's OpenAPI document
+ * (`npm run gen:api-client`). Every non-2xx answer becomes an ApiError carrying the api's own
+ * `{error: {code, message}}`, so the CLI prints it as `CODE: message` and exits with 2.
  */
 export class TierwiseClient {
-  private readonly base: string;
+  private readonly api: Client<paths>;
 
-  constructor(private readonly options: ClientOptions) {
-    if (!options.key) throw new TierwiseError('API_KEY_MISSING', 'pass --key <api key> or set TIERWISE_API_KEY', 2);
+  constructor(options: ClientOptions) {
+    if (!options.key) throw new CliError('API_KEY_MISSING', 'pass --key <api key> or set TIERWISE_API_KEY');
     let url: URL;
     try {
       url = new URL(options.server);
     } catch {
-      throw new TierwiseError('SERVER_INVALID', `--server: not a URL: ${options.server}`, 2);
+      throw new CliError('SERVER_INVALID', `--server: not a URL: ${options.server}`);
     }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TierwiseError('SERVER_INVALID', `--server: http or https, not ${url.protocol}`, 2);
-    this.base = url.toString().replace(/\/+$/, '');
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new CliError('SERVER_INVALID', `--server: http or https, not ${url.protocol}`);
+    const base = url.toString().replace(/\/+$/, '');
+    this.api = createClient<paths>({ baseUrl: base, headers: { Authorization: `Bearer ${options.key}` } });
+    this.api.use(answersChecked(base));
   }
 
-  get<T>(path: string): Promise<T> {
-    return this.json<T>('GET', path);
+  uploadModel(fields: { name?: string; task?: string }, file: FilePart): Promise<Model> {
+    return this.call('POST', async (body) => (await this.api.POST('/v1/models', { body: body as never, bodySerializer: passThrough })).data!, fields, file);
   }
 
-  delete<T>(path: string): Promise<T> {
-    return this.json<T>('DELETE', path);
+  uploadVariant(modelId: string, fields: { operator: string; notes?: string }, file: FilePart): Promise<Variant> {
+    return this.call('POST', async (body) => (await this.api.POST('/v1/models/{id}/variants', { params: { path: { id: modelId } }, body: body as never, bodySerializer: passThrough })).data!, fields, file);
   }
 
-  post<T>(path: string, body: unknown, headers: Record<string, string> = {}): Promise<T> {
-    return this.json<T>('POST', path, { body: JSON.stringify(body), headers: { 'Content-Type': 'application/json', ...headers } });
+  uploadDataset(fields: { name?: string; preprocess?: string }, file: FilePart): Promise<Dataset> {
+    return this.call('POST', async (body) => (await this.api.POST('/v1/datasets', { body: body as never, bodySerializer: passThrough })).data!, fields, file);
   }
 
-  /** multipart/form-data with text fields and one file field named `file`. */
-  async upload<T>(path: string, fields: Record<string, string | undefined>, file: FilePart): Promise<T> {
-    const form = new FormData();
-    for (const [name, value] of Object.entries(fields)) if (value !== undefined) form.append(name, value);
-    let blob: Blob;
-    try {
-      blob = await openAsBlob(file.path);
-    } catch (error) {
-      throw new TierwiseError('FILE_UNREADABLE', `${file.path}: ${(error as Error).message}`, 2);
-    }
-    form.append('file', blob, file.filename ?? basename(file.path));
-    return this.json<T>('POST', path, { body: form });
+  createStudy(body: CreateStudyBody, idempotencyKey: string): Promise<Study> {
+    return this.call('POST', async () => (await this.api.POST('/v1/studies', { body, headers: { 'Idempotency-Key': idempotencyKey } })).data!);
   }
 
-  /** The raw body of a GET (reports in csv or html). */
-  async text(path: string): Promise<string> {
-    const response = await this.send('GET', path);
-    return response.text();
+  cancelStudy(id: string): Promise<Study> {
+    return this.call('DELETE', async () => (await this.api.DELETE('/v1/studies/{id}', { params: { path: { id } } })).data!);
+  }
+
+  study(id: string): Promise<Study> {
+    return this.call('GET', async () => (await this.api.GET('/v1/studies/{id}', { params: { path: { id } } })).data!);
+  }
+
+  recommendations(id: string): Promise<Recommendation[]> {
+    return this.call('GET', async () => (await this.api.GET('/v1/studies/{id}/recommendations', { params: { path: { id } } })).data!);
+  }
+
+  measurements(id: string): Promise<Measurement[]> {
+    return this.call('GET', async () => (await this.api.GET('/v1/studies/{id}/measurements', { params: { path: { id } } })).data!);
+  }
+
+  /** The raw body of a report (json, csv or html). */
+  report(id: string, format: ReportFormat): Promise<string> {
+    return this.call('GET', async () => (await this.api.GET('/v1/studies/{id}/report', { params: { path: { id }, query: { format } }, parseAs: 'text' })).data as string);
   }
 
   /**
-   * Follows a server-sent events stream until the server ends it or `signal` aborts. Resolves when the
-   * stream closes; rejects on an api error or a broken connection.
+   * Follows a study's server-sent events until the server ends the stream or `signal` aborts. Resolves when
+   * the stream closes; rejects on an api error or a broken connection.
    */
-  async stream(path: string, onEvent: (event: SseEvent) => void, signal?: AbortSignal): Promise<void> {
-    const response = await this.send('GET', path, { headers: { Accept: 'text/event-stream' }, signal });
-    if (!response.body) throw new TierwiseError('STREAM_EMPTY', `${path}: the server sent no event stream`, 2);
+  async studyEvents(id: string, onEvent: (event: SseEvent) => void, signal?: AbortSignal): Promise<void> {
+    const path = `/v1/studies/${encodeURIComponent(id)}/events`;
+    const body = await this.call('GET', async () => (await this.api.GET('/v1/studies/{id}/events', { params: { path: { id } }, headers: { Accept: 'text/event-stream' }, parseAs: 'stream', signal })).data);
+    if (!body) throw new CliError('STREAM_EMPTY', `${path}: the server sent no event stream`);
     const parser = new SseParser();
     const decoder = new TextDecoder();
-    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+    for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
       for (const event of parser.push(decoder.decode(chunk, { stream: true }))) onEvent(event);
     }
   }
 
-  private async json<T>(method: string, path: string, init: RequestInit = {}): Promise<T> {
-    const response = await this.send(method, path, init);
-    const text = await response.text();
-    if (!text) return undefined as T;
-    try {
-      return JSON.parse(text) as T;
-    } catch {
-      throw new TierwiseError('RESPONSE_INVALID', `${method} ${path}: the server did not answer JSON (${text.slice(0, 80)})`, 2);
+  /**
+   * Runs one request; with a file, as multipart/form-data with its text fields and the file as `file`. A
+   * connection that fails becomes SERVER_UNREACHABLE (an abort stays an AbortError).
+   */
+  private async call<T>(method: string, send: (form?: FormData) => Promise<T>, fields?: Record<string, string | undefined>, file?: FilePart): Promise<T> {
+    let form: FormData | undefined;
+    if (file) {
+      form = new FormData();
+      for (const [name, value] of Object.entries(fields ?? {})) if (value !== undefined) form.append(name, value);
+      let blob: Blob;
+      try {
+        blob = await openAsBlob(file.path);
+      } catch (error) {
+        throw new CliError('FILE_UNREADABLE', `${file.path}: ${(error as Error).message}`);
+      }
+      form.append('file', blob, file.filename ?? basename(file.path));
     }
-  }
-
-  private async send(method: string, path: string, init: RequestInit = {}): Promise<Response> {
-    const url = `${this.base}${path}`;
-    let response: Response;
     try {
-      response = await fetch(url, { ...init, method, headers: { Authorization: `Bearer ${this.options.key}`, ...(init.headers as Record<string, string> | undefined) } });
+      return await send(form);
     } catch (error) {
-      if ((error as Error).name === 'AbortError') throw error;
+      if (error instanceof ApiError || error instanceof CliError || (error as Error).name === 'AbortError') throw error;
+      const request = (error as { request?: Request }).request;
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-      throw new TierwiseError('SERVER_UNREACHABLE', `${method} ${url}: ${cause?.code ?? cause?.message ?? (error as Error).message}`, 2);
+      throw new CliError('SERVER_UNREACHABLE', `${method} ${request?.url ?? ''}: ${cause?.code ?? cause?.message ?? (error as Error).message}`);
     }
-    if (!response.ok) throw await apiError(method, path, response);
-    return response;
   }
 }
 
-async function apiError(method: string, path: string, response: Response): Promise<TierwiseError> {
+const passThrough = (body: unknown): FormData => body as FormData;
+
+/**
+ * Checks every answer before openapi-fetch reads it: a non-2xx becomes an ApiError with the api's code (or
+ * HTTP_<status> from a server that is not Tierwise); a 2xx that should be JSON and is not becomes
+ * RESPONSE_INVALID. A fetch that fails is tagged with its request, for SERVER_UNREACHABLE's message.
+ */
+function answersChecked(base: string): Middleware {
+  const pathOf = (request: Request) => request.url.slice(base.length);
+  return {
+    async onResponse({ request, response, options }) {
+      if (!response.ok) throw await apiError(request.method, pathOf(request), response);
+      if (options.parseAs !== 'json') return undefined;
+      const text = await response.clone().text();
+      if (!text) return undefined;
+      try {
+        JSON.parse(text);
+      } catch {
+        throw new CliError('RESPONSE_INVALID', `${request.method} ${pathOf(request)}: the server did not answer JSON (${text.slice(0, 80)})`);
+      }
+      return undefined;
+    },
+    onError({ error, request }) {
+      if (error instanceof Error) return Object.assign(error, { request });
+      return undefined;
+    },
+  };
+}
+
+async function apiError(method: string, path: string, response: Response): Promise<ApiError> {
   const text = await response.text().catch(() => '');
   try {
     const body = JSON.parse(text) as { error?: { code?: unknown; message?: unknown } };
     if (typeof body.error?.code === 'string') {
-      return new TierwiseError(body.error.code, String(body.error.message ?? ''), response.status);
+      return new ApiError(body.error.code, String(body.error.message ?? ''), response.status);
     }
   } catch {
     // not JSON: a proxy or a non-Tierwise server answered; fall through to the status line
   }
-  return new TierwiseError(`HTTP_${response.status}`, `${method} ${path}: ${response.statusText} ${text.slice(0, 200)}`.trim(), response.status);
+  return new ApiError(`HTTP_${response.status}`, `${method} ${path}: ${response.statusText} ${text.slice(0, 200)}`.trim(), response.status);
 }

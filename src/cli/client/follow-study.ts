@@ -1,25 +1,15 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { TierwiseClient } from './api-client';
+import type { Study, StudyProgressEvent, TierwiseClient } from './api-client';
 
 import { isTerminal } from '../../studies/study-status';
 
 export { TERMINAL_STATUSES } from '../../studies/study-status';
 
 /** The parts of a study view (and of its SSE progress events) the CLI reads. */
-export interface StudyProgress {
-  status: string;
-  phase: string | null;
-  progress: number;
-  jobsDone: number;
-  jobsTotal: number;
-  error: string | null;
-}
+export type StudyProgress = Pick<StudyProgressEvent, 'status' | 'phase' | 'progress' | 'jobsDone' | 'jobsTotal' | 'error'>;
 
-export interface StudySummary extends StudyProgress {
-  id: string;
-  recommendation: { variantId: string; scenario: string; explanation: string } | null;
-  failures: Array<{ job: string; code: string; message: string; tier?: string }>;
-}
+/** A study as `GET /v1/studies/:id` answers it (the generated client's type). */
+export type StudySummary = Study;
 
 export interface FollowOptions {
   /** How often to re-read the study while the event stream is open (a safety net for a missed event). */
@@ -40,7 +30,7 @@ export async function followStudy(client: TierwiseClient, id: string, onProgress
   const stop = new AbortController();
   let streaming = true;
   const streamEnded = client
-    .stream(`/v1/studies/${encodeURIComponent(id)}/events`, (event) => {
+    .studyEvents(id, (event) => {
       if (event.type === 'progress') onProgress(JSON.parse(event.data) as StudyProgress);
     }, stop.signal)
     .then(
@@ -54,7 +44,7 @@ export async function followStudy(client: TierwiseClient, id: string, onProgress
     for (;;) {
       const wait = sleep(streaming ? checkEveryMs : pollEveryMs, undefined, { signal: stop.signal }).catch(() => undefined);
       await (streaming ? Promise.race([streamEnded, wait]) : wait);
-      const study = await client.get<StudySummary>(`/v1/studies/${encodeURIComponent(id)}`);
+      const study = await client.study(id);
       if (isTerminal(study.status)) return study;
       if (!streaming) onProgress(study);
       if (Date.now() > deadline) return study;

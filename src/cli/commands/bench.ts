@@ -14,12 +14,12 @@ interface BenchOptions {
 export function integer(value: string | undefined, flag: string, min = 0): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new TierwiseError('ARGUMENT_INVALID', `${flag} must be an integer >= ${min}, got ${value}`, 400);
+  if (!Number.isInteger(n) || n < min) throw new TierwiseError('ARGUMENT_INVALID', `${flag} must be an integer >= ${min}, got ${value}`);
   return n;
 }
 
 export function envelopeMethod(value: string): EnvelopeMethod {
-  if (!(ENVELOPE_METHODS as readonly string[]).includes(value)) throw new TierwiseError('ARGUMENT_INVALID', `--envelope must be one of ${ENVELOPE_METHODS.join(', ')}, got ${value}`, 400);
+  if (!(ENVELOPE_METHODS as readonly string[]).includes(value)) throw new TierwiseError('ARGUMENT_INVALID', `--envelope must be one of ${ENVELOPE_METHODS.join(', ')}, got ${value}`);
   return value as EnvelopeMethod;
 }
 
@@ -69,7 +69,7 @@ export function cliInputSpec(inputs: string | undefined, dims: string | undefine
     let text = inputs;
     if (inputs.startsWith('@')) {
       try { text = readFileSync(inputs.slice(1), 'utf8'); } catch (error) {
-        throw new TierwiseError('INPUT_SPEC_INVALID', `--inputs ${inputs}: cannot read the file: ${(error as Error).message}`, 400);
+        throw new TierwiseError('INPUT_SPEC_INVALID', `--inputs ${inputs}: cannot read the file: ${(error as Error).message}`);
       }
     }
     spec = parseInputSpec(text, '--inputs');

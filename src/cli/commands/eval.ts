@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { TierwiseError } from '../../common/errors';
+import { CliError } from '../cli-errors';
 import { evaluateIsolated, evaluateRequest, type EvaluationReport, type EvaluationRequest, type MetricValue } from '../../evaluation';
 
 interface EvalOptions {
@@ -17,7 +17,7 @@ interface EvalOptions {
 function positiveInt(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
   const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 1) throw new TierwiseError('CLI_INVALID', `${flag} must be a positive integer, not ${value}`, 400);
+  if (!Number.isInteger(parsed) || parsed < 1) throw new CliError('CLI_INVALID', `${flag} must be a positive integer, not ${value}`);
   return parsed;
 }
 

@@ -1,16 +1,32 @@
+import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { Command } from 'commander';
 import { AuthModule } from '../../auth/auth.module';
+import type { KeyView } from '../../auth/teams.repository';
 import { TeamsService } from '../../auth/teams.service';
 import { ConfigModule } from '../../config/config.module';
 import { PrismaModule } from '../../prisma/prisma.module';
-import { Module } from '@nestjs/common';
 
 @Module({ imports: [ConfigModule, PrismaModule, AuthModule] })
-class KeysModule {}
+class KeysCliModule {}
+
+/** Runs `work` with the keys service on the database (no api needed), and closes it. */
+async function withTeams<T>(work: (teams: TeamsService) => Promise<T>): Promise<T> {
+  const app = await NestFactory.createApplicationContext(KeysCliModule, { logger: false });
+  try {
+    return await work(app.get(TeamsService));
+  } finally {
+    await app.close();
+  }
+}
+
+function keyLine(key: KeyView): string {
+  const state = key.revokedAt ? `revoked ${key.revokedAt}` : `last used ${key.lastUsedAt ?? 'never'}`;
+  return `${key.id}  ${(key.prefix || '(custom)').padEnd(8)}  ${key.name.padEnd(16)}  created ${key.createdAt}  ${state}`;
+}
 
 export function register(program: Command): void {
-  const keys = program.command('keys').description('API keys');
+  const keys = program.command('keys').description('API keys (on the database: run where DATABASE_URL reaches it)');
   keys
     .command('create')
     .description('create a key for a team (the team is created when missing); the key is printed once')
@@ -18,12 +34,24 @@ export function register(program: Command): void {
     .option('--name <label>', 'a label for the key', 'cli')
     .option('--json', 'print JSON')
     .action(async (options: { team: string; name: string; json?: boolean }) => {
-      const app = await NestFactory.createApplicationContext(KeysModule, { logger: false });
-      try {
-        const issued = await app.get(TeamsService).issueKey(options.team, options.name);
-        process.stdout.write(options.json ? `${JSON.stringify({ team: issued.team.name, key: issued.key })}\n` : `${issued.key}\n`);
-      } finally {
-        await app.close();
-      }
+      const issued = await withTeams((teams) => teams.issueKey(options.team, options.name));
+      process.stdout.write(options.json ? `${JSON.stringify({ team: issued.team.name, id: issued.view.id, key: issued.key })}\n` : `${issued.key}\n`);
+    });
+  keys
+    .command('list')
+    .description("a team's keys: id, prefix, name, created, last used (to the minute) or revoked; never the key")
+    .requiredOption('--team <name>', 'team name')
+    .option('--json', 'print JSON')
+    .action(async (options: { team: string; json?: boolean }) => {
+      const list = await withTeams((teams) => teams.listTeamKeys(options.team));
+      process.stdout.write(options.json ? `${JSON.stringify(list)}\n` : list.map((k) => `${keyLine(k)}\n`).join(''));
+    });
+  keys
+    .command('revoke <id>')
+    .description('revoke a key by id: it stops working within AUTH_CACHE_MS on every api process')
+    .option('--json', 'print JSON')
+    .action(async (id: string, options: { json?: boolean }) => {
+      const key = await withTeams((teams) => teams.revokeKey(null, id));
+      process.stdout.write(options.json ? `${JSON.stringify(key)}\n` : `${keyLine(key)}\n`);
     });
 }

@@ -8,7 +8,7 @@ interface Options { mbps: string; rtt: string; bytes: string; connection?: strin
 
 const numbers = (flag: string, value: string, ok: (n: number) => boolean): number[] => {
   const list = value.split(',').map((s) => Number(s.trim()));
-  if (list.length === 0 || list.some((n) => !ok(n))) throw new TierwiseError('ARGUMENT_INVALID', `${flag} must be a comma-separated list of valid numbers, got "${value}"`, 400);
+  if (list.length === 0 || list.some((n) => !ok(n))) throw new TierwiseError('ARGUMENT_INVALID', `${flag} must be a comma-separated list of valid numbers, got "${value}"`);
   return list;
 };
 
@@ -28,8 +28,8 @@ export function register(program: Command): void {
     .option('--json', 'print one JSON object: {rows: [{bytes, mbps, rttMs, connection, modelMs, measuredMs, …}]}')
     .action(async (options: Options) => {
       const connections: Connection[] = options.connection === undefined ? ['per-request', 'kept-alive'] : [options.connection as Connection];
-      if (!connections.every((c) => c === 'per-request' || c === 'kept-alive')) throw new TierwiseError('ARGUMENT_INVALID', `--connection must be per-request or kept-alive, got "${options.connection}"`, 400);
-      if (options.cc !== 'reno' && options.cc !== 'bbr') throw new TierwiseError('ARGUMENT_INVALID', `--cc must be reno or bbr (the congestion controls a namespace may pick here), got "${options.cc}"`, 400);
+      if (!connections.every((c) => c === 'per-request' || c === 'kept-alive')) throw new TierwiseError('ARGUMENT_INVALID', `--connection must be per-request or kept-alive, got "${options.connection}"`);
+      if (options.cc !== 'reno' && options.cc !== 'bbr') throw new TierwiseError('ARGUMENT_INVALID', `--cc must be reno or bbr (the congestion controls a namespace may pick here), got "${options.cc}"`);
       const [idleGapMs] = numbers('--idle-gap', options.idleGap, (n) => n >= 0);
       const [repeats] = numbers('--repeats', options.repeats, (n) => Number.isInteger(n) && n >= 1 && n <= 50);
       const [maxMs] = numbers('--max-ms', options.maxMs, (n) => n > 0);

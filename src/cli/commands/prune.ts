@@ -10,7 +10,7 @@ interface PruneOptions extends InputSpecFlags { sparsity: string; perLayer?: boo
 
 export function readModelFile(path: string): Uint8Array {
   try { return readFileSync(path); } catch (error) {
-    throw new TierwiseError('MODEL_NOT_FOUND', `cannot read model ${path}: ${(error as Error).message}`, 404);
+    throw new TierwiseError('MODEL_NOT_FOUND', `cannot read model ${path}: ${(error as Error).message}`);
   }
 }
 

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { TierwiseError } from '../../common/errors';
+import { CliError } from '../cli-errors';
 import { loadDataset, parsePreprocess, type LoadedDataset, type PreprocessSpec } from '../../datasets/formats';
 import { describeModel } from '../../onnx/describe';
 import type { TensorSpec } from '../../onnx/io-spec';
@@ -23,7 +24,7 @@ const METHODS: CalibrationMethod[] = ['minmax', 'percentile', 'entropy'];
 
 function parseNumber(value: string, flag: string, min: number): number {
   const n = Number(value);
-  if (!Number.isFinite(n) || n < min) throw new TierwiseError('ARGUMENT_INVALID', `${flag} must be a number >= ${min}, got ${value}`, 400);
+  if (!Number.isFinite(n) || n < min) throw new TierwiseError('ARGUMENT_INVALID', `${flag} must be a number >= ${min}, got ${value}`);
   return n;
 }
 
@@ -33,7 +34,7 @@ function readPreprocess(path: string | undefined): PreprocessSpec | undefined {
   try {
     raw = JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
-    throw new TierwiseError('PREPROCESS_INVALID', `cannot read ${path} as JSON: ${(error as Error).message}`, 400);
+    throw new TierwiseError('PREPROCESS_INVALID', `cannot read ${path} as JSON: ${(error as Error).message}`);
   }
   return parsePreprocess(raw, dirname(resolve(path)));
 }
@@ -45,15 +46,15 @@ async function load(path: string, preprocess: PreprocessSpec | undefined, modelI
 
 export async function runQuantize(modelPath: string, options: QuantizeOptions, progress: (line: string) => void): Promise<Record<string, unknown>> {
   const mode = options.mode;
-  if (mode !== 'static' && mode !== 'dynamic') throw new TierwiseError('ARGUMENT_INVALID', `--mode must be static or dynamic, got ${mode}`, 400);
+  if (mode !== 'static' && mode !== 'dynamic') throw new TierwiseError('ARGUMENT_INVALID', `--mode must be static or dynamic, got ${mode}`);
   const method = options.method as CalibrationMethod;
-  if (!METHODS.includes(method)) throw new TierwiseError('ARGUMENT_INVALID', `--method must be one of ${METHODS.join(', ')}, got ${options.method}`, 400);
-  if (options.eval && options.maxDrop === undefined) throw new TierwiseError('ARGUMENT_INVALID', '--eval needs --max-drop <points>', 400);
+  if (!METHODS.includes(method)) throw new TierwiseError('ARGUMENT_INVALID', `--method must be one of ${METHODS.join(', ')}, got ${options.method}`);
+  if (options.eval && options.maxDrop === undefined) throw new TierwiseError('ARGUMENT_INVALID', '--eval needs --max-drop <points>');
   const modelBytes = readFileSync(modelPath);
   const inputs = describeModel(modelBytes).inputs;
   const preprocess = readPreprocess(options.preprocess);
   const evalSet = options.eval ? await load(options.eval, preprocess, inputs) : undefined;
-  if (evalSet && !evalSet.labelled) throw new TierwiseError('DATASET_INVALID', `${options.eval} has no labels to measure accuracy with`, 400);
+  if (evalSet && !evalSet.labelled) throw new TierwiseError('DATASET_INVALID', `${options.eval} has no labels to measure accuracy with`);
   const evaluate = (bytes: Uint8Array): Promise<number> => top1Accuracy(bytes, evalSet!.samples);
   const baseline = evalSet ? await evaluate(modelBytes) : undefined;
   let bytes: Uint8Array;
@@ -73,7 +74,7 @@ export async function runQuantize(modelPath: string, options: QuantizeOptions, p
     bytes = result.bytes;
     nodesQuantized = result.quantizedNodes.length;
   } else {
-    if (!options.calibration) throw new TierwiseError('ARGUMENT_INVALID', '--mode static needs --calibration <dataset> (or --calibration synthetic with the input spec flags)', 400);
+    if (!options.calibration) throw new TierwiseError('ARGUMENT_INVALID', '--mode static needs --calibration <dataset> (or --calibration synthetic with the input spec flags)');
     const limit = parseNumber(options.samples, '--samples', 1);
     let calib: { samples: DatasetSample[] };
     if (options.calibration === 'synthetic') {
@@ -95,7 +96,7 @@ export async function runQuantize(modelPath: string, options: QuantizeOptions, p
       trials = result.trials;
       if (!result.bytes || !result.chosen) {
         const best = Math.max(...trials.map((t) => t.accuracy));
-        throw new TierwiseError('ACCURACY_TOLERANCE_NOT_MET', `no quantized model is within ${options.maxDrop} points of ${baseline} after ${trials.length} trials (best ${best})`, 422, { trials });
+        throw new CliError('ACCURACY_TOLERANCE_NOT_MET', `no quantized model is within ${options.maxDrop} points of ${baseline} after ${trials.length} trials (best ${best})`, { trials });
       }
       bytes = result.bytes;
       nodesQuantized = result.chosen.nodesQuantized;

@@ -31,7 +31,9 @@ export function register(program: Command): void {
       const env = { ...process.env, TIERWISE_API_KEY: key };
       const main = join(repoRoot(), 'dist/src/cli/main.js');
       const roles = [['serve'], ['worker', '--queues', 'build,evaluate,advise,webhook'], ...Object.keys(configuredTiers()).map((tier) => ['worker', '--tier', tier])];
-      const supervisor = new Supervisor(roles.map((args) => ({ name: args.join(' '), command: process.execPath, args: [main, ...args], env })));
+      // With WORKER_METRICS_PORT set, the workers serve /metrics on it and the ports after it, one each, in this order.
+      const metricsPort = (i: number) => (config.WORKER_METRICS_PORT === undefined || i === 0 ? [] : ['--metrics-port', String(config.WORKER_METRICS_PORT + i - 1)]);
+      const supervisor = new Supervisor(roles.map((args, i) => ({ name: args.join(' '), command: process.execPath, args: [main, ...args, ...metricsPort(i)], env })));
       supervisor.start();
       const stop = (code: number) => void supervisor.stop().then(() => process.exit(code));
       process.once('SIGINT', () => stop(0));

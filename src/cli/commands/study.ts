@@ -1,13 +1,13 @@
 import { cliInputSpec } from './bench';
-import type { MeasurementRecord } from '../../studies/results.repository';
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { InvalidArgumentError, type Command } from 'commander';
 import { TierwiseError } from '../../common/errors';
-import { TierwiseClient } from '../client/api-client';
+import { CliError } from '../cli-errors';
+import { TierwiseClient, type CreateStudyBody, type ReportFormat } from '../client/api-client';
 import { isTerminal } from '../../studies/study-status';
 import { followStudy, progressLine, type StudyProgress, type StudySummary } from '../client/follow-study';
-import { recommendationTable, type RecommendationRow } from '../client/recommendation-table';
+import { recommendationTable } from '../client/recommendation-table';
 import { WHITE_BOX_OPERATORS } from '../../models/white-box';
 import { parseVariant, uploadDataset, uploadModel, type VariantFile } from '../client/upload';
 
@@ -96,8 +96,8 @@ function undefinedless<T extends Record<string, unknown>>(value: T): Partial<T> 
 function failUnlessCompleted(study: StudySummary): void {
   if (study.status === 'completed') return;
   const reason = study.error ?? study.failures.map((f) => `${f.job}${f.tier ? `@${f.tier}` : ''}: ${f.code} ${f.message}`).join('; ');
-  if (!isTerminal(study.status)) throw new TierwiseError('STUDY_TIMEOUT', `study ${study.id} is still ${study.status}`, 2);
-  throw new TierwiseError(study.status === 'cancelled' ? 'STUDY_CANCELLED' : 'STUDY_FAILED', `study ${study.id} ${study.status}${reason ? `: ${reason}` : ''}`, 2);
+  if (!isTerminal(study.status)) throw new CliError('STUDY_TIMEOUT', `study ${study.id} is still ${study.status}`);
+  throw new CliError(study.status === 'cancelled' ? 'STUDY_CANCELLED' : 'STUDY_FAILED', `study ${study.id} ${study.status}${reason ? `: ${reason}` : ''}`);
 }
 
 async function run(modelPath: string, options: RunOptions): Promise<void> {
@@ -117,22 +117,22 @@ async function run(modelPath: string, options: RunOptions): Promise<void> {
     network: undefinedless({ mobileEdgeMbps: options.mobileEdgeMbps, edgeCloudMbps: options.edgeCloudMbps, rttMs: options.rttMs }),
     effort: undefinedless({ runs: options.runs, warmup: options.warmup, evalLimit: options.evalLimit }),
     inputs: cliInputSpec(options.inputs, options.dims),
-  });
-  const created = await client.post<StudySummary>('/v1/studies', body, { 'Idempotency-Key': randomUUID() });
+  }) as CreateStudyBody; // names (tiers, scenarios, operators) as typed: the api validates them
+  const created = await client.createStudy(body, randomUUID());
   log(`study ${created.id} submitted (follow it elsewhere with: tierwise study status ${created.id})`);
   const progress = progressReporter(created.id);
   progress.update(created);
   const study = await followStudy(client, created.id, (p) => progress.update(p));
   progress.update(study);
   progress.done();
-  const recommendations = study.status === 'completed' ? await client.get<RecommendationRow[]>(`/v1/studies/${study.id}/recommendations`) : [];
+  const recommendations = study.status === 'completed' ? await client.recommendations(study.id) : [];
   if (options.report && study.status === 'completed') {
-    writeFileSync(options.report, await client.text(`/v1/studies/${study.id}/report?format=html`));
+    writeFileSync(options.report, await client.report(study.id, 'html'));
   }
   if (options.json) {
     print(JSON.stringify({ study, recommendations, ...(options.report && study.status === 'completed' ? { reportPath: options.report } : {}) }));
   } else if (study.status === 'completed') {
-    const measurements = await client.get<MeasurementRecord[]>(`/v1/studies/${study.id}/measurements`);
+    const measurements = await client.measurements(study.id);
     print(recommendationTable(recommendations, measurements));
     print(`\n${study.recommendation ? `Recommendation: ${study.recommendation.explanation}` : 'No candidate meets every constraint.'}`);
   }
@@ -141,7 +141,7 @@ async function run(modelPath: string, options: RunOptions): Promise<void> {
 }
 
 async function status(id: string, options: ServerOptions): Promise<void> {
-  const study = await clientFor(options).get<StudySummary>(`/v1/studies/${encodeURIComponent(id)}`);
+  const study = await clientFor(options).study(id);
   if (options.json) return print(JSON.stringify(study));
   print(progressLine(study.id, study));
   if (study.error) print(`error: ${study.error}`);
@@ -150,15 +150,15 @@ async function status(id: string, options: ServerOptions): Promise<void> {
 }
 
 async function report(id: string, options: ServerOptions & { format: string; output?: string }): Promise<void> {
-  if (!REPORT_FORMATS.includes(options.format)) throw new TierwiseError('VALIDATION_FAILED', `--format: one of ${REPORT_FORMATS.join(', ')}, not ${options.format}`, 2);
-  const body = await clientFor(options).text(`/v1/studies/${encodeURIComponent(id)}/report?format=${options.format}`);
+  if (!REPORT_FORMATS.includes(options.format)) throw new TierwiseError('VALIDATION_FAILED', `--format: one of ${REPORT_FORMATS.join(', ')}, not ${options.format}`);
+  const body = await clientFor(options).report(id, options.format as ReportFormat);
   if (!options.output) return print(body);
   writeFileSync(options.output, body);
   process.stderr.write(`report saved to ${options.output}\n`);
 }
 
 async function cancel(id: string, options: ServerOptions): Promise<void> {
-  const study = await clientFor(options).delete<StudySummary>(`/v1/studies/${encodeURIComponent(id)}`);
+  const study = await clientFor(options).cancelStudy(id);
   print(options.json ? JSON.stringify(study) : `study ${study.id}: ${study.status}`);
 }
 

@@ -1,6 +1,6 @@
 import { HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { isTierwiseError } from '../errors';
+import { httpStatusOf, isTierwiseError, type ErrorCode } from '../errors';
 
 export interface ErrorBody {
   code: string;
@@ -9,7 +9,8 @@ export interface ErrorBody {
   errorId?: string;
 }
 
-const codesByStatus: Record<number, string> = {
+/** Codes for framework HttpExceptions (a Nest pipe, a guard, an unknown route) that carry no code of their own. */
+const codesByStatus: Record<number, ErrorCode> = {
   400: 'BAD_REQUEST',
   401: 'UNAUTHENTICATED',
   403: 'FORBIDDEN',
@@ -27,7 +28,7 @@ const logger = new Logger('Errors');
 /** Maps any thrown value to a status and a body with a code; unknown errors become 500 with a logged error id. */
 export function toErrorBody(error: unknown): { status: number; body: ErrorBody } {
   if (isTierwiseError(error)) {
-    return { status: error.status, body: { code: error.code, message: error.message, details: error.details } };
+    return { status: httpStatusOf(error.entry), body: { code: error.code, message: error.message, details: error.details } };
   }
   if (error instanceof HttpException) {
     const status = error.getStatus();
@@ -48,16 +49,16 @@ export function toErrorBody(error: unknown): { status: number; body: ErrorBody }
 }
 
 /** body-parser (http-errors `type`s) and zlib errors: client mistakes, each with its own code. */
-const BODY_ERRORS: Record<string, { status: number; code: string; message: string }> = {
-  'entity.too.large': { status: 413, code: 'BODY_TOO_LARGE', message: 'the request body is over the limit' },
-  'charset.unsupported': { status: 415, code: 'UNSUPPORTED_CHARSET', message: 'unsupported charset: send the body as utf-8' },
-  'encoding.unsupported': { status: 415, code: 'UNSUPPORTED_ENCODING', message: 'unsupported Content-Encoding: send identity, gzip or deflate' },
-  'entity.parse.failed': { status: 400, code: 'BODY_MALFORMED', message: 'the request body is not valid JSON' },
-  'entity.verify.failed': { status: 400, code: 'BODY_MALFORMED', message: 'the request body failed verification' },
-  'request.aborted': { status: 400, code: 'REQUEST_ABORTED', message: 'the client closed the connection before the body was complete' },
-  'request.size.invalid': { status: 400, code: 'BODY_MALFORMED', message: 'the request body is shorter or longer than its Content-Length' },
-  'stream.encoding.set': { status: 400, code: 'BODY_MALFORMED', message: 'the request body could not be read' },
-  'parameters.too.many': { status: 413, code: 'BODY_TOO_LARGE', message: 'too many parameters' },
+const BODY_ERRORS: Record<string, { code: ErrorCode; message: string }> = {
+  'entity.too.large': { code: 'BODY_TOO_LARGE', message: 'the request body is over the limit' },
+  'charset.unsupported': { code: 'UNSUPPORTED_CHARSET', message: 'unsupported charset: send the body as utf-8' },
+  'encoding.unsupported': { code: 'UNSUPPORTED_ENCODING', message: 'unsupported Content-Encoding: send identity, gzip or deflate' },
+  'entity.parse.failed': { code: 'BODY_MALFORMED', message: 'the request body is not valid JSON' },
+  'entity.verify.failed': { code: 'BODY_MALFORMED', message: 'the request body failed verification' },
+  'request.aborted': { code: 'REQUEST_ABORTED', message: 'the client closed the connection before the body was complete' },
+  'request.size.invalid': { code: 'BODY_MALFORMED', message: 'the request body is shorter or longer than its Content-Length' },
+  'stream.encoding.set': { code: 'BODY_MALFORMED', message: 'the request body could not be read' },
+  'parameters.too.many': { code: 'BODY_TOO_LARGE', message: 'too many parameters' },
 };
 
 function frameworkError(error: unknown): { status: number; body: ErrorBody } | undefined {
@@ -66,10 +67,10 @@ function frameworkError(error: unknown): { status: number; body: ErrorBody } | u
   if (typeof e.type === 'string' && BODY_ERRORS[e.type]) {
     const known = BODY_ERRORS[e.type];
     const details = typeof e.limit === 'number' ? { limitBytes: e.limit } : undefined;
-    return { status: known.status, body: { code: known.code, message: typeof e.limit === 'number' ? `${known.message} of ${e.limit} bytes` : known.message, details } };
+    return { status: httpStatusOf(known.code), body: { code: known.code, message: typeof e.limit === 'number' ? `${known.message} of ${e.limit} bytes` : known.message, details } };
   }
   if (typeof e.code === 'string' && /^Z_(DATA|BUF|STREAM)_ERROR$/.test(e.code)) {
-    return { status: 400, body: { code: 'BODY_ENCODING_INVALID', message: 'the request body is not valid for its Content-Encoding' } };
+    return { status: httpStatusOf('BODY_ENCODING_INVALID'), body: { code: 'BODY_ENCODING_INVALID', message: 'the request body is not valid for its Content-Encoding' } };
   }
   const status = typeof e.status === 'number' ? e.status : typeof e.statusCode === 'number' ? e.statusCode : undefined;
   if (status !== undefined && status >= 400 && status < 500) {

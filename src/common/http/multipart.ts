@@ -18,7 +18,7 @@ export interface ExtraFiles<U> {
   consume: (stream: Readable, filename: string, field: string) => Promise<U>;
 }
 
-const malformed = (detail: string) => new TierwiseError('UPLOAD_MALFORMED', `malformed multipart body: ${detail}`, 400);
+const malformed = (detail: string) => new TierwiseError('UPLOAD_MALFORMED', `malformed multipart body: ${detail}`);
 
 /**
  * Reads a multipart upload with exactly one part named `file`, handing its stream to `consume` as it arrives
@@ -35,7 +35,7 @@ export function readMultipart<T, U = never>(
   extra?: ExtraFiles<U>,
 ): Promise<MultipartResult<T, U>> {
   if (!req.is('multipart/form-data')) {
-    return Promise.reject(new TierwiseError('UPLOAD_NOT_MULTIPART', 'send the upload as multipart/form-data with a `file` part', 415));
+    return Promise.reject(new TierwiseError('UPLOAD_NOT_MULTIPART', 'send the upload as multipart/form-data with a `file` part'));
   }
   // Parser events run in the socket's async context; `consume` runs in the request's (its blob leases live there).
   const consumeHere = AsyncResource.bind(consume);
@@ -72,7 +72,7 @@ export function readMultipart<T, U = never>(
       drainThen(req, answer);
     };
     const aborted = () => {
-      if (!req.complete) fail(new TierwiseError('UPLOAD_ABORTED', 'the client closed the connection before the upload was complete', 400));
+      if (!req.complete) fail(new TierwiseError('UPLOAD_ABORTED', 'the client closed the connection before the upload was complete'));
     };
     req.on('error', aborted);
     req.on('close', aborted);
@@ -81,7 +81,7 @@ export function readMultipart<T, U = never>(
         fail(malformed('a field name contains a NUL byte'));
         return;
       }
-      fields[name] = value.replace(/\u0000/g, '');
+      fields[name] = value.replaceAll('\u0000', '');
     });
     parser.on('file', (name, stream, info) => {
       stream.on('error', (error: Error) => fail(malformed(error.message)));
@@ -89,9 +89,9 @@ export function readMultipart<T, U = never>(
         const part = new PassThrough();
         part.on('error', () => undefined);
         extraRelays.push(part);
-        stream.on('limit', () => fail(new TierwiseError('UPLOAD_TOO_LARGE', `upload exceeds the limit of ${maxFileBytes} bytes`, 413, { maxBytes: maxFileBytes })));
+        stream.on('limit', () => fail(new TierwiseError('UPLOAD_TOO_LARGE', `upload exceeds the limit of ${maxFileBytes} bytes`, { maxBytes: maxFileBytes })));
         stream.pipe(part);
-        const done = Promise.resolve().then(() => AsyncResource.bind(extra.consume)(part, (info.filename ?? '').replace(/\u0000/g, ''), name));
+        const done = Promise.resolve().then(() => AsyncResource.bind(extra.consume)(part, (info.filename ?? '').replaceAll('\u0000', ''), name));
         done.catch(fail);
         extras.push(done);
         return;
@@ -100,13 +100,13 @@ export function readMultipart<T, U = never>(
         stream.resume();
         return;
       }
-      filename = (info.filename ?? '').replace(/\u0000/g, '');
+      filename = (info.filename ?? '').replaceAll('\u0000', '');
       const pass = new PassThrough();
       // `consume` sees the error through its own pipeline; this listener keeps an error raised before it
       // attached (or after it finished) from becoming an uncaught exception.
       pass.on('error', () => undefined);
       relay = pass;
-      stream.on('limit', () => fail(new TierwiseError('UPLOAD_TOO_LARGE', `upload exceeds the limit of ${maxFileBytes} bytes`, 413, { maxBytes: maxFileBytes })));
+      stream.on('limit', () => fail(new TierwiseError('UPLOAD_TOO_LARGE', `upload exceeds the limit of ${maxFileBytes} bytes`, { maxBytes: maxFileBytes })));
       stream.pipe(pass);
       consumed = Promise.resolve().then(() => consumeHere(pass, filename));
       consumed.catch(fail);
@@ -115,7 +115,7 @@ export function readMultipart<T, U = never>(
     parser.on('close', () => {
       if (settled) return;
       if (!consumed) {
-        fail(new TierwiseError('UPLOAD_MISSING_FILE', 'the multipart body has no `file` part', 400));
+        fail(new TierwiseError('UPLOAD_MISSING_FILE', 'the multipart body has no `file` part'));
         return;
       }
       Promise.all([consumed, ...extras]).then(

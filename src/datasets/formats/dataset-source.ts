@@ -24,7 +24,7 @@ export function visibleEntries(dir: string): string[] {
 }
 
 function invalid(message: string): TierwiseError {
-  return new TierwiseError('DATASET_INVALID', message, 422);
+  return new TierwiseError('DATASET_INVALID', message);
 }
 
 /** An archive usually wraps its content in one folder; step into it. */
@@ -56,7 +56,7 @@ function kindOfFile(path: string): DatasetKind {
 
 /** Resolves a dataset path (folder, archive, .jsonl, .json) to readable data, extracting archives safely. */
 export async function openDatasetSource(path: string, kind?: DatasetKind, limits?: ArchiveLimits): Promise<DatasetSource> {
-  if (!existsSync(path)) throw new TierwiseError('DATASET_NOT_FOUND', `dataset ${path} does not exist`, 404);
+  if (!existsSync(path)) throw new TierwiseError('DATASET_NOT_FOUND', `dataset ${path} does not exist`);
   const noop = async (): Promise<void> => undefined;
   if (statSync(path).isDirectory()) return { ...detectInFolder(path, kind), dir: path, cleanup: noop };
   if (extname(path).toLowerCase() === '.npz') {

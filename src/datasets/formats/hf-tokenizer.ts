@@ -19,13 +19,13 @@ export class HuggingFaceTokenizer implements TextTokenizer {
     try {
       json = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
     } catch (error) {
-      throw new TierwiseError('DATASET_INVALID', `cannot read tokenizer ${path}: ${(error as Error).message}`, 422);
+      throw new TierwiseError('DATASET_INVALID', `cannot read tokenizer ${path}: ${(error as Error).message}`);
     }
     let tokenizer: Tokenizer;
     try {
       tokenizer = new Tokenizer(json, {});
     } catch (error) {
-      throw new TierwiseError('DATASET_INVALID', `tokenizer ${path} is not a valid tokenizer.json: ${(error as Error).message}`, 422);
+      throw new TierwiseError('DATASET_INVALID', `tokenizer ${path} is not a valid tokenizer.json: ${(error as Error).message}`);
     }
     const padding = json.padding as { pad_id?: number } | null | undefined;
     const padId = padding?.pad_id ?? tokenizer.token_to_id('[PAD]') ?? tokenizer.token_to_id('<pad>') ?? 0;

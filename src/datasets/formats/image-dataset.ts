@@ -25,7 +25,7 @@ export interface ImageListing {
 }
 
 function invalid(message: string): TierwiseError {
-  return new TierwiseError('DATASET_INVALID', message, 422);
+  return new TierwiseError('DATASET_INVALID', message);
 }
 
 function readClasses(dir: string): string[] | undefined {

@@ -23,7 +23,7 @@ async function decode(bytes: Buffer, spec: ImagePreprocessSpec, name: string): P
     if (info.channels !== spec.channels) throw new Error(`decoded ${info.channels} channels, expected ${spec.channels}`);
     return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), height: info.height, width: info.width, channels: info.channels };
   } catch (error) {
-    throw new TierwiseError('DATASET_INVALID', `image ${name} cannot be decoded: ${(error as Error).message}`, 422);
+    throw new TierwiseError('DATASET_INVALID', `image ${name} cannot be decoded: ${(error as Error).message}`);
   }
 }
 

@@ -45,7 +45,7 @@ const DEFAULT_FIELDS: TextFields = { textField: 'text', textPairField: 'text_pai
 const MAX_REPORTED_ERRORS = 20;
 
 function wrongKind(spec: PreprocessSpec, kind: DatasetKind): TierwiseError {
-  return new TierwiseError('PREPROCESS_INVALID', `the preprocess spec is for ${spec.kind}, but the dataset holds ${kind}`, 422);
+  return new TierwiseError('PREPROCESS_INVALID', `the preprocess spec is for ${spec.kind}, but the dataset holds ${kind}`);
 }
 
 /** A suggested spec of another kind means the model's inputs cannot take this dataset at all. */
@@ -53,7 +53,7 @@ function suggested(source: DatasetSource, modelInputs: TensorSpec[], tokenizer?:
   const modelKind = isTextModel(modelInputs) ? 'text' : 'images';
   if (modelKind !== source.kind) {
     const inputs = modelInputs.map((input) => `${input.name}: ${input.elemType}[${(input.shape ?? []).join(',')}]`).join(', ');
-    throw new TierwiseError('DATASET_MISMATCH', `the dataset holds ${source.kind}, but the model's inputs (${inputs}) take ${modelKind}`, 422);
+    throw new TierwiseError('DATASET_MISMATCH', `the dataset holds ${source.kind}, but the model's inputs (${inputs}) take ${modelKind}`);
   }
   return suggestPreprocess(modelInputs, tokenizer);
 }
@@ -67,7 +67,7 @@ async function loadFrom(source: DatasetSource, options: LoadDatasetOptions): Pro
   const { preprocess, modelInputs, limit } = options;
   if (preprocess && preprocess.kind !== source.kind && preprocess.kind !== 'tensors') throw wrongKind(preprocess, source.kind);
   if (source.kind === 'images') {
-    if (!preprocess && !modelInputs) throw new TierwiseError('PREPROCESS_INVALID', 'an image dataset needs a preprocess spec or the model inputs to suggest one', 422);
+    if (!preprocess && !modelInputs) throw new TierwiseError('PREPROCESS_INVALID', 'an image dataset needs a preprocess spec or the model inputs to suggest one');
     const spec = (preprocess ?? suggested(source, modelInputs!)) as ImagePreprocessSpec;
     const listing = listImages(source.path);
     const inputName = spec.input ?? modelInputs?.[0]?.name ?? 'input';
@@ -133,7 +133,7 @@ async function inspectFrom(source: DatasetSource, fields: TextFields): Promise<D
 
 /**
  * Validates and counts a dataset without a model (for uploads). Unsafe or unreadable archives throw
- * (DATASET_UNSAFE 400 / DATASET_INVALID 422); problems in the content are listed in `errors`.
+ * (DATASET_UNSAFE / DATASET_INVALID); problems in the content are listed in `errors`.
  */
 export async function inspectDataset(path: string, options: { kind?: DatasetKind; preprocess?: PreprocessSpec; archiveLimits?: ArchiveLimits } = {}): Promise<DatasetInspection> {
   const source = await openDatasetSource(path, options.kind, options.archiveLimits);

@@ -9,7 +9,7 @@ export interface NpyArray {
 }
 
 function invalid(where: string, message: string): TierwiseError {
-  return new TierwiseError('DATASET_INVALID', `${where}: ${message}`, 422);
+  return new TierwiseError('DATASET_INVALID', `${where}: ${message}`);
 }
 
 /** NumPy dtype descr → element type and typed array (little-endian or byte-sized only). */

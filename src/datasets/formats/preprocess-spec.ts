@@ -72,7 +72,7 @@ export function preprocessLimits(env: NodeJS.ProcessEnv = process.env): { maxIma
 }
 
 function invalid(message: string): TierwiseError {
-  return new TierwiseError('PREPROCESS_INVALID', message, 422);
+  return new TierwiseError('PREPROCESS_INVALID', message);
 }
 
 type Raw = Record<string, unknown>;
@@ -237,7 +237,7 @@ export function isTextModel(modelInputs: TensorSpec[]): boolean {
  */
 export function suggestPreprocess(modelInputs: TensorSpec[], tokenizer?: TokenizerSpec): PreprocessSpec {
   if (isTextModel(modelInputs)) {
-    if (!tokenizer) throw new TierwiseError('DATASET_INVALID', 'a text model needs a tokenizer: give a preprocess spec or put vocab.txt / tokenizer.json beside the data', 422);
+    if (!tokenizer) throw new TierwiseError('DATASET_INVALID', 'a text model needs a tokenizer: give a preprocess spec or put vocab.txt / tokenizer.json beside the data');
     const seq = modelInputs[0].shape?.[1];
     const inputs: TextInputNames = {};
     for (const spec of modelInputs) inputs[spec.name as keyof TextInputNames] = spec.name;
@@ -249,12 +249,12 @@ export function suggestPreprocess(modelInputs: TensorSpec[], tokenizer?: Tokeniz
   const image = modelInputs.length === 1 ? modelInputs[0] : undefined;
   const shape = image?.shape;
   if (!image || !shape || shape.length !== 4) {
-    throw new TierwiseError('DATASET_MISMATCH', `cannot suggest preprocessing for inputs ${modelInputs.map((s) => s.name).join(', ')}: give a preprocess spec`, 422);
+    throw new TierwiseError('DATASET_MISMATCH', `cannot suggest preprocessing for inputs ${modelInputs.map((s) => s.name).join(', ')}: give a preprocess spec`);
   }
   const nchw = shape[1] === 1 || shape[1] === 3;
   const [c, h, w] = nchw ? [shape[1], shape[2], shape[3]] : [shape[3], shape[1], shape[2]];
   if ((c !== 1 && c !== 3) || typeof h !== 'number' || typeof w !== 'number') {
-    throw new TierwiseError('DATASET_MISMATCH', `input ${image.name} shape [${shape.join(',')}] is not a fixed image shape: give a preprocess spec`, 422);
+    throw new TierwiseError('DATASET_MISMATCH', `input ${image.name} shape [${shape.join(',')}] is not a fixed image shape: give a preprocess spec`);
   }
   const dtype = (['float32', 'float64', 'uint8', 'int8'] as ElementType[]).includes(image.elemType) ? (image.elemType as ImageElementType) : 'float32';
   return {

@@ -28,7 +28,7 @@ export function archiveFormat(path: string): ArchiveFormat | undefined {
 }
 
 function unsafe(entry: string, why: string): TierwiseError {
-  return new TierwiseError('DATASET_UNSAFE', `archive entry ${JSON.stringify(entry)} ${why}`, 400, { entry });
+  return new TierwiseError('DATASET_UNSAFE', `archive entry ${JSON.stringify(entry)} ${why}`, { entry });
 }
 
 /** The entry's path segments, or an error when it could land outside the extraction folder. */
@@ -166,7 +166,7 @@ function scanTar(path: string, budget: Budget): Promise<void> {
  */
 export async function extractArchive(path: string, dest: string, limits: ArchiveLimits = DEFAULT_ARCHIVE_LIMITS, as?: ArchiveFormat): Promise<void> {
   const format = as ?? archiveFormat(path);
-  if (!format) throw new TierwiseError('DATASET_INVALID', `${path} is not a .zip, .tar.gz, .tgz or .tar archive`, 422);
+  if (!format) throw new TierwiseError('DATASET_INVALID', `${path} is not a .zip, .tar.gz, .tgz or .tar archive`);
   const budget = new Budget(limits, (await stat(path)).size);
   const partial = `${dest}.partial-${randomBytes(6).toString('hex')}`;
   await mkdir(partial, { recursive: true });
@@ -188,6 +188,6 @@ function asArchiveError(error: unknown, path: string): TierwiseError {
   if (error instanceof TierwiseError) return error;
   const message = error instanceof Error ? error.message : String(error);
   // yauzl refuses some unsafe names itself ("invalid relative path: ../x", "absolute path: /x").
-  if (/relative path|absolute path/i.test(message)) return new TierwiseError('DATASET_UNSAFE', `archive ${path}: ${message}`, 400);
-  return new TierwiseError('DATASET_INVALID', `archive ${path} cannot be read: ${message}`, 422);
+  if (/relative path|absolute path/i.test(message)) return new TierwiseError('DATASET_UNSAFE', `archive ${path}: ${message}`);
+  return new TierwiseError('DATASET_INVALID', `archive ${path} cannot be read: ${message}`);
 }

@@ -10,7 +10,7 @@ import type { InputTensor } from '../../onnx/io-spec';
 const LABEL_KEYS = ['labels', 'label'];
 
 function invalid(message: string): TierwiseError {
-  return new TierwiseError('DATASET_INVALID', message, 422);
+  return new TierwiseError('DATASET_INVALID', message);
 }
 
 function shapeOf(value: unknown, where: string): number[] {

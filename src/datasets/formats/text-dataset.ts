@@ -22,7 +22,7 @@ export interface TextFields {
 }
 
 function invalid(message: string): TierwiseError {
-  return new TierwiseError('DATASET_INVALID', message, 422);
+  return new TierwiseError('DATASET_INVALID', message);
 }
 
 function parseLine(line: string, where: string, fields: TextFields): TextRecord {

@@ -9,7 +9,7 @@ export interface ModelContract {
 }
 
 function mismatch(message: string, details?: Record<string, unknown>): TierwiseError {
-  return new TierwiseError('DATASET_MISMATCH', message, 422, details);
+  return new TierwiseError('DATASET_MISMATCH', message, details);
 }
 
 function fits(dims: number[], spec: TensorSpec): boolean {

@@ -78,7 +78,7 @@ export class WordPieceTokenizer implements TextTokenizer {
   constructor(private readonly vocab: Map<string, number>, private readonly options: WordPieceOptions = {}) {
     const special = (token: string): number => {
       const id = vocab.get(token);
-      if (id === undefined) throw new TierwiseError('DATASET_INVALID', `vocabulary has no ${token} token`, 422);
+      if (id === undefined) throw new TierwiseError('DATASET_INVALID', `vocabulary has no ${token} token`);
       return id;
     };
     this.padId = special('[PAD]');
@@ -92,7 +92,7 @@ export class WordPieceTokenizer implements TextTokenizer {
     try {
       text = readFileSync(path, 'utf8');
     } catch {
-      throw new TierwiseError('DATASET_INVALID', `cannot read vocabulary file ${path}`, 422);
+      throw new TierwiseError('DATASET_INVALID', `cannot read vocabulary file ${path}`);
     }
     const lines = text.split('\n');
     if (lines[lines.length - 1] === '') lines.pop();

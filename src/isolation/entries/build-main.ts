@@ -1,69 +1,77 @@
 /**
  * Child process: applies one operator to a model file and writes the result. Builds run here, not in the worker,
  * so calibration, graph rewriting and partition profiling never block a worker's event loop and a model that
- * crashes onnxruntime takes down only this process.
+ * crashes onnxruntime takes down only this process. Every operator comes from the registry (operators/registry):
+ * this file only loads what the operator needs, applies it, checks what it wrote and writes the files.
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { childMain } from '../child-process';
 import { TierwiseError } from '../../common/errors';
+import { serializeSample } from '../../benchmark/inputs';
 import { describeModel } from '../../onnx/describe';
 import { loadDataset } from '../../datasets/formats';
 import type { DatasetSample } from '../../datasets/formats/types';
-import { prepareForQuantization, quantizeAccuracyAware, quantizeDynamic, quantizeStatic, top1Accuracy } from '../../operators/quantization';
-import { TOLERANCES, verifyModel } from '../../operators/verify';
+import { operatorNamed, type OperatorContext, type OperatorOutput } from '../../operators/registry';
+import { verifyModel, verifySplit } from '../../operators/verify';
 import { buildFeeds } from '../../operators/build/build-feeds';
 import type { BuildRequest, BuildResult } from '../../operators/build/build-request';
-import { buildPartition } from '../../operators/build/partition-build';
-import { otherOperators } from '../../operators/build/other-operators';
 
-async function samples(request: BuildRequest, limit: number): Promise<DatasetSample[]> {
-  if (!request.dataset) throw new TierwiseError('CALIBRATION_EMPTY', `${request.step.operator} needs a dataset to calibrate on`, 422);
-  const modelInputs = describeModel(await readFile(request.parentPath)).inputs;
+/** Sample inputs a searched partition measures with and feeds its tail from. */
+const PARTITION_SAMPLES = 8;
+
+async function samples(request: BuildRequest, parent: Uint8Array, limit: number): Promise<DatasetSample[]> {
+  if (!request.dataset) throw new TierwiseError('CALIBRATION_EMPTY', `${request.step.operator} needs a dataset to calibrate on`);
   const { path, kind, preprocess } = request.dataset;
-  return (await loadDataset(path, { kind, preprocess, modelInputs, limit })).samples;
+  return (await loadDataset(path, { kind, preprocess, modelInputs: describeModel(parent).inputs, limit })).samples;
 }
 
-async function sptq(request: BuildRequest, parent: Uint8Array): Promise<{ bytes: Uint8Array; report: Record<string, unknown> }> {
-  const params = request.step.params as { method?: 'minmax' | 'percentile' | 'entropy'; perChannel?: boolean; accuracyAware?: boolean; maxDrop?: number | null };
-  const calibration = await samples(request, request.calibrationLimit);
-  if (params.accuracyAware && params.maxDrop !== null && params.maxDrop !== undefined && request.dataset?.labelled) {
-    const evalSamples = await samples(request, request.evalLimit);
-    const baseline = await top1Accuracy(parent, evalSamples);
-    const result = await quantizeAccuracyAware(parent, calibration, {
-      evaluate: (bytes) => top1Accuracy(bytes, evalSamples),
-      baseline,
-      maxDrop: params.maxDrop,
-    });
-    if (!result.bytes) {
-      const best = Math.min(...result.trials.map((t) => t.drop));
-      throw new TierwiseError('SPTQ_TOLERANCE_UNMET', `no static int8 configuration stays within ${params.maxDrop} points (best drop ${best.toFixed(2)} in ${result.trials.length} trials)`, 422, { trials: result.trials });
+/** The operator's context: exactly what it needs, from the study's dataset or, without one, its input spec. */
+async function context(request: BuildRequest, parent: Uint8Array, needs: ReadonlySet<string>): Promise<OperatorContext> {
+  const ctx: OperatorContext = {};
+  if (needs.has('calibration')) ctx.calibration = await samples(request, parent, request.calibrationLimit);
+  if (needs.has('evaluation') && request.dataset?.labelled) ctx.evaluation = await samples(request, parent, request.evalLimit);
+  if (request.step.operator === 'partition' && request.dataset) {
+    const real = await samples(request, parent, PARTITION_SAMPLES);
+    if (real.length > 0) {
+      ctx.feeds = real.map((s) => s.inputs);
+      ctx.partitionSearch = { modelPath: request.parentPath, network: request.network, effort: request.effort, requestBytes: real.reduce((sum, s) => sum + s.payloadBytes, 0) / real.length };
     }
-    return { bytes: result.bytes, report: { calibrationSamples: calibration.length, baselineAccuracy: baseline, chosen: result.chosen, trials: result.trials } };
   }
-  const config = { method: params.method ?? 'minmax', perChannel: params.perChannel ?? true };
-  const model = await quantizeStatic(parent, calibration, config);
-  return { bytes: model.bytes, report: { calibrationSamples: calibration.length, config, nodesQuantized: model.quantizedNodes.length } };
+  // Every build verifies what it wrote on sample inputs, so they are always there.
+  ctx.feeds ??= await buildFeeds(request, parent);
+  if (request.step.operator === 'partition') ctx.partitionSearch ??= { modelPath: request.parentPath, network: request.network, effort: request.effort };
+  return ctx;
+}
+
+async function writeParts(request: BuildRequest, modelFile: string, out: Required<Pick<OperatorOutput, 'parts'>>, parent: Uint8Array, ctx: OperatorContext): Promise<BuildResult> {
+  const { head, tail, tailInputs, report } = out.parts;
+  // head → tail must give the model's outputs before the split is measured or reported.
+  const verification = report.verification ?? (await verifySplit(parent, head, tail, (ctx.feeds ?? []).slice(0, 4)));
+  const tailFile = join(request.outDir, 'tail.onnx');
+  await writeFile(modelFile, head);
+  await writeFile(tailFile, tail);
+  let tailSamplesFile: string | undefined;
+  if (tailInputs) {
+    tailSamplesFile = join(request.outDir, 'tail-samples.json');
+    await writeFile(tailSamplesFile, JSON.stringify(tailInputs.map((inputs, i) => serializeSample(`tail-${i}`, inputs))));
+  }
+  return { modelFile, tailFile, ...(tailSamplesFile ? { tailSamplesFile } : {}), report: { operator: 'partition', params: request.step.params, ...report, verification } };
 }
 
 async function build(request: BuildRequest): Promise<BuildResult> {
   const parent = await readFile(request.parentPath);
   const modelFile = join(request.outDir, 'model.onnx');
-  const { operator } = request.step;
-  if (operator === 'partition') return buildPartition(request, modelFile);
-  let built: { bytes: Uint8Array; report: Record<string, unknown> };
-  const feeds = await buildFeeds(request, parent);
-  if (operator === 'sptq') built = await sptq(request, parent);
-  else if (operator === 'dynamic-int8') {
-    const prepared = await prepareForQuantization(parent, 11, () => feeds);
-    const model = quantizeDynamic(prepared.bytes);
-    built = { bytes: model.bytes, report: { nodesQuantized: model.quantizedNodes.length, ...(Object.keys(prepared.preparation).length ? { preparation: prepared.preparation } : {}) } };
-  } else built = await otherOperators(operator, parent, request);
+  const { operator: name, params } = request.step;
+  const operator = operatorNamed(name);
+  const ctx = await context(request, parent, new Set(operator.needs(params)));
+  const out = await operator.apply(parent, params, ctx);
+  if (out.parts) return writeParts(request, modelFile, { parts: out.parts }, parent, ctx);
+  if (!out.bytes) throw new TierwiseError('ENGINE_OUTPUT_INVALID', `${name} returned no model`);
   // Nothing unchecked leaves a build: the written model runs against its parent on sample inputs first.
-  const tolerance = operator === 'prune' || operator === 'early-exit' ? TOLERANCES[operator] : TOLERANCES.int8;
-  const verification = await verifyModel(operator, parent, built.bytes, feeds, tolerance);
-  await writeFile(modelFile, built.bytes);
-  return { modelFile, report: { operator, params: request.step.params, ...built.report, verification } };
+  const verification = await verifyModel(name, parent, out.bytes, ctx.feeds ?? [], operator.tolerance);
+  await writeFile(modelFile, out.bytes);
+  return { modelFile, report: { operator: name, params, ...out.report, verification } };
 }
 
 childMain(build);

@@ -18,7 +18,7 @@ async function inspect({ path, externalDataDir }: { path: string; externalDataDi
   const bytes = await readFile(path);
   const description = describeModel(bytes);
   if (description.externalData && !externalDataDir) {
-    throw new TierwiseError('MODEL_EXTERNAL_DATA', 'the model keeps its weights in external data files: upload an archive (.zip or .tar.gz) holding the .onnx and its data files, or send each data file as a further multipart part named `data` whose filename is the location the model names', 400, { references: externalReferences(bytes) });
+    throw new TierwiseError('MODEL_EXTERNAL_DATA', 'the model keeps its weights in external data files: upload an archive (.zip or .tar.gz) holding the .onnx and its data files, or send each data file as a further multipart part named `data` whose filename is the location the model names', { references: externalReferences(bytes) });
   }
   try {
     const options: ort.InferenceSession.SessionOptions = { graphOptimizationLevel: 'basic', intraOpNumThreads: 1, interOpNumThreads: 1 };
@@ -26,7 +26,7 @@ async function inspect({ path, externalDataDir }: { path: string; externalDataDi
     const session = description.externalData ? await ort.InferenceSession.create(path, options) : await ort.InferenceSession.create(bytes, options);
     await session.release();
   } catch (error) {
-    throw new TierwiseError('MODEL_UNLOADABLE', `onnxruntime cannot load the model: ${(error as Error).message}`, 422);
+    throw new TierwiseError('MODEL_UNLOADABLE', `onnxruntime cannot load the model: ${(error as Error).message}`);
   }
   const { irVersion, opset, producer, inputs, outputs, paramCount, opHistogram } = description;
   return { irVersion, opset, producer, inputs, outputs, paramCount, opHistogram };

@@ -3,7 +3,7 @@
  * plainly measurable thing (report its affinity, burn CPU, allocate memory, hang, crash) inside an envelope.
  */
 import { readFileSync } from 'node:fs';
-import { TierwiseError } from '../../common/errors';
+import { TierwiseError, type ErrorCode } from '../../common/errors';
 import { childMain } from '../child-process';
 
 export type ProbeAction =
@@ -12,7 +12,7 @@ export type ProbeAction =
   | { action: 'allocate'; mb: number }
   | { action: 'hang' }
   | { action: 'exit'; code: number }
-  | { action: 'fail'; code: string }
+  | { action: 'fail'; code: ErrorCode }
   | { action: 'garbage' };
 
 export interface ProbeReply {
@@ -56,9 +56,9 @@ async function probe(input: ProbeAction): Promise<ProbeReply> {
       return identity();
     case 'exit':
       process.stderr.write(`probe exiting with ${input.code} on purpose\n`);
-      process.exit(input.code);
+      return process.exit(input.code);
     case 'fail':
-      throw new TierwiseError(input.code, 'the probe failed on purpose', 422);
+      throw new TierwiseError(input.code, 'the probe failed on purpose');
     case 'garbage':
       process.stdout.write('this is not JSON\n', () => process.exit(0));
       return new Promise(() => undefined);

@@ -59,8 +59,8 @@ function attrString(a: onnx.IAttributeProto | undefined): string | undefined {
 export function convertOpset(source: ModelProto, target = MAX_TARGET_OPSET): OpsetConversion {
   const from = opsetVersion(source, '') ?? 0;
   if (from >= target) return { model: cloneModel(source), from, to: from, rewritten: {} };
-  if (target > MAX_TARGET_OPSET) throw new TierwiseError('OPSET_UNCONVERTIBLE', `the converter goes up to opset ${MAX_TARGET_OPSET}, not ${target}`, 422);
-  if (from < MIN_SOURCE_OPSET) throw new TierwiseError('OPSET_UNCONVERTIBLE', `the model imports opset ${from}; the converter starts at opset ${MIN_SOURCE_OPSET} (older ops carry legacy attributes such as consumed_inputs)`, 422, { from });
+  if (target > MAX_TARGET_OPSET) throw new TierwiseError('OPSET_UNCONVERTIBLE', `the converter goes up to opset ${MAX_TARGET_OPSET}, not ${target}`);
+  if (from < MIN_SOURCE_OPSET) throw new TierwiseError('OPSET_UNCONVERTIBLE', `the model imports opset ${from}; the converter starts at opset ${MIN_SOURCE_OPSET} (older ops carry legacy attributes such as consumed_inputs)`, { from });
   const model = cloneModel(source);
   const fresh = uniqueNamer(model.graph!);
   const rewritten: Record<string, number> = {};
@@ -81,7 +81,7 @@ export function convertOpset(source: ModelProto, target = MAX_TARGET_OPSET): Ops
   });
   if (refused.size > 0) {
     const list = [...refused].map(([op, why]) => `${op} (${why})`).join(', ');
-    throw new TierwiseError('OPSET_UNCONVERTIBLE', `cannot convert the model from opset ${from} to ${target}: ${list}`, 422, { from, to: target, ops: [...refused.keys()] });
+    throw new TierwiseError('OPSET_UNCONVERTIBLE', `cannot convert the model from opset ${from} to ${target}: ${list}`, { from, to: target, ops: [...refused.keys()] });
   }
   const entry = (model.opsetImport ?? []).find((o) => (o.domain ?? '') === '' || o.domain === 'ai.onnx')!;
   entry.version = target;

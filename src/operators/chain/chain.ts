@@ -1,6 +1,6 @@
 import { TierwiseError } from '../../common/errors';
 import { chainKey, sha256Hex, type ChainStep } from './canonical';
-import { applyPartition, operatorNamed, type OperatorContext, type PartitionOutput } from './registry';
+import { operatorNamed, type OperatorContext, type PartitionOutput } from '../registry';
 
 export interface ChainBase {
   bytes: Uint8Array;
@@ -54,7 +54,7 @@ export async function applyChain(base: ChainBase, steps: readonly ChainStep[], c
   if (steps.length === 0) throw new TierwiseError('CHAIN_INVALID', 'a chain needs at least one step');
   steps.forEach((step, i) => {
     if (step.operator === 'partition' && i !== steps.length - 1) throw new TierwiseError('CHAIN_INVALID', `partition yields two models, so it must be the last step (it is step ${i + 1} of ${steps.length})`);
-    if (step.operator !== 'partition') operatorNamed(step.operator);
+    operatorNamed(step.operator);
   });
   const inputSha256 = sha256Hex(base.bytes);
   let bytes = base.bytes;
@@ -67,13 +67,8 @@ export async function applyChain(base: ChainBase, steps: readonly ChainStep[], c
     let built = cache ? await cache.get(key) : undefined;
     const cached = built !== undefined;
     if (!built) {
-      if (step.operator === 'partition') {
-        const out = await applyPartition(bytes, params);
-        built = { parts: out, report: out.report };
-      } else {
-        const out = await operatorNamed(step.operator).apply(bytes, params, ctx);
-        built = { bytes: out.bytes, report: out.report };
-      }
+      const out = await operatorNamed(step.operator).apply(bytes, params, ctx);
+      built = out.parts ? { parts: out.parts, report: out.report ?? out.parts.report } : { bytes: out.bytes, report: out.report };
       if (cache) await cache.set(key, built);
     }
     if (built.parts) parts = built.parts;

@@ -55,9 +55,9 @@ export function requireCut(index: GraphIndex, tensors: readonly string[]): CutSh
   if (tensors.length === 0) throw new TierwiseError('PARTITION_CUT_EMPTY', 'name at least one tensor to cut at');
   const known = knownTensorNames(index);
   const unknown = tensors.filter((t) => !known.has(t));
-  if (unknown.length > 0) throw new TierwiseError('PARTITION_TENSOR_UNKNOWN', `the model has no tensor named ${unknown.map((t) => JSON.stringify(t)).join(', ')}`, 400, { tensors: unknown });
+  if (unknown.length > 0) throw new TierwiseError('PARTITION_TENSOR_UNKNOWN', `the model has no tensor named ${unknown.map((t) => JSON.stringify(t)).join(', ')}`, { tensors: unknown });
   const verdict = analyzeCut(index, [...new Set(tensors)]);
-  if (!verdict.ok) throw new TierwiseError('PARTITION_NOT_A_CUT', `${tensors.join(', ')} is not a cut: ${verdict.reason}`, 400, { tensors });
+  if (!verdict.ok) throw new TierwiseError('PARTITION_NOT_A_CUT', `${tensors.join(', ')} is not a cut: ${verdict.reason}`, { tensors });
   return verdict.cut;
 }
 

@@ -68,7 +68,7 @@ export async function listCuts(model: ModelProto, options: ListCutsOptions = {})
 export function describeCut(cut: CutShape, probe: ShapeProbe): CutCandidate {
   const tensorInfo = cut.tensors.map((name) => {
     const seen = probe.get(name);
-    if (!seen) throw new TierwiseError('PARTITION_SHAPE_UNKNOWN', `no shape was observed for tensor ${name}`, 500);
+    if (!seen) throw new TierwiseError('PARTITION_SHAPE_UNKNOWN', `no shape was observed for tensor ${name}`);
     return { name, elemType: seen.elemType, shape: seen.symbolic, bytes: seen.bytes };
   });
   const cutBytes = tensorInfo.reduce((s, t) => s + t.bytes, 0);

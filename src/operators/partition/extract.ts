@@ -54,7 +54,7 @@ export function extractModel(model: ModelProto, inputs: readonly string[], outpu
 
 function declared(name: string, probe: ShapeProbe): onnx.IValueInfoProto {
   const seen: ProbedTensor | undefined = probe.get(name);
-  if (!seen) throw new TierwiseError('PARTITION_SHAPE_UNKNOWN', `no shape was observed for tensor ${name}`, 500);
+  if (!seen) throw new TierwiseError('PARTITION_SHAPE_UNKNOWN', `no shape was observed for tensor ${name}`);
   const dim = seen.symbolic.map((d) => (typeof d === 'number' ? { dimValue: d } : typeof d === 'string' ? { dimParam: d } : {}));
   return { name, type: { tensorType: { elemType: onnxTypeFromElement(seen.elemType), shape: { dim } } } };
 }

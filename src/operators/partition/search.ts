@@ -59,10 +59,10 @@ export interface PartitionSearchResult {
 export async function searchPartition(modelPath: string, options: PartitionSearchOptions): Promise<PartitionSearchResult> {
   const path = resolve(modelPath);
   let bytes: Uint8Array;
-  try { bytes = readFileSync(path); } catch { throw new TierwiseError('MODEL_NOT_FOUND', `model file ${path} cannot be read`, 404); }
+  try { bytes = readFileSync(path); } catch { throw new TierwiseError('MODEL_NOT_FOUND', `model file ${path} cannot be read`); }
   const model = loadModel(bytes, path);
   const { cuts, probe, index } = await listCuts(model, { shapes: options.shapes, maxTensors: options.maxTensors });
-  if (cuts.length === 0) throw new TierwiseError('PARTITION_NO_CUTS', `${path} has no tensor that separates its inputs from its outputs`, 422);
+  if (cuts.length === 0) throw new TierwiseError('PARTITION_NO_CUTS', `${path} has no tensor that separates its inputs from its outputs`);
   const links = options.links ?? defaultLinks();
   const origin = options.origin ?? 'mobile';
   for (const tier of [options.from, options.to]) tryRoute(origin, tier, links);
@@ -91,7 +91,7 @@ export async function searchPartition(modelPath: string, options: PartitionSearc
     const balanced = (c: CutEstimate) => c.headMs + c.tailMs === 0 || Math.min(c.headMs, c.tailMs) / (c.headMs + c.tailMs) >= minShare;
     const candidates = cuts.map((cut) => ({ ...estimateCut(cut, a, b, route), cut })).filter(balanced).sort((x, y) => x.e2eMs - y.e2eMs);
     if (candidates.length === 0) {
-      throw new TierwiseError('PARTITION_NO_CUTS', `no cut of ${path} leaves at least ${(minShare * 100).toFixed(0)}% of the compute on each side`, 422);
+      throw new TierwiseError('PARTITION_NO_CUTS', `no cut of ${path} leaves at least ${(minShare * 100).toFixed(0)}% of the compute on each side`);
     }
     const topK = Math.max(0, Math.min(options.topK ?? 3, candidates.length));
     const measured: MeasuredCut[] = [];

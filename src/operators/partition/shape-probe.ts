@@ -54,7 +54,7 @@ export async function probeShapes(model: ModelProto, shapes: Record<string, numb
   const firstFeeds = feedsAt(0);
   const first = await runAll(model, firstFeeds).catch((error: unknown) => {
     const at = Object.entries(firstFeeds).map(([n, t]) => `${n}: ${t.type}[${t.dims}]`).join(', ');
-    throw new TierwiseError('MODEL_RUN_FAILED', `the model fails on the probe inputs (${at}; symbolic dims without a given shape are 1): ${error instanceof Error ? error.message : String(error)}; give the input shapes (--shape <input>=d0,d1,... or --dim <name>=<size>)`, 422);
+    throw new TierwiseError('MODEL_RUN_FAILED', `the model fails on the probe inputs (${at}; symbolic dims without a given shape are 1): ${error instanceof Error ? error.message : String(error)}; give the input shapes (--shape <input>=d0,d1,... or --dim <name>=<size>)`);
   });
   const second = symbols.size > 0 ? await runAll(model, feedsAt(1)).catch(() => undefined) : undefined;
   const probe: ShapeProbe = new Map();

@@ -31,7 +31,7 @@ interface WeightRef { name: string; node: string; opType: string; dims: number[]
 
 export function validateSparsity(sparsity: unknown): number {
   if (typeof sparsity !== 'number' || !Number.isFinite(sparsity) || sparsity < 0 || sparsity >= 1) {
-    throw new TierwiseError('PRUNE_SPARSITY_INVALID', `sparsity must be a number in [0, 1), got ${JSON.stringify(sparsity)}`, 400, { sparsity });
+    throw new TierwiseError('PRUNE_SPARSITY_INVALID', `sparsity must be a number in [0, 1), got ${JSON.stringify(sparsity)}`, { sparsity });
   }
   return sparsity;
 }
@@ -44,7 +44,7 @@ export function pruneModel(model: ModelProto, options: PruneOptions): { model: M
   const pruned = cloneModel(model);
   const graph = pruned.graph!;
   const { weights, skipped } = collectWeights(graph);
-  if (weights.length === 0) throw new TierwiseError('PRUNE_NO_WEIGHTS', `the model has no float32/float16 Conv/MatMul/Gemm weight to prune${skipped.length ? ` (${skipped[0].reason})` : ''}${inSubgraphs(pruned)}`, 422);
+  if (weights.length === 0) throw new TierwiseError('PRUNE_NO_WEIGHTS', `the model has no float32/float16 Conv/MatMul/Gemm weight to prune${skipped.length ? ` (${skipped[0].reason})` : ''}${inSubgraphs(pruned)}`);
   if (scope === 'global') zeroSmallest(weights.map((w) => w.data), sparsity);
   else for (const w of weights) zeroSmallest([w.data], sparsity);
   for (const w of weights) writeBack(graph, w);

@@ -18,6 +18,8 @@ export interface AccuracyAwareOptions extends CalibrationOptions {
   methods?: CalibrationMethod[];
   /** Samples used to rank node sensitivity (defaults to the first 16 calibration samples). */
   sensitivitySamples?: number;
+  /** A further check a trial must pass to count (the build's output-agreement check); false makes it fail. */
+  accept?: (bytes: Uint8Array) => Promise<boolean>;
 }
 
 export interface Trial {
@@ -43,7 +45,8 @@ export interface AccuracyAwareResult {
 /**
  * The study's accuracy-aware SPTQ: try calibrations and per-channel/per-tensor; if none is within `maxDrop`,
  * keep the most sensitive nodes in fp32 (1, 2, 4, … of them) with the best configuration so far; stop at the
- * trial budget. Every passing trial is timed and the fastest is returned, not merely the first.
+ * trial budget. Every passing trial is timed and the fastest is returned, not merely the first. With `accept`, a
+ * trial within the drop passes only if it also passes that check, so timing never picks an unacceptable one.
  */
 export async function quantizeAccuracyAware(modelBytes: Uint8Array, samples: DatasetSample[], options: AccuracyAwareOptions): Promise<AccuracyAwareResult> {
   const calibrated = await calibrateModel(modelBytes, samples, options);
@@ -56,7 +59,7 @@ export async function quantizeAccuracyAware(modelBytes: Uint8Array, samples: Dat
     const drop = options.baseline - accuracy;
     const trial: Trial = {
       index: trials.length, method: config.method, perChannel: config.perChannel, excluded: config.exclude ?? [],
-      nodesQuantized: model.quantizedNodes.length, accuracy, drop, passed: drop <= options.maxDrop,
+      nodesQuantized: model.quantizedNodes.length, accuracy, drop, passed: drop <= options.maxDrop && (!options.accept || (await options.accept(model.bytes))),
     };
     trials.push(trial);
     built.set(trial.index, model.bytes);
@@ -88,7 +91,7 @@ export async function quantizeAccuracyAware(modelBytes: Uint8Array, samples: Dat
  * model's first output against fp32 on a few samples, relative to the output's own mean square.
  */
 export async function rankSensitivity(calibrated: CalibratedModel, samples: DatasetSample[], config: StaticConfig): Promise<Array<{ node: string; error: number }>> {
-  if (samples.length === 0) throw new TierwiseError('CALIBRATION_EMPTY', 'no samples to measure node sensitivity on', 400);
+  if (samples.length === 0) throw new TierwiseError('CALIBRATION_EMPTY', 'no samples to measure node sensitivity on');
   const feeds = toFeeds(batchInputs(samples.map((s) => s.inputs)));
   const outputOf = async (bytes: Uint8Array): Promise<Float32Array> => {
     const session = await openSession(bytes, { optimization: 'basic' });

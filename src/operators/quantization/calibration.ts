@@ -13,21 +13,21 @@ export interface CalibrationOptions {
 
 /** Checks every sample against the model's inputs (names, element types, non-batch dims) before any run. */
 export function checkSamples(model: ModelProto, samples: DatasetSample[], purpose = 'calibration'): void {
-  if (samples.length === 0) throw new TierwiseError('CALIBRATION_EMPTY', `the ${purpose} set holds no samples`, 400);
+  if (samples.length === 0) throw new TierwiseError('CALIBRATION_EMPTY', `the ${purpose} set holds no samples`);
   const specs = realInputs(model.graph!).map(valueInfoToSpec);
   for (const sample of samples) {
     for (const spec of specs) {
       const tensor: InputTensor | undefined = sample.inputs[spec.name];
       if (!tensor) {
-        throw new TierwiseError('CALIBRATION_INPUT_MISMATCH', `${purpose} sample ${sample.id} has no tensor for model input "${spec.name}" (it has ${Object.keys(sample.inputs).join(', ') || 'none'})`, 400);
+        throw new TierwiseError('CALIBRATION_INPUT_MISMATCH', `${purpose} sample ${sample.id} has no tensor for model input "${spec.name}" (it has ${Object.keys(sample.inputs).join(', ') || 'none'})`);
       }
       if (spec.elemType !== 'unknown' && tensor.type !== spec.elemType) {
-        throw new TierwiseError('CALIBRATION_INPUT_MISMATCH', `${purpose} sample ${sample.id}: input "${spec.name}" is ${tensor.type}, the model wants ${spec.elemType}`, 400);
+        throw new TierwiseError('CALIBRATION_INPUT_MISMATCH', `${purpose} sample ${sample.id}: input "${spec.name}" is ${tensor.type}, the model wants ${spec.elemType}`);
       }
       const shape = spec.shape ?? [];
       const fits = tensor.dims.length === shape.length && shape.every((d, i) => i === 0 || typeof d !== 'number' || d === tensor.dims[i]);
       if (!fits || tensor.data.length !== tensor.dims.reduce((a, b) => a * b, 1)) {
-        throw new TierwiseError('CALIBRATION_INPUT_MISMATCH', `${purpose} sample ${sample.id}: input "${spec.name}" has shape [${tensor.dims}], the model wants [${shape.map((d) => d ?? '?')}]`, 400);
+        throw new TierwiseError('CALIBRATION_INPUT_MISMATCH', `${purpose} sample ${sample.id}: input "${spec.name}" has shape [${tensor.dims}], the model wants [${shape.map((d) => d ?? '?')}]`);
       }
     }
   }

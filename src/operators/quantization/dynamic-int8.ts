@@ -31,12 +31,12 @@ function matMulWeight(graph: GraphProto, w: WeightedNode): { data: Float32Array;
  */
 export function quantizeDynamic(modelBytes: Uint8Array, config: DynamicConfig = {}): QuantizedModel {
   const model = loadModel(modelBytes);
-  if ((opsetVersion(model) ?? 0) < 11) throw new TierwiseError('NOT_QUANTIZABLE', 'DynamicQuantizeLinear needs opset 11 or later', 400);
+  if ((opsetVersion(model) ?? 0) < 11) throw new TierwiseError('NOT_QUANTIZABLE', 'DynamicQuantizeLinear needs opset 11 or later');
   const graph = model.graph!;
   const exclude = new Set(config.exclude ?? []);
   const targets = findWeightedNodes(graph, exclude).filter((w) => w.node.opType !== 'Conv' && (w.node.opType === 'MatMul' || gemmIsPlain(w.node)));
   if (targets.length === 0) {
-    throw new TierwiseError('NOT_QUANTIZABLE', `the model has no MatMul or Gemm with a constant float weight for dynamic quantization${inSubgraphs(model)}`, 400);
+    throw new TierwiseError('NOT_QUANTIZABLE', `the model has no MatMul or Gemm with a constant float weight for dynamic quantization${inSubgraphs(model)}`);
   }
   const fresh = uniqueNamer(graph);
   const dynamicOf = new Map<string, [string, string, string]>();

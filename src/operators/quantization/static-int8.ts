@@ -41,7 +41,7 @@ export interface CalibratedModel {
 }
 
 export async function calibrateModel(modelBytes: Uint8Array, samples: DatasetSample[], options: CalibrationOptions = {}): Promise<CalibratedModel> {
-  if (samples.length === 0) throw new TierwiseError('CALIBRATION_EMPTY', 'the calibration set holds no samples', 400);
+  if (samples.length === 0) throw new TierwiseError('CALIBRATION_EMPTY', 'the calibration set holds no samples');
   // Per-channel QDQ needs opset 13: older models go through the opset converter (checked on the first samples).
   const prepared = await prepareForQuantization(modelBytes, 13, feedsFromSamples(samples));
   const model = loadModel(prepared.bytes);
@@ -50,7 +50,7 @@ export async function calibrateModel(modelBytes: Uint8Array, samples: DatasetSam
     const already = (model.graph!.node ?? []).some((n) => n.opType === 'DequantizeLinear' || n.opType === 'QLinearConv');
     throw new TierwiseError('NOT_QUANTIZABLE', already
       ? 'the model is already quantized (its Conv/MatMul/Gemm weights come from DequantizeLinear)'
-      : `the model has no Conv, MatMul or Gemm node with a constant float weight, so int8 kernels cannot help it${inSubgraphs(model)}`, 400);
+      : `the model has no Conv, MatMul or Gemm node with a constant float weight, so int8 kernels cannot help it${inSubgraphs(model)}`);
   }
   const plan = planQdq(model.graph!, weighted, findActivationMatMuls(model.graph!));
   const stats = await collectStats(model, plan.activations, samples, options);
@@ -60,10 +60,10 @@ export async function calibrateModel(modelBytes: Uint8Array, samples: DatasetSam
 export function buildStatic(calibrated: CalibratedModel, config: StaticConfig): QuantizedModel {
   const model = cloneModel(calibrated.model);
   if (config.perChannel && (opsetVersion(model) ?? 0) < 13) {
-    throw new TierwiseError('NOT_QUANTIZABLE', 'per-channel weights need opset 13 or later; use per-tensor', 400);
+    throw new TierwiseError('NOT_QUANTIZABLE', 'per-channel weights need opset 13 or later; use per-tensor');
   }
   const weighted = findWeightedNodes(model.graph!, new Set(config.exclude ?? []));
-  if (weighted.length === 0) throw new TierwiseError('NOT_QUANTIZABLE', 'every quantizable node is excluded', 400);
+  if (weighted.length === 0) throw new TierwiseError('NOT_QUANTIZABLE', 'every quantizable node is excluded');
   const activationMatMuls = config.quantizeActivationMatMuls ? findActivationMatMuls(model.graph!, new Set(config.exclude ?? [])) : [];
   const plan = planQdq(model.graph!, weighted, activationMatMuls);
   const ranges = new Map<string, [number, number]>();

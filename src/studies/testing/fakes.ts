@@ -66,7 +66,7 @@ export function aVariant(overrides: Partial<VariantRecord> & { id: string }): Va
   };
 }
 
-type StudiesContract = Pick<StudiesRepository, 'get' | 'active' | 'advance' | 'jobFinished' | 'addFailure' | 'finish' | 'completeProgress'>;
+type StudiesContract = Pick<StudiesRepository, 'get' | 'active' | 'advance' | 'teamLoad' | 'jobFinished' | 'addFailure' | 'finish' | 'completeProgress'>;
 
 export class FakeStudies implements StudiesContract {
   readonly rows = new Map<string, StoredStudy>();
@@ -96,6 +96,12 @@ export class FakeStudies implements StudiesContract {
     if (!study || isTerminal(study.status)) return false;
     Object.assign(study, { status, phase, ...extra });
     return true;
+  }
+
+  async teamLoad(id: string): Promise<{ inFlight: number; rank: number }> {
+    const me = this.row(id);
+    const open = [...this.rows.values()].filter((s) => s.teamId === me.teamId && !isTerminal(s.status));
+    return { inFlight: open.length, rank: open.filter((s) => s.createdAt < me.createdAt).length };
   }
 
   async jobFinished(id: string, count = 1): Promise<void> {

@@ -48,7 +48,7 @@ export async function newStudyView(main: HTMLElement, modelId: string, signal: A
       const ticked = (name: string) => Array.from(form.querySelectorAll<HTMLInputElement>(`input[name="${name}"]`)).filter((c) => c.checked).map((c) => c.value);
       let inputSpec: unknown;
       if (inputs.value.trim()) {
-        try { inputSpec = JSON.parse(inputs.value); } catch (error) { throw new Error(`input spec: not JSON (${(error as Error).message})`); }
+        try { inputSpec = JSON.parse(inputs.value); } catch (error) { throw new Error(`input spec: not JSON (${(error as Error).message})`, { cause: error }); }
       }
       const operators = ticked('operator');
       const body = {

@@ -1,0 +1,12 @@
+import { errorCodes } from '../entry';
+
+/** Ranking, scenarios, statistics and crossovers. */
+export const ADVISOR_ERRORS = errorCodes({
+  ADVISOR_INPUT_INVALID: { status: 400, meaning: 'the advisor was given measurements it cannot rank' },
+  SCENARIO_INVALID: { status: 400, meaning: 'an unknown deployment scenario' },
+  NETWORK_INVALID: { status: 400, meaning: 'a network (bandwidth, latency) is not positive numbers' },
+  PAYLOAD_INVALID: { status: 400, meaning: 'a scenario lacks the payload size it needs' },
+  MEASUREMENT_INVALID: { status: 400, meaning: 'a candidate lacks the measurements its scenario needs' },
+  STATISTICS_INVALID: { status: 400, meaning: 'a statistical test was given too few observations' },
+  CROSSOVER_INVALID: { status: 400, meaning: 'a crossover sweep range is empty or non-positive' },
+});

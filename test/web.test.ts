@@ -60,6 +60,8 @@ describe('web page', () => {
     assert.ok(spec.paths['/v1/studies/{id}/what-if']?.post);
     assert.ok(spec.paths['/v1/studies/{id}/share']?.post);
     assert.ok(spec.paths['/v1/share/{token}']?.delete);
+    assert.ok(spec.paths['/v1/studies/{id}/shares/{shareId}']?.delete);
+    assert.ok(spec.paths['/v1/studies/{id}/jobs']?.get);
     const token = 'A'.repeat(43);
     const page = await api.http.get(`/share/${token}`).expect(404);
     assert.match(page.text, /SHARE_NOT_FOUND/);
@@ -75,6 +77,10 @@ describe('web page', () => {
     const bad = await api.http.post('/v1/studies/00000000-0000-4000-8000-000000000000/share').set(auth).send({ expiresInHours: 0 }).expect(400);
     assert.equal(bad.body.error.code, 'VALIDATION_FAILED');
     await api.http.post('/v1/studies/00000000-0000-4000-8000-000000000000/share').send({}).expect(401);
+    const byId = await api.http.delete('/v1/studies/00000000-0000-4000-8000-000000000000/shares/not-an-id').set(auth).expect(404);
+    assert.equal(byId.body.error.code, 'SHARE_NOT_FOUND');
+    const jobs = await api.http.get('/v1/studies/00000000-0000-4000-8000-000000000000/jobs').set(auth).expect(404);
+    assert.equal(jobs.body.error.code, 'STUDY_NOT_FOUND');
   });
 
   test('/ui deep links open the page; the api itself still needs a key', async () => {

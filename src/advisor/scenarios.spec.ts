@@ -24,6 +24,7 @@ describe('scenario tiers and hops', () => {
     assert.deepEqual(resolveNetwork(), { mobileEdgeMbps: 200, edgeCloudMbps: 1, rttMs: 0 });
     assert.throws(() => resolveNetwork({ edgeCloudMbps: 0 }), /network\.edgeCloudMbps/);
     assert.throws(() => resolveNetwork({ rttMs: -1 }), /network\.rttMs/);
+    assert.throws(() => resolveNetwork({ edgeCloudRttMs: -1 }), /network\.edgeCloudRttMs/);
   });
 });
 
@@ -33,6 +34,16 @@ describe('computed network cost', () => {
     const cost = scenarioNetworkCost('edge', { requestBytes: 1e6, responseBytes: 0 }, { mobileEdgeMbps: 1, edgeCloudMbps: 1, rttMs: 0 });
     close(cost.requestMs, 8000, 'request');
     close(cost.totalMs, 8000, 'total');
+  });
+
+  test('a link’s own RTT replaces the shared one on that link only', () => {
+    const bytes = { requestBytes: 5e5, responseBytes: 1000 };
+    const shared = (rttMs: number, scenario: 'edge' | 'cloud') => scenarioNetworkCost(scenario, bytes, { mobileEdgeMbps: 50, edgeCloudMbps: 20, rttMs }).totalMs;
+    const split = (scenario: 'edge' | 'cloud') => scenarioNetworkCost(scenario, bytes, { mobileEdgeMbps: 50, edgeCloudMbps: 20, rttMs: 7, mobileEdgeRttMs: 10, edgeCloudRttMs: 40 }).totalMs;
+    // edge crosses mobile–edge only; cloud crosses both, so it lies between the two shared-RTT figures.
+    close(split('edge'), shared(10, 'edge'), 'edge at the mobile–edge RTT');
+    assert.ok(split('cloud') > shared(10, 'cloud') && split('cloud') < shared(40, 'cloud'), `${split('cloud')}`);
+    close(scenarioNetworkCost('edge', bytes, { mobileEdgeMbps: 50, edgeCloudMbps: 20, rttMs: 10, edgeCloudRttMs: 99 }).totalMs, shared(10, 'edge'), 'edge ignores the edge–cloud RTT');
   });
 
   test('on mobile nothing crosses a link', () => {

@@ -40,7 +40,11 @@ export function resolveNetwork(partial: Partial<NetworkProfile> = {}): NetworkPr
   for (const key of ['mobileEdgeMbps', 'edgeCloudMbps'] as const) {
     if (!(Number.isFinite(network[key]) && network[key] > 0)) throw new TierwiseError('NETWORK_INVALID', `network.${key} must be a positive number of Mbps, got ${network[key]}`);
   }
-  if (!(Number.isFinite(network.rttMs) && network.rttMs >= 0)) throw new TierwiseError('NETWORK_INVALID', `network.rttMs must be >= 0, got ${network.rttMs}`);
+  for (const key of ['rttMs', 'mobileEdgeRttMs', 'edgeCloudRttMs'] as const) {
+    const value = network[key];
+    if (key !== 'rttMs' && value === undefined) continue;
+    if (!(Number.isFinite(value) && (value as number) >= 0)) throw new TierwiseError('NETWORK_INVALID', `network.${key} must be >= 0, got ${value}`);
+  }
   if (network.transport !== undefined) {
     try { resolveTransport(network.transport); } catch (error) { throw new TierwiseError('NETWORK_INVALID', `network.${(error as Error).message}`); }
   }

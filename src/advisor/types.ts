@@ -14,6 +14,9 @@ export interface NetworkProfile {
   edgeCloudMbps: number;
   /** Round-trip time of each hop; a request–response pays it once per hop (src/benchmark/network.ts). */
   rttMs: number;
+  /** A link's own round-trip time, when it differs from `rttMs` (a what-if moves each link's RTT apart). */
+  mobileEdgeRttMs?: number;
+  edgeCloudRttMs?: number;
   /** How TCP is used on the links; unset fields take the mobile defaults (MOBILE_TRANSPORT). */
   transport?: Partial<Transport>;
 }

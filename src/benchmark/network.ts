@@ -198,12 +198,15 @@ export function exchangeMs(requestBytes: number, responseBytes: number, link: Li
   return legMs(requestBytes, link, true).totalMs + legMs(responseBytes, link, false).totalMs;
 }
 
-/** The study's topology (mobile – edge – cloud) with a study's bandwidths, round-trip time and transport. */
-export function tierLinks(network: { mobileEdgeMbps: number; edgeCloudMbps: number; rttMs: number; transport?: Partial<Transport> }): Link[] {
+/**
+ * The study's topology (mobile – edge – cloud) with a study's bandwidths, round-trip time and transport; a link's
+ * own RTT (`mobileEdgeRttMs`, `edgeCloudRttMs`) replaces the shared `rttMs` for that link.
+ */
+export function tierLinks(network: { mobileEdgeMbps: number; edgeCloudMbps: number; rttMs: number; mobileEdgeRttMs?: number; edgeCloudRttMs?: number; transport?: Partial<Transport> }): Link[] {
   const transport = network.transport;
   return [
-    { from: 'mobile', to: 'edge', mbps: network.mobileEdgeMbps, rttMs: network.rttMs, ...(transport ? { transport } : {}) },
-    { from: 'edge', to: 'cloud', mbps: network.edgeCloudMbps, rttMs: network.rttMs, ...(transport ? { transport } : {}) },
+    { from: 'mobile', to: 'edge', mbps: network.mobileEdgeMbps, rttMs: network.mobileEdgeRttMs ?? network.rttMs, ...(transport ? { transport } : {}) },
+    { from: 'edge', to: 'cloud', mbps: network.edgeCloudMbps, rttMs: network.edgeCloudRttMs ?? network.rttMs, ...(transport ? { transport } : {}) },
   ];
 }
 

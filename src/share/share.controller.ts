@@ -45,6 +45,14 @@ export class ShareLinksController {
     return this.links.list(team.id, id);
   }
 
+  @Delete('studies/:id/shares/:shareId')
+  @ApiOperation({ summary: 'Revoke one of this study’s share links by its id (as listed)' })
+  @ApiErrors('STUDY_NOT_FOUND', 'SHARE_NOT_FOUND')
+  @ApiOkResponse({ type: ShareLinkResponse })
+  revokeById(@CurrentTeam() team: TeamRef, @Param('id', idPipe('study')) id: string, @Param('shareId', idPipe('share')) shareId: string) {
+    return this.links.revokeById(team.id, id, shareId);
+  }
+
   @Delete('share/:token')
   @ApiOperation({ summary: 'Revoke a share link: its page and data are refused from now on' })
   @ApiErrors('SHARE_NOT_FOUND')

@@ -7,6 +7,7 @@ import { fairPriority } from '../jobs/fair-share';
 import { QueuesService } from '../jobs/queues.service';
 import { StudiesRepository } from './studies.repository';
 import { StudyEvents, progressEvent } from './study-events';
+import { benchTargets } from './study-job-list';
 import { isTerminal } from './study-status';
 import type { StudyStatus, StudyView } from './study.views';
 import { VariantsRepository, type VariantRecord } from './variants.repository';
@@ -27,6 +28,13 @@ export function isPartition(variant: Pick<VariantRecord, 'operators'>): boolean 
 
 /** A flow id must not contain ':' (BullMQ's key separator). */
 const jobId = (...parts: string[]) => parts.join('_').replace(/[:|]/g, '-');
+
+/** The BullMQ queue and job id of one of a study's build, bench or evaluate jobs (ids are derived, never stored). */
+export function studyJobKey(studyId: string, job: { phase: 'build' | 'bench' | 'evaluate'; variantId: string; tier?: string; part?: string }): { queue: string; id: string } {
+  if (job.phase === 'bench') return { queue: queueOf(JobName.BenchVariant, { studyId, variantId: job.variantId, tier: job.tier!, part: job.part as 'whole' | 'head' | 'tail' }), id: jobId(studyId, 'bench', job.variantId, job.tier!, job.part!) };
+  if (job.phase === 'build') return { queue: queueOf(JobName.BuildVariant, { studyId, variantId: job.variantId }), id: jobId(studyId, 'build', job.variantId) };
+  return { queue: queueOf(JobName.EvaluateVariant, { studyId, variantId: job.variantId }), id: jobId(studyId, 'evaluate', job.variantId) };
+}
 
 /**
  * Runs a study as a sequence of BullMQ flows, one per phase: a `phase-done` parent whose children are the phase's
@@ -114,17 +122,10 @@ export class StudyFlow {
         return usable
           .filter((v) => v.status !== 'ready' && isPartition(v) === (phase === 'partition'))
           .map((v) => child(JobName.BuildVariant, { studyId: study.id, variantId: v.id }, jobId(study.id, 'build', v.id)));
-      case 'bench': {
-        const deviceTiers = study.tiers.filter((t) => study.scenarios.includes(t));
-        return usable.flatMap((v) => {
-          const targets = isPartition(v)
-            ? [{ tier: String(v.params.from), part: 'head' as const }, { tier: String(v.params.to), part: 'tail' as const }]
-            : deviceTiers.map((tier) => ({ tier, part: 'whole' as const }));
-          return targets.map((t) =>
-            child(JobName.BenchVariant, { studyId: study.id, variantId: v.id, tier: t.tier, part: t.part }, jobId(study.id, 'bench', v.id, t.tier, t.part), { attempts: 2 }),
-          );
-        });
-      }
+      case 'bench':
+        return usable.flatMap((v) => benchTargets(study, v).map((t) =>
+          child(JobName.BenchVariant, { studyId: study.id, variantId: v.id, tier: t.tier, part: t.part }, jobId(study.id, 'bench', v.id, t.tier, t.part), { attempts: 2 }),
+        ));
       case 'evaluate':
         if (!study.datasetId) return [];
         return usable

@@ -1,10 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { findCrossovers, rankCandidates, type Constraints, type Crossover, type NetworkProfile, type Ranking, type StudyInput } from '../advisor';
 import { TierwiseError } from '../common/errors';
+import { QueuesService } from '../jobs/queues.service';
 import { ModelsRepository } from '../models/models.repository';
 import { adviseInput } from '../studies/advise/advise-input';
 import { ResultsRepository } from '../studies/results.repository';
 import { StudiesRepository } from '../studies/studies.repository';
+import { studyJobKey } from '../studies/study-flow';
+import { studyJobList, type StudyJobView } from '../studies/study-job-list';
 import type { StudyView } from '../studies/study.views';
 import { VariantsRepository } from '../studies/variants.repository';
 
@@ -32,6 +35,7 @@ export class DecisionService {
     private readonly variants: VariantsRepository,
     private readonly results: ResultsRepository,
     private readonly models: ModelsRepository,
+    private readonly queues: QueuesService,
   ) {}
 
   /** A completed study of this team (null team: already authorised, e.g. through a share link). */
@@ -63,6 +67,29 @@ export class DecisionService {
         p50CiLowMs: m.p50CiLowMs, p50CiHighMs: m.p50CiHighMs, coldStartMs: m.coldStartMs, envelope: m.envelope,
       })),
     };
+  }
+
+  /** Every job of a study (running or ended) and where it stands: the live view's per-job progress. */
+  async jobs(teamId: string, id: string): Promise<StudyJobView[]> {
+    const study = await this.studies.get(id);
+    if (!study || study.teamId !== teamId) throw new TierwiseError('STUDY_NOT_FOUND', `no study ${id}`);
+    const [variants, measured, evaluated] = await Promise.all([
+      this.variants.many(study.variantIds),
+      this.results.measurements(id, false),
+      this.results.accuracy(id),
+    ]);
+    const jobs = studyJobList({ study, variants, measured, evaluated: evaluated.map((a) => a.variantId) });
+    // Postgres says what has finished; BullMQ says which of the queued jobs a worker holds right now.
+    await Promise.all(jobs.map(async (job) => {
+      if (job.state !== 'queued' || job.phase === 'advise' || !job.variantId) return;
+      const key = studyJobKey(id, { phase: job.phase, variantId: job.variantId, tier: job.tier, part: job.part });
+      try {
+        if ((await (await this.queues.queue(key.queue).getJob(key.id))?.getState()) === 'active') job.state = 'running';
+      } catch {
+        // Redis unreachable: the job stays 'queued', which is still true.
+      }
+    }));
+    return jobs;
   }
 
   /** The study's ranking and crossovers recomputed by the advisor on another network and constraints. */

@@ -56,6 +56,12 @@ describe('a study with failed jobs in the browser', { timeout: 180_000 }, () => 
         assert.equal(hits[i].split(', ').length, m.failures.length);
       });
     }
+    // The per-job list marks exactly the failed jobs, with their codes.
+    const failedRows = await page.locator('#jobs tbody tr[data-state="failed"]').count();
+    assert.equal(failedRows, failures.length);
+    const jobs = (await api.http.get(`/v1/studies/${created.body.id}/jobs`).set(auth).expect(200)).body as Array<{ state: string; code?: string; tier?: string }>;
+    assert.deepEqual(jobs.filter((j) => j.state === 'failed').map((j) => `${j.code}@${j.tier}`).sort(), failures.map((f) => `${f.code}@${f.tier}`).sort());
+    assert.ok(jobs.some((j) => j.state === 'done'), 'the edge measurements are done');
     await screenshot(page, 'study-failures');
   });
 });

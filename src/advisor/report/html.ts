@@ -3,13 +3,14 @@ import { describeTransport, resolveTransport } from '../../benchmark/network';
 import { formatBytes, formatMbps, formatMs, formatPoints } from '../format';
 import type { AdvisorReport } from './report';
 import { scatterSvg, tierBarsSvg } from './charts';
-import { escapeHtml } from './escape';
+import { escapeBreakable, escapeHtml } from './escape';
 
 const STYLE = `
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem auto;max-width:1100px;color:#1d2330;padding:0 1rem}
 h1{font-size:1.5rem}h2{font-size:1.15rem;margin-top:2rem;border-bottom:1px solid #dde}
 .recommendation{background:#eef6ee;border-left:4px solid #2f8f46;padding:.6rem .9rem}
 table{border-collapse:collapse;width:100%;font-size:13px}th,td{border-bottom:1px solid #e4e6ee;padding:4px 6px;text-align:left;vertical-align:top}
+.table-wrap{overflow-x:auto}svg{max-width:100%;height:auto}
 td.num{text-align:right;font-variant-numeric:tabular-nums}tr.infeasible{color:#8a8f9c}
 .grid{stroke:#eceef4}.tick{font-size:11px;fill:#555}.axis{font-size:12px;fill:#333}
 .limit{stroke:#c0392b;stroke-dasharray:5 4}.limit-label{font-size:11px;fill:#c0392b}
@@ -37,7 +38,7 @@ function rankedTable(report: AdvisorReport): string {
       c.shortName,
       c.label,
       c.cut ? `${c.scenario} #${c.cut}` : c.scenario,
-    ].map((v) => `<td>${escapeHtml(v)}</td>`);
+    ].map((v) => `<td>${escapeBreakable(v)}</td>`);
     const numbers = [
       formatMs(c.latency.p50Ms),
       formatMs(c.latency.p95Ms),
@@ -49,7 +50,7 @@ function rankedTable(report: AdvisorReport): string {
     return `<tr class="${c.feasible ? 'feasible' : 'infeasible'}">${cells.join('')}${numbers.join('')}${flags}<td>${escapeHtml(c.explanation)}</td></tr>`;
   });
   const head = ['rank', 'candidate', 'variant', 'scenario', 'p50', 'p95', 'network', 'accuracy', 'size', '', 'why'].map((h) => `<th>${h}</th>`).join('');
-  return `<table><thead><tr>${head}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
+  return `<div class="table-wrap"><table><thead><tr>${head}</tr></thead><tbody>${rows.join('')}</tbody></table></div>`;
 }
 
 function statisticsNote(report: AdvisorReport): string {

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { advise } from '../index';
 import { bertStudy, wrnStudy } from '../testing/synthetic-study';
 import { buildReport, csvField, escapeHtml, reportToCsv, reportToHtml } from './index';
+import { escapeBreakable } from './escape';
 import type { StudyInput } from '../types';
 
 const HOSTILE_LABEL = '<script>alert("pwned")</script> & "quoted", model\nwith newline';
@@ -105,5 +106,11 @@ describe('report', () => {
 
   test('escapeHtml covers the five special characters', () => {
     assert.equal(escapeHtml(`<a href='x'>"&"</a>`), '&lt;a href=&#39;x&#39;&gt;&quot;&amp;&quot;&lt;/a&gt;');
+  });
+
+  test('escapeBreakable lets a long cut path break after its separators, escapes everything, leaves short words whole', () => {
+    assert.equal(escapeBreakable('mobile|edge #/layers/layers.4/Add_output_0'), 'mobile|edge #<wbr>/<wbr>layers/<wbr>layers.<wbr>4/<wbr>Add_<wbr>output_<wbr>0');
+    assert.equal(escapeBreakable('<b>a/very/long/hostile/name</b>').replace(/<wbr>/g, ''), escapeHtml('<b>a/very/long/hostile/name</b>'));
+    assert.equal(escapeBreakable('edge/fp32 is short'), 'edge/fp32 is short');
   });
 });

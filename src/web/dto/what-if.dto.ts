@@ -11,6 +11,12 @@ export class WhatIfNetworkDto {
 
   @ApiPropertyOptional() @IsOptional() @IsNumber() @Min(0) @Max(100_000)
   rttMs?: number;
+
+  @ApiPropertyOptional({ description: 'the mobile–edge link’s own RTT, instead of rttMs' }) @IsOptional() @IsNumber() @Min(0) @Max(100_000)
+  mobileEdgeRttMs?: number;
+
+  @ApiPropertyOptional({ description: 'the edge–cloud link’s own RTT, instead of rttMs' }) @IsOptional() @IsNumber() @Min(0) @Max(100_000)
+  edgeCloudRttMs?: number;
 }
 
 export class WhatIfConstraintsDto {

@@ -65,12 +65,30 @@ export function statusBadge(status: string): HTMLElement {
   return h('span', { class: `status status-${status}` }, status);
 }
 
+/** Words longer than this (tensor paths, partition cuts, ids) may break after a separator inside a table cell. */
+const LONG_WORD = 16;
+
+/**
+ * A text whose long words may break after `/`, `+`, `#`, `|`, `_` or `.` (a <wbr> there), so a partition's cut
+ * tensor path wraps in its cell instead of widening the table; short words never break mid-word.
+ */
+export function breakable(text: string): Child[] {
+  if (!text.split(/\s+/).some((w) => w.length > LONG_WORD)) return [text];
+  const out: Child[] = [];
+  for (const piece of text.split(/(?<=[/+#|_.])/)) {
+    out.push(piece);
+    out.push(document.createElement('wbr'));
+  }
+  out.pop();
+  return out;
+}
+
 export function table(headers: string[], rows: Child[][], empty: string, caption?: string): HTMLElement {
   if (!rows.length) return h('p', { class: 'muted' }, empty);
   return h('div', { class: 'table-wrap' }, h('table', {}, [
     caption ? h('caption', { class: 'visually-hidden' }, caption) : null,
     h('thead', {}, h('tr', {}, headers.map((x) => h('th', { scope: 'col' }, x)))),
-    h('tbody', {}, rows.map((cells) => h('tr', {}, cells.map((c) => h('td', {}, c))))),
+    h('tbody', {}, rows.map((cells) => h('tr', {}, cells.map((c) => h('td', {}, typeof c === 'string' ? breakable(c) : c))))),
   ]));
 }
 

@@ -17,6 +17,7 @@ export interface MeasurementView {
   p50Ms: number; p90Ms: number; p99Ms: number; meanMs: number; p50CiLowMs: number; p50CiHighMs: number; coldStartMs: number;
   peakRssBytes: number; envelope: unknown; samplesMs?: number[]; createdAt: string;
 }
+export type { StudyJobView } from '../../../studies/study-job-list';
 import { TERMINAL_STATUSES } from '../../../studies/study-status';
 import { DEFAULT_STUDY_SCENARIOS, STUDY_OPERATORS, STUDY_SCENARIOS } from '../../../studies/study-options';
 

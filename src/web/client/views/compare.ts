@@ -1,4 +1,5 @@
 import { rankCandidates } from '../../../advisor/rank';
+import { DEFAULT_NETWORK } from '../../../advisor/scenarios';
 import { api } from '../lib/api';
 import { h, ms, when } from '../lib/dom';
 import type { ModelView, StudyView } from '../lib/types';
@@ -15,7 +16,7 @@ export async function compareView(main: HTMLElement, ids: string[], signal: Abor
     return { study, model, decision };
   }));
   // One network for all columns, so the figures compare: the first study's.
-  const network = { mobileEdgeMbps: 200, edgeCloudMbps: 1, rttMs: 0, ...studies[0].decision.input.network };
+  const network = { ...DEFAULT_NETWORK, ...studies[0].decision.input.network };
   main.appendChild(h('section', { 'aria-labelledby': 'compare-title' }, [
     h('h2', { id: 'compare-title' }, `Comparing ${studies.length} studies`),
     h('p', { class: 'muted small' }, `All columns ranked on one network (the first study’s): mobile–edge ${network.mobileEdgeMbps} Mbps, edge–cloud ${network.edgeCloudMbps} Mbps, RTT ${network.rttMs} ms; each study keeps its own constraints.`),

@@ -1,5 +1,6 @@
 import { findCrossovers } from '../../../advisor/crossovers';
 import { rankCandidates } from '../../../advisor/rank';
+import { DEFAULT_NETWORK } from '../../../advisor/scenarios';
 import type { Candidate, Constraints, Crossover, LinkName, NetworkProfile, Ranking, StudyInput } from '../../../advisor/types';
 import { bytes, field, h, ms, svg, table } from '../lib/dom';
 import type { TensorSpecView } from '../lib/types';
@@ -16,10 +17,15 @@ export interface DecisionData {
   }>;
 }
 
-export const LINKS: Array<{ link: LinkName; field: 'mobileEdgeMbps' | 'edgeCloudMbps'; label: string }> = [
-  { link: 'mobile-edge', field: 'mobileEdgeMbps', label: 'mobile–edge bandwidth' },
-  { link: 'edge-cloud', field: 'edgeCloudMbps', label: 'edge–cloud bandwidth' },
+export const LINKS: Array<{ link: LinkName; field: 'mobileEdgeMbps' | 'edgeCloudMbps'; rtt: 'mobileEdgeRttMs' | 'edgeCloudRttMs'; label: string }> = [
+  { link: 'mobile-edge', field: 'mobileEdgeMbps', rtt: 'mobileEdgeRttMs', label: 'mobile–edge' },
+  { link: 'edge-cloud', field: 'edgeCloudMbps', rtt: 'edgeCloudRttMs', label: 'edge–cloud' },
 ];
+/** The study's network with each link's RTT spelled out, so each RTT slider owns one link's figure. */
+function studyNetwork(data: DecisionData): NetworkProfile {
+  const n: NetworkProfile = { ...DEFAULT_NETWORK, ...data.input.network };
+  return { ...n, mobileEdgeRttMs: n.mobileEdgeRttMs ?? n.rttMs, edgeCloudRttMs: n.edgeCloudRttMs ?? n.rttMs };
+}
 /** The bandwidth sliders are logarithmic: position = 100 × log10(Mbps), 1 Mbps to 1 Gbps (the crossover sweep's range). */
 const SLIDER_MAX = 300;
 export const mbpsAt = (position: number) => Math.pow(10, position / 100);
@@ -39,7 +45,7 @@ export function whatIf(input: StudyInput, network: NetworkProfile, constraints: 
 }
 
 export function decisionView(data: DecisionData): HTMLElement {
-  const network: NetworkProfile = { mobileEdgeMbps: 200, edgeCloudMbps: 1, rttMs: 0, ...data.input.network };
+  const network = studyNetwork(data);
   const constraints: Constraints = { ...(data.input.constraints ?? {}) };
   const top = h('p', { class: 'sentence', id: 'whatif-top', 'aria-live': 'polite' });
   const ranking = h('div', { id: 'whatif-ranking' });
@@ -47,9 +53,7 @@ export function decisionView(data: DecisionData): HTMLElement {
   const crossoverList = h('ul', { id: 'whatif-crossovers', class: 'small' });
   const tooltip = h('div', { class: 'tooltip', role: 'tooltip', id: 'scatter-tip', hidden: true });
   const sliders = LINKS.map((l) => linkSlider(l, network, () => recompute()));
-  const rtt = h('input', { type: 'range', id: 'rtt', min: 0, max: 200, step: 0.5, value: String(network.rttMs), 'aria-describedby': 'rtt-value' });
-  const rttValue = h('output', { id: 'rtt-value', for: 'rtt' }, `${network.rttMs} ms`);
-  rtt.addEventListener('input', () => { network.rttMs = Number(rtt.value); rttValue.textContent = `${network.rttMs} ms`; recompute(); });
+  const rtts = LINKS.map((l) => rttSlider(l, network, () => recompute()));
   const constraintInput = (name: keyof Constraints, label: string, scale: number) => {
     const current = constraints[name];
     const input = h('input', { type: 'number', min: 0, step: 'any', id: `whatif-${name}`, value: current === undefined ? '' : String(current / scale), placeholder: 'none' });
@@ -63,10 +67,8 @@ export function decisionView(data: DecisionData): HTMLElement {
   };
   const reset = h('button', { type: 'button', class: 'secondary' }, 'Back to the study’s network');
   reset.addEventListener('click', () => {
-    Object.assign(network, { mobileEdgeMbps: 200, edgeCloudMbps: 1, rttMs: 0, ...data.input.network });
-    for (const s of sliders) s.sync();
-    rtt.value = String(network.rttMs);
-    rttValue.textContent = `${network.rttMs} ms`;
+    Object.assign(network, studyNetwork(data));
+    for (const s of [...sliders, ...rtts]) s.sync();
     recompute();
   });
 
@@ -87,10 +89,7 @@ export function decisionView(data: DecisionData): HTMLElement {
     h('section', { 'aria-labelledby': 'whatif-title' }, [
       h('h2', { id: 'whatif-title' }, 'What if the network or the constraints were different?'),
       h('p', { class: 'muted small' }, 'Everything below is recomputed in this page by the advisor’s own code from the study’s stored measurements: end-to-end latency, feasibility, ranks and crossovers.'),
-      h('div', { class: 'controls' }, [
-        ...sliders.map((s) => s.element),
-        h('div', { class: 'slider' }, [h('label', { for: 'rtt' }, 'RTT per hop'), rtt, rttValue]),
-      ]),
+      h('div', { class: 'controls' }, LINKS.map((l, i) => h('fieldset', { class: 'link' }, [h('legend', {}, `${l.label} link`), sliders[i].element, rtts[i].element]))),
       h('fieldset', {}, [h('legend', {}, 'constraints'), h('div', { class: 'grid' }, [
         constraintInput('maxAccuracyDrop', 'max accuracy drop (points)', 1),
         constraintInput('latencyBudgetMs', 'latency budget, p95 (ms)', 1),
@@ -114,6 +113,17 @@ export function decisionView(data: DecisionData): HTMLElement {
 
 interface LinkSlider { link: LinkName; element: HTMLElement; sync(): void; marks(crossovers: Crossover[]): void }
 
+/** A link's round-trip time, 0–200 ms in half-millisecond steps. */
+function rttSlider(l: (typeof LINKS)[number], network: NetworkProfile, changed: () => void): { element: HTMLElement; sync(): void } {
+  const id = `rtt-${l.link}`;
+  const input = h('input', { type: 'range', id, min: 0, max: 200, step: 0.5, 'aria-describedby': `${id}-value` });
+  const value = h('output', { id: `${id}-value`, for: id });
+  const sync = () => { input.value = String(network[l.rtt] ?? network.rttMs); value.textContent = `${input.value} ms`; };
+  input.addEventListener('input', () => { network[l.rtt] = Number(input.value); value.textContent = `${input.value} ms`; changed(); });
+  sync();
+  return { element: h('div', { class: 'slider' }, [h('label', { for: id }, `${l.label} RTT`), input, value]), sync };
+}
+
 function linkSlider(l: (typeof LINKS)[number], network: NetworkProfile, changed: () => void): LinkSlider {
   const id = `bw-${l.link}`;
   const list = h('datalist', { id: `${id}-marks` });
@@ -127,7 +137,7 @@ function linkSlider(l: (typeof LINKS)[number], network: NetworkProfile, changed:
   sync();
   return {
     link: l.link,
-    element: h('div', { class: 'slider' }, [h('label', { for: id }, l.label), input, value, ticks, list]),
+    element: h('div', { class: 'slider' }, [h('label', { for: id }, `${l.label} bandwidth`), input, value, ticks, list]),
     sync,
     marks(crossovers) {
       list.replaceChildren(...crossovers.map((c) => h('option', { value: String(positionOf(c.mbps)), label: `${c.mbps.toPrecision(3)} Mbps` })));
@@ -158,8 +168,8 @@ function rankingTable(ranking: Ranking): HTMLElement {
 }
 
 const W = 640;
-const H = 300;
-const PAD = { left: 56, right: 16, top: 12, bottom: 40 };
+const H = 310;
+const PAD = { left: 56, right: 16, top: 12, bottom: 48 };
 
 function logScale(values: number[], from: number, to: number): (v: number) => number {
   const lo = Math.log10(Math.max(1e-3, Math.min(...values)) / 1.3);
@@ -195,11 +205,11 @@ function scatter(candidates: Candidate[], data: DecisionData, tooltip: HTMLEleme
   return svg('svg', { viewBox: `0 0 ${W} ${H}`, class: 'scatter', role: 'group', 'aria-label': 'latency against accuracy, one point per candidate' }, [
     svg('line', { x1: PAD.left, y1: H - PAD.bottom, x2: W - PAD.right, y2: H - PAD.bottom, class: 'axis' }),
     svg('line', { x1: PAD.left, y1: PAD.top, x2: PAD.left, y2: H - PAD.bottom, class: 'axis' }),
-    ...ticks.map((t) => svg('text', { x: x(t).toFixed(1), y: H - PAD.bottom + 26, class: 'label', 'text-anchor': 'middle' }, `${t} ms`)),
+    ...ticks.map((t) => svg('text', { x: x(t).toFixed(1), y: H - PAD.bottom + 18, class: 'label', 'text-anchor': 'middle' }, `${t} ms`)),
     svg('text', { x: PAD.left - 6, y: PAD.top + 10, class: 'label', 'text-anchor': 'end' }, hi.toFixed(0)),
     svg('text', { x: PAD.left - 6, y: H - PAD.bottom, class: 'label', 'text-anchor': 'end' }, lo.toFixed(0)),
     svg('text', { x: 12, y: PAD.top + (H - PAD.top - PAD.bottom) / 2, class: 'label', transform: `rotate(-90 12 ${PAD.top + (H - PAD.top - PAD.bottom) / 2})`, 'text-anchor': 'middle' }, 'accuracy'),
-    svg('text', { x: (PAD.left + W - PAD.right) / 2, y: H - 4, class: 'label', 'text-anchor': 'middle' }, 'end-to-end p50 (log scale) · ringed: Pareto front · grey: infeasible'),
+    svg('text', { x: (PAD.left + W - PAD.right) / 2, y: H - 6, class: 'label', 'text-anchor': 'middle' }, 'end-to-end p50 (log scale) · ringed: Pareto front · grey: infeasible'),
     front.length > 1 ? svg('polyline', { points: front.map((c) => `${x(c.latency.p50Ms).toFixed(1)},${y(c.accuracy).toFixed(1)}`).join(' '), class: 'front' }) : null,
     ...points,
   ].filter((e): e is SVGElement => e !== null));
@@ -228,6 +238,21 @@ function summarize(envelope: unknown): string {
   return Object.entries(envelope as Record<string, unknown>).filter(([, v]) => typeof v !== 'object').slice(0, 5).map(([k, v]) => `${k}=${String(v)}`).join(', ');
 }
 
+/** Splits a label into lines of at most `max` characters, at ' · ', ' (' or '/' where it can, anywhere otherwise. */
+export function wrapLabel(label: string, max: number): string[] {
+  const lines: string[] = [];
+  let rest = label;
+  while (rest.length > max) {
+    const window = rest.slice(0, max + 1);
+    const at = Math.max(window.lastIndexOf(' · '), window.lastIndexOf(' ('), window.lastIndexOf('/'));
+    const cut = at > 0 ? at : max;
+    lines.push(rest.slice(0, cut).trimEnd());
+    rest = rest.slice(cut).replace(/^ · /, '').trimStart();
+  }
+  lines.push(rest);
+  return lines;
+}
+
 function quantile(sorted: number[], q: number): number {
   const at = (sorted.length - 1) * q;
   const low = Math.floor(at);
@@ -240,18 +265,24 @@ function distributions(data: DecisionData): HTMLElement {
     const sorted = [...m.samplesMs].sort((a, b) => a - b);
     const stored = data.measurements.find((s) => s.variantId === m.variantId && s.tier === m.tier && s.part === m.part && (s.cut ?? undefined) === (m.cut ?? undefined)) ?? data.measurements.find((s) => s.variantId === m.variantId && s.tier === m.tier && s.part === m.part);
     const variant = data.input.variants.find((v) => v.id === m.variantId);
-    return { name: `${variant ? (variant.operators.join('+') || 'identity') : m.variantId.slice(0, 8)} · ${m.tier}${m.part === 'whole' ? '' : ` ${m.part}`}`, sorted, cold: stored?.coldStartMs ?? null };
+    const where = `${m.tier}${m.part === 'whole' ? '' : ` ${m.part}`}${m.cut ? ` (cut ${m.cut})` : ''}`;
+    return { name: `${variant ? (variant.operators.join('+') || 'identity') : m.variantId.slice(0, 8)} · ${where}`, sorted, cold: stored?.coldStartMs ?? null };
   }).filter((r) => r.sorted.length > 0);
   const all = rows.flatMap((r) => [r.sorted[0], r.sorted[r.sorted.length - 1], ...(r.cold ? [r.cold] : [])]);
-  const rowH = 26;
-  const left = 200;
-  const height = rows.length * rowH + 40;
+  // Labels get up to half the chart (about 6.2 units a character at the label font); a longer one, such as a
+  // partition's cut tensor, wraps onto more lines and its row grows, so no label is cut off at the left edge.
+  const maxChars = Math.floor((W / 2 - 16) / 6.2);
+  const lines = rows.map((r) => wrapLabel(r.name, maxChars));
+  const left = Math.round(Math.max(140, ...lines.flat().map((l) => l.length * 6.2 + 16)));
+  const rowHeights = lines.map((l) => Math.max(26, l.length * 12 + 10));
+  const tops = rowHeights.map((_, i) => rowHeights.slice(0, i).reduce((a, b) => a + b, 0));
+  const height = tops[tops.length - 1] + rowHeights[rowHeights.length - 1] + 30;
   const x = logScale(all.length ? all : [1], left, W - PAD.right);
   const boxes = rows.flatMap((r, i) => {
-    const cy = 16 + i * rowH;
+    const cy = 3 + tops[i] + rowHeights[i] / 2;
     const q = [0, 0.25, 0.5, 0.75, 1].map((p) => x(quantile(r.sorted, p)));
     return [
-      svg('text', { x: left - 8, y: cy + 4, class: 'label', 'text-anchor': 'end' }, r.name),
+      svg('text', { x: left - 8, y: cy + 4 - (lines[i].length - 1) * 6, class: 'label dist-label', 'text-anchor': 'end' }, lines[i].map((l, k) => svg('tspan', { x: left - 8, dy: k === 0 ? 0 : 12 }, l))),
       svg('line', { x1: q[0], x2: q[4], y1: cy, y2: cy, class: 'whisker' }),
       svg('rect', { x: q[1], y: cy - 8, width: Math.max(1, q[3] - q[1]), height: 16, class: 'box' }, svg('title', {}, `warm p25 ${ms(quantile(r.sorted, 0.25))}, p50 ${ms(quantile(r.sorted, 0.5))}, p75 ${ms(quantile(r.sorted, 0.75))}, ${r.sorted.length} samples`)),
       svg('line', { x1: q[2], x2: q[2], y1: cy - 8, y2: cy + 8, class: 'median' }),

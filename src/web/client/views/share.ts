@@ -3,29 +3,51 @@ import { field, h, notice, submitting } from '../lib/dom';
 import { decisionView, type DecisionData } from './decision';
 import { reportFrame } from './study';
 
-interface ShareLinkView { token: string; url: string; studyId: string; expiresAt: string }
+interface ShareLinkView { id: string; studyId: string; createdAt: string; expiresAt: string; revokedAt: string | null }
+interface NewShareLink extends ShareLinkView { token: string; url: string }
 
-/** Create a read-only link to this study's report (expiring, revocable), and revoke it. */
-export function shareControls(studyId: string): HTMLElement {
+/**
+ * Create a read-only link to this study's report (expiring, revocable) and list the study's links, each revocable
+ * by id: the token (the link itself) is shown once, when it is created, since only its hash is stored.
+ */
+export function shareControls(studyId: string, signal?: AbortSignal): HTMLElement {
+  const base = `/v1/studies/${encodeURIComponent(studyId)}`;
   const hours = h('input', { type: 'number', id: 'share-hours', min: 1, max: 720, step: 1, value: '72' });
   const create = h('button', { type: 'button', class: 'secondary', id: 'share-create' }, 'Create share link');
-  const links = h('ul', { id: 'share-links' });
-  create.addEventListener('click', () => {
-    void submitting(create, async () => {
-      const link = await api<ShareLinkView>('POST', `/v1/studies/${encodeURIComponent(studyId)}/share`, { body: { expiresInHours: Number(hours.value) } });
-      const url = new URL(link.url, location.origin).href;
-      const revoke = h('button', { type: 'button', class: 'danger', 'data-token': link.token }, 'Revoke');
-      const item = h('li', {}, [h('a', { href: url, class: 'share-url', target: '_blank', rel: 'noopener' }, url), ` expires ${new Date(link.expiresAt).toLocaleString()} `, revoke]);
+  const links = h('ul', { id: 'share-links', 'aria-live': 'polite' });
+
+  const item = (link: ShareLinkView, url?: string): HTMLElement => {
+    const expired = !link.revokedAt && new Date(link.expiresAt).getTime() <= Date.now();
+    const li = h('li', { 'data-id': link.id, class: link.revokedAt ? 'revoked' : expired ? 'expired' : '' }, [
+      url ? h('a', { href: url, class: 'share-url', target: '_blank', rel: 'noopener' }, url) : h('span', { class: 'share-url' }, `link created ${new Date(link.createdAt).toLocaleString()}`),
+      ` ${expired ? 'expired' : 'expires'} ${new Date(link.expiresAt).toLocaleString()} `,
+    ]);
+    if (link.revokedAt) li.appendChild(h('span', { class: 'muted' }, ' revoked'));
+    else if (!expired) {
+      const revoke = h('button', { type: 'button', class: 'danger', 'aria-label': `Revoke the link created ${new Date(link.createdAt).toLocaleString()}` }, 'Revoke');
       revoke.addEventListener('click', () => {
         void submitting(revoke, async () => {
-          await api('DELETE', `/v1/share/${encodeURIComponent(link.token)}`);
-          item.classList.add('revoked');
-          revoke.replaceWith(h('span', { class: 'muted' }, ' revoked'));
-          notice('Share link revoked.');
+          const revoked = await api<ShareLinkView>('DELETE', `${base}/shares/${encodeURIComponent(link.id)}`);
+          li.replaceWith(item(revoked, url));
+          notice('Share link revoked: it is refused from now on.');
         });
       });
-      links.appendChild(item);
-      notice('Share link created: anyone with it can read this study’s report until it expires or is revoked.');
+      li.appendChild(revoke);
+    }
+    return li;
+  };
+
+  void api<ShareLinkView[]>('GET', `${base}/shares`, { signal }).then((list) => {
+    // Links created in this page meanwhile are already shown, with their url.
+    const shown = new Set([...links.children].map((li) => (li as HTMLElement).dataset.id));
+    links.append(...list.filter((l) => !shown.has(l.id)).map((l) => item(l)));
+  }).catch(() => undefined);
+
+  create.addEventListener('click', () => {
+    void submitting(create, async () => {
+      const link = await api<NewShareLink>('POST', `${base}/share`, { body: { expiresInHours: Number(hours.value) } });
+      links.prepend(item(link, new URL(link.url, location.origin).href));
+      notice('Share link created: anyone with it can read this study’s report until it expires or is revoked. Copy it now: it is shown only once.');
     });
   });
   return h('div', { class: 'share' }, [h('h3', {}, 'Share'), h('div', { class: 'row' }, [field('expires after (hours)', hours), create]), links]);

@@ -1,6 +1,6 @@
 import { api, request, sleep, streamEvents } from '../lib/api';
 import { h, ms, statusBadge, submitting, table, when } from '../lib/dom';
-import { TERMINAL, type MeasurementView, type ModelView, type StudyFailure, type StudyProgress, type StudyView } from '../lib/types';
+import { TERMINAL, type MeasurementView, type ModelView, type StudyFailure, type StudyJobView, type StudyProgress, type StudyView } from '../lib/types';
 import { groupFailures } from '../../failure-groups';
 import { decisionView, type DecisionData } from './decision';
 import { shareControls } from './share';
@@ -69,6 +69,19 @@ function timeline(status: string, phase: string | null): HTMLElement {
   }).concat(ended ? [h('li', { class: 'phase phase-ended' }, status)] : []));
 }
 
+/** One row per job of the study, with its state; a summary line counts them by state. */
+function jobRows(list: StudyJobView[], variantName: (id: string) => string): HTMLElement {
+  const counts = new Map<string, number>();
+  for (const j of list) counts.set(j.state, (counts.get(j.state) ?? 0) + 1);
+  const summary = h('p', { class: 'small', id: 'jobs-summary' }, [...counts].map(([state, n]) => `${n} ${state}`).join(' · '));
+  const wrap = table(['phase', 'job', 'variant', 'tier', 'state'], list.map((j) => [
+    j.phase, j.job, j.variantId ? variantName(j.variantId) : '–', j.tier ?? '–',
+    h('span', { class: `job-state job-${j.state}` }, j.code ? `${j.state}: ${j.code}` : j.state),
+  ]), 'No jobs.', 'Jobs of this study');
+  wrap.querySelectorAll('tbody tr').forEach((row, i) => { (row as HTMLElement).dataset.state = list[i].state; });
+  return h('div', {}, [summary, wrap]);
+}
+
 function measurementRows(list: MeasurementView[], variantName: (id: string) => string): HTMLElement {
   return table(['variant', 'tier', 'part', 'p50', 'p90', 'p50 interval', 'cold start', 'peak memory'], list.map((m) => [
     variantName(m.variantId), m.tier, m.part + (m.cut ? ` @ ${m.cut}` : ''), ms(m.p50Ms), ms(m.p90Ms), `${ms(m.p50CiLowMs)} – ${ms(m.p50CiHighMs)}`, ms(m.coldStartMs), `${(m.peakRssBytes / 1e6).toFixed(0)} MB`,
@@ -89,6 +102,7 @@ export async function studyView(main: HTMLElement, id: string, signal: AbortSign
   const bar = h('progress', { max: 1, value: 0, 'aria-label': 'study progress' });
   const failures = h('div');
   const measured = h('div', { id: 'measurements', 'aria-live': 'polite' });
+  const jobList = h('div', { id: 'jobs' });
   const result = h('div', { id: 'result' });
   const cancel = h('button', { type: 'button', class: 'danger', id: 'cancel-study' }, 'Cancel study');
   cancel.addEventListener('click', () => { void submitting(cancel, async () => update(await api<StudyView>('DELETE', path))); });
@@ -109,19 +123,36 @@ export async function studyView(main: HTMLElement, id: string, signal: AbortSign
     failures,
     h('div', { class: 'row' }, [cancel, h('a', { href: '#/' }, 'All studies')]),
   ]));
+  main.appendChild(h('section', { 'aria-labelledby': 'jobs-title' }, [h('details', { class: 'jobs', open: !TERMINAL.includes(study.status) }, [h('summary', {}, h('h2', { id: 'jobs-title' }, 'Jobs')), jobList])]));
   main.appendChild(h('section', { 'aria-labelledby': 'measurements-title' }, [h('h2', { id: 'measurements-title' }, 'Measurements'), measured]));
   main.appendChild(result);
 
   let seen = -1;
+  let jobsSeen = '';
   let loading: Promise<void> | null = null;
-  const refreshMeasurements = () => {
-    if (loading) return;
-    loading = api<MeasurementView[]>('GET', `${path}/measurements`, { signal }).then((list) => {
-      if (list.length !== seen) {
-        seen = list.length;
-        measured.replaceChildren(measurementRows(list, variantName));
-      }
-    }).catch(() => undefined).finally(() => { loading = null; });
+  let again = false;
+  // One refresh at a time; an update that arrives meanwhile asks for one more, so the last state is always read.
+  const refreshMeasurements = (): void => {
+    if (loading) { again = true; return; }
+    again = false;
+    loading = Promise.all([
+      api<MeasurementView[]>('GET', `${path}/measurements`, { signal }).then((list) => {
+        if (list.length !== seen) {
+          seen = list.length;
+          measured.replaceChildren(measurementRows(list, variantName));
+        }
+      }),
+      api<StudyJobView[]>('GET', `${path}/jobs`, { signal }).then((list) => {
+        const key = JSON.stringify(list);
+        if (key !== jobsSeen) {
+          jobsSeen = key;
+          jobList.replaceChildren(jobRows(list, variantName));
+        }
+      }),
+    ]).then(() => undefined, () => undefined).finally(() => {
+      loading = null;
+      if (again && !signal.aborted) refreshMeasurements();
+    });
   };
   function update(p: StudyProgress): void {
     badge.replaceChildren(statusBadge(p.status));
@@ -140,7 +171,7 @@ export async function studyView(main: HTMLElement, id: string, signal: AbortSign
   }
   if (signal.aborted) return;
   update(study);
-  await loading;
+  while (loading) await loading;
   if (study.status !== 'completed') {
     result.appendChild(h('section', {}, [h('h2', {}, `Study ${study.status}`), h('p', { id: 'study-error' }, study.error ?? 'No reason recorded.')]));
     return;
@@ -149,7 +180,7 @@ export async function studyView(main: HTMLElement, id: string, signal: AbortSign
     h('h2', { id: 'rec-title' }, 'Recommendation'),
     h('p', { class: 'sentence', id: 'recommendation' }, study.recommendation ? study.recommendation.explanation : 'No candidate meets every constraint.'),
     downloads(path, study.id),
-    shareControls(study.id),
+    shareControls(study.id, signal),
   ]));
   const decision = await api<DecisionData>('GET', `${path}/decision`, { signal });
   result.appendChild(decisionView(decision));
@@ -167,7 +198,7 @@ function downloads(path: string, id: string): HTMLElement {
 
 /** The server's HTML report in a sandboxed iframe, with a placeholder until it has arrived. */
 export function reportFrame(load: () => Promise<string>): HTMLElement {
-  const waiting = h('p', { class: 'muted', role: 'status' }, 'Loading the report…');
+  const waiting = h('p', { class: 'muted', role: 'status', id: 'report-loading' }, 'Loading the report…');
   const section = h('section', { 'aria-labelledby': 'report-title' }, [h('h2', { id: 'report-title' }, 'Report'), waiting]);
   void load().then((html) => {
     const frame = h('iframe', { class: 'report', title: 'Study report', sandbox: '' });

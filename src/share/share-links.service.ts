@@ -60,7 +60,7 @@ export class ShareLinksService {
   /** Revokes one of this study's links by its id, as the dashboard lists them (the token is shown only at creation). */
   async revokeById(teamId: string, studyId: string, id: string): Promise<ShareLinkView> {
     const row = await this.prisma.shareLink.findFirst({ where: { id, teamId, studyId } });
-    if (!row) throw new TierwiseError('SHARE_NOT_FOUND', `no share link ${id} on study ${studyId}`, 404);
+    if (!row) throw new TierwiseError('SHARE_NOT_FOUND', `no share link ${id} on study ${studyId}`);
     if (row.revokedAt) return toView(row);
     return toView(await this.prisma.shareLink.update({ where: { id: row.id }, data: { revokedAt: new Date() } }));
   }

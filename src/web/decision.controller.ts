@@ -6,7 +6,7 @@ import { idPipe } from '../common/http/id-param';
 import { DecisionService } from './decision.service';
 import { WhatIfDto } from './dto/what-if.dto';
 import { ApiErrors, AUTHENTICATED_ERRORS, JSON_BODY_ERRORS } from '../common/http/api-errors.decorator';
-import { DecisionResponse, WhatIfResponse } from './dto/decision.responses';
+import { DecisionResponse, StudyJobResponse, WhatIfResponse } from './dto/decision.responses';
 
 /** The dashboard's decision data: what the browser recomputes with the advisor, and the server's own recomputation. */
 @ApiTags('studies')
@@ -26,6 +26,8 @@ export class DecisionController {
 
   @Get(':id/jobs')
   @ApiOperation({ summary: 'Every job of the study and its state (planned, queued, running, done, failed, skipped), with the failure code' })
+  @ApiErrors('STUDY_NOT_FOUND')
+  @ApiOkResponse({ type: [StudyJobResponse] })
   jobs(@CurrentTeam() team: TeamRef, @Param('id', idPipe('study')) id: string) {
     return this.decisions.jobs(team.id, id);
   }

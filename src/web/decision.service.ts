@@ -72,7 +72,7 @@ export class DecisionService {
   /** Every job of a study (running or ended) and where it stands: the live view's per-job progress. */
   async jobs(teamId: string, id: string): Promise<StudyJobView[]> {
     const study = await this.studies.get(id);
-    if (!study || study.teamId !== teamId) throw new TierwiseError('STUDY_NOT_FOUND', `no study ${id}`, 404);
+    if (!study || study.teamId !== teamId) throw new TierwiseError('STUDY_NOT_FOUND', `no study ${id}`);
     const [variants, measured, evaluated] = await Promise.all([
       this.variants.many(study.variantIds),
       this.results.measurements(id, false),

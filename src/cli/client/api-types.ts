@@ -236,6 +236,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/studies/{id}/jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every job of the study and its state (planned, queued, running, done, failed, skipped), with the failure code */
+        get: operations["DecisionController_jobs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/studies/{id}/measurements": {
         parameters: {
             query?: never;
@@ -313,6 +330,23 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/studies/{id}/shares/{shareId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke one of this study’s share links by its id (as listed) */
+        delete: operations["ShareLinksController_revokeById"];
         options?: never;
         head?: never;
         patch?: never;
@@ -752,6 +786,20 @@ export interface components {
             tier?: string;
             variantId?: string;
         };
+        StudyJobResponse: {
+            /** @description the failure code when state is failed */
+            code?: string;
+            /** @description the name its failures carry: build, bench whole, bench head, bench tail, evaluate, advise */
+            job: string;
+            /** @enum {string} */
+            part?: "whole" | "head" | "tail";
+            /** @enum {string} */
+            phase: "build" | "bench" | "evaluate" | "advise";
+            /** @enum {string} */
+            state: "planned" | "queued" | "running" | "done" | "failed" | "skipped";
+            tier?: string;
+            variantId?: string;
+        };
         StudyNetworkSchema: {
             edgeCloudMbps: number;
             mobileEdgeMbps: number;
@@ -864,7 +912,11 @@ export interface components {
         };
         WhatIfNetworkDto: {
             edgeCloudMbps?: number;
+            /** @description the edge–cloud link’s own RTT, instead of rttMs */
+            edgeCloudRttMs?: number;
             mobileEdgeMbps?: number;
+            /** @description the mobile–edge link’s own RTT, instead of rttMs */
+            mobileEdgeRttMs?: number;
             rttMs?: number;
         };
         WhatIfResponse: {
@@ -2631,6 +2683,67 @@ export interface operations {
             };
         };
     };
+    DecisionController_jobs: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StudyJobResponse"][];
+                };
+            };
+            /** @description `UNAUTHENTICATED`: no API key, or one that names no team */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "UNAUTHENTICATED";
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description for a 500: the id the server logged the error under */
+                            errorId?: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description `STUDY_NOT_FOUND`: no study with that id (for this team) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "STUDY_NOT_FOUND";
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description for a 500: the id the server logged the error under */
+                            errorId?: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
     StudiesController_measurements: {
         parameters: {
             query?: {
@@ -3082,6 +3195,68 @@ export interface operations {
                         error: {
                             /** @enum {string} */
                             code: "STUDY_NOT_FOUND";
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description for a 500: the id the server logged the error under */
+                            errorId?: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    ShareLinksController_revokeById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                shareId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShareLinkResponse"];
+                };
+            };
+            /** @description `UNAUTHENTICATED`: no API key, or one that names no team */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "UNAUTHENTICATED";
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description for a 500: the id the server logged the error under */
+                            errorId?: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description `SHARE_NOT_FOUND`: no share link with that token */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "SHARE_NOT_FOUND";
                             details?: {
                                 [key: string]: unknown;
                             };

@@ -1,7 +1,7 @@
 import { ParseUUIDPipe } from '@nestjs/common';
 import { TierwiseError } from '../errors';
 
-type Named = 'model' | 'dataset' | 'study' | 'webhook' | 'key';
+type Named = 'model' | 'dataset' | 'study' | 'webhook' | 'key' | 'share';
 const upper = <W extends Named>(what: W): Uppercase<W> => what.toUpperCase() as Uppercase<W>;
 
 /** Path ids are UUIDs; anything else cannot name an object, so it is a <WHAT>_NOT_FOUND (404) rather than a 400. */

@@ -34,3 +34,14 @@ export class WhatIfResponse {
   @ApiProperty({ ...JSON_OBJECT, description: 'the advisor ranking under the given network and constraints' }) ranking: unknown;
   @ApiProperty({ type: 'array', items: { type: 'object', additionalProperties: true } }) crossovers: unknown[];
 }
+
+/** One job of a study and where it stands (src/studies/study-job-list.ts). */
+export class StudyJobResponse {
+  @ApiProperty({ enum: ['build', 'bench', 'evaluate', 'advise'] }) phase: string;
+  @ApiProperty({ description: 'the name its failures carry: build, bench whole, bench head, bench tail, evaluate, advise' }) job: string;
+  @ApiPropertyOptional() variantId?: string;
+  @ApiPropertyOptional() tier?: string;
+  @ApiPropertyOptional({ enum: ['whole', 'head', 'tail'] }) part?: string;
+  @ApiProperty({ enum: ['planned', 'queued', 'running', 'done', 'failed', 'skipped'] }) state: string;
+  @ApiPropertyOptional({ description: 'the failure code when state is failed' }) code?: string;
+}

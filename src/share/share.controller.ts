@@ -47,7 +47,7 @@ export class ShareLinksController {
 
   @Delete('studies/:id/shares/:shareId')
   @ApiOperation({ summary: 'Revoke one of this study’s share links by its id (as listed)' })
-  @ApiErrors('STUDY_NOT_FOUND', 'SHARE_NOT_FOUND')
+  @ApiErrors('SHARE_NOT_FOUND')
   @ApiOkResponse({ type: ShareLinkResponse })
   revokeById(@CurrentTeam() team: TeamRef, @Param('id', idPipe('study')) id: string, @Param('shareId', idPipe('share')) shareId: string) {
     return this.links.revokeById(team.id, id, shareId);

@@ -41,22 +41,44 @@ export function isPartitionVariant(variant: Pick<JobListVariant, 'operators'>): 
 }
 
 /** Where a variant is measured: a partition's head and tail on its two tiers, any other variant whole on each device tier. */
-export function benchTargets(study: { tiers: string[]; scenarios: string[] }, variant: Pick<JobListVariant, 'operators' | 'params'>): Array<{ tier: string; part: 'whole' | 'head' | 'tail' }> {
-  if (isPartitionVariant(variant)) return [{ tier: String(variant.params.from), part: 'head' }, { tier: String(variant.params.to), part: 'tail' }];
+export function benchTargets(
+  study: { tiers: string[]; scenarios: string[] },
+  variant: Pick<JobListVariant, 'operators' | 'params'>,
+): Array<{ tier: string; part: 'whole' | 'head' | 'tail' }> {
+  if (isPartitionVariant(variant))
+    return [
+      { tier: String(variant.params.from), part: 'head' },
+      { tier: String(variant.params.to), part: 'tail' },
+    ];
   return study.tiers.filter((t) => study.scenarios.includes(t)).map((tier) => ({ tier, part: 'whole' as const }));
 }
 
 /** The order the phases run in, and the statuses during which each phase's jobs are queued. */
-const PHASE_STATUS: Record<StudyJobPhase, StudyStatus> = { build: 'building', bench: 'benchmarking', evaluate: 'evaluating', advise: 'ranking' };
+const PHASE_STATUS: Record<StudyJobPhase, StudyStatus> = {
+  build: 'building',
+  bench: 'benchmarking',
+  evaluate: 'evaluating',
+  advise: 'ranking',
+};
 const ORDER: StudyStatus[] = ['queued', 'building', 'benchmarking', 'evaluating', 'ranking', 'completed'];
 
 export function studyJobList({ study, variants, measured, evaluated }: JobListSources): StudyJobView[] {
-  const reached = (phase: StudyJobPhase) => study.status === 'completed' || ORDER.indexOf(study.status) >= ORDER.indexOf(PHASE_STATUS[phase]);
+  const reached = (phase: StudyJobPhase) =>
+    study.status === 'completed' || ORDER.indexOf(study.status) >= ORDER.indexOf(PHASE_STATUS[phase]);
   const ended = isTerminal(study.status);
   const failureOf = (job: string, variantId?: string, tier?: string) =>
-    study.failures.find((f) => f.job === job && (variantId === undefined || f.variantId === variantId) && (tier === undefined || f.tier === tier));
-  const unfinished = (phase: StudyJobPhase): StudyJobState => ended ? (study.status === 'completed' ? 'done' : 'skipped') : reached(phase) ? 'queued' : 'planned';
-  const settle = (phase: StudyJobPhase, job: string, finished: boolean, variantId?: string, tier?: string): Pick<StudyJobView, 'state' | 'code'> => {
+    study.failures.find(
+      (f) => f.job === job && (variantId === undefined || f.variantId === variantId) && (tier === undefined || f.tier === tier),
+    );
+  const unfinished = (phase: StudyJobPhase): StudyJobState =>
+    ended ? (study.status === 'completed' ? 'done' : 'skipped') : reached(phase) ? 'queued' : 'planned';
+  const settle = (
+    phase: StudyJobPhase,
+    job: string,
+    finished: boolean,
+    variantId?: string,
+    tier?: string,
+  ): Pick<StudyJobView, 'state' | 'code'> => {
     const failure = failureOf(job, variantId, tier);
     if (failure) return { state: 'failed', code: failure.code };
     return { state: finished ? 'done' : unfinished(phase) };
@@ -64,16 +86,31 @@ export function studyJobList({ study, variants, measured, evaluated }: JobListSo
 
   const jobs: StudyJobView[] = [];
   for (const v of variants.filter((x) => x.origin === 'built')) {
-    const state: StudyJobState = v.status === 'ready' ? 'done' : v.status === 'building' ? 'running' : v.status === 'failed' ? 'failed' : unfinished('build');
+    const state: StudyJobState =
+      v.status === 'ready' ? 'done' : v.status === 'building' ? 'running' : v.status === 'failed' ? 'failed' : unfinished('build');
     const failure = failureOf('build', v.id);
-    jobs.push({ phase: 'build', job: 'build', variantId: v.id, state: failure ? 'failed' : state, ...(failure ? { code: failure.code } : {}) });
+    jobs.push({
+      phase: 'build',
+      job: 'build',
+      variantId: v.id,
+      state: failure ? 'failed' : state,
+      ...(failure ? { code: failure.code } : {}),
+    });
   }
   const usable = variants.filter((v) => v.status !== 'failed');
-  const isMeasured = (variantId: string, tier: string, part: string) => measured.some((m) => m.variantId === variantId && m.tier === tier && m.part === part);
+  const isMeasured = (variantId: string, tier: string, part: string) =>
+    measured.some((m) => m.variantId === variantId && m.tier === tier && m.part === part);
   for (const v of usable) {
     for (const t of benchTargets(study, v)) {
       const job = `bench ${t.part}`;
-      jobs.push({ phase: 'bench', job, variantId: v.id, tier: t.tier, part: t.part, ...settle('bench', job, isMeasured(v.id, t.tier, t.part), v.id, t.tier) });
+      jobs.push({
+        phase: 'bench',
+        job,
+        variantId: v.id,
+        tier: t.tier,
+        part: t.part,
+        ...settle('bench', job, isMeasured(v.id, t.tier, t.part), v.id, t.tier),
+      });
     }
   }
   if (study.datasetId) {
@@ -81,6 +118,10 @@ export function studyJobList({ study, variants, measured, evaluated }: JobListSo
       jobs.push({ phase: 'evaluate', job: 'evaluate', variantId: v.id, ...settle('evaluate', 'evaluate', evaluated.includes(v.id), v.id) });
     }
   }
-  jobs.push({ phase: 'advise', job: 'advise', state: study.status === 'completed' ? 'done' : study.status === 'ranking' ? 'running' : unfinished('advise') });
+  jobs.push({
+    phase: 'advise',
+    job: 'advise',
+    state: study.status === 'completed' ? 'done' : study.status === 'ranking' ? 'running' : unfinished('advise'),
+  });
   return jobs;
 }

@@ -789,7 +789,7 @@ export interface components {
         StudyJobResponse: {
             /** @description the failure code when state is failed */
             code?: string;
-            /** @description the name failures carry: build, bench whole, bench head, evaluate, advise */
+            /** @description the name its failures carry: build, bench whole, bench head, bench tail, evaluate, advise */
             job: string;
             /** @enum {string} */
             part?: "whole" | "head" | "tail";
@@ -3247,11 +3247,7 @@ export interface operations {
                     };
                 };
             };
-            /**
-             * @description `STUDY_NOT_FOUND`: no study with that id (for this team)
-             *
-             *     `SHARE_NOT_FOUND`: no share link with that token
-             */
+            /** @description `SHARE_NOT_FOUND`: no share link with that token */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3260,7 +3256,7 @@ export interface operations {
                     "application/json": {
                         error: {
                             /** @enum {string} */
-                            code: "STUDY_NOT_FOUND" | "SHARE_NOT_FOUND";
+                            code: "SHARE_NOT_FOUND";
                             details?: {
                                 [key: string]: unknown;
                             };

@@ -35,9 +35,10 @@ export class WhatIfResponse {
   @ApiProperty({ type: 'array', items: { type: 'object', additionalProperties: true } }) crossovers: unknown[];
 }
 
+/** One job of a study and where it stands (src/studies/study-job-list.ts). */
 export class StudyJobResponse {
   @ApiProperty({ enum: ['build', 'bench', 'evaluate', 'advise'] }) phase: string;
-  @ApiProperty({ description: 'the name failures carry: build, bench whole, bench head, evaluate, advise' }) job: string;
+  @ApiProperty({ description: 'the name its failures carry: build, bench whole, bench head, bench tail, evaluate, advise' }) job: string;
   @ApiPropertyOptional() variantId?: string;
   @ApiPropertyOptional() tier?: string;
   @ApiPropertyOptional({ enum: ['whole', 'head', 'tail'] }) part?: string;

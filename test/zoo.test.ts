@@ -94,5 +94,10 @@ describe('zoo full study: melspectrogram through the API', () => {
     }
     assert.ok(row.measurements.length > 0);
     for (const m of row.measurements.filter((x) => x.part !== 'tail')) assert.deepEqual((m.inputShapes as Record<string, { shape: number[] }>).input.shape, [1, 16000], `${m.variant} ${m.part} on ${m.tier}`);
+    const html = (await api.http.get(`/v1/studies/${row.studyId}/report?format=html`).set(auth).expect(200)).text;
+    assert.match(html, /Built and checked at/);
+    assert.match(html, /input \[1,16000\] float32/);
+    const report = (await api.http.get(`/v1/studies/${row.studyId}/report?format=json`).set(auth).expect(200)).body as { buildInputShapes?: Record<string, Record<string, { shape: number[] }>> };
+    assert.ok(Object.values(report.buildInputShapes ?? {}).length >= 2, JSON.stringify(report.buildInputShapes));
   });
 });

@@ -376,13 +376,19 @@ const ENGINE_RUNNERS: Record<Engine, Runner> = {
   },
 
   async 'quantize-static'(ctx) {
-    const calib = join(ctx.work, 'calibration.json');
-    writeTensorDataset(calib, Array.from({ length: ctx.calibrationSamples }, (_, i) => makeFeeds(ctx.model.spec, ctx.types, 1000 + i)));
     const out = join(ctx.work, 'static-int8.onnx');
-    const r = await cli(['quantize', ctx.path, '-o', out, '--mode', 'static', '--calibration', calib, '--samples', String(ctx.calibrationSamples), ...shapeArgs(ctx.model.spec), '--json'], ctx.timeoutMs);
+    const own = ctx.model.calibration;
+    let calibration: string[];
+    if (own?.synthetic) calibration = ['--calibration', 'synthetic', '--samples', String(own.samples), '--method', own.method];
+    else {
+      const calib = join(ctx.work, 'calibration.json');
+      writeTensorDataset(calib, Array.from({ length: ctx.calibrationSamples }, (_, i) => makeFeeds(ctx.model.spec, ctx.types, 1000 + i)));
+      calibration = ['--calibration', calib, '--samples', String(ctx.calibrationSamples)];
+    }
+    const r = await cli(['quantize', ctx.path, '-o', out, '--mode', 'static', ...calibration, ...shapeArgs(ctx.model.spec), '--json'], ctx.timeoutMs);
     if (r.rc !== 0) return failure(r);
     const report = json(r);
-    return { ...(await agreement(ctx.path, out, evalFeeds(ctx), TOLERANCE.int8)), figures: { nodesQuantized: report.nodesQuantized, sizeBytes: report.sizeBytes } };
+    return { ...(await agreement(ctx.path, out, evalFeeds(ctx), TOLERANCE.int8)), figures: { nodesQuantized: report.nodesQuantized, sizeBytes: report.sizeBytes, method: report.method, calibration: report.calibration } };
   },
 
   async 'quantize-dynamic'(ctx) {

@@ -19,6 +19,7 @@ import { installZoo, repoRoot, ZOO_MODELS, type ZooModel } from './zoo-models';
 
 export interface ZooStudyRow {
   model: string;
+  studyId: string;
   spec: unknown;
   /** The code a study without a spec got (INPUT_SPEC_REQUIRED for symbolic dims), or null for static shapes. */
   withoutSpec: { status: number; code: string | null } | null;
@@ -60,6 +61,7 @@ export async function zooStudy(stack: Stack, model: ZooModel, path: string, tier
   const name = (id: string): string => run.variants.find((v) => v.id === id)?.operators.join('+') ?? id;
   return {
     model: model.id,
+    studyId: run.study.id as string,
     spec,
     withoutSpec,
     status: run.study.status,

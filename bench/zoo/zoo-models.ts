@@ -38,6 +38,12 @@ export interface ZooModel {
   spec: InputSpec;
   /** A second spec at another size of the dynamic dimensions (partition checks head→tail at both). */
   altSpec?: InputSpec;
+  /**
+   * How static int8 calibrates: by default on a tensors dataset the zoo writes (JSON, `calibrationSamples` of the
+   * spec's inputs); `synthetic` has Tierwise synthesize them from the spec (`--calibration synthetic`), for inputs
+   * too big for a JSON file (ISNet: 3×1024² floats a sample), with the calibration method to use.
+   */
+  calibration?: { synthetic: true; samples: number; method: 'minmax' | 'percentile' | 'entropy' };
   /** Computes in fp16 (exact rewrites are held to fp16 rounding, 1e-3, instead of 1e-4). */
   fp16Compute?: boolean;
   /** Engines that do not apply to this model, with the reason (they show as n/a, not as failures). */
@@ -78,6 +84,8 @@ const SPECS: Record<string, Omit<ZooModel, 'id' | 'package' | 'sha256' | 'bytes'
     io: 'ISNet segmentation, fp16 weights and compute behind Casts: input [1, 3, 1024, 1024] float32 → 12 float32 outputs',
     fp16Compute: true,
     spec: { input: { shape: [1, 3, 1024, 1024] } },
+    // minmax ranges over random inputs leave output 1891 at cosine 0.990 (refused); percentile over 8 passes.
+    calibration: { synthetic: true, samples: 8, method: 'percentile' },
   },
   'isnet-int8': {
     io: 'ISNet segmentation, vendor dynamic int8 (ConvInteger): input [1, 3, 1024, 1024] float32 → 12 float32 outputs',

@@ -1,3 +1,4 @@
+import type { InputShapesRecord } from '../onnx/input-spec';
 import { Injectable } from '@nestjs/common';
 import type { Prisma } from '../generated/prisma/client';
 import { PrismaService } from '../prisma/prisma.service';
@@ -15,6 +16,8 @@ export interface VariantRecord {
   status: 'pending' | 'building' | 'ready' | 'failed';
   error: string | null;
   report: Record<string, unknown> | null;
+  /** The input shapes and fills its build probed and verified with (null for uploaded variants). */
+  inputShapes: InputShapesRecord | null;
 }
 
 function toRecord(row: Prisma.VariantGetPayload<object>): VariantRecord {
@@ -31,6 +34,7 @@ function toRecord(row: Prisma.VariantGetPayload<object>): VariantRecord {
     status: row.status,
     error: row.error,
     report: row.report as Record<string, unknown> | null,
+    inputShapes: (row.inputShapes ?? null) as InputShapesRecord | null,
   };
 }
 

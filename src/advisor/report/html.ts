@@ -71,7 +71,9 @@ function inputsSection(report: AdvisorReport): string {
     byRecord.set(key, [...(byRecord.get(key) ?? []), labelOf(report, variantId)]);
   }
   const items = [...byRecord.entries()].map(([shapes, variants]) => (byRecord.size === 1 ? shapes : `${variants.join(', ')}: ${shapes}`));
-  return `<h2>Measured at</h2>${listOrNote(items, 'The input shapes of these measurements were not recorded.')}`;
+  const builds = Object.entries(report.buildInputShapes ?? {}).map(([variantId, record]) => `${labelOf(report, variantId)}: ${formatInputShapes(record)}`);
+  const built = builds.length ? `<h2>Built and checked at</h2>${listOrNote(builds, '')}` : '';
+  return `<h2>Measured at</h2>${listOrNote(items, 'The input shapes of these measurements were not recorded.')}${built}`;
 }
 
 function labelOf(report: AdvisorReport, variantId: string): string {

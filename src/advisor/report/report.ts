@@ -18,6 +18,8 @@ export interface ReportOptions {
   generatedAt?: string;
   /** The input shapes and fills each variant was measured with (by variant id; a partition's head's). */
   inputShapes?: Record<string, InputShapesRecord>;
+  /** The input shapes and fills each built variant's build probed and verified with (by variant id). */
+  buildInputShapes?: Record<string, InputShapesRecord>;
 }
 
 /** The report as a plain, JSON-serializable object: what `/report?format=json` returns, and what CSV and HTML render. */
@@ -39,6 +41,8 @@ export interface AdvisorReport {
   methodNote: string;
   /** By variant id: the input shapes and fills its figures were measured with (absent in reports before 0005). */
   inputShapes?: Record<string, InputShapesRecord>;
+  /** By built variant id: the input shapes and fills its build was probed and checked with. */
+  buildInputShapes?: Record<string, InputShapesRecord>;
 }
 
 export function buildReport(ranking: Ranking & { crossovers?: Crossover[] }, options: ReportOptions = {}): AdvisorReport {
@@ -61,5 +65,6 @@ export function buildReport(ranking: Ranking & { crossovers?: Crossover[] }, opt
   };
   if (options.generatedAt) report.generatedAt = options.generatedAt;
   if (options.inputShapes) report.inputShapes = structuredClone(options.inputShapes);
+  if (options.buildInputShapes && Object.keys(options.buildInputShapes).length > 0) report.buildInputShapes = structuredClone(options.buildInputShapes);
   return report;
 }

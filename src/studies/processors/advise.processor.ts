@@ -51,7 +51,7 @@ export class AdviseProcessor implements JobProcessor<typeof JobName.AdviseStudy>
     }
     const input = adviseInput({ study, variants, measurements, accuracy, modelInputs: model.inputs, modelOutputs: model.outputs });
     const advice: Advice = advise(input);
-    const report = buildReport(advice, { title: `Tierwise study of ${model.name}`, methodNote: METHOD_NOTE, generatedAt: new Date().toISOString(), inputShapes: measuredInputs(measurements) });
+    const report = buildReport(advice, { title: `Tierwise study of ${model.name}`, methodNote: METHOD_NOTE, generatedAt: new Date().toISOString(), inputShapes: measuredInputs(measurements), buildInputShapes: builtInputs(variants) });
     await this.results.replaceRecommendations(
       studyId,
       advice.candidates.map((c) => ({
@@ -81,6 +81,11 @@ export class AdviseProcessor implements JobProcessor<typeof JobName.AdviseStudy>
   async onFinalFailure(job: Job<Payload>, failure: JobFailure): Promise<void> {
     await this.outcome.fail(job.data.studyId, `ranking failed: ${failure.message}`);
   }
+}
+
+/** Per built variant, the input shapes its build was probed and verified with. */
+function builtInputs(variants: Array<{ id: string; status: string; inputShapes: InputShapesRecord | null }>): Record<string, InputShapesRecord> {
+  return Object.fromEntries(variants.filter((v) => v.status === 'ready' && v.inputShapes).map((v) => [v.id, v.inputShapes!]));
 }
 
 /** Per variant, the input shapes its whole (or head) measurement ran with. */

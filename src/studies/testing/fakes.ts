@@ -57,6 +57,7 @@ export function aVariant(overrides: Partial<VariantRecord> & { id: string }): Va
     params: {},
     buildKey: null,
     parentId: null,
+    inputShapes: null,
     blobSha: 'a'.repeat(64),
     sizeBytes: 1000,
     status: 'ready',

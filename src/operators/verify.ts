@@ -17,7 +17,8 @@ import { halfToFloat } from '../onnx/float16';
  */
 export type Tolerance =
   | { kind: 'close'; rtol: number }
-  | { kind: 'fidelity'; minCosine: number; rtol: number }
+  /** `maxRelL2` also bounds ‖a−b‖/‖a‖: cosine alone misses an output that keeps its direction but drifts in scale. */
+  | { kind: 'fidelity'; minCosine: number; rtol: number; maxRelL2?: number }
   /** `maxRelL2`: a change larger than this share of the output's norm (‖a−b‖/‖a‖) is no approximation: a failure. */
   | { kind: 'report'; maxRelL2?: number };
 
@@ -27,7 +28,7 @@ export const TOLERANCES = {
   partitionFp16: { kind: 'close', rtol: 5e-3 },
   opset: { kind: 'close', rtol: 1e-4 },
   float32: { kind: 'close', rtol: 1e-2 },
-  int8: { kind: 'fidelity', minCosine: 0.99, rtol: 0.02 },
+  int8: { kind: 'fidelity', minCosine: 0.99, rtol: 0.02, maxRelL2: 0.15 },
   prune: { kind: 'report', maxRelL2: 1 },
   'early-exit': { kind: 'report', maxRelL2: 1 },
 } as const satisfies Record<string, Tolerance>;
@@ -147,7 +148,7 @@ function compare(name: string, refs: ort.Tensor[], gots: ort.Tensor[], tolerance
   const relL2 = na > 0 ? Math.sqrt(diff2 / na) : Math.sqrt(diff2);
   const passed = tolerance.kind === 'report' ? tolerance.maxRelL2 === undefined || relL2 <= tolerance.maxRelL2
     : tolerance.kind === 'close' ? relative <= tolerance.rtol
-      : cosine >= tolerance.minCosine || relative <= tolerance.rtol;
+      : relative <= tolerance.rtol || (cosine >= tolerance.minCosine && (tolerance.maxRelL2 === undefined || relL2 <= tolerance.maxRelL2));
   return { name, shape: [...refs[0].dims], maxAbs, relative, relL2, cosine, top1Agreement: rows > 0 ? sameRows / rows : null, passed };
 }
 
@@ -176,7 +177,7 @@ function conclude(engine: string, tolerance: Tolerance, feeds: Array<Record<stri
 
 export function describeTolerance(t: Tolerance): string {
   if (t.kind === 'close') return `relative ${t.rtol}`;
-  if (t.kind === 'fidelity') return `cosine ≥ ${t.minCosine} (or relative ≤ ${t.rtol})`;
+  if (t.kind === 'fidelity') return `cosine ≥ ${t.minCosine}${t.maxRelL2 === undefined ? '' : ` and relative L2 ≤ ${t.maxRelL2}`} (or relative ≤ ${t.rtol})`;
   return t.maxRelL2 === undefined ? 'nothing (reported only)' : `a change of relative L2 ≤ ${t.maxRelL2} (a change larger than the output itself is no approximation)`;
 }
 

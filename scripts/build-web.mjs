@@ -14,7 +14,9 @@ const out = join(root, 'dist/ui');
 const require = createRequire(import.meta.url);
 
 if (!process.argv.includes('--no-check')) {
-  const tsc = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(client, 'tsconfig.json')], { stdio: 'inherit' });
+  const tsc = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(client, 'tsconfig.json')], {
+    stdio: 'inherit',
+  });
   if (tsc.status !== 0) process.exit(tsc.status ?? 1);
 }
 mkdirSync(out, { recursive: true });

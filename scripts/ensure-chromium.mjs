@@ -9,7 +9,9 @@ export function ensureChromium() {
   if (existsSync(path)) return;
   const canInstall = process.getuid?.() === 0 && spawnSync('sh', ['-c', 'command -v apt-get'], { stdio: 'ignore' }).status === 0;
   if (!canInstall) {
-    console.error(`${path} is missing and cannot be installed here: run "apt-get update && apt-get install -y chromium" as root, or set CHROMIUM_PATH`);
+    console.error(
+      `${path} is missing and cannot be installed here: run "apt-get update && apt-get install -y chromium" as root, or set CHROMIUM_PATH`,
+    );
     process.exit(1);
   }
   console.log(`${path} is missing: installing Debian's chromium for the browser tests`);

@@ -32,19 +32,45 @@ function replaceAll(text, pattern, replacement, expected, what) {
 
 try {
   const js = join(work, 'onnx.js');
-  execFileSync(bin('pbjs'), ['-t', 'static-module', '-w', 'es6', '--no-service', '--no-delimited', proto, '-o', js], { stdio: ['ignore', 'inherit', 'inherit'] });
+  execFileSync(bin('pbjs'), ['-t', 'static-module', '-w', 'es6', '--no-service', '--no-delimited', proto, '-o', js], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
   let code = readFileSync(js, 'utf8');
   const messages = (code.match(/\.encode = function encode\(message, writer, q\) \{/g) ?? []).length;
   if (messages < 20) throw new Error(`only ${messages} messages generated`);
 
   // A private root: nothing else that loads protobufjs can collide with (or replace) these types.
-  code = replaceAll(code, /const \$root = \$protobuf\.roots\["default"\] \|\| \(\$protobuf\.roots\["default"\] = \{\}\);/g, 'const $root = {};', 1, 'root');
-  code = replaceAll(code, /import \* as \$protobuf from "protobufjs\/minimal";/g, 'import $protobuf = require("protobufjs/minimal");', 1, 'import');
+  code = replaceAll(
+    code,
+    /const \$root = \$protobuf\.roots\["default"\] \|\| \(\$protobuf\.roots\["default"\] = \{\}\);/g,
+    'const $root = {};',
+    1,
+    'root',
+  );
+  code = replaceAll(
+    code,
+    /import \* as \$protobuf from "protobufjs\/minimal";/g,
+    'import $protobuf = require("protobufjs/minimal");',
+    1,
+    'import',
+  );
   // The runtime namespace's type comes from the declarations (index.ts): keep tsc from inferring the IIFE's.
   code = replaceAll(code, /^export const onnx = \$root\.onnx = /gm, 'export const onnx: unknown = $root.onnx = ', 1, 'export');
   // Unknown fields: remember where each tag starts; a skipped field's bytes (tag included) go to message.$unknown.
-  code = replaceAll(code, /^([ \t]+)let tag = reader\.uint32\(\);$/gm, '$1const tagAt = reader.pos;\n$1let tag = reader.uint32();', messages, 'decode loop');
-  code = replaceAll(code, /^([ \t]+)reader\.skipType\(tag & 7, long\);$/gm, '$1reader.skipType(tag & 7, long);\n$1$keepUnknown(message, reader.buf, tagAt, reader.pos);', messages, 'skip');
+  code = replaceAll(
+    code,
+    /^([ \t]+)let tag = reader\.uint32\(\);$/gm,
+    '$1const tagAt = reader.pos;\n$1let tag = reader.uint32();',
+    messages,
+    'decode loop',
+  );
+  code = replaceAll(
+    code,
+    /^([ \t]+)reader\.skipType\(tag & 7, long\);$/gm,
+    '$1reader.skipType(tag & 7, long);\n$1$keepUnknown(message, reader.buf, tagAt, reader.pos);',
+    messages,
+    'skip',
+  );
   code = replaceAll(code, /^([ \t]+)return writer;$/gm, '$1$writeUnknown(message, writer);\n$1return writer;', messages, 'encode end');
   const helpers = `
 /** Keeps the wire bytes of a field this schema does not know (a view into the decoded buffer, like bytes fields). */
@@ -69,8 +95,20 @@ function $writeUnknown(message, writer) {
   const dts = join(work, 'onnx.d.ts');
   execFileSync(bin('pbts'), [js, '-o', dts, '--no-comments'], { stdio: 'inherit' });
   let types = readFileSync(dts, 'utf8');
-  types = replaceAll(types, /^([ \t]+)interface (I\w+) \{$/gm, '$1interface $2 {\n\n$1    /** Fields this schema does not know, as read from the wire (tag included); written back on encode. */\n$1    $unknown?: Uint8Array[];', messages, 'interfaces');
-  types = replaceAll(types, /^([ \t]+)class (\w+) implements (I\w+) \{$/gm, '$1class $2 implements $3 {\n$1    public $unknown?: Uint8Array[];', messages, 'classes');
+  types = replaceAll(
+    types,
+    /^([ \t]+)interface (I\w+) \{$/gm,
+    '$1interface $2 {\n\n$1    /** Fields this schema does not know, as read from the wire (tag included); written back on encode. */\n$1    $unknown?: Uint8Array[];',
+    messages,
+    'interfaces',
+  );
+  types = replaceAll(
+    types,
+    /^([ \t]+)class (\w+) implements (I\w+) \{$/gm,
+    '$1class $2 implements $3 {\n$1    public $unknown?: Uint8Array[];',
+    messages,
+    'classes',
+  );
   types = types.replace(/^import \* as \$protobuf from "protobufjs";/m, 'import * as $protobuf from "protobufjs/minimal";');
   writeFileSync(join(dir, 'onnx-types.d.ts'), `${banner}${types}`);
 

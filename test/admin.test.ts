@@ -36,10 +36,11 @@ describe('operator pages: the queue dashboard and worker metrics', () => {
     const basic = `Basic ${Buffer.from(`ops:${ADMIN_KEY}`).toString('base64')}`;
     const res = await api.http.get('/admin/queues/api/queues').set('Authorization', basic).expect(200);
     const names = (res.body.queues as Array<{ name: string }>).map((q) => q.name).sort();
-    for (const name of ['advise', 'build', 'evaluate', 'webhook', 'bench-mobile', 'bench-edge', 'bench-cloud']) assert.ok(names.includes(name), `${name} in ${names}`);
+    for (const name of ['advise', 'build', 'evaluate', 'webhook', 'bench-mobile', 'bench-edge', 'bench-cloud'])
+      assert.ok(names.includes(name), `${name} in ${names}`);
   });
 
-  test("a worker exports the jobs it finished on its own /metrics, labelled with its role", async () => {
+  test('a worker exports the jobs it finished on its own /metrics, labelled with its role', async () => {
     const worker = await startWorker({ queues: ['advise'] });
     const queues = worker.get(QueuesService);
     try {
@@ -60,7 +61,11 @@ describe('operator pages: the queue dashboard and worker metrics', () => {
   });
 
   test('`tierwise worker --metrics-port` serves /metrics from the worker process', async () => {
-    const child = spawn(process.execPath, [join(repoRoot(), 'dist/src/cli/main.js'), 'worker', '--queues', 'webhook', '--metrics-port', '0'], { env: process.env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [join(repoRoot(), 'dist/src/cli/main.js'), 'worker', '--queues', 'webhook', '--metrics-port', '0'],
+      { env: process.env, stdio: ['ignore', 'ignore', 'pipe'] },
+    );
     try {
       const port = await new Promise<number>((resolve, reject) => {
         let err = '';

@@ -24,7 +24,10 @@ interface CliResult {
 /** Runs the real `tierwise` command in a child process; the api answers from this process meanwhile. */
 function cli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...childExecArgv(), cliEntry, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...childExecArgv(), cliEntry, ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -63,8 +66,17 @@ describe('tierwise study (CLI client against a running api)', () => {
 
   // runs before any worker exists, so the study stays queued until the CLI cancels it
   test('cancel, and API errors print CODE: message with exit code 2', async () => {
-    const uploaded = await api.http.post('/v1/models').set({ Authorization: `Bearer ${key}` }).field('name', 'to-cancel').attach('file', model('distilled')).expect(201);
-    const created = await api.http.post('/v1/studies').set({ Authorization: `Bearer ${key}` }).send({ modelId: uploaded.body.id, scenarios: ['mobile'] }).expect(202);
+    const uploaded = await api.http
+      .post('/v1/models')
+      .set({ Authorization: `Bearer ${key}` })
+      .field('name', 'to-cancel')
+      .attach('file', model('distilled'))
+      .expect(201);
+    const created = await api.http
+      .post('/v1/studies')
+      .set({ Authorization: `Bearer ${key}` })
+      .send({ modelId: uploaded.body.id, scenarios: ['mobile'] })
+      .expect(202);
 
     const cancelled = await cli(['study', 'cancel', created.body.id, '--server', server, '--json'], { TIERWISE_API_KEY: key });
     assert.equal(cancelled.code, 0, cancelled.stderr);
@@ -89,7 +101,10 @@ describe('tierwise study (CLI client against a running api)', () => {
     const closedPort = await freePort();
     const unreachable = await cli(['study', 'status', created.body.id, '--server', `http://127.0.0.1:${closedPort}`, '--key', key]);
     assert.equal(unreachable.code, 2);
-    assert.match(unreachable.stderr, new RegExp(`^SERVER_UNREACHABLE: GET http://127\\.0\\.0\\.1:${closedPort}/v1/studies/\\S+: ECONNREFUSED`, 'm'));
+    assert.match(
+      unreachable.stderr,
+      new RegExp(`^SERVER_UNREACHABLE: GET http://127\\.0\\.0\\.1:${closedPort}/v1/studies/\\S+: ECONNREFUSED`, 'm'),
+    );
 
     const badVariant = await cli(['study', 'run', model('identity'), '--variant', 'student.onnx', '--server', server, '--key', key]);
     assert.equal(badVariant.code, 2);
@@ -99,14 +114,32 @@ describe('tierwise study (CLI client against a running api)', () => {
   test('study run uploads, follows, prints the ranked table and saves the report; status and report read it back', async () => {
     worker = await startWorker({ queues: ALL_QUEUES });
     const reportPath = join(scratch, 'report.html');
-    const run = await cli([
-      'study', 'run', model('identity'),
-      '--variant', `distilled=${model('distilled')}`,
-      '--dataset', fixtures('fashion-resnet/eval-100'),
-      '--preprocess', fixtures('fashion-resnet/preprocess.json'),
-      '--max-drop', '1', '--scenarios', 'mobile,edge', '--runs', '10', '--warmup', '2',
-      '--server', server, '--report', reportPath,
-    ], { TIERWISE_API_KEY: key });
+    const run = await cli(
+      [
+        'study',
+        'run',
+        model('identity'),
+        '--variant',
+        `distilled=${model('distilled')}`,
+        '--dataset',
+        fixtures('fashion-resnet/eval-100'),
+        '--preprocess',
+        fixtures('fashion-resnet/preprocess.json'),
+        '--max-drop',
+        '1',
+        '--scenarios',
+        'mobile,edge',
+        '--runs',
+        '10',
+        '--warmup',
+        '2',
+        '--server',
+        server,
+        '--report',
+        reportPath,
+      ],
+      { TIERWISE_API_KEY: key },
+    );
     assert.equal(run.code, 0, run.stderr);
     const id = /study ([0-9a-f-]{36}) submitted/.exec(run.stderr)?.[1];
     assert.ok(id, run.stderr);
@@ -114,11 +147,17 @@ describe('tierwise study (CLI client against a running api)', () => {
 
     const lines = run.stdout.trimEnd().split('\n');
     assert.match(lines[0], /^rank\s+candidate\s+scenario\s+p50\s+p95\s+network\s+accuracy\s+drop\s+size\s+inputs\s+verdict$/);
-    assert.ok(lines.some((line) => /^inputs A: \S+ \[1,1,32,32\] float32 dataset$/.test(line)), run.stdout);
+    assert.ok(
+      lines.some((line) => /^inputs A: \S+ \[1,1,32,32\] float32 dataset$/.test(line)),
+      run.stdout,
+    );
     const rows = lines.slice(2).filter((line) => /^(\d+|–)\s/.test(line));
     assert.ok(rows.length >= 4, run.stdout);
     assert.match(rows[0], /^1\s+\S+\s+(mobile|edge)\s+[\d.]+ ms\s/);
-    assert.ok(rows.every((row) => /\s(mobile|edge)\s/.test(row)), 'only the requested scenarios');
+    assert.ok(
+      rows.every((row) => /\s(mobile|edge)\s/.test(row)),
+      'only the requested scenarios',
+    );
     const sentence = lines.at(-1)!;
     assert.match(sentence, /^Recommendation: \w/);
 
@@ -150,8 +189,24 @@ describe('tierwise study (CLI client against a running api)', () => {
 
   test('study run --json prints one JSON object on stdout', async () => {
     const run = await cli([
-      'study', 'run', model('distilled'), '--scenarios', 'mobile', '--operators', 'identity', '--runs', '5', '--warmup', '1',
-      '--budget-ms', '0.0001', '--server', server, '--key', key, '--json',
+      'study',
+      'run',
+      model('distilled'),
+      '--scenarios',
+      'mobile',
+      '--operators',
+      'identity',
+      '--runs',
+      '5',
+      '--warmup',
+      '1',
+      '--budget-ms',
+      '0.0001',
+      '--server',
+      server,
+      '--key',
+      key,
+      '--json',
     ]);
     assert.equal(run.code, 0, run.stderr);
     const out = JSON.parse(run.stdout);

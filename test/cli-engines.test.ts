@@ -26,9 +26,21 @@ describe('the engine commands print one JSON object and fail with a code', () =>
   test('quantize --mode static --eval writes an int8 model within the accuracy limit', () => {
     const out = join(work, 'student-int8.onnx');
     const run = tierwise(
-      'quantize', student, '-o', out, '--mode', 'static',
-      '--calibration', fixtures('fashion-resnet/calib-200'), '--preprocess', fixtures('fashion-resnet/preprocess.json'),
-      '--eval', fixtures('fashion-resnet/eval-100'), '--max-drop', '1', '--json',
+      'quantize',
+      student,
+      '-o',
+      out,
+      '--mode',
+      'static',
+      '--calibration',
+      fixtures('fashion-resnet/calib-200'),
+      '--preprocess',
+      fixtures('fashion-resnet/preprocess.json'),
+      '--eval',
+      fixtures('fashion-resnet/eval-100'),
+      '--max-drop',
+      '1',
+      '--json',
     );
     assert.equal(run.status, 0, run.stderr);
     assert.equal(run.json.output, out);
@@ -41,7 +53,15 @@ describe('the engine commands print one JSON object and fail with a code', () =>
   });
 
   test('eval reproduces the fixture accuracy; a mismatched dataset is a DATASET_MISMATCH', () => {
-    const run = tierwise('eval', student, '--dataset', fixtures('fashion-resnet/eval-1000'), '--preprocess', fixtures('fashion-resnet/preprocess.json'), '--json');
+    const run = tierwise(
+      'eval',
+      student,
+      '--dataset',
+      fixtures('fashion-resnet/eval-1000'),
+      '--preprocess',
+      fixtures('fashion-resnet/preprocess.json'),
+      '--json',
+    );
     assert.equal(run.status, 0, run.stderr);
     assert.equal(run.json.n, 1000);
     assert.equal(Math.round(run.json.metrics.top1.value * 1000), 934);
@@ -54,7 +74,10 @@ describe('the engine commands print one JSON object and fail with a code', () =>
     const run = tierwise('bench', student, '--tier', 'mobile', '--runs', '20', '--warmup', '3', '--json');
     assert.equal(run.status, 0, run.stderr);
     assert.equal(run.json.samples.scaledMs.length, 20);
-    assert.equal(run.json.envelope.slowdown, run.json.envelope.tier.threads / (run.json.envelope.tier.cpus * run.json.envelope.tier.coreSpeed));
+    assert.equal(
+      run.json.envelope.slowdown,
+      run.json.envelope.tier.threads / (run.json.envelope.tier.cpus * run.json.envelope.tier.coreSpeed),
+    );
     assert.ok(Math.abs(run.json.p50 - run.json.raw.p50 * run.json.envelope.slowdown) < 1e-9);
     const bad = tierwise('bench', fixtures('fashion-resnet/preprocess.json'), '--tier', 'edge', '--json');
     assert.equal(bad.status, 2);

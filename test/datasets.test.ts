@@ -42,7 +42,11 @@ describe('datasets', () => {
     assert.equal(res.body.format, '.tar.gz');
     const listed = await api.http.get('/v1/datasets').set(auth).expect(200);
     assert.ok(listed.body.items.some((d: { id: string }) => d.id === res.body.id));
-    const gql = await api.http.post('/graphql').set(auth).send({ query: `{ dataset(id: "${res.body.id}") { kind sampleCount labelled } }` }).expect(200);
+    const gql = await api.http
+      .post('/graphql')
+      .set(auth)
+      .send({ query: `{ dataset(id: "${res.body.id}") { kind sampleCount labelled } }` })
+      .expect(200);
     assert.deepEqual(gql.body.data.dataset, { kind: 'images', sampleCount: 100, labelled: true });
   });
 
@@ -76,13 +80,22 @@ describe('datasets', () => {
     const broken = join(work, 'broken');
     cpSync(fixtures('fashion-resnet/eval-100/Bag'), join(broken, 'Bag'), { recursive: true });
     writeFileSync(join(broken, 'Bag/99999.png'), 'not a png');
-    const bad = await api.http.post('/v1/datasets').set(auth).attach('file', await tarball('broken.tar.gz', broken, ['Bag'])).expect(422);
+    const bad = await api.http
+      .post('/v1/datasets')
+      .set(auth)
+      .attach('file', await tarball('broken.tar.gz', broken, ['Bag']))
+      .expect(422);
     assert.equal(bad.body.error.code, 'DATASET_INVALID');
     assert.match(bad.body.error.message, /99999/);
 
     const png = await api.http.post('/v1/datasets').set(auth).attach('file', fixtures('fashion-resnet/eval-100/Bag/00030.png')).expect(415);
     assert.equal(png.body.error.code, 'DATASET_INVALID');
-    const badJson = await api.http.post('/v1/datasets').set(auth).field('preprocess', '{nope').attach('file', fixtures('sentiment-bert/calib-200.jsonl')).expect(400);
+    const badJson = await api.http
+      .post('/v1/datasets')
+      .set(auth)
+      .field('preprocess', '{nope')
+      .attach('file', fixtures('sentiment-bert/calib-200.jsonl'))
+      .expect(400);
     assert.equal(badJson.body.error.code, 'PREPROCESS_INVALID');
     const listed = await api.http.get('/v1/datasets?limit=100').set(auth).expect(200);
     assert.ok(listed.body.items.every((d: { name: string }) => !['link', 'broken'].includes(d.name)));

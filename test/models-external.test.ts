@@ -21,13 +21,19 @@ isolateEnvironment();
 function varint(n: number): Buffer {
   const out: number[] = [];
   let v = n;
-  while (v > 0x7f) { out.push((v & 0x7f) | 0x80); v = Math.floor(v / 128); }
+  while (v > 0x7f) {
+    out.push((v & 0x7f) | 0x80);
+    v = Math.floor(v / 128);
+  }
   out.push(v);
   return Buffer.from(out);
 }
 const field = (no: number, wire: number): Buffer => varint(no * 8 + wire);
 const int = (no: number, v: number): Buffer => Buffer.concat([field(no, 0), varint(v)]);
-const bytes = (no: number, b: Buffer | string): Buffer => { const d = Buffer.from(b); return Buffer.concat([field(no, 2), varint(d.length), d]); };
+const bytes = (no: number, b: Buffer | string): Buffer => {
+  const d = Buffer.from(b);
+  return Buffer.concat([field(no, 2), varint(d.length), d]);
+};
 const msg = (no: number, ...parts: Buffer[]): Buffer => bytes(no, Buffer.concat(parts));
 
 function valueInfo(no: number, name: string, dims: Array<number | string>): Buffer {
@@ -37,7 +43,16 @@ function valueInfo(no: number, name: string, dims: Array<number | string>): Buff
 
 function externalTensor(name: string, dims: number[], location: string, offset: number, length: number): Buffer {
   const entry = (k: string, v: string) => msg(13, bytes(1, k), bytes(2, v));
-  return msg(5, ...dims.map((d) => int(1, d)), int(2, 1), bytes(8, name), entry('location', location), entry('offset', String(offset)), entry('length', String(length)), int(14, 1));
+  return msg(
+    5,
+    ...dims.map((d) => int(1, d)),
+    int(2, 1),
+    bytes(8, name),
+    entry('location', location),
+    entry('offset', String(offset)),
+    entry('length', String(length)),
+    int(14, 1),
+  );
 }
 
 /** Unique per run: blobs are shared across teams of the test database, so a fresh hash keeps this file's blobs its own. */
@@ -88,18 +103,30 @@ describe('models with external data', () => {
   const bundleDir = (sha: string) => join(process.env.BLOB_DIR!, 'bundles', sha);
 
   test('an .onnx alone that names external data is refused, saying how to upload it', async () => {
-    const res = await api.http.post('/v1/models').set(auth).field('name', 'alone').attach('file', externalModel('weights.bin'), 'model.onnx').expect(400);
+    const res = await api.http
+      .post('/v1/models')
+      .set(auth)
+      .field('name', 'alone')
+      .attach('file', externalModel('weights.bin'), 'model.onnx')
+      .expect(400);
     assert.equal(res.body.error.code, 'MODEL_EXTERNAL_DATA');
     assert.match(res.body.error.message, /archive/);
   });
 
   test('a .tar.gz with the .onnx and its data file is accepted, and the stored bundle loads and computes X·W+B', async () => {
-    const archive = tarGz('tgz', { 'model.onnx': externalModel('weights.bin'), 'weights.bin': weights, 'README.txt': Buffer.from('unreferenced files are not stored') });
+    const archive = tarGz('tgz', {
+      'model.onnx': externalModel('weights.bin'),
+      'weights.bin': weights,
+      'README.txt': Buffer.from('unreferenced files are not stored'),
+    });
     const res = await api.http.post('/v1/models').set(auth).attach('file', archive, 'linear.tar.gz').expect(201);
     assert.equal(res.body.name, 'linear');
     assert.deepEqual(res.body.inputs, [{ name: 'X', elemType: 'float32', shape: ['N', 3] }]);
     assert.equal(res.body.paramCount, 8);
-    assert.deepEqual(res.body.externalData.files.map((f: { location: string; sizeBytes: number }) => [f.location, f.sizeBytes]), [['weights.bin', 32]]);
+    assert.deepEqual(
+      res.body.externalData.files.map((f: { location: string; sizeBytes: number }) => [f.location, f.sizeBytes]),
+      [['weights.bin', 32]],
+    );
     const dir = bundleDir(res.body.sha256);
     assert.equal(existsSync(join(dir, 'README.txt')), false);
     const session = await ort.InferenceSession.create(join(dir, 'model.onnx'));
@@ -112,9 +139,16 @@ describe('models with external data', () => {
   });
 
   test('a zip with the model in a folder and data in a subfolder is accepted', async () => {
-    const zip = buildZip([{ name: 'linear/model.onnx', data: externalModel('data/w.bin', 'data/b.bin', 0) }, { name: 'linear/data/w.bin', data: weights.subarray(0, 24) }, { name: 'linear/data/b.bin', data: weights.subarray(24) }]);
+    const zip = buildZip([
+      { name: 'linear/model.onnx', data: externalModel('data/w.bin', 'data/b.bin', 0) },
+      { name: 'linear/data/w.bin', data: weights.subarray(0, 24) },
+      { name: 'linear/data/b.bin', data: weights.subarray(24) },
+    ]);
     const res = await api.http.post('/v1/models').set(auth).field('name', 'zipped').attach('file', zip, 'linear.zip').expect(201);
-    assert.deepEqual(res.body.externalData.files.map((f: { location: string }) => f.location), ['data/b.bin', 'data/w.bin']);
+    assert.deepEqual(
+      res.body.externalData.files.map((f: { location: string }) => f.location),
+      ['data/b.bin', 'data/w.bin'],
+    );
     const session = await ort.InferenceSession.create(join(bundleDir(res.body.sha256), 'model.onnx'));
     const out = await session.run({ X: new ort.Tensor('float32', Float32Array.from([0, 0, 1]), [1, 3]) });
     assert.deepEqual(Array.from(out.Y.data as Float32Array), expected([0, 0, 1]));
@@ -123,12 +157,19 @@ describe('models with external data', () => {
 
   test('multipart with `data` parts is accepted; the same .onnx and data again share the bundle; deleting the last model removes it', async () => {
     const model = externalModel('weights.bin');
-    const send = (name: string) => api.http.post('/v1/models').set(auth).field('name', name).attach('file', model, 'model.onnx').attach('data', weights, 'weights.bin');
+    const send = (name: string) =>
+      api.http.post('/v1/models').set(auth).field('name', name).attach('file', model, 'model.onnx').attach('data', weights, 'weights.bin');
     const a = await send('multi-a').expect(201);
     const b = await send('multi-b').expect(201);
     assert.equal(a.body.sha256, b.body.sha256);
     assert.equal(a.body.externalData.files[0].sha256, b.body.externalData.files[0].sha256);
-    const other = await api.http.post('/v1/models').set(auth).field('name', 'conflict').attach('file', model, 'model.onnx').attach('data', Buffer.from(new Float32Array(8).buffer), 'weights.bin').expect(409);
+    const other = await api.http
+      .post('/v1/models')
+      .set(auth)
+      .field('name', 'conflict')
+      .attach('file', model, 'model.onnx')
+      .attach('data', Buffer.from(new Float32Array(8).buffer), 'weights.bin')
+      .expect(409);
     assert.equal(other.body.error.code, 'MODEL_EXTERNAL_DATA_CONFLICT');
     // The tar.gz test above uploaded the same .onnx with the same data: three models share the bundle.
     const list = await api.http.get('/v1/models?limit=100').set(auth).expect(200);
@@ -159,14 +200,23 @@ describe('models with external data', () => {
   });
 
   test('an archive entry escaping the folder, two models in one archive, and unused data parts are refused', async () => {
-    const escape = buildZip([{ name: 'model.onnx', data: externalModel('weights.bin') }, { name: '../weights.bin', data: weights }]);
+    const escape = buildZip([
+      { name: 'model.onnx', data: externalModel('weights.bin') },
+      { name: '../weights.bin', data: weights },
+    ]);
     const r1 = await api.http.post('/v1/models').set(auth).attach('file', escape, 'escape.zip').expect(400);
     assert.equal(r1.body.error.code, 'MODEL_ARCHIVE_UNSAFE');
     const two = tarGz('two', { 'a.onnx': externalModel('weights.bin'), 'b.onnx': externalModel('weights.bin'), 'weights.bin': weights });
     const r2 = await api.http.post('/v1/models').set(auth).attach('file', two, 'two.tar.gz').expect(400);
     assert.equal(r2.body.error.code, 'MODEL_ARCHIVE_INVALID');
     assert.match(r2.body.error.message, /a\.onnx, b\.onnx/);
-    const r3 = await api.http.post('/v1/models').set(auth).attach('file', externalModel('weights.bin'), 'model.onnx').attach('data', weights, 'weights.bin').attach('data', weights, 'extra.bin').expect(400);
+    const r3 = await api.http
+      .post('/v1/models')
+      .set(auth)
+      .attach('file', externalModel('weights.bin'), 'model.onnx')
+      .attach('data', weights, 'weights.bin')
+      .attach('data', weights, 'extra.bin')
+      .expect(400);
     assert.equal(r3.body.error.code, 'MODEL_EXTERNAL_DATA_UNUSED');
     assert.match(r3.body.error.message, /extra\.bin/);
   });

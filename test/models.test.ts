@@ -32,14 +32,20 @@ describe('model registry', () => {
     assert.equal(res.body.opHistogram.Conv, 15);
     assert.equal(res.body.opHistogram.Add, 6);
     assert.ok(res.body.paramCount > 690_000 && res.body.paramCount < 700_000, `paramCount ${res.body.paramCount}`);
-    assert.deepEqual(res.body.variants.map((v: { operators: string[] }) => v.operators), [['identity']]);
+    assert.deepEqual(
+      res.body.variants.map((v: { operators: string[] }) => v.operators),
+      [['identity']],
+    );
   });
 
   test('a text model records both int64 inputs with the symbolic batch dimension', async () => {
     const res = await upload(bert, 'sentiment-bert').expect(201);
     assert.deepEqual(
       res.body.inputs.map((i: { name: string; elemType: string; shape: unknown[] }) => [i.name, i.elemType, i.shape]),
-      [['input_ids', 'int64', ['N', 128]], ['attention_mask', 'int64', ['N', 128]]],
+      [
+        ['input_ids', 'int64', ['N', 128]],
+        ['attention_mask', 'int64', ['N', 128]],
+      ],
     );
   });
 
@@ -53,12 +59,21 @@ describe('model registry', () => {
   test('list is paginated, get returns the model, delete removes it', async () => {
     const { auth: other } = await api.newTeam();
     const ids: string[] = [];
-    for (const name of ['m1', 'm2', 'm3']) ids.push((await api.http.post('/v1/models').set(other).field('name', name).attach('file', resnetStudent, 'm.onnx').expect(201)).body.id);
+    for (const name of ['m1', 'm2', 'm3'])
+      ids.push(
+        (await api.http.post('/v1/models').set(other).field('name', name).attach('file', resnetStudent, 'm.onnx').expect(201)).body.id,
+      );
     const first = await api.http.get('/v1/models?limit=2').set(other).expect(200);
-    assert.deepEqual(first.body.items.map((m: { name: string }) => m.name), ['m3', 'm2']);
+    assert.deepEqual(
+      first.body.items.map((m: { name: string }) => m.name),
+      ['m3', 'm2'],
+    );
     assert.ok(first.body.nextCursor);
     const second = await api.http.get(`/v1/models?limit=2&cursor=${first.body.nextCursor}`).set(other).expect(200);
-    assert.deepEqual(second.body.items.map((m: { name: string }) => m.name), ['m1']);
+    assert.deepEqual(
+      second.body.items.map((m: { name: string }) => m.name),
+      ['m1'],
+    );
     assert.equal(second.body.nextCursor, null);
     const got = await api.http.get(`/v1/models/${ids[0]}`).set(other).expect(200);
     assert.equal(got.body.name, 'm1');
@@ -71,7 +86,10 @@ describe('model registry', () => {
     const res = await api.http
       .post('/graphql')
       .set(auth)
-      .send({ query: `query($id: ID!) { model(id: $id) { id name sha256 opset inputs { name elemType shape } variants { operators origin } } }`, variables: { id: created.body.id } })
+      .send({
+        query: `query($id: ID!) { model(id: $id) { id name sha256 opset inputs { name elemType shape } variants { operators origin } } }`,
+        variables: { id: created.body.id },
+      })
       .expect(200);
     assert.equal(res.body.errors, undefined);
     assert.deepEqual(res.body.data.model, {
@@ -95,7 +113,11 @@ describe('model registry', () => {
     const res = await api.http.get(`/v1/models/${created.body.id}`).set(stranger).expect(404);
     assert.equal(res.body.error.code, 'MODEL_NOT_FOUND');
     await api.http.delete(`/v1/models/${created.body.id}`).set(stranger).expect(404);
-    const gql = await api.http.post('/graphql').set(stranger).send({ query: `{ model(id: "${created.body.id}") { id } }` }).expect(200);
+    const gql = await api.http
+      .post('/graphql')
+      .set(stranger)
+      .send({ query: `{ model(id: "${created.body.id}") { id } }` })
+      .expect(200);
     assert.equal(gql.body.errors[0].extensions.code, 'MODEL_NOT_FOUND');
     const unauthenticated = await api.http.post('/graphql').send({ query: '{ models { items { id } } }' });
     assert.equal(unauthenticated.body.errors[0].extensions.code, 'UNAUTHENTICATED');
@@ -151,13 +173,26 @@ describe('model registry', () => {
       .expect(201);
     assert.deepEqual(ok.body.operators, ['distilled']);
     assert.equal(ok.body.origin, 'uploaded');
-    const wrong = await api.http.post(`/v1/models/${model.body.id}/variants`).set(auth).field('operator', 'qat').attach('file', bert, 'bert.onnx').expect(422);
+    const wrong = await api.http
+      .post(`/v1/models/${model.body.id}/variants`)
+      .set(auth)
+      .field('operator', 'qat')
+      .attach('file', bert, 'bert.onnx')
+      .expect(422);
     assert.equal(wrong.body.error.code, 'VARIANT_INCOMPATIBLE');
     assert.match(wrong.body.error.message, /input "input" is missing/);
-    const badOperator = await api.http.post(`/v1/models/${model.body.id}/variants`).set(auth).field('operator', 'magic').attach('file', resnetStudent, 's.onnx').expect(400);
+    const badOperator = await api.http
+      .post(`/v1/models/${model.body.id}/variants`)
+      .set(auth)
+      .field('operator', 'magic')
+      .attach('file', resnetStudent, 's.onnx')
+      .expect(400);
     assert.equal(badOperator.body.error.code, 'VALIDATION_FAILED');
     const got = await api.http.get(`/v1/models/${model.body.id}`).set(auth).expect(200);
-    assert.deepEqual(got.body.variants.map((v: { operators: string[] }) => v.operators), [['identity'], ['distilled']]);
+    assert.deepEqual(
+      got.body.variants.map((v: { operators: string[] }) => v.operators),
+      [['identity'], ['distilled']],
+    );
   });
 });
 

@@ -5,10 +5,19 @@ import { isolateEnvironment, startApi, type Api } from './support/harness';
 
 isolateEnvironment();
 
-type Operation = { responses: Record<string, { description?: string; content?: { 'application/json'?: { schema?: { properties?: { error?: { properties?: { code?: { enum?: string[] } } } } } } } }> };
+type Operation = {
+  responses: Record<
+    string,
+    {
+      description?: string;
+      content?: { 'application/json'?: { schema?: { properties?: { error?: { properties?: { code?: { enum?: string[] } } } } } } };
+    }
+  >;
+};
 type Document = { paths: Record<string, Record<string, Operation>> };
 
-const codesAt = (op: Operation, status: number): string[] => op.responses[String(status)]?.content?.['application/json']?.schema?.properties?.error?.properties?.code?.enum ?? [];
+const codesAt = (op: Operation, status: number): string[] =>
+  op.responses[String(status)]?.content?.['application/json']?.schema?.properties?.error?.properties?.code?.enum ?? [];
 
 describe('OpenAPI: each route lists its error codes', () => {
   let api: Api;
@@ -51,7 +60,8 @@ describe('OpenAPI: each route lists its error codes', () => {
           if (Number(status) < 400) continue;
           const codes = codesAt(op, Number(status));
           assert.ok(codes.length > 0, `${method} ${path} ${status} lists codes`);
-          for (const code of codes) assert.ok(statusesOf.get(code)?.has(Number(status)), `${method} ${path}: ${code} under ${status} (${response.description})`);
+          for (const code of codes)
+            assert.ok(statusesOf.get(code)?.has(Number(status)), `${method} ${path}: ${code} under ${status} (${response.description})`);
         }
       }
     }
@@ -59,7 +69,12 @@ describe('OpenAPI: each route lists its error codes', () => {
   });
 
   test('routes that read an id list its NOT_FOUND code under 404', () => {
-    for (const [path, code] of [['/v1/models/{id}', 'MODEL_NOT_FOUND'], ['/v1/datasets/{id}', 'DATASET_NOT_FOUND'], ['/v1/studies/{id}', 'STUDY_NOT_FOUND'], ['/v1/webhooks/{id}', 'WEBHOOK_NOT_FOUND']] as const) {
+    for (const [path, code] of [
+      ['/v1/models/{id}', 'MODEL_NOT_FOUND'],
+      ['/v1/datasets/{id}', 'DATASET_NOT_FOUND'],
+      ['/v1/studies/{id}', 'STUDY_NOT_FOUND'],
+      ['/v1/webhooks/{id}', 'WEBHOOK_NOT_FOUND'],
+    ] as const) {
       for (const [method, op] of Object.entries(doc.paths[path])) assert.ok(codesAt(op, 404).includes(code), `${method} ${path}`);
     }
   });

@@ -37,7 +37,15 @@ describe('operations: health, metrics, OpenAPI, tiers', () => {
 
   test('OpenAPI describes the REST surface', async () => {
     const res = await api.http.get('/docs/openapi.json').expect(200);
-    for (const path of ['/v1/models', '/v1/models/{id}/variants', '/v1/datasets', '/v1/studies', '/v1/studies/{id}/report', '/v1/tiers', '/v1/webhooks']) {
+    for (const path of [
+      '/v1/models',
+      '/v1/models/{id}/variants',
+      '/v1/datasets',
+      '/v1/studies',
+      '/v1/studies/{id}/report',
+      '/v1/tiers',
+      '/v1/webhooks',
+    ]) {
       assert.ok(res.body.paths[path], `${path} documented`);
     }
     assert.ok(res.body.components.securitySchemes.bearer);

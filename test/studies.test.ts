@@ -42,14 +42,18 @@ describe('studies end to end', () => {
     const recs = (await api.http.get(`/v1/studies/${study.id}/recommendations`).set(auth).expect(200)).body as Array<Record<string, any>>;
     assert.ok(recs.length >= 8, `candidates: ${recs.length}`);
     const operators = new Set(recs.map((r) => r.details.operators.join('+')));
-    for (const chain of ['identity', 'distilled', 'sptq', 'distilled+sptq']) assert.ok(operators.has(chain), `${chain} in ${[...operators]}`);
+    for (const chain of ['identity', 'distilled', 'sptq', 'distilled+sptq'])
+      assert.ok(operators.has(chain), `${chain} in ${[...operators]}`);
     const baseline = recs.find((r) => r.details.operators.join() === 'identity')!;
-    for (const r of recs.filter((r) => r.feasible)) assert.ok(r.accuracy >= baseline.accuracy - 1 - 1e-9, `${r.details.shortName} ${r.accuracy}`);
+    for (const r of recs.filter((r) => r.feasible))
+      assert.ok(r.accuracy >= baseline.accuracy - 1 - 1e-9, `${r.details.shortName} ${r.accuracy}`);
     for (const r of recs.filter((r) => !r.feasible)) assert.ok(r.violations.length > 0);
     const top = recs.find((r) => r.rank === 1)!;
     assert.equal(study.recommendation.variantId, top.variantId);
     assert.match(study.recommendation.explanation, /\w+/);
-    const measurements = (await api.http.get(`/v1/studies/${study.id}/measurements?samples=true`).set(auth).expect(200)).body as Array<Record<string, any>>;
+    const measurements = (await api.http.get(`/v1/studies/${study.id}/measurements?samples=true`).set(auth).expect(200)).body as Array<
+      Record<string, any>
+    >;
     assert.ok(measurements.every((m) => m.samplesMs.length === 20 && m.p50Ms > 0));
     assert.ok(measurements.some((m) => m.part === 'head') && measurements.some((m) => m.part === 'tail'));
     const html = await api.http.get(`/v1/studies/${study.id}/report?format=html`).set(auth).expect(200);

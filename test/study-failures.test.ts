@@ -37,10 +37,19 @@ describe('a study whose measurements fail on one tier', () => {
     assert.equal(mobile.length, 1, JSON.stringify(study.failures));
     assert.equal(mobile[0].code, 'RUNNER_OOM');
     assert.match(mobile[0].message, /memory limit/);
-    const recs = (await api.http.get(`/v1/studies/${study.id}/recommendations`).set(auth).expect(200)).body as Array<{ scenario: string; rank: number | null }>;
-    assert.deepEqual(recs.map((r) => r.scenario), ['edge']);
+    const recs = (await api.http.get(`/v1/studies/${study.id}/recommendations`).set(auth).expect(200)).body as Array<{
+      scenario: string;
+      rank: number | null;
+    }>;
+    assert.deepEqual(
+      recs.map((r) => r.scenario),
+      ['edge'],
+    );
     assert.equal(recs[0].rank, 1);
     const measurements = (await api.http.get(`/v1/studies/${study.id}/measurements`).set(auth).expect(200)).body as Array<{ tier: string }>;
-    assert.deepEqual(measurements.map((m) => m.tier), ['edge']);
+    assert.deepEqual(
+      measurements.map((m) => m.tier),
+      ['edge'],
+    );
   });
 });

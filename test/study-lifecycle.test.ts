@@ -46,15 +46,31 @@ describe('study lifecycle', () => {
   });
 
   test('invalid requests get a 400 naming the field; unknown ids a 404', async () => {
-    const bad = await api.http.post('/v1/studies').set(auth).send({ ...ids, scenarios: ['moon'] }).expect(400);
+    const bad = await api.http
+      .post('/v1/studies')
+      .set(auth)
+      .send({ ...ids, scenarios: ['moon'] })
+      .expect(400);
     assert.equal(bad.body.error.code, 'VALIDATION_FAILED');
     assert.match(bad.body.error.message, /scenarios/);
-    const negative = await api.http.post('/v1/studies').set(auth).send({ ...ids, constraints: { maxAccuracyDrop: -1 } }).expect(400);
+    const negative = await api.http
+      .post('/v1/studies')
+      .set(auth)
+      .send({ ...ids, constraints: { maxAccuracyDrop: -1 } })
+      .expect(400);
     assert.match(negative.body.error.message, /maxAccuracyDrop/);
-    const noDataset = await api.http.post('/v1/studies').set(auth).send({ modelId: ids.modelId, operators: ['identity', 'sptq'] }).expect(400);
+    const noDataset = await api.http
+      .post('/v1/studies')
+      .set(auth)
+      .send({ modelId: ids.modelId, operators: ['identity', 'sptq'] })
+      .expect(400);
     assert.equal(noDataset.body.error.code, 'STUDY_INVALID');
     assert.match(noDataset.body.error.message, /operators: sptq needs a dataset/);
-    const noVariant = await api.http.post('/v1/studies').set(auth).send({ ...ids, operators: ['distilled'] }).expect(400);
+    const noVariant = await api.http
+      .post('/v1/studies')
+      .set(auth)
+      .send({ ...ids, operators: ['distilled'] })
+      .expect(400);
     assert.match(noVariant.body.error.message, /no uploaded distilled variant/);
     const missing = await api.http.post('/v1/studies').set(auth).send({ modelId: '00000000-0000-4000-8000-000000000000' }).expect(404);
     assert.equal(missing.body.error.code, 'MODEL_NOT_FOUND');
@@ -65,8 +81,17 @@ describe('study lifecycle', () => {
     const strict = await startApi();
     try {
       const { auth: team } = await strict.newTeam();
-      const model = await strict.http.post('/v1/models').set(team).field('name', 'm').attach('file', fixtures('fashion-resnet/models/fashion-resnet-distilled.onnx')).expect(201);
-      const refused = await strict.http.post('/v1/studies').set(team).send({ modelId: model.body.id, ...QUICK, webhookUrl: 'http://127.0.0.1:9/hook' }).expect(400);
+      const model = await strict.http
+        .post('/v1/models')
+        .set(team)
+        .field('name', 'm')
+        .attach('file', fixtures('fashion-resnet/models/fashion-resnet-distilled.onnx'))
+        .expect(201);
+      const refused = await strict.http
+        .post('/v1/studies')
+        .set(team)
+        .send({ modelId: model.body.id, ...QUICK, webhookUrl: 'http://127.0.0.1:9/hook' })
+        .expect(400);
       assert.equal(refused.body.error.code, 'WEBHOOK_URL_FORBIDDEN');
       const list = await strict.http.get('/v1/studies').set(team).expect(200);
       assert.deepEqual(list.body.items, []);
@@ -88,8 +113,16 @@ describe('study lifecycle', () => {
   });
 
   test('a tight latency budget leaves no feasible candidate, with the reason for each; the webhook is signed', async () => {
-    const hook = await api.http.post('/v1/webhooks').set(auth).send({ url: hookUrl, events: ['study.completed'] }).expect(201);
-    const created = await api.http.post('/v1/studies').set(auth).send({ ...ids, ...QUICK, constraints: { latencyBudgetMs: 0.001 } }).expect(202);
+    const hook = await api.http
+      .post('/v1/webhooks')
+      .set(auth)
+      .send({ url: hookUrl, events: ['study.completed'] })
+      .expect(201);
+    const created = await api.http
+      .post('/v1/studies')
+      .set(auth)
+      .send({ ...ids, ...QUICK, constraints: { latencyBudgetMs: 0.001 } })
+      .expect(202);
     const study = await waitForStudy(api, auth, created.body.id);
     assert.equal(study.status, 'completed');
     assert.equal(study.recommendation, null);
@@ -108,7 +141,9 @@ describe('study lifecycle', () => {
     assert.equal(payload.type, 'study.completed');
     assert.equal(payload.data.studyId, study.id);
     const key = Buffer.from(String(hook.body.secret).replace(/^whsec_/, ''), 'base64');
-    const expected = createHmac('sha256', key).update(`${delivery!.headers['webhook-id']}.${delivery!.headers['webhook-timestamp']}.${delivery!.body}`).digest('base64');
+    const expected = createHmac('sha256', key)
+      .update(`${delivery!.headers['webhook-id']}.${delivery!.headers['webhook-timestamp']}.${delivery!.body}`)
+      .digest('base64');
     assert.ok(String(delivery!.headers['webhook-signature']).split(' ').includes(`v1,${expected}`));
   });
 
@@ -116,25 +151,42 @@ describe('study lifecycle', () => {
     const created = await api.http
       .post('/graphql')
       .set(auth)
-      .send({ query: `mutation($input: CreateStudyInput!) { createStudy(input: $input) { id status } }`, variables: { input: { ...ids, ...QUICK } } })
+      .send({
+        query: `mutation($input: CreateStudyInput!) { createStudy(input: $input) { id status } }`,
+        variables: { input: { ...ids, ...QUICK } },
+      })
       .expect(200);
     assert.equal(created.body.errors, undefined, JSON.stringify(created.body.errors));
     const id = created.body.data.createStudy.id;
-    const sse = await api.http.get(`/v1/studies/${id}/events`).set(auth).buffer(true).parse((res, done) => {
-      let text = '';
-      res.on('data', (c: Buffer) => (text += c.toString()));
-      res.on('end', () => done(null, text));
-    });
-    const events = String(sse.body).split('\n').filter((l) => l.startsWith('data: ')).map((l) => JSON.parse(l.slice(6)));
+    const sse = await api.http
+      .get(`/v1/studies/${id}/events`)
+      .set(auth)
+      .buffer(true)
+      .parse((res, done) => {
+        let text = '';
+        res.on('data', (c: Buffer) => (text += c.toString()));
+        res.on('end', () => done(null, text));
+      });
+    const events = String(sse.body)
+      .split('\n')
+      .filter((l) => l.startsWith('data: '))
+      .map((l) => JSON.parse(l.slice(6)));
     assert.ok(events.length >= 2, `events: ${events.length}`);
     assert.equal(events.at(-1).status, 'completed');
     assert.ok(events.some((e) => e.status === 'benchmarking'));
     const progress = events.map((e) => e.progress);
-    assert.deepEqual(progress, [...progress].sort((a, b) => a - b), 'progress never goes back');
+    assert.deepEqual(
+      progress,
+      [...progress].sort((a, b) => a - b),
+      'progress never goes back',
+    );
     const gql = await api.http
       .post('/graphql')
       .set(auth)
-      .send({ query: `query($id: ID!) { study(id: $id) { status recommendation { scenario explanation } recommendations { rank scenario feasible } measurements { tier p50Ms } } }`, variables: { id } })
+      .send({
+        query: `query($id: ID!) { study(id: $id) { status recommendation { scenario explanation } recommendations { rank scenario feasible } measurements { tier p50Ms } } }`,
+        variables: { id },
+      })
       .expect(200);
     assert.equal(gql.body.errors, undefined, JSON.stringify(gql.body.errors));
     assert.equal(gql.body.data.study.status, 'completed');
@@ -145,21 +197,45 @@ describe('study lifecycle', () => {
   test('a GraphQL subscription follows the study over graphql-ws, authenticated by its connection parameters', async () => {
     await api.app.listen(0, '127.0.0.1');
     const port = (api.app.getHttpServer().address() as AddressInfo).port;
-    const created = await api.http.post('/v1/studies').set(auth).send({ ...ids, ...QUICK }).expect(202);
-    const client = createClient({ url: `ws://127.0.0.1:${port}/graphql`, webSocketImpl: WebSocket, connectionParams: { authorization: auth.Authorization }, lazy: true });
+    const created = await api.http
+      .post('/v1/studies')
+      .set(auth)
+      .send({ ...ids, ...QUICK })
+      .expect(202);
+    const client = createClient({
+      url: `ws://127.0.0.1:${port}/graphql`,
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: auth.Authorization },
+      lazy: true,
+    });
     try {
       const statuses: string[] = [];
       await new Promise<void>((resolve, reject) => {
         client.subscribe<{ studyProgress: { status: string; progress: number } }>(
-          { query: `subscription($id: ID!) { studyProgress(id: $id) { status progress jobsDone jobsTotal } }`, variables: { id: created.body.id } },
-          { next: (msg) => (msg.errors ? reject(new Error(JSON.stringify(msg.errors))) : statuses.push(msg.data!.studyProgress.status)), error: reject, complete: resolve },
+          {
+            query: `subscription($id: ID!) { studyProgress(id: $id) { status progress jobsDone jobsTotal } }`,
+            variables: { id: created.body.id },
+          },
+          {
+            next: (msg) => (msg.errors ? reject(new Error(JSON.stringify(msg.errors))) : statuses.push(msg.data!.studyProgress.status)),
+            error: reject,
+            complete: resolve,
+          },
         );
       });
       assert.equal(statuses.at(-1), 'completed');
       assert.ok(statuses.length >= 2, statuses.join());
-      const denied = createClient({ url: `ws://127.0.0.1:${port}/graphql`, webSocketImpl: WebSocket, connectionParams: { authorization: 'Bearer nope' }, lazy: true });
+      const denied = createClient({
+        url: `ws://127.0.0.1:${port}/graphql`,
+        webSocketImpl: WebSocket,
+        connectionParams: { authorization: 'Bearer nope' },
+        lazy: true,
+      });
       const error = await new Promise<unknown>((resolve) => {
-        denied.subscribe({ query: `subscription { studyProgress(id: "${created.body.id}") { status } }` }, { next: (msg) => resolve(msg.errors), error: resolve, complete: () => resolve(null) });
+        denied.subscribe(
+          { query: `subscription { studyProgress(id: "${created.body.id}") { status } }` },
+          { next: (msg) => resolve(msg.errors), error: resolve, complete: () => resolve(null) },
+        );
       });
       assert.match(JSON.stringify(error), /UNAUTHENTICATED/);
       await denied.dispose();
@@ -194,7 +270,11 @@ describe('study lifecycle', () => {
   });
 
   test('cancel stops a study and keeps what it has; another team sees nothing', async () => {
-    const created = await api.http.post('/v1/studies').set(auth).send({ ...ids, scenarios: ['mobile', 'edge', 'cloud'], effort: { warmup: 2, runs: 10 } }).expect(202);
+    const created = await api.http
+      .post('/v1/studies')
+      .set(auth)
+      .send({ ...ids, scenarios: ['mobile', 'edge', 'cloud'], effort: { warmup: 2, runs: 10 } })
+      .expect(202);
     const cancelled = await api.http.delete(`/v1/studies/${created.body.id}`).set(auth).expect(200);
     assert.equal(cancelled.body.status, 'cancelled');
     await new Promise((r) => setTimeout(r, 3000));

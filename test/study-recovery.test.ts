@@ -86,13 +86,17 @@ describe('studies survive failures', () => {
     workers.push(edgeWorker);
     const reconciler = workers[0].get(StudyReconciler, { strict: false });
     let resumed = 0;
-    await until('the reconciler to pick the study up', async () => {
-      const study = (await api.http.get(`/v1/studies/${created.body.id}`).set(auth)).body;
-      if (study.status === 'completed') return true;
-      resumed += await reconciler.reconcile(0, [created.body.id]);
-      await new Promise((r) => setTimeout(r, 1000));
-      return undefined;
-    }, 120_000);
+    await until(
+      'the reconciler to pick the study up',
+      async () => {
+        const study = (await api.http.get(`/v1/studies/${created.body.id}`).set(auth)).body;
+        if (study.status === 'completed') return true;
+        resumed += await reconciler.reconcile(0, [created.body.id]);
+        await new Promise((r) => setTimeout(r, 1000));
+        return undefined;
+      },
+      120_000,
+    );
     assert.ok(resumed >= 1);
     const study = await waitForStudy(api, auth, created.body.id);
     assert.equal(study.status, 'completed');

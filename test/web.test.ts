@@ -34,7 +34,10 @@ describe('web page', () => {
     assert.match(js.headers['content-type'], /^text\/javascript/);
     assert.doesNotThrow(() => new Script(js.text, { filename: 'app.js' }));
     // The only URL in the bundle is the SVG namespace, which names elements and loads nothing.
-    assert.doesNotMatch(js.text.replaceAll('"http://www.w3.org/2000/svg"', ''), /https?:\/\/|\.innerHTML|insertAdjacentHTML|document\.write|\beval\(|new Function/);
+    assert.doesNotMatch(
+      js.text.replaceAll('"http://www.w3.org/2000/svg"', ''),
+      /https?:\/\/|\.innerHTML|insertAdjacentHTML|document\.write|\beval\(|new Function/,
+    );
     assert.match(js.text, /text\/event-stream/);
     assert.match(js.text, /getReader\(\)/, 'SSE is read with fetch and a stream reader, which can send the key');
     assert.match(js.text, /localStorage\.setItem\(KEY_STORE/);
@@ -51,7 +54,11 @@ describe('web page', () => {
     const called = new Set([...js.matchAll(/[`'"](\/v1\/[a-z/]*)/g)].map((m) => m[1]));
     assert.ok(called.size >= 4, [...called].join(' '));
     const known = Object.keys(spec.paths).map((p) => p.replace(/\{[^}]+\}/g, ''));
-    for (const path of called) assert.ok(known.some((k) => k.startsWith(path)), `${path} is not an api route`);
+    for (const path of called)
+      assert.ok(
+        known.some((k) => k.startsWith(path)),
+        `${path} is not an api route`,
+      );
   });
 
   test('the decision and share routes are in the OpenAPI document; an unknown share token is refused without a key', async () => {
@@ -74,7 +81,11 @@ describe('web page', () => {
     assert.equal(revoke.body.error.code, 'SHARE_NOT_FOUND');
     const study = await api.http.post('/v1/studies/00000000-0000-4000-8000-000000000000/share').set(auth).send({}).expect(404);
     assert.equal(study.body.error.code, 'STUDY_NOT_FOUND');
-    const bad = await api.http.post('/v1/studies/00000000-0000-4000-8000-000000000000/share').set(auth).send({ expiresInHours: 0 }).expect(400);
+    const bad = await api.http
+      .post('/v1/studies/00000000-0000-4000-8000-000000000000/share')
+      .set(auth)
+      .send({ expiresInHours: 0 })
+      .expect(400);
     assert.equal(bad.body.error.code, 'VALIDATION_FAILED');
     await api.http.post('/v1/studies/00000000-0000-4000-8000-000000000000/share').send({}).expect(401);
     const byId = await api.http.delete('/v1/studies/00000000-0000-4000-8000-000000000000/shares/not-an-id').set(auth).expect(404);

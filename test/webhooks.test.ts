@@ -73,7 +73,11 @@ describe('webhooks', () => {
     receiver.server.close();
   });
 
-  const register = (path: string, extra: object = {}) => api.http.post('/v1/webhooks').set(auth).send({ url: `${receiver.base}${path}`, ...extra });
+  const register = (path: string, extra: object = {}) =>
+    api.http
+      .post('/v1/webhooks')
+      .set(auth)
+      .send({ url: `${receiver.base}${path}`, ...extra });
   const deliveriesOf = async (id: string) => (await api.http.get(`/v1/webhooks/${id}/deliveries`).set(auth).expect(200)).body.items;
   const requestsTo = (path: string) => receiver.received.filter((r) => r.path === path);
 
@@ -93,7 +97,9 @@ describe('webhooks', () => {
   test('a study event reaches the receiver signed so that it verifies', async () => {
     const { body: endpoint } = await register('/signed', { events: ['study.completed'] }).expect(201);
     const { body: other } = await register('/failed-only', { events: ['study.failed'] }).expect(201);
-    await api.app.get(WebhooksService).emit(teamId, 'study.completed', { studyId: 'study-1', recommendation: 'edge/sptq' }, { studyId: 'study-1' });
+    await api.app
+      .get(WebhooksService)
+      .emit(teamId, 'study.completed', { studyId: 'study-1', recommendation: 'edge/sptq' }, { studyId: 'study-1' });
     const [delivery] = await waitFor('the signed delivery', () => requestsTo('/signed')[0] && requestsTo('/signed'));
     const { headers, body } = delivery;
     assert.ok(verifiesIndependently(endpoint.secret, headers, body), 'signature verifies with the endpoint secret');
@@ -113,7 +119,9 @@ describe('webhooks', () => {
     assert.equal(typeof logged.log[0].durationMs, 'number');
     assert.deepEqual(await deliveriesOf(other.id), [], 'an endpoint not subscribed to the event gets nothing');
 
-    await api.app.get(WebhooksService).emit(teamId, 'study.completed', { studyId: 'study-1', recommendation: 'edge/sptq' }, { studyId: 'study-1' });
+    await api.app
+      .get(WebhooksService)
+      .emit(teamId, 'study.completed', { studyId: 'study-1', recommendation: 'edge/sptq' }, { studyId: 'study-1' });
     await new Promise((resolve) => setTimeout(resolve, 300));
     assert.equal((await deliveriesOf(endpoint.id)).length, 1, 'the same study event emitted again is the same message');
   });
@@ -126,7 +134,13 @@ describe('webhooks', () => {
       return items[0]?.status === 'delivered' ? items : undefined;
     });
     assert.equal(delivery.attempts, 2);
-    assert.deepEqual(delivery.log.map((a: { attempt: number; statusCode: number }) => [a.attempt, a.statusCode]), [[1, 500], [2, 200]]);
+    assert.deepEqual(
+      delivery.log.map((a: { attempt: number; statusCode: number }) => [a.attempt, a.statusCode]),
+      [
+        [1, 500],
+        [2, 200],
+      ],
+    );
     assert.equal(delivery.log[0].error, 'HTTP 500: try again later');
     assert.equal(delivery.log[1].error, null);
     const [first, second] = requestsTo('/flaky');
@@ -141,7 +155,9 @@ describe('webhooks', () => {
     const { body: later } = await api.http.get('/v1/webhooks/signing-secret').set(auth).expect(200);
     assert.equal(later.secret, undefined, 'shown only when made');
     assert.equal(later.createdAt, signing.createdAt);
-    await api.app.get(WebhooksService).emit(teamId, 'study.completed', { studyId: 'study-3' }, { studyId: 'study-3', extraUrl: `${receiver.base}/study-own` });
+    await api.app
+      .get(WebhooksService)
+      .emit(teamId, 'study.completed', { studyId: 'study-3' }, { studyId: 'study-3', extraUrl: `${receiver.base}/study-own` });
     const [delivery] = await waitFor('the webhookUrl delivery', () => requestsTo('/study-own')[0] && requestsTo('/study-own'));
     assert.ok(verifiesIndependently(signing.secret, delivery.headers, delivery.body));
   });
@@ -153,7 +169,9 @@ describe('webhooks', () => {
     const [ping] = await waitFor('the ping', () => requestsTo('/ping')[0] && requestsTo('/ping'));
     assert.equal(JSON.parse(ping.body).type, 'webhook.test');
     assert.ok(verifiesIndependently(endpoint.secret, ping.headers, ping.body));
-    await waitFor('the ping logged as delivered', async () => ((await deliveriesOf(endpoint.id))[0]?.status === 'delivered' ? true : undefined));
+    await waitFor('the ping logged as delivered', async () =>
+      (await deliveriesOf(endpoint.id))[0]?.status === 'delivered' ? true : undefined,
+    );
   });
 
   test("another team cannot see, test, or delete a team's endpoint", async () => {

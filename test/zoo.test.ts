@@ -48,8 +48,15 @@ for (const model of ZOO_MODELS.filter((m) => m.ci && CI_MODELS.includes(m.id))) 
         const path = paths[model.id];
         assert.ok(path, `the zoo installer gave no path for ${model.id}`);
         const cell: Cell = await runEngine(engine, {
-          model, path, work: join(work, model.id, engine), types: await inputTypes(path), tiers: ['edge'],
-          benchRuns: 5, timeoutMs: 180_000, calibrationSamples: 4, partitionCuts: 1,
+          model,
+          path,
+          work: join(work, model.id, engine),
+          types: await inputTypes(path),
+          tiers: ['edge'],
+          benchRuns: 5,
+          timeoutMs: 180_000,
+          calibrationSamples: 4,
+          partitionCuts: 1,
         });
         const detail = `${model.id} × ${engine}: ${cell.status}${cell.code ? ` ${cell.code}` : ''}${cell.message ? ` — ${cell.message}` : ''}`;
         if (engine === 'describe' || engine === 'bench') assert.equal(cell.status, 'ok', detail);
@@ -81,23 +88,50 @@ describe('zoo full study: melspectrogram through the API', () => {
     await api.close();
   });
 
-  test('INPUT_SPEC_REQUIRED without a spec; with one, the study completes and variants and measurements record [1, 16000]', { timeout: 420_000 }, async () => {
-    const model = ZOO_MODELS.find((m) => m.id === 'melspectrogram')!;
-    const row = await zooStudy({ api, worker, auth, close: async () => undefined }, model, paths[model.id]!, ['mobile', 'edge'], 5, 360_000, ['edge', 'mobile|edge']);
-    assert.deepEqual(row.withoutSpec, { status: 422, code: 'INPUT_SPEC_REQUIRED' });
-    assert.equal(row.status, 'completed', JSON.stringify(row));
-    const built = row.variants.filter((v) => v.status === 'ready');
-    for (const v of row.variants) assert.ok(v.status === 'ready' || /^[A-Z][A-Z0-9_]+: /.test(v.error ?? ''), `${v.operators.join('+')}: ${v.status} ${v.error}`);
-    assert.ok(built.some((v) => v.operators.includes('partition')), JSON.stringify(row.variants));
-    for (const v of built.filter((b) => !b.operators.includes('identity'))) {
-      assert.deepEqual((v.inputShapes as Record<string, { shape: number[] }>).input.shape, [1, 16000], `${v.operators.join('+')} built at the spec's shape`);
-    }
-    assert.ok(row.measurements.length > 0);
-    for (const m of row.measurements.filter((x) => x.part !== 'tail')) assert.deepEqual((m.inputShapes as Record<string, { shape: number[] }>).input.shape, [1, 16000], `${m.variant} ${m.part} on ${m.tier}`);
-    const html = (await api.http.get(`/v1/studies/${row.studyId}/report?format=html`).set(auth).expect(200)).text;
-    assert.match(html, /Built and checked at/);
-    assert.match(html, /input \[1,16000\] float32/);
-    const report = (await api.http.get(`/v1/studies/${row.studyId}/report?format=json`).set(auth).expect(200)).body as { buildInputShapes?: Record<string, Record<string, { shape: number[] }>> };
-    assert.ok(Object.values(report.buildInputShapes ?? {}).length >= 2, JSON.stringify(report.buildInputShapes));
-  });
+  test(
+    'INPUT_SPEC_REQUIRED without a spec; with one, the study completes and variants and measurements record [1, 16000]',
+    { timeout: 420_000 },
+    async () => {
+      const model = ZOO_MODELS.find((m) => m.id === 'melspectrogram')!;
+      const row = await zooStudy(
+        { api, worker, auth, close: async () => undefined },
+        model,
+        paths[model.id]!,
+        ['mobile', 'edge'],
+        5,
+        360_000,
+        ['edge', 'mobile|edge'],
+      );
+      assert.deepEqual(row.withoutSpec, { status: 422, code: 'INPUT_SPEC_REQUIRED' });
+      assert.equal(row.status, 'completed', JSON.stringify(row));
+      const built = row.variants.filter((v) => v.status === 'ready');
+      for (const v of row.variants)
+        assert.ok(v.status === 'ready' || /^[A-Z][A-Z0-9_]+: /.test(v.error ?? ''), `${v.operators.join('+')}: ${v.status} ${v.error}`);
+      assert.ok(
+        built.some((v) => v.operators.includes('partition')),
+        JSON.stringify(row.variants),
+      );
+      for (const v of built.filter((b) => !b.operators.includes('identity'))) {
+        assert.deepEqual(
+          (v.inputShapes as Record<string, { shape: number[] }>).input.shape,
+          [1, 16000],
+          `${v.operators.join('+')} built at the spec's shape`,
+        );
+      }
+      assert.ok(row.measurements.length > 0);
+      for (const m of row.measurements.filter((x) => x.part !== 'tail'))
+        assert.deepEqual(
+          (m.inputShapes as Record<string, { shape: number[] }>).input.shape,
+          [1, 16000],
+          `${m.variant} ${m.part} on ${m.tier}`,
+        );
+      const html = (await api.http.get(`/v1/studies/${row.studyId}/report?format=html`).set(auth).expect(200)).text;
+      assert.match(html, /Built and checked at/);
+      assert.match(html, /input \[1,16000\] float32/);
+      const report = (await api.http.get(`/v1/studies/${row.studyId}/report?format=json`).set(auth).expect(200)).body as {
+        buildInputShapes?: Record<string, Record<string, { shape: number[] }>>;
+      };
+      assert.ok(Object.values(report.buildInputShapes ?? {}).length >= 2, JSON.stringify(report.buildInputShapes));
+    },
+  );
 });

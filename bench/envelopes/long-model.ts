@@ -21,7 +21,9 @@ export function writeLongModel(path: string, layers = 28, rows = 256): string {
     nodes.push({ opType: 'Relu', name: `relu_${i}`, input: [`mm_${i}`], output: [`h_${i}`] });
     previous = `h_${i}`;
   }
-  const tensorType = (dims: number[]) => ({ tensorType: { elemType: onnx.TensorProto.DataType.FLOAT, shape: { dim: dims.map((d) => ({ dimValue: d })) } } });
+  const tensorType = (dims: number[]) => ({
+    tensorType: { elemType: onnx.TensorProto.DataType.FLOAT, shape: { dim: dims.map((d) => ({ dimValue: d })) } },
+  });
   const model = onnx.ModelProto.create({
     irVersion: 8,
     opsetImport: [{ domain: '', version: 17 }],

@@ -17,7 +17,12 @@ import { writeLongModel } from './long-model';
 const repeats = process.argv.includes('--repeats') ? Number(process.argv[process.argv.indexOf('--repeats') + 1]) : 5;
 const root = repoRoot();
 const models = [
-  { name: 'short: fashion-resnet-identity', path: join(root, 'test/fixtures/fashion-resnet/models/fashion-resnet-identity.onnx'), runs: 200, warmup: 20 },
+  {
+    name: 'short: fashion-resnet-identity',
+    path: join(root, 'test/fixtures/fashion-resnet/models/fashion-resnet-identity.onnx'),
+    runs: 200,
+    warmup: 20,
+  },
   { name: 'long: 28×MatMul 256×1024', path: writeLongModel(join(tmpdir(), 'tierwise-bench-long-matmul-28.onnx')), runs: 25, warmup: 3 },
 ];
 const methods = ['scaled', 'quota'] as const;
@@ -32,9 +37,27 @@ function quietCv(results: MeasureResult[]): { quietCvP50: number | null; quietRe
 }
 
 interface Cell {
-  model: string; tier: string; method: string; slowdown: number; quotaCpus: number | null; enforced: string;
-  p50: number; p90: number; mean: number; hostP50: number; hostP90: number; hostMean: number;
-  ratioP50: number; ratioP90: number; ratioMean: number; cvP50: number; quietCvP50: number | null; quietRepeats: number; p50s: number[]; foreignCpuShares: number[]; warnings: string[];
+  model: string;
+  tier: string;
+  method: string;
+  slowdown: number;
+  quotaCpus: number | null;
+  enforced: string;
+  p50: number;
+  p90: number;
+  mean: number;
+  hostP50: number;
+  hostP90: number;
+  hostMean: number;
+  ratioP50: number;
+  ratioP90: number;
+  ratioMean: number;
+  cvP50: number;
+  quietCvP50: number | null;
+  quietRepeats: number;
+  p50s: number[];
+  foreignCpuShares: number[];
+  warnings: string[];
 }
 
 async function main(): Promise<void> {
@@ -45,7 +68,9 @@ async function main(): Promise<void> {
       for (let r = 0; r < repeats; r++) {
         for (const method of methods) {
           process.stderr.write(`${model.name} ${tier} ${method} repeat ${r + 1}/${repeats}\n`);
-          byMethod[method]!.push(await measure({ modelPath: model.path, tier, method, runs: model.runs, warmup: model.warmup, timeoutMs: 600_000 }));
+          byMethod[method]!.push(
+            await measure({ modelPath: model.path, tier, method, runs: model.runs, warmup: model.warmup, timeoutMs: 600_000 }),
+          );
         }
       }
       const host = byMethod.scaled!;
@@ -57,13 +82,26 @@ async function main(): Promise<void> {
         const p50s = results.map((m) => m.p50);
         const e = results[0]!.envelope;
         const cell = {
-          model: model.name, tier, method, slowdown: e.slowdown, quotaCpus: e.quotaCpus,
+          model: model.name,
+          tier,
+          method,
+          slowdown: e.slowdown,
+          quotaCpus: e.quotaCpus,
           enforced: `${e.method}: cores ${e.cores?.join(',') ?? '-'}, memory ${e.enforced.memory.mechanism}, quota ${e.enforced.cpuQuota.mechanism}`,
-          p50: median(p50s), p90: median(results.map((m) => m.p90)), mean: median(results.map((m) => m.mean)),
-          hostP50, hostP90, hostMean, ratioP50: 0, ratioP90: 0, ratioMean: 0,
-          cvP50: coefficientOfVariation(p50s), p50s,
+          p50: median(p50s),
+          p90: median(results.map((m) => m.p90)),
+          mean: median(results.map((m) => m.mean)),
+          hostP50,
+          hostP90,
+          hostMean,
+          ratioP50: 0,
+          ratioP90: 0,
+          ratioMean: 0,
+          cvP50: coefficientOfVariation(p50s),
+          p50s,
           foreignCpuShares: results.map((m) => m.interference?.foreignCpuShare ?? NaN),
-          ...quietCv(results), warnings: [...new Set(results.flatMap((m) => m.warnings))],
+          ...quietCv(results),
+          warnings: [...new Set(results.flatMap((m) => m.warnings))],
         };
         cell.ratioP50 = cell.p50 / hostP50;
         cell.ratioP90 = cell.p90 / hostP90;
@@ -92,11 +130,18 @@ async function main(): Promise<void> {
   mkdirSync(join(root, 'bench/results'), { recursive: true });
   writeFileSync(join(root, 'bench/results/envelopes.json'), `${JSON.stringify(out, null, 2)}\n`);
   const f = (x: number, d = 3) => x.toFixed(d).padStart(9);
-  process.stdout.write(`${'model'.padEnd(32)} ${'tier'.padEnd(7)} ${'method'.padEnd(7)} ${'s/quota'.padStart(7)} ${'p50'.padStart(9)} ${'p90'.padStart(9)} ${'mean'.padStart(9)} ${'×p50'.padStart(6)} ${'×p90'.padStart(6)} ${'×mean'.padStart(6)} ${'CV p50'.padStart(7)} ${'quiet CV'.padStart(12)}  other work on the cores, per repeat\n`);
+  process.stdout.write(
+    `${'model'.padEnd(32)} ${'tier'.padEnd(7)} ${'method'.padEnd(7)} ${'s/quota'.padStart(7)} ${'p50'.padStart(9)} ${'p90'.padStart(9)} ${'mean'.padStart(9)} ${'×p50'.padStart(6)} ${'×p90'.padStart(6)} ${'×mean'.padStart(6)} ${'CV p50'.padStart(7)} ${'quiet CV'.padStart(12)}  other work on the cores, per repeat\n`,
+  );
   for (const c of cells) {
-    process.stdout.write(`${c.model.padEnd(32)} ${c.tier.padEnd(7)} ${c.method.padEnd(7)} ${String(c.method === 'quota' ? c.quotaCpus : c.slowdown).padStart(7)} ${f(c.p50)} ${f(c.p90)} ${f(c.mean)} ${c.ratioP50.toFixed(2).padStart(6)} ${c.ratioP90.toFixed(2).padStart(6)} ${c.ratioMean.toFixed(2).padStart(6)} ${`${(c.cvP50 * 100).toFixed(1)}%`.padStart(7)} ${`${c.quietCvP50 === null ? '-' : `${(c.quietCvP50 * 100).toFixed(1)}%`} (${c.quietRepeats}/${c.p50s.length})`.padStart(12)}  ${c.foreignCpuShares.map((x) => `${(x * 100).toFixed(0)}%`).join(' ')}\n`);
+    process.stdout.write(
+      `${c.model.padEnd(32)} ${c.tier.padEnd(7)} ${c.method.padEnd(7)} ${String(c.method === 'quota' ? c.quotaCpus : c.slowdown).padStart(7)} ${f(c.p50)} ${f(c.p90)} ${f(c.mean)} ${c.ratioP50.toFixed(2).padStart(6)} ${c.ratioP90.toFixed(2).padStart(6)} ${c.ratioMean.toFixed(2).padStart(6)} ${`${(c.cvP50 * 100).toFixed(1)}%`.padStart(7)} ${`${c.quietCvP50 === null ? '-' : `${(c.quietCvP50 * 100).toFixed(1)}%`} (${c.quietRepeats}/${c.p50s.length})`.padStart(12)}  ${c.foreignCpuShares.map((x) => `${(x * 100).toFixed(0)}%`).join(' ')}\n`,
+    );
   }
   for (const a of agreement) process.stdout.write(`long model, ${a.tier}: quota mean / scaled mean = ${a.quotaOverScaled.toFixed(3)}\n`);
 }
 
-main().catch((error: unknown) => { process.stderr.write(`${String((error as Error).stack ?? error)}\n`); process.exit(1); });
+main().catch((error: unknown) => {
+  process.stderr.write(`${String((error as Error).stack ?? error)}\n`);
+  process.exit(1);
+});

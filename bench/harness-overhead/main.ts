@@ -47,7 +47,15 @@ async function main(): Promise<void> {
     }
     const runnerP50 = quantile(runner, 0.5);
     const bareMedian = quantile(bare, 0.5);
-    rows.push({ model: model.slice(root.length + 1), core, runnerP50, bareP50: bareMedian, ratio: runnerP50 / bareMedian, runnerRounds: runner, bareRounds: bare });
+    rows.push({
+      model: model.slice(root.length + 1),
+      core,
+      runnerP50,
+      bareP50: bareMedian,
+      ratio: runnerP50 / bareMedian,
+      runnerRounds: runner,
+      bareRounds: bare,
+    });
   }
   const out = {
     command: `npx tsx bench/harness-overhead/main.ts --rounds ${rounds} --runs ${runs}`,
@@ -60,7 +68,13 @@ async function main(): Promise<void> {
   mkdirSync(join(root, 'bench/results'), { recursive: true });
   writeFileSync(join(root, 'bench/results/harness-overhead.json'), `${JSON.stringify(out, null, 2)}\n`);
   process.stdout.write(`${'model'.padEnd(58)} ${'runner p50'.padStart(11)} ${'bare p50'.padStart(10)} ${'ratio'.padStart(7)}\n`);
-  for (const r of rows) process.stdout.write(`${r.model.padEnd(58)} ${r.runnerP50.toFixed(4).padStart(11)} ${r.bareP50.toFixed(4).padStart(10)} ${r.ratio.toFixed(3).padStart(7)}\n`);
+  for (const r of rows)
+    process.stdout.write(
+      `${r.model.padEnd(58)} ${r.runnerP50.toFixed(4).padStart(11)} ${r.bareP50.toFixed(4).padStart(10)} ${r.ratio.toFixed(3).padStart(7)}\n`,
+    );
 }
 
-main().catch((error: unknown) => { process.stderr.write(`${String((error as Error).stack ?? error)}\n`); process.exit(1); });
+main().catch((error: unknown) => {
+  process.stderr.write(`${String((error as Error).stack ?? error)}\n`);
+  process.exit(1);
+});

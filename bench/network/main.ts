@@ -18,15 +18,26 @@ const BYTES = [3_000, 30_000, 150_000, 600_000, 2_000_000];
 
 async function main(): Promise<void> {
   const why = labUnavailable();
-  if (why) { process.stderr.write(`bench/network: netcheck ${why}\n`); process.exit(2); }
+  if (why) {
+    process.stderr.write(`bench/network: netcheck ${why}\n`);
+    process.exit(2);
+  }
   const started = Date.now();
   const rows: NetcheckRow[] = [];
   const skipped: string[] = [];
   for (const mbps of MBPS) {
     for (const rttMs of RTTS) {
       const result = await netcheck({
-        mbps: [mbps], rttMs: [rttMs], bytes: BYTES, connections: ['per-request', 'kept-alive'], congestionControl: 'reno',
-        idleGapMs: 1000, repeats: 3, measure: true, maxMs: 5000, log: (line) => process.stderr.write(`${line}\n`),
+        mbps: [mbps],
+        rttMs: [rttMs],
+        bytes: BYTES,
+        connections: ['per-request', 'kept-alive'],
+        congestionControl: 'reno',
+        idleGapMs: 1000,
+        repeats: 3,
+        measure: true,
+        maxMs: 5000,
+        log: (line) => process.stderr.write(`${line}\n`),
       });
       rows.push(...result.rows);
       skipped.push(...result.skipped);
@@ -34,11 +45,17 @@ async function main(): Promise<void> {
   }
   const bands = RTTS.map((rttMs) => {
     const errors = rows.filter((r) => r.rttMs === rttMs).map((r) => Math.abs(r.errorPct!));
-    return { rttMs, points: errors.length, maxAbsErrorPct: Math.max(...errors), meanAbsErrorPct: errors.reduce((s, e) => s + e, 0) / errors.length };
+    return {
+      rttMs,
+      points: errors.length,
+      maxAbsErrorPct: Math.max(...errors),
+      meanAbsErrorPct: errors.reduce((s, e) => s + e, 0) / errors.length,
+    };
   });
   const out = {
     generatedAt: new Date().toISOString(),
-    method: 'two network namespaces joined by a tun delay line (src/netlab), reno senders, 1 s idle gap before each kept-alive request; row = median of 3; error = (model − kernel) / kernel',
+    method:
+      'two network namespaces joined by a tun delay line (src/netlab), reno senders, 1 s idle gap before each kept-alive request; row = median of 3; error = (model − kernel) / kernel',
     model: describeTransport(rows[0]!.transport).replace(/, endpoint [\d.]+ ms/, ', endpoint measured per link'),
     seconds: (Date.now() - started) / 1e3,
     summary: bands,
@@ -46,18 +63,29 @@ async function main(): Promise<void> {
     rows: rows.map(({ transport: _t, ...row }) => row),
   };
   writeFileSync(join(repoRoot(), 'bench/results/netcheck.json'), `${JSON.stringify(out, null, 1)}\n`);
-  const lines = ['| Mbps | RTT ms | bytes | per-request model / kernel ms | error | kept-alive model / kernel ms | error |', '|---|---|---|---|---|---|---|'];
-  for (const mbps of MBPS) for (const rttMs of RTTS) for (const bytes of BYTES) {
-    const pick = (c: string) => rows.find((r) => r.mbps === mbps && r.rttMs === rttMs && r.bytes === bytes && r.connection === c);
-    const a = pick('per-request');
-    const b = pick('kept-alive');
-    if (!a && !b) continue;
-    const cell = (r?: NetcheckRow) => (r ? [`${r.modelMs.toFixed(1)} / ${r.measuredMs!.toFixed(1)}`, `${r.errorPct! >= 0 ? '+' : ''}${r.errorPct!.toFixed(1)}%`] : ['—', '']);
-    lines.push(`| ${mbps} | ${rttMs} | ${bytes} | ${cell(a).join(' | ')} | ${cell(b).join(' | ')} |`);
-  }
+  const lines = [
+    '| Mbps | RTT ms | bytes | per-request model / kernel ms | error | kept-alive model / kernel ms | error |',
+    '|---|---|---|---|---|---|---|',
+  ];
+  for (const mbps of MBPS)
+    for (const rttMs of RTTS)
+      for (const bytes of BYTES) {
+        const pick = (c: string) => rows.find((r) => r.mbps === mbps && r.rttMs === rttMs && r.bytes === bytes && r.connection === c);
+        const a = pick('per-request');
+        const b = pick('kept-alive');
+        if (!a && !b) continue;
+        const cell = (r?: NetcheckRow) =>
+          r
+            ? [`${r.modelMs.toFixed(1)} / ${r.measuredMs!.toFixed(1)}`, `${r.errorPct! >= 0 ? '+' : ''}${r.errorPct!.toFixed(1)}%`]
+            : ['—', ''];
+        lines.push(`| ${mbps} | ${rttMs} | ${bytes} | ${cell(a).join(' | ')} | ${cell(b).join(' | ')} |`);
+      }
   lines.push('', '| RTT ms | points | max abs error | mean abs error |', '|---|---|---|---|');
   for (const b of bands) lines.push(`| ${b.rttMs} | ${b.points} | ${b.maxAbsErrorPct.toFixed(1)}% | ${b.meanAbsErrorPct.toFixed(1)}% |`);
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
-main().catch((error: unknown) => { process.stderr.write(`${String(error)}\n`); process.exit(1); });
+main().catch((error: unknown) => {
+  process.stderr.write(`${String(error)}\n`);
+  process.exit(1);
+});

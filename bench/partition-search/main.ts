@@ -30,7 +30,9 @@ async function main(): Promise<void> {
     for (const [i, cut] of cuts.entries()) {
       const split = await measureSplit(model, cut.tensors, probe, 'mobile', 'edge', work, inputs, RUNS);
       exhaustive.push({ id: cut.id, transferBytes: cut.transferBytes, headMs: split.headMs, tailMs: split.tailMs });
-      process.stderr.write(`measured ${i + 1}/${cuts.length} ${cut.id}: head ${split.headMs.toFixed(3)} + tail ${split.tailMs.toFixed(3)} ms\n`);
+      process.stderr.write(
+        `measured ${i + 1}/${cuts.length} ${cut.id}: head ${split.headMs.toFixed(3)} + tail ${split.tailMs.toFixed(3)} ms\n`,
+      );
     }
   } finally {
     rmSync(work, { recursive: true, force: true });
@@ -41,7 +43,13 @@ async function main(): Promise<void> {
   for (const mbps of BANDWIDTHS) {
     const links = linksAt(mbps);
     const e2e = (c: { transferBytes: number; headMs: number; tailMs: number }): number =>
-      c.headMs + c.tailMs + scenarioNetworkMs({ kind: 'partition', head: 'mobile', tail: 'edge', cutBytes: c.transferBytes }, { requestBytes: 0, responseBytes }, links).totalMs;
+      c.headMs +
+      c.tailMs +
+      scenarioNetworkMs(
+        { kind: 'partition', head: 'mobile', tail: 'edge', cutBytes: c.transferBytes },
+        { requestBytes: 0, responseBytes },
+        links,
+      ).totalMs;
     const measured = exhaustive.map((c) => ({ ...c, e2eMs: e2e(c) })).sort((a, b) => a.e2eMs - b.e2eMs);
     const t0 = Date.now();
     const search = await searchPartition(MODEL, { from: 'mobile', to: 'edge', links, topK: 3, responseBytes, ...RUNS });
@@ -52,8 +60,13 @@ async function main(): Promise<void> {
       const computeEstimate = c.headMs + c.tailMs;
       const computeMeasured = m.headMs + m.tailMs;
       return {
-        id: c.id, estimateMs: c.e2eMs, measuredMs: m.e2eMs, errorPct: ((c.e2eMs - m.e2eMs) / m.e2eMs) * 100,
-        computeEstimateMs: computeEstimate, computeMeasuredMs: computeMeasured, computeErrorPct: ((computeEstimate - computeMeasured) / computeMeasured) * 100,
+        id: c.id,
+        estimateMs: c.e2eMs,
+        measuredMs: m.e2eMs,
+        errorPct: ((c.e2eMs - m.e2eMs) / m.e2eMs) * 100,
+        computeEstimateMs: computeEstimate,
+        computeMeasuredMs: computeMeasured,
+        computeErrorPct: ((computeEstimate - computeMeasured) / computeMeasured) * 100,
       };
     });
     const absErrors = estimateVsExhaustive.map((e) => Math.abs(e.errorPct));
@@ -69,33 +82,54 @@ async function main(): Promise<void> {
       estimateError: {
         topKInSearch: search.estimateError,
         allCutsVsExhaustive: { meanAbsPct: absErrors.reduce((s, e) => s + e, 0) / absErrors.length, maxAbsPct: Math.max(...absErrors) },
-        computeOnlyVsExhaustive: { meanAbsPct: absComputeErrors.reduce((s, e) => s + e, 0) / absComputeErrors.length, maxAbsPct: Math.max(...absComputeErrors) },
+        computeOnlyVsExhaustive: {
+          meanAbsPct: absComputeErrors.reduce((s, e) => s + e, 0) / absComputeErrors.length,
+          maxAbsPct: Math.max(...absComputeErrors),
+        },
       },
       whole: search.whole,
-      topMeasured: measured.slice(0, 5).map((m) => ({ id: m.id, e2eMs: m.e2eMs, headMs: m.headMs, tailMs: m.tailMs, transferBytes: m.transferBytes })),
+      topMeasured: measured
+        .slice(0, 5)
+        .map((m) => ({ id: m.id, e2eMs: m.e2eMs, headMs: m.headMs, tailMs: m.tailMs, transferBytes: m.transferBytes })),
       searchMeasured: search.measured.map((m) => ({ id: m.id, estimateMs: m.estimateMs, measuredMs: m.e2eMs, errorPct: m.errorPct })),
       estimateVsExhaustive,
     });
   }
   for (const s of scenarios) {
-    process.stdout.write([
-      `mobile|edge at ${s.mbps} Mbps, ${s.cuts} candidate cuts (image teacher)`,
-      `  best measured   ${s.bestMeasured.e2eMs.toFixed(3)} ms  ${s.bestMeasured.id}`,
-      `  searched        ${s.searched.e2eMsInExhaustive.toFixed(3)} ms  ${s.searched.id}  (${pct(s.searchedVsBestPct)} vs best; ${s.searched.e2eMsInSearch.toFixed(3)} ms in the search's own measurement)`,
-      `  measurements    exhaustive ${s.measurements.exhaustive}, search ${s.measurements.search} (${s.measurements.ratio.toFixed(1)}x fewer)`,
-      `  estimate error  top-3 vs their measurement: mean ${s.estimateError.topKInSearch!.meanAbsPct.toFixed(1)}%, max ${s.estimateError.topKInSearch!.maxAbsPct.toFixed(1)}%; all cuts vs exhaustive: mean ${s.estimateError.allCutsVsExhaustive.meanAbsPct.toFixed(1)}%, max ${s.estimateError.allCutsVsExhaustive.maxAbsPct.toFixed(1)}%`,
-      `  compute only    head+tail estimate vs measured, all cuts: mean ${s.estimateError.computeOnlyVsExhaustive.meanAbsPct.toFixed(1)}%, max ${s.estimateError.computeOnlyVsExhaustive.maxAbsPct.toFixed(1)}%`,
-      `  whole model     on mobile ${s.whole.onFromMs.toFixed(3)} ms, on edge ${s.whole.onToMs.toFixed(3)} ms (incl. network)`,
-      '',
-    ].join('\n'));
+    process.stdout.write(
+      [
+        `mobile|edge at ${s.mbps} Mbps, ${s.cuts} candidate cuts (image teacher)`,
+        `  best measured   ${s.bestMeasured.e2eMs.toFixed(3)} ms  ${s.bestMeasured.id}`,
+        `  searched        ${s.searched.e2eMsInExhaustive.toFixed(3)} ms  ${s.searched.id}  (${pct(s.searchedVsBestPct)} vs best; ${s.searched.e2eMsInSearch.toFixed(3)} ms in the search's own measurement)`,
+        `  measurements    exhaustive ${s.measurements.exhaustive}, search ${s.measurements.search} (${s.measurements.ratio.toFixed(1)}x fewer)`,
+        `  estimate error  top-3 vs their measurement: mean ${s.estimateError.topKInSearch!.meanAbsPct.toFixed(1)}%, max ${s.estimateError.topKInSearch!.maxAbsPct.toFixed(1)}%; all cuts vs exhaustive: mean ${s.estimateError.allCutsVsExhaustive.meanAbsPct.toFixed(1)}%, max ${s.estimateError.allCutsVsExhaustive.maxAbsPct.toFixed(1)}%`,
+        `  compute only    head+tail estimate vs measured, all cuts: mean ${s.estimateError.computeOnlyVsExhaustive.meanAbsPct.toFixed(1)}%, max ${s.estimateError.computeOnlyVsExhaustive.maxAbsPct.toFixed(1)}%`,
+        `  whole model     on mobile ${s.whole.onFromMs.toFixed(3)} ms, on edge ${s.whole.onToMs.toFixed(3)} ms (incl. network)`,
+        '',
+      ].join('\n'),
+    );
   }
   mkdirSync(join(repoRoot(), 'bench/results'), { recursive: true });
   const out = join(repoRoot(), 'bench/results/partition-search.json');
-  writeFileSync(out, JSON.stringify({ model: 'fashion-resnet-identity', host: 'shared 2-core VM; noisy', measuredAt: new Date().toISOString(), runs: RUNS, scenarios, exhaustive }, null, 2));
+  writeFileSync(
+    out,
+    JSON.stringify(
+      {
+        model: 'fashion-resnet-identity',
+        host: 'shared 2-core VM; noisy',
+        measuredAt: new Date().toISOString(),
+        runs: RUNS,
+        scenarios,
+        exhaustive,
+      },
+      null,
+      2,
+    ),
+  );
   process.stdout.write(`wrote ${out}\n`);
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exit(1);
 });

@@ -48,10 +48,21 @@ async function opProfile(bytes: Uint8Array, sample: DatasetSample, dir: string, 
   session.endProfiling();
   await session.release();
   const file = readdirSync(dir).find((f) => f.startsWith(tag) && f.endsWith('.json'))!;
-  const events = JSON.parse(readFileSync(join(dir, file), 'utf8')) as Array<{ cat: string; name: string; dur: number; args?: { op_name?: string } }>;
+  const events = JSON.parse(readFileSync(join(dir, file), 'utf8')) as Array<{
+    cat: string;
+    name: string;
+    dur: number;
+    args?: { op_name?: string };
+  }>;
   const perOp: Record<string, number> = {};
-  for (const e of events) if (e.cat === 'Node' && e.name.endsWith('_kernel_time') && e.args?.op_name) perOp[e.args.op_name] = (perOp[e.args.op_name] ?? 0) + e.dur / 100 / 1000;
-  return Object.fromEntries(Object.entries(perOp).sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, Number(v.toFixed(4))]));
+  for (const e of events)
+    if (e.cat === 'Node' && e.name.endsWith('_kernel_time') && e.args?.op_name)
+      perOp[e.args.op_name] = (perOp[e.args.op_name] ?? 0) + e.dur / 100 / 1000;
+  return Object.fromEntries(
+    Object.entries(perOp)
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, v]) => [k, Number(v.toFixed(4))]),
+  );
 }
 
 async function main(): Promise<void> {
@@ -69,19 +80,38 @@ async function main(): Promise<void> {
       ['fp32', fp32],
       ['static int8', buildStatic(calibrated, { method: 'minmax', perChannel: true }).bytes],
       ...(f.family === 'sentiment-bert'
-        ? [['static int8 + int8 attn', buildStatic(calibrated, { method: 'minmax', perChannel: true, quantizeActivationMatMuls: true }).bytes] as [string, Uint8Array]]
+        ? [
+            [
+              'static int8 + int8 attn',
+              buildStatic(calibrated, { method: 'minmax', perChannel: true, quantizeActivationMatMuls: true }).bytes,
+            ] as [string, Uint8Array],
+          ]
         : []),
       ['dynamic int8', quantizeDynamic(fp32).bytes],
     ];
     process.stderr.write(`${f.label}: timing\n`);
     const loadBefore = loadavg()[0];
-    const oneThread = await interleavedP50(variants.map((v) => v[1]), evalSet[0], 1);
-    const allThreads = await interleavedP50(variants.map((v) => v[1]), evalSet[0], ALL_THREADS);
+    const oneThread = await interleavedP50(
+      variants.map((v) => v[1]),
+      evalSet[0],
+      1,
+    );
+    const allThreads = await interleavedP50(
+      variants.map((v) => v[1]),
+      evalSet[0],
+      ALL_THREADS,
+    );
     loads[f.label] = [Number(loadBefore.toFixed(2)), Number(loadavg()[0].toFixed(2))];
     for (const [k, [kind, bytes]] of variants.entries()) {
       rows.push({
-        model: f.label, variant: kind, sizeBytes: bytes.length, p50Ms1Thread: oneThread[k], p50MsAllThreads: allThreads[k],
-        accuracy: await top1Accuracy(bytes, evalSet), evalSplit: f.evalSplit, evalN: evalSet.length,
+        model: f.label,
+        variant: kind,
+        sizeBytes: bytes.length,
+        p50Ms1Thread: oneThread[k],
+        p50MsAllThreads: allThreads[k],
+        accuracy: await top1Accuracy(bytes, evalSet),
+        evalSplit: f.evalSplit,
+        evalN: evalSet.length,
       });
       if (f.label === 'text teacher') profiles[kind] = await opProfile(bytes, evalSet[0], work, kind.replace(/\W/g, '-'));
     }
@@ -93,21 +123,67 @@ async function main(): Promise<void> {
     r.accuracyDrop = Number(((b.accuracy as number) - (r.accuracy as number)).toFixed(2));
   }
   const target = (model: string, variants: string[]) => {
-    const best = rows.filter((r) => r.model === model && variants.includes(r.variant as string)).reduce((a, b) => ((b.speedup1Thread as number) > (a.speedup1Thread as number) ? b : a));
-    return { model, variant: best.variant, speedup: best.speedup1Thread, drop: best.accuracyDrop, met: (best.speedup1Thread as number) >= 2.5 && (best.accuracyDrop as number) <= 1 };
+    const best = rows
+      .filter((r) => r.model === model && variants.includes(r.variant as string))
+      .reduce((a, b) => ((b.speedup1Thread as number) > (a.speedup1Thread as number) ? b : a));
+    return {
+      model,
+      variant: best.variant,
+      speedup: best.speedup1Thread,
+      drop: best.accuracyDrop,
+      met: (best.speedup1Thread as number) >= 2.5 && (best.accuracyDrop as number) <= 1,
+    };
   };
-  const targets = [target('image teacher', ['static int8']), target('text teacher', ['static int8', 'static int8 + int8 attn', 'dynamic int8'])];
-  console.log(`1-minute load average before/after timing (${cpus().length} cores; above ~1 the fp32/int8 ratio is not an idle-machine number): ${Object.entries(loads).map(([k, [a, b]]) => `${k} ${a}/${b}`).join(', ')}`);
-  console.log(`threads: 1 and ${ALL_THREADS}; ${RUNS} timed runs (interleaved across variants) after ${WARMUP} warm-up, batch 1; accuracy = top-1 %`);
+  const targets = [
+    target('image teacher', ['static int8']),
+    target('text teacher', ['static int8', 'static int8 + int8 attn', 'dynamic int8']),
+  ];
+  console.log(
+    `1-minute load average before/after timing (${cpus().length} cores; above ~1 the fp32/int8 ratio is not an idle-machine number): ${Object.entries(
+      loads,
+    )
+      .map(([k, [a, b]]) => `${k} ${a}/${b}`)
+      .join(', ')}`,
+  );
+  console.log(
+    `threads: 1 and ${ALL_THREADS}; ${RUNS} timed runs (interleaved across variants) after ${WARMUP} warm-up, batch 1; accuracy = top-1 %`,
+  );
   console.log('model          variant                 size(KB)  p50 1t(ms)  p50 all(ms)  speedup1t  top-1   drop');
   for (const r of rows) {
-    console.log(`${String(r.model).padEnd(15)}${String(r.variant).padEnd(24)}${(Number(r.sizeBytes) / 1024).toFixed(0).padStart(8)}  ${Number(r.p50Ms1Thread).toFixed(3).padStart(10)}  ${Number(r.p50MsAllThreads).toFixed(3).padStart(11)}  ${String(r.speedup1Thread).padStart(9)}  ${Number(r.accuracy).toFixed(2).padStart(6)}  ${String(r.accuracyDrop).padStart(5)}`);
+    console.log(
+      `${String(r.model).padEnd(15)}${String(r.variant).padEnd(24)}${(Number(r.sizeBytes) / 1024).toFixed(0).padStart(8)}  ${Number(r.p50Ms1Thread).toFixed(3).padStart(10)}  ${Number(r.p50MsAllThreads).toFixed(3).padStart(11)}  ${String(r.speedup1Thread).padStart(9)}  ${Number(r.accuracy).toFixed(2).padStart(6)}  ${String(r.accuracyDrop).padStart(5)}`,
+    );
   }
-  for (const t of targets) console.log(`target ${t.model}: ${t.variant} ${t.speedup}x, drop ${t.drop} -> ${t.met ? 'met' : `MISSED by ${(2.5 - Number(t.speedup)).toFixed(2)}x (need 2.5x and <= 1 point)`}`);
+  for (const t of targets)
+    console.log(
+      `target ${t.model}: ${t.variant} ${t.speedup}x, drop ${t.drop} -> ${t.met ? 'met' : `MISSED by ${(2.5 - Number(t.speedup)).toFixed(2)}x (need 2.5x and <= 1 point)`}`,
+    );
   console.log('text teacher, ms per run by op type at 1 thread (onnxruntime profiler):');
-  for (const [kind, ops] of Object.entries(profiles)) console.log(`  ${kind}: ${Object.entries(ops).slice(0, 8).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  for (const [kind, ops] of Object.entries(profiles))
+    console.log(
+      `  ${kind}: ${Object.entries(ops)
+        .slice(0, 8)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')}`,
+    );
   mkdirSync(join(repoRoot(), 'bench/results'), { recursive: true });
-  writeFileSync(join(repoRoot(), 'bench/results/quantization.json'), JSON.stringify({ runs: RUNS, warmup: WARMUP, threadsAll: ALL_THREADS, rows, targets, loadAverage1m: loads, textTeacherOpProfileMs: profiles, measuredAt: new Date().toISOString() }, null, 2));
+  writeFileSync(
+    join(repoRoot(), 'bench/results/quantization.json'),
+    JSON.stringify(
+      {
+        runs: RUNS,
+        warmup: WARMUP,
+        threadsAll: ALL_THREADS,
+        rows,
+        targets,
+        loadAverage1m: loads,
+        textTeacherOpProfileMs: profiles,
+        measuredAt: new Date().toISOString(),
+      },
+      null,
+      2,
+    ),
+  );
   rmSync(work, { recursive: true, force: true });
 }
 

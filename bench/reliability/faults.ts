@@ -29,7 +29,10 @@ async function main() {
   } finally {
     await deployment.stop();
   }
-  const lines = ['| fault | studies | completed | lost | duplicated | webhook POSTs | 5xx | crashes | worst s | api peak RSS MiB |', '|---|---|---|---|---|---|---|---|---|---|'];
+  const lines = [
+    '| fault | studies | completed | lost | duplicated | webhook POSTs | 5xx | crashes | worst s | api peak RSS MiB |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+  ];
   for (const fault of ['none', ...FAULTS] as Fault[]) {
     const rows = outcomes.filter((o) => o.fault === fault);
     const completed = rows.filter((o) => o.status === 'completed').length;

@@ -29,14 +29,26 @@ async function main() {
   let healthFailures = 0;
   const health = setInterval(async () => {
     const started = performance.now();
-    const res = await api.http.get('/health').timeout(5000).catch(() => undefined);
+    const res = await api.http
+      .get('/health')
+      .timeout(5000)
+      .catch(() => undefined);
     worstHealthMs = Math.max(worstHealthMs, performance.now() - started);
     if (res?.status !== 200) healthFailures++;
   }, 250);
   const rows = new Map<string, { requests: number; c4xx: number; c5xx: number; other: number; noCode: number }>();
   const row = (family: string) => rows.get(family) ?? rows.set(family, { requests: 0, c4xx: 0, c5xx: 0, other: 0, noCode: 0 }).get(family)!;
-  const model = await api.http.post('/v1/models').set(auth).field('name', 'm').attach('file', fixtures('sentiment-bert/models/sentiment-bert-identity.onnx')).expect(201);
-  const dataset = await api.http.post('/v1/datasets').set(auth).attach('file', readFileSync(fixtures('sentiment-bert/calib-200.jsonl')), 'calib.jsonl').expect(201);
+  const model = await api.http
+    .post('/v1/models')
+    .set(auth)
+    .field('name', 'm')
+    .attach('file', fixtures('sentiment-bert/models/sentiment-bert-identity.onnx'))
+    .expect(201);
+  const dataset = await api.http
+    .post('/v1/datasets')
+    .set(auth)
+    .attach('file', readFileSync(fixtures('sentiment-bert/calib-200.jsonl')), 'calib.jsonl')
+    .expect(201);
   const inputs = badInputs({ modelId: model.body.id, datasetId: dataset.body.id });
   for (let round = 0; round < rounds; round++) {
     for (const input of inputs) {
@@ -51,7 +63,10 @@ async function main() {
     }
     // Truncated and aborted uploads over raw sockets.
     const truncated = Buffer.from('--b\r\nContent-Disposition: form-data; name="file"; filename="m.onnx"\r\n\r\nabcdefgh');
-    const aborted = Buffer.concat([Buffer.from('--b\r\nContent-Disposition: form-data; name="file"; filename="m.onnx"\r\n\r\n'), Buffer.alloc(1024 * 1024, 7)]);
+    const aborted = Buffer.concat([
+      Buffer.from('--b\r\nContent-Disposition: form-data; name="file"; filename="m.onnx"\r\n\r\n'),
+      Buffer.alloc(1024 * 1024, 7),
+    ]);
     for (let i = 0; i < 10; i++) {
       const t = await rawRequest(port, multipartHead('/v1/models', key, truncated.length, 'b'), truncated);
       const r = row('truncated/aborted upload');
@@ -67,7 +82,9 @@ async function main() {
     for (let i = 0; i < 6; i++) {
       const doc = Buffer.from(`bench ${round} ${i} ${Date.now()}`);
       const unique = Buffer.concat([bytes, Buffer.from([0x32, doc.length]), doc]);
-      const [x, y] = await Promise.all([auth, other].map((a) => api.http.post('/v1/models').set(a).field('name', 'same').attach('file', unique, 'm.onnx')));
+      const [x, y] = await Promise.all(
+        [auth, other].map((a) => api.http.post('/v1/models').set(a).field('name', 'same').attach('file', unique, 'm.onnx')),
+      );
       const r = row('identical uploads, two teams');
       r.requests += 2;
       for (const res of [x, y]) {
@@ -83,11 +100,25 @@ async function main() {
   const leftTemp = existsSync(tmp) ? readdirSync(tmp).length : 0;
   const table = [...rows.entries()].map(([family, r]) => ({ family, ...r }));
   console.log('family                         requests   4xx   5xx  2xx/ok  no code');
-  for (const r of table) console.log(`${r.family.padEnd(30)} ${String(r.requests).padStart(8)} ${String(r.c4xx).padStart(5)} ${String(r.c5xx).padStart(5)} ${String(r.other).padStart(7)} ${String(r.noCode).padStart(8)}`);
-  const summary = { rounds, inputsPerRound: inputs.length, peakRssMiB: Math.round(peakRss / 2 ** 20), worstHealthMs: Math.round(worstHealthMs), healthFailures, tempFilesLeft: leftTemp, crashes: 0 };
+  for (const r of table)
+    console.log(
+      `${r.family.padEnd(30)} ${String(r.requests).padStart(8)} ${String(r.c4xx).padStart(5)} ${String(r.c5xx).padStart(5)} ${String(r.other).padStart(7)} ${String(r.noCode).padStart(8)}`,
+    );
+  const summary = {
+    rounds,
+    inputsPerRound: inputs.length,
+    peakRssMiB: Math.round(peakRss / 2 ** 20),
+    worstHealthMs: Math.round(worstHealthMs),
+    healthFailures,
+    tempFilesLeft: leftTemp,
+    crashes: 0,
+  };
   console.log(JSON.stringify(summary));
   mkdirSync(join(repoRoot(), 'bench/results'), { recursive: true });
-  writeFileSync(join(repoRoot(), 'bench/results/reliability.json'), `${JSON.stringify({ table, summary, at: new Date().toISOString() }, null, 2)}\n`);
+  writeFileSync(
+    join(repoRoot(), 'bench/results/reliability.json'),
+    `${JSON.stringify({ table, summary, at: new Date().toISOString() }, null, 2)}\n`,
+  );
   await api.close();
   process.exit(0);
 }

@@ -14,7 +14,10 @@ export interface Finding {
 
 const ms = (x: number | undefined) => (x === undefined ? 'n/a' : `${x.toFixed(3)} ms`);
 /** A cell's p50, marked † when other processes used more than 30% of its measuring cores. */
-const msc = (c: Cell | undefined) => (c === undefined ? 'n/a' : `${ms(c.p50Ms)}${c.interference > INTERFERENCE_MARK ? ` † (${(c.interference * 100).toFixed(0)}% foreign CPU)` : ''}`);
+const msc = (c: Cell | undefined) =>
+  c === undefined
+    ? 'n/a'
+    : `${ms(c.p50Ms)}${c.interference > INTERFERENCE_MARK ? ` † (${(c.interference * 100).toFixed(0)}% foreign CPU)` : ''}`;
 const heavy = (...cells: Array<Cell | undefined>) => cells.some((c) => c !== undefined && c.interference > INTERFERENCE_MARK);
 const pts = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(1)}`;
 const p50 = (f: FamilyFigures, chain: string, scenario: string) => byChain(f, chain)?.scenarios[scenario]?.p50Ms;
@@ -30,12 +33,21 @@ function finding1(families: FamilyFigures[]): Finding {
     const acc = (byChain(f, 'identity')?.accuracy ?? NaN) - (byChain(f, 'distilled+sptq')?.accuracy ?? NaN);
     return ['mobile', 'edge'].map((s) => {
       const best = fastest(f, s, PAPER_CHAINS);
-      const bestAll = fastest(f, s, f.variants.map((v) => v.chain));
+      const bestAll = fastest(
+        f,
+        s,
+        f.variants.map((v) => v.chain),
+      );
       ok.push(best === 'distilled+sptq');
       return `${f.model} ${s}: fastest of the paper's six is ${best} (${ms(p50(f, best!, s))}; DSPTQ ${ms(p50(f, 'distilled+sptq', s))}, identity ${ms(p50(f, 'identity', s))}); fastest of all our variants ${bestAll}; DSPTQ accuracy vs identity ${pts(-acc)} points`;
     });
   });
-  return { n: 1, claim: 'Distillation + SPTQ (DSPTQ) gives the lowest latency on mobile and edge, at a small-to-medium accuracy cost.', verdict: both(ok), evidence };
+  return {
+    n: 1,
+    claim: 'Distillation + SPTQ (DSPTQ) gives the lowest latency on mobile and edge, at a small-to-medium accuracy cost.',
+    verdict: both(ok),
+    evidence,
+  };
 }
 
 function finding2(families: FamilyFigures[]): Finding {
@@ -50,7 +62,12 @@ function finding2(families: FamilyFigures[]): Finding {
       return `${f.model} ${s}: distilled ${ms(d)} vs ${rivals.map((r) => `${r.c} ${ms(r.v)}`).join(', ')}; mobile|edge partitions ${parts.map((p) => `${p.chain} ${ms(p.cell.p50Ms)}`).join(', ')} → ${beats ? 'beats all' : 'does not beat all'}`;
     }),
   );
-  return { n: 2, claim: 'Distillation beats every other single operator on mobile and edge, and beats partitioning.', verdict: both(ok), evidence };
+  return {
+    n: 2,
+    claim: 'Distillation beats every other single operator on mobile and edge, and beats partitioning.',
+    verdict: both(ok),
+    evidence,
+  };
 }
 
 function finding3(families: FamilyFigures[]): Finding {
@@ -68,7 +85,9 @@ function finding3(families: FamilyFigures[]): Finding {
       return `${f.model} ${s}: pruned/identity p50 = ${ratio.toFixed(3)} (${msc(pr)} vs ${msc(id)}${tie})`;
     }),
   );
-  const reason = shaky.length ? `the comparisons that fail (${shaky.join(', ')}) rest on a † measurement, inflated by other processes on its cores; the others agree within ~10%.` : undefined;
+  const reason = shaky.length
+    ? `the comparisons that fail (${shaky.join(', ')}) rest on a † measurement, inflated by other processes on its cores; the others agree within ~10%.`
+    : undefined;
   return { n: 3, claim: 'Pruning stored dense gives no speed-up in ONNX Runtime.', verdict: both(ok), evidence, reason };
 }
 
@@ -90,7 +109,9 @@ function finding4(families: FamilyFigures[]): Finding {
     verdict: both(ok),
     evidence,
     reason:
-      (shaky.length ? `For ${shaky.join(', ')} the deciding figure is a † measurement (the cloud tier uses both host cores, which other processes shared), so this comparison is not trustworthy in this run. ` : '') +
+      (shaky.length
+        ? `For ${shaky.join(', ')} the deciding figure is a † measurement (the cloud tier uses both host cores, which other processes shared), so this comparison is not trustworthy in this run. `
+        : '') +
       'Our image payload is a 28×28 PNG of about 500 bytes, not a 1–3 MB JPEG, and our cloud tier is 2 CPU threads of the same host (no GPU), so the ' +
       'cloud scenario is decided by a sub-millisecond compute difference against a few milliseconds of 1 Mbps transfer, not by megabytes over the link.',
   };
@@ -128,7 +149,9 @@ function finding6(families: FamilyFigures[]): Finding {
       const pays = p.cell.p50Ms < best && p.cell.rank !== null && p.cell.rank < bestRank;
       const smaller = f.requestBytes !== null && p.cutBytes < f.requestBytes;
       ok.push(!pays || smaller);
-      return [`${f.model} ${p.chain} mobile|edge at ${p.cut}: cut ${p.cutBytes} bytes vs request ${f.requestBytes?.toFixed(0)} bytes; partition ${ms(p.cell.p50Ms)} (rank ${p.cell.rank}) vs best whole-model ${ms(best)} (rank ${bestRank}) → ${pays ? 'pays' : 'does not pay'}`];
+      return [
+        `${f.model} ${p.chain} mobile|edge at ${p.cut}: cut ${p.cutBytes} bytes vs request ${f.requestBytes?.toFixed(0)} bytes; partition ${ms(p.cell.p50Ms)} (rank ${p.cell.rank}) vs best whole-model ${ms(best)} (rank ${bestRank}) → ${pays ? 'pays' : 'does not pay'}`,
+      ];
     }),
   );
   return {
@@ -136,7 +159,8 @@ function finding6(families: FamilyFigures[]): Finding {
     claim: 'Partitioning pays only when the cut tensor is smaller than the payload.',
     verdict: both(ok),
     evidence,
-    reason: 'Judged as a necessary condition: refuted only by a partition that pays although its cut tensor is larger than the request payload.',
+    reason:
+      'Judged as a necessary condition: refuted only by a partition that pays although its cut tensor is larger than the request payload.',
   };
 }
 

@@ -32,7 +32,8 @@ async function runFamilies(): Promise<FamilyFigures[]> {
       const ids = await uploadFamily(stack.api, stack.auth, family, split);
       process.stderr.write(`${model}: study submitted (${split}, ${effort.runs} runs)\n`);
       const run = await runStudy(stack, { ...ids, effort });
-      if (run.study.status !== 'completed') throw new Error(`${model} study ended ${run.study.status}: ${run.study.error} ${JSON.stringify(run.study.failures)}`);
+      if (run.study.status !== 'completed')
+        throw new Error(`${model} study ended ${run.study.status}: ${run.study.error} ${JSON.stringify(run.study.failures)}`);
       figures.push(familyFigures(family, model, split, run));
       process.stderr.write(`${model}: completed in ${((run.observedDoneAt - run.submittedAt) / 1000).toFixed(1)} s\n`);
     }
@@ -44,7 +45,9 @@ async function runFamilies(): Promise<FamilyFigures[]> {
 
 async function main(): Promise<void> {
   const root = repoRoot();
-  const previous = renderOnly ? (JSON.parse(readFileSync(join(root, 'bench/results/reproduction.json'), 'utf8')) as { figures: FamilyFigures[]; measuredAt: string }) : null;
+  const previous = renderOnly
+    ? (JSON.parse(readFileSync(join(root, 'bench/results/reproduction.json'), 'utf8')) as { figures: FamilyFigures[]; measuredAt: string })
+    : null;
   const figures = previous ? previous.figures : await runFamilies();
   const findings = judge(figures);
   const command = `npx tsc -p tsconfig.build.json && node dist/bench/reproduction/main.js${quick ? ' --quick' : ''}`;
@@ -63,9 +66,12 @@ async function main(): Promise<void> {
   for (const f of figures) {
     console.log(`\n${f.model} (${f.split}, ${(f.wallMs / 1000).toFixed(1)} s): end-to-end p50 ms mobile / edge / cloud, accuracy %`);
     for (const v of f.variants) {
-      console.log(`  ${v.chain.padEnd(16)} ${['mobile', 'edge', 'cloud'].map((s) => (v.scenarios[s]?.p50Ms.toFixed(3) ?? '–').padStart(8)).join(' ')}   ${v.accuracy?.toFixed(1) ?? '–'}`);
+      console.log(
+        `  ${v.chain.padEnd(16)} ${['mobile', 'edge', 'cloud'].map((s) => (v.scenarios[s]?.p50Ms.toFixed(3) ?? '–').padStart(8)).join(' ')}   ${v.accuracy?.toFixed(1) ?? '–'}`,
+      );
     }
-    for (const p of f.partitions) console.log(`  ${`${p.chain} ${p.scenario}`.padEnd(34)} ${p.cell.p50Ms.toFixed(3).padStart(8)}  cut ${p.cut} ${p.cutBytes} B`);
+    for (const p of f.partitions)
+      console.log(`  ${`${p.chain} ${p.scenario}`.padEnd(34)} ${p.cell.p50Ms.toFixed(3).padStart(8)}  cut ${p.cut} ${p.cutBytes} B`);
   }
   console.log('\nwrote docs/REPRODUCTION.md and bench/results/reproduction.json');
 }

@@ -30,27 +30,44 @@ const lpad = (x: unknown, n: number) => String(x).padStart(n);
 function print(b: Breakdown): void {
   const c = b.child;
   console.log('\nfull default study, image family (fashion-resnet + distilled, qat, pruned), ' + `${split}, runs ${runs}`);
-  console.log(`  time to recommendation (POST → completed seen)   ${lpad(s(b.timeToRecommendationMs), 9)}   target <= ${s(TARGET_MS)}  ${b.timeToRecommendationMs <= TARGET_MS ? 'MET' : 'MISSED'}`);
+  console.log(
+    `  time to recommendation (POST → completed seen)   ${lpad(s(b.timeToRecommendationMs), 9)}   target <= ${s(TARGET_MS)}  ${b.timeToRecommendationMs <= TARGET_MS ? 'MET' : 'MISSED'}`,
+  );
   console.log(`  server createdAt → finishedAt                     ${lpad(s(b.serverMs), 9)}`);
   console.log(`  runner children  (${lpad(c.runners, 2)}, Σ envelope.wallMs)          ${lpad(s(c.runnerMs), 9)}`);
   console.log(`  build children   (${lpad(c.builds, 2)}, Σ report.buildWallMs)       ${lpad(s(c.buildMs), 9)}`);
   console.log(`  evaluate children(${lpad(c.evaluations, 2)}, Σ payload.durationMs)      ${lpad(s(c.evaluateMs), 9)}`);
   console.log(`  Σ child time                                      ${lpad(s(c.totalMs), 9)}`);
-  console.log(`  ratio time-to-recommendation / Σ child            ${lpad(b.ratio.toFixed(2), 9)}   target <= ${TARGET_RATIO}  ${b.ratio <= TARGET_RATIO ? 'MET' : 'MISSED'}`);
+  console.log(
+    `  ratio time-to-recommendation / Σ child            ${lpad(b.ratio.toFixed(2), 9)}   target <= ${TARGET_RATIO}  ${b.ratio <= TARGET_RATIO ? 'MET' : 'MISSED'}`,
+  );
   console.log(`  union of child intervals (some run in parallel)   ${lpad(s(b.unionChildMs), 9)}   overlap gain ${s(b.overlapGainMs)}`);
-  console.log(`  time with no child process running                ${lpad(s(b.noChildMs), 9)}   (${((100 * b.noChildMs) / b.timeToRecommendationMs).toFixed(0)}% of the wall)`);
-  console.log(`  POST → first job created ${s(b.submitToFirstJobMs)}; advise job ${s(b.adviseMs)}; last job → completed seen ${s(b.lastJobToObservedMs)}`);
+  console.log(
+    `  time with no child process running                ${lpad(s(b.noChildMs), 9)}   (${((100 * b.noChildMs) / b.timeToRecommendationMs).toFixed(0)}% of the wall)`,
+  );
+  console.log(
+    `  POST → first job created ${s(b.submitToFirstJobMs)}; advise job ${s(b.adviseMs)}; last job → completed seen ${s(b.lastJobToObservedMs)}`,
+  );
   console.log('\n  phase       jobs   window   Σ child  Σ job-active  Σ queue-wait  Σ in-job non-child');
   for (const p of b.phases) {
-    console.log(`  ${pad(p.phase, 10)} ${lpad(p.jobs, 4)} ${lpad(s(p.windowMs), 8)} ${lpad(s(p.childMs), 9)} ${lpad(s(p.jobActiveMs), 13)} ${lpad(s(p.queueWaitMs), 13)} ${lpad(s(p.inJobNonChildMs), 19)}`);
+    console.log(
+      `  ${pad(p.phase, 10)} ${lpad(p.jobs, 4)} ${lpad(s(p.windowMs), 8)} ${lpad(s(p.childMs), 9)} ${lpad(s(p.jobActiveMs), 13)} ${lpad(s(p.queueWaitMs), 13)} ${lpad(s(p.inJobNonChildMs), 19)}`,
+    );
   }
   console.log('\n  transition            parent pickup  parent run  next pickup  dead (no child)');
-  for (const t of b.transitions) console.log(`  ${pad(`${t.from} → ${t.to}`, 22)} ${lpad(`${t.parentPickupMs} ms`, 13)} ${lpad(`${t.parentRunMs} ms`, 11)} ${lpad(`${t.nextPickupMs} ms`, 12)} ${lpad(`${t.deadMs} ms`, 16)}`);
+  for (const t of b.transitions)
+    console.log(
+      `  ${pad(`${t.from} → ${t.to}`, 22)} ${lpad(`${t.parentPickupMs} ms`, 13)} ${lpad(`${t.parentRunMs} ms`, 11)} ${lpad(`${t.nextPickupMs} ms`, 12)} ${lpad(`${t.deadMs} ms`, 16)}`,
+    );
   const r = b.runner;
-  console.log(`\n  runner wall split: timed runs ${s(r.timedMs)}, warm-up ≈ ${s(r.warmupMs)}, cold start (session+first run) ${s(r.coldStartMs)}, ` +
-    `rest (process start-up, ORT load, checksum, exit) ${s(r.restMs)} = ${r.perChildRestMs.toFixed(0)} ms per child`);
+  console.log(
+    `\n  runner wall split: timed runs ${s(r.timedMs)}, warm-up ≈ ${s(r.warmupMs)}, cold start (session+first run) ${s(r.coldStartMs)}, ` +
+      `rest (process start-up, ORT load, checksum, exit) ${s(r.restMs)} = ${r.perChildRestMs.toFixed(0)} ms per child`,
+  );
   console.log(`  bench jobs outside their runner child (core-lock waits, dataset extraction, samples file, DB): ${s(r.lockOrWaitInJobMs)}`);
-  console.log(`  evaluate jobs: active ${s(b.evaluate.jobActiveMs)}, in-child measured ${s(b.evaluate.childMeasuredMs)}, child start-up + dataset extraction + DB ${s(b.evaluate.startupAndDatasetMs)}`);
+  console.log(
+    `  evaluate jobs: active ${s(b.evaluate.jobActiveMs)}, in-child measured ${s(b.evaluate.childMeasuredMs)}, child start-up + dataset extraction + DB ${s(b.evaluate.startupAndDatasetMs)}`,
+  );
   console.log('\n  largest gaps with no child process running:');
   for (const g of b.gaps.slice(0, 8)) console.log(`    ${lpad(`${g.ms} ms`, 9)}  after ${g.after}  →  before ${g.before}`);
 }
@@ -59,7 +76,11 @@ function print(b: Breakdown): void {
  * What each bench and evaluate job pays before its child starts: the study's dataset archive extracted again
  * (StudyDatasets.open) and, for a bench job, 16 samples preprocessed into a samples file; timed in this process.
  */
-async function datasetOpenCost(stack: Stack, studyId: string, datasetId: string): Promise<{ openCloseMs: number; samplesFileMs: number; rounds: number }> {
+async function datasetOpenCost(
+  stack: Stack,
+  studyId: string,
+  datasetId: string,
+): Promise<{ openCloseMs: number; samplesFileMs: number; rounds: number }> {
   const study = await stack.api.app.get(PrismaService).study.findUniqueOrThrow({ where: { id: studyId } });
   const datasets = stack.worker.get(StudyDatasets);
   const inputs = describeModel(readFileSync(fixtures('fashion-resnet/models/fashion-resnet-identity.onnx'))).inputs;
@@ -86,16 +107,21 @@ async function main(): Promise<void> {
     const body = { ...ids, constraints: { maxAccuracyDrop: 1 }, effort: { runs } };
     process.stderr.write(`submitting ${JSON.stringify(body)}\n`);
     const run = await runStudy(stack, body);
-    if (run.study.status !== 'completed') throw new Error(`study ended ${run.study.status}: ${run.study.error} ${JSON.stringify(run.study.failures)}`);
+    if (run.study.status !== 'completed')
+      throw new Error(`study ended ${run.study.status}: ${run.study.error} ${JSON.stringify(run.study.failures)}`);
     const b = breakdown(run);
     print(b);
     const dataset = await datasetOpenCost(stack, run.study.id, ids.datasetId);
     const benchWithDataset = run.measurements.filter((m) => m.part !== 'tail').length;
-    console.log(`  dataset per job (measured here, ${dataset.rounds} rounds): extract + remove ${dataset.openCloseMs.toFixed(0)} ms, 16-sample file ${dataset.samplesFileMs.toFixed(0)} ms; ` +
-      `× ${benchWithDataset} bench jobs ≈ ${s(benchWithDataset * (dataset.openCloseMs + dataset.samplesFileMs))}, × ${run.accuracy.length} evaluate + ${b.child.builds} build jobs ≈ ${s((run.accuracy.length + b.child.builds) * dataset.openCloseMs)}`);
+    console.log(
+      `  dataset per job (measured here, ${dataset.rounds} rounds): extract + remove ${dataset.openCloseMs.toFixed(0)} ms, 16-sample file ${dataset.samplesFileMs.toFixed(0)} ms; ` +
+        `× ${benchWithDataset} bench jobs ≈ ${s(benchWithDataset * (dataset.openCloseMs + dataset.samplesFileMs))}, × ${run.accuracy.length} evaluate + ${b.child.builds} build jobs ≈ ${s((run.accuracy.length + b.child.builds) * dataset.openCloseMs)}`,
+    );
     console.log('\n  rank  candidate                     p50 e2e ms   acc %  feasible');
     for (const rec of run.recommendations.slice(0, 12)) {
-      console.log(`  ${lpad(rec.rank ?? '-', 4)}  ${pad(rec.details.shortName, 28)} ${lpad(Number(rec.latencyMs).toFixed(3), 11)} ${lpad(rec.accuracy?.toFixed(1) ?? '-', 7)}  ${rec.feasible}`);
+      console.log(
+        `  ${lpad(rec.rank ?? '-', 4)}  ${pad(rec.details.shortName, 28)} ${lpad(Number(rec.latencyMs).toFixed(3), 11)} ${lpad(rec.accuracy?.toFixed(1) ?? '-', 7)}  ${rec.feasible}`,
+      );
     }
     console.log(`  recommendation: ${run.study.recommendation?.explanation}`);
     const out = {
@@ -110,8 +136,18 @@ async function main(): Promise<void> {
       failures: run.study.failures,
       recommendation: run.study.recommendation,
       statusTrail: run.statusTrail.map((t) => ({ ...t, atMs: t.at - run.submittedAt })),
-      variants: run.variants.map((v) => ({ chain: chainName(v.operators), origin: v.origin, sizeBytes: v.sizeBytes, buildWallMs: v.buildWallMs })),
-      jobs: run.jobs.map((j) => ({ ...j, createdAt: j.createdAt - run.submittedAt, startedAt: j.startedAt - run.submittedAt, finishedAt: j.finishedAt - run.submittedAt })),
+      variants: run.variants.map((v) => ({
+        chain: chainName(v.operators),
+        origin: v.origin,
+        sizeBytes: v.sizeBytes,
+        buildWallMs: v.buildWallMs,
+      })),
+      jobs: run.jobs.map((j) => ({
+        ...j,
+        createdAt: j.createdAt - run.submittedAt,
+        startedAt: j.startedAt - run.submittedAt,
+        finishedAt: j.finishedAt - run.submittedAt,
+      })),
     };
     mkdirSync(join(repoRoot(), 'bench/results'), { recursive: true });
     writeFileSync(join(repoRoot(), 'bench/results/study.json'), JSON.stringify(out, null, 2) + '\n');

@@ -69,22 +69,47 @@ async function tarball(cwd: string, entries: string[], name: string): Promise<st
  * Uploads a family's teacher, its white-box variants and an evaluation set: for images the `split` folder with
  * preprocess.json, for text an archive of `<split>.jsonl` + vocab.txt (the dataset finds the vocabulary beside it).
  */
-export async function uploadFamily(api: Api, auth: Auth, family: Family, split: string, variants = ['distilled', 'qat', 'pruned']): Promise<{ modelId: string; datasetId: string }> {
+export async function uploadFamily(
+  api: Api,
+  auth: Auth,
+  family: Family,
+  split: string,
+  variants = ['distilled', 'qat', 'pruned'],
+): Promise<{ modelId: string; datasetId: string }> {
   const name = FAMILY_MODEL[family];
-  const model = await api.http.post('/v1/models').set(auth).field('name', name).attach('file', fixtures(`${name}/models/${name}-identity.onnx`)).expect(201);
+  const model = await api.http
+    .post('/v1/models')
+    .set(auth)
+    .field('name', name)
+    .attach('file', fixtures(`${name}/models/${name}-identity.onnx`))
+    .expect(201);
   for (const operator of variants) {
-    await api.http.post(`/v1/models/${model.body.id}/variants`).set(auth).field('operator', operator).attach('file', fixtures(`${name}/models/${name}-${operator}.onnx`)).expect(201);
+    await api.http
+      .post(`/v1/models/${model.body.id}/variants`)
+      .set(auth)
+      .field('operator', operator)
+      .attach('file', fixtures(`${name}/models/${name}-${operator}.onnx`))
+      .expect(201);
   }
   let dataset;
   if (family === 'image') {
     const archive = await tarball(fixtures(name), [split], `${split}.tar.gz`);
-    dataset = await api.http.post('/v1/datasets').set(auth).field('preprocess', readFileSync(fixtures(name, 'preprocess.json'), 'utf8')).attach('file', archive).expect(201);
+    dataset = await api.http
+      .post('/v1/datasets')
+      .set(auth)
+      .field('preprocess', readFileSync(fixtures(name, 'preprocess.json'), 'utf8'))
+      .attach('file', archive)
+      .expect(201);
   } else {
     const work = mkdtempSync(join(tmpdir(), 'tierwise-bench-text-'));
     mkdirSync(join(work, 'text'));
     copyFileSync(fixtures(name, `${split}.jsonl`), join(work, 'text', `${split}.jsonl`));
     copyFileSync(fixtures(name, 'vocab.txt'), join(work, 'text', 'vocab.txt'));
-    dataset = await api.http.post('/v1/datasets').set(auth).attach('file', await tarball(work, ['text'], 'text.tar.gz')).expect(201);
+    dataset = await api.http
+      .post('/v1/datasets')
+      .set(auth)
+      .attach('file', await tarball(work, ['text'], 'text.tar.gz'))
+      .expect(201);
   }
   return { modelId: model.body.id, datasetId: dataset.body.id };
 }
@@ -111,8 +136,27 @@ export interface StudyRun {
   observedDoneAt: number;
   recommendations: Array<Record<string, any>>;
   measurements: Array<Record<string, any>>;
-  accuracy: Array<{ variantId: string; value: number; n: number; durationMs: number | null; metric: string; savedAt: number; meanPayloadBytes: number | null }>;
-  variants: Array<{ id: string; operators: string[]; params: Record<string, unknown>; origin: string; sizeBytes: number | null; buildWallMs: number | null; status: string; error: string | null; inputShapes: unknown; report: Record<string, unknown> | null }>;
+  accuracy: Array<{
+    variantId: string;
+    value: number;
+    n: number;
+    durationMs: number | null;
+    metric: string;
+    savedAt: number;
+    meanPayloadBytes: number | null;
+  }>;
+  variants: Array<{
+    id: string;
+    operators: string[];
+    params: Record<string, unknown>;
+    origin: string;
+    sizeBytes: number | null;
+    buildWallMs: number | null;
+    status: string;
+    error: string | null;
+    inputShapes: unknown;
+    report: Record<string, unknown> | null;
+  }>;
   jobs: JobTiming[];
   report: Record<string, any>;
   statusTrail: Array<{ at: number; status: string; phase: string | null; jobsDone: number }>;
@@ -129,14 +173,19 @@ export async function runStudy(stack: Stack, body: Record<string, unknown>, time
   for (;;) {
     study = (await api.http.get(`/v1/studies/${id}`).set(auth).expect(200)).body;
     const last = statusTrail[statusTrail.length - 1];
-    if (!last || last.status !== study.status || last.phase !== study.phase) statusTrail.push({ at: Date.now(), status: study.status, phase: study.phase, jobsDone: study.jobsDone });
+    if (!last || last.status !== study.status || last.phase !== study.phase)
+      statusTrail.push({ at: Date.now(), status: study.status, phase: study.phase, jobsDone: study.jobsDone });
     if (isTerminal(study.status)) break;
     if (Date.now() - submittedAt > timeoutMs) throw new Error(`study ${id} still ${study.status} after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 50));
   }
   const observedDoneAt = Date.now();
   const get = async (path: string) => (await api.http.get(`/v1/studies/${id}${path}`).set(auth).expect(200)).body;
-  const [recommendations, measurements, report] = await Promise.all([get('/recommendations'), get('/measurements?samples=true'), get('/report?format=json')]);
+  const [recommendations, measurements, report] = await Promise.all([
+    get('/recommendations'),
+    get('/measurements?samples=true'),
+    get('/report?format=json'),
+  ]);
   const prisma = api.app.get(PrismaService);
   const variantRows = await prisma.variant.findMany({ where: { id: { in: study.variantIds as string[] } } });
   const accuracyRows = await prisma.accuracyResult.findMany({ where: { studyId: id } });
@@ -150,9 +199,28 @@ export async function runStudy(stack: Stack, body: Record<string, unknown>, time
     statusTrail,
     variants: variantRows.map((v) => {
       const rep = (v.report ?? null) as Record<string, unknown> | null;
-      return { id: v.id, operators: v.operators, params: (v.params ?? {}) as Record<string, unknown>, origin: v.origin, status: v.status, error: v.error, inputShapes: v.inputShapes, sizeBytes: v.sizeBytes === null ? null : Number(v.sizeBytes), buildWallMs: typeof rep?.buildWallMs === 'number' ? rep.buildWallMs : null, report: rep };
+      return {
+        id: v.id,
+        operators: v.operators,
+        params: (v.params ?? {}) as Record<string, unknown>,
+        origin: v.origin,
+        status: v.status,
+        error: v.error,
+        inputShapes: v.inputShapes,
+        sizeBytes: v.sizeBytes === null ? null : Number(v.sizeBytes),
+        buildWallMs: typeof rep?.buildWallMs === 'number' ? rep.buildWallMs : null,
+        report: rep,
+      };
     }),
-    accuracy: accuracyRows.map((a) => ({ variantId: a.variantId, value: a.value, n: a.n, metric: a.metric, savedAt: a.createdAt.getTime(), durationMs: payloadOf(a.payload).durationMs ?? null, meanPayloadBytes: payloadOf(a.payload).meanPayloadBytes ?? null })),
+    accuracy: accuracyRows.map((a) => ({
+      variantId: a.variantId,
+      value: a.value,
+      n: a.n,
+      metric: a.metric,
+      savedAt: a.createdAt.getTime(),
+      durationMs: payloadOf(a.payload).durationMs ?? null,
+      meanPayloadBytes: payloadOf(a.payload).meanPayloadBytes ?? null,
+    })),
     jobs: await jobTimings(stack.api, id),
   };
 }

@@ -5,7 +5,12 @@
  */
 import type { JobTiming, StudyRun } from './run-study';
 
-export interface Interval { kind: 'runner' | 'build' | 'evaluate'; label: string; start: number; end: number }
+export interface Interval {
+  kind: 'runner' | 'build' | 'evaluate';
+  label: string;
+  start: number;
+  end: number;
+}
 
 export interface PhaseFigures {
   phase: string;
@@ -68,9 +73,12 @@ export function childIntervals(run: StudyRun): Interval[] {
   }
   for (const job of run.jobs.filter((j) => j.name === 'build-variant')) {
     const v = run.variants.find((x) => x.id === job.variantId);
-    if (v?.buildWallMs) out.push({ kind: 'build', label: `build ${name(v.id)}`, start: job.finishedAt - v.buildWallMs, end: job.finishedAt });
+    if (v?.buildWallMs)
+      out.push({ kind: 'build', label: `build ${name(v.id)}`, start: job.finishedAt - v.buildWallMs, end: job.finishedAt });
   }
-  for (const a of run.accuracy) if (a.durationMs !== null) out.push({ kind: 'evaluate', label: `evaluate ${name(a.variantId)}`, start: a.savedAt - a.durationMs, end: a.savedAt });
+  for (const a of run.accuracy)
+    if (a.durationMs !== null)
+      out.push({ kind: 'evaluate', label: `evaluate ${name(a.variantId)}`, start: a.savedAt - a.durationMs, end: a.savedAt });
   return out.sort((a, b) => a.start - b.start);
 }
 
@@ -98,7 +106,10 @@ export function breakdown(run: StudyRun): Breakdown {
   const totalMs = runnerMs + buildMs + evaluateMs;
   const ttr = done - start;
   const childOf = (job: JobTiming): number => {
-    if (job.name === 'bench-variant') return Number(run.measurements.find((m) => m.variantId === job.variantId && m.tier === job.tier && m.part === job.part)?.envelope.wallMs ?? 0);
+    if (job.name === 'bench-variant')
+      return Number(
+        run.measurements.find((m) => m.variantId === job.variantId && m.tier === job.tier && m.part === job.part)?.envelope.wallMs ?? 0,
+      );
     if (job.name === 'build-variant') return run.variants.find((v) => v.id === job.variantId)?.buildWallMs ?? 0;
     if (job.name === 'evaluate-variant') return run.accuracy.find((a) => a.variantId === job.variantId)?.durationMs ?? 0;
     return 0;
@@ -131,9 +142,16 @@ export function breakdown(run: StudyRun): Breakdown {
     const parent = byPhase.get(`${order[i]}-done`)?.[0];
     const lastFinished = Math.max(...from.map((j) => j.finishedAt));
     const firstNext = next.reduce((a, b) => (a.createdAt <= b.createdAt ? a : b));
-    const kindOf: Record<string, Interval['kind'] | undefined> = { build: 'build', partition: 'build', bench: 'runner', evaluate: 'evaluate' };
+    const kindOf: Record<string, Interval['kind'] | undefined> = {
+      build: 'build',
+      partition: 'build',
+      bench: 'runner',
+      evaluate: 'evaluate',
+    };
     const nextKind = kindOf[order[i + 1]!];
-    const firstChild = nextKind ? Math.min(...children.filter((c) => c.kind === nextKind && c.start >= lastFinished - 1).map((c) => c.start)) : firstNext.startedAt;
+    const firstChild = nextKind
+      ? Math.min(...children.filter((c) => c.kind === nextKind && c.start >= lastFinished - 1).map((c) => c.start))
+      : firstNext.startedAt;
     transitions.push({
       from: order[i]!,
       to: order[i + 1]!,
@@ -163,7 +181,15 @@ export function breakdown(run: StudyRun): Breakdown {
   return {
     timeToRecommendationMs: ttr,
     serverMs: Date.parse(run.study.finishedAt) - Date.parse(run.study.createdAt),
-    child: { runnerMs, runners: run.measurements.length, buildMs, builds: built.length, evaluateMs, evaluations: evaluated.length, totalMs },
+    child: {
+      runnerMs,
+      runners: run.measurements.length,
+      buildMs,
+      builds: built.length,
+      evaluateMs,
+      evaluations: evaluated.length,
+      totalMs,
+    },
     ratio: ttr / totalMs,
     unionChildMs,
     noChildMs: ttr - unionChildMs,

@@ -40,10 +40,19 @@ function option(name: string): string | undefined {
 }
 
 const hasSymbolicDims = (model: ZooModel, io: Array<{ shape: unknown[] | null }>): boolean =>
-  io.some((i) => !i.shape || i.shape.some((d) => typeof d !== 'number' || d <= 0)) || Object.values(model.spec).some((e) => e.value !== undefined);
+  io.some((i) => !i.shape || i.shape.some((d) => typeof d !== 'number' || d <= 0)) ||
+  Object.values(model.spec).some((e) => e.value !== undefined);
 
 /** Uploads `path` and runs one study at the model's spec; `tiers` one or more of mobile, edge, cloud. */
-export async function zooStudy(stack: Stack, model: ZooModel, path: string, tiers: string[], runs: number, timeoutMs: number, scenarios: string[] = tiers): Promise<ZooStudyRow> {
+export async function zooStudy(
+  stack: Stack,
+  model: ZooModel,
+  path: string,
+  tiers: string[],
+  runs: number,
+  timeoutMs: number,
+  scenarios: string[] = tiers,
+): Promise<ZooStudyRow> {
   const { api, auth } = stack;
   const uploaded = await api.http.post('/v1/models').set(auth).field('name', model.id).attach('file', path);
   if (uploaded.status !== 201) throw new Error(`upload of ${model.id}: ${uploaded.status} ${JSON.stringify(uploaded.body)}`);
@@ -70,22 +79,40 @@ export async function zooStudy(stack: Stack, model: ZooModel, path: string, tier
     tiers,
     scenarios,
     variants: run.variants.map((v) => ({
-      operators: v.operators, status: v.status, error: v.error, inputShapes: v.inputShapes,
+      operators: v.operators,
+      status: v.status,
+      error: v.error,
+      inputShapes: v.inputShapes,
       buildSeconds: v.buildWallMs === null ? null : Math.round(v.buildWallMs / 100) / 10,
     })),
-    measurements: run.measurements.map((m) => ({ variant: name(m.variantId), tier: m.tier, part: m.part, p50Ms: Number(Number(m.p50Ms).toPrecision(3)), inputShapes: m.inputShapes })),
+    measurements: run.measurements.map((m) => ({
+      variant: name(m.variantId),
+      tier: m.tier,
+      part: m.part,
+      p50Ms: Number(Number(m.p50Ms).toPrecision(3)),
+      inputShapes: m.inputShapes,
+    })),
     recommendation: run.recommendations[0] ? `${name(run.recommendations[0].variantId)} on ${run.recommendations[0].scenario}` : null,
     measuredAt: new Date().toISOString(),
   };
 }
 
 export function studyTable(rows: ZooStudyRow[]): string {
-  const lines = ['model            status     wall s  no spec               variants (built / refused)                         p50 ms (whole, per tier)'];
+  const lines = [
+    'model            status     wall s  no spec               variants (built / refused)                         p50 ms (whole, per tier)',
+  ];
   for (const r of rows) {
     const built = r.variants.filter((v) => v.status === 'ready').map((v) => v.operators.join('+'));
-    const refused = r.variants.filter((v) => v.status !== 'ready').map((v) => `${v.operators.join('+')}: ${(v.error ?? v.status).split(':')[0]}`);
-    const p50 = r.measurements.filter((m) => m.part === 'whole').map((m) => `${m.variant}@${m.tier} ${m.p50Ms}`).join(', ');
-    lines.push(`${r.model.padEnd(16)} ${r.status.padEnd(10)} ${String(r.wallSeconds).padStart(6)}  ${(r.withoutSpec ? `${r.withoutSpec.status} ${r.withoutSpec.code}` : 'static shapes').padEnd(20)}  ${[built.join(', '), refused.join('; ')].filter(Boolean).join(' / ').slice(0, 50).padEnd(50)} ${p50}`);
+    const refused = r.variants
+      .filter((v) => v.status !== 'ready')
+      .map((v) => `${v.operators.join('+')}: ${(v.error ?? v.status).split(':')[0]}`);
+    const p50 = r.measurements
+      .filter((m) => m.part === 'whole')
+      .map((m) => `${m.variant}@${m.tier} ${m.p50Ms}`)
+      .join(', ');
+    lines.push(
+      `${r.model.padEnd(16)} ${r.status.padEnd(10)} ${String(r.wallSeconds).padStart(6)}  ${(r.withoutSpec ? `${r.withoutSpec.status} ${r.withoutSpec.code}` : 'static shapes').padEnd(20)}  ${[built.join(', '), refused.join('; ')].filter(Boolean).join(' / ').slice(0, 50).padEnd(50)} ${p50}`,
+    );
   }
   return lines.join('\n');
 }
@@ -104,13 +131,24 @@ async function main(): Promise<void> {
   const save = (): void => {
     mkdirSync(dirname(resultPath), { recursive: true });
     rows.sort((a, b) => ZOO_MODELS.findIndex((m) => m.id === a.model) - ZOO_MODELS.findIndex((m) => m.id === b.model));
-    writeFileSync(resultPath, `${JSON.stringify({ measuredAt: new Date().toISOString(), cpus: cpus().length, loadAverage1m: loadavg()[0], rows }, null, 2)}\n`);
+    writeFileSync(
+      resultPath,
+      `${JSON.stringify({ measuredAt: new Date().toISOString(), cpus: cpus().length, loadAverage1m: loadavg()[0], rows }, null, 2)}\n`,
+    );
   };
   const stack = await startStack();
   try {
     for (const model of chosen) {
       process.stderr.write(`zoo study: ${model.id}… `);
-      const row = await zooStudy(stack, model, paths[model.id], tiers, model.ci ? runs : 5, model.ci ? 15 * 60_000 : 90 * 60_000, scenarios);
+      const row = await zooStudy(
+        stack,
+        model,
+        paths[model.id],
+        tiers,
+        model.ci ? runs : 5,
+        model.ci ? 15 * 60_000 : 90 * 60_000,
+        scenarios,
+      );
       process.stderr.write(`${row.status} in ${row.wallSeconds} s\n`);
       rows.push(row);
       save();
@@ -122,8 +160,11 @@ async function main(): Promise<void> {
 }
 
 if (require.main === module) {
-  main().then(() => process.exit(0), (error: unknown) => {
-    process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
-    process.exit(1);
-  });
+  main().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+      process.exit(1);
+    },
+  );
 }

@@ -22,8 +22,7 @@ export interface InputSpecEntry {
 }
 export type InputSpec = Record<string, InputSpecEntry>;
 
-export type Engine =
-  | 'describe' | 'bench' | 'quantize-static' | 'quantize-dynamic' | 'partition' | 'prune' | 'early-exit';
+export type Engine = 'describe' | 'bench' | 'quantize-static' | 'quantize-dynamic' | 'partition' | 'prune' | 'early-exit';
 export const ENGINES: Engine[] = ['describe', 'bench', 'quantize-static', 'quantize-dynamic', 'partition', 'prune', 'early-exit'];
 
 export interface ZooModel {
@@ -76,8 +75,18 @@ const SPECS: Record<string, Omit<ZooModel, 'id' | 'package' | 'sha256' | 'bytes'
   },
   'silero-vad': {
     io: 'voice activity (LSTM): input [batch, sequence] PCM, sr int64 scalar, h/c [2, batch, 64] state → output [batch, 1], hn, cn',
-    spec: { input: { shape: [1, 512] }, sr: { value: 16000 }, h: { shape: [2, 1, 64], fill: 'zeros' }, c: { shape: [2, 1, 64], fill: 'zeros' } },
-    altSpec: { input: { shape: [1, 1024] }, sr: { value: 16000 }, h: { shape: [2, 1, 64], fill: 'zeros' }, c: { shape: [2, 1, 64], fill: 'zeros' } },
+    spec: {
+      input: { shape: [1, 512] },
+      sr: { value: 16000 },
+      h: { shape: [2, 1, 64], fill: 'zeros' },
+      c: { shape: [2, 1, 64], fill: 'zeros' },
+    },
+    altSpec: {
+      input: { shape: [1, 1024] },
+      sr: { value: 16000 },
+      h: { shape: [2, 1, 64], fill: 'zeros' },
+      c: { shape: [2, 1, 64], fill: 'zeros' },
+    },
     expectedRefusals: { 'early-exit': 'the graph is an If over the sample rate with LSTM subgraphs: no residual blocks at the top level' },
   },
   'isnet-fp16': {
@@ -90,7 +99,10 @@ const SPECS: Record<string, Omit<ZooModel, 'id' | 'package' | 'sha256' | 'bytes'
   'isnet-int8': {
     io: 'ISNet segmentation, vendor dynamic int8 (ConvInteger): input [1, 3, 1024, 1024] float32 → 12 float32 outputs',
     spec: { input: { shape: [1, 3, 1024, 1024] } },
-    notApplicable: { 'quantize-static': 'already int8 (the vendor quantized it)', 'quantize-dynamic': 'already int8 (the vendor quantized it)' },
+    notApplicable: {
+      'quantize-static': 'already int8 (the vendor quantized it)',
+      'quantize-dynamic': 'already int8 (the vendor quantized it)',
+    },
     expectedRefusals: { prune: 'weights are int8 ConvInteger inputs: a refusal naming that is correct' },
   },
 };
@@ -103,7 +115,9 @@ export const ZOO_MODELS: ZooModel[] = manifest.models.map((m) => {
 /** Installs (or finds in the cache) the zoo's packages and returns each model's path. */
 export function installZoo(big: boolean): { dir: string; models: Record<string, string> } {
   const out = execFileSync(process.execPath, [join(repoRoot(), 'scripts/zoo.mjs'), 'install', '--json', ...(big ? ['--big'] : [])], {
-    encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 30 * 60_000,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    timeout: 30 * 60_000,
   });
   return JSON.parse(out.trim().split('\n').pop()!);
 }

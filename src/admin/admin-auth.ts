@@ -35,6 +35,7 @@ export function adminAuth(req: Request, res: Response, next: NextFunction): void
   const adminKey = loadConfig().ADMIN_API_KEY;
   if (!adminKey) return refuse(res, 'ADMIN_DISABLED', 'the admin pages are off: set ADMIN_API_KEY to turn them on');
   const offered = offeredKey(req.header('authorization'));
-  if (!offered || !same(offered, adminKey)) return refuse(res, 'ADMIN_KEY_REQUIRED', 'the admin pages need ADMIN_API_KEY, as a Bearer token or as the Basic password');
+  if (!offered || !same(offered, adminKey))
+    return refuse(res, 'ADMIN_KEY_REQUIRED', 'the admin pages need ADMIN_API_KEY, as a Bearer token or as the Basic password');
   next();
 }

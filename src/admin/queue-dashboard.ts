@@ -14,7 +14,11 @@ export const QUEUE_DASHBOARD_ROUTE = '/admin/queues';
 /** Puts every queue of the job catalogue (and each configured tier's bench queue) on the board. */
 @Injectable()
 class QueueDashboardQueues implements OnModuleInit {
-  constructor(@InjectBullBoard() private readonly board: BullBoardInstance, private readonly queues: QueuesService, private readonly tiers: TiersConfig) {}
+  constructor(
+    @InjectBullBoard() private readonly board: BullBoardInstance,
+    private readonly queues: QueuesService,
+    private readonly tiers: TiersConfig,
+  ) {}
 
   onModuleInit(): void {
     const names = [...Object.values(QueueName), ...this.tiers.names().map(benchQueue)];
@@ -25,7 +29,12 @@ class QueueDashboardQueues implements OnModuleInit {
 /** bull-board at /admin/queues, behind ADMIN_API_KEY: jobs per queue and state, retries, failures with their data. */
 @Module({
   imports: [
-    BullBoardModule.forRoot({ route: QUEUE_DASHBOARD_ROUTE, adapter: ExpressAdapter, middleware: adminAuth, boardOptions: { uiConfig: { boardTitle: 'Tierwise queues' } } }),
+    BullBoardModule.forRoot({
+      route: QUEUE_DASHBOARD_ROUTE,
+      adapter: ExpressAdapter,
+      middleware: adminAuth,
+      boardOptions: { uiConfig: { boardTitle: 'Tierwise queues' } },
+    }),
     JobsModule,
     TiersModule,
   ],

@@ -55,7 +55,16 @@ export function buildDrafts(input: StudyInput): { drafts: CandidateDraft[]; skip
           skipped.push({ variantId: variant.id, scenario, reason: `no whole-model measurement on ${head}` });
           continue;
         }
-        drafts.push(draftFrom({ id: `${variant.id}@${scenario}`, variant, scenario, tiers: [head], computeSamples: Float64Array.from(whole.samplesMs), peakMemoryBytes: whole.peakMemoryBytes }));
+        drafts.push(
+          draftFrom({
+            id: `${variant.id}@${scenario}`,
+            variant,
+            scenario,
+            tiers: [head],
+            computeSamples: Float64Array.from(whole.samplesMs),
+            peakMemoryBytes: whole.peakMemoryBytes,
+          }),
+        );
         continue;
       }
       const heads = input.measurements.filter((m) => m.variantId === variant.id && m.tier === head && m.part === 'head');
@@ -107,5 +116,9 @@ function withShortNames(drafts: Array<Omit<CandidateDraft, 'shortName'>>): Candi
 }
 
 export function draftNetworkMs(draft: CandidateDraft, payloads: Payloads, network: NetworkProfile): number {
-  return scenarioNetworkCost(draft.scenario, { requestBytes: payloads.requestBytes, responseBytes: payloads.responseBytes, cutBytes: draft.cutBytes }, network).totalMs;
+  return scenarioNetworkCost(
+    draft.scenario,
+    { requestBytes: payloads.requestBytes, responseBytes: payloads.responseBytes, cutBytes: draft.cutBytes },
+    network,
+  ).totalMs;
 }

@@ -37,13 +37,17 @@ interface Contender {
 export function findCrossovers(input: StudyInput, options: CrossoverOptions = {}): Crossover[] {
   validateStudyInput(input);
   const { minMbps = 1, maxMbps = 1000, pointsPerDecade = 24, precision = 0.01 } = options;
-  if (!(minMbps > 0 && maxMbps > minMbps)) throw new TierwiseError('CROSSOVER_INVALID', `sweep range must satisfy 0 < min < max, got ${minMbps}–${maxMbps}`);
+  if (!(minMbps > 0 && maxMbps > minMbps))
+    throw new TierwiseError('CROSSOVER_INVALID', `sweep range must satisfy 0 < min < max, got ${minMbps}–${maxMbps}`);
   const base = resolveNetwork(input.network);
   const constraints = input.constraints ?? {};
   const baseline = input.variants.find((v) => v.id === input.baselineVariantId) as VariantInfo;
   const contenders: Contender[] = buildDrafts(input).drafts.map((draft) => {
     const accuracyDrop = accuracyDropOf(draft.variant, baseline);
-    const violations = findViolations({ accuracyDrop, p95Ms: 0, sizeBytes: draft.variant.sizeBytes, peakMemoryBytes: draft.peakMemoryBytes }, constraints);
+    const violations = findViolations(
+      { accuracyDrop, p95Ms: 0, sizeBytes: draft.variant.sizeBytes, peakMemoryBytes: draft.peakMemoryBytes },
+      constraints,
+    );
     return { draft, accuracy: draft.variant.accuracy?.value ?? -Infinity, staticallyFeasible: violations.length === 0 };
   });
 
@@ -55,7 +59,11 @@ export function findCrossovers(input: StudyInput, options: CrossoverOptions = {}
       const networkMs = draftNetworkMs(c.draft, input.payloads, network);
       if (constraints.latencyBudgetMs !== undefined && c.draft.computeP95Ms + networkMs > constraints.latencyBudgetMs + 1e-9) continue;
       const p50 = c.draft.computeP50Ms + networkMs;
-      if (!best || p50 < bestP50 || (p50 === bestP50 && (c.accuracy > best.accuracy || (c.accuracy === best.accuracy && c.draft.id < best.draft.id)))) {
+      if (
+        !best ||
+        p50 < bestP50 ||
+        (p50 === bestP50 && (c.accuracy > best.accuracy || (c.accuracy === best.accuracy && c.draft.id < best.draft.id)))
+      ) {
         best = c;
         bestP50 = p50;
       }

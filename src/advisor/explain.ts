@@ -25,7 +25,11 @@ function accuracyAgainst(candidate: Explained, reference: Explained): string {
 function tieNote(candidate: Explained, all: readonly Explained[]): string {
   const peers = all.filter((o) => o.rank !== null && o.rank === candidate.rank && o.id !== candidate.id);
   if (peers.length === 0) return '';
-  const names = peers.slice(0, 3).map((p) => p.shortName).join(', ') + (peers.length > 3 ? ` and ${peers.length - 3} more` : '');
+  const names =
+    peers
+      .slice(0, 3)
+      .map((p) => p.shortName)
+      .join(', ') + (peers.length > 3 ? ` and ${peers.length - 3} more` : '');
   return `; statistically tied at rank ${candidate.rank} with ${names}`;
 }
 

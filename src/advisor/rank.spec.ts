@@ -19,7 +19,7 @@ describe('ranking a BERT-shaped study', () => {
     const ranking = rankCandidates(bertStudy());
     const cloud = byShortName(ranking, 'cloud/sptq');
     // Request 3072 B: 0.12288 ms at 200 Mbps + 24.576 ms at 1 Mbps; response 8 B: 0.064 ms + 0.00032 ms.
-    assert.ok(Math.abs(cloud.latency.networkMs - 24.76320) < 1e-9, `network ${cloud.latency.networkMs}`);
+    assert.ok(Math.abs(cloud.latency.networkMs - 24.7632) < 1e-9, `network ${cloud.latency.networkMs}`);
     assert.ok(Math.abs(cloud.latency.p50Ms - (cloud.latency.computeP50Ms + 24.7632)) < 1e-9);
     assert.ok(Math.abs(cloud.latency.computeP50Ms - 280) < 280 * 0.02, `compute p50 ${cloud.latency.computeP50Ms} near the paper's 0.28 s`);
     assert.equal(byShortName(ranking, 'mobile/fp32').latency.networkMs, 0);
@@ -43,7 +43,10 @@ describe('ranking a BERT-shaped study', () => {
       assert.match(c.explanation, /^Rejected: the .+ loses \d\.\d points of accuracy, \d\.\d more than the 1\.0 allowed\.$/);
     }
     const qat = byShortName(ranking, 'cloud/qat');
-    assert.equal(qat.explanation, 'Rejected: the quantization-aware-trained model in the cloud loses 1.5 points of accuracy, 0.5 more than the 1.0 allowed.');
+    assert.equal(
+      qat.explanation,
+      'Rejected: the quantization-aware-trained model in the cloud loses 1.5 points of accuracy, 0.5 more than the 1.0 allowed.',
+    );
 
     assert.equal(ranking.recommendedId, 'bert-sptq@cloud');
     const top = ranking.candidates[0];
@@ -62,7 +65,10 @@ describe('ranking a BERT-shaped study', () => {
   test('a tight latency budget leaves only the fast scenario, and a tighter one none, with reasons', () => {
     const loose = rankCandidates({ ...bertStudy(), constraints: { maxAccuracyDrop: 3, latencyBudgetMs: 200 } });
     const feasible = loose.candidates.filter((c) => c.feasible);
-    assert.deepEqual(feasible.map((c) => c.id), ['bert-dsptq@cloud']);
+    assert.deepEqual(
+      feasible.map((c) => c.id),
+      ['bert-dsptq@cloud'],
+    );
     for (const c of loose.candidates.filter((x) => !x.feasible)) {
       const violation = c.violations.find((v) => v.constraint === 'latencyBudgetMs');
       assert.ok(violation, `${c.id} should break the budget`);
@@ -74,17 +80,26 @@ describe('ranking a BERT-shaped study', () => {
     assert.equal(none.kruskalWallis, null);
     assert.ok(none.candidates.every((c) => !c.feasible && c.rank === null));
     const fastest = byShortName(none, 'cloud/dsptq');
-    assert.match(fastest.explanation, /^Rejected: the distilled model with int8 quantization in the cloud takes 1\d\d ms at p95, [\d.]+ ms over the 50\.0 ms budget\.$/);
+    assert.match(
+      fastest.explanation,
+      /^Rejected: the distilled model with int8 quantization in the cloud takes 1\d\d ms at p95, [\d.]+ ms over the 50\.0 ms budget\.$/,
+    );
   });
 
   test('size and memory limits, several violations in one sentence', () => {
     const ranking = rankCandidates({ ...bertStudy(), constraints: { maxModelBytes: 120e6, maxMemoryBytes: 300e6 } });
     const fp32 = byShortName(ranking, 'edge/fp32');
-    assert.deepEqual(fp32.violations.map((v) => [v.constraint, v.actual, v.by]), [
-      ['maxModelBytes', 438e6, 318e6],
-      ['maxMemoryBytes', 438e6 * 1.3 + 60e6, 438e6 * 1.3 + 60e6 - 300e6],
-    ]);
-    assert.equal(fp32.explanation, 'Rejected: the fp32 model on the edge is 438.0 MB, 318.0 MB over the 120.0 MB size limit and peaks at 629.4 MB of memory, 329.4 MB over the 300.0 MB limit.');
+    assert.deepEqual(
+      fp32.violations.map((v) => [v.constraint, v.actual, v.by]),
+      [
+        ['maxModelBytes', 438e6, 318e6],
+        ['maxMemoryBytes', 438e6 * 1.3 + 60e6, 438e6 * 1.3 + 60e6 - 300e6],
+      ],
+    );
+    assert.equal(
+      fp32.explanation,
+      'Rejected: the fp32 model on the edge is 438.0 MB, 318.0 MB over the 120.0 MB size limit and peaks at 629.4 MB of memory, 329.4 MB over the 300.0 MB limit.',
+    );
     assert.ok(byShortName(ranking, 'edge/sptq').feasible);
   });
 
@@ -103,7 +118,11 @@ describe('ranking a BERT-shaped study', () => {
     assert.equal(dsptq.rank, 1);
     assert.equal(ranking.candidates.filter((c) => c.rank === 1).length, 1);
     const ranks = ranking.candidates.map((c) => c.rank as number);
-    assert.deepEqual(ranks, [...ranks].sort((a, b) => a - b), 'listed by rank');
+    assert.deepEqual(
+      ranks,
+      [...ranks].sort((a, b) => a - b),
+      'listed by rank',
+    );
     assert.equal(Math.max(...ranks), new Set(ranks).size, 'dense ranks');
   });
 
@@ -114,14 +133,23 @@ describe('ranking a BERT-shaped study', () => {
       ...input,
       scenarios: ['cloud'],
       variants: input.variants.filter((v) => ['bert', 'bert-pruned'].includes(v.id)),
-      measurements: ['bert', 'bert-pruned'].map((variantId, i) => ({ variantId, tier: 'cloud' as const, part: 'whole' as const, samplesMs: samples.map((s) => s + i * 1e-6), peakMemoryBytes: 1 })),
+      measurements: ['bert', 'bert-pruned'].map((variantId, i) => ({
+        variantId,
+        tier: 'cloud' as const,
+        part: 'whole' as const,
+        samplesMs: samples.map((s) => s + i * 1e-6),
+        peakMemoryBytes: 1,
+      })),
     });
     // Interleaved a₁ < b₁ < a₂ < …: R_a = Σ(2i−1) = 900, R_b = Σ2i = 930 over i = 1..30;
     // H = 12/(60·61)·(900² + 930²)/30 − 3·61 = 0.04918, p = 0.82.
     const kw = ranking.kruskalWallis as { h: number; p: number };
     assert.ok(Math.abs(kw.h - 0.04918032786885) < 1e-9, `H ${kw.h}`);
     assert.ok(kw.p > 0.8);
-    assert.deepEqual(ranking.candidates.map((c) => c.rank), [1, 1]);
+    assert.deepEqual(
+      ranking.candidates.map((c) => c.rank),
+      [1, 1],
+    );
   });
 
   test('a non-negligible but non-significant difference on few samples is a tie after Holm', () => {
@@ -142,7 +170,13 @@ describe('ranking a BERT-shaped study', () => {
       scenarios: ['edge'],
     };
     const ranking = rankCandidates(input);
-    assert.deepEqual(ranking.candidates.map((c) => [c.id, c.rank]), [['a@edge', 1], ['b@edge', 1]]);
+    assert.deepEqual(
+      ranking.candidates.map((c) => [c.id, c.rank]),
+      [
+        ['a@edge', 1],
+        ['b@edge', 1],
+      ],
+    );
     const comparison = ranking.candidates[1].comparison;
     assert.ok(comparison && comparison.magnitude !== 'negligible' && comparison.pAdjusted >= 0.05, JSON.stringify(comparison));
     assert.equal(comparison.leaderId, 'a@edge');
@@ -161,11 +195,23 @@ describe('ranking a BERT-shaped study', () => {
   test('bad input is refused with a named error', () => {
     const input = bertStudy(5);
     const invalid = (change: Partial<StudyInput>, pattern: RegExp): void =>
-      assert.throws(() => rankCandidates({ ...input, ...change }), (e: unknown) => e instanceof TierwiseError && e.code === 'ADVISOR_INPUT_INVALID' && pattern.test(e.message));
+      assert.throws(
+        () => rankCandidates({ ...input, ...change }),
+        (e: unknown) => e instanceof TierwiseError && e.code === 'ADVISOR_INPUT_INVALID' && pattern.test(e.message),
+      );
     invalid({ baselineVariantId: 'nope' }, /baseline variant "nope"/);
-    invalid({ measurements: [...input.measurements, { variantId: 'ghost', tier: 'edge', part: 'whole', samplesMs: [1], peakMemoryBytes: 0 }] }, /unknown variant/);
-    invalid({ measurements: [{ variantId: 'bert', tier: 'edge', part: 'head', cut: 'x', samplesMs: [1], peakMemoryBytes: 0 }] }, /cutBytes has no size for cut "x"/);
-    invalid({ measurements: [{ variantId: 'bert', tier: 'edge', part: 'whole', samplesMs: [], peakMemoryBytes: 0 }] }, /no latency samples/);
+    invalid(
+      { measurements: [...input.measurements, { variantId: 'ghost', tier: 'edge', part: 'whole', samplesMs: [1], peakMemoryBytes: 0 }] },
+      /unknown variant/,
+    );
+    invalid(
+      { measurements: [{ variantId: 'bert', tier: 'edge', part: 'head', cut: 'x', samplesMs: [1], peakMemoryBytes: 0 }] },
+      /cutBytes has no size for cut "x"/,
+    );
+    invalid(
+      { measurements: [{ variantId: 'bert', tier: 'edge', part: 'whole', samplesMs: [], peakMemoryBytes: 0 }] },
+      /no latency samples/,
+    );
     invalid({ constraints: { latencyBudgetMs: -3 } }, /constraints\.latencyBudgetMs/);
     invalid({ scenarios: ['moon' as never] }, /scenario "moon"/);
   });
@@ -185,6 +231,12 @@ describe('Pareto front', () => {
   });
 
   test('with no accuracy at all it falls back to latency alone', () => {
-    assert.deepEqual(paretoFront([{ latencyMs: 10, accuracy: null }, { latencyMs: 20, accuracy: null }]), [true, false]);
+    assert.deepEqual(
+      paretoFront([
+        { latencyMs: 10, accuracy: null },
+        { latencyMs: 20, accuracy: null },
+      ]),
+      [true, false],
+    );
   });
 });

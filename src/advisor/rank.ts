@@ -23,7 +23,9 @@ function byLatencyThenAccuracy(a: Candidate, b: Candidate): number {
 
 /** Inside a shared rank latency is statistically the same, so accuracy decides the order. */
 function byRankThenAccuracy(a: Candidate, b: Candidate): number {
-  return (a.rank ?? Infinity) - (b.rank ?? Infinity) || (b.accuracy ?? -Infinity) - (a.accuracy ?? -Infinity) || byLatencyThenAccuracy(a, b);
+  return (
+    (a.rank ?? Infinity) - (b.rank ?? Infinity) || (b.accuracy ?? -Infinity) - (a.accuracy ?? -Infinity) || byLatencyThenAccuracy(a, b)
+  );
 }
 
 /**
@@ -51,7 +53,10 @@ export function rankCandidates(input: StudyInput): Ranking {
       computeP50Ms: draft.computeP50Ms,
       samples: draft.computeSamples.length,
     };
-    const violations = findViolations({ accuracyDrop, p95Ms: latency.p95Ms, sizeBytes: draft.variant.sizeBytes, peakMemoryBytes: draft.peakMemoryBytes }, constraints);
+    const violations = findViolations(
+      { accuracyDrop, p95Ms: latency.p95Ms, sizeBytes: draft.variant.sizeBytes, peakMemoryBytes: draft.peakMemoryBytes },
+      constraints,
+    );
     return {
       id: draft.id,
       variantId: draft.variant.id,
@@ -79,7 +84,10 @@ export function rankCandidates(input: StudyInput): Ranking {
   });
 
   const feasible = candidates.filter((c) => c.feasible).sort(byLatencyThenAccuracy);
-  const groups = groupByLatency(feasible.map((c) => ({ id: c.id, samples: samplesById.get(c.id) as Float64Array })), alpha);
+  const groups = groupByLatency(
+    feasible.map((c) => ({ id: c.id, samples: samplesById.get(c.id) as Float64Array })),
+    alpha,
+  );
   feasible.forEach((c, i) => {
     c.rank = groups.ranks[i];
     const comparison = groups.comparisons[i];
@@ -87,7 +95,10 @@ export function rankCandidates(input: StudyInput): Ranking {
   });
 
   const ordered = [...feasible.sort(byRankThenAccuracy), ...candidates.filter((c) => !c.feasible).sort(byLatencyThenAccuracy)];
-  const reference = candidates.find((c) => c.id === `${baseline.id}@mobile`) ?? [...candidates].filter((c) => c.variantId === baseline.id).sort(byLatencyThenAccuracy)[0] ?? null;
+  const reference =
+    candidates.find((c) => c.id === `${baseline.id}@mobile`) ??
+    [...candidates].filter((c) => c.variantId === baseline.id).sort(byLatencyThenAccuracy)[0] ??
+    null;
   for (const c of ordered) c.explanation = explain(c, reference, ordered);
 
   const baselineAccuracy = baseline.accuracy?.value;
@@ -95,7 +106,8 @@ export function rankCandidates(input: StudyInput): Ranking {
     baselineVariantId: baseline.id,
     network,
     constraints,
-    accuracyFloor: baselineAccuracy !== undefined && constraints.maxAccuracyDrop !== undefined ? baselineAccuracy - constraints.maxAccuracyDrop : null,
+    accuracyFloor:
+      baselineAccuracy !== undefined && constraints.maxAccuracyDrop !== undefined ? baselineAccuracy - constraints.maxAccuracyDrop : null,
     alpha,
     candidates: ordered,
     recommendedId: feasible[0]?.id ?? null,

@@ -11,7 +11,10 @@ describe('scenario tiers and hops', () => {
   test('on-device and partition scenarios', () => {
     assert.deepEqual(scenarioTiers('edge'), { head: 'edge', tail: 'edge', partition: false });
     assert.deepEqual(scenarioTiers('mobile|cloud'), { head: 'mobile', tail: 'cloud', partition: true });
-    assert.throws(() => scenarioTiers('cloud|mobile' as never), (e: unknown) => e instanceof TierwiseError && e.code === 'SCENARIO_INVALID' && e.message.includes('cloud|mobile'));
+    assert.throws(
+      () => scenarioTiers('cloud|mobile' as never),
+      (e: unknown) => e instanceof TierwiseError && e.code === 'SCENARIO_INVALID' && e.message.includes('cloud|mobile'),
+    );
   });
 
   test('mobile↔cloud relays through the edge, in travel order', () => {
@@ -38,12 +41,19 @@ describe('computed network cost', () => {
 
   test('a link’s own RTT replaces the shared one on that link only', () => {
     const bytes = { requestBytes: 5e5, responseBytes: 1000 };
-    const shared = (rttMs: number, scenario: 'edge' | 'cloud') => scenarioNetworkCost(scenario, bytes, { mobileEdgeMbps: 50, edgeCloudMbps: 20, rttMs }).totalMs;
-    const split = (scenario: 'edge' | 'cloud') => scenarioNetworkCost(scenario, bytes, { mobileEdgeMbps: 50, edgeCloudMbps: 20, rttMs: 7, mobileEdgeRttMs: 10, edgeCloudRttMs: 40 }).totalMs;
+    const shared = (rttMs: number, scenario: 'edge' | 'cloud') =>
+      scenarioNetworkCost(scenario, bytes, { mobileEdgeMbps: 50, edgeCloudMbps: 20, rttMs }).totalMs;
+    const split = (scenario: 'edge' | 'cloud') =>
+      scenarioNetworkCost(scenario, bytes, { mobileEdgeMbps: 50, edgeCloudMbps: 20, rttMs: 7, mobileEdgeRttMs: 10, edgeCloudRttMs: 40 })
+        .totalMs;
     // edge crosses mobile–edge only; cloud crosses both, so it lies between the two shared-RTT figures.
     close(split('edge'), shared(10, 'edge'), 'edge at the mobile–edge RTT');
     assert.ok(split('cloud') > shared(10, 'cloud') && split('cloud') < shared(40, 'cloud'), `${split('cloud')}`);
-    close(scenarioNetworkCost('edge', bytes, { mobileEdgeMbps: 50, edgeCloudMbps: 20, rttMs: 10, edgeCloudRttMs: 99 }).totalMs, shared(10, 'edge'), 'edge ignores the edge–cloud RTT');
+    close(
+      scenarioNetworkCost('edge', bytes, { mobileEdgeMbps: 50, edgeCloudMbps: 20, rttMs: 10, edgeCloudRttMs: 99 }).totalMs,
+      shared(10, 'edge'),
+      'edge ignores the edge–cloud RTT',
+    );
   });
 
   test('on mobile nothing crosses a link', () => {
@@ -73,12 +83,20 @@ describe('computed network cost', () => {
     // Default transport: kept-alive, 1 s idle → the cubic sender restarts from 10 segments. At 200 Mbps a
     // segment takes 0.05792 ms: windows 10 and 20 each wait for an ACK 5 + S after they start, the
     // last 40 segments fit the window of 40: idle (5 + S − 10S) + (5 + S − 20S) = 10 − 28S. At 10 Mbps 10 segments (11.6 ms) cover the RTT.
-    const cost = scenarioNetworkCost('mobile|cloud', { requestBytes: 5e5, responseBytes: 1000, cutBytes: 1e5 }, { mobileEdgeMbps: 200, edgeCloudMbps: 10, rttMs: 5 });
+    const cost = scenarioNetworkCost(
+      'mobile|cloud',
+      { requestBytes: 5e5, responseBytes: 1000, cutBytes: 1e5 },
+      { mobileEdgeMbps: 200, edgeCloudMbps: 10, rttMs: 5 },
+    );
     close(cost.requestMs, 0, 'request');
     close(cost.cutMs, 2.5 + 4 + (10 - 28 * 0.05792) + 2.5 + 80, 'cut');
     close(cost.responseMs, 2.5 + 0.8 + 2.5 + 0.04, 'response');
     // A bbr sender (no idle restart) on the same links pays the formula: wire + half the RTT per hop and leg.
-    const warm = scenarioNetworkCost('mobile|cloud', { requestBytes: 5e5, responseBytes: 1000, cutBytes: 1e5 }, { mobileEdgeMbps: 200, edgeCloudMbps: 10, rttMs: 5, transport: { slowStartRestart: false } });
+    const warm = scenarioNetworkCost(
+      'mobile|cloud',
+      { requestBytes: 5e5, responseBytes: 1000, cutBytes: 1e5 },
+      { mobileEdgeMbps: 200, edgeCloudMbps: 10, rttMs: 5, transport: { slowStartRestart: false } },
+    );
     close(warm.cutMs, 2.5 + 4 + 2.5 + 80, 'warm cut');
     assert.throws(() => resolveNetwork({ transport: { connection: 'sometimes' as never } }), /network\.transport\.connection/);
   });

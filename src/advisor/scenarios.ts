@@ -30,7 +30,8 @@ export function isScenarioId(value: string): value is ScenarioId {
 }
 
 export function scenarioTiers(scenario: ScenarioId): ScenarioTiers {
-  if (!isScenarioId(scenario)) throw new TierwiseError('SCENARIO_INVALID', `unknown scenario "${String(scenario)}"; expected one of ${ALL_SCENARIOS.join(', ')}`);
+  if (!isScenarioId(scenario))
+    throw new TierwiseError('SCENARIO_INVALID', `unknown scenario "${String(scenario)}"; expected one of ${ALL_SCENARIOS.join(', ')}`);
   const [head, tail = head] = scenario.split('|') as Tier[];
   return { head, tail, partition: head !== tail };
 }
@@ -38,15 +39,21 @@ export function scenarioTiers(scenario: ScenarioId): ScenarioTiers {
 export function resolveNetwork(partial: Partial<NetworkProfile> = {}): NetworkProfile {
   const network = { ...DEFAULT_NETWORK, ...partial };
   for (const key of ['mobileEdgeMbps', 'edgeCloudMbps'] as const) {
-    if (!(Number.isFinite(network[key]) && network[key] > 0)) throw new TierwiseError('NETWORK_INVALID', `network.${key} must be a positive number of Mbps, got ${network[key]}`);
+    if (!(Number.isFinite(network[key]) && network[key] > 0))
+      throw new TierwiseError('NETWORK_INVALID', `network.${key} must be a positive number of Mbps, got ${network[key]}`);
   }
   for (const key of ['rttMs', 'mobileEdgeRttMs', 'edgeCloudRttMs'] as const) {
     const value = network[key];
     if (key !== 'rttMs' && value === undefined) continue;
-    if (!(Number.isFinite(value) && (value as number) >= 0)) throw new TierwiseError('NETWORK_INVALID', `network.${key} must be >= 0, got ${value}`);
+    if (!(Number.isFinite(value) && (value as number) >= 0))
+      throw new TierwiseError('NETWORK_INVALID', `network.${key} must be >= 0, got ${value}`);
   }
   if (network.transport !== undefined) {
-    try { resolveTransport(network.transport); } catch (error) { throw new TierwiseError('NETWORK_INVALID', `network.${(error as Error).message}`); }
+    try {
+      resolveTransport(network.transport);
+    } catch (error) {
+      throw new TierwiseError('NETWORK_INVALID', `network.${(error as Error).message}`);
+    }
   }
   return network;
 }
@@ -77,7 +84,8 @@ export interface NetworkCost {
 /** Computed network time of one request in a scenario: request to the head, cut tensor head→tail, response home. */
 export function scenarioNetworkCost(scenario: ScenarioId, bytes: TransferBytes, network: NetworkProfile): NetworkCost {
   const { head, tail, partition } = scenarioTiers(scenario);
-  if (partition && bytes.cutBytes === undefined) throw new TierwiseError('PAYLOAD_INVALID', `scenario ${scenario} is a partition and needs the cut tensor's size`);
+  if (partition && bytes.cutBytes === undefined)
+    throw new TierwiseError('PAYLOAD_INVALID', `scenario ${scenario} is a partition and needs the cut tensor's size`);
   // Every scenario is a "partition" for the link model: an on-device one has head = tail, so no cut crosses.
   const cost = scenarioNetworkMs({ kind: 'partition', head, tail, cutBytes: bytes.cutBytes ?? 0 }, bytes, tierLinks(network), 'mobile');
   return { requestMs: cost.requestMs, cutMs: cost.intermediateMs, responseMs: cost.responseMs, totalMs: cost.totalMs };
@@ -87,7 +95,7 @@ export function scenarioNetworkCost(scenario: ScenarioId, bytes: TransferBytes, 
 function balancedShuffledIndices(size: number, length: number, random: () => number): Uint32Array {
   const out = new Uint32Array(length);
   const deck = Array.from({ length: size }, (_, i) => i);
-  for (let filled = 0; filled < length; ) {
+  for (let filled = 0; filled < length;) {
     for (let i = size - 1; i > 0; i--) {
       const j = Math.floor(random() * (i + 1));
       [deck[i], deck[j]] = [deck[j], deck[i]];
@@ -104,7 +112,8 @@ function balancedShuffledIndices(size: number, length: number, random: () => num
  * (the shorter side's equally often), and the seed comes from the candidate id so results do not depend on order.
  */
 export function pairPartitionSamples(head: readonly number[], tail: readonly number[], candidateId: string, seed: number): Float64Array {
-  if (head.length === 0 || tail.length === 0) throw new TierwiseError('MEASUREMENT_INVALID', `partition ${candidateId} needs head and tail samples`);
+  if (head.length === 0 || tail.length === 0)
+    throw new TierwiseError('MEASUREMENT_INVALID', `partition ${candidateId} needs head and tail samples`);
   const random = seededRandom(hashString(candidateId) ^ seed);
   const length = Math.max(head.length, tail.length);
   const headOrder = balancedShuffledIndices(head.length, length, random);

@@ -32,7 +32,8 @@ export function validateStudyInput(input: StudyInput): void {
     if (!TIER_ORDER.includes(m.tier)) fail(`${where} names an unknown tier; expected ${TIER_ORDER.join(', ')}`);
     if (!['whole', 'head', 'tail'].includes(m.part)) fail(`${where} has an unknown part; expected whole, head or tail`);
     if (m.part !== 'whole' && !m.cut) fail(`${where} needs the cut it was split at`);
-    if (m.part === 'head' && input.payloads.cutBytes[m.cut ?? ''] === undefined) fail(`${where}: payloads.cutBytes has no size for cut "${m.cut}"`);
+    if (m.part === 'head' && input.payloads.cutBytes[m.cut ?? ''] === undefined)
+      fail(`${where}: payloads.cutBytes has no size for cut "${m.cut}"`);
     if (!Array.isArray(m.samplesMs) || m.samplesMs.length === 0) fail(`${where} has no latency samples`);
     if (!m.samplesMs.every((s) => Number.isFinite(s) && s >= 0)) fail(`${where} has a latency sample that is negative or not finite`);
     nonNegative(m.peakMemoryBytes, `${where} peakMemoryBytes`);

@@ -51,7 +51,13 @@ import { WebModule } from '../web/web.module';
         subscriptions: { 'graphql-ws': true },
         context: graphqlContext,
         includeStacktraceInErrorResponses: false,
-        validationRules: [graphqlLimitsRule({ maxDepth: config.GRAPHQL_MAX_DEPTH, maxAliases: config.GRAPHQL_MAX_ALIASES, maxFields: config.GRAPHQL_MAX_FIELDS })],
+        validationRules: [
+          graphqlLimitsRule({
+            maxDepth: config.GRAPHQL_MAX_DEPTH,
+            maxAliases: config.GRAPHQL_MAX_ALIASES,
+            maxFields: config.GRAPHQL_MAX_FIELDS,
+          }),
+        ],
       }),
     }),
     ModelsModule,
@@ -76,6 +82,12 @@ export class ApiModule implements NestModule {
   constructor(private readonly blobs: BlobsService) {}
 
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(correlationMiddleware, httpMetricsMiddleware, blobLeaseMiddleware((ids) => this.blobs.settle(ids))).forRoutes('*');
+    consumer
+      .apply(
+        correlationMiddleware,
+        httpMetricsMiddleware,
+        blobLeaseMiddleware((ids) => this.blobs.settle(ids)),
+      )
+      .forRoutes('*');
   }
 }

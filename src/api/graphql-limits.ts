@@ -23,7 +23,8 @@ export interface GraphqlLimits {
 export function graphqlLimitsRule(limits: GraphqlLimits) {
   return (context: ValidationContext): ASTVisitor => {
     const fragments = new Map<string, FragmentDefinitionNode>();
-    for (const definition of context.getDocument().definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+    for (const definition of context.getDocument().definitions)
+      if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
     return {
       OperationDefinition(operation: OperationDefinitionNode) {
         let fields = 0;
@@ -53,10 +54,17 @@ export function graphqlLimitsRule(limits: GraphqlLimits) {
           }
         };
         walk(operation.selectionSet, 1, new Set());
-        const report = (code: string, message: string) => context.reportError(new GraphQLError(message, { nodes: [operation], extensions: { limit: code, status: 400 } }));
-        if (deepest > limits.maxDepth) report('GRAPHQL_TOO_DEEP', `the operation nests fields deeper than ${limits.maxDepth} levels (GRAPHQL_MAX_DEPTH)`);
-        else if (aliases > limits.maxAliases) report('GRAPHQL_TOO_MANY_ALIASES', `the operation has more than ${limits.maxAliases} aliases (GRAPHQL_MAX_ALIASES)`);
-        else if (fields > limits.maxFields) report('GRAPHQL_TOO_COMPLEX', `the operation selects more than ${limits.maxFields} fields with fragments expanded (GRAPHQL_MAX_FIELDS)`);
+        const report = (code: string, message: string) =>
+          context.reportError(new GraphQLError(message, { nodes: [operation], extensions: { limit: code, status: 400 } }));
+        if (deepest > limits.maxDepth)
+          report('GRAPHQL_TOO_DEEP', `the operation nests fields deeper than ${limits.maxDepth} levels (GRAPHQL_MAX_DEPTH)`);
+        else if (aliases > limits.maxAliases)
+          report('GRAPHQL_TOO_MANY_ALIASES', `the operation has more than ${limits.maxAliases} aliases (GRAPHQL_MAX_ALIASES)`);
+        else if (fields > limits.maxFields)
+          report(
+            'GRAPHQL_TOO_COMPLEX',
+            `the operation selects more than ${limits.maxFields} fields with fragments expanded (GRAPHQL_MAX_FIELDS)`,
+          );
       },
     };
   };

@@ -9,7 +9,9 @@ export function openApiDocument(app: INestApplication): OpenAPIObject {
     app,
     new DocumentBuilder()
       .setTitle('Tierwise')
-      .setDescription('Where should this ONNX model run, and in what form? Upload a model, its variants and a dataset; run a study; read the recommendation.')
+      .setDescription(
+        'Where should this ONNX model run, and in what form? Upload a model, its variants and a dataset; run a study; read the recommendation.',
+      )
       .setVersion('1')
       .addBearerAuth()
       .build(),

@@ -69,6 +69,10 @@ export class KeyThrottlerGuard extends ThrottlerGuard {
 
   protected override async throwThrottlingException(_context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
     const retryAfterS = Math.max(1, Math.ceil(detail.timeToBlockExpire));
-    throw new TierwiseError('RATE_LIMITED', `more than ${detail.limit} requests in ${Math.round(detail.ttl / 1000)} s with this key; retry in ${retryAfterS} s`, { retryAfterS });
+    throw new TierwiseError(
+      'RATE_LIMITED',
+      `more than ${detail.limit} requests in ${Math.round(detail.ttl / 1000)} s with this key; retry in ${retryAfterS} s`,
+      { retryAfterS },
+    );
   }
 }

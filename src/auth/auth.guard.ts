@@ -20,7 +20,10 @@ export function requestOf(context: ExecutionContext): AuthedRequest {
 /** `Authorization: Bearer <key>` on every route not marked @Public; the caller's team scopes every query. */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
-  constructor(private readonly reflector: Reflector, private readonly teams: TeamsService) {}
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly teams: TeamsService,
+  ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC, [context.getHandler(), context.getClass()])) return true;

@@ -23,8 +23,20 @@ export interface KeyOwner {
 
 const keyFields = { id: true, name: true, prefix: true, createdAt: true, lastUsedAt: true, revokedAt: true } as const;
 
-function toKeyView(row: { id: string; name: string; prefix: string; createdAt: Date; lastUsedAt: Date | null; revokedAt: Date | null }): KeyView {
-  return { ...row, createdAt: row.createdAt.toISOString(), lastUsedAt: row.lastUsedAt?.toISOString() ?? null, revokedAt: row.revokedAt?.toISOString() ?? null };
+function toKeyView(row: {
+  id: string;
+  name: string;
+  prefix: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+}): KeyView {
+  return {
+    ...row,
+    createdAt: row.createdAt.toISOString(),
+    lastUsedAt: row.lastUsedAt?.toISOString() ?? null,
+    revokedAt: row.revokedAt?.toISOString() ?? null,
+  };
 }
 
 @Injectable()
@@ -41,19 +53,30 @@ export class TeamsRepository {
 
   /** Creates the key (a repeat of the same key, e.g. TIERWISE_API_KEY at every boot, keeps the row and its revocation). */
   async createKey(teamId: string, name: string, hash: string, prefix: string): Promise<KeyView> {
-    const row = await this.prisma.apiKey.upsert({ where: { hash }, create: { teamId, name, hash, prefix, scheme: KEY_SCHEME }, update: {}, select: keyFields });
+    const row = await this.prisma.apiKey.upsert({
+      where: { hash },
+      create: { teamId, name, hash, prefix, scheme: KEY_SCHEME },
+      update: {},
+      select: keyFields,
+    });
     return toKeyView(row);
   }
 
   /** A live (not revoked) key's owner. */
   async findByHash(hash: string): Promise<KeyOwner | null> {
-    const key = await this.prisma.apiKey.findFirst({ where: { hash, revokedAt: null }, select: { id: true, team: { select: { id: true, name: true } } } });
+    const key = await this.prisma.apiKey.findFirst({
+      where: { hash, revokedAt: null },
+      select: { id: true, team: { select: { id: true, name: true } } },
+    });
     return key ? { keyId: key.id, team: key.team } : null;
   }
 
   /** Rehashes a key stored before migration 0008 (sha256) with the server's HMAC; answers whether one was found. */
   async upgradeLegacy(legacy: string, hash: string): Promise<boolean> {
-    const { count } = await this.prisma.apiKey.updateMany({ where: { hash: legacy, scheme: LEGACY_SCHEME }, data: { hash, scheme: KEY_SCHEME } });
+    const { count } = await this.prisma.apiKey.updateMany({
+      where: { hash: legacy, scheme: LEGACY_SCHEME },
+      data: { hash, scheme: KEY_SCHEME },
+    });
     return count > 0;
   }
 

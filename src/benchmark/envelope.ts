@@ -37,7 +37,9 @@ export interface EnvelopeRecord {
 }
 
 export function planEnvelope(
-  tier: TierProfile, method: EnvelopeMethod, options: { quotaPeriodUs?: number; caps?: HostCapabilities } = {},
+  tier: TierProfile,
+  method: EnvelopeMethod,
+  options: { quotaPeriodUs?: number; caps?: HostCapabilities } = {},
 ): EnvelopePlan {
   const caps = options.caps ?? detectCapabilities();
   const warnings: string[] = [];
@@ -57,15 +59,18 @@ export function planEnvelope(
   if (method === 'quota') {
     envelope.quotaCpus = tier.cpus * tier.coreSpeed;
     envelope.quotaPeriodUs = options.quotaPeriodUs ?? 100_000;
-    warnings.push('quota: a CPU quota models a time-shared CPU, not a slower one; single-request percentiles are distorted (use for throughput / co-tenancy)');
+    warnings.push(
+      'quota: a CPU quota models a time-shared CPU, not a slower one; single-request percentiles are distorted (use for throughput / co-tenancy)',
+    );
   }
   return {
     requestedMethod: method,
     envelope,
     slowdown: method === 'quota' ? 1 : slowdown(tier),
-    formula: method === 'quota'
-      ? `quota of cpus × coreSpeed = ${tier.cpus} × ${tier.coreSpeed} CPUs per ${envelope.quotaPeriodUs} µs period; scaled = raw (s = 1)`
-      : slowdownFormula(tier),
+    formula:
+      method === 'quota'
+        ? `quota of cpus × coreSpeed = ${tier.cpus} × ${tier.coreSpeed} CPUs per ${envelope.quotaPeriodUs} µs period; scaled = raw (s = 1)`
+        : slowdownFormula(tier),
     cores: assigned.cores,
     warnings,
   };
@@ -87,7 +92,8 @@ export function envelopeRecord(tier: TierProfile, plan: EnvelopePlan, enforced: 
     method = 'none';
     warnings.push('"quota" requested but no CPU quota could be enforced: figures are unthrottled host latencies, recorded as "none"');
   }
-  if (pinned) warnings.push('pinning keeps this measurement on its cores; other processes are not excluded from them (no exclusive cpuset)');
+  if (pinned)
+    warnings.push('pinning keeps this measurement on its cores; other processes are not excluded from them (no exclusive cpuset)');
   return {
     method,
     requestedMethod: plan.requestedMethod,

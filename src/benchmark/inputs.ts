@@ -4,7 +4,17 @@ import { TierwiseError } from '../common/errors';
 import type { ElementType } from '../onnx/io-spec';
 import type { InputTensor } from '../onnx/io-spec';
 import type { TensorSpec } from '../onnx/io-spec';
-import { DEFAULT_SEED, mergeSpecs, toFloat16Bits, recordOf, resolveInputs, synthesize, type InputShapesRecord, type InputSpec, type ResolvedInput } from '../onnx/input-spec';
+import {
+  DEFAULT_SEED,
+  mergeSpecs,
+  toFloat16Bits,
+  recordOf,
+  resolveInputs,
+  synthesize,
+  type InputShapesRecord,
+  type InputSpec,
+  type ResolvedInput,
+} from '../onnx/input-spec';
 
 /**
  * What the runner feeds the model. `synthetic`: built from the model's declared inputs under an input spec
@@ -25,13 +35,23 @@ export interface DeclaredInput {
 }
 
 const TYPED: Partial<Record<ElementType, { new (n: number): InputTensor['data']; BYTES_PER_ELEMENT: number }>> = {
-  float32: Float32Array, float64: Float64Array, float16: Uint16Array, int64: BigInt64Array, int32: Int32Array, uint8: Uint8Array,
-  int8: Int8Array, bool: Uint8Array,
+  float32: Float32Array,
+  float64: Float64Array,
+  float16: Uint16Array,
+  int64: BigInt64Array,
+  int32: Int32Array,
+  uint8: Uint8Array,
+  int8: Int8Array,
+  bool: Uint8Array,
 };
 
 function arrayType(type: string, where: string): { new (n: number): InputTensor['data']; BYTES_PER_ELEMENT: number } {
   const ctor = TYPED[type as ElementType];
-  if (!ctor) throw new TierwiseError('INPUT_UNSUPPORTED', `${where}: element type ${type} is not supported by the runner (float32/16/64, int64/32, (u)int8, bool)`);
+  if (!ctor)
+    throw new TierwiseError(
+      'INPUT_UNSUPPORTED',
+      `${where}: element type ${type} is not supported by the runner (float32/16/64, int64/32, (u)int8, bool)`,
+    );
   return ctor;
 }
 
@@ -45,7 +65,12 @@ export function specWithShapes(spec: InputSpec | undefined, shapes: Record<strin
  * resolved by the input spec (resolveInputs): INPUT_SPEC_REQUIRED when a dimension is unknown. `record` says
  * the shapes and fills used; it goes next to every figure.
  */
-export function syntheticInputs(declared: DeclaredInput[], shapes: Record<string, number[]> = {}, spec?: InputSpec, seed = DEFAULT_SEED): { inputs: Record<string, InputTensor>; resolved: ResolvedInput[]; record: InputShapesRecord; warnings: string[] } {
+export function syntheticInputs(
+  declared: DeclaredInput[],
+  shapes: Record<string, number[]> = {},
+  spec?: InputSpec,
+  seed = DEFAULT_SEED,
+): { inputs: Record<string, InputTensor>; resolved: ResolvedInput[]; record: InputShapesRecord; warnings: string[] } {
   const io: TensorSpec[] = declared.map((d) => ({
     name: d.name,
     elemType: d.type as ElementType,
@@ -57,23 +82,39 @@ export function syntheticInputs(declared: DeclaredInput[], shapes: Record<string
   return { inputs, resolved, record: recordOf(resolved), warnings };
 }
 
-interface SerializedTensor { type: string; dims: number[]; data: number[] | string }
+interface SerializedTensor {
+  type: string;
+  dims: number[];
+  data: number[] | string;
+}
 
 function decodeTensor(raw: SerializedTensor, where: string): InputTensor {
-  if (!raw || typeof raw.type !== 'string' || !Array.isArray(raw.dims)) throw new TierwiseError('SAMPLES_INVALID', `${where}: needs {type, dims, data}`);
+  if (!raw || typeof raw.type !== 'string' || !Array.isArray(raw.dims))
+    throw new TierwiseError('SAMPLES_INVALID', `${where}: needs {type, dims, data}`);
   const Ctor = arrayType(raw.type, where);
   const count = raw.dims.reduce((a, b) => a * b, 1);
   let data: InputTensor['data'];
   if (typeof raw.data === 'string') {
     const bytes = Buffer.from(raw.data, 'base64');
-    if (bytes.length !== count * Ctor.BYTES_PER_ELEMENT) throw new TierwiseError('SAMPLES_INVALID', `${where}: base64 data has ${bytes.length} bytes, dims [${raw.dims.join(',')}] of ${raw.type} need ${count * Ctor.BYTES_PER_ELEMENT}`);
+    if (bytes.length !== count * Ctor.BYTES_PER_ELEMENT)
+      throw new TierwiseError(
+        'SAMPLES_INVALID',
+        `${where}: base64 data has ${bytes.length} bytes, dims [${raw.dims.join(',')}] of ${raw.type} need ${count * Ctor.BYTES_PER_ELEMENT}`,
+      );
     data = new Ctor(count);
     new Uint8Array(data.buffer).set(bytes);
   } else if (Array.isArray(raw.data)) {
-    if (raw.data.length !== count) throw new TierwiseError('SAMPLES_INVALID', `${where}: ${raw.data.length} values, dims [${raw.dims.join(',')}] need ${count}`);
+    if (raw.data.length !== count)
+      throw new TierwiseError('SAMPLES_INVALID', `${where}: ${raw.data.length} values, dims [${raw.dims.join(',')}] need ${count}`);
     data = new Ctor(count);
-    if (data instanceof BigInt64Array) raw.data.forEach((v, i) => { (data as BigInt64Array)[i] = BigInt(v); });
-    else if (raw.type === 'float16') raw.data.forEach((v, i) => { (data as Uint16Array)[i] = toFloat16Bits(v); });
+    if (data instanceof BigInt64Array)
+      raw.data.forEach((v, i) => {
+        (data as BigInt64Array)[i] = BigInt(v);
+      });
+    else if (raw.type === 'float16')
+      raw.data.forEach((v, i) => {
+        (data as Uint16Array)[i] = toFloat16Bits(v);
+      });
     else (data as Float32Array).set(raw.data);
   } else throw new TierwiseError('SAMPLES_INVALID', `${where}: data must be a number array or a base64 string`);
   return { type: raw.type as ElementType, dims: raw.dims, data };
@@ -81,14 +122,21 @@ function decodeTensor(raw: SerializedTensor, where: string): InputTensor {
 
 export function loadSamples(path: string, limit?: number): Array<Record<string, InputTensor>> {
   let parsed: unknown;
-  try { parsed = JSON.parse(readFileSync(path, 'utf8')); } catch (error) {
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
     throw new TierwiseError('SAMPLES_INVALID', `cannot read samples file ${path}: ${(error as Error).message}`);
   }
-  const records = (Array.isArray(parsed) ? parsed : (parsed as { samples?: unknown })?.samples) as Array<{ id?: string; inputs?: Record<string, SerializedTensor> }> | undefined;
-  if (!Array.isArray(records) || records.length === 0) throw new TierwiseError('SAMPLES_INVALID', `${path}: expected a non-empty array of samples (or {samples: [...]})`);
+  const records = (Array.isArray(parsed) ? parsed : (parsed as { samples?: unknown })?.samples) as
+    Array<{ id?: string; inputs?: Record<string, SerializedTensor> }> | undefined;
+  if (!Array.isArray(records) || records.length === 0)
+    throw new TierwiseError('SAMPLES_INVALID', `${path}: expected a non-empty array of samples (or {samples: [...]})`);
   return records.slice(0, limit ?? records.length).map((record, i) => {
-    if (!record?.inputs || typeof record.inputs !== 'object') throw new TierwiseError('SAMPLES_INVALID', `${path}: sample ${record?.id ?? i} has no inputs`);
-    return Object.fromEntries(Object.entries(record.inputs).map(([name, t]) => [name, decodeTensor(t, `${path}: sample ${record.id ?? i} input ${name}`)]));
+    if (!record?.inputs || typeof record.inputs !== 'object')
+      throw new TierwiseError('SAMPLES_INVALID', `${path}: sample ${record?.id ?? i} has no inputs`);
+    return Object.fromEntries(
+      Object.entries(record.inputs).map(([name, t]) => [name, decodeTensor(t, `${path}: sample ${record.id ?? i} input ${name}`)]),
+    );
   });
 }
 
@@ -96,13 +144,24 @@ export function loadSamples(path: string, limit?: number): Array<Record<string, 
 export function serializeSample(id: string, inputs: Record<string, InputTensor>): { id: string; inputs: Record<string, SerializedTensor> } {
   return {
     id,
-    inputs: Object.fromEntries(Object.entries(inputs).map(([name, t]) => [name, {
-      type: t.type, dims: t.dims, data: Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength).toString('base64'),
-    }])),
+    inputs: Object.fromEntries(
+      Object.entries(inputs).map(([name, t]) => [
+        name,
+        {
+          type: t.type,
+          dims: t.dims,
+          data: Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength).toString('base64'),
+        },
+      ]),
+    ),
   };
 }
 
-export interface OutputTensor { type: string; dims: readonly number[]; data: unknown }
+export interface OutputTensor {
+  type: string;
+  dims: readonly number[];
+  data: unknown;
+}
 
 /**
  * sha256 over the outputs with float values rounded to 4 significant digits *of the tensor's largest

@@ -63,7 +63,11 @@ function sessionOptions(spec: SessionSpec): Ort.InferenceSession.SessionOptions 
   };
 }
 
-async function createSession(ort: typeof Ort, input: RunnerInput, extra: Ort.InferenceSession.SessionOptions = {}): Promise<Ort.InferenceSession> {
+async function createSession(
+  ort: typeof Ort,
+  input: RunnerInput,
+  extra: Ort.InferenceSession.SessionOptions = {},
+): Promise<Ort.InferenceSession> {
   try {
     return await ort.InferenceSession.create(input.modelPath, { ...sessionOptions(input.session), ...extra });
   } catch (error) {
@@ -75,7 +79,12 @@ async function createSession(ort: typeof Ort, input: RunnerInput, extra: Ort.Inf
  * One inference; a failure is INPUT_REJECTED naming the inputs (those the runtime's message names first) with the
  * shape, type and fill they had, and how to give a spec.
  */
-export async function runChecked(session: Ort.InferenceSession, feeds: Record<string, Ort.Tensor>, index: number, record: InputShapesRecord): Promise<Ort.InferenceSession.ReturnType> {
+export async function runChecked(
+  session: Ort.InferenceSession,
+  feeds: Record<string, Ort.Tensor>,
+  index: number,
+  record: InputShapesRecord,
+): Promise<Ort.InferenceSession.ReturnType> {
   try {
     return await session.run(feeds);
   } catch (error) {
@@ -86,7 +95,9 @@ export async function runChecked(session: Ort.InferenceSession, feeds: Record<st
 const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 /** Whole-word mention; names of one or two characters (h, c, x) only when quoted, so prose does not match. */
 function mentions(message: string, name: string): boolean {
-  return name.length >= 3 ? new RegExp(`(^|[^\\w])${escape(name)}($|[^\\w])`).test(message) : new RegExp(`['"\`]${escape(name)}['"\`]`).test(message);
+  return name.length >= 3
+    ? new RegExp(`(^|[^\\w])${escape(name)}($|[^\\w])`).test(message)
+    : new RegExp(`['"\`]${escape(name)}['"\`]`).test(message);
 }
 
 export function inputRejected(error: unknown, index: number, record: InputShapesRecord): TierwiseError {
@@ -97,9 +108,9 @@ export function inputRejected(error: unknown, index: number, record: InputShapes
   const ordered = Object.fromEntries(order.map((n) => [n, record[n]!]));
   return new TierwiseError(
     'INPUT_REJECTED',
-    `the model rejected input ${index} (${formatInputShapes(ordered)})${named.length > 0 ? `; the runtime names ${named.join(', ')}` : ''}: ${message}. `
-      + 'Give an input spec with the shapes and values the model expects, e.g. {"dims": {"<dim>": <int>}, "inputs": {"<input>": {"shape": [...], "fill": "zeros" | {"kind": "range", "lo": 0, "hi": <int>}, "value": <number>}}} '
-      + '("inputs" in the study, --inputs/--dims on the CLI), or a dataset.',
+    `the model rejected input ${index} (${formatInputShapes(ordered)})${named.length > 0 ? `; the runtime names ${named.join(', ')}` : ''}: ${message}. ` +
+      'Give an input spec with the shapes and values the model expects, e.g. {"dims": {"<dim>": <int>}, "inputs": {"<input>": {"shape": [...], "fill": "zeros" | {"kind": "range", "lo": 0, "hi": <int>}, "value": <number>}}} ' +
+      '("inputs" in the study, --inputs/--dims on the CLI), or a dataset.',
     { inputs: ordered, named, runtime: message },
   );
 }
@@ -113,7 +124,9 @@ export async function measureInChild(input: RunnerInput): Promise<RunnerOutput> 
   const session = await createSession(ort, input);
   const sessionCreateMs = msSince(coldStart);
   const { tensors, warnings, record } = buildInputs(input.inputs, session);
-  const feeds = tensors.map((t) => Object.fromEntries(Object.entries(t).map(([name, v]) => [name, new ort.Tensor(v.type as Ort.Tensor.Type, v.data, v.dims)])));
+  const feeds = tensors.map((t) =>
+    Object.fromEntries(Object.entries(t).map(([name, v]) => [name, new ort.Tensor(v.type as Ort.Tensor.Type, v.data, v.dims)])),
+  );
   const firstStart = process.hrtime.bigint();
   await runChecked(session, feeds[0]!, 0, record);
   const firstRunMs = msSince(firstStart);
@@ -133,14 +146,19 @@ export async function measureInChild(input: RunnerInput): Promise<RunnerOutput> 
 
   const checksumInputs = Math.min(feeds.length, input.checksumInputs);
   const outputs: Array<Record<string, OutputTensor>> = [];
-  for (let i = 0; i < checksumInputs; i++) outputs.push(await runChecked(session, feeds[i]!, i, record) as unknown as Record<string, OutputTensor>);
+  for (let i = 0; i < checksumInputs; i++)
+    outputs.push((await runChecked(session, feeds[i]!, i, record)) as unknown as Record<string, OutputTensor>);
   await session.release();
 
   let nodeTimes: NodeTime[] | undefined;
   if (input.profileRuns > 0) nodeTimes = await profileNodes(ort, input, feeds, record);
 
   return {
-    runtimeLoadMs, sessionCreateMs, firstRunMs, coldStartMs, warmMs,
+    runtimeLoadMs,
+    sessionCreateMs,
+    firstRunMs,
+    coldStartMs,
+    warmMs,
     inputShapes: Object.fromEntries(Object.entries(tensors[0]!).map(([name, t]) => [name, t.dims])),
     inputRecord: record,
     distinctInputs: feeds.length,
@@ -154,20 +172,32 @@ export async function measureInChild(input: RunnerInput): Promise<RunnerOutput> 
   };
 }
 
-function buildInputs(source: InputSource, session: Ort.InferenceSession): { tensors: Array<Record<string, InputTensor>>; warnings: string[]; record: InputShapesRecord } {
+function buildInputs(
+  source: InputSource,
+  session: Ort.InferenceSession,
+): { tensors: Array<Record<string, InputTensor>>; warnings: string[]; record: InputShapesRecord } {
   if (source.kind === 'samples') {
     const tensors = loadSamples(source.path, source.limit);
     const missing = session.inputNames.filter((name) => !(name in tensors[0]!));
     if (missing.length > 0) throw new TierwiseError('SAMPLES_INVALID', `${source.path}: samples lack model inputs ${missing.join(', ')}`);
     return { tensors, warnings: [], record: recordOfTensors(tensors[0]!, source.fill ?? `samples (${tensors.length})`) };
   }
-  const declared = specsFromMetadata(session.inputMetadata as unknown as Parameters<typeof specsFromMetadata>[0]).map((s) => ({ name: s.name, type: s.elemType, shape: s.shape ?? [] }));
+  const declared = specsFromMetadata(session.inputMetadata as unknown as Parameters<typeof specsFromMetadata>[0]).map((s) => ({
+    name: s.name,
+    type: s.elemType,
+    shape: s.shape ?? [],
+  }));
   const { inputs, warnings, record } = syntheticInputs(declared, source.shapes, source.spec, source.seed);
   return { tensors: [inputs], warnings, record };
 }
 
 /** Per-node kernel times from onnxruntime's profiler, in a separate session so profiling never slows the timed runs. */
-async function profileNodes(ort: typeof Ort, input: RunnerInput, feeds: Array<Record<string, Ort.Tensor>>, record: InputShapesRecord): Promise<NodeTime[]> {
+async function profileNodes(
+  ort: typeof Ort,
+  input: RunnerInput,
+  feeds: Array<Record<string, Ort.Tensor>>,
+  record: InputShapesRecord,
+): Promise<NodeTime[]> {
   const dir = mkdtempSync(join(tmpdir(), 'tierwise-profile-'));
   const session = await createSession(ort, input, { enableProfiling: true, profileFilePrefix: join(dir, 'trace') });
   for (let i = 0; i < input.profileRuns; i++) await runChecked(session, feeds[i % feeds.length]!, i % feeds.length, record);

@@ -1,7 +1,18 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  defaultLinks, effectiveMbps, requestPayloadBytes, exchangeMs, handshakeMs, mssOf, oneWay, resolveTransport, route, scenarioNetworkMs, startWindow, tierLinks,
+  defaultLinks,
+  effectiveMbps,
+  requestPayloadBytes,
+  exchangeMs,
+  handshakeMs,
+  mssOf,
+  oneWay,
+  resolveTransport,
+  route,
+  scenarioNetworkMs,
+  startWindow,
+  tierLinks,
 } from './network';
 
 const close = (a: number, b: number, what = '') => assert.ok(Math.abs(a - b) < 1e-9, `${what} ${a} ≠ ${b}`);
@@ -29,14 +40,21 @@ describe('transfer model: zero RTT keeps the paper figures', () => {
     const cloud = scenarioNetworkMs({ kind: 'cloud' }, payload);
     close(cloud.requestMs, 0.1 + 20);
     close(cloud.responseMs, 0.32 + 0.0016);
-    assert.deepEqual(cloud.hops.map((h) => `${h.leg} ${h.from}→${h.to}`), ['request mobile→edge', 'request edge→cloud', 'response cloud→edge', 'response edge→mobile']);
+    assert.deepEqual(
+      cloud.hops.map((h) => `${h.leg} ${h.from}→${h.to}`),
+      ['request mobile→edge', 'request edge→cloud', 'response cloud→edge', 'response edge→mobile'],
+    );
   });
 });
 
 describe('transfer model: what TCP does on a link with a round trip', () => {
   test('MSS from the MTU, handshakes per TLS version', () => {
     assert.equal(mssOf(1500), 1448);
-    const link = (tls: 'none' | '1.2' | '1.3', connection: 'per-request' | 'kept-alive' = 'per-request') => ({ mbps: 50, rttMs: 20, transport: { tls, connection } });
+    const link = (tls: 'none' | '1.2' | '1.3', connection: 'per-request' | 'kept-alive' = 'per-request') => ({
+      mbps: 50,
+      rttMs: 20,
+      transport: { tls, connection },
+    });
     assert.equal(handshakeMs(link('none')), 20); // SYN, SYN-ACK; the data rides with the ACK
     assert.equal(handshakeMs(link('1.3')), 40); // + ClientHello … Finished
     assert.equal(handshakeMs(link('1.2')), 60); // + two TLS round trips
@@ -79,11 +97,19 @@ describe('transfer model: what TCP does on a link with a round trip', () => {
     // 3 kB up, 100 B down on 20 Mbps / 60 ms, kept-alive: 3 segments fit the initial window, so RTT + wire.
     close(exchangeMs(3000, 100, { mbps: 20, rttMs: 60 }), 60 + 1.2 + 0.04);
     // mobile → edge → cloud and back: each hop's RTT once (5 + 5), not once per direction (20).
-    const cost = scenarioNetworkMs({ kind: 'cloud' }, { requestBytes: 1000, responseBytes: 1000 }, tierLinks({ mobileEdgeMbps: 200, edgeCloudMbps: 10, rttMs: 5 }));
+    const cost = scenarioNetworkMs(
+      { kind: 'cloud' },
+      { requestBytes: 1000, responseBytes: 1000 },
+      tierLinks({ mobileEdgeMbps: 200, edgeCloudMbps: 10, rttMs: 5 }),
+    );
     close(cost.totalMs, 10 + 2 * (0.04 + 0.8));
     close(cost.requestMs, 5 + 0.04 + 0.8);
     // Per request, each hop's connection is opened once (TCP + TLS 1.3 = 2 RTT each).
-    const fresh = scenarioNetworkMs({ kind: 'cloud' }, { requestBytes: 1000, responseBytes: 1000 }, tierLinks({ mobileEdgeMbps: 200, edgeCloudMbps: 10, rttMs: 5, transport: { connection: 'per-request' } }));
+    const fresh = scenarioNetworkMs(
+      { kind: 'cloud' },
+      { requestBytes: 1000, responseBytes: 1000 },
+      tierLinks({ mobileEdgeMbps: 200, edgeCloudMbps: 10, rttMs: 5, transport: { connection: 'per-request' } }),
+    );
     close(fresh.totalMs - cost.totalMs, 2 * 10);
   });
 
@@ -96,7 +122,10 @@ describe('transfer model: what TCP does on a link with a round trip', () => {
   });
 
   test('routes cross edge on the way to the cloud', () => {
-    assert.deepEqual(route('mobile', 'cloud', defaultLinks()).map((l) => l.to), ['edge', 'cloud']);
+    assert.deepEqual(
+      route('mobile', 'cloud', defaultLinks()).map((l) => l.to),
+      ['edge', 'cloud'],
+    );
     assert.deepEqual(route('cloud', 'mobile', defaultLinks()).length, 2);
     assert.throws(() => route('mobile', 'moon', defaultLinks()), RangeError);
   });

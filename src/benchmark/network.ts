@@ -53,7 +53,15 @@ export interface Transport {
  * second, and no loss. Bandwidths are goodput.
  */
 export const MOBILE_TRANSPORT: Readonly<Transport> = Object.freeze({
-  connection: 'kept-alive', idleGapMs: 1000, tls: '1.3', mtu: 1500, initialWindow: 10, slowStartRestart: true, lossRate: 0, headerBytes: 0, endpointMs: 0,
+  connection: 'kept-alive',
+  idleGapMs: 1000,
+  tls: '1.3',
+  mtu: 1500,
+  initialWindow: 10,
+  slowStartRestart: true,
+  lossRate: 0,
+  headerBytes: 0,
+  endpointMs: 0,
 });
 
 export interface Link {
@@ -74,8 +82,11 @@ const RTO_MIN_MS = 200;
 /** The link's transport with defaults filled in and checked. */
 export function resolveTransport(partial: Partial<Transport> = {}): Transport {
   const t: Transport = { ...MOBILE_TRANSPORT, ...stripUndefined(partial) };
-  const bad = (what: string) => { throw new RangeError(`transport.${what}`); };
-  if (t.connection !== 'kept-alive' && t.connection !== 'per-request') bad(`connection must be kept-alive or per-request, got ${String(t.connection)}`);
+  const bad = (what: string) => {
+    throw new RangeError(`transport.${what}`);
+  };
+  if (t.connection !== 'kept-alive' && t.connection !== 'per-request')
+    bad(`connection must be kept-alive or per-request, got ${String(t.connection)}`);
   if (!(t.tls in TLS_RTTS)) bad(`tls must be none, 1.2 or 1.3, got ${String(t.tls)}`);
   if (!(t.idleGapMs >= 0)) bad(`idleGapMs must be >= 0, got ${t.idleGapMs}`);
   if (!(Number.isInteger(t.mtu) && t.mtu >= 576 && t.mtu <= 65535)) bad(`mtu must be an integer 576–65535, got ${t.mtu}`);
@@ -103,7 +114,7 @@ function checkLink(link: LinkSpec): void {
 export function effectiveMbps(link: LinkSpec): number {
   const t = resolveTransport(link.transport);
   if (!(t.lossRate > 0) || !(link.rttMs > 0)) return link.mbps;
-  const mathisMbps = ((mssOf(t.mtu) * 8) / (link.rttMs / 1e3)) * Math.sqrt(1.5 / t.lossRate) / 1e6;
+  const mathisMbps = (((mssOf(t.mtu) * 8) / (link.rttMs / 1e3)) * Math.sqrt(1.5 / t.lossRate)) / 1e6;
   return Math.min(link.mbps, mathisMbps);
 }
 
@@ -163,7 +174,8 @@ export function startWindow(bytes: number, link: LinkSpec): number {
   const halvings = Math.ceil(t.idleGapMs / rtoMs) - 1;
   const segments = Math.ceil(bytes / mssOf(t.mtu));
   let w = t.initialWindow;
-  for (let i = 0; i < 20; i++) { // the fixed point of "grow by the transfer, then decay over the idle gap"
+  for (let i = 0; i < 20; i++) {
+    // the fixed point of "grow by the transfer, then decay over the idle gap"
     const next = Math.max(t.initialWindow, Math.floor((w + segments) / 2 ** halvings));
     if (next === w) break;
     w = next;
@@ -202,16 +214,39 @@ export function exchangeMs(requestBytes: number, responseBytes: number, link: Li
  * The study's topology (mobile – edge – cloud) with a study's bandwidths, round-trip time and transport; a link's
  * own RTT (`mobileEdgeRttMs`, `edgeCloudRttMs`) replaces the shared `rttMs` for that link.
  */
-export function tierLinks(network: { mobileEdgeMbps: number; edgeCloudMbps: number; rttMs: number; mobileEdgeRttMs?: number; edgeCloudRttMs?: number; transport?: Partial<Transport> }): Link[] {
+export function tierLinks(network: {
+  mobileEdgeMbps: number;
+  edgeCloudMbps: number;
+  rttMs: number;
+  mobileEdgeRttMs?: number;
+  edgeCloudRttMs?: number;
+  transport?: Partial<Transport>;
+}): Link[] {
   const transport = network.transport;
   return [
-    { from: 'mobile', to: 'edge', mbps: network.mobileEdgeMbps, rttMs: network.mobileEdgeRttMs ?? network.rttMs, ...(transport ? { transport } : {}) },
-    { from: 'edge', to: 'cloud', mbps: network.edgeCloudMbps, rttMs: network.edgeCloudRttMs ?? network.rttMs, ...(transport ? { transport } : {}) },
+    {
+      from: 'mobile',
+      to: 'edge',
+      mbps: network.mobileEdgeMbps,
+      rttMs: network.mobileEdgeRttMs ?? network.rttMs,
+      ...(transport ? { transport } : {}),
+    },
+    {
+      from: 'edge',
+      to: 'cloud',
+      mbps: network.edgeCloudMbps,
+      rttMs: network.edgeCloudRttMs ?? network.rttMs,
+      ...(transport ? { transport } : {}),
+    },
   ];
 }
 
 /** The paper's network: mobile–edge 200 Mbps, edge–cloud 1 Mbps, no RTT; studies override it. Defined once, here. */
-export const DEFAULT_NETWORK: Readonly<{ mobileEdgeMbps: number; edgeCloudMbps: number; rttMs: number }> = Object.freeze({ mobileEdgeMbps: 200, edgeCloudMbps: 1, rttMs: 0 });
+export const DEFAULT_NETWORK: Readonly<{ mobileEdgeMbps: number; edgeCloudMbps: number; rttMs: number }> = Object.freeze({
+  mobileEdgeMbps: 200,
+  edgeCloudMbps: 1,
+  rttMs: 0,
+});
 
 /** The paper's links (DEFAULT_NETWORK as links). */
 export function defaultLinks(): Link[] {
@@ -247,10 +282,7 @@ export function route(from: string, to: string, links: Link[]): Link[] {
  * `head`, the cut tensor (`cutBytes`) crosses to `tail`, which answers the client.
  */
 export type Scenario =
-  | { kind: 'on-device' }
-  | { kind: 'offload' }
-  | { kind: 'cloud' }
-  | { kind: 'partition'; head: string; tail: string; cutBytes: number };
+  { kind: 'on-device' } | { kind: 'offload' } | { kind: 'cloud' } | { kind: 'partition'; head: string; tail: string; cutBytes: number };
 
 export interface NetworkCost {
   requestMs: number;
@@ -258,7 +290,21 @@ export interface NetworkCost {
   responseMs: number;
   totalMs: number;
   /** Per leg and hop, what was paid: the parameters shown beside the figures. */
-  hops: Array<{ leg: 'request' | 'intermediate' | 'response'; from: string; to: string; bytes: number; mbps: number; rttMs: number; transport: Transport; handshakeMs: number; slowStartMs: number; slowStartRounds: number; wireMs: number; propagationMs: number; totalMs: number }>;
+  hops: Array<{
+    leg: 'request' | 'intermediate' | 'response';
+    from: string;
+    to: string;
+    bytes: number;
+    mbps: number;
+    rttMs: number;
+    transport: Transport;
+    handshakeMs: number;
+    slowStartMs: number;
+    slowStartRounds: number;
+    wireMs: number;
+    propagationMs: number;
+    totalMs: number;
+  }>;
 }
 
 /**
@@ -267,7 +313,10 @@ export interface NetworkCost {
  * crossed out and back: one exchange per hop, which pays its handshake on its first crossing and its RTT once.
  */
 export function scenarioNetworkMs(
-  scenario: Scenario, payload: { requestBytes: number; responseBytes: number }, links: Link[] = defaultLinks(), origin = 'mobile',
+  scenario: Scenario,
+  payload: { requestBytes: number; responseBytes: number },
+  links: Link[] = defaultLinks(),
+  origin = 'mobile',
 ): NetworkCost {
   const opened = new Set<Link>();
   const hops: NetworkCost['hops'] = [];
@@ -279,8 +328,19 @@ export function scenarioNetworkMs(
       const cost = legMs(bytes, link, !opened.has(link));
       opened.add(link);
       hops.push({
-        leg, from: at, to: next, bytes, mbps: effectiveMbps(link), rttMs: link.rttMs, transport: resolveTransport(link.transport),
-        handshakeMs: cost.handshakeMs + cost.endpointMs, slowStartMs: cost.leg.slowStartMs, slowStartRounds: cost.leg.rounds, wireMs: cost.leg.wireMs, propagationMs: cost.leg.propagationMs, totalMs: cost.totalMs,
+        leg,
+        from: at,
+        to: next,
+        bytes,
+        mbps: effectiveMbps(link),
+        rttMs: link.rttMs,
+        transport: resolveTransport(link.transport),
+        handshakeMs: cost.handshakeMs + cost.endpointMs,
+        slowStartMs: cost.leg.slowStartMs,
+        slowStartRounds: cost.leg.rounds,
+        wireMs: cost.leg.wireMs,
+        propagationMs: cost.leg.propagationMs,
+        totalMs: cost.totalMs,
       });
       sum += cost.totalMs;
       at = next;
@@ -304,7 +364,10 @@ export function scenarioNetworkMs(
 
 /** One line naming every parameter of a link's transport, for reports and tables. */
 export function describeTransport(t: Transport): string {
-  const restart = t.connection === 'kept-alive' ? `, idle ${t.idleGapMs} ms, ${t.slowStartRestart ? 'slow-start restart (cubic/reno)' : 'no idle restart (bbr)'}` : '';
+  const restart =
+    t.connection === 'kept-alive'
+      ? `, idle ${t.idleGapMs} ms, ${t.slowStartRestart ? 'slow-start restart (cubic/reno)' : 'no idle restart (bbr)'}`
+      : '';
   return `${t.connection}${restart}, TLS ${t.tls}, MTU ${t.mtu} (MSS ${mssOf(t.mtu)}), IW ${t.initialWindow}, loss ${t.lossRate}${t.lossRate > 0 ? ' (Mathis bound)' : ''}${t.headerBytes > 0 ? `, ${t.headerBytes} B headers/segment counted` : ', bandwidth = goodput'}${t.endpointMs > 0 ? `, endpoint ${t.endpointMs.toFixed(2)} ms` : ''}`;
 }
 
@@ -323,11 +386,16 @@ export const HTTP_REQUEST_FRAMING_BYTES = 250;
 /** `{"input":"…"}` around a base64 string. */
 const JSON_WRAPPER_BYTES = 12;
 
-export function requestPayloadBytes(encoding: RequestEncoding, sizes: { tensorBytes: number; encodedBytes?: number }, framingBytes = HTTP_REQUEST_FRAMING_BYTES): number {
+export function requestPayloadBytes(
+  encoding: RequestEncoding,
+  sizes: { tensorBytes: number; encodedBytes?: number },
+  framingBytes = HTTP_REQUEST_FRAMING_BYTES,
+): number {
   if (!(sizes.tensorBytes >= 0)) throw new RangeError(`tensorBytes must be >= 0, got ${sizes.tensorBytes}`);
   if (encoding === 'raw-tensor') return sizes.tensorBytes + framingBytes;
   if (encoding === 'encoded-image') {
-    if (sizes.encodedBytes === undefined) throw new RangeError('encoding encoded-image needs the encoded file size (the dataset has no encoded images)');
+    if (sizes.encodedBytes === undefined)
+      throw new RangeError('encoding encoded-image needs the encoded file size (the dataset has no encoded images)');
     return sizes.encodedBytes + framingBytes;
   }
   if (encoding === 'json-base64') return 4 * Math.ceil((sizes.encodedBytes ?? sizes.tensorBytes) / 3) + JSON_WRAPPER_BYTES + framingBytes;

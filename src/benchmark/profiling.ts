@@ -11,7 +11,12 @@ export interface NodeTime {
   calls: number;
 }
 
-interface TraceEvent { cat?: string; name?: string; dur?: number; args?: { op_name?: string } }
+interface TraceEvent {
+  cat?: string;
+  name?: string;
+  dur?: number;
+  args?: { op_name?: string };
+}
 
 const KERNEL_SUFFIX = '_kernel_time';
 

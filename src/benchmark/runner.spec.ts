@@ -19,7 +19,9 @@ const scratch = mkdtempSync(join(tmpdir(), 'tierwise-runner-spec-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
 
 async function rejectsWith(promise: Promise<unknown>, code: string): Promise<TierwiseError> {
-  try { await promise; } catch (error) {
+  try {
+    await promise;
+  } catch (error) {
     assert.ok(error instanceof TierwiseError, String(error));
     assert.equal(error.code, code, error.message);
     return error;
@@ -50,11 +52,16 @@ describe('measure (the runner)', () => {
   });
 
   test('dataset samples (int64 token ids, base64) cycle through runs and give a stable checksum', async () => {
-    const tokens = JSON.parse(readFileSync(fixture('sentiment-bert/test-100.tokens.json'), 'utf8')) as { input_ids: number[][]; attention_mask: number[][] };
-    const samples = [0, 1, 2].map((i) => serializeSample(`s${i}`, {
-      input_ids: { type: 'int64', dims: [1, 128], data: BigInt64Array.from(tokens.input_ids[i]!, BigInt) },
-      attention_mask: { type: 'int64', dims: [1, 128], data: BigInt64Array.from(tokens.attention_mask[i]!, BigInt) },
-    }));
+    const tokens = JSON.parse(readFileSync(fixture('sentiment-bert/test-100.tokens.json'), 'utf8')) as {
+      input_ids: number[][];
+      attention_mask: number[][];
+    };
+    const samples = [0, 1, 2].map((i) =>
+      serializeSample(`s${i}`, {
+        input_ids: { type: 'int64', dims: [1, 128], data: BigInt64Array.from(tokens.input_ids[i]!, BigInt) },
+        attention_mask: { type: 'int64', dims: [1, 128], data: BigInt64Array.from(tokens.attention_mask[i]!, BigInt) },
+      }),
+    );
     const path = join(scratch, 'samples.json');
     writeFileSync(path, JSON.stringify({ samples }));
     const request: MeasureRequest = { ...quick, runs: 6, modelPath: text, tier: 'edge', inputs: { kind: 'samples', path } };
@@ -77,10 +84,17 @@ describe('measure (the runner)', () => {
   });
 
   test('a model whose intermediates exceed the tier memory: RUNNER_OOM, and this process lives on', async () => {
-    const error = await rejectsWith(measure({
-      ...quick, runs: 2, modelPath: fixture('fashion-resnet/models/fashion-resnet-identity.onnx'), tier: 'edge', tierOverride: { memoryMB: 180 },
-      inputs: { kind: 'synthetic', shapes: { input: [512, 1, 32, 32] } },
-    }), 'RUNNER_OOM');
+    const error = await rejectsWith(
+      measure({
+        ...quick,
+        runs: 2,
+        modelPath: fixture('fashion-resnet/models/fashion-resnet-identity.onnx'),
+        tier: 'edge',
+        tierOverride: { memoryMB: 180 },
+        inputs: { kind: 'synthetic', shapes: { input: [512, 1, 32, 32] } },
+      }),
+      'RUNNER_OOM',
+    );
     assert.ok(typeof error.details?.stderrTail === 'string');
     const after = await measure({ ...quick, runs: 3, modelPath: image, tier: 'edge', tierOverride: { memoryMB: 180 } });
     assert.equal(after.samples.rawMs.length, 3);
@@ -94,6 +108,9 @@ describe('measure (the runner)', () => {
     const path = join(scratch, 'bad.onnx');
     writeFileSync(path, 'not a model');
     await rejectsWith(measure({ ...quick, modelPath: path, tier: 'edge' }), 'MODEL_UNLOADABLE');
-    await rejectsWith(measure({ ...quick, modelPath: image, tier: 'edge', inputs: { kind: 'synthetic', shapes: { nope: [1] } } }), 'INPUT_SPEC_INVALID');
+    await rejectsWith(
+      measure({ ...quick, modelPath: image, tier: 'edge', inputs: { kind: 'synthetic', shapes: { nope: [1] } } }),
+      'INPUT_SPEC_INVALID',
+    );
   });
 });

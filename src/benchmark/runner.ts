@@ -38,7 +38,9 @@ export interface MeasureRequest {
   signal?: AbortSignal;
 }
 
-export interface ScaledNodeTime extends NodeTime { scaledMeanMs: number }
+export interface ScaledNodeTime extends NodeTime {
+  scaledMeanMs: number;
+}
 
 export interface MeasureResult extends Summary {
   model: string;
@@ -83,7 +85,8 @@ const DEFAULT_WARMUP = 10;
 export async function measure(request: MeasureRequest): Promise<MeasureResult> {
   const modelPath = resolve(request.modelPath);
   if (!existsSync(modelPath)) throw new TierwiseError('MODEL_NOT_FOUND', `model file ${modelPath} does not exist`);
-  const tier = typeof request.tier === 'string' ? resolveTier(request.tier, request.tierOverride) : { ...request.tier, ...request.tierOverride };
+  const tier =
+    typeof request.tier === 'string' ? resolveTier(request.tier, request.tierOverride) : { ...request.tier, ...request.tierOverride };
   const method = request.method ?? 'scaled';
   const plan = planEnvelope(tier, method, { quotaPeriodUs: request.quotaPeriodUs });
   const session: SessionSpec = {
@@ -92,14 +95,22 @@ export async function measure(request: MeasureRequest): Promise<MeasureResult> {
     graphOptimizationLevel: request.session?.graphOptimizationLevel ?? 'all',
     executionProvider: request.session?.executionProvider ?? tier.executionProvider,
   };
-  const runs = request.budgetMs !== undefined && request.runs === undefined ? undefined : request.runs ?? DEFAULT_RUNS;
-  if (runs !== undefined && !(Number.isInteger(runs) && runs >= 1)) throw new TierwiseError('MEASURE_INVALID', `runs must be a positive integer, got ${runs}`);
+  const runs = request.budgetMs !== undefined && request.runs === undefined ? undefined : (request.runs ?? DEFAULT_RUNS);
+  if (runs !== undefined && !(Number.isInteger(runs) && runs >= 1))
+    throw new TierwiseError('MEASURE_INVALID', `runs must be a positive integer, got ${runs}`);
   const warmup = request.warmup ?? DEFAULT_WARMUP;
-  if (!(Number.isInteger(warmup) && warmup >= 0)) throw new TierwiseError('MEASURE_INVALID', `warmup must be a non-negative integer, got ${warmup}`);
+  if (!(Number.isInteger(warmup) && warmup >= 0))
+    throw new TierwiseError('MEASURE_INVALID', `warmup must be a non-negative integer, got ${warmup}`);
   const profileRuns = request.profile === true ? Math.min(runs ?? 20, 20) : request.profile ? request.profile.runs : 0;
   const input: RunnerInput = {
-    modelPath, session, inputs: request.inputs ?? { kind: 'synthetic' }, warmup, runs, budgetMs: request.budgetMs,
-    profileRuns, checksumInputs: request.checksumInputs ?? 8,
+    modelPath,
+    session,
+    inputs: request.inputs ?? { kind: 'synthetic' },
+    warmup,
+    runs,
+    budgetMs: request.budgetMs,
+    profileRuns,
+    checksumInputs: request.checksumInputs ?? 8,
   };
 
   const release = plan.cores ? await lockCores(plan.cores, { timeoutMs: request.lockTimeoutMs }) : () => undefined;
@@ -126,7 +137,10 @@ export async function measure(request: MeasureRequest): Promise<MeasureResult> {
   if (busyMs !== null && plan.cores) {
     const share = Math.max(0, busyMs - out.cpuMs) / (child.wallMs * plan.cores.length);
     result.interference = { foreignCpuShare: share, coresBusyMs: busyMs, childCpuMs: out.cpuMs };
-    if (share > INTERFERENCE_WARNING) result.warnings.push(`other work used ~${(share * 100).toFixed(0)}% of the measuring cores during this measurement (figures may be inflated)`);
+    if (share > INTERFERENCE_WARNING)
+      result.warnings.push(
+        `other work used ~${(share * 100).toFixed(0)}% of the measuring cores during this measurement (figures may be inflated)`,
+      );
   }
   return result;
 }
@@ -135,8 +149,15 @@ export async function measure(request: MeasureRequest): Promise<MeasureResult> {
 const INTERFERENCE_WARNING = 0.05;
 
 function assemble(
-  request: MeasureRequest, tier: TierProfile, session: SessionSpec, warmup: number, out: RunnerOutput,
-  envelope: EnvelopeRecord, cgroupPeak: number | null, wallMs: number, modelPath: string,
+  request: MeasureRequest,
+  tier: TierProfile,
+  session: SessionSpec,
+  warmup: number,
+  out: RunnerOutput,
+  envelope: EnvelopeRecord,
+  cgroupPeak: number | null,
+  wallMs: number,
+  modelPath: string,
 ): MeasureResult {
   const s = envelope.slowdown;
   const scaledMs = out.warmMs.map((ms) => ms * s);

@@ -49,7 +49,10 @@ describe('stats', () => {
     const r1 = seededRandom(7);
     const r2 = seededRandom(7);
     const xs = Array.from({ length: 1000 }, () => r1());
-    assert.deepEqual(xs.slice(0, 5), Array.from({ length: 5 }, () => r2()));
+    assert.deepEqual(
+      xs.slice(0, 5),
+      Array.from({ length: 5 }, () => r2()),
+    );
     assert.ok(xs.every((v) => v >= 0 && v < 1));
     close(mean(xs), 0.5, 0.05);
   });

@@ -56,10 +56,19 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-export interface Interval { low: number; high: number; level: number; resamples: number; seed: number }
+export interface Interval {
+  low: number;
+  high: number;
+  level: number;
+  resamples: number;
+  seed: number;
+}
 
 /** Percentile bootstrap confidence interval of the median (resample with replacement, type-7 quantiles). */
-export function bootstrapMedianCI(samples: ArrayLike<number>, options: { level?: number; resamples?: number; seed?: number } = {}): Interval {
+export function bootstrapMedianCI(
+  samples: ArrayLike<number>,
+  options: { level?: number; resamples?: number; seed?: number } = {},
+): Interval {
   const level = options.level ?? 0.95;
   const resamples = options.resamples ?? 1000;
   const seed = options.seed ?? 0x7137;

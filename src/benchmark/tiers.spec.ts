@@ -13,7 +13,12 @@ import { configuredTiers, defaultTiers, resolveTier, slowdown } from './tiers';
 const scratch = mkdtempSync(join(tmpdir(), 'tierwise-tiers-spec-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
 const twoCores: HostCapabilities = { hostCores: [0, 1], taskset: true, memoryCgroup: 'v1', cpuCgroup: 'v1', notes: [] };
-const nothing: EnforcementRecord = { pinnedCores: null, memory: { mechanism: 'none', limitMB: null }, cpuQuota: { mechanism: 'none', cpus: null, periodUs: null }, warnings: [] };
+const nothing: EnforcementRecord = {
+  pinnedCores: null,
+  memory: { mechanism: 'none', limitMB: null },
+  cpuQuota: { mechanism: 'none', cpus: null, periodUs: null },
+  warnings: [],
+};
 
 describe('tiers', () => {
   test('defaults on 2 cores keep the 1:2:4 ratio: 0.5 / 1 / 2 CPUs, threads 1/1/2, 1/4/8 GiB', () => {
@@ -43,7 +48,10 @@ describe('tiers', () => {
     assert.deepEqual(tiers.pi, { name: 'pi', cpus: 1, threads: 1, memoryMB: 2048, coreSpeed: 1, executionProvider: 'cpu' });
     assert.equal(resolveTier('mobile', { threads: 2 }, env).threads, 2);
     assert.throws(() => resolveTier('moon', {}, env), /TIER_UNKNOWN|unknown tier/);
-    assert.throws(() => configuredTiers({ TIERWISE_TIERS: '{"edge":{"cpus":-1}}' }), (e: TierwiseError) => e.code === 'TIER_CONFIG_INVALID');
+    assert.throws(
+      () => configuredTiers({ TIERWISE_TIERS: '{"edge":{"cpus":-1}}' }),
+      (e: TierwiseError) => e.code === 'TIER_CONFIG_INVALID',
+    );
     assert.throws(() => configuredTiers({ TIERWISE_TIERS: '{"x":{"cpus":1}}' }), /needs at least cpus and memoryMB/);
   });
 });
@@ -71,7 +79,7 @@ describe('envelopes and cores', () => {
     assert.equal(envelopeRecord(mobile, quota, { ...nothing, pinnedCores: [1] }).method, 'none');
   });
 
-  test('the core lock admits one holder at a time and frees a dead holder\'s lock', async () => {
+  test("the core lock admits one holder at a time and frees a dead holder's lock", async () => {
     const dir = join(scratch, 'locks');
     const release = await lockCores([1], { dir });
     await assert.rejects(lockCores([0, 1], { dir, timeoutMs: 100 }), (e: TierwiseError) => e.code === 'CORES_BUSY');

@@ -30,13 +30,15 @@ export function defaultTiers(hostCores: number = allowedCores().length): Record<
   return { mobile: make('mobile', 0.25, 1024), edge: make('edge', 0.5, 4096), cloud: make('cloud', 1, 8192) };
 }
 
-const overrideSchema = z.object({
-  cpus: z.number().positive().optional(),
-  threads: z.number().int().positive().optional(),
-  memoryMB: z.number().positive().optional(),
-  coreSpeed: z.number().positive().optional(),
-  executionProvider: z.string().min(1).optional(),
-}).strict();
+const overrideSchema = z
+  .object({
+    cpus: z.number().positive().optional(),
+    threads: z.number().int().positive().optional(),
+    memoryMB: z.number().positive().optional(),
+    coreSpeed: z.number().positive().optional(),
+    executionProvider: z.string().min(1).optional(),
+  })
+  .strict();
 
 export type TierOverride = z.infer<typeof overrideSchema>;
 const configSchema = z.record(z.string().regex(/^[a-z][a-z0-9-]*$/), overrideSchema);
@@ -50,18 +52,29 @@ export function configuredTiers(env: NodeJS.ProcessEnv = process.env, hostCores?
   const tiers = defaultTiers(hostCores);
   const sources: Array<[string, string]> = [];
   if (env.TIERWISE_TIERS_FILE) {
-    try { sources.push([env.TIERWISE_TIERS_FILE, readFileSync(env.TIERWISE_TIERS_FILE, 'utf8')]); } catch (error) {
-      throw new TierwiseError('TIER_CONFIG_INVALID', `cannot read TIERWISE_TIERS_FILE ${env.TIERWISE_TIERS_FILE}: ${(error as Error).message}`);
+    try {
+      sources.push([env.TIERWISE_TIERS_FILE, readFileSync(env.TIERWISE_TIERS_FILE, 'utf8')]);
+    } catch (error) {
+      throw new TierwiseError(
+        'TIER_CONFIG_INVALID',
+        `cannot read TIERWISE_TIERS_FILE ${env.TIERWISE_TIERS_FILE}: ${(error as Error).message}`,
+      );
     }
   }
   if (env.TIERWISE_TIERS) sources.push(['TIERWISE_TIERS', env.TIERWISE_TIERS]);
   for (const [origin, text] of sources) {
     let parsed: unknown;
-    try { parsed = JSON.parse(text); } catch (error) {
+    try {
+      parsed = JSON.parse(text);
+    } catch (error) {
       throw new TierwiseError('TIER_CONFIG_INVALID', `${origin} is not JSON: ${(error as Error).message}`);
     }
     const checked = configSchema.safeParse(parsed);
-    if (!checked.success) throw new TierwiseError('TIER_CONFIG_INVALID', `${origin}: ${checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    if (!checked.success)
+      throw new TierwiseError(
+        'TIER_CONFIG_INVALID',
+        `${origin}: ${checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      );
     for (const [name, override] of Object.entries(checked.data)) tiers[name] = withOverride(tiers[name], name, override, origin);
   }
   return tiers;
@@ -87,7 +100,11 @@ function withOverride(base: TierProfile | undefined, name: string, override: Tie
 export function resolveTier(name: string, override: TierOverride = {}, env: NodeJS.ProcessEnv = process.env): TierProfile {
   const tiers = configuredTiers(env);
   const checked = overrideSchema.safeParse(override);
-  if (!checked.success) throw new TierwiseError('TIER_INVALID', `tier "${name}" override: ${checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!checked.success)
+    throw new TierwiseError(
+      'TIER_INVALID',
+      `tier "${name}" override: ${checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   if (!tiers[name]) throw new TierwiseError('TIER_UNKNOWN', `unknown tier "${name}" (known: ${Object.keys(tiers).join(', ')})`);
   return withOverride(tiers[name], name, checked.data, 'override');
 }
@@ -99,7 +116,10 @@ export function resolveTier(name: string, override: TierOverride = {}, env: Node
  */
 export function slowdown(tier: Pick<TierProfile, 'threads' | 'cpus' | 'coreSpeed'>): number {
   if (!(tier.cpus > 0) || !(tier.coreSpeed > 0) || !(tier.threads >= 1)) {
-    throw new TierwiseError('TIER_INVALID', `tier needs cpus > 0, coreSpeed > 0, threads >= 1 (got ${tier.cpus}, ${tier.coreSpeed}, ${tier.threads})`);
+    throw new TierwiseError(
+      'TIER_INVALID',
+      `tier needs cpus > 0, coreSpeed > 0, threads >= 1 (got ${tier.cpus}, ${tier.coreSpeed}, ${tier.threads})`,
+    );
   }
   return tier.threads / (tier.cpus * tier.coreSpeed);
 }

@@ -72,7 +72,12 @@ export class BlobStore {
     const tmpDir = join(this.dir, 'tmp');
     await mkdir(tmpDir, { recursive: true });
     const tmp = join(tmpDir, randomUUID());
-    await pipeline(async function* () { yield bytes; }, createWriteStream(tmp, { flags: 'wx' }));
+    await pipeline(
+      async function* () {
+        yield bytes;
+      },
+      createWriteStream(tmp, { flags: 'wx' }),
+    );
     return { tmp, sha256, sizeBytes: bytes.byteLength };
   }
 
@@ -83,7 +88,12 @@ export class BlobStore {
     const tmpDir = join(this.dir, 'tmp');
     await mkdir(tmpDir, { recursive: true });
     const tmp = join(tmpDir, randomUUID());
-    await pipeline(async function* () { yield bytes; }, createWriteStream(tmp, { flags: 'wx' }));
+    await pipeline(
+      async function* () {
+        yield bytes;
+      },
+      createWriteStream(tmp, { flags: 'wx' }),
+    );
     return this.adopt(tmp, sha256, bytes.byteLength);
   }
 

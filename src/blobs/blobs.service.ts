@@ -22,7 +22,10 @@ const LEASE_MS = 60 * 60 * 1000;
 export class BlobsService {
   readonly store: BlobStore;
 
-  constructor(@Inject(APP_CONFIG) config: AppConfig, private readonly prisma: PrismaService) {
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    private readonly prisma: PrismaService,
+  ) {
     this.store = new BlobStore(config.BLOB_DIR);
   }
 

@@ -21,7 +21,11 @@ export class UploadQuota implements OnModuleDestroy {
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
   private connection(): Redis {
-    this.redis ??= new IORedis(this.config.REDIS_URL, { maxRetriesPerRequest: 1, commandTimeout: 1000, connectionName: 'tierwise:upload-quota' });
+    this.redis ??= new IORedis(this.config.REDIS_URL, {
+      maxRetriesPerRequest: 1,
+      commandTimeout: 1000,
+      connectionName: 'tierwise:upload-quota',
+    });
     return this.redis;
   }
 
@@ -33,7 +37,13 @@ export class UploadQuota implements OnModuleDestroy {
     const redis = this.connection();
     let held: number;
     try {
-      const replies = await redis.multi().zremrangebyscore(key, '-inf', now).zadd(key, now + SLOT_MS, id).zcard(key).pexpire(key, SLOT_MS).exec();
+      const replies = await redis
+        .multi()
+        .zremrangebyscore(key, '-inf', now)
+        .zadd(key, now + SLOT_MS, id)
+        .zcard(key)
+        .pexpire(key, SLOT_MS)
+        .exec();
       held = Number(replies?.[2]?.[1] ?? 0);
     } catch (error) {
       this.logger.warn(`upload quota not checked (${(error as Error).message}); upload let through`);
@@ -44,10 +54,14 @@ export class UploadQuota implements OnModuleDestroy {
     };
     if (held > this.config.TEAM_MAX_UPLOADS) {
       await release();
-      throw new TierwiseError('UPLOAD_QUOTA_EXCEEDED', `the team already has ${this.config.TEAM_MAX_UPLOADS} uploads in flight; retry when one has finished`, {
-        limit: this.config.TEAM_MAX_UPLOADS,
-        retryAfterS: 5,
-      });
+      throw new TierwiseError(
+        'UPLOAD_QUOTA_EXCEEDED',
+        `the team already has ${this.config.TEAM_MAX_UPLOADS} uploads in flight; retry when one has finished`,
+        {
+          limit: this.config.TEAM_MAX_UPLOADS,
+          retryAfterS: 5,
+        },
+      );
     }
     return release;
   }

@@ -25,7 +25,11 @@ export type CliErrorCode = keyof typeof CLI_ERRORS;
 
 /** A failure of the command line itself (its arguments, its files, its connection to the server). */
 export class CliError extends Error {
-  constructor(readonly code: CliErrorCode, message: string, readonly details?: Record<string, unknown>) {
+  constructor(
+    readonly code: CliErrorCode,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
     super(message);
     this.name = 'CliError';
   }
@@ -33,7 +37,11 @@ export class CliError extends Error {
 
 /** The api answered non-2xx: its own code (or HTTP_<status> from a server that is not Tierwise) and status. */
 export class ApiError extends Error {
-  constructor(readonly code: string, message: string, readonly status: number) {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status: number,
+  ) {
     super(message);
     this.name = 'ApiError';
   }

@@ -28,15 +28,13 @@ const commandModules: Array<() => { register(program: Command): void }> = [
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 async function main(argv: string[]): Promise<void> {
-  const program = new Command('tierwise')
-    .description('Where should this ONNX model run, and in what form?')
-    .showHelpAfterError();
+  const program = new Command('tierwise').description('Where should this ONNX model run, and in what form?').showHelpAfterError();
   for (const load of commandModules) load().register(program);
   await program.parseAsync(argv);
 }
 
 main(process.argv).catch((error: unknown) => {
   const explained = error instanceof ConfigError ? error.message : explainFailure(error);
-  process.stderr.write(`${explained ?? (error instanceof Error ? error.stack ?? error.message : String(error))}\n`);
+  process.stderr.write(`${explained ?? (error instanceof Error ? (error.stack ?? error.message) : String(error))}\n`);
   process.exit(exitCodeOf(error));
 });

@@ -23,5 +23,7 @@ export function siblingEntry(callerFilename: string, baseName: string): string {
 
 /** Node flags a child needs to run the same flavour of code as this process (e.g. `--import tsx`). */
 export function childExecArgv(): string[] {
-  return process.execArgv.filter((arg, i, all) => arg.startsWith('--import') || arg.startsWith('--require') || all[i - 1] === '--import' || all[i - 1] === '--require');
+  return process.execArgv.filter(
+    (arg, i, all) => arg.startsWith('--import') || arg.startsWith('--require') || all[i - 1] === '--import' || all[i - 1] === '--require',
+  );
 }

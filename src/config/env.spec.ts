@@ -16,6 +16,7 @@ test('every bad value is named at once', () => {
   assert.throws(
     () => loadConfig({ PORT: 'eighty', REDIS_URL: 'not a url', TIERWISE_API_KEY: 'short', ALLOW_PRIVATE_WEBHOOKS: 'maybe' }),
     (error: unknown) =>
-      error instanceof ConfigError && ['PORT', 'REDIS_URL', 'TIERWISE_API_KEY', 'ALLOW_PRIVATE_WEBHOOKS'].every((name) => error.message.includes(`  ${name}:`)),
+      error instanceof ConfigError &&
+      ['PORT', 'REDIS_URL', 'TIERWISE_API_KEY', 'ALLOW_PRIVATE_WEBHOOKS'].every((name) => error.message.includes(`  ${name}:`)),
   );
 });

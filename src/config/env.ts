@@ -2,9 +2,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { defaultDatabaseUrl } from './database-url';
 
-const bool = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'])
-  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((value) => value === 'true' || value === '1' || value === 'yes');
 
 /** Every environment variable Tierwise reads, validated once at boot. */
 const envSchema = z.object({
@@ -13,7 +11,11 @@ const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('0.0.0.0'),
   BLOB_DIR: z.string().min(1).default('./var/blobs'),
-  MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(2 * 1024 ** 3),
+  MAX_UPLOAD_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(2 * 1024 ** 3),
   TIERWISE_API_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
   /** HMAC secret API keys are hashed with; unset: derived from var/server-secret (development). */
   TIERWISE_KEY_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
@@ -30,8 +32,16 @@ const envSchema = z.object({
   TEAM_MAX_UPLOADS: z.coerce.number().int().min(1).default(4),
   ALLOW_PRIVATE_WEBHOOKS: bool.default('false'),
   MODEL_LOAD_TIMEOUT_MS: z.coerce.number().int().positive().default(60_000),
-  BUILD_TIMEOUT_MS: z.coerce.number().int().positive().default(30 * 60_000),
-  MEASURE_TIMEOUT_MS: z.coerce.number().int().positive().default(10 * 60_000),
+  BUILD_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(30 * 60_000),
+  MEASURE_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(10 * 60_000),
   /** How long a worker's claim on a job lasts without renewal; a killed worker's job runs again after it. */
   WORKER_LOCK_MS: z.coerce.number().int().min(1000).default(60_000),
   /** How often the reconciler looks for studies whose jobs Redis lost, and how old a study must be to be looked at. */
@@ -47,9 +57,17 @@ const envSchema = z.object({
   GRAPHQL_MAX_ALIASES: z.coerce.number().int().min(0).max(10_000).default(30),
   GRAPHQL_MAX_FIELDS: z.coerce.number().int().min(10).max(100_000).default(500),
   /** BullMQ retention: finished jobs are removed from Redis after this many seconds, or beyond this many per queue. */
-  JOBS_KEEP_COMPLETED_S: z.coerce.number().int().min(60).default(24 * 3600),
+  JOBS_KEEP_COMPLETED_S: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .default(24 * 3600),
   JOBS_KEEP_COMPLETED: z.coerce.number().int().min(100).default(10_000),
-  JOBS_KEEP_FAILED_S: z.coerce.number().int().min(60).default(7 * 24 * 3600),
+  JOBS_KEEP_FAILED_S: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .default(7 * 24 * 3600),
   JOBS_KEEP_FAILED: z.coerce.number().int().min(100).default(10_000),
   /** The key for the queue dashboard at /admin/queues (Bearer or Basic with any user); unset: the dashboard is off. */
   ADMIN_API_KEY: z.string().min(16, 'must be at least 16 characters').optional(),

@@ -14,7 +14,10 @@ export function formatOf(filename: string): DatasetFormat {
   const lower = filename.toLowerCase();
   const format = FORMATS.find((ext) => lower.endsWith(ext));
   if (!format) {
-    throw new TierwiseError('DATASET_TYPE_UNSUPPORTED', `${filename || 'the file'} is not a dataset: upload a .zip / .tar.gz archive (images, or text with its vocab.txt / tokenizer.json), a .jsonl or a tensors .json`);
+    throw new TierwiseError(
+      'DATASET_TYPE_UNSUPPORTED',
+      `${filename || 'the file'} is not a dataset: upload a .zip / .tar.gz archive (images, or text with its vocab.txt / tokenizer.json), a .jsonl or a tensors .json`,
+    );
   }
   return format;
 }
@@ -30,7 +33,12 @@ export interface OpenedDataset {
  * Makes a stored dataset readable: links the blob under its original ending, extracts archives safely, and
  * parses the preprocess spec against the extracted folder. Call close() when done.
  */
-export async function openStoredDataset(blobPath: string, format: DatasetFormat, kind?: DatasetKind, preprocess?: unknown): Promise<OpenedDataset> {
+export async function openStoredDataset(
+  blobPath: string,
+  format: DatasetFormat,
+  kind?: DatasetKind,
+  preprocess?: unknown,
+): Promise<OpenedDataset> {
   const temp = await mkdtemp(join(tmpdir(), 'tierwise-stored-'));
   const cleanupTemp = () => rm(temp, { recursive: true, force: true });
   try {
@@ -42,7 +50,12 @@ export async function openStoredDataset(blobPath: string, format: DatasetFormat,
       await cleanupTemp();
     };
     try {
-      return { source, preprocess: preprocess === undefined || preprocess === null ? undefined : parsePreprocess(preprocess, source.dir, { untrusted: true }), close };
+      return {
+        source,
+        preprocess:
+          preprocess === undefined || preprocess === null ? undefined : parsePreprocess(preprocess, source.dir, { untrusted: true }),
+        close,
+      };
     } catch (error) {
       await close();
       throw error;

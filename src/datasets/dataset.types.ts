@@ -6,33 +6,46 @@ import { ANY_JSON } from '../common/http/json-schemas';
 @ObjectType('Dataset')
 export class DatasetType {
   @ApiProperty({ type: String })
-  @Field(() => ID) id: string;
+  @Field(() => ID)
+  id: string;
   @ApiProperty({ type: String })
-  @Field() name: string;
+  @Field()
+  name: string;
   @ApiProperty({ type: String })
-  @Field() kind: string;
+  @Field()
+  kind: string;
   @ApiProperty({ type: Boolean })
-  @Field() labelled: boolean;
+  @Field()
+  labelled: boolean;
   @ApiProperty({ type: 'integer' })
-  @Field(() => Int) sampleCount: number;
+  @Field(() => Int)
+  sampleCount: number;
   @ApiProperty({ type: [String], nullable: true })
-  @Field(() => [String], { nullable: true }) classes: string[] | null;
+  @Field(() => [String], { nullable: true })
+  classes: string[] | null;
   @ApiProperty({ ...ANY_JSON, nullable: true, description: 'the preprocess spec' })
-  @Field(() => JSONScalar, { nullable: true }) preprocess: unknown;
+  @Field(() => JSONScalar, { nullable: true })
+  preprocess: unknown;
   @ApiProperty({ type: String })
-  @Field() sha256: string;
+  @Field()
+  sha256: string;
   @ApiProperty({ type: Number })
-  @Field(() => Float) sizeBytes: number;
+  @Field(() => Float)
+  sizeBytes: number;
   @ApiProperty({ type: String })
-  @Field() format: string;
+  @Field()
+  format: string;
   @ApiProperty({ type: String })
-  @Field() createdAt: string;
+  @Field()
+  createdAt: string;
 }
 
 @ObjectType('DatasetPage')
 export class DatasetPageType {
   @ApiProperty({ type: () => [DatasetType] })
-  @Field(() => [DatasetType]) items: DatasetType[];
+  @Field(() => [DatasetType])
+  items: DatasetType[];
   @ApiProperty({ type: String, nullable: true })
-  @Field(() => String, { nullable: true }) nextCursor: string | null;
+  @Field(() => String, { nullable: true })
+  nextCursor: string | null;
 }

@@ -1,5 +1,14 @@
 import { Controller, Delete, Get, HttpCode, Param, Post, Query, Req, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiConsumes, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiConsumes,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { Request } from 'express';
 import { CurrentTeam } from '../auth/auth.guard';
 import type { TeamRef } from '../auth/teams.repository';
@@ -15,7 +24,11 @@ const datasetUpload = {
     type: 'object',
     required: ['file'],
     properties: {
-      file: { type: 'string', format: 'binary', description: '.zip / .tar.gz (ImageFolder or labels.csv; text .jsonl with vocab.txt or tokenizer.json), .jsonl, or tensors .json' },
+      file: {
+        type: 'string',
+        format: 'binary',
+        description: '.zip / .tar.gz (ImageFolder or labels.csv; text .jsonl with vocab.txt or tokenizer.json), .jsonl, or tensors .json',
+      },
       kind: { type: 'string', enum: ['images', 'text', 'tensors'] },
       preprocess: { type: 'string', description: 'JSON preprocess spec (the fixtures preprocess.json format is accepted)' },
       name: { type: 'string' },
@@ -35,7 +48,15 @@ export class DatasetsController {
   @ApiConsumes('multipart/form-data')
   @UseGuards(UploadQuotaGuard)
   @ApiBody(datasetUpload)
-  @ApiErrors(...UPLOAD_ERRORS, 'VALIDATION_FAILED', 'DATASET_INVALID', 'DATASET_TYPE_UNSUPPORTED', 'DATASET_UNSAFE', 'PREPROCESS_INVALID', 'PREPROCESS_NOT_JSON')
+  @ApiErrors(
+    ...UPLOAD_ERRORS,
+    'VALIDATION_FAILED',
+    'DATASET_INVALID',
+    'DATASET_TYPE_UNSUPPORTED',
+    'DATASET_UNSAFE',
+    'PREPROCESS_INVALID',
+    'PREPROCESS_NOT_JSON',
+  )
   @ApiCreatedResponse({ type: DatasetType })
   upload(@CurrentTeam() team: TeamRef, @Req() req: Request) {
     return this.datasets.upload(team, req);

@@ -39,7 +39,9 @@ export class DatasetsService {
         const inspection = await inspectDataset(opened.source.path, { kind: opened.source.kind, preprocess: opened.preprocess });
         if (inspection.sampleCount === 0) throw new TierwiseError('DATASET_INVALID', 'the dataset holds no samples');
         if (inspection.errors.length > 0) {
-          throw new TierwiseError('DATASET_INVALID', `the dataset has unreadable content: ${inspection.errors[0]}`, { errors: inspection.errors });
+          throw new TierwiseError('DATASET_INVALID', `the dataset has unreadable content: ${inspection.errors[0]}`, {
+            errors: inspection.errors,
+          });
         }
         const name = (fields.name ?? filename.replace(/\.(tar\.gz|tgz|tar|zip|jsonl|json)$/i, '')).trim() || 'dataset';
         return await this.datasets.create({
@@ -81,7 +83,12 @@ export class DatasetsService {
 
   /** Opens a stored dataset for reading (evaluation, calibration); close() removes what was extracted. */
   open(dataset: DatasetView): Promise<OpenedDataset> {
-    return openStoredDataset(this.blobs.pathOf(dataset.sha256), dataset.format as DatasetFormat, dataset.kind as DatasetKind, dataset.preprocess ?? undefined);
+    return openStoredDataset(
+      this.blobs.pathOf(dataset.sha256),
+      dataset.format as DatasetFormat,
+      dataset.kind as DatasetKind,
+      dataset.preprocess ?? undefined,
+    );
   }
 }
 

@@ -60,13 +60,19 @@ describe('evaluation on the fixture models', () => {
   });
 
   test('the tensors form of test-100 scores the same as the text form', async () => {
-    const report = await evaluateRequest({ ...textRequest('distilled'), datasetPath: join(bert, 'test-100.tokens.json'), preprocessPath: undefined });
+    const report = await evaluateRequest({
+      ...textRequest('distilled'),
+      datasetPath: join(bert, 'test-100.tokens.json'),
+      preprocessPath: undefined,
+    });
     assert.equal(report.metrics?.top1.value, BERT_TEST_100.distilled);
   });
 
   test('fidelity to the baseline: a model agrees with itself exactly, QAT nearly', async () => {
     const baselinePath = join(fashion, 'models/fashion-resnet-identity.onnx');
-    const dataset = await loadDataset(join(fashion, 'eval-100'), { preprocess: parsePreprocess({ pad_to: [32, 32], channels: 1, mean: [0.286], std: [0.353] }, '.') });
+    const dataset = await loadDataset(join(fashion, 'eval-100'), {
+      preprocess: parsePreprocess({ pad_to: [32, 32], channels: 1, mean: [0.286], std: [0.353] }, '.'),
+    });
     const self = await evaluateModel(baselinePath, dataset, { baselinePath });
     assert.deepEqual([self.fidelity?.top1Agreement?.value, self.fidelity?.meanAbsoluteError, self.fidelity?.n], [1, 0, 100]);
     assert.ok(Math.abs(self.fidelity!.cosineSimilarity - 1) < 1e-6);
@@ -80,7 +86,10 @@ describe('evaluation on the fixture models', () => {
   test('unlabelled text: no metrics, fidelity only', async () => {
     const path = join(work, 'unlabelled.jsonl');
     writeFileSync(path, '{"text": "great phone, works well"}\n{"text": "terrible, broke in a day"}\n{"text": "ok"}\n');
-    const report = await evaluateRequest({ ...textRequest('pruned', path), baselinePath: join(bert, 'models/sentiment-bert-identity.onnx') });
+    const report = await evaluateRequest({
+      ...textRequest('pruned', path),
+      baselinePath: join(bert, 'models/sentiment-bert-identity.onnx'),
+    });
     assert.equal(report.labelled, false);
     assert.equal(report.metrics, undefined);
     assert.equal(report.fidelity?.n, 3);
@@ -88,17 +97,32 @@ describe('evaluation on the fixture models', () => {
   });
 
   test('a dataset that does not fit the model is DATASET_MISMATCH', async () => {
-    await assert.rejects(evaluateRequest({ ...textRequest('distilled'), modelPath: imageRequest('distilled').modelPath, preprocessPath: undefined }), { code: 'DATASET_MISMATCH', message: /holds text.*input: float32\[N,1,32,32\]/ });
-    await assert.rejects(evaluateRequest({ ...imageRequest('distilled'), modelPath: textRequest('distilled').modelPath, preprocessPath: undefined }), { code: 'DATASET_MISMATCH', message: /holds images/ });
-    await assert.rejects(evaluateRequest({ ...imageRequest('distilled'), datasetPath: join(bert, 'test-100.tokens.json'), preprocessPath: undefined }), { code: 'DATASET_MISMATCH', message: /no input input\b|has input input_ids/ });
+    await assert.rejects(
+      evaluateRequest({ ...textRequest('distilled'), modelPath: imageRequest('distilled').modelPath, preprocessPath: undefined }),
+      { code: 'DATASET_MISMATCH', message: /holds text.*input: float32\[N,1,32,32\]/ },
+    );
+    await assert.rejects(
+      evaluateRequest({ ...imageRequest('distilled'), modelPath: textRequest('distilled').modelPath, preprocessPath: undefined }),
+      { code: 'DATASET_MISMATCH', message: /holds images/ },
+    );
+    await assert.rejects(
+      evaluateRequest({ ...imageRequest('distilled'), datasetPath: join(bert, 'test-100.tokens.json'), preprocessPath: undefined }),
+      { code: 'DATASET_MISMATCH', message: /no input input\b|has input input_ids/ },
+    );
     const path = join(work, 'three-classes.jsonl');
     writeFileSync(path, '{"text": "fine", "label": 1}\n{"text": "meh", "label": 2}\n');
-    await assert.rejects(evaluateRequest(textRequest('distilled', path)), { code: 'DATASET_MISMATCH', status: 422, message: /label 2.*only 2 classes/ });
+    await assert.rejects(evaluateRequest(textRequest('distilled', path)), {
+      code: 'DATASET_MISMATCH',
+      status: 422,
+      message: /label 2.*only 2 classes/,
+    });
   });
 
   test('evaluateIsolated runs in a child process and returns the same numbers', async () => {
     const isolated = await evaluateIsolated(imageRequest('distilled'), { timeoutMs: 60_000 });
     assert.equal(isolated.metrics?.top1.value, FASHION_EVAL_100.distilled);
-    await assert.rejects(evaluateIsolated({ ...imageRequest('distilled'), modelPath: join(work, 'missing.onnx') }, { timeoutMs: 60_000 }), { code: 'MODEL_NOT_FOUND' });
+    await assert.rejects(evaluateIsolated({ ...imageRequest('distilled'), modelPath: join(work, 'missing.onnx') }, { timeoutMs: 60_000 }), {
+      code: 'MODEL_NOT_FOUND',
+    });
   });
 });

@@ -1,7 +1,15 @@
 import { dirname } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { TierwiseError } from '../common/errors';
-import { inputTensorBytes, loadDataset, parsePreprocess, validateDatasetForModel, type DatasetKind, type LoadedDataset, type PreprocessSpec } from '../datasets/formats';
+import {
+  inputTensorBytes,
+  loadDataset,
+  parsePreprocess,
+  validateDatasetForModel,
+  type DatasetKind,
+  type LoadedDataset,
+  type PreprocessSpec,
+} from '../datasets/formats';
 import { fidelity, type FidelityReport } from './fidelity';
 import { classificationMetrics, type ClassificationMetrics } from './metrics';
 import { classCountOf, openEvaluationModel, runModel, type EvaluationModel } from './model-runner';
@@ -46,7 +54,12 @@ function mean(values: number[]): number {
   return values.length === 0 ? 0 : values.reduce((a, b) => a + b, 0) / values.length;
 }
 
-async function evaluateOpened(model: EvaluationModel, dataset: LoadedDataset, options: EvaluateOptions, started: number): Promise<EvaluationReport> {
+async function evaluateOpened(
+  model: EvaluationModel,
+  dataset: LoadedDataset,
+  options: EvaluateOptions,
+  started: number,
+): Promise<EvaluationReport> {
   const classCount = classCountOf(model);
   validateDatasetForModel(dataset, { inputs: model.inputs, classCount });
   if (dataset.samples.length === 0) throw new TierwiseError('DATASET_INVALID', 'the dataset holds no samples');
@@ -67,7 +80,11 @@ async function evaluateOpened(model: EvaluationModel, dataset: LoadedDataset, op
     inferenceMs,
   };
   if (dataset.labelled && classCount !== undefined) {
-    report.metrics = classificationMetrics(outputs.values, dataset.samples.map((s) => s.label!), classCount);
+    report.metrics = classificationMetrics(
+      outputs.values,
+      dataset.samples.map((s) => s.label!),
+      classCount,
+    );
   }
   if (options.baselinePath) {
     const baseline = await openEvaluationModel(options.baselinePath, options.threads, model.output.name);
@@ -75,7 +92,10 @@ async function evaluateOpened(model: EvaluationModel, dataset: LoadedDataset, op
     const reference = await runModel(baseline, dataset.samples, options.batchSize);
     await baseline.session.release();
     if (reference.dims.join(',') !== outputs.dims.join(',')) {
-      throw new TierwiseError('DATASET_MISMATCH', `baseline output ${baseline.output.name} has per-sample shape [${reference.dims}], the model's is [${outputs.dims}]`);
+      throw new TierwiseError(
+        'DATASET_MISMATCH',
+        `baseline output ${baseline.output.name} has per-sample shape [${reference.dims}], the model's is [${outputs.dims}]`,
+      );
     }
     report.fidelity = fidelity(outputs.values, reference.values, { dims: outputs.dims });
   }
@@ -94,7 +114,9 @@ export async function evaluateModel(modelPath: string, dataset: LoadedDataset, o
   }
 }
 
-export function resolvePreprocess(request: Pick<EvaluationRequest, 'preprocessPath' | 'preprocess' | 'datasetPath'>): PreprocessSpec | undefined {
+export function resolvePreprocess(
+  request: Pick<EvaluationRequest, 'preprocessPath' | 'preprocess' | 'datasetPath'>,
+): PreprocessSpec | undefined {
   if (request.preprocessPath) {
     let raw: unknown;
     try {
@@ -113,7 +135,12 @@ export async function evaluateRequest(request: EvaluationRequest): Promise<Evalu
   const preprocess = resolvePreprocess(request);
   const model = await openEvaluationModel(request.modelPath, request.threads);
   try {
-    const dataset = await loadDataset(request.datasetPath, { kind: request.kind, preprocess, modelInputs: model.inputs, limit: request.limit });
+    const dataset = await loadDataset(request.datasetPath, {
+      kind: request.kind,
+      preprocess,
+      modelInputs: model.inputs,
+      limit: request.limit,
+    });
     return await evaluateOpened(model, dataset, request, started);
   } finally {
     await model.session.release();

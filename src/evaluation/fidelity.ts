@@ -67,7 +67,13 @@ function meanIou(candidate: ArrayLike<number>[], baseline: ArrayLike<number>[], 
     for (let p = 0; p < a.classes.length; p++) {
       const x = a.classes[p];
       const y = b.classes[p];
-      if (x === y) { intersections[x]++; unions[x]++; } else { unions[x]++; unions[y]++; }
+      if (x === y) {
+        intersections[x]++;
+        unions[x]++;
+      } else {
+        unions[x]++;
+        unions[y]++;
+      }
     }
   });
   const present = unions.map((u, c) => [u, intersections[c]] as const).filter(([u]) => u > 0);

@@ -4,7 +4,14 @@ import type { EvaluationReport, EvaluationRequest } from './evaluator';
 
 export * from './metrics';
 export * from './fidelity';
-export { evaluateModel, evaluateRequest, resolvePreprocess, type EvaluateOptions, type EvaluationReport, type EvaluationRequest } from './evaluator';
+export {
+  evaluateModel,
+  evaluateRequest,
+  resolvePreprocess,
+  type EvaluateOptions,
+  type EvaluationReport,
+  type EvaluationRequest,
+} from './evaluator';
 export { openEvaluationModel, runModel, classCountOf, DEFAULT_BATCH_SIZE, type EvaluationModel, type ModelOutputs } from './model-runner';
 
 export interface IsolationOptions {

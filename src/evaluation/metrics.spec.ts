@@ -35,7 +35,11 @@ describe('classification metrics', () => {
   });
 
   test('binary F1 uses class 1 as the positive class', () => {
-    const metrics = classificationMetrics([1, 0, 0, 1, 1].map((p) => oneHot(p, 2)), [1, 1, 0, 0, 1], 2);
+    const metrics = classificationMetrics(
+      [1, 0, 0, 1, 1].map((p) => oneHot(p, 2)),
+      [1, 1, 0, 0, 1],
+      2,
+    );
     close(metrics.f1!.value, 2 / 3);
     close(metrics.top1.value, 3 / 5);
     const interval = wilson(2 / 3, 3);
@@ -43,7 +47,10 @@ describe('classification metrics', () => {
   });
 
   test('top-5 counts the label among the five highest scores', () => {
-    const scores = [[9, 8, 7, 6, 5, 4, 3], [9, 8, 7, 6, 5, 4, 3]];
+    const scores = [
+      [9, 8, 7, 6, 5, 4, 3],
+      [9, 8, 7, 6, 5, 4, 3],
+    ];
     const metrics = classificationMetrics(scores, [4, 5], 7);
     close(metrics.top5!.value, 0.5);
     close(metrics.top1.value, 0);

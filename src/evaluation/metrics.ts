@@ -81,10 +81,12 @@ function macroF1Of(counts: ClassCounts[], n: number): MetricValue {
   if (present.length === 0) return { value: 0, low: 0, high: 1, n };
   const perClass = present.map((c) => f1Of(c, n).value);
   const value = perClass.reduce((a, b) => a + b, 0) / present.length;
-  const variance = present.reduce((sum, c, i) => {
-    const trials = c.tp + (c.fp + c.fn) / 2;
-    return sum + (trials > 0 ? (perClass[i] * (1 - perClass[i])) / trials : 0);
-  }, 0) / (present.length * present.length);
+  const variance =
+    present.reduce((sum, c, i) => {
+      const trials = c.tp + (c.fp + c.fn) / 2;
+      return sum + (trials > 0 ? (perClass[i] * (1 - perClass[i])) / trials : 0);
+    }, 0) /
+    (present.length * present.length);
   const effective = variance > 0 ? (value * (1 - value)) / variance : n;
   return { value, ...wilson(value, effective), n };
 }

@@ -32,13 +32,18 @@ export class HealthController {
   async check(@Res() res: Response): Promise<void> {
     let result: HealthCheckResult;
     try {
-      result = await this.health.check([() => this.ping('postgres', () => this.prisma.$queryRaw`select 1`), () => this.ping('redis', () => this.queues.connection.ping())]);
+      result = await this.health.check([
+        () => this.ping('postgres', () => this.prisma.$queryRaw`select 1`),
+        () => this.ping('redis', () => this.queues.connection.ping()),
+      ]);
     } catch (error) {
       if (!(error instanceof ServiceUnavailableException)) throw error;
       result = error.getResponse() as HealthCheckResult;
     }
     const ok = result.status === 'ok';
-    res.status(ok ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE).json({ ...result, postgres: summary(result, 'postgres'), redis: summary(result, 'redis') });
+    res
+      .status(ok ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE)
+      .json({ ...result, postgres: summary(result, 'postgres'), redis: summary(result, 'redis') });
   }
 
   private ping(key: string, probe: () => Promise<unknown>): PromiseLike<HealthIndicatorResult> {

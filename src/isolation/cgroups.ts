@@ -31,7 +31,11 @@ const ROOT = '/sys/fs/cgroup';
 
 function ownPath(controller: string): string | null {
   let lines: string[];
-  try { lines = readFileSync('/proc/self/cgroup', 'utf8').split('\n'); } catch { return null; }
+  try {
+    lines = readFileSync('/proc/self/cgroup', 'utf8').split('\n');
+  } catch {
+    return null;
+  }
   for (const line of lines) {
     const [, controllers, path] = line.split(':');
     if (controllers === undefined || path === undefined) continue;
@@ -60,7 +64,11 @@ function parentDir(controller: 'memory' | 'cpu'): { version: CgroupVersion; dir:
 }
 
 function safeRead(path: string): string | null {
-  try { return readFileSync(path, 'utf8').trim(); } catch { return null; }
+  try {
+    return readFileSync(path, 'utf8').trim();
+  } catch {
+    return null;
+  }
 }
 
 function tryMake(controller: 'memory' | 'cpu'): { version: CgroupVersion; dir: string } | null {
@@ -201,5 +209,10 @@ export async function removeChildCgroups(groups: ChildCgroups): Promise<void> {
 }
 
 function removeDir(dir: string): boolean {
-  try { rmdirSync(dir); return true; } catch { return !existsSync(dir); }
+  try {
+    rmdirSync(dir);
+    return true;
+  } catch {
+    return !existsSync(dir);
+  }
 }

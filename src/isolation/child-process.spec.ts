@@ -8,7 +8,8 @@ import type { ProbeAction, ProbeReply } from './entries/probe-main';
 
 const entry = childEntry('probe');
 const caps = detectCapabilities();
-const probe = (input: ProbeAction, envelope = {}, timeoutMs = 20_000) => runChildDetailed<ProbeReply>({ entry, input, timeoutMs, envelope, label: `probe ${input.action}` });
+const probe = (input: ProbeAction, envelope = {}, timeoutMs = 20_000) =>
+  runChildDetailed<ProbeReply>({ entry, input, timeoutMs, envelope, label: `probe ${input.action}` });
 
 async function rejectsWith(promise: Promise<unknown>, code: string): Promise<TierwiseError> {
   try {
@@ -37,7 +38,7 @@ describe('runChild', () => {
     await rejectsWith(probe({ action: 'garbage' }), 'RUNNER_CRASHED');
   });
 
-  test("a TierwiseError thrown in the child keeps its code", async () => {
+  test('a TierwiseError thrown in the child keeps its code', async () => {
     await rejectsWith(probe({ action: 'fail', code: 'MODEL_INVALID' }), 'MODEL_INVALID');
   });
 
@@ -54,24 +55,32 @@ describe('runChild', () => {
     assert.deepEqual(run.enforcement.pinnedCores, [core]);
   });
 
-  test('a memory cgroup stops an over-allocating child: RUNNER_OOM, and the parent lives', { skip: caps.memoryCgroup ? false : 'no memory cgroup can be made here' }, async () => {
-    const error = await rejectsWith(probe({ action: 'allocate', mb: 600 }, { memoryMB: 160 }), 'RUNNER_OOM');
-    assert.match(error.message, /cgroup-v[12]/);
-    const after = await probe({ action: 'allocate', mb: 20 }, { memoryMB: 160 });
-    assert.equal(after.result.allocatedMB, 20);
-    assert.match(after.result.cgroups, /tierwise-/);
-  });
+  test(
+    'a memory cgroup stops an over-allocating child: RUNNER_OOM, and the parent lives',
+    { skip: caps.memoryCgroup ? false : 'no memory cgroup can be made here' },
+    async () => {
+      const error = await rejectsWith(probe({ action: 'allocate', mb: 600 }, { memoryMB: 160 }), 'RUNNER_OOM');
+      assert.match(error.message, /cgroup-v[12]/);
+      const after = await probe({ action: 'allocate', mb: 20 }, { memoryMB: 160 });
+      assert.equal(after.result.allocatedMB, 20);
+      assert.match(after.result.cgroups, /tierwise-/);
+    },
+  );
 
   test('without cgroups the RSS watchdog stops an over-allocating child: RUNNER_OOM', async () => {
     const error = await rejectsWith(probe({ action: 'allocate', mb: 2000 }, { memoryMB: 160, cgroups: false }), 'RUNNER_OOM');
     assert.equal((error.details?.enforcement as { memory: { mechanism: string } }).memory.mechanism, 'watchdog');
   });
 
-  test('a 0.25-CPU quota gives a busy loop about a quarter of a core', { skip: caps.cpuCgroup ? false : 'no cpu cgroup can be made here' }, async () => {
-    const free = await probe({ action: 'busy', ms: 600 }, { cores: caps.taskset ? [caps.hostCores[0]!] : undefined });
-    const limited = await probe({ action: 'busy', ms: 1200 }, { quotaCpus: 0.25, quotaPeriodUs: 20_000 });
-    assert.equal(limited.enforcement.cpuQuota.cpus, 0.25);
-    assert.ok(free.result.cpuShare! > 0.5, `unthrottled share ${free.result.cpuShare}`);
-    assert.ok(limited.result.cpuShare! > 0.12 && limited.result.cpuShare! < 0.38, `throttled share ${limited.result.cpuShare}`);
-  });
+  test(
+    'a 0.25-CPU quota gives a busy loop about a quarter of a core',
+    { skip: caps.cpuCgroup ? false : 'no cpu cgroup can be made here' },
+    async () => {
+      const free = await probe({ action: 'busy', ms: 600 }, { cores: caps.taskset ? [caps.hostCores[0]!] : undefined });
+      const limited = await probe({ action: 'busy', ms: 1200 }, { quotaCpus: 0.25, quotaPeriodUs: 20_000 });
+      assert.equal(limited.enforcement.cpuQuota.cpus, 0.25);
+      assert.ok(free.result.cpuShare! > 0.5, `unthrottled share ${free.result.cpuShare}`);
+      assert.ok(limited.result.cpuShare! > 0.12 && limited.result.cpuShare! < 0.38, `throttled share ${limited.result.cpuShare}`);
+    },
+  );
 });

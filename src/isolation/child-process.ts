@@ -71,15 +71,19 @@ function prepare(envelope: Envelope): { groups: ChildCgroups; enforcement: Enfor
   const useCgroups = envelope.cgroups !== false;
   const groups = useCgroups
     ? createChildCgroups({
-      memoryBytes: envelope.memoryMB === undefined ? undefined : Math.round(envelope.memoryMB * 1024 * 1024),
-      quotaCpus: envelope.quotaCpus,
-      periodUs: envelope.quotaPeriodUs,
-    })
+        memoryBytes: envelope.memoryMB === undefined ? undefined : Math.round(envelope.memoryMB * 1024 * 1024),
+        quotaCpus: envelope.quotaCpus,
+        periodUs: envelope.quotaPeriodUs,
+      })
     : { procsFiles: [] };
   let pinnedCores: number[] | null = null;
   if (envelope.cores && envelope.cores.length > 0) {
     const bad = envelope.cores.filter((c) => !caps.hostCores.includes(c));
-    if (bad.length > 0) throw new TierwiseError('ENVELOPE_INVALID', `cores ${bad.join(',')} are not available on this host (allowed: ${caps.hostCores.join(',')})`);
+    if (bad.length > 0)
+      throw new TierwiseError(
+        'ENVELOPE_INVALID',
+        `cores ${bad.join(',')} are not available on this host (allowed: ${caps.hostCores.join(',')})`,
+      );
     if (caps.taskset) pinnedCores = [...envelope.cores];
     else warnings.push(`asked to pin to cores ${envelope.cores.join(',')} but taskset is unavailable: not pinned`);
   }
@@ -88,7 +92,9 @@ function prepare(envelope: Envelope): { groups: ChildCgroups; enforcement: Enfor
     if (groups.memory) memoryMechanism = groups.memory.version === 'v1' ? 'cgroup-v1' : 'cgroup-v2';
     else {
       memoryMechanism = 'watchdog';
-      warnings.push(`no memory cgroup${useCgroups ? ' could be made' : ' (disabled)'}: the ${envelope.memoryMB} MiB limit is a V8 heap flag plus an RSS watchdog polled every 20 ms, so a fast allocation can overshoot briefly`);
+      warnings.push(
+        `no memory cgroup${useCgroups ? ' could be made' : ' (disabled)'}: the ${envelope.memoryMB} MiB limit is a V8 heap flag plus an RSS watchdog polled every 20 ms, so a fast allocation can overshoot briefly`,
+      );
     }
   }
   let quotaMechanism: EnforcementRecord['cpuQuota']['mechanism'] = 'none';
@@ -98,7 +104,7 @@ function prepare(envelope: Envelope): { groups: ChildCgroups; enforcement: Enfor
   }
   const enforcement: EnforcementRecord = {
     pinnedCores,
-    memory: { mechanism: memoryMechanism, limitMB: memoryMechanism === 'none' ? null : envelope.memoryMB ?? null },
+    memory: { mechanism: memoryMechanism, limitMB: memoryMechanism === 'none' ? null : (envelope.memoryMB ?? null) },
     cpuQuota: {
       mechanism: quotaMechanism,
       cpus: groups.cpu?.quotaCpus ?? null,
@@ -122,7 +128,11 @@ function commandLine(entry: string, envelope: Envelope, groups: ChildCgroups, en
 }
 
 function spawnAndCollect<T>(
-  options: ChildRunOptions, label: string, envelope: Envelope, groups: ChildCgroups, enforcement: EnforcementRecord,
+  options: ChildRunOptions,
+  label: string,
+  envelope: Envelope,
+  groups: ChildCgroups,
+  enforcement: EnforcementRecord,
 ): Promise<ChildRun<T>> {
   const [file, ...args] = commandLine(options.entry, envelope, groups, enforcement);
   const started = process.hrtime.bigint();
@@ -133,27 +143,49 @@ function spawnAndCollect<T>(
     let timedOut = false;
     let watchdogKilled = false;
     let watchedPeak: number | null = null;
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => { stdout += chunk; });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => { stderr = (stderr + chunk).slice(-8 * STDERR_TAIL); });
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr = (stderr + chunk).slice(-8 * STDERR_TAIL);
+    });
     child.stdin.on('error', () => undefined);
     child.stdin.end(JSON.stringify(options.input ?? null));
-    const timer = setTimeout(() => { timedOut = true; child.kill('SIGKILL'); }, options.timeoutMs);
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, options.timeoutMs);
     let cancelled = false;
-    const cancel = (): void => { cancelled = true; child.kill('SIGKILL'); };
+    const cancel = (): void => {
+      cancelled = true;
+      child.kill('SIGKILL');
+    };
     if (options.signal?.aborted) cancel();
     else options.signal?.addEventListener('abort', cancel, { once: true });
-    const limitBytes = enforcement.memory.mechanism === 'watchdog' && envelope.memoryMB !== undefined ? envelope.memoryMB * 1024 * 1024 : null;
-    const watchdog = limitBytes === null ? null : setInterval(() => {
-      const rss = rssBytes(child.pid);
-      if (rss === null) return;
-      watchedPeak = Math.max(watchedPeak ?? 0, rss);
-      if (rss > limitBytes) { watchdogKilled = true; child.kill('SIGKILL'); }
-    }, 20);
+    const limitBytes =
+      enforcement.memory.mechanism === 'watchdog' && envelope.memoryMB !== undefined ? envelope.memoryMB * 1024 * 1024 : null;
+    const watchdog =
+      limitBytes === null
+        ? null
+        : setInterval(() => {
+            const rss = rssBytes(child.pid);
+            if (rss === null) return;
+            watchedPeak = Math.max(watchedPeak ?? 0, rss);
+            if (rss > limitBytes) {
+              watchdogKilled = true;
+              child.kill('SIGKILL');
+            }
+          }, 20);
     const fail = (code: ErrorCode, message: string, extra: Record<string, unknown>): void => {
       const tail = stderr.slice(-STDERR_TAIL);
-      reject(new TierwiseError(code, `${label}: ${message}${tail ? `\n--- stderr (last ${tail.length} chars) ---\n${tail}` : ''}`, {
-        label, stderrTail: tail, enforcement, ...extra,
-      }));
+      reject(
+        new TierwiseError(code, `${label}: ${message}${tail ? `\n--- stderr (last ${tail.length} chars) ---\n${tail}` : ''}`, {
+          label,
+          stderrTail: tail,
+          enforcement,
+          ...extra,
+        }),
+      );
     };
     child.on('error', (error) => {
       clearTimeout(timer);
@@ -172,13 +204,17 @@ function spawnAndCollect<T>(
       if (timedOut) return fail('RUNNER_TIMEOUT', `killed after the ${options.timeoutMs} ms timeout`, extra);
       const limit = `the ${envelope.memoryMB} MiB memory limit`;
       if (watchdogKilled) return fail('RUNNER_OOM', `resident memory exceeded ${limit} (watchdog)`, extra);
-      if (exitCode !== 0 && memoryEvents.oomKills > 0) return fail('RUNNER_OOM', `killed by the OOM killer at ${limit} (${enforcement.memory.mechanism})`, extra);
-      if (exitCode !== 0 && OOM_PATTERN.test(stderr)) return fail('RUNNER_OOM', `ran out of memory${envelope.memoryMB === undefined ? '' : ` under ${limit}`}`, extra);
+      if (exitCode !== 0 && memoryEvents.oomKills > 0)
+        return fail('RUNNER_OOM', `killed by the OOM killer at ${limit} (${enforcement.memory.mechanism})`, extra);
+      if (exitCode !== 0 && OOM_PATTERN.test(stderr))
+        return fail('RUNNER_OOM', `ran out of memory${envelope.memoryMB === undefined ? '' : ` under ${limit}`}`, extra);
       if (exitCode === JOIN_FAILED_EXIT && groups.procsFiles.length > 0) return fail('RUNNER_CRASHED', 'could not join its cgroups', extra);
       const parsed = parseReply(stdout);
       if (parsed?.ok === false) {
         const error = parsed.error;
-        return reject(new TierwiseError(isErrorCode(error.code) ? error.code : 'RUNNER_CRASHED', error.message, { ...error.details, label }));
+        return reject(
+          new TierwiseError(isErrorCode(error.code) ? error.code : 'RUNNER_CRASHED', error.message, { ...error.details, label }),
+        );
       }
       if (exitCode !== 0 || signal) return fail('RUNNER_CRASHED', signal ? `killed by ${signal}` : `exited with code ${exitCode}`, extra);
       if (!parsed) return fail('RUNNER_CRASHED', `printed no JSON result (stdout: ${JSON.stringify(stdout.slice(-200))})`, extra);
@@ -234,7 +270,10 @@ async function settle(work: () => Promise<unknown>): Promise<void> {
     if (error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
     reply = isTierwiseError(error)
       ? { ok: false, error: { code: error.entry, message: error.message, details: error.details } }
-      : { ok: false, error: { code: 'RUNNER_CRASHED', message: `the child failed: ${error instanceof Error ? error.message : String(error)}` } };
+      : {
+          ok: false,
+          error: { code: 'RUNNER_CRASHED', message: `the child failed: ${error instanceof Error ? error.message : String(error)}` },
+        };
   }
   process.stdout.write(`${JSON.stringify(reply)}\n`, () => process.exit(0));
 }

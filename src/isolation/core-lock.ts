@@ -23,7 +23,12 @@ export function lockDir(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 function alive(pid: number): boolean {
-  try { process.kill(pid, 0); return true; } catch (error) { return (error as NodeJS.ErrnoException).code === 'EPERM'; }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 function tryLock(path: string): boolean {
@@ -36,10 +41,18 @@ function tryLock(path: string): boolean {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
   }
   let holder: number;
-  try { holder = Number(readFileSync(path, 'utf8')); } catch { return false; }
+  try {
+    holder = Number(readFileSync(path, 'utf8'));
+  } catch {
+    return false;
+  }
   // A lock whose owner died (crash, kill -9) would block the cores forever; a half-written one is left alone.
   if (Number.isInteger(holder) && holder > 0 && !alive(holder)) {
-    try { unlinkSync(path); } catch { return false; }
+    try {
+      unlinkSync(path);
+    } catch {
+      return false;
+    }
   }
   return false;
 }
@@ -54,14 +67,23 @@ export async function lockCores(cores: number[], options: { timeoutMs?: number; 
   const deadline = Date.now() + (options.timeoutMs ?? 10 * 60_000);
   const held: string[] = [];
   const release = (): void => {
-    for (const path of held.splice(0)) { try { unlinkSync(path); } catch { /* already gone */ } }
+    for (const path of held.splice(0)) {
+      try {
+        unlinkSync(path);
+      } catch {
+        /* already gone */
+      }
+    }
   };
   for (const core of [...new Set(cores)].sort((a, b) => a - b)) {
     const path = join(dir, `core-${core}.lock`);
     while (!tryLock(path)) {
       if (Date.now() > deadline) {
         release();
-        throw new TierwiseError('CORES_BUSY', `core ${core} is still used by another measurement after ${options.timeoutMs} ms (lock ${path})`);
+        throw new TierwiseError(
+          'CORES_BUSY',
+          `core ${core} is still used by another measurement after ${options.timeoutMs} ms (lock ${path})`,
+        );
       }
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
@@ -76,10 +98,18 @@ export async function lockCores(cores: number[], options: { timeoutMs?: number; 
  */
 export function coreBusyMs(cores: number[]): number | null {
   let stat: string;
-  try { stat = readFileSync('/proc/stat', 'utf8'); } catch { return null; }
+  try {
+    stat = readFileSync('/proc/stat', 'utf8');
+  } catch {
+    return null;
+  }
   let jiffies = 0;
   for (const core of cores) {
-    const fields = stat.match(new RegExp(`^cpu${core} (.+)$`, 'm'))?.[1]?.trim().split(/\s+/).map(Number);
+    const fields = stat
+      .match(new RegExp(`^cpu${core} (.+)$`, 'm'))?.[1]
+      ?.trim()
+      .split(/\s+/)
+      .map(Number);
     if (!fields || fields.length < 8) return null;
     const [user, nice, system, , , irq, softirq, steal] = fields as [number, number, number, number, number, number, number, number];
     jiffies += user + nice + system + irq + softirq + steal;

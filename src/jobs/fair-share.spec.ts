@@ -7,7 +7,11 @@ test('a team with one study goes ahead of every study of a team with a backlog',
   const heavy = Array.from({ length: 20 }, (_, rank) => fairPriority(20, rank));
   assert.equal(light, 1);
   assert.ok(heavy.every((p) => p > light));
-  assert.deepEqual(heavy, [...heavy].sort((a, b) => a - b), "a team's own studies keep their order");
+  assert.deepEqual(
+    heavy,
+    [...heavy].sort((a, b) => a - b),
+    "a team's own studies keep their order",
+  );
 });
 
 test('priorities stay within what BullMQ accepts', () => {

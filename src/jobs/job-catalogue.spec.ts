@@ -38,6 +38,9 @@ describe('job catalogue', () => {
     assert.equal(handlerTable([processor('All', all)]).size, all.length);
     assert.throws(() => handlerTable([processor('Some', all.slice(1))]), /jobs without a handler: build-variant/);
     assert.throws(() => handlerTable([processor('A', all), processor('B', ['advise-study'])]), /advise-study has two handlers: A and B/);
-    assert.throws(() => handlerTable([processor('Odd', [...all, 'reticulate'])]), /Odd handles reticulate, which is not in the job catalogue/);
+    assert.throws(
+      () => handlerTable([processor('Odd', [...all, 'reticulate'])]),
+      /Odd handles reticulate, which is not in the job catalogue/,
+    );
   });
 });

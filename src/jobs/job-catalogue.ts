@@ -71,7 +71,9 @@ export type DeliveryOutcome = 'delivered' | 'retrying' | 'failed' | 'skipped';
 
 export const JOBS = {
   [JobName.BuildVariant]: job<{ studyId: string; variantId: string }>(() => QueueName.Build),
-  [JobName.BenchVariant]: job<{ studyId: string; variantId: string; tier: string; part: 'whole' | 'head' | 'tail' }>((p) => benchQueue(p.tier)),
+  [JobName.BenchVariant]: job<{ studyId: string; variantId: string; tier: string; part: 'whole' | 'head' | 'tail' }>((p) =>
+    benchQueue(p.tier),
+  ),
   [JobName.EvaluateVariant]: job<{ studyId: string; variantId: string }>(() => QueueName.Evaluate),
   [JobName.PhaseDone]: job<{ studyId: string; phase: StudyPhase }>(() => QueueName.Advise),
   [JobName.AdviseStudy]: job<{ studyId: string }>(() => QueueName.Advise),
@@ -102,6 +104,8 @@ export function checkCatalogue(): void {
   const unlisted = names.filter((n) => !listed.includes(n));
   const unnamed = listed.filter((n) => !names.includes(n));
   if (unlisted.length > 0 || unnamed.length > 0) {
-    throw new Error(`job catalogue out of step: ${[...unlisted.map((n) => `${n} has no entry`), ...unnamed.map((n) => `${n} has no JobName`)].join('; ')}`);
+    throw new Error(
+      `job catalogue out of step: ${[...unlisted.map((n) => `${n} has no entry`), ...unnamed.map((n) => `${n} has no JobName`)].join('; ')}`,
+    );
   }
 }

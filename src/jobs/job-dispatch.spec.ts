@@ -8,7 +8,8 @@ import { attemptOutcome, dispatchJob } from './job-dispatch';
 import { FinalJobError, RetryableJobError } from './job-failure';
 import type { JobProcessor } from './job-processor';
 
-const aJob = (name: string, data: object, attemptsMade = 1, attempts = 3) => ({ id: '1', name, data, opts: { attempts }, attemptsMade }) as unknown as Job;
+const aJob = (name: string, data: object, attemptsMade = 1, attempts = 3) =>
+  ({ id: '1', name, data, opts: { attempts }, attemptsMade }) as unknown as Job;
 
 function tableThrowing(error: unknown, seen: Array<string | undefined> = []): Map<JobNameValue, JobProcessor> {
   const processor: JobProcessor = {
@@ -31,22 +32,45 @@ describe('dispatching a job', () => {
   });
 
   test('a domain error leaves as a final failure on the first attempt; a runner crash is retried until the attempts run out', async () => {
-    const domain = await dispatchJob(tableThrowing(new TierwiseError('INPUT_UNSUPPORTED', 'string inputs')), 'bench-edge', aJob('bench-variant', bench)).catch((e: unknown) => e);
+    const domain = await dispatchJob(
+      tableThrowing(new TierwiseError('INPUT_UNSUPPORTED', 'string inputs')),
+      'bench-edge',
+      aJob('bench-variant', bench),
+    ).catch((e: unknown) => e);
     assert.ok(domain instanceof FinalJobError);
     assert.deepEqual(attemptOutcome(aJob('bench-variant', bench, 1), domain), { failure: domain.failure, final: true });
 
-    const crash = await dispatchJob(tableThrowing(new TierwiseError('RUNNER_CRASHED', 'killed by SIGSEGV')), 'bench-edge', aJob('bench-variant', bench)).catch((e: unknown) => e);
+    const crash = await dispatchJob(
+      tableThrowing(new TierwiseError('RUNNER_CRASHED', 'killed by SIGSEGV')),
+      'bench-edge',
+      aJob('bench-variant', bench),
+    ).catch((e: unknown) => e);
     assert.ok(crash instanceof RetryableJobError);
     assert.equal(attemptOutcome(aJob('bench-variant', bench, 1, 2), crash).final, false);
-    assert.deepEqual(attemptOutcome(aJob('bench-variant', bench, 2, 2), crash), { failure: { code: 'RUNNER_CRASHED', message: 'killed by SIGSEGV', retryable: true }, final: true });
+    assert.deepEqual(attemptOutcome(aJob('bench-variant', bench, 2, 2), crash), {
+      failure: { code: 'RUNNER_CRASHED', message: 'killed by SIGSEGV', retryable: true },
+      final: true,
+    });
   });
 
   test('a job outside the catalogue, or on another queue than its own, fails for good without running', async () => {
     const seen: Array<string | undefined> = [];
     const table = tableThrowing(undefined, seen);
-    await assert.rejects(dispatchJob(table, 'advise', aJob('reticulate', {})), (e: unknown) => e instanceof FinalJobError && e.failure.code === 'JOB_UNKNOWN');
-    await assert.rejects(dispatchJob(table, 'bench-mobile', aJob('bench-variant', bench)), (e: unknown) => e instanceof FinalJobError && e.failure.code === 'JOB_MISROUTED' && /belongs on queue bench-edge, not bench-mobile/.test(e.failure.message));
-    await assert.rejects(dispatchJob(table, 'build', aJob('build-variant', { studyId: 's', variantId: 'v' })), (e: unknown) => e instanceof FinalJobError && e.failure.code === 'JOB_UNHANDLED');
+    await assert.rejects(
+      dispatchJob(table, 'advise', aJob('reticulate', {})),
+      (e: unknown) => e instanceof FinalJobError && e.failure.code === 'JOB_UNKNOWN',
+    );
+    await assert.rejects(
+      dispatchJob(table, 'bench-mobile', aJob('bench-variant', bench)),
+      (e: unknown) =>
+        e instanceof FinalJobError &&
+        e.failure.code === 'JOB_MISROUTED' &&
+        /belongs on queue bench-edge, not bench-mobile/.test(e.failure.message),
+    );
+    await assert.rejects(
+      dispatchJob(table, 'build', aJob('build-variant', { studyId: 's', variantId: 'v' })),
+      (e: unknown) => e instanceof FinalJobError && e.failure.code === 'JOB_UNHANDLED',
+    );
     assert.deepEqual(seen, []);
   });
 

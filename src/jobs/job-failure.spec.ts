@@ -26,7 +26,11 @@ describe('job-failure policy', () => {
   });
 
   test('an unexpected error (a bug, a dropped connection) is retried under the generic code', () => {
-    assert.deepEqual(classifyFailure('advise-study', new Error('Connection is closed.')), { code: UNEXPECTED_FAILURE, message: 'Connection is closed.', retryable: true });
+    assert.deepEqual(classifyFailure('advise-study', new Error('Connection is closed.')), {
+      code: UNEXPECTED_FAILURE,
+      message: 'Connection is closed.',
+      retryable: true,
+    });
     assert.equal(classifyFailure('advise-study', new UnrecoverableError('gone')).retryable, false);
   });
 
@@ -41,6 +45,10 @@ describe('job-failure policy', () => {
     assert.deepEqual(classifyFailure('bench-variant', retry), retry.failure);
     const explicit = finalFailure('EVALUATION_UNSCORABLE', 'no labels');
     assert.equal(toJobError('evaluate-variant', explicit), explicit);
-    assert.deepEqual(classifyFailure('evaluate-variant', explicit), { code: 'EVALUATION_UNSCORABLE', message: 'no labels', retryable: false });
+    assert.deepEqual(classifyFailure('evaluate-variant', explicit), {
+      code: 'EVALUATION_UNSCORABLE',
+      message: 'no labels',
+      retryable: false,
+    });
   });
 });

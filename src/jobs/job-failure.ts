@@ -32,7 +32,10 @@ export class FinalJobError extends UnrecoverableError {
 }
 
 export class RetryableJobError extends Error {
-  constructor(readonly failure: JobFailure, options?: { cause?: unknown }) {
+  constructor(
+    readonly failure: JobFailure,
+    options?: { cause?: unknown },
+  ) {
     super(`${failure.code}: ${failure.message}`, options);
     this.name = 'RetryableJobError';
   }

@@ -10,7 +10,12 @@ export interface CatalogueFlowJob<N extends JobNameValue = JobNameValue> {
 }
 
 /** Builds a typed flow node (the payload is checked against the job it names). */
-export function flowJob<N extends JobNameValue>(name: N, data: JobPayloads[N], opts?: FlowChildJob['opts'], children?: CatalogueFlowJob[]): CatalogueFlowJob<N> {
+export function flowJob<N extends JobNameValue>(
+  name: N,
+  data: JobPayloads[N],
+  opts?: FlowChildJob['opts'],
+  children?: CatalogueFlowJob[],
+): CatalogueFlowJob<N> {
   return { name, data, opts, ...(children ? { children } : {}) };
 }
 

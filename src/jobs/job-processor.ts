@@ -21,7 +21,8 @@ export function handlerTable(processors: JobProcessor[]): Map<JobNameValue, JobP
   for (const processor of processors) {
     for (const name of processor.handles) {
       if (!isJobName(name)) throw new Error(`${processor.constructor.name} handles ${name}, which is not in the job catalogue`);
-      if (table.has(name)) throw new Error(`job ${name} has two handlers: ${table.get(name)!.constructor.name} and ${processor.constructor.name}`);
+      if (table.has(name))
+        throw new Error(`job ${name} has two handlers: ${table.get(name)!.constructor.name} and ${processor.constructor.name}`);
       table.set(name, processor);
     }
   }

@@ -11,7 +11,10 @@ import { queueDepth, registry } from './metrics';
 @SkipThrottle()
 @Controller('metrics')
 export class MetricsController {
-  constructor(private readonly queues: QueuesService, private readonly tiers: TiersConfig) {}
+  constructor(
+    private readonly queues: QueuesService,
+    private readonly tiers: TiersConfig,
+  ) {}
 
   /** Prometheus text format: request durations, queue depths, process metrics. */
   @Public()
@@ -21,7 +24,9 @@ export class MetricsController {
     const names = [...Object.values(QueueName), ...this.tiers.names().map(benchQueue)];
     await Promise.all(
       names.map(async (name) => {
-        const counts = await this.queues.queue(name).getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed', 'waiting-children');
+        const counts = await this.queues
+          .queue(name)
+          .getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed', 'waiting-children');
         for (const [state, count] of Object.entries(counts)) queueDepth.set({ queue: name, state }, count);
       }),
     );

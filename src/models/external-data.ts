@@ -51,21 +51,27 @@ interface TensorLike {
 interface GraphLike {
   initializer?: TensorLike[] | null;
   sparseInitializer?: Array<{ values?: TensorLike | null }> | null;
-  node?: Array<{ attribute?: Array<{ t?: TensorLike | null; tensors?: TensorLike[] | null; g?: GraphLike | null; graphs?: GraphLike[] | null }> | null }> | null;
+  node?: Array<{
+    attribute?: Array<{ t?: TensorLike | null; tensors?: TensorLike[] | null; g?: GraphLike | null; graphs?: GraphLike[] | null }> | null;
+  }> | null;
 }
 
 /** Every tensor of the model (subgraphs included) that keeps its data in an external file. */
 export function externalReferences(bytes: Uint8Array): ExternalReference[] {
   const refs: ExternalReference[] = [];
   const visitTensor = (t: TensorLike | null | undefined): void => {
-    if (!t || !(t.externalData?.length)) return;
+    if (!t || !t.externalData?.length) return;
     const entries = new Map((t.externalData ?? []).map((e) => [e.key ?? '', e.value ?? '']));
     const location = entries.get('location');
     if (!location) throw new TierwiseError('MODEL_EXTERNAL_DATA_INVALID', `tensor ${t.name} has external data without a location`);
     const number = (key: string): number | null => {
       if (!entries.has(key)) return null;
       const n = Number(entries.get(key));
-      if (!Number.isInteger(n) || n < 0) throw new TierwiseError('MODEL_EXTERNAL_DATA_INVALID', `tensor ${t.name}: external data ${key} ${entries.get(key)} is not a non-negative integer`);
+      if (!Number.isInteger(n) || n < 0)
+        throw new TierwiseError(
+          'MODEL_EXTERNAL_DATA_INVALID',
+          `tensor ${t.name}: external data ${key} ${entries.get(key)} is not a non-negative integer`,
+        );
       return n;
     };
     refs.push({ tensor: t.name ?? '', location, offset: number('offset') ?? 0, length: number('length') });
@@ -91,11 +97,16 @@ export function externalReferences(bytes: Uint8Array): ExternalReference[] {
 export function safeLocation(location: string): string[] {
   try {
     const segments = safeEntryPath(location);
-    if (segments.length === 0) throw new TierwiseError('MODEL_EXTERNAL_DATA_UNSAFE', `external data location ${JSON.stringify(location)} names no file`);
+    if (segments.length === 0)
+      throw new TierwiseError('MODEL_EXTERNAL_DATA_UNSAFE', `external data location ${JSON.stringify(location)} names no file`);
     return segments;
   } catch (error) {
     if (error instanceof TierwiseError && error.code === 'DATASET_UNSAFE') {
-      throw new TierwiseError('MODEL_EXTERNAL_DATA_UNSAFE', `external data location ${JSON.stringify(location)} ${error.message.replace(/^archive entry "[^"]*" /, '')}; locations must be relative paths inside the model's folder`, { location });
+      throw new TierwiseError(
+        'MODEL_EXTERNAL_DATA_UNSAFE',
+        `external data location ${JSON.stringify(location)} ${error.message.replace(/^archive entry "[^"]*" /, '')}; locations must be relative paths inside the model's folder`,
+        { location },
+      );
     }
     throw error;
   }
@@ -105,7 +116,10 @@ export function safeLocation(location: string): string[] {
 export async function stageDataFile(staging: string, filename: string, stream: Readable, maxBytes: number): Promise<string> {
   if (!filename) {
     stream.resume();
-    throw new TierwiseError('MODEL_EXTERNAL_DATA_INVALID', 'a data part has no filename: send each data file with the location the model names as its filename');
+    throw new TierwiseError(
+      'MODEL_EXTERNAL_DATA_INVALID',
+      'a data part has no filename: send each data file with the location the model names as its filename',
+    );
   }
   const segments = safeLocation(filename);
   const target = join(staging, ...segments);
@@ -113,10 +127,12 @@ export async function stageDataFile(staging: string, filename: string, stream: R
   let size = 0;
   stream.on('data', (chunk: Buffer) => {
     size += chunk.length;
-    if (size > maxBytes) stream.destroy(new TierwiseError('UPLOAD_TOO_LARGE', `data file ${filename} exceeds the limit of ${maxBytes} bytes`));
+    if (size > maxBytes)
+      stream.destroy(new TierwiseError('UPLOAD_TOO_LARGE', `data file ${filename} exceeds the limit of ${maxBytes} bytes`));
   });
   await pipeline(stream, createWriteStream(target, { flags: 'wx' })).catch((error: unknown) => {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new TierwiseError('MODEL_EXTERNAL_DATA_INVALID', `data file ${filename} was sent twice`);
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST')
+      throw new TierwiseError('MODEL_EXTERNAL_DATA_INVALID', `data file ${filename} was sent twice`);
     throw error;
   });
   return segments.join('/');
@@ -147,7 +163,11 @@ async function sha256File(path: string): Promise<string> {
  * Checks that every reference of the model resolves to a file inside `modelDir` that holds its byte range;
  * returns the distinct data files. `sent` (multipart uploads): data files the client sent, each must be used.
  */
-export async function checkReferences(refs: ExternalReference[], modelDir: string, sent?: string[]): Promise<Array<{ location: string; path: string; sizeBytes: number }>> {
+export async function checkReferences(
+  refs: ExternalReference[],
+  modelDir: string,
+  sent?: string[],
+): Promise<Array<{ location: string; path: string; sizeBytes: number }>> {
   const files = new Map<string, { location: string; path: string; sizeBytes: number }>();
   const missing = new Set<string>();
   for (const ref of refs) {
@@ -157,22 +177,37 @@ export async function checkReferences(refs: ExternalReference[], modelDir: strin
     let file = files.get(location);
     if (!file) {
       const info = await stat(path).catch(() => undefined);
-      if (!info?.isFile()) { missing.add(location); continue; }
+      if (!info?.isFile()) {
+        missing.add(location);
+        continue;
+      }
       file = { location, path, sizeBytes: info.size };
       files.set(location, file);
     }
     const end = ref.offset + (ref.length ?? 0);
     if (end > file.sizeBytes || ref.offset > file.sizeBytes) {
-      throw new TierwiseError('MODEL_EXTERNAL_DATA_INVALID', `tensor ${ref.tensor} reads bytes ${ref.offset}..${end} of ${location}, which has ${file.sizeBytes}`, { location });
+      throw new TierwiseError(
+        'MODEL_EXTERNAL_DATA_INVALID',
+        `tensor ${ref.tensor} reads bytes ${ref.offset}..${end} of ${location}, which has ${file.sizeBytes}`,
+        { location },
+      );
     }
   }
   if (missing.size > 0) {
     const list = [...missing];
-    throw new TierwiseError('MODEL_EXTERNAL_DATA_MISSING', `the model keeps weights in ${list.join(', ')}, which the upload does not hold: send an archive with the .onnx and these files beside it, or add each as a \`data\` part whose filename is its location`, { missing: list });
+    throw new TierwiseError(
+      'MODEL_EXTERNAL_DATA_MISSING',
+      `the model keeps weights in ${list.join(', ')}, which the upload does not hold: send an archive with the .onnx and these files beside it, or add each as a \`data\` part whose filename is its location`,
+      { missing: list },
+    );
   }
   const unused = (sent ?? []).filter((s) => !files.has(s));
   if (unused.length > 0) {
-    throw new TierwiseError('MODEL_EXTERNAL_DATA_UNUSED', `data files ${unused.join(', ')} are not referenced by the model (it references ${[...files.keys()].join(', ') || 'none'})`, { unused });
+    throw new TierwiseError(
+      'MODEL_EXTERNAL_DATA_UNUSED',
+      `data files ${unused.join(', ')} are not referenced by the model (it references ${[...files.keys()].join(', ') || 'none'})`,
+      { unused },
+    );
   }
   return [...files.values()];
 }
@@ -180,22 +215,40 @@ export async function checkReferences(refs: ExternalReference[], modelDir: strin
 async function place(from: string, to: string, move: boolean): Promise<void> {
   await mkdir(dirname(to), { recursive: true });
   if (move) {
-    try { await rename(from, to); return; } catch { /* another filesystem: copy below */ }
+    try {
+      await rename(from, to);
+      return;
+    } catch {
+      /* another filesystem: copy below */
+    }
   } else {
-    try { await link(from, to); return; } catch { /* another filesystem: copy below */ }
+    try {
+      await link(from, to);
+      return;
+    } catch {
+      /* another filesystem: copy below */
+    }
   }
   await copyFile(from, to);
 }
 
 async function readManifest(dir: string): Promise<BundleManifest | undefined> {
-  try { return JSON.parse(await readFile(join(dir, 'bundle.json'), 'utf8')) as BundleManifest; } catch { return undefined; }
+  try {
+    return JSON.parse(await readFile(join(dir, 'bundle.json'), 'utf8')) as BundleManifest;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
  * Writes (or finds) the bundle for the model blob `onnxBlob` whose hash is `sha`: `model.onnx` linked to the
  * blob, the data files moved in at their locations. Returns the manifest and whether this call created it.
  */
-export async function storeBundle(bundleDir: string, onnxBlob: string, files: Array<{ location: string; path: string; sizeBytes: number }>): Promise<{ manifest: BundleManifest; created: boolean }> {
+export async function storeBundle(
+  bundleDir: string,
+  onnxBlob: string,
+  files: Array<{ location: string; path: string; sizeBytes: number }>,
+): Promise<{ manifest: BundleManifest; created: boolean }> {
   const entries: BundleFile[] = [];
   for (const f of files) entries.push({ location: f.location, sizeBytes: f.sizeBytes, sha256: await sha256File(f.path) });
   entries.sort((a, b) => a.location.localeCompare(b.location));
@@ -203,7 +256,10 @@ export async function storeBundle(bundleDir: string, onnxBlob: string, files: Ar
   const existing = await readManifest(bundleDir);
   if (existing) {
     if (JSON.stringify(existing.files) !== JSON.stringify(manifest.files)) {
-      throw new TierwiseError('MODEL_EXTERNAL_DATA_CONFLICT', 'this .onnx is already stored with different data files; upload it under a different graph (e.g. re-export) or delete the other model first');
+      throw new TierwiseError(
+        'MODEL_EXTERNAL_DATA_CONFLICT',
+        'this .onnx is already stored with different data files; upload it under a different graph (e.g. re-export) or delete the other model first',
+      );
     }
     return { manifest: existing, created: false };
   }
@@ -211,7 +267,8 @@ export async function storeBundle(bundleDir: string, onnxBlob: string, files: Ar
   try {
     await place(onnxBlob, join(partial, 'model.onnx'), false);
     for (const f of files) {
-      if (f.location === 'model.onnx' || f.location === 'bundle.json') throw new TierwiseError('MODEL_EXTERNAL_DATA_INVALID', `a data file may not be named ${f.location}`);
+      if (f.location === 'model.onnx' || f.location === 'bundle.json')
+        throw new TierwiseError('MODEL_EXTERNAL_DATA_INVALID', `a data file may not be named ${f.location}`);
       await place(f.path, join(partial, ...f.location.split('/')), true);
     }
     await writeFile(join(partial, 'bundle.json'), JSON.stringify(manifest, null, 2));
@@ -228,7 +285,9 @@ export async function storeBundle(bundleDir: string, onnxBlob: string, files: Ar
 
 /** The file to open for a stored model: the bundle's model.onnx when its weights are external, else the blob. */
 export function modelFileFor(blobPath: string, bundleDir: string): { path: string; externalDataDir?: string } {
-  return existsSync(join(bundleDir, 'bundle.json')) ? { path: join(bundleDir, 'model.onnx'), externalDataDir: bundleDir } : { path: blobPath };
+  return existsSync(join(bundleDir, 'bundle.json'))
+    ? { path: join(bundleDir, 'model.onnx'), externalDataDir: bundleDir }
+    : { path: blobPath };
 }
 
 export async function bundleManifest(bundleDir: string): Promise<BundleManifest | undefined> {

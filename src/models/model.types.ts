@@ -18,9 +18,11 @@ export class BundleManifestResponse {
 @ObjectType('TensorSpec')
 export class TensorSpecType {
   @ApiProperty({ type: String })
-  @Field() name: string;
+  @Field()
+  name: string;
   @ApiProperty({ type: String })
-  @Field() elemType: string;
+  @Field()
+  elemType: string;
   @ApiProperty(DIMS)
   @Field(() => JSONScalar, { nullable: true, description: 'dimensions: numbers, symbolic names, or null when unknown' })
   shape: unknown;
@@ -29,59 +31,84 @@ export class TensorSpecType {
 @ObjectType('Variant')
 export class VariantType {
   @ApiProperty({ type: String })
-  @Field(() => ID) id: string;
+  @Field(() => ID)
+  id: string;
   @ApiProperty({ type: String })
-  @Field(() => ID) modelId: string;
+  @Field(() => ID)
+  modelId: string;
   @ApiProperty({ type: [String] })
-  @Field(() => [String]) operators: string[];
+  @Field(() => [String])
+  operators: string[];
   @ApiProperty({ enum: ['uploaded', 'built'] })
-  @Field() origin: string;
+  @Field()
+  origin: string;
   @ApiProperty({ enum: ['pending', 'building', 'ready', 'failed'] })
-  @Field() status: string;
+  @Field()
+  status: string;
   @ApiProperty({ type: String, nullable: true })
-  @Field(() => String, { nullable: true }) sha256: string | null;
+  @Field(() => String, { nullable: true })
+  sha256: string | null;
   @ApiProperty({ type: Number, nullable: true })
-  @Field(() => Float, { nullable: true }) sizeBytes: number | null;
+  @Field(() => Float, { nullable: true })
+  sizeBytes: number | null;
   @ApiProperty({ ...ANY_JSON, nullable: true })
-  @Field(() => JSONScalar, { nullable: true }) params: unknown;
+  @Field(() => JSONScalar, { nullable: true })
+  params: unknown;
   @ApiProperty({ type: String, nullable: true })
-  @Field(() => String, { nullable: true }) notes: string | null;
+  @Field(() => String, { nullable: true })
+  notes: string | null;
   @ApiProperty({ type: String, nullable: true })
-  @Field(() => String, { nullable: true }) error: string | null;
+  @Field(() => String, { nullable: true })
+  error: string | null;
   @ApiProperty({ type: String })
-  @Field() createdAt: string;
+  @Field()
+  createdAt: string;
 }
 
 @ObjectType('Model')
 export class ModelType {
   @ApiProperty({ type: String })
-  @Field(() => ID) id: string;
+  @Field(() => ID)
+  id: string;
   @ApiProperty({ type: String })
-  @Field() name: string;
+  @Field()
+  name: string;
   @ApiProperty({ type: String })
-  @Field() task: string;
+  @Field()
+  task: string;
   @ApiProperty({ type: String })
-  @Field() sha256: string;
+  @Field()
+  sha256: string;
   @ApiProperty({ type: Number })
-  @Field(() => Float) sizeBytes: number;
+  @Field(() => Float)
+  sizeBytes: number;
   @ApiProperty({ type: 'integer' })
-  @Field(() => Int) opset: number;
+  @Field(() => Int)
+  opset: number;
   @ApiProperty({ type: 'integer' })
-  @Field(() => Int) irVersion: number;
+  @Field(() => Int)
+  irVersion: number;
   @ApiProperty({ type: String })
-  @Field() producer: string;
+  @Field()
+  producer: string;
   @ApiProperty({ type: () => [TensorSpecType] })
-  @Field(() => [TensorSpecType]) inputs: TensorSpecType[];
+  @Field(() => [TensorSpecType])
+  inputs: TensorSpecType[];
   @ApiProperty({ type: () => [TensorSpecType] })
-  @Field(() => [TensorSpecType]) outputs: TensorSpecType[];
+  @Field(() => [TensorSpecType])
+  outputs: TensorSpecType[];
   @ApiProperty({ type: Number })
-  @Field(() => Float) paramCount: number;
+  @Field(() => Float)
+  paramCount: number;
   @ApiProperty({ type: 'object', additionalProperties: { type: 'integer' }, description: 'op type → node count' })
-  @Field(() => JSONScalar) opHistogram: Record<string, number>;
+  @Field(() => JSONScalar)
+  opHistogram: Record<string, number>;
   @ApiProperty({ type: String })
-  @Field() createdAt: string;
+  @Field()
+  createdAt: string;
   @ApiProperty({ type: () => [VariantType] })
-  @Field(() => [VariantType]) variants: VariantType[];
+  @Field(() => [VariantType])
+  variants: VariantType[];
   /** REST only: the bundle's data files when the weights live in external data. */
   @ApiPropertyOptional({ type: () => BundleManifestResponse })
   externalData?: BundleManifestResponse;
@@ -90,7 +117,9 @@ export class ModelType {
 @ObjectType('ModelPage')
 export class ModelPageType {
   @ApiProperty({ type: () => [ModelType] })
-  @Field(() => [ModelType]) items: ModelType[];
+  @Field(() => [ModelType])
+  items: ModelType[];
   @ApiProperty({ type: String, nullable: true })
-  @Field(() => String, { nullable: true }) nextCursor: string | null;
+  @Field(() => String, { nullable: true })
+  nextCursor: string | null;
 }

@@ -1,5 +1,14 @@
 import { Controller, Delete, Get, HttpCode, Param, Post, Query, Req, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiConsumes, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiConsumes,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { Request } from 'express';
 import { CurrentTeam } from '../auth/auth.guard';
 import type { TeamRef } from '../auth/teams.repository';
@@ -15,7 +24,11 @@ const modelUpload = {
   schema: {
     type: 'object',
     required: ['file'],
-    properties: { file: { type: 'string', format: 'binary' }, name: { type: 'string' }, task: { type: 'string', default: 'classification' } },
+    properties: {
+      file: { type: 'string', format: 'binary' },
+      name: { type: 'string' },
+      task: { type: 'string', default: 'classification' },
+    },
   },
 };
 const variantUpload = {
@@ -42,7 +55,28 @@ export class ModelsController {
   @ApiConsumes('multipart/form-data')
   @UseGuards(UploadQuotaGuard)
   @ApiBody(modelUpload)
-  @ApiErrors(...UPLOAD_ERRORS, 'VALIDATION_FAILED', 'MODEL_EMPTY', 'MODEL_NOT_ONNX', 'MODEL_CORRUPT', 'MODEL_TOO_LARGE', 'MODEL_UNLOADABLE', 'MODEL_UPLOAD_INVALID', 'MODEL_ARCHIVE_INVALID', 'MODEL_ARCHIVE_UNSAFE', 'MODEL_EXTERNAL_DATA', 'MODEL_EXTERNAL_DATA_INVALID', 'MODEL_EXTERNAL_DATA_MISSING', 'MODEL_EXTERNAL_DATA_PATH', 'MODEL_EXTERNAL_DATA_UNSAFE', 'MODEL_EXTERNAL_DATA_UNUSED', 'MODEL_EXTERNAL_DATA_CONFLICT', 'RUNNER_CRASHED', 'RUNNER_TIMEOUT', 'RUNNER_OOM')
+  @ApiErrors(
+    ...UPLOAD_ERRORS,
+    'VALIDATION_FAILED',
+    'MODEL_EMPTY',
+    'MODEL_NOT_ONNX',
+    'MODEL_CORRUPT',
+    'MODEL_TOO_LARGE',
+    'MODEL_UNLOADABLE',
+    'MODEL_UPLOAD_INVALID',
+    'MODEL_ARCHIVE_INVALID',
+    'MODEL_ARCHIVE_UNSAFE',
+    'MODEL_EXTERNAL_DATA',
+    'MODEL_EXTERNAL_DATA_INVALID',
+    'MODEL_EXTERNAL_DATA_MISSING',
+    'MODEL_EXTERNAL_DATA_PATH',
+    'MODEL_EXTERNAL_DATA_UNSAFE',
+    'MODEL_EXTERNAL_DATA_UNUSED',
+    'MODEL_EXTERNAL_DATA_CONFLICT',
+    'RUNNER_CRASHED',
+    'RUNNER_TIMEOUT',
+    'RUNNER_OOM',
+  )
   @ApiCreatedResponse({ type: ModelType })
   upload(@CurrentTeam() team: TeamRef, @Req() req: Request) {
     return this.models.upload(team, req);
@@ -75,7 +109,19 @@ export class ModelsController {
   @ApiConsumes('multipart/form-data')
   @UseGuards(UploadQuotaGuard)
   @ApiBody(variantUpload)
-  @ApiErrors('MODEL_NOT_FOUND', ...UPLOAD_ERRORS, 'VALIDATION_FAILED', 'MODEL_EMPTY', 'MODEL_NOT_ONNX', 'MODEL_CORRUPT', 'MODEL_UNLOADABLE', 'VARIANT_INCOMPATIBLE', 'RUNNER_CRASHED', 'RUNNER_TIMEOUT', 'RUNNER_OOM')
+  @ApiErrors(
+    'MODEL_NOT_FOUND',
+    ...UPLOAD_ERRORS,
+    'VALIDATION_FAILED',
+    'MODEL_EMPTY',
+    'MODEL_NOT_ONNX',
+    'MODEL_CORRUPT',
+    'MODEL_UNLOADABLE',
+    'VARIANT_INCOMPATIBLE',
+    'RUNNER_CRASHED',
+    'RUNNER_TIMEOUT',
+    'RUNNER_OOM',
+  )
   @ApiCreatedResponse({ type: VariantType })
   uploadVariant(@CurrentTeam() team: TeamRef, @Param('id', idPipe('model')) id: string, @Req() req: Request) {
     return this.models.uploadVariant(team, id, req);

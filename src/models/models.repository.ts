@@ -75,7 +75,13 @@ export class ModelsRepository {
         paramCount: BigInt(inspection.paramCount),
         opHistogram: inspection.opHistogram,
         variants: {
-          create: { operators: ['identity'], origin: 'uploaded', blobSha: model.sha256, sizeBytes: BigInt(model.sizeBytes), status: 'ready' },
+          create: {
+            operators: ['identity'],
+            origin: 'uploaded',
+            blobSha: model.sha256,
+            sizeBytes: BigInt(model.sizeBytes),
+            status: 'ready',
+          },
         },
       },
       include: withVariants,
@@ -103,7 +109,15 @@ export class ModelsRepository {
 
   async addUploadedVariant(modelId: string, operator: string, sha256: string, sizeBytes: number, notes?: string): Promise<VariantView> {
     const row = await this.prisma.variant.create({
-      data: { modelId, operators: [operator], origin: 'uploaded', blobSha: sha256, sizeBytes: BigInt(sizeBytes), status: 'ready', notes: notes ?? null },
+      data: {
+        modelId,
+        operators: [operator],
+        origin: 'uploaded',
+        blobSha: sha256,
+        sizeBytes: BigInt(sizeBytes),
+        status: 'ready',
+        notes: notes ?? null,
+      },
     });
     return toVariantView(row);
   }

@@ -12,7 +12,15 @@ import { readMultipart } from '../common/http/multipart';
 import { APP_CONFIG, type AppConfig } from '../config/env';
 import { extractArchive, DEFAULT_ARCHIVE_LIMITS } from '../datasets/formats/safe-archive';
 import { interfaceProblems } from './compatibility';
-import { bundleManifest, checkReferences, findOnnxFiles, stageDataFile, storeBundle, type BundleManifest, type ExternalReference } from './external-data';
+import {
+  bundleManifest,
+  checkReferences,
+  findOnnxFiles,
+  stageDataFile,
+  storeBundle,
+  type BundleManifest,
+  type ExternalReference,
+} from './external-data';
 import { ModelInspector, readHead } from './model-inspector';
 import type { ModelInspection, ModelView, Page, VariantView } from './model.views';
 import { ModelsRepository } from './models.repository';
@@ -40,7 +48,14 @@ export class ModelsService {
       if (name.length > 200) throw new TierwiseError('VALIDATION_FAILED', 'name: at most 200 characters');
       const task = fields.task ?? 'classification';
       if (!TASKS.includes(task)) throw new TierwiseError('VALIDATION_FAILED', `task: one of ${TASKS.join(', ')}`);
-      const created = await this.models.create({ teamId: team.id, name, task, sha256: file.sha256, sizeBytes: file.sizeBytes, inspection: file.inspection });
+      const created = await this.models.create({
+        teamId: team.id,
+        name,
+        task,
+        sha256: file.sha256,
+        sizeBytes: file.sizeBytes,
+        inspection: file.inspection,
+      });
       return file.externalData ? { ...created, externalData: file.externalData } : created;
     } catch (error) {
       await this.blobs.releaseUnreferenced([file.sha256]);
@@ -58,7 +73,9 @@ export class ModelsService {
       }
       const problems = interfaceProblems(model, file.inspection);
       if (problems.length > 0) {
-        throw new TierwiseError('VARIANT_INCOMPATIBLE', `the variant does not fit model ${model.name}: ${problems.join('; ')}`, { problems });
+        throw new TierwiseError('VARIANT_INCOMPATIBLE', `the variant does not fit model ${model.name}: ${problems.join('; ')}`, {
+          problems,
+        });
       }
       return await this.models.addUploadedVariant(model.id, operator, file.sha256, file.sizeBytes, fields.notes);
     } catch (error) {
@@ -92,10 +109,15 @@ export class ModelsService {
   private async receive(req: Request): Promise<{ fields: Record<string, string>; filename: string; file: ReceivedModel }> {
     const staging = join(this.config.BLOB_DIR, 'tmp', `upload-${randomUUID()}`);
     try {
-      const { fields, file: stored, filename, extras } = await readMultipart(
-        req, this.config.MAX_UPLOAD_BYTES, (stream) => this.blobs.write(stream, this.config.MAX_UPLOAD_BYTES),
-        { max: MAX_DATA_PARTS, consume: (stream, name) => stageDataFile(join(staging, 'data'), name, stream, this.config.MAX_UPLOAD_BYTES) },
-      );
+      const {
+        fields,
+        file: stored,
+        filename,
+        extras,
+      } = await readMultipart(req, this.config.MAX_UPLOAD_BYTES, (stream) => this.blobs.write(stream, this.config.MAX_UPLOAD_BYTES), {
+        max: MAX_DATA_PARTS,
+        consume: (stream, name) => stageDataFile(join(staging, 'data'), name, stream, this.config.MAX_UPLOAD_BYTES),
+      });
       let accepted: ReceivedModel;
       try {
         const archive = archiveKind(await readHead(stored.path), filename);
@@ -113,10 +135,19 @@ export class ModelsService {
   }
 
   /** An .onnx part: inspected as it is, or, when it names external data, bundled with the data parts. */
-  private async fromOnnx(stored: { sha256: string; sizeBytes: number; path: string }, dataDir: string, sent: string[]): Promise<ReceivedModel> {
+  private async fromOnnx(
+    stored: { sha256: string; sizeBytes: number; path: string },
+    dataDir: string,
+    sent: string[],
+  ): Promise<ReceivedModel> {
     const probe = await this.probe(stored.path, stored.sizeBytes, sent.length > 0);
     if ('inspection' in probe) {
-      if (sent.length > 0) throw new TierwiseError('MODEL_EXTERNAL_DATA_UNUSED', `data files ${sent.join(', ')} were sent, but the model keeps all its weights inside the .onnx`, { unused: sent });
+      if (sent.length > 0)
+        throw new TierwiseError(
+          'MODEL_EXTERNAL_DATA_UNUSED',
+          `data files ${sent.join(', ')} were sent, but the model keeps all its weights inside the .onnx`,
+          { unused: sent },
+        );
       return { sha256: stored.sha256, sizeBytes: stored.sizeBytes, inspection: probe.inspection };
     }
     return this.bundle(stored, await checkReferences(probe.references, dataDir, sent));
@@ -126,7 +157,11 @@ export class ModelsService {
    * Inspects a model file (decoding happens in the inspection child, never here). A model with external data
    * comes back as its references when `bundled` (its data files are there to check), else as the refusal.
    */
-  private async probe(path: string, sizeBytes: number, bundled: boolean): Promise<{ inspection: ModelInspection } | { references: ExternalReference[] }> {
+  private async probe(
+    path: string,
+    sizeBytes: number,
+    bundled: boolean,
+  ): Promise<{ inspection: ModelInspection } | { references: ExternalReference[] }> {
     try {
       return { inspection: await this.inspector.inspect(path, sizeBytes) };
     } catch (error) {
@@ -138,24 +173,43 @@ export class ModelsService {
   }
 
   /** An archive: extracted safely, its one .onnx found, its data files checked and bundled. */
-  private async fromArchive(archive: { sha256: string; sizeBytes: number; path: string }, kind: 'zip' | 'tar.gz' | 'tar', staging: string, sent: string[]): Promise<ReceivedModel> {
-    if (sent.length > 0) throw new TierwiseError('MODEL_UPLOAD_INVALID', 'send either an archive in `file` or an .onnx with `data` parts, not both');
+  private async fromArchive(
+    archive: { sha256: string; sizeBytes: number; path: string },
+    kind: 'zip' | 'tar.gz' | 'tar',
+    staging: string,
+    sent: string[],
+  ): Promise<ReceivedModel> {
+    if (sent.length > 0)
+      throw new TierwiseError('MODEL_UPLOAD_INVALID', 'send either an archive in `file` or an .onnx with `data` parts, not both');
     const named = join(staging, `upload.${kind}`);
     await mkdir(staging, { recursive: true });
     await link(archive.path, named);
     const root = join(staging, 'archive');
-    const limits = { ...DEFAULT_ARCHIVE_LIMITS, maxEntries: 10_000, maxTotalBytes: Math.max(DEFAULT_ARCHIVE_LIMITS.maxTotalBytes, 4 * this.config.MAX_UPLOAD_BYTES) };
+    const limits = {
+      ...DEFAULT_ARCHIVE_LIMITS,
+      maxEntries: 10_000,
+      maxTotalBytes: Math.max(DEFAULT_ARCHIVE_LIMITS.maxTotalBytes, 4 * this.config.MAX_UPLOAD_BYTES),
+    };
     try {
       await extractArchive(named, root, limits);
     } catch (error) {
       if (error instanceof TierwiseError && (error.code === 'DATASET_UNSAFE' || error.code === 'DATASET_INVALID')) {
-        throw new TierwiseError(error.code === 'DATASET_UNSAFE' ? 'MODEL_ARCHIVE_UNSAFE' : 'MODEL_ARCHIVE_INVALID', error.message.replace(named, 'the upload'), error.details);
+        throw new TierwiseError(
+          error.code === 'DATASET_UNSAFE' ? 'MODEL_ARCHIVE_UNSAFE' : 'MODEL_ARCHIVE_INVALID',
+          error.message.replace(named, 'the upload'),
+          error.details,
+        );
       }
       throw error;
     }
     const onnx = await findOnnxFiles(root);
     if (onnx.length !== 1) {
-      throw new TierwiseError('MODEL_ARCHIVE_INVALID', onnx.length === 0 ? 'the archive holds no .onnx file' : `the archive holds ${onnx.length} .onnx files (${onnx.join(', ')}): send one model per archive`);
+      throw new TierwiseError(
+        'MODEL_ARCHIVE_INVALID',
+        onnx.length === 0
+          ? 'the archive holds no .onnx file'
+          : `the archive holds ${onnx.length} .onnx files (${onnx.join(', ')}): send one model per archive`,
+      );
     }
     const onnxPath = join(root, ...onnx[0].split('/'));
     const probe = await this.probe(onnxPath, (await stat(onnxPath)).size, true);
@@ -171,7 +225,10 @@ export class ModelsService {
     }
   }
 
-  private async bundle(blob: { sha256: string; sizeBytes: number; path: string }, files: Array<{ location: string; path: string; sizeBytes: number }>): Promise<ReceivedModel> {
+  private async bundle(
+    blob: { sha256: string; sizeBytes: number; path: string },
+    files: Array<{ location: string; path: string; sizeBytes: number }>,
+  ): Promise<ReceivedModel> {
     const dir = this.blobs.store.bundleDir(blob.sha256);
     const { manifest, created } = await storeBundle(dir, blob.path, files);
     try {

@@ -1,6 +1,16 @@
 /** ModelProto field numbers and their protobuf wire types (0 = varint, 2 = length-delimited). */
 const MODEL_PROTO_FIELDS = new Map<number, number>([
-  [1, 0], [2, 2], [3, 2], [4, 2], [5, 0], [6, 2], [7, 2], [8, 2], [14, 2], [20, 2], [21, 2],
+  [1, 0],
+  [2, 2],
+  [3, 2],
+  [4, 2],
+  [5, 0],
+  [6, 2],
+  [7, 2],
+  [8, 2],
+  [14, 2],
+  [20, 2],
+  [21, 2],
 ]);
 
 /**

@@ -33,7 +33,8 @@ const PORT = 7077;
 /** Why a measurement cannot run here, or null when it can. */
 export function labUnavailable(): string | null {
   if (process.platform !== 'linux') return `needs Linux network namespaces; this is ${process.platform}`;
-  if (typeof process.getuid === 'function' && process.getuid() !== 0) return 'needs root (network namespaces and tun devices); run as root or with --no-measure for the model alone';
+  if (typeof process.getuid === 'function' && process.getuid() !== 0)
+    return 'needs root (network namespaces and tun devices); run as root or with --no-measure for the model alone';
   if (spawnSync('ip', ['-V']).error) return 'needs the `ip` command (iproute2) to create network namespaces';
   if (!existsSync('/dev/net/tun')) return 'needs /dev/net/tun for the delay line';
   if (spawnSync('gcc', ['--version']).error) return 'needs gcc to compile the delay line (src/netlab/delay-line.c)';
@@ -64,13 +65,24 @@ function waitForLine(child: ChildProcess, pattern: string, what: string, timeout
   return new Promise((resolve, reject) => {
     let out = '';
     let err = '';
-    const timer = setTimeout(() => reject(new TierwiseError('NETLAB_FAILED', `${what} did not start within ${timeoutMs} ms: ${err}`)), timeoutMs);
-    child.stderr?.on('data', (d: Buffer) => { err += d.toString(); });
+    const timer = setTimeout(
+      () => reject(new TierwiseError('NETLAB_FAILED', `${what} did not start within ${timeoutMs} ms: ${err}`)),
+      timeoutMs,
+    );
+    child.stderr?.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
     child.stdout?.on('data', (d: Buffer) => {
       out += d.toString();
-      if (out.includes(pattern)) { clearTimeout(timer); resolve(); }
+      if (out.includes(pattern)) {
+        clearTimeout(timer);
+        resolve();
+      }
     });
-    child.once('exit', (code) => { clearTimeout(timer); reject(new TierwiseError('NETLAB_FAILED', `${what} exited (${code}): ${err.trim()}`)); });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new TierwiseError('NETLAB_FAILED', `${what} exited (${code}): ${err.trim()}`));
+    });
   });
 }
 
@@ -114,28 +126,68 @@ export class Lab {
     const { a, b, link } = this;
     ip('netns', 'add', a);
     ip('netns', 'add', b);
-    this.delayLine = spawn(binary, [a, b, DEVICE, String(link.mbps), String(link.rttMs / 2), String(link.queueBytes ?? 8_000_000)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.delayLine = spawn(binary, [a, b, DEVICE, String(link.mbps), String(link.rttMs / 2), String(link.queueBytes ?? 8_000_000)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     await waitForLine(this.delayLine, 'ready', 'the delay line');
     const cc = link.congestionControl ?? 'reno';
-    for (const [ns, local, peer] of [[a, CLIENT_ADDRESS, SERVER_ADDRESS], [b, SERVER_ADDRESS, CLIENT_ADDRESS]] as const) {
-      execFileSync('ip', ['netns', 'exec', ns, 'sysctl', '-q', '-w', 'net.ipv4.conf.all.route_localnet=1', `net.ipv4.conf.${DEVICE}.route_localnet=1`,
-        `net.ipv4.tcp_congestion_control=${cc}`, 'net.ipv4.tcp_slow_start_after_idle=1', 'net.ipv4.tcp_no_metrics_save=1']);
+    for (const [ns, local, peer] of [
+      [a, CLIENT_ADDRESS, SERVER_ADDRESS],
+      [b, SERVER_ADDRESS, CLIENT_ADDRESS],
+    ] as const) {
+      execFileSync('ip', [
+        'netns',
+        'exec',
+        ns,
+        'sysctl',
+        '-q',
+        '-w',
+        'net.ipv4.conf.all.route_localnet=1',
+        `net.ipv4.conf.${DEVICE}.route_localnet=1`,
+        `net.ipv4.tcp_congestion_control=${cc}`,
+        'net.ipv4.tcp_slow_start_after_idle=1',
+        'net.ipv4.tcp_no_metrics_save=1',
+      ]);
       ip('-n', ns, 'addr', 'add', local, 'peer', peer, 'dev', DEVICE);
       ip('-n', ns, 'link', 'set', DEVICE, 'up');
     }
     const peerScript = siblingEntry(__filename, 'peer');
-    this.server = spawn('ip', ['netns', 'exec', b, ...realtime(), process.execPath, ...childExecArgv(), peerScript, 'serve', SERVER_ADDRESS, String(PORT)], { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.server = spawn(
+      'ip',
+      ['netns', 'exec', b, ...realtime(), process.execPath, ...childExecArgv(), peerScript, 'serve', SERVER_ADDRESS, String(PORT)],
+      { stdio: ['pipe', 'pipe', 'pipe'] },
+    );
     await waitForLine(this.server, 'listening', 'the server');
   }
 
   /** Runs the plan from the client namespace; per payload size, the samples in ms. */
   async measure(plan: MeasurePlan): Promise<Array<{ bytes: number; samplesMs: number[] }>> {
     const peerScript = siblingEntry(__filename, 'peer');
-    const child = spawn('ip', ['netns', 'exec', this.a, ...realtime(), process.execPath, ...childExecArgv(), peerScript, 'measure', SERVER_ADDRESS, String(PORT), JSON.stringify(plan)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      'ip',
+      [
+        'netns',
+        'exec',
+        this.a,
+        ...realtime(),
+        process.execPath,
+        ...childExecArgv(),
+        peerScript,
+        'measure',
+        SERVER_ADDRESS,
+        String(PORT),
+        JSON.stringify(plan),
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let out = '';
     let err = '';
-    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
     if (code !== 0) throw new TierwiseError('NETLAB_FAILED', `the client failed (${code}): ${err.trim()}`);
     return JSON.parse(out.trim()) as Array<{ bytes: number; samplesMs: number[] }>;

@@ -50,8 +50,20 @@ const median = (xs: number[]): number => {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
 
-export function labTransport(connection: Connection, options: Pick<NetcheckOptions, 'congestionControl' | 'idleGapMs'>, endpointMs: number): Transport {
-  return resolveTransport({ connection, idleGapMs: options.idleGapMs, tls: 'none', mtu: 1500, headerBytes: 52, slowStartRestart: options.congestionControl !== 'bbr', endpointMs });
+export function labTransport(
+  connection: Connection,
+  options: Pick<NetcheckOptions, 'congestionControl' | 'idleGapMs'>,
+  endpointMs: number,
+): Transport {
+  return resolveTransport({
+    connection,
+    idleGapMs: options.idleGapMs,
+    tls: 'none',
+    mtu: 1500,
+    headerBytes: 52,
+    slowStartRestart: options.congestionControl !== 'bbr',
+    endpointMs,
+  });
 }
 
 export function modelRow(bytes: number, mbps: number, rttMs: number, transport: Transport): number {
@@ -67,7 +79,8 @@ export async function netcheck(options: NetcheckOptions): Promise<{ rows: Netche
   const skipped: string[] = [];
   for (const mbps of options.mbps) {
     for (const rttMs of options.rttMs) {
-      const points = options.connections.flatMap((connection) => options.bytes.map((bytes) => ({ connection, bytes })))
+      const points = options.connections
+        .flatMap((connection) => options.bytes.map((bytes) => ({ connection, bytes })))
         .filter(({ connection, bytes }) => {
           const ms = modelRow(bytes, mbps, rttMs, labTransport(connection, options, 0));
           if (ms <= options.maxMs) return true;
@@ -78,7 +91,19 @@ export async function netcheck(options: NetcheckOptions): Promise<{ rows: Netche
       if (!options.measure) {
         for (const { connection, bytes } of points) {
           const transport = labTransport(connection, options, 0);
-          rows.push({ bytes, mbps, rttMs, connection, modelMs: modelRow(bytes, mbps, rttMs, transport), measuredMs: null, errorPct: null, samplesMs: [], endpointMs: 0, congestionControl: options.congestionControl, transport });
+          rows.push({
+            bytes,
+            mbps,
+            rttMs,
+            connection,
+            modelMs: modelRow(bytes, mbps, rttMs, transport),
+            measuredMs: null,
+            errorPct: null,
+            samplesMs: [],
+            endpointMs: 0,
+            congestionControl: options.congestionControl,
+            transport,
+          });
         }
         continue;
       }
@@ -96,9 +121,23 @@ export async function netcheck(options: NetcheckOptions): Promise<{ rows: Netche
             const transport = labTransport(connection, options, endpointMs);
             const modelMs = modelRow(bytes, mbps, rttMs, transport);
             const measuredMs = median(samplesMs);
-            const row = { bytes, mbps, rttMs, connection, modelMs, measuredMs, errorPct: ((modelMs - measuredMs) / measuredMs) * 100, samplesMs, endpointMs, congestionControl: options.congestionControl, transport };
+            const row = {
+              bytes,
+              mbps,
+              rttMs,
+              connection,
+              modelMs,
+              measuredMs,
+              errorPct: ((modelMs - measuredMs) / measuredMs) * 100,
+              samplesMs,
+              endpointMs,
+              congestionControl: options.congestionControl,
+              transport,
+            };
             rows.push(row);
-            options.log?.(`${mbps} Mbps ${rttMs} ms ${connection} ${bytes} B: model ${modelMs.toFixed(1)} ms, kernel ${measuredMs.toFixed(1)} ms (${row.errorPct.toFixed(1)}%)`);
+            options.log?.(
+              `${mbps} Mbps ${rttMs} ms ${connection} ${bytes} B: model ${modelMs.toFixed(1)} ms, kernel ${measuredMs.toFixed(1)} ms (${row.errorPct.toFixed(1)}%)`,
+            );
           }
         }
       } finally {

@@ -38,7 +38,10 @@ function serve(host: string, port: number): void {
         const take = Math.min(rest.length, expected - received);
         received += take;
         rest = rest.subarray(take);
-        if (received >= expected) { socket.write(Buffer.from([1])); expected = -1; }
+        if (received >= expected) {
+          socket.write(Buffer.from([1]));
+          expected = -1;
+        }
       }
     });
     socket.on('error', () => undefined);
@@ -102,13 +105,18 @@ if (require.main === module) {
   if (mode === 'serve') {
     serve(host!, Number(port));
     // The lab holds our stdin: when it closes (the lab closed or died), so do we.
-    process.stdin.on('end', () => process.exit(0)).on('error', () => process.exit(0)).resume();
-  }
-  else if (mode === 'measure') {
-    measure(host!, Number(port), JSON.parse(plan!) as MeasurePlan).then(() => process.exit(0), (error: unknown) => {
-      process.stderr.write(`${String(error)}\n`);
-      process.exit(1);
-    });
+    process.stdin
+      .on('end', () => process.exit(0))
+      .on('error', () => process.exit(0))
+      .resume();
+  } else if (mode === 'measure') {
+    measure(host!, Number(port), JSON.parse(plan!) as MeasurePlan).then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`${String(error)}\n`);
+        process.exit(1);
+      },
+    );
   } else {
     process.stderr.write('usage: peer serve <host> <port> | peer measure <host> <port> <plan json>\n');
     process.exit(1);

@@ -19,9 +19,30 @@ export interface ModelDescription {
 }
 
 const NUMERIC = new Set([
-  'float32', 'float16', 'float64', 'bfloat16', 'int8', 'uint8', 'int16', 'uint16', 'int32', 'uint32', 'int64', 'uint64',
-  'float8e4m3fn', 'float8e4m3fnuz', 'float8e5m2', 'float8e5m2fnuz', 'float8e8m0', 'float4e2m1', 'int4', 'uint4', 'int2', 'uint2',
-  'complex64', 'complex128',
+  'float32',
+  'float16',
+  'float64',
+  'bfloat16',
+  'int8',
+  'uint8',
+  'int16',
+  'uint16',
+  'int32',
+  'uint32',
+  'int64',
+  'uint64',
+  'float8e4m3fn',
+  'float8e4m3fnuz',
+  'float8e5m2',
+  'float8e5m2fnuz',
+  'float8e8m0',
+  'float4e2m1',
+  'int4',
+  'uint4',
+  'int2',
+  'uint2',
+  'complex64',
+  'complex128',
 ]);
 
 /** What the registry records about an uploaded model. Throws MODEL_CORRUPT on anything that is not an ONNX model. */

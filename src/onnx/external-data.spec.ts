@@ -16,22 +16,27 @@ function smallModel(): onnx.ModelProto {
   const w = Float32Array.from({ length: 4 * 300 }, (_, i) => Math.sin(i) / 7);
   const b = Float32Array.from({ length: 300 }, (_, i) => i / 100);
   const info = (name: string, dims: Array<number | string>): onnx.IValueInfoProto => ({
-    name, type: { tensorType: { elemType: F, shape: { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) } } },
+    name,
+    type: { tensorType: { elemType: F, shape: { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) } } },
   });
-  return loadModel(saveModel({
-    irVersion: 8, producerName: 'tierwise-test', opsetImport: [{ domain: '', version: 17 }],
-    graph: {
-      name: 'external',
-      input: [info('x', ['N', 4])],
-      output: [info('y', ['N', 300])],
-      initializer: [makeTensor('W', [4, 300], w), makeTensor('b', [300], b), makeTensor('s', [], Float32Array.from([2]))],
-      node: [
-        { opType: 'MatMul', input: ['x', 'W'], output: ['xw'] },
-        { opType: 'Add', input: ['xw', 'b'], output: ['xwb'] },
-        { opType: 'Mul', input: ['xwb', 's'], output: ['y'] },
-      ],
-    },
-  }));
+  return loadModel(
+    saveModel({
+      irVersion: 8,
+      producerName: 'tierwise-test',
+      opsetImport: [{ domain: '', version: 17 }],
+      graph: {
+        name: 'external',
+        input: [info('x', ['N', 4])],
+        output: [info('y', ['N', 300])],
+        initializer: [makeTensor('W', [4, 300], w), makeTensor('b', [300], b), makeTensor('s', [], Float32Array.from([2]))],
+        node: [
+          { opType: 'MatMul', input: ['x', 'W'], output: ['xw'] },
+          { opType: 'Add', input: ['xw', 'b'], output: ['xwb'] },
+          { opType: 'Mul', input: ['xwb', 's'], output: ['y'] },
+        ],
+      },
+    }),
+  );
 }
 
 async function run(source: Uint8Array | string): Promise<Float32Array> {
@@ -50,7 +55,9 @@ function isCode(code: string, pattern?: RegExp) {
 
 describe('external data', () => {
   let dir: string;
-  before(() => { dir = mkdtempSync(join(tmpdir(), 'tierwise-extdata-')); });
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'tierwise-extdata-'));
+  });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   test('a model split into .onnx + .data loads back equal and runs the same as the embedded one', async () => {
@@ -69,7 +76,14 @@ describe('external data', () => {
     const onDisk = loadModel(readFileSync(join(folder, 'model.onnx')));
     const w = onDisk.graph!.initializer!.find((t) => t.name === 'W')!;
     assert.equal(w.dataLocation, onnx.TensorProto.DataLocation.EXTERNAL);
-    assert.deepEqual(w.externalData!.map((e) => [e.key, e.value]), [['location', 'model.onnx.data'], ['offset', '0'], ['length', '4800']]);
+    assert.deepEqual(
+      w.externalData!.map((e) => [e.key, e.value]),
+      [
+        ['location', 'model.onnx.data'],
+        ['offset', '0'],
+        ['length', '4800'],
+      ],
+    );
     assert.equal(describeModel(readFileSync(join(folder, 'model.onnx'))).externalData, true);
     assert.throws(() => tensorToArray(w), isCode('MODEL_EXTERNAL_DATA'));
     assert.ok(statSync(join(folder, 'model.onnx')).size < 1000);
@@ -85,20 +99,41 @@ describe('external data', () => {
     const folder = join(dir, 'aligned');
     mkdirSync(folder);
     const big = (seed: number) => Float32Array.from({ length: 300_000 }, (_, i) => ((i * seed) % 97) / 97);
-    const F32 = (name: string): onnx.IValueInfoProto => ({ name, type: { tensorType: { elemType: F, shape: { dim: [{ dimValue: 300_000 }] } } } });
-    const model = loadModel(saveModel({
-      irVersion: 8, opsetImport: [{ domain: '', version: 17 }],
-      graph: {
-        name: 'aligned', input: [F32('x')], output: [F32('y')],
-        initializer: [makeTensor('small', [300], new Float32Array(300).fill(1)), makeTensor('a', [300_000], big(3)), makeTensor('b', [300_000], big(7))],
-        node: [{ opType: 'Add', input: ['x', 'a'], output: ['xa'] }, { opType: 'Mul', input: ['xa', 'b'], output: ['y'] }],
-      },
-    }));
+    const F32 = (name: string): onnx.IValueInfoProto => ({
+      name,
+      type: { tensorType: { elemType: F, shape: { dim: [{ dimValue: 300_000 }] } } },
+    });
+    const model = loadModel(
+      saveModel({
+        irVersion: 8,
+        opsetImport: [{ domain: '', version: 17 }],
+        graph: {
+          name: 'aligned',
+          input: [F32('x')],
+          output: [F32('y')],
+          initializer: [
+            makeTensor('small', [300], new Float32Array(300).fill(1)),
+            makeTensor('a', [300_000], big(3)),
+            makeTensor('b', [300_000], big(7)),
+          ],
+          node: [
+            { opType: 'Add', input: ['x', 'a'], output: ['xa'] },
+            { opType: 'Mul', input: ['xa', 'b'], output: ['y'] },
+          ],
+        },
+      }),
+    );
     const saved = saveModelToFile(model, join(folder, 'm.onnx'), { externalData: true });
-    const offsets = loadModel(readFileSync(join(folder, 'm.onnx'))).graph!.initializer!.map((t) => Number(t.externalData!.find((e) => e.key === 'offset')!.value));
+    const offsets = loadModel(readFileSync(join(folder, 'm.onnx'))).graph!.initializer!.map((t) =>
+      Number(t.externalData!.find((e) => e.key === 'offset')!.value),
+    );
     assert.deepEqual(offsets, [0, 65536, 65536 + 1_245_184]); // 1.2 MB = 18.3 × 64 KiB → next boundary at 19 × 64 KiB
     assert.equal(saved.dataBytes, 65536 + 1_245_184 + 1_200_000);
-    const x = new ort.Tensor('float32', Float32Array.from({ length: 300_000 }, (_, i) => i % 5), [300_000]);
+    const x = new ort.Tensor(
+      'float32',
+      Float32Array.from({ length: 300_000 }, (_, i) => i % 5),
+      [300_000],
+    );
     const outputs: Float32Array[] = [];
     for (const source of [saveModel(model), join(folder, 'm.onnx')]) {
       const session = await openSession(source, { optimization: 'disabled', threads: 1 });
@@ -115,20 +150,101 @@ describe('external data', () => {
     const blob = new Uint8Array(10 + values.byteLength + 6);
     blob.set(new Uint8Array(values.buffer), 10);
     writeFileSync(join(folder, 'weights.bin'), blob);
-    const model = withExternal(folder, 'm.onnx', [3], [['location', 'weights.bin'], ['offset', '10'], ['length', '12']]);
+    const model = withExternal(
+      folder,
+      'm.onnx',
+      [3],
+      [
+        ['location', 'weights.bin'],
+        ['offset', '10'],
+        ['length', '12'],
+      ],
+    );
     const loaded = loadModelFromFile(model);
     assert.deepEqual([...tensorToArray(loaded.graph!.initializer![0])], [1.5, -2, 3.25]);
     // Length defaults to what the shape needs.
-    const noLength = withExternal(folder, 'n.onnx', [3], [['location', 'weights.bin'], ['offset', '10']]);
+    const noLength = withExternal(
+      folder,
+      'n.onnx',
+      [3],
+      [
+        ['location', 'weights.bin'],
+        ['offset', '10'],
+      ],
+    );
     assert.deepEqual([...tensorToArray(loadModelFromFile(noLength).graph!.initializer![0])], [1.5, -2, 3.25]);
     // A range past the end of the file, or a length that does not fit the shape, is MODEL_CORRUPT.
-    assert.throws(() => loadModelFromFile(withExternal(folder, 'o.onnx', [3], [['location', 'weights.bin'], ['offset', '20'], ['length', '12']])), isCode('MODEL_CORRUPT', /holds 28 bytes/));
-    assert.throws(() => loadModelFromFile(withExternal(folder, 'p.onnx', [3], [['location', 'weights.bin'], ['length', '8']])), isCode('MODEL_CORRUPT', /does not fit/));
-    assert.throws(() => loadModelFromFile(withExternal(folder, 'q.onnx', [3], [['location', 'weights.bin'], ['offset', '-1']])), isCode('MODEL_CORRUPT'));
+    assert.throws(
+      () =>
+        loadModelFromFile(
+          withExternal(
+            folder,
+            'o.onnx',
+            [3],
+            [
+              ['location', 'weights.bin'],
+              ['offset', '20'],
+              ['length', '12'],
+            ],
+          ),
+        ),
+      isCode('MODEL_CORRUPT', /holds 28 bytes/),
+    );
+    assert.throws(
+      () =>
+        loadModelFromFile(
+          withExternal(
+            folder,
+            'p.onnx',
+            [3],
+            [
+              ['location', 'weights.bin'],
+              ['length', '8'],
+            ],
+          ),
+        ),
+      isCode('MODEL_CORRUPT', /does not fit/),
+    );
+    assert.throws(
+      () =>
+        loadModelFromFile(
+          withExternal(
+            folder,
+            'q.onnx',
+            [3],
+            [
+              ['location', 'weights.bin'],
+              ['offset', '-1'],
+            ],
+          ),
+        ),
+      isCode('MODEL_CORRUPT'),
+    );
     // Overlapping ranges that add up to more than the file holds (memory amplification) are refused.
-    const overlapping = loadModel(readFileSync(withExternal(folder, 'r.onnx', [3], [['location', 'weights.bin'], ['offset', '10']])));
+    const overlapping = loadModel(
+      readFileSync(
+        withExternal(
+          folder,
+          'r.onnx',
+          [3],
+          [
+            ['location', 'weights.bin'],
+            ['offset', '10'],
+          ],
+        ),
+      ),
+    );
     const template = overlapping.graph!.initializer![0];
-    overlapping.graph!.initializer = [0, 1, 2, 3, 4, 5].map((i) => onnx.TensorProto.create({ ...template, name: `w${i}`, externalData: [{ key: 'location', value: 'weights.bin' }, { key: 'offset', value: String(i) }] }));
+    overlapping.graph!.initializer = [0, 1, 2, 3, 4, 5].map((i) =>
+      onnx.TensorProto.create({
+        ...template,
+        name: `w${i}`,
+        externalData: [
+          { key: 'location', value: 'weights.bin' },
+          { key: 'offset', value: String(i) },
+        ],
+      }),
+    );
     writeFileSync(join(folder, 'r.onnx'), saveModel(overlapping));
     assert.throws(() => loadModelFromFile(join(folder, 'r.onnx')), isCode('MODEL_CORRUPT', /ranges overlap/));
   });
@@ -158,20 +274,34 @@ describe('external data', () => {
       const path = withExternal(folder, 'm.onnx', [3], [['location', location]]);
       assert.throws(() => loadModelFromFile(path), isCode('MODEL_EXTERNAL_DATA_PATH', why), `location ${JSON.stringify(location)}`);
     }
-    assert.throws(() => loadModelFromFile(withExternal(folder, 'm.onnx', [3], [['location', 'missing.bin']])), isCode('MODEL_EXTERNAL_DATA_MISSING', /missing\.bin/));
+    assert.throws(
+      () => loadModelFromFile(withExternal(folder, 'm.onnx', [3], [['location', 'missing.bin']])),
+      isCode('MODEL_EXTERNAL_DATA_MISSING', /missing\.bin/),
+    );
     // Inside the folder, through a subfolder or a symlink that stays inside, is fine.
     for (const location of ['sub/ok.bin', './sub/ok.bin', 'inside-link.bin']) {
-      assert.deepEqual([...tensorToArray(loadModelFromFile(withExternal(folder, 'm.onnx', [3], [['location', location]])).graph!.initializer![0])], [0, 0, 0]);
+      assert.deepEqual(
+        [...tensorToArray(loadModelFromFile(withExternal(folder, 'm.onnx', [3], [['location', location]])).graph!.initializer![0])],
+        [0, 0, 0],
+      );
     }
     // externalDataDir points the locations elsewhere (e.g. an extracted archive's folder).
     assert.deepEqual(
-      [...tensorToArray(loadModelFromFile(withExternal(folder, 'm.onnx', [3], [['location', 'secret.bin']]), { externalDataDir: outside }).graph!.initializer![0])],
+      [
+        ...tensorToArray(
+          loadModelFromFile(withExternal(folder, 'm.onnx', [3], [['location', 'secret.bin']]), { externalDataDir: outside }).graph!
+            .initializer![0],
+        ),
+      ],
       [0, 0, 0],
     );
   });
 
   test('saving refuses a data file name with a path and a model still pointing at external files', () => {
-    assert.throws(() => saveModelToFile(smallModel(), join(dir, 'x.onnx'), { externalData: true, location: '../x.data' }), isCode('MODEL_EXTERNAL_DATA_PATH'));
+    assert.throws(
+      () => saveModelToFile(smallModel(), join(dir, 'x.onnx'), { externalData: true, location: '../x.data' }),
+      isCode('MODEL_EXTERNAL_DATA_PATH'),
+    );
     const folder = join(dir, 'still');
     mkdirSync(folder);
     const external = loadModel(readFileSync(withExternal(folder, 'm.onnx', [3], [['location', 'w.bin']])));
@@ -179,8 +309,14 @@ describe('external data', () => {
     // 'auto' splits a model whose embedded form is over the limit (2 GiB by default; lowered here).
     const auto = saveModelToFile(smallModel(), join(folder, 'auto.onnx'), { maxEmbeddedBytes: 5000 });
     assert.equal(auto.externalTensors, 2);
-    assert.equal(Buffer.compare(Buffer.from(saveModel(loadModelFromFile(join(folder, 'auto.onnx')))), Buffer.from(saveModel(smallModel()))), 0);
-    assert.throws(() => saveModelToFile(smallModel(), join(folder, 'never.onnx'), { externalData: false, maxEmbeddedBytes: 5000 }), isCode('MODEL_TOO_LARGE'));
+    assert.equal(
+      Buffer.compare(Buffer.from(saveModel(loadModelFromFile(join(folder, 'auto.onnx')))), Buffer.from(saveModel(smallModel()))),
+      0,
+    );
+    assert.throws(
+      () => saveModelToFile(smallModel(), join(folder, 'never.onnx'), { externalData: false, maxEmbeddedBytes: 5000 }),
+      isCode('MODEL_TOO_LARGE'),
+    );
     // Without asking, a small model stays one file.
     const plain = saveModelToFile(smallModel(), join(folder, 'plain.onnx'));
     assert.equal(plain.dataPath, undefined);
@@ -191,10 +327,19 @@ describe('external data', () => {
 /** Writes `<folder>/<name>`: an Identity model whose one float initializer has the given external_data entries. */
 function withExternal(folder: string, name: string, dims: number[], entries: Array<[string, string]>): string {
   const bytes = saveModel({
-    irVersion: 8, opsetImport: [{ domain: '', version: 17 }],
+    irVersion: 8,
+    opsetImport: [{ domain: '', version: 17 }],
     graph: {
       name: 'ext',
-      initializer: [{ name: 'w', dims, dataType: F, dataLocation: onnx.TensorProto.DataLocation.EXTERNAL, externalData: entries.map(([key, value]) => ({ key, value })) }],
+      initializer: [
+        {
+          name: 'w',
+          dims,
+          dataType: F,
+          dataLocation: onnx.TensorProto.DataLocation.EXTERNAL,
+          externalData: entries.map(([key, value]) => ({ key, value })),
+        },
+      ],
       node: [{ opType: 'Identity', input: ['w'], output: ['y'] }],
       output: [{ name: 'y', type: { tensorType: { elemType: F } } }],
     },

@@ -56,10 +56,7 @@ export function nodeInputsWithImplicit(node: Node): string[] {
 }
 
 function outerScopeReads(graph: Graph): string[] {
-  const defined = new Set<string>([
-    ...(graph.input ?? []).map((v) => v.name ?? ''),
-    ...(graph.initializer ?? []).map((t) => t.name ?? ''),
-  ]);
+  const defined = new Set<string>([...(graph.input ?? []).map((v) => v.name ?? ''), ...(graph.initializer ?? []).map((t) => t.name ?? '')]);
   for (const node of graph.node ?? []) for (const o of node.output ?? []) defined.add(o);
   const reads = new Set<string>();
   for (const node of graph.node ?? []) for (const n of nodeInputsWithImplicit(node)) if (n && !defined.has(n)) reads.add(n);
@@ -71,7 +68,14 @@ export function topologicalOrder(graph: Graph): Node[] {
   const nodes = graph.node ?? [];
   const producerIndex = new Map<string, number>();
   nodes.forEach((n, i) => (n.output ?? []).forEach((o) => o && producerIndex.set(o, i)));
-  const pending = nodes.map((n) => new Set(nodeInputsWithImplicit(n).map((x) => producerIndex.get(x)).filter((i): i is number => i !== undefined)));
+  const pending = nodes.map(
+    (n) =>
+      new Set(
+        nodeInputsWithImplicit(n)
+          .map((x) => producerIndex.get(x))
+          .filter((i): i is number => i !== undefined),
+      ),
+  );
   const dependants = nodes.map(() => [] as number[]);
   pending.forEach((deps, i) => deps.forEach((d) => dependants[d].push(i)));
   const ready = pending.map((d, i) => (d.size === 0 ? i : -1)).filter((i) => i >= 0);
@@ -99,11 +103,18 @@ export interface Weight {
 /** Reads a constant tensor by name, whether an initializer or the output of a Constant node holds it. */
 export function findWeight(graph: Graph, name: string): Weight | undefined {
   const init = (graph.initializer ?? []).find((t) => t.name === name);
-  if (init) return { name, dims: tensorDims(init), elemType: elementTypeFromOnnx(init.dataType), data: tensorToArray(init), source: 'initializer' };
+  if (init)
+    return { name, dims: tensorDims(init), elemType: elementTypeFromOnnx(init.dataType), data: tensorToArray(init), source: 'initializer' };
   const node = (graph.node ?? []).find((n) => n.opType === 'Constant' && (n.output ?? [])[0] === name);
   const tensor = node ? constantNodeTensor(node) : undefined;
   if (!tensor) return undefined;
-  return { name, dims: tensorDims(tensor), elemType: elementTypeFromOnnx(tensor.dataType), data: tensorToArray(tensor), source: 'constant' };
+  return {
+    name,
+    dims: tensorDims(tensor),
+    elemType: elementTypeFromOnnx(tensor.dataType),
+    data: tensorToArray(tensor),
+    source: 'constant',
+  };
 }
 
 /** The tensor a Constant node emits, normalising value_float(s)/value_int(s) to a TensorProto. */
@@ -113,7 +124,8 @@ export function constantNodeTensor(node: Node): onnx.ITensorProto | undefined {
     if (attr.name === 'value_float') return makeTensor('', [], new Float32Array([attr.f ?? 0]));
     if (attr.name === 'value_floats') return makeTensor('', [attr.floats?.length ?? 0], Float32Array.from(attr.floats ?? []));
     if (attr.name === 'value_int') return makeTensor('', [], BigInt64Array.from([BigInt(String(attr.i ?? 0))]));
-    if (attr.name === 'value_ints') return makeTensor('', [attr.ints?.length ?? 0], BigInt64Array.from((attr.ints ?? []).map((v) => BigInt(String(v)))));
+    if (attr.name === 'value_ints')
+      return makeTensor('', [attr.ints?.length ?? 0], BigInt64Array.from((attr.ints ?? []).map((v) => BigInt(String(v)))));
   }
   return undefined;
 }
@@ -164,7 +176,10 @@ export function pruneUnused(graph: Graph): void {
 export function uniqueNamer(graph: Graph): (base: string) => string {
   const taken = new Set<string>();
   forEachGraph(graph, (g) => {
-    for (const n of g.node ?? []) { taken.add(n.name ?? ''); for (const o of n.output ?? []) taken.add(o); }
+    for (const n of g.node ?? []) {
+      taken.add(n.name ?? '');
+      for (const o of n.output ?? []) taken.add(o);
+    }
     for (const t of g.initializer ?? []) taken.add(t.name ?? '');
     for (const v of [...(g.input ?? []), ...(g.output ?? [])]) taken.add(v.name ?? '');
   });

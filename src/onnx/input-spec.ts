@@ -47,26 +47,41 @@ export type Fill =
   | { kind: 'value'; value: number };
 
 const finite = z.number().finite();
-const dimValue = z.number().int().min(0).max(1 << 30);
+const dimValue = z
+  .number()
+  .int()
+  .min(0)
+  .max(1 << 30);
 const fillSchema = z.union([
   z.enum(['zeros', 'ones', 'random-normal', 'random-uniform']),
   z.object({ kind: z.literal('zeros') }).strict(),
   z.object({ kind: z.literal('ones') }).strict(),
   z.object({ kind: z.literal('random-normal'), mean: finite.default(0), std: finite.min(0).default(1) }).strict(),
-  z.object({ kind: z.literal('random-uniform'), lo: finite, hi: finite }).strict().refine((f) => f.hi > f.lo, 'hi must be above lo'),
-  z.object({ kind: z.literal('range'), lo: z.number().int(), hi: z.number().int() }).strict().refine((f) => f.hi > f.lo, 'hi must be above lo'),
+  z
+    .object({ kind: z.literal('random-uniform'), lo: finite, hi: finite })
+    .strict()
+    .refine((f) => f.hi > f.lo, 'hi must be above lo'),
+  z
+    .object({ kind: z.literal('range'), lo: z.number().int(), hi: z.number().int() })
+    .strict()
+    .refine((f) => f.hi > f.lo, 'hi must be above lo'),
   z.object({ kind: z.literal('value'), value: finite }).strict(),
 ]);
-const inputEntrySchema = z.object({
-  shape: z.array(dimValue).max(32).optional(),
-  dims: z.record(z.string().min(1), dimValue).optional(),
-  fill: fillSchema.optional(),
-  value: finite.optional(),
-}).strict().refine((e) => !(e.fill !== undefined && e.value !== undefined), 'give fill or value, not both');
-export const inputSpecSchema = z.object({
-  dims: z.record(z.string().min(1), dimValue).optional(),
-  inputs: z.record(z.string().min(1), inputEntrySchema).optional(),
-}).strict();
+const inputEntrySchema = z
+  .object({
+    shape: z.array(dimValue).max(32).optional(),
+    dims: z.record(z.string().min(1), dimValue).optional(),
+    fill: fillSchema.optional(),
+    value: finite.optional(),
+  })
+  .strict()
+  .refine((e) => !(e.fill !== undefined && e.value !== undefined), 'give fill or value, not both');
+export const inputSpecSchema = z
+  .object({
+    dims: z.record(z.string().min(1), dimValue).optional(),
+    inputs: z.record(z.string().min(1), inputEntrySchema).optional(),
+  })
+  .strict();
 
 export type InputSpec = z.input<typeof inputSpecSchema>;
 export type InputSpecEntry = NonNullable<InputSpec['inputs']>[string];
@@ -75,14 +90,20 @@ export type InputSpecEntry = NonNullable<InputSpec['inputs']>[string];
 export function parseInputSpec(raw: unknown, where = 'inputs'): InputSpec {
   let value = raw;
   if (typeof raw === 'string') {
-    try { value = JSON.parse(raw); } catch (error) {
+    try {
+      value = JSON.parse(raw);
+    } catch (error) {
       throw new TierwiseError('INPUT_SPEC_INVALID', `${where}: not valid JSON: ${(error as Error).message}`);
     }
   }
   const parsed = inputSpecSchema.safeParse(value);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => `${[where, ...i.path].join('.')}: ${i.message}`);
-    throw new TierwiseError('INPUT_SPEC_INVALID', `${issues.join('; ')} (see the input spec: {"dims": {...}, "inputs": {"<name>": {"shape"|"dims"|"fill"|"value"}}})`, { issues });
+    throw new TierwiseError(
+      'INPUT_SPEC_INVALID',
+      `${issues.join('; ')} (see the input spec: {"dims": {...}, "inputs": {"<name>": {"shape"|"dims"|"fill"|"value"}}})`,
+      { issues },
+    );
   }
   return value as InputSpec;
 }
@@ -101,11 +122,17 @@ export function normalizeFill(fill: InputSpecEntry['fill'], value?: number): Fil
 
 export function describeFill(fill: Fill): string {
   switch (fill.kind) {
-    case 'zeros': case 'ones': return fill.kind;
-    case 'random-normal': return `random-normal(${fill.mean}, ${fill.std})`;
-    case 'random-uniform': return `random-uniform[${fill.lo}, ${fill.hi})`;
-    case 'range': return `range[${fill.lo}, ${fill.hi})`;
-    case 'value': return `value ${fill.value}`;
+    case 'zeros':
+    case 'ones':
+      return fill.kind;
+    case 'random-normal':
+      return `random-normal(${fill.mean}, ${fill.std})`;
+    case 'random-uniform':
+      return `random-uniform[${fill.lo}, ${fill.hi})`;
+    case 'range':
+      return `range[${fill.lo}, ${fill.hi})`;
+    case 'value':
+      return `value ${fill.value}`;
   }
 }
 
@@ -125,10 +152,17 @@ export interface ResolvedInput {
 export type InputShapesRecord = Record<string, { shape: number[]; type: string; fill: string; assumed?: string[] }>;
 
 export function recordOf(resolved: ResolvedInput[]): InputShapesRecord {
-  return Object.fromEntries(resolved.map((r) => [r.name, {
-    shape: r.shape, type: r.type, fill: r.fillSource === 'spec' ? describeFill(r.fill) : `${describeFill(r.fill)} (${r.fillSource})`,
-    ...(r.assumed.length > 0 ? { assumed: r.assumed } : {}),
-  }]));
+  return Object.fromEntries(
+    resolved.map((r) => [
+      r.name,
+      {
+        shape: r.shape,
+        type: r.type,
+        fill: r.fillSource === 'spec' ? describeFill(r.fill) : `${describeFill(r.fill)} (${r.fillSource})`,
+        ...(r.assumed.length > 0 ? { assumed: r.assumed } : {}),
+      },
+    ]),
+  );
 }
 
 /** A record for inputs that came from data (a dataset or a samples file): shape and type of the first sample. */
@@ -139,11 +173,19 @@ export function recordOfTensors(tensors: Record<string, { type: string; dims: re
 /** Short form for tables: `x 1×3×640×640 f32 random-uniform[-1, 1)`. */
 export function formatInputShapes(record: InputShapesRecord | null | undefined): string {
   if (!record || Object.keys(record).length === 0) return 'inputs not recorded';
-  return Object.entries(record).map(([name, r]) => `${name} [${r.shape.join(',')}] ${r.type} ${r.fill}${r.assumed?.length ? ` (assumed ${r.assumed.join(', ')})` : ''}`).join('; ');
+  return Object.entries(record)
+    .map(
+      ([name, r]) => `${name} [${r.shape.join(',')}] ${r.type} ${r.fill}${r.assumed?.length ? ` (assumed ${r.assumed.join(', ')})` : ''}`,
+    )
+    .join('; ');
 }
 
 const STATE_SEGMENTS = new Set(['state', 'states', 'h', 'c', 'hx', 'cx', 'hidden', 'cell', 'past', 'cache', 'memory']);
-const segments = (name: string): string[] => name.toLowerCase().split(/[_.\-/:\d]+/).filter(Boolean);
+const segments = (name: string): string[] =>
+  name
+    .toLowerCase()
+    .split(/[_.\-/:\d]+/)
+    .filter(Boolean);
 export const isStateInput = (name: string): boolean => segments(name).some((s) => STATE_SEGMENTS.has(s));
 const isMaskInput = (name: string): boolean => segments(name).some((s) => s === 'mask' || s.endsWith('mask'));
 const FLOAT = new Set(['float32', 'float16', 'float64', 'bfloat16']);
@@ -161,10 +203,20 @@ const BATCH_NAMES = /^(n|b|bs|batch|batch_?size|batchsize|batches|num_?batch(es)
 /** INPUT_SPEC_INVALID when the spec names inputs the model does not have. */
 export function checkSpecNames(io: readonly TensorSpec[], spec: InputSpec): void {
   const unknown = Object.keys(spec.inputs ?? {}).filter((name) => !io.some((i) => i.name === name));
-  if (unknown.length > 0) throw new TierwiseError('INPUT_SPEC_INVALID', `inputs: ${unknown.join(', ')} ${unknown.length === 1 ? 'is not a model input' : 'are not model inputs'} (the model's inputs: ${io.map((i) => i.name).join(', ')})`);
+  if (unknown.length > 0)
+    throw new TierwiseError(
+      'INPUT_SPEC_INVALID',
+      `inputs: ${unknown.join(', ')} ${unknown.length === 1 ? 'is not a model input' : 'are not model inputs'} (the model's inputs: ${io.map((i) => i.name).join(', ')})`,
+    );
 }
 
-interface Unresolved { input: string; type: string; declared: Dim[]; axes: Array<{ axis: number; dim: Dim }>; needsValue: boolean }
+interface Unresolved {
+  input: string;
+  type: string;
+  declared: Dim[];
+  axes: Array<{ axis: number; dim: Dim }>;
+  needsValue: boolean;
+}
 
 const isFixed = (d: Dim): d is number => typeof d === 'number' && d > 0;
 const isNamed = (d: Dim): d is string => typeof d === 'string' && d !== '';
@@ -186,7 +238,11 @@ export function resolveInputs(io: readonly TensorSpec[], spec: InputSpec = {}, o
     input.shape.forEach((d, axis) => {
       if (!isNamed(d)) return;
       const seen = fromShapes[d];
-      if (seen && seen.value !== given[axis]) throw new TierwiseError('INPUT_SPEC_INVALID', `dim "${d}" is ${seen.value} in inputs.${seen.input}.shape but ${given[axis]} in inputs.${input.name}.shape`);
+      if (seen && seen.value !== given[axis])
+        throw new TierwiseError(
+          'INPUT_SPEC_INVALID',
+          `dim "${d}" is ${seen.value} in inputs.${seen.input}.shape but ${given[axis]} in inputs.${input.name}.shape`,
+        );
       fromShapes[d] = { value: given[axis]!, input: input.name };
     });
   }
@@ -194,8 +250,16 @@ export function resolveInputs(io: readonly TensorSpec[], spec: InputSpec = {}, o
   if (options.assumeBatch !== false) {
     for (const input of io) {
       const d = input.shape?.[0] ?? null;
-      if (isNamed(d) && BATCH_NAMES.test(d) && spec.dims?.[d] === undefined && fromShapes[d] === undefined
-        && !io.some((i) => i.shape?.some((x, axis) => x === d && (entries[i.name]?.shape?.[axis] !== undefined || entries[i.name]?.dims?.[d] !== undefined)))) assumedBatch.add(d);
+      if (
+        isNamed(d) &&
+        BATCH_NAMES.test(d) &&
+        spec.dims?.[d] === undefined &&
+        fromShapes[d] === undefined &&
+        !io.some((i) =>
+          i.shape?.some((x, axis) => x === d && (entries[i.name]?.shape?.[axis] !== undefined || entries[i.name]?.dims?.[d] !== undefined)),
+        )
+      )
+        assumedBatch.add(d);
     }
   }
   const resolved: ResolvedInput[] = [];
@@ -208,12 +272,19 @@ export function resolveInputs(io: readonly TensorSpec[], spec: InputSpec = {}, o
       shape = entry.shape ? [...entry.shape] : [undefined];
     } else {
       if (entry.shape && entry.shape.length !== declared.length) {
-        throw new TierwiseError('INPUT_SPEC_INVALID', `inputs.${input.name}.shape has ${entry.shape.length} dims, the model declares ${declared.length} ([${declared.map(showDim).join(',')}])`);
+        throw new TierwiseError(
+          'INPUT_SPEC_INVALID',
+          `inputs.${input.name}.shape has ${entry.shape.length} dims, the model declares ${declared.length} ([${declared.map(showDim).join(',')}])`,
+        );
       }
       shape = declared.map((d, axis) => {
         const given = entry.shape?.[axis];
         if (isFixed(d)) {
-          if (given !== undefined && given !== d) throw new TierwiseError('INPUT_SPEC_INVALID', `inputs.${input.name}.shape[${axis}] = ${given}, the model fixes that dim at ${d}`);
+          if (given !== undefined && given !== d)
+            throw new TierwiseError(
+              'INPUT_SPEC_INVALID',
+              `inputs.${input.name}.shape[${axis}] = ${given}, the model fixes that dim at ${d}`,
+            );
           return d;
         }
         if (isNamed(d)) return given ?? entry.dims?.[d] ?? spec.dims?.[d] ?? fromShapes[d]?.value ?? (assumedBatch.has(d) ? 1 : undefined);
@@ -223,16 +294,29 @@ export function resolveInputs(io: readonly TensorSpec[], spec: InputSpec = {}, o
     const fill = normalizeFill(entry.fill, entry.value);
     const type = input.elemType;
     const scalarInt = declared !== null && declared.length === 0 && INTEGER.has(type) && fill === undefined;
-    const missing = declared === null
-      ? (entry.shape ? [] : [{ axis: -1, dim: null as Dim }])
-      : declared.map((dim, axis) => ({ axis, dim })).filter((_, axis) => shape[axis] === undefined);
+    const missing =
+      declared === null
+        ? entry.shape
+          ? []
+          : [{ axis: -1, dim: null as Dim }]
+        : declared.map((dim, axis) => ({ axis, dim })).filter((_, axis) => shape[axis] === undefined);
     if (missing.length > 0 || scalarInt) {
       unresolved.push({ input: input.name, type, declared: declared ?? [], axes: missing, needsValue: scalarInt });
       continue;
     }
-    if (type === 'string' || type === 'unknown') throw new TierwiseError('INPUT_UNSUPPORTED', `input ${input.name}: element type ${type} cannot be synthesized; give samples (a dataset) instead`);
+    if (type === 'string' || type === 'unknown')
+      throw new TierwiseError(
+        'INPUT_UNSUPPORTED',
+        `input ${input.name}: element type ${type} cannot be synthesized; give samples (a dataset) instead`,
+      );
     const chosen = fill ? { fill, source: 'spec' as const } : defaultFill(input.name, type);
-    const assumed = [...new Set((declared ?? []).filter((d, axis) => isNamed(d) && assumedBatch.has(d) && entry.shape?.[axis] === undefined && entry.dims?.[d] === undefined))].map((d) => `${d}=1`);
+    const assumed = [
+      ...new Set(
+        (declared ?? []).filter(
+          (d, axis) => isNamed(d) && assumedBatch.has(d) && entry.shape?.[axis] === undefined && entry.dims?.[d] === undefined,
+        ),
+      ),
+    ].map((d) => `${d}=1`);
     resolved.push({ name: input.name, type, shape: shape as number[], fill: chosen.fill, fillSource: chosen.source, assumed });
   }
   if (unresolved.length > 0) throw specRequired(unresolved, spec, options.assumeBatch !== false);
@@ -240,7 +324,10 @@ export function resolveInputs(io: readonly TensorSpec[], spec: InputSpec = {}, o
 }
 
 function defaultFill(name: string, type: ElementType): { fill: Fill; source: ResolvedInput['fillSource'] } {
-  if (FLOAT.has(type)) return isStateInput(name) ? { fill: { kind: 'zeros' }, source: 'default: state input' } : { fill: { kind: 'random-uniform', lo: -1, hi: 1 }, source: 'default' };
+  if (FLOAT.has(type))
+    return isStateInput(name)
+      ? { fill: { kind: 'zeros' }, source: 'default: state input' }
+      : { fill: { kind: 'random-uniform', lo: -1, hi: 1 }, source: 'default' };
   if (type === 'bool') return { fill: { kind: 'ones' }, source: 'default' };
   if (isMaskInput(name)) return { fill: { kind: 'ones' }, source: 'default: mask' };
   return { fill: { kind: 'range', lo: 0, hi: 1 }, source: 'default' };
@@ -258,12 +345,19 @@ function specRequired(unresolved: Unresolved[], spec: InputSpec, batchAssumed: b
     const parts: string[] = [];
     const unnamed = u.axes.filter((a) => !isNamed(a.dim));
     for (const a of u.axes) {
-      if (isNamed(a.dim)) { dims[a.dim] = '<int>'; parts.push(`dim "${a.dim}" (axis ${a.axis})`); }
-      else parts.push(a.axis < 0 ? 'its whole shape (the model declares none)' : `axis ${a.axis} (unnamed)`);
+      if (isNamed(a.dim)) {
+        dims[a.dim] = '<int>';
+        parts.push(`dim "${a.dim}" (axis ${a.axis})`);
+      } else parts.push(a.axis < 0 ? 'its whole shape (the model declares none)' : `axis ${a.axis} (unnamed)`);
     }
     if (unnamed.length > 0) {
       const given = spec.inputs?.[u.input]?.shape;
-      inputs[u.input] = { shape: u.axes[0]!.axis < 0 ? '[<int>, ...]' : u.declared.map((d, axis) => (isFixed(d) ? d : given?.[axis] ?? (isNamed(d) ? `<${d}>` : '<int>'))) };
+      inputs[u.input] = {
+        shape:
+          u.axes[0]!.axis < 0
+            ? '[<int>, ...]'
+            : u.declared.map((d, axis) => (isFixed(d) ? d : (given?.[axis] ?? (isNamed(d) ? `<${d}>` : '<int>')))),
+      };
     }
     if (u.needsValue) {
       parts.push('a value (an integer scalar: a rate, a count or an index has no safe default)');
@@ -274,11 +368,23 @@ function specRequired(unresolved: Unresolved[], spec: InputSpec, batchAssumed: b
   const example: Record<string, unknown> = {};
   if (Object.keys(dims).length > 0) example.dims = dims;
   if (Object.keys(inputs).length > 0) example.inputs = { ...(spec.inputs ?? {}), ...inputs };
-  const json = JSON.stringify(example).replace(/"<int>"/g, '<int>').replace(/"<([^">]+)>"/g, '<$1>').replace(/"\[<int>, \.\.\.\]"/g, '[<int>, ...]');
+  const json = JSON.stringify(example)
+    .replace(/"<int>"/g, '<int>')
+    .replace(/"<([^">]+)>"/g, '<$1>')
+    .replace(/"\[<int>, \.\.\.\]"/g, '[<int>, ...]');
   return new TierwiseError(
     'INPUT_SPEC_REQUIRED',
     `the model's inputs are not fully specified and no engine guesses them: ${lines.join('; ')}${batchAssumed ? ASSUMED_NOTE : ''}. Send an input spec ("inputs" in the study; on the CLI --inputs '<json>', or --shape <input>=d0,d1,… / --dims <name>=<n>,… / --fill <input>=<fill>), replacing each <int>: ${json}`,
-    { unresolved: unresolved.map((u) => ({ input: u.input, type: u.type, declared: u.declared, dims: u.axes.map((a) => (isNamed(a.dim) ? a.dim : `axis ${a.axis}`)), needsValue: u.needsValue })), example: json },
+    {
+      unresolved: unresolved.map((u) => ({
+        input: u.input,
+        type: u.type,
+        declared: u.declared,
+        dims: u.axes.map((a) => (isNamed(a.dim) ? a.dim : `axis ${a.axis}`)),
+        needsValue: u.needsValue,
+      })),
+      example: json,
+    },
   );
 }
 
@@ -286,7 +392,17 @@ function specRequired(unresolved: Unresolved[], spec: InputSpec, batchAssumed: b
 export interface SynthTensor {
   type: ElementType;
   dims: number[];
-  data: Float32Array | Float64Array | Uint16Array | BigInt64Array | BigUint64Array | Int32Array | Uint32Array | Int16Array | Uint8Array | Int8Array;
+  data:
+    | Float32Array
+    | Float64Array
+    | Uint16Array
+    | BigInt64Array
+    | BigUint64Array
+    | Int32Array
+    | Uint32Array
+    | Int16Array
+    | Uint8Array
+    | Int8Array;
 }
 
 export const DEFAULT_SEED = 20240611;
@@ -322,12 +438,12 @@ export function toFloat16Bits(value: number): number {
     let half = mant >>> shift;
     const rem = mant & ((1 << shift) - 1);
     const mid = 1 << (shift - 1);
-    if (rem > mid || (rem === mid && (half & 1))) half++;
+    if (rem > mid || (rem === mid && half & 1)) half++;
     return sign | half;
   }
   let half = (e << 10) | (mant >>> 13);
   const rem = mant & 0x1fff;
-  if (rem > 0x1000 || (rem === 0x1000 && (half & 1))) half++;
+  if (rem > 0x1000 || (rem === 0x1000 && half & 1)) half++;
   return sign | half;
 }
 
@@ -342,8 +458,18 @@ export function fromFloat16Bits(bits: number): number {
 
 type Ctor = new (n: number) => SynthTensor['data'];
 const ARRAY: Partial<Record<ElementType, Ctor>> = {
-  float32: Float32Array, float64: Float64Array, float16: Uint16Array, int64: BigInt64Array, uint64: BigUint64Array,
-  int32: Int32Array, uint32: Uint32Array, int16: Int16Array, uint16: Uint16Array, int8: Int8Array, uint8: Uint8Array, bool: Uint8Array,
+  float32: Float32Array,
+  float64: Float64Array,
+  float16: Uint16Array,
+  int64: BigInt64Array,
+  uint64: BigUint64Array,
+  int32: Int32Array,
+  uint32: Uint32Array,
+  int16: Int16Array,
+  uint16: Uint16Array,
+  int8: Int8Array,
+  uint8: Uint8Array,
+  bool: Uint8Array,
 };
 
 /**
@@ -355,12 +481,17 @@ export function synthesize(resolved: readonly ResolvedInput[], seed = DEFAULT_SE
   const out: Record<string, SynthTensor> = {};
   for (const input of resolved) {
     const Ctor = ARRAY[input.type];
-    if (!Ctor) throw new TierwiseError('INPUT_UNSUPPORTED', `input ${input.name}: element type ${input.type} cannot be synthesized (float32/16/64, (u)int8/16/32/64, bool)`);
+    if (!Ctor)
+      throw new TierwiseError(
+        'INPUT_UNSUPPORTED',
+        `input ${input.name}: element type ${input.type} cannot be synthesized (float32/16/64, (u)int8/16/32/64, bool)`,
+      );
     const count = input.shape.reduce((a, b) => a * b, 1);
     const data = new Ctor(count);
     const values = fillValues(input.fill, count, random, INTEGER.has(input.type) || input.type === 'bool');
     if (input.type === 'float16') for (let i = 0; i < count; i++) (data as Uint16Array)[i] = toFloat16Bits(values[i]!);
-    else if (data instanceof BigInt64Array || data instanceof BigUint64Array) for (let i = 0; i < count; i++) data[i] = BigInt(Math.trunc(values[i]!));
+    else if (data instanceof BigInt64Array || data instanceof BigUint64Array)
+      for (let i = 0; i < count; i++) data[i] = BigInt(Math.trunc(values[i]!));
     else if (input.type === 'bool') for (let i = 0; i < count; i++) (data as Uint8Array)[i] = values[i] ? 1 : 0;
     else (data as Float32Array).set(values);
     out[input.name] = { type: input.type, dims: [...input.shape], data };
@@ -371,11 +502,20 @@ export function synthesize(resolved: readonly ResolvedInput[], seed = DEFAULT_SE
 function fillValues(fill: Fill, count: number, random: () => number, integral: boolean): Float64Array {
   const v = new Float64Array(count);
   switch (fill.kind) {
-    case 'zeros': break;
-    case 'ones': v.fill(1); break;
-    case 'value': v.fill(fill.value); break;
-    case 'random-uniform': for (let i = 0; i < count; i++) v[i] = fill.lo + random() * (fill.hi - fill.lo); break;
-    case 'range': for (let i = 0; i < count; i++) v[i] = fill.lo + Math.floor(random() * (fill.hi - fill.lo)); break;
+    case 'zeros':
+      break;
+    case 'ones':
+      v.fill(1);
+      break;
+    case 'value':
+      v.fill(fill.value);
+      break;
+    case 'random-uniform':
+      for (let i = 0; i < count; i++) v[i] = fill.lo + random() * (fill.hi - fill.lo);
+      break;
+    case 'range':
+      for (let i = 0; i < count; i++) v[i] = fill.lo + Math.floor(random() * (fill.hi - fill.lo));
+      break;
     case 'random-normal':
       for (let i = 0; i < count; i++) {
         const u = Math.max(random(), 1e-12);
@@ -388,9 +528,12 @@ function fillValues(fill: Fill, count: number, random: () => number, integral: b
 }
 
 /** onnxruntime's metadata (`session.inputMetadata`) as TensorSpecs: symbolic names kept, unknown dims null. */
-export function specsFromMetadata(meta: ReadonlyArray<{ name: string; isTensor: boolean; type?: string; shape?: ReadonlyArray<number | string> }>): TensorSpec[] {
+export function specsFromMetadata(
+  meta: ReadonlyArray<{ name: string; isTensor: boolean; type?: string; shape?: ReadonlyArray<number | string> }>,
+): TensorSpec[] {
   return meta.map((m) => {
-    if (!m.isTensor) throw new TierwiseError('INPUT_UNSUPPORTED', `input ${m.name} is not a tensor (sequence/map inputs cannot be synthesized)`);
+    if (!m.isTensor)
+      throw new TierwiseError('INPUT_UNSUPPORTED', `input ${m.name} is not a tensor (sequence/map inputs cannot be synthesized)`);
     return {
       name: m.name,
       elemType: (m.type ?? 'unknown') as ElementType,
@@ -402,7 +545,10 @@ export function specsFromMetadata(meta: ReadonlyArray<{ name: string; isTensor: 
 /** `--dims batch=1,height=640` → { batch: 1, height: 640 }. */
 export function parseDimsArg(text: string): Record<string, number> {
   const dims: Record<string, number> = {};
-  for (const part of text.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const part of text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const match = part.match(/^([^=]+)=(\d+)$/);
     if (!match) throw new TierwiseError('INPUT_SPEC_INVALID', `--dims ${part}: expected name=integer (e.g. --dims batch=1,height=640)`);
     dims[match[1]!.trim()] = Number(match[2]);

@@ -1,4 +1,15 @@
-import { closeSync, fstatSync, lstatSync, openSync, readSync, realpathSync, statSync, writeSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  fstatSync,
+  lstatSync,
+  openSync,
+  readSync,
+  realpathSync,
+  statSync,
+  writeSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, win32 } from 'node:path';
 import { onnx } from './proto';
 import { TierwiseError } from '../common/errors';
@@ -40,7 +51,10 @@ export function loadModel(bytes: Uint8Array, label = 'model'): onnx.ModelProto {
 export function saveModel(model: onnx.IModelProto): Uint8Array {
   const writer = onnx.ModelProto.encode(model);
   if (writer.len > MAX_MODEL_BYTES) {
-    throw new TierwiseError('MODEL_TOO_LARGE', `the model encodes to ${writer.len} bytes, over the 2 GiB protobuf limit: save it with external data (saveModelToFile)`);
+    throw new TierwiseError(
+      'MODEL_TOO_LARGE',
+      `the model encodes to ${writer.len} bytes, over the 2 GiB protobuf limit: save it with external data (saveModelToFile)`,
+    );
   }
   return writer.finish();
 }
@@ -85,7 +99,8 @@ export function allTensors(model: onnx.IModelProto): onnx.ITensorProto[] {
       for (const attr of node.attribute ?? []) {
         if (attr.t) out.push(attr.t);
         out.push(...(attr.tensors ?? []));
-        for (const sparse of [attr.sparseTensor, ...(attr.sparseTensors ?? [])]) for (const t of [sparse?.values, sparse?.indices]) if (t) out.push(t);
+        for (const sparse of [attr.sparseTensor, ...(attr.sparseTensors ?? [])])
+          for (const t of [sparse?.values, sparse?.indices]) if (t) out.push(t);
         if (attr.g) visit(attr.g, depth + 1);
         for (const g of attr.graphs ?? []) visit(g, depth + 1);
       }
@@ -128,12 +143,20 @@ export function resolveExternalLocation(dir: string, location: string, tensor = 
   } catch {
     // Missing, or a dangling symlink: say which, without following it.
     let dangling = false;
-    try { dangling = lstatSync(candidate).isSymbolicLink(); } catch { /* missing */ }
+    try {
+      dangling = lstatSync(candidate).isSymbolicLink();
+    } catch {
+      /* missing */
+    }
     if (dangling) throw pathError(tensor, location, 'is a symlink to nothing');
-    throw new TierwiseError('MODEL_EXTERNAL_DATA_MISSING', `tensor ${tensor}: external data file "${location}" is not in the model's folder: send it with the model`);
+    throw new TierwiseError(
+      'MODEL_EXTERNAL_DATA_MISSING',
+      `tensor ${tensor}: external data file "${location}" is not in the model's folder: send it with the model`,
+    );
   }
   const rel = relative(realDir, real);
-  if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) throw pathError(tensor, location, 'leads outside the folder (through a symlink)');
+  if (rel === '' || rel.startsWith('..') || isAbsolute(rel))
+    throw pathError(tensor, location, 'leads outside the folder (through a symlink)');
   if (!statSync(real).isFile()) throw pathError(tensor, location, 'is not a regular file');
   return real;
 }
@@ -158,10 +181,31 @@ function expectedBytes(tensor: onnx.ITensorProto): number | undefined {
   const code = tensor.dataType ?? 0;
   const DT = onnx.TensorProto.DataType;
   const bits: Record<number, number> = {
-    [DT.FLOAT]: 32, [DT.UINT8]: 8, [DT.INT8]: 8, [DT.UINT16]: 16, [DT.INT16]: 16, [DT.INT32]: 32, [DT.INT64]: 64,
-    [DT.BOOL]: 8, [DT.FLOAT16]: 16, [DT.DOUBLE]: 64, [DT.UINT32]: 32, [DT.UINT64]: 64, [DT.COMPLEX64]: 64,
-    [DT.COMPLEX128]: 128, [DT.BFLOAT16]: 16, [DT.FLOAT8E4M3FN]: 8, [DT.FLOAT8E4M3FNUZ]: 8, [DT.FLOAT8E5M2]: 8,
-    [DT.FLOAT8E5M2FNUZ]: 8, [DT.FLOAT8E8M0]: 8, [DT.UINT4]: 4, [DT.INT4]: 4, [DT.FLOAT4E2M1]: 4, [DT.UINT2]: 2, [DT.INT2]: 2,
+    [DT.FLOAT]: 32,
+    [DT.UINT8]: 8,
+    [DT.INT8]: 8,
+    [DT.UINT16]: 16,
+    [DT.INT16]: 16,
+    [DT.INT32]: 32,
+    [DT.INT64]: 64,
+    [DT.BOOL]: 8,
+    [DT.FLOAT16]: 16,
+    [DT.DOUBLE]: 64,
+    [DT.UINT32]: 32,
+    [DT.UINT64]: 64,
+    [DT.COMPLEX64]: 64,
+    [DT.COMPLEX128]: 128,
+    [DT.BFLOAT16]: 16,
+    [DT.FLOAT8E4M3FN]: 8,
+    [DT.FLOAT8E4M3FNUZ]: 8,
+    [DT.FLOAT8E5M2]: 8,
+    [DT.FLOAT8E5M2FNUZ]: 8,
+    [DT.FLOAT8E8M0]: 8,
+    [DT.UINT4]: 4,
+    [DT.INT4]: 4,
+    [DT.FLOAT4E2M1]: 4,
+    [DT.UINT2]: 2,
+    [DT.INT2]: 2,
   };
   return bits[code] === undefined ? undefined : Math.ceil((count * bits[code]) / 8);
 }
@@ -203,10 +247,16 @@ export function resolveExternalData(model: onnx.IModelProto, dir: string): Exter
       const expected = expectedBytes(tensor);
       const length = parseCount(name, 'length', entries.length) ?? expected ?? file.size - offset;
       if (offset + length > file.size) {
-        throw new TierwiseError('MODEL_CORRUPT', `tensor ${name}: external data ${location} holds ${file.size} bytes, the tensor needs ${offset}..${offset + length}`);
+        throw new TierwiseError(
+          'MODEL_CORRUPT',
+          `tensor ${name}: external data ${location} holds ${file.size} bytes, the tensor needs ${offset}..${offset + length}`,
+        );
       }
       if (expected !== undefined && length !== expected) {
-        throw new TierwiseError('MODEL_CORRUPT', `tensor ${name}: external data length ${length} does not fit its shape and type (${expected} bytes)`);
+        throw new TierwiseError(
+          'MODEL_CORRUPT',
+          `tensor ${name}: external data length ${length} does not fit its shape and type (${expected} bytes)`,
+        );
       }
       // Tensors naming the same range share one copy; distinct ranges may not add up to more than the files hold
       // (a crafted model could otherwise point a thousand tensors at one large range and exhaust memory).
@@ -216,7 +266,10 @@ export function resolveExternalData(model: onnx.IModelProto, dir: string): Exter
         distinctBytes += length;
         const available = [...fds.values()].reduce((a, f) => a + f.size, 0);
         if (distinctBytes > available) {
-          throw new TierwiseError('MODEL_CORRUPT', `external tensors claim ${distinctBytes} bytes, more than their data files hold (${available}): their ranges overlap`);
+          throw new TierwiseError(
+            'MODEL_CORRUPT',
+            `external tensors claim ${distinctBytes} bytes, more than their data files hold (${available}): their ranges overlap`,
+          );
         }
         bytes = new Uint8Array(length);
         for (let done = 0; done < length;) {
@@ -298,7 +351,10 @@ export function saveModelToFile(model: onnx.IModelProto, path: string, options: 
   const tensors = allTensors(model);
   const stillExternal = tensors.find(tensorIsExternal);
   if (stillExternal) {
-    throw new TierwiseError('MODEL_EXTERNAL_DATA', `tensor ${stillExternal.name || '(unnamed)'} still refers to an external file: load the model with loadModelFromFile first`);
+    throw new TierwiseError(
+      'MODEL_EXTERNAL_DATA',
+      `tensor ${stillExternal.name || '(unnamed)'} still refers to an external file: load the model with loadModelFromFile first`,
+    );
   }
   const mode = options.externalData ?? 'auto';
   if (mode !== true) {
@@ -331,7 +387,12 @@ export function saveModelToFile(model: onnx.IModelProto, path: string, options: 
         offset += pad;
       }
       writeAll(fd, raw);
-      moved.push({ tensor, rawData: raw, hadLocation: Object.prototype.hasOwnProperty.call(tensor, 'dataLocation'), location: tensor.dataLocation });
+      moved.push({
+        tensor,
+        rawData: raw,
+        hadLocation: Object.prototype.hasOwnProperty.call(tensor, 'dataLocation'),
+        location: tensor.dataLocation,
+      });
       tensor.externalData = [
         { key: 'location', value: location },
         { key: 'offset', value: String(offset) },

@@ -28,9 +28,14 @@ export async function openSession(bytes: Uint8Array | string, settings: SessionS
     ...(settings.enableProfiling ? { enableProfiling: true, profileFilePrefix: settings.profileFilePrefix } : {}),
   };
   try {
-    return typeof bytes === 'string' ? await ort.InferenceSession.create(bytes, options) : await ort.InferenceSession.create(bytes, options);
+    return typeof bytes === 'string'
+      ? await ort.InferenceSession.create(bytes, options)
+      : await ort.InferenceSession.create(bytes, options);
   } catch (error) {
-    throw new TierwiseError('MODEL_UNLOADABLE', `onnxruntime cannot load the model: ${error instanceof Error ? error.message : String(error)}`);
+    throw new TierwiseError(
+      'MODEL_UNLOADABLE',
+      `onnxruntime cannot load the model: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
 }
 
@@ -51,7 +56,9 @@ export function batchInputs(samples: Array<Record<string, InputTensor>>): Record
     const per = parts[0].data.length;
     const Ctor = parts[0].data.constructor as new (n: number) => InputTensor['data'];
     const data = new Ctor(per * parts.length);
-    parts.forEach((p, i) => (data as unknown as { set(a: ArrayLike<number | bigint>, o: number): void }).set(p.data as ArrayLike<number | bigint>, i * per));
+    parts.forEach((p, i) =>
+      (data as unknown as { set(a: ArrayLike<number | bigint>, o: number): void }).set(p.data as ArrayLike<number | bigint>, i * per),
+    );
     out[name] = { type: parts[0].type as ElementType, dims: [parts.length, ...parts[0].dims.slice(1)], data };
   }
   return out;

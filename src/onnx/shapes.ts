@@ -14,7 +14,8 @@ export function declaredSpecs(model: ModelProto): Map<string, TensorSpec> {
     const spec = valueInfoToSpec(info);
     if (spec.elemType !== 'unknown') specs.set(spec.name, spec);
   }
-  for (const t of graph.initializer ?? []) specs.set(t.name ?? '', { name: t.name ?? '', elemType: elementTypeFromOnnx(t.dataType), shape: tensorDims(t) });
+  for (const t of graph.initializer ?? [])
+    specs.set(t.name ?? '', { name: t.name ?? '', elemType: elementTypeFromOnnx(t.dataType), shape: tensorDims(t) });
   return specs;
 }
 
@@ -30,7 +31,10 @@ export function syntheticInputs(model: ModelProto, spec: InputSpec = {}): Record
  * Completes `declaredSpecs` by running the model once with every top-level intermediate exposed as an output:
  * the observed type and dims of each tensor (dims are those of this run, so the batch dim is the feed's).
  */
-export async function observedSpecs(model: ModelProto, feeds: Record<string, InputTensor> = syntheticInputs(model)): Promise<Map<string, TensorSpec>> {
+export async function observedSpecs(
+  model: ModelProto,
+  feeds: Record<string, InputTensor> = syntheticInputs(model),
+): Promise<Map<string, TensorSpec>> {
   const specs = declaredSpecs(model);
   const probe = cloneModel(model);
   const graph = probe.graph!;

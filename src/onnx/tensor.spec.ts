@@ -3,8 +3,18 @@ import assert from 'node:assert/strict';
 import { TierwiseError } from '../common/errors';
 import { onnx } from './model-io';
 import {
-  bfloat16ToFloat32, encodeFromFloat32, float16ToFloat32, float32ToBfloat16, float32ToFloat16, float32ToFloat8,
-  float4e2m1ToFloat32, float8ToFloat32, makeTensor, rawByteLength, tensorToArray, tensorToFloat32,
+  bfloat16ToFloat32,
+  encodeFromFloat32,
+  float16ToFloat32,
+  float32ToBfloat16,
+  float32ToFloat16,
+  float32ToFloat8,
+  float4e2m1ToFloat32,
+  float8ToFloat32,
+  makeTensor,
+  rawByteLength,
+  tensorToArray,
+  tensorToFloat32,
 } from './tensor';
 
 const DT = onnx.TensorProto.DataType;
@@ -108,7 +118,8 @@ describe('float8 and float4 bits', () => {
     for (const type of ['float8e4m3fn', 'float8e4m3fnuz', 'float8e5m2', 'float8e5m2fnuz'] as const) {
       for (let bits = 0; bits < 256; bits++) {
         const v = float8ToFloat32(bits, type);
-        if (Number.isFinite(v) && !(bits === 0x80 && Object.is(v, -0) && type.endsWith('fnuz'))) assert.equal(float32ToFloat8(v, type), bits, `${type} 0x${bits.toString(16)}`);
+        if (Number.isFinite(v) && !(bits === 0x80 && Object.is(v, -0) && type.endsWith('fnuz')))
+          assert.equal(float32ToFloat8(v, type), bits, `${type} 0x${bits.toString(16)}`);
       }
     }
   });
@@ -127,7 +138,10 @@ describe('tensor read/write', () => {
     assert.deepEqual([...int2.rawData], [0x39, 0x01]);
     assert.deepEqual([...tensorToArray(int2)], [1, -2, -1, 0, 1]);
     assert.equal(rawByteLength('int4', 5), 3);
-    assert.throws(() => makeTensor('bad', [1], Int8Array.from([8]), 'int4'), (e: unknown) => e instanceof TierwiseError && e.code === 'TENSOR_VALUE_RANGE');
+    assert.throws(
+      () => makeTensor('bad', [1], Int8Array.from([8]), 'int4'),
+      (e: unknown) => e instanceof TierwiseError && e.code === 'TENSOR_VALUE_RANGE',
+    );
   });
 
   test('int4 from int32_data: one packed byte per entry', () => {
@@ -148,14 +162,20 @@ describe('tensor read/write', () => {
     const f8 = makeTensor('f8', [2], encodeFromFloat32([448, -2], 'float8e4m3fn'), 'float8e4m3fn');
     assert.deepEqual([...f8.rawData], [0x7e, 0xc0]);
     assert.deepEqual([...tensorToFloat32(f8)], [448, -2]);
-    assert.throws(() => makeTensor('h', [2], Float32Array.from([1, 2]), 'float16'), (e: unknown) => e instanceof TierwiseError && e.code === 'TENSOR_SHAPE_MISMATCH');
+    assert.throws(
+      () => makeTensor('h', [2], Float32Array.from([1, 2]), 'float16'),
+      (e: unknown) => e instanceof TierwiseError && e.code === 'TENSOR_SHAPE_MISMATCH',
+    );
   });
 
   test('int64, bool, uint8, int8, int32, double, uint32 from raw_data and from their typed fields', () => {
     const minus2 = makeTensor('i', [2], BigInt64Array.from([-2n, 2n ** 40n]));
     assert.deepEqual([...minus2.rawData.subarray(0, 8)], [0xfe, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]);
     assert.deepEqual([...tensorToArray(minus2)], [-2n, 2n ** 40n]);
-    assert.deepEqual([...tensorToArray(onnx.TensorProto.create({ dims: [2], dataType: DT.INT64, int64Data: [-2, 2 ** 40] }))], [-2n, 2n ** 40n]);
+    assert.deepEqual(
+      [...tensorToArray(onnx.TensorProto.create({ dims: [2], dataType: DT.INT64, int64Data: [-2, 2 ** 40] }))],
+      [-2n, 2n ** 40n],
+    );
     assert.deepEqual([...tensorToArray(makeTensor('b', [3], Uint8Array.from([1, 0, 1]), 'bool'))], [1, 0, 1]);
     assert.deepEqual([...tensorToArray(onnx.TensorProto.create({ dims: [2], dataType: DT.BOOL, int32Data: [1, 0] }))], [1, 0]);
     assert.deepEqual([...tensorToArray(onnx.TensorProto.create({ dims: [2], dataType: DT.UINT8, int32Data: [255, 7] }))], [255, 7]);
@@ -165,8 +185,14 @@ describe('tensor read/write', () => {
     assert.deepEqual([...tensorToArray(makeTensor('i8', [2], Int8Array.from([-128, 127])))], [-128, 127]);
     assert.deepEqual([...tensorToArray(onnx.TensorProto.create({ dims: [2], dataType: DT.INT32, int32Data: [-70000, 3] }))], [-70000, 3]);
     assert.deepEqual([...tensorToArray(makeTensor('d', [2], Float64Array.from([0.1, -1e300])))], [0.1, -1e300]);
-    assert.deepEqual([...tensorToArray(onnx.TensorProto.create({ dims: [2], dataType: DT.DOUBLE, doubleData: [0.1, -1e300] }))], [0.1, -1e300]);
-    assert.deepEqual([...tensorToArray(onnx.TensorProto.create({ dims: [1], dataType: DT.UINT32, uint64Data: [4294967295] }))], [4294967295]);
+    assert.deepEqual(
+      [...tensorToArray(onnx.TensorProto.create({ dims: [2], dataType: DT.DOUBLE, doubleData: [0.1, -1e300] }))],
+      [0.1, -1e300],
+    );
+    assert.deepEqual(
+      [...tensorToArray(onnx.TensorProto.create({ dims: [1], dataType: DT.UINT32, uint64Data: [4294967295] }))],
+      [4294967295],
+    );
     assert.deepEqual([...tensorToFloat32(onnx.TensorProto.create({ dims: [2], dataType: DT.INT64, int64Data: [-2, 3] }))], [-2, 3]);
     // A scalar (no dims) holds one element.
     assert.deepEqual([...tensorToArray(onnx.TensorProto.create({ dataType: DT.FLOAT, floatData: [2.5] }))], [2.5]);
@@ -174,8 +200,14 @@ describe('tensor read/write', () => {
 
   test('a raw_data length that does not fit the shape is MODEL_CORRUPT', () => {
     const t = onnx.TensorProto.create({ name: 'w', dims: [3], dataType: DT.FLOAT, rawData: new Uint8Array(8) });
-    assert.throws(() => tensorToArray(t), (e: unknown) => e instanceof TierwiseError && e.code === 'MODEL_CORRUPT' && /8 bytes for 3 float32/.test(e.message));
+    assert.throws(
+      () => tensorToArray(t),
+      (e: unknown) => e instanceof TierwiseError && e.code === 'MODEL_CORRUPT' && /8 bytes for 3 float32/.test(e.message),
+    );
     const packed = onnx.TensorProto.create({ name: 'q', dims: [5], dataType: DT.INT4, rawData: new Uint8Array(2) });
-    assert.throws(() => tensorToArray(packed), (e: unknown) => e instanceof TierwiseError && e.code === 'MODEL_CORRUPT');
+    assert.throws(
+      () => tensorToArray(packed),
+      (e: unknown) => e instanceof TierwiseError && e.code === 'MODEL_CORRUPT',
+    );
   });
 });

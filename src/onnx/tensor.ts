@@ -3,19 +3,45 @@ import type { ElementType } from './io-spec';
 import { TierwiseError } from '../common/errors';
 
 export type NumericArray =
-  | Float32Array | Float64Array | Int8Array | Uint8Array | Int16Array | Uint16Array
-  | Int32Array | Uint32Array | BigInt64Array | BigUint64Array;
+  | Float32Array
+  | Float64Array
+  | Int8Array
+  | Uint8Array
+  | Int16Array
+  | Uint16Array
+  | Int32Array
+  | Uint32Array
+  | BigInt64Array
+  | BigUint64Array;
 
 const DT = onnx.TensorProto.DataType;
 const ONNX_TO_ELEMENT: Record<number, ElementType> = {
-  [DT.FLOAT]: 'float32', [DT.FLOAT16]: 'float16', [DT.DOUBLE]: 'float64', [DT.BFLOAT16]: 'bfloat16',
-  [DT.INT8]: 'int8', [DT.UINT8]: 'uint8', [DT.INT16]: 'int16', [DT.UINT16]: 'uint16',
-  [DT.INT32]: 'int32', [DT.UINT32]: 'uint32', [DT.INT64]: 'int64', [DT.UINT64]: 'uint64',
-  [DT.BOOL]: 'bool', [DT.STRING]: 'string',
-  [DT.COMPLEX64]: 'complex64', [DT.COMPLEX128]: 'complex128',
-  [DT.FLOAT8E4M3FN]: 'float8e4m3fn', [DT.FLOAT8E4M3FNUZ]: 'float8e4m3fnuz', [DT.FLOAT8E5M2]: 'float8e5m2',
-  [DT.FLOAT8E5M2FNUZ]: 'float8e5m2fnuz', [DT.FLOAT8E8M0]: 'float8e8m0', [DT.FLOAT4E2M1]: 'float4e2m1',
-  [DT.UINT4]: 'uint4', [DT.INT4]: 'int4', [DT.UINT2]: 'uint2', [DT.INT2]: 'int2',
+  [DT.FLOAT]: 'float32',
+  [DT.FLOAT16]: 'float16',
+  [DT.DOUBLE]: 'float64',
+  [DT.BFLOAT16]: 'bfloat16',
+  [DT.INT8]: 'int8',
+  [DT.UINT8]: 'uint8',
+  [DT.INT16]: 'int16',
+  [DT.UINT16]: 'uint16',
+  [DT.INT32]: 'int32',
+  [DT.UINT32]: 'uint32',
+  [DT.INT64]: 'int64',
+  [DT.UINT64]: 'uint64',
+  [DT.BOOL]: 'bool',
+  [DT.STRING]: 'string',
+  [DT.COMPLEX64]: 'complex64',
+  [DT.COMPLEX128]: 'complex128',
+  [DT.FLOAT8E4M3FN]: 'float8e4m3fn',
+  [DT.FLOAT8E4M3FNUZ]: 'float8e4m3fnuz',
+  [DT.FLOAT8E5M2]: 'float8e5m2',
+  [DT.FLOAT8E5M2FNUZ]: 'float8e5m2fnuz',
+  [DT.FLOAT8E8M0]: 'float8e8m0',
+  [DT.FLOAT4E2M1]: 'float4e2m1',
+  [DT.UINT4]: 'uint4',
+  [DT.INT4]: 'int4',
+  [DT.UINT2]: 'uint2',
+  [DT.INT2]: 'int2',
 };
 const ELEMENT_TO_ONNX = Object.fromEntries(Object.entries(ONNX_TO_ELEMENT).map(([k, v]) => [v, Number(k)])) as Record<string, number>;
 
@@ -40,12 +66,31 @@ const SUB_BYTE: Partial<Record<ElementType, number>> = { int4: 4, uint4: 4, floa
  * one value per element, complex as interleaved (real, imaginary) pairs.
  */
 const ARRAY_OF: Partial<Record<ElementType, { new (buffer: ArrayBuffer): NumericArray; BYTES_PER_ELEMENT: number }>> = {
-  float32: Float32Array, float64: Float64Array, float16: Uint16Array, bfloat16: Uint16Array,
-  int8: Int8Array, uint8: Uint8Array, bool: Uint8Array, int16: Int16Array, uint16: Uint16Array,
-  int32: Int32Array, uint32: Uint32Array, int64: BigInt64Array, uint64: BigUint64Array,
-  complex64: Float32Array, complex128: Float64Array,
-  float8e4m3fn: Uint8Array, float8e4m3fnuz: Uint8Array, float8e5m2: Uint8Array, float8e5m2fnuz: Uint8Array, float8e8m0: Uint8Array,
-  float4e2m1: Uint8Array, int4: Int8Array, uint4: Uint8Array, int2: Int8Array, uint2: Uint8Array,
+  float32: Float32Array,
+  float64: Float64Array,
+  float16: Uint16Array,
+  bfloat16: Uint16Array,
+  int8: Int8Array,
+  uint8: Uint8Array,
+  bool: Uint8Array,
+  int16: Int16Array,
+  uint16: Uint16Array,
+  int32: Int32Array,
+  uint32: Uint32Array,
+  int64: BigInt64Array,
+  uint64: BigUint64Array,
+  complex64: Float32Array,
+  complex128: Float64Array,
+  float8e4m3fn: Uint8Array,
+  float8e4m3fnuz: Uint8Array,
+  float8e5m2: Uint8Array,
+  float8e5m2fnuz: Uint8Array,
+  float8e8m0: Uint8Array,
+  float4e2m1: Uint8Array,
+  int4: Int8Array,
+  uint4: Uint8Array,
+  int2: Int8Array,
+  uint2: Uint8Array,
 };
 
 /** Array values per tensor element (complex numbers take two). */
@@ -86,7 +131,10 @@ export function tensorToArray(tensor: onnx.ITensorProto): NumericArray {
   const name = tensor.name ?? '(unnamed)';
   if (!Ctor) throw new TierwiseError('ELEMENT_TYPE_UNSUPPORTED', `tensor ${name} has element type ${type}, not numeric`);
   if (isExternal(tensor)) {
-    throw new TierwiseError('MODEL_EXTERNAL_DATA', `tensor ${name} keeps its data in an external file: load the model with loadModelFromFile (its folder) first`);
+    throw new TierwiseError(
+      'MODEL_EXTERNAL_DATA',
+      `tensor ${name} keeps its data in an external file: load the model with loadModelFromFile (its folder) first`,
+    );
   }
   const count = elementCount(tensorDims(tensor));
   const bits = SUB_BYTE[type];
@@ -94,7 +142,10 @@ export function tensorToArray(tensor: onnx.ITensorProto): NumericArray {
   if (raw && raw.byteLength > 0) {
     const expected = rawByteLength(type, count);
     if (raw.byteLength !== expected) {
-      throw new TierwiseError('MODEL_CORRUPT', `tensor ${name} holds ${raw.byteLength} bytes for ${count} ${type} values (expected ${expected})`);
+      throw new TierwiseError(
+        'MODEL_CORRUPT',
+        `tensor ${name} holds ${raw.byteLength} bytes for ${count} ${type} values (expected ${expected})`,
+      );
     }
     if (bits) return unpackSubByte(raw, count, bits, type === 'int4' || type === 'int2');
     const copy = new Uint8Array(raw.byteLength);
@@ -116,10 +167,14 @@ export function tensorToArray(tensor: onnx.ITensorProto): NumericArray {
   }
   const out = new Ctor(new ArrayBuffer(length * Ctor.BYTES_PER_ELEMENT));
   if (out instanceof BigInt64Array || out instanceof BigUint64Array) {
-    typed.forEach((v, i) => { out[i] = BigInt(typeof v === 'number' ? v : v.toString()); });
+    typed.forEach((v, i) => {
+      out[i] = BigInt(typeof v === 'number' ? v : v.toString());
+    });
   } else {
     // Typed-array assignment wraps: int32_data's int32 bit patterns land as the uint16/uint8 patterns of (b)float16/float8.
-    typed.forEach((v, i) => { out[i] = toNumber(v); });
+    typed.forEach((v, i) => {
+      out[i] = toNumber(v);
+    });
   }
   return out;
 }
@@ -127,11 +182,19 @@ export function tensorToArray(tensor: onnx.ITensorProto): NumericArray {
 type FieldValue = number | { toNumber(): number; toString(): string };
 function typedFieldValues(tensor: onnx.ITensorProto, type: ElementType): FieldValue[] {
   switch (type) {
-    case 'float32': case 'complex64': return tensor.floatData ?? [];
-    case 'float64': case 'complex128': return tensor.doubleData ?? [];
-    case 'int64': return (tensor.int64Data ?? []) as FieldValue[];
-    case 'uint32': case 'uint64': return (tensor.uint64Data ?? []) as FieldValue[];
-    default: return tensor.int32Data ?? [];
+    case 'float32':
+    case 'complex64':
+      return tensor.floatData ?? [];
+    case 'float64':
+    case 'complex128':
+      return tensor.doubleData ?? [];
+    case 'int64':
+      return (tensor.int64Data ?? []) as FieldValue[];
+    case 'uint32':
+    case 'uint64':
+      return (tensor.uint64Data ?? []) as FieldValue[];
+    default:
+      return tensor.int32Data ?? [];
   }
 }
 
@@ -157,7 +220,11 @@ function packSubByte(values: ArrayLike<number>, bits: number): Uint8Array {
 
 /** Range of each sub-byte integer type; packing refuses values outside it rather than wrapping them. */
 const SUB_BYTE_RANGE: Partial<Record<ElementType, [number, number]>> = {
-  int4: [-8, 7], uint4: [0, 15], int2: [-2, 1], uint2: [0, 3], float4e2m1: [0, 15],
+  int4: [-8, 7],
+  uint4: [0, 15],
+  int2: [-2, 1],
+  uint2: [0, 3],
+  float4e2m1: [0, 15],
 };
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -216,7 +283,12 @@ export function float32ToBfloat16(value: number): number {
   return ((x + 0x7fff + ((x >>> 16) & 1)) >>> 16) & 0xffff;
 }
 
-interface Float8Format { exponentBits: number; mantissaBits: number; bias: number; nan: 'all-ones' | 'negative-zero' | 'ieee'; }
+interface Float8Format {
+  exponentBits: number;
+  mantissaBits: number;
+  bias: number;
+  nan: 'all-ones' | 'negative-zero' | 'ieee';
+}
 const FLOAT8_FORMATS: Record<Exclude<Float8Type, 'float8e8m0'>, Float8Format> = {
   float8e4m3fn: { exponentBits: 4, mantissaBits: 3, bias: 7, nan: 'all-ones' },
   float8e4m3fnuz: { exponentBits: 4, mantissaBits: 3, bias: 8, nan: 'negative-zero' },
@@ -284,13 +356,14 @@ export function float32ToFloat8(value: number, type: Exclude<Float8Type, 'float8
     let hi = maxCode;
     while (hi - lo > 1) {
       const mid = (lo + hi) >> 1;
-      if (table[mid] <= magnitude) lo = mid; else hi = mid;
+      if (table[mid] <= magnitude) lo = mid;
+      else hi = mid;
     }
     if (table[lo] === magnitude) code = lo;
     else {
       const below = magnitude - table[lo];
       const above = table[hi] - magnitude;
-      code = below < above ? lo : above < below ? hi : (lo & 1 ? hi : lo);
+      code = below < above ? lo : above < below ? hi : lo & 1 ? hi : lo;
     }
   }
   if (code === 0 && f.nan === 'negative-zero') return 0; // FNUZ formats have no -0 (0x80 is NaN)
@@ -328,13 +401,21 @@ export function decodeToFloat32(values: NumericArray, type: ElementType): Float3
 }
 
 /** Encodes float32 values for a floating type: the bit patterns `makeTensor` expects for it. */
-export function encodeFromFloat32(values: ArrayLike<number>, type: 'float32' | 'float64' | 'float16' | 'bfloat16' | Exclude<Float8Type, 'float8e8m0'>): NumericArray {
+export function encodeFromFloat32(
+  values: ArrayLike<number>,
+  type: 'float32' | 'float64' | 'float16' | 'bfloat16' | Exclude<Float8Type, 'float8e8m0'>,
+): NumericArray {
   switch (type) {
-    case 'float32': return Float32Array.from(values);
-    case 'float64': return Float64Array.from(values);
-    case 'float16': return Uint16Array.from(values, float32ToFloat16);
-    case 'bfloat16': return Uint16Array.from(values, float32ToBfloat16);
-    default: return Uint8Array.from(values, (v) => float32ToFloat8(v, type));
+    case 'float32':
+      return Float32Array.from(values);
+    case 'float64':
+      return Float64Array.from(values);
+    case 'float16':
+      return Uint16Array.from(values, float32ToFloat16);
+    case 'bfloat16':
+      return Uint16Array.from(values, float32ToBfloat16);
+    default:
+      return Uint8Array.from(values, (v) => float32ToFloat8(v, type));
   }
 }
 
@@ -356,7 +437,12 @@ function elementTypeOfArray(data: NumericArray): ElementType {
  * `data` is in the form `tensorToArray` returns for `type`: (b)float16/float8 as bit patterns, int4/uint4/int2/uint2
  * and float4e2m1 one value per element (packed here, first element in the low bits).
  */
-export function makeTensor(name: string, dims: readonly number[], data: NumericArray, type: ElementType = elementTypeOfArray(data)): onnx.TensorProto {
+export function makeTensor(
+  name: string,
+  dims: readonly number[],
+  data: NumericArray,
+  type: ElementType = elementTypeOfArray(data),
+): onnx.TensorProto {
   const count = elementCount(dims);
   if (count * valuesPerElement(type) !== data.length) {
     throw new TierwiseError('TENSOR_SHAPE_MISMATCH', `tensor ${name}: ${data.length} values for shape [${dims}] of ${type}`);
@@ -367,11 +453,15 @@ export function makeTensor(name: string, dims: readonly number[], data: NumericA
     const [lo, hi] = SUB_BYTE_RANGE[type]!;
     const values = Array.from(data as ArrayLike<number>, Number);
     const bad = values.findIndex((v) => !Number.isInteger(v) || v < lo || v > hi);
-    if (bad >= 0) throw new TierwiseError('TENSOR_VALUE_RANGE', `tensor ${name}: value ${values[bad]} at ${bad} is outside ${type} [${lo}, ${hi}]`);
+    if (bad >= 0)
+      throw new TierwiseError('TENSOR_VALUE_RANGE', `tensor ${name}: value ${values[bad]} at ${bad} is outside ${type} [${lo}, ${hi}]`);
     rawData = packSubByte(values, bits);
   } else {
     if (data.byteLength !== rawByteLength(type, count)) {
-      throw new TierwiseError('TENSOR_SHAPE_MISMATCH', `tensor ${name}: ${data.constructor.name} holds ${data.byteLength} bytes, ${type} needs ${rawByteLength(type, count)} (pass bit patterns: encodeFromFloat32)`);
+      throw new TierwiseError(
+        'TENSOR_SHAPE_MISMATCH',
+        `tensor ${name}: ${data.constructor.name} holds ${data.byteLength} bytes, ${type} needs ${rawByteLength(type, count)} (pass bit patterns: encodeFromFloat32)`,
+      );
     }
     rawData = new Uint8Array(data.byteLength);
     rawData.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));

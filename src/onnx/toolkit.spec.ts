@@ -5,8 +5,25 @@ import { join } from 'node:path';
 import { repoRoot } from '../common/paths';
 import { TierwiseError } from '../common/errors';
 import {
-  addNode, addOutput, consumers, describeModel, ensureOpset, findWeight, loadModel, makeTensor, observedSpecs, onnx,
-  openSession, opsetVersion, producers, saveModel, setInitializer, syntheticInputs, tensorToArray, toFeeds, topologicalOrder,
+  addNode,
+  addOutput,
+  consumers,
+  describeModel,
+  ensureOpset,
+  findWeight,
+  loadModel,
+  makeTensor,
+  observedSpecs,
+  onnx,
+  openSession,
+  opsetVersion,
+  producers,
+  saveModel,
+  setInitializer,
+  syntheticInputs,
+  tensorToArray,
+  toFeeds,
+  topologicalOrder,
 } from './index';
 
 const fixtureModels = ['fashion-resnet', 'sentiment-bert'].flatMap((family) => {
@@ -15,26 +32,46 @@ const fixtureModels = ['fashion-resnet', 'sentiment-bert'].flatMap((family) => {
 });
 
 function info(name: string, elemType: number, dims: Array<number | string>): onnx.IValueInfoProto {
-  return { name, type: { tensorType: { elemType, shape: { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) } } } };
+  return {
+    name,
+    type: { tensorType: { elemType, shape: { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) } } },
+  };
 }
 
 /** y = If(cond, then: x + w, else: x - w), with w a Constant node in the outer graph read from inside the branches. */
 function ifModel(): Uint8Array {
   const F = onnx.TensorProto.DataType.FLOAT;
   const branch = (op: string): onnx.IGraphProto => ({
-    name: op, node: [{ opType: op, input: ['x', 'w'], output: [`${op}_out`] }], output: [info(`${op}_out`, F, ['N', 2])],
+    name: op,
+    node: [{ opType: op, input: ['x', 'w'], output: [`${op}_out`] }],
+    output: [info(`${op}_out`, F, ['N', 2])],
   });
   const graph: onnx.IGraphProto = {
     name: 'if-test',
     input: [info('x', F, ['N', 2])],
     output: [info('y', F, ['N', 2])],
     node: [
-      { opType: 'Constant', output: ['w'], attribute: [{ name: 'value', type: onnx.AttributeProto.AttributeType.TENSOR, t: makeTensor('w', [2], new Float32Array([1, 2])) }] },
-      { opType: 'Constant', output: ['cond'], attribute: [{ name: 'value', type: onnx.AttributeProto.AttributeType.TENSOR, t: makeTensor('cond', [], new Uint8Array([1]), 'bool') }] },
-      { opType: 'If', input: ['cond'], output: ['y'], attribute: [
-        { name: 'then_branch', type: onnx.AttributeProto.AttributeType.GRAPH, g: branch('Add') },
-        { name: 'else_branch', type: onnx.AttributeProto.AttributeType.GRAPH, g: branch('Sub') },
-      ] },
+      {
+        opType: 'Constant',
+        output: ['w'],
+        attribute: [{ name: 'value', type: onnx.AttributeProto.AttributeType.TENSOR, t: makeTensor('w', [2], new Float32Array([1, 2])) }],
+      },
+      {
+        opType: 'Constant',
+        output: ['cond'],
+        attribute: [
+          { name: 'value', type: onnx.AttributeProto.AttributeType.TENSOR, t: makeTensor('cond', [], new Uint8Array([1]), 'bool') },
+        ],
+      },
+      {
+        opType: 'If',
+        input: ['cond'],
+        output: ['y'],
+        attribute: [
+          { name: 'then_branch', type: onnx.AttributeProto.AttributeType.GRAPH, g: branch('Add') },
+          { name: 'else_branch', type: onnx.AttributeProto.AttributeType.GRAPH, g: branch('Sub') },
+        ],
+      },
     ],
   };
   return saveModel({ irVersion: 8, opsetImport: [{ domain: '', version: 17 }], producerName: 'test', graph });
@@ -71,7 +108,13 @@ describe('onnx toolkit', () => {
     assert.equal(image.externalData, false);
     assert.equal(image.hasSubgraphs, false);
     const text = describeModel(readFileSync(join(repoRoot(), 'test/fixtures/sentiment-bert/models/sentiment-bert-identity.onnx')));
-    assert.deepEqual(text.inputs.map((i) => [i.name, i.elemType, i.shape![1]]), [['input_ids', 'int64', 128], ['attention_mask', 'int64', 128]]);
+    assert.deepEqual(
+      text.inputs.map((i) => [i.name, i.elemType, i.shape![1]]),
+      [
+        ['input_ids', 'int64', 128],
+        ['attention_mask', 'int64', 128],
+      ],
+    );
     assert.equal(text.opHistogram.MatMul, 32);
     assert.ok(text.paramCount > 4_200_000 && text.paramCount < 4_300_000, String(text.paramCount));
   });
@@ -80,9 +123,18 @@ describe('onnx toolkit', () => {
     const valid = readFileSync(join(repoRoot(), 'test/fixtures/fashion-resnet/models/fashion-resnet-distilled.onnx'));
     let seed = 7;
     const random = new Uint8Array(4096).map(() => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) >> 16) & 0xff);
-    const cases = [random, valid.subarray(0, valid.length / 2), new Uint8Array(0), saveModel({ irVersion: 8 }), new Uint8Array([0x3a, 0xff, 0xff, 0xff, 0x0f])];
+    const cases = [
+      random,
+      valid.subarray(0, valid.length / 2),
+      new Uint8Array(0),
+      saveModel({ irVersion: 8 }),
+      new Uint8Array([0x3a, 0xff, 0xff, 0xff, 0x0f]),
+    ];
     for (const bytes of cases) {
-      assert.throws(() => describeModel(bytes), (e: unknown) => e instanceof TierwiseError && e.code === 'MODEL_CORRUPT' && e.status === 400);
+      assert.throws(
+        () => describeModel(bytes),
+        (e: unknown) => e instanceof TierwiseError && e.code === 'MODEL_CORRUPT' && e.status === 400,
+      );
     }
   });
 
@@ -91,21 +143,39 @@ describe('onnx toolkit', () => {
     const d = describeModel(bytes);
     assert.equal(d.hasSubgraphs, true);
     assert.deepEqual(d.opHistogram, { Constant: 2, If: 1, Add: 1, Sub: 1 });
-    assert.equal(d.paramCount, 2, "the bool condition is not a parameter");
+    assert.equal(d.paramCount, 2, 'the bool condition is not a parameter');
     const model = loadModel(bytes);
     const graph = model.graph!;
     assert.deepEqual(Array.from(findWeight(graph, 'w')!.data as Float32Array), [1, 2]);
     assert.equal(findWeight(graph, 'w')!.source, 'constant');
-    assert.deepEqual(consumers(graph).get('w')!.map((n) => n.opType), ['If']);
+    assert.deepEqual(
+      consumers(graph)
+        .get('w')!
+        .map((n) => n.opType),
+      ['If'],
+    );
     assert.equal(producers(graph).get('y')!.opType, 'If');
     graph.node = [...(graph.node ?? [])].reverse();
-    assert.deepEqual(topologicalOrder(graph).map((n) => n.opType).slice(-1), ['If']);
+    assert.deepEqual(
+      topologicalOrder(graph)
+        .map((n) => n.opType)
+        .slice(-1),
+      ['If'],
+    );
     graph.node = topologicalOrder(graph);
     const session = await openSession(saveModel(model));
     const out = await session.run(toFeeds({ x: { type: 'float32', dims: [1, 2], data: new Float32Array([10, 20]) } }));
     assert.deepEqual(Array.from(out.y.data as Float32Array), [11, 22]);
     await session.release();
-    graph.initializer!.push(onnx.TensorProto.create({ name: 'ext', dataType: 1, dims: [1], dataLocation: onnx.TensorProto.DataLocation.EXTERNAL, externalData: [{ key: 'location', value: 'w.bin' }] }));
+    graph.initializer!.push(
+      onnx.TensorProto.create({
+        name: 'ext',
+        dataType: 1,
+        dims: [1],
+        dataLocation: onnx.TensorProto.DataLocation.EXTERNAL,
+        externalData: [{ key: 'location', value: 'w.bin' }],
+      }),
+    );
     assert.equal(describeModel(saveModel(model)).externalData, true);
   });
 

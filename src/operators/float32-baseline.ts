@@ -6,7 +6,16 @@
  */
 import type { InputTensor } from '../onnx/io-spec';
 import {
-  cloneModel, forEachGraph, loadModel, makeTensor, onnx, saveModel, tensorToArray, uniqueNamer, type GraphProto, type ModelProto,
+  cloneModel,
+  forEachGraph,
+  loadModel,
+  makeTensor,
+  onnx,
+  saveModel,
+  tensorToArray,
+  uniqueNamer,
+  type GraphProto,
+  type ModelProto,
 } from '../onnx';
 import { halfArrayToFloat } from '../onnx/float16';
 import { TOLERANCES, verifyModel, type Verification } from './verify';
@@ -26,14 +35,20 @@ export function hasFloat16(model: ModelProto): boolean {
   forEachGraph(model.graph!, (g) => {
     if ((g.initializer ?? []).some((t) => t.dataType === DT.FLOAT16)) found = true;
     for (const n of g.node ?? []) {
-      for (const a of n.attribute ?? []) if (a.t?.dataType === DT.FLOAT16 || (n.opType === 'Cast' && a.name === 'to' && Number(a.i) === DT.FLOAT16)) found = true;
+      for (const a of n.attribute ?? [])
+        if (a.t?.dataType === DT.FLOAT16 || (n.opType === 'Cast' && a.name === 'to' && Number(a.i) === DT.FLOAT16)) found = true;
     }
     for (const v of [...(g.input ?? []), ...(g.output ?? [])]) if (v.type?.tensorType?.elemType === DT.FLOAT16) found = true;
   });
   return found;
 }
 
-export interface Float32Conversion { model: ModelProto; initializers: number; casts: number; constants: number }
+export interface Float32Conversion {
+  model: ModelProto;
+  initializers: number;
+  casts: number;
+  constants: number;
+}
 
 export function convertToFloat32(source: ModelProto): Float32Conversion {
   const model = cloneModel(source);
@@ -46,8 +61,14 @@ export function convertToFloat32(source: ModelProto): Float32Conversion {
     g.initializer = (g.initializer ?? []).map((t) => (t.dataType === DT.FLOAT16 ? (initializers++, toFloatTensor(t)) : t));
     for (const n of g.node ?? []) {
       for (const a of n.attribute ?? []) {
-        if (a.t?.dataType === DT.FLOAT16) { a.t = toFloatTensor(a.t); constants++; }
-        if (n.opType === 'Cast' && a.name === 'to' && Number(a.i) === DT.FLOAT16) { a.i = DT.FLOAT; casts++; }
+        if (a.t?.dataType === DT.FLOAT16) {
+          a.t = toFloatTensor(a.t);
+          constants++;
+        }
+        if (n.opType === 'Cast' && a.name === 'to' && Number(a.i) === DT.FLOAT16) {
+          a.i = DT.FLOAT;
+          casts++;
+        }
       }
     }
     if (g !== top) for (const v of [...(g.input ?? []), ...(g.output ?? [])]) retype(v);
@@ -71,7 +92,9 @@ function foldWeightCasts(graph: GraphProto): number {
     renamed.set(output, input);
     return false;
   });
-  forEachGraph(graph, (g) => { for (const n of g.node ?? []) n.input = (n.input ?? []).map((x) => renamed.get(x) ?? x); });
+  forEachGraph(graph, (g) => {
+    for (const n of g.node ?? []) n.input = (n.input ?? []).map((x) => renamed.get(x) ?? x);
+  });
   return renamed.size;
 }
 
@@ -86,8 +109,16 @@ function keepInterface(graph: GraphProto, fresh: (base: string) => string): void
     if (input.type?.tensorType?.elemType !== DT.FLOAT16) continue;
     const name = input.name ?? '';
     const inner = fresh(`${name}_fp32`);
-    forEachGraph(graph, (g) => { for (const n of g.node ?? []) n.input = (n.input ?? []).map((x) => (x === name ? inner : x)); });
-    added.push({ opType: 'Cast', name: fresh(`${name}_to_fp32`), input: [name], output: [inner], attribute: [{ name: 'to', type: ATTR.INT, i: DT.FLOAT }] });
+    forEachGraph(graph, (g) => {
+      for (const n of g.node ?? []) n.input = (n.input ?? []).map((x) => (x === name ? inner : x));
+    });
+    added.push({
+      opType: 'Cast',
+      name: fresh(`${name}_to_fp32`),
+      input: [name],
+      output: [inner],
+      attribute: [{ name: 'to', type: ATTR.INT, i: DT.FLOAT }],
+    });
   }
   const tail: onnx.INodeProto[] = [];
   for (const output of graph.output ?? []) {
@@ -95,8 +126,16 @@ function keepInterface(graph: GraphProto, fresh: (base: string) => string): void
     const name = output.name ?? '';
     const inner = fresh(`${name}_fp32`);
     for (const n of graph.node ?? []) n.output = (n.output ?? []).map((x) => (x === name ? inner : x));
-    forEachGraph(graph, (g) => { for (const n of g.node ?? []) n.input = (n.input ?? []).map((x) => (x === name ? inner : x)); });
-    tail.push({ opType: 'Cast', name: fresh(`${name}_to_fp16`), input: [inner], output: [name], attribute: [{ name: 'to', type: ATTR.INT, i: DT.FLOAT16 }] });
+    forEachGraph(graph, (g) => {
+      for (const n of g.node ?? []) n.input = (n.input ?? []).map((x) => (x === name ? inner : x));
+    });
+    tail.push({
+      opType: 'Cast',
+      name: fresh(`${name}_to_fp16`),
+      input: [inner],
+      output: [name],
+      attribute: [{ name: 'to', type: ATTR.INT, i: DT.FLOAT16 }],
+    });
   }
   graph.node = [...added.map((n) => onnx.NodeProto.create(n)), ...(graph.node ?? []), ...tail.map((n) => onnx.NodeProto.create(n))];
 }

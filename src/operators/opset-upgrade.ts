@@ -13,7 +13,11 @@ export interface OpsetUpgrade {
  * The model at opset `target` or later: converted by the opset converter, then checked to give the original's
  * outputs on `feeds` (relative 1e-4) before anything else runs. OPSET_UNCONVERTIBLE / ENGINE_OUTPUT_* otherwise.
  */
-export async function upgradeOpset(bytes: Uint8Array, target: number, feeds: () => Array<Record<string, InputTensor>>): Promise<OpsetUpgrade> {
+export async function upgradeOpset(
+  bytes: Uint8Array,
+  target: number,
+  feeds: () => Array<Record<string, InputTensor>>,
+): Promise<OpsetUpgrade> {
   const model = loadModel(bytes);
   if ((opsetVersion(model, '') ?? 0) >= target) return { bytes };
   const converted = convertOpset(model, target);

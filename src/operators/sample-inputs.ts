@@ -25,7 +25,12 @@ export function resolveEngineInputs(model: ModelProto, spec: InputSpec = {}, opt
 }
 
 /** `count` samples for `resolveEngineInputs(model, spec)`, differing in their random values only (seeded). */
-export function engineSampleInputs(model: ModelProto, spec: InputSpec = {}, count = 1, options: EngineInputOptions = {}): Array<Record<string, InputTensor>> {
+export function engineSampleInputs(
+  model: ModelProto,
+  spec: InputSpec = {},
+  count = 1,
+  options: EngineInputOptions = {},
+): Array<Record<string, InputTensor>> {
   const resolved = resolveEngineInputs(model, spec, options);
   return samplesOf(resolved, count, options.seed);
 }

@@ -36,8 +36,12 @@ export const TOLERANCES = {
 /** Whether the top-level graph computes in float16 (fp16 initializers or Casts to fp16): its exact rewrites are held to fp16 rounding. */
 export function computesInFp16(model: ModelProto): boolean {
   const graph = model.graph!;
-  return (graph.initializer ?? []).some((t) => t.dataType === onnx.TensorProto.DataType.FLOAT16)
-    || (graph.node ?? []).some((n) => n.opType === 'Cast' && (n.attribute ?? []).some((a) => a.name === 'to' && Number(a.i) === onnx.TensorProto.DataType.FLOAT16));
+  return (
+    (graph.initializer ?? []).some((t) => t.dataType === onnx.TensorProto.DataType.FLOAT16) ||
+    (graph.node ?? []).some(
+      (n) => n.opType === 'Cast' && (n.attribute ?? []).some((a) => a.name === 'to' && Number(a.i) === onnx.TensorProto.DataType.FLOAT16),
+    )
+  );
 }
 
 /** The tolerance head → tail is held to: float rounding, or fp16 rounding for a graph that computes in fp16. */
@@ -71,26 +75,50 @@ export interface Verification {
 
 type Outputs = Record<string, ort.Tensor>;
 
-async function runAll(bytes: Uint8Array, label: string, feeds: Array<Record<string, InputTensor>>, engine: string, original: boolean): Promise<Outputs[]> {
+async function runAll(
+  bytes: Uint8Array,
+  label: string,
+  feeds: Array<Record<string, InputTensor>>,
+  engine: string,
+  original: boolean,
+): Promise<Outputs[]> {
   let session: ort.InferenceSession;
   try {
     session = await openSession(bytes, { threads: 1 });
   } catch (error) {
     if (original) throw error;
-    throw new TierwiseError('ENGINE_OUTPUT_INVALID', `${engine} wrote a ${label} onnxruntime cannot load: ${(error as Error).message}`, { engine, model: label });
+    throw new TierwiseError('ENGINE_OUTPUT_INVALID', `${engine} wrote a ${label} onnxruntime cannot load: ${(error as Error).message}`, {
+      engine,
+      model: label,
+    });
   }
   try {
     const out: Outputs[] = [];
     for (const f of feeds) {
       const wanted = Object.fromEntries(session.inputNames.map((n) => [n, f[n]]));
       const absent = session.inputNames.filter((n) => !f[n]);
-      if (absent.length) throw new TierwiseError('ENGINE_OUTPUT_INVALID', `${engine}: the ${label} wants inputs ${absent.join(', ')} that the original does not have`, { engine, model: label });
+      if (absent.length)
+        throw new TierwiseError(
+          'ENGINE_OUTPUT_INVALID',
+          `${engine}: the ${label} wants inputs ${absent.join(', ')} that the original does not have`,
+          { engine, model: label },
+        );
       try {
         out.push(await session.run(toFeeds(wanted)));
       } catch (error) {
-        const shapes = Object.entries(wanted).map(([n, t]) => `${n}: ${t.type}[${t.dims}]`).join(', ');
-        if (original) throw new TierwiseError('MODEL_RUN_FAILED', `the original model fails on the verification inputs (${shapes}): ${(error as Error).message}`);
-        throw new TierwiseError('ENGINE_OUTPUT_INVALID', `${engine}: the ${label} loads but fails to run on ${shapes}: ${(error as Error).message}`, { engine, model: label });
+        const shapes = Object.entries(wanted)
+          .map(([n, t]) => `${n}: ${t.type}[${t.dims}]`)
+          .join(', ');
+        if (original)
+          throw new TierwiseError(
+            'MODEL_RUN_FAILED',
+            `the original model fails on the verification inputs (${shapes}): ${(error as Error).message}`,
+          );
+        throw new TierwiseError(
+          'ENGINE_OUTPUT_INVALID',
+          `${engine}: the ${label} loads but fails to run on ${shapes}: ${(error as Error).message}`,
+          { engine, model: label },
+        );
       }
     }
     return out;
@@ -119,13 +147,20 @@ function compare(name: string, refs: ort.Tensor[], gots: ort.Tensor[], tolerance
   for (let s = 0; s < refs.length; s++) {
     const [ref, got] = [refs[s], gots[s]];
     if (ref.dims.join(',') !== got.dims.join(',')) {
-      throw new TierwiseError('ENGINE_OUTPUT_INVALID', `${engine}: output ${name} has shape [${got.dims}], the original [${ref.dims}]`, { engine, output: name });
+      throw new TierwiseError('ENGINE_OUTPUT_INVALID', `${engine}: output ${name} has shape [${got.dims}], the original [${ref.dims}]`, {
+        engine,
+        output: name,
+      });
     }
     const a = values(ref);
     const b = values(got);
     for (let i = 0; i < a.length; i++) {
       if (Number.isNaN(b[i]) && !Number.isNaN(a[i])) {
-        throw new TierwiseError('ENGINE_OUTPUT_INVALID', `${engine}: output ${name} holds NaN where the original does not (element ${i} of sample ${s})`, { engine, output: name });
+        throw new TierwiseError(
+          'ENGINE_OUTPUT_INVALID',
+          `${engine}: output ${name} holds NaN where the original does not (element ${i} of sample ${s})`,
+          { engine, output: name },
+        );
       }
       if (!Number.isFinite(a[i]) || !Number.isFinite(b[i])) continue;
       maxAbs = Math.max(maxAbs, Math.abs(a[i] - b[i]));
@@ -146,9 +181,13 @@ function compare(name: string, refs: ort.Tensor[], gots: ort.Tensor[], tolerance
   const relative = maxRef > 0 ? maxAbs / maxRef : maxAbs;
   const cosine = na === 0 && nb === 0 ? 1 : na === 0 || nb === 0 ? 0 : dot / Math.sqrt(na * nb);
   const relL2 = na > 0 ? Math.sqrt(diff2 / na) : Math.sqrt(diff2);
-  const passed = tolerance.kind === 'report' ? tolerance.maxRelL2 === undefined || relL2 <= tolerance.maxRelL2
-    : tolerance.kind === 'close' ? relative <= tolerance.rtol
-      : relative <= tolerance.rtol || (cosine >= tolerance.minCosine && (tolerance.maxRelL2 === undefined || relL2 <= tolerance.maxRelL2));
+  const passed =
+    tolerance.kind === 'report'
+      ? tolerance.maxRelL2 === undefined || relL2 <= tolerance.maxRelL2
+      : tolerance.kind === 'close'
+        ? relative <= tolerance.rtol
+        : relative <= tolerance.rtol ||
+          (cosine >= tolerance.minCosine && (tolerance.maxRelL2 === undefined || relL2 <= tolerance.maxRelL2));
   return { name, shape: [...refs[0].dims], maxAbs, relative, relL2, cosine, top1Agreement: rows > 0 ? sameRows / rows : null, passed };
 }
 
@@ -158,31 +197,67 @@ function argmax(a: Float64Array, start: number, n: number): number {
   return best - start;
 }
 
-function conclude(engine: string, tolerance: Tolerance, feeds: Array<Record<string, InputTensor>>, refs: Outputs[], gots: Outputs[]): Verification {
+function conclude(
+  engine: string,
+  tolerance: Tolerance,
+  feeds: Array<Record<string, InputTensor>>,
+  refs: Outputs[],
+  gots: Outputs[],
+): Verification {
   const names = Object.keys(refs[0]);
   const lost = names.filter((n) => !(n in gots[0]));
-  if (lost.length) throw new TierwiseError('ENGINE_OUTPUT_INVALID', `${engine}: the written model lost outputs ${lost.join(', ')}`, { engine, lost });
-  const outputs = names.map((n) => compare(n, refs.map((r) => r[n]), gots.map((g) => g[n]), tolerance, engine));
+  if (lost.length)
+    throw new TierwiseError('ENGINE_OUTPUT_INVALID', `${engine}: the written model lost outputs ${lost.join(', ')}`, { engine, lost });
+  const outputs = names.map((n) =>
+    compare(
+      n,
+      refs.map((r) => r[n]),
+      gots.map((g) => g[n]),
+      tolerance,
+      engine,
+    ),
+  );
   const verification: Verification = {
-    engine, tolerance, samples: feeds.length,
+    engine,
+    tolerance,
+    samples: feeds.length,
     inputShapes: Object.fromEntries(Object.entries(feeds[0]).map(([n, t]) => [n, [...t.dims]])),
-    outputs, passed: outputs.every((o) => o.passed),
+    outputs,
+    passed: outputs.every((o) => o.passed),
   };
   if (!verification.passed) {
-    const worst = outputs.filter((o) => !o.passed).map((o) => `${o.name}: max abs ${o.maxAbs.toExponential(2)}, relative ${o.relative.toExponential(2)}, relative L2 ${o.relL2.toExponential(2)}, cosine ${o.cosine.toFixed(4)}${o.top1Agreement === null ? '' : `, top-1 agreement ${(o.top1Agreement * 100).toFixed(1)}%`}`);
-    throw new TierwiseError('ENGINE_OUTPUT_DISAGREES', `${engine}: the written model disagrees with the original beyond ${describeTolerance(tolerance)} (${worst.join('; ')})`, { verification });
+    const worst = outputs
+      .filter((o) => !o.passed)
+      .map(
+        (o) =>
+          `${o.name}: max abs ${o.maxAbs.toExponential(2)}, relative ${o.relative.toExponential(2)}, relative L2 ${o.relL2.toExponential(2)}, cosine ${o.cosine.toFixed(4)}${o.top1Agreement === null ? '' : `, top-1 agreement ${(o.top1Agreement * 100).toFixed(1)}%`}`,
+      );
+    throw new TierwiseError(
+      'ENGINE_OUTPUT_DISAGREES',
+      `${engine}: the written model disagrees with the original beyond ${describeTolerance(tolerance)} (${worst.join('; ')})`,
+      { verification },
+    );
   }
   return verification;
 }
 
 export function describeTolerance(t: Tolerance): string {
   if (t.kind === 'close') return `relative ${t.rtol}`;
-  if (t.kind === 'fidelity') return `cosine ≥ ${t.minCosine}${t.maxRelL2 === undefined ? '' : ` and relative L2 ≤ ${t.maxRelL2}`} (or relative ≤ ${t.rtol})`;
-  return t.maxRelL2 === undefined ? 'nothing (reported only)' : `a change of relative L2 ≤ ${t.maxRelL2} (a change larger than the output itself is no approximation)`;
+  if (t.kind === 'fidelity')
+    return `cosine ≥ ${t.minCosine}${t.maxRelL2 === undefined ? '' : ` and relative L2 ≤ ${t.maxRelL2}`} (or relative ≤ ${t.rtol})`;
+  return t.maxRelL2 === undefined
+    ? 'nothing (reported only)'
+    : `a change of relative L2 ≤ ${t.maxRelL2} (a change larger than the output itself is no approximation)`;
 }
 
 /** Runs `original` and `written` on `feeds` and compares every original output. */
-export async function verifyModel(engine: string, original: Uint8Array, written: Uint8Array, feeds: Array<Record<string, InputTensor>>, tolerance: Tolerance): Promise<Verification> {
+export async function verifyModel(
+  engine: string,
+  original: Uint8Array,
+  written: Uint8Array,
+  feeds: Array<Record<string, InputTensor>>,
+  tolerance: Tolerance,
+): Promise<Verification> {
   if (feeds.length === 0) throw new TierwiseError('INPUT_SPEC_REQUIRED', `${engine}: no sample inputs to verify the written model with`);
   const refs = await runAll(original, 'original model', feeds, engine, true);
   const gots = await runAll(written, 'model', feeds, engine, false);
@@ -190,14 +265,25 @@ export async function verifyModel(engine: string, original: Uint8Array, written:
 }
 
 /** Head → tail (the tail fed the head's outputs and the forwarded graph inputs) against the original. */
-export async function verifySplit(original: Uint8Array, head: Uint8Array, tail: Uint8Array, feeds: Array<Record<string, InputTensor>>, tolerance: Tolerance = TOLERANCES.partition): Promise<Verification> {
+export async function verifySplit(
+  original: Uint8Array,
+  head: Uint8Array,
+  tail: Uint8Array,
+  feeds: Array<Record<string, InputTensor>>,
+  tolerance: Tolerance = TOLERANCES.partition,
+): Promise<Verification> {
   const engine = 'partition';
   if (feeds.length === 0) throw new TierwiseError('INPUT_SPEC_REQUIRED', `${engine}: no sample inputs to verify the head and tail with`);
   const refs = await runAll(original, 'original model', feeds, engine, true);
   const heads = await runAll(head, 'head', feeds, engine, false);
   const tailFeeds = feeds.map((f, i) => ({
     ...f,
-    ...Object.fromEntries(Object.entries(heads[i]).map(([n, t]) => [n, { type: t.type as InputTensor['type'], dims: [...t.dims], data: t.data as InputTensor['data'] }])),
+    ...Object.fromEntries(
+      Object.entries(heads[i]).map(([n, t]) => [
+        n,
+        { type: t.type as InputTensor['type'], dims: [...t.dims], data: t.data as InputTensor['data'] },
+      ]),
+    ),
   }));
   const tails = await runAll(tail, 'tail', tailFeeds, engine, false);
   return conclude(engine, tolerance, feeds, refs, tails);

@@ -26,17 +26,28 @@ export function hashToken(token: string): string {
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
 
 function toView(row: { id: string; studyId: string; createdAt: Date; expiresAt: Date; revokedAt: Date | null }): ShareLinkView {
-  return { id: row.id, studyId: row.studyId, createdAt: row.createdAt.toISOString(), expiresAt: row.expiresAt.toISOString(), revokedAt: row.revokedAt?.toISOString() ?? null };
+  return {
+    id: row.id,
+    studyId: row.studyId,
+    createdAt: row.createdAt.toISOString(),
+    expiresAt: row.expiresAt.toISOString(),
+    revokedAt: row.revokedAt?.toISOString() ?? null,
+  };
 }
 
 @Injectable()
 export class ShareLinksService {
   constructor(private readonly prisma: PrismaService) {}
 
-  async create(teamId: string, studyId: string, expiresInHours = DEFAULT_SHARE_HOURS): Promise<ShareLinkView & { token: string; url: string }> {
+  async create(
+    teamId: string,
+    studyId: string,
+    expiresInHours = DEFAULT_SHARE_HOURS,
+  ): Promise<ShareLinkView & { token: string; url: string }> {
     const study = await this.prisma.study.findFirst({ where: { id: studyId, teamId }, select: { status: true } });
     if (!study) throw new TierwiseError('STUDY_NOT_FOUND', `no study ${studyId}`);
-    if (study.status !== 'completed') throw new TierwiseError('STUDY_NOT_READY', `study ${studyId} is ${study.status}; only a completed study's report can be shared`);
+    if (study.status !== 'completed')
+      throw new TierwiseError('STUDY_NOT_READY', `study ${studyId} is ${study.status}; only a completed study's report can be shared`);
     const token = newToken();
     const row = await this.prisma.shareLink.create({
       data: { teamId, studyId, tokenHash: hashToken(token), expiresAt: new Date(Date.now() + expiresInHours * 3600_000) },
@@ -70,7 +81,8 @@ export class ShareLinksService {
     const row = TOKEN_SHAPE.test(token) ? await this.prisma.shareLink.findUnique({ where: { tokenHash: hashToken(token) } }) : null;
     if (!row) throw new TierwiseError('SHARE_NOT_FOUND', 'this share link does not exist');
     if (row.revokedAt) throw new TierwiseError('SHARE_REVOKED', 'this share link was revoked; ask its sender for a new one');
-    if (row.expiresAt.getTime() <= Date.now()) throw new TierwiseError('SHARE_EXPIRED', `this share link expired at ${row.expiresAt.toISOString()}; ask its sender for a new one`);
+    if (row.expiresAt.getTime() <= Date.now())
+      throw new TierwiseError('SHARE_EXPIRED', `this share link expired at ${row.expiresAt.toISOString()}; ask its sender for a new one`);
     return { teamId: row.teamId, studyId: row.studyId, expiresAt: row.expiresAt };
   }
 }

@@ -1,5 +1,13 @@
 import { Body, Controller, Delete, Get, Param, Post, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiExcludeController, ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiExcludeController,
+  ApiOkResponse,
+  ApiOperation,
+  ApiPropertyOptional,
+  ApiTags,
+} from '@nestjs/swagger';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import type { Response } from 'express';
 import { reportToHtml } from '../advisor';
@@ -17,7 +25,10 @@ import { CreatedShareLinkResponse, ShareLinkResponse } from './share-link.respon
 
 export class CreateShareDto {
   @ApiPropertyOptional({ default: DEFAULT_SHARE_HOURS, minimum: 1, maximum: MAX_SHARE_HOURS })
-  @IsOptional() @IsInt() @Min(1) @Max(MAX_SHARE_HOURS)
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(MAX_SHARE_HOURS)
   expiresInHours?: number;
 }
 
@@ -90,7 +101,12 @@ export class SharePagesController {
     } catch (error) {
       if (!isTierwiseError(error)) throw error;
       res.status(httpStatusOf(error.entry));
-      send(res, 'text/html; charset=utf-8', `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Share link refused</title></head><body style="font:16px system-ui;max-width:40rem;margin:3rem auto;color:#1d2330"><h1>Share link refused</h1><p id="refused" data-code="${escape(error.code)}">${escape(error.code)}: ${escape(error.message)}</p></body></html>`, REFUSED_CSP);
+      send(
+        res,
+        'text/html; charset=utf-8',
+        `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Share link refused</title></head><body style="font:16px system-ui;max-width:40rem;margin:3rem auto;color:#1d2330"><h1>Share link refused</h1><p id="refused" data-code="${escape(error.code)}">${escape(error.code)}: ${escape(error.message)}</p></body></html>`,
+        REFUSED_CSP,
+      );
       return;
     }
     sendPage(res);
@@ -104,7 +120,14 @@ export class SharePagesController {
     if (!study) throw new TierwiseError('SHARE_NOT_FOUND', 'the shared study was deleted');
     const model = await this.models.find(link.teamId, study.modelId);
     res.json({
-      study: { id: study.id, modelName: model?.name ?? 'a deleted model', status: study.status, recommendation: study.recommendation, createdAt: study.createdAt, finishedAt: study.finishedAt },
+      study: {
+        id: study.id,
+        modelName: model?.name ?? 'a deleted model',
+        status: study.status,
+        recommendation: study.recommendation,
+        createdAt: study.createdAt,
+        finishedAt: study.finishedAt,
+      },
       decision,
       expiresAt: link.expiresAt.toISOString(),
     });

@@ -29,7 +29,12 @@ export interface MeasurementRecord {
   createdAt: string;
 }
 
-export type NewMeasurement = Omit<MeasurementRecord, 'id' | 'createdAt' | 'samplesMs' | 'samplesRawMs' | 'inputShapes'> & { samplesMs: number[]; samplesRawMs: number[]; profile?: unknown; inputShapes?: InputShapesRecord | null };
+export type NewMeasurement = Omit<MeasurementRecord, 'id' | 'createdAt' | 'samplesMs' | 'samplesRawMs' | 'inputShapes'> & {
+  samplesMs: number[];
+  samplesRawMs: number[];
+  profile?: unknown;
+  inputShapes?: InputShapesRecord | null;
+};
 
 export interface AccuracyRecord {
   variantId: string;
@@ -81,7 +86,10 @@ export class ResultsRepository {
   }
 
   async measurements(studyId: string, withSamples: boolean): Promise<MeasurementRecord[]> {
-    const rows = await this.prisma.measurement.findMany({ where: { studyId }, orderBy: [{ variantId: 'asc' }, { tier: 'asc' }, { part: 'asc' }] });
+    const rows = await this.prisma.measurement.findMany({
+      where: { studyId },
+      orderBy: [{ variantId: 'asc' }, { tier: 'asc' }, { part: 'asc' }],
+    });
     return rows.map(({ samplesMs, samplesRawMs, peakRssBytes, createdAt, studyId: _s, profile: _p, ...rest }) => ({
       ...rest,
       inputShapes: rest.inputShapes as InputShapesRecord | null,
@@ -128,13 +136,21 @@ export class ResultsRepository {
     await this.prisma.$transaction([
       this.prisma.recommendation.deleteMany({ where: { studyId } }),
       this.prisma.recommendation.createMany({
-        data: rows.map((r) => ({ ...r, studyId, violations: r.violations as Prisma.InputJsonValue, details: r.details as Prisma.InputJsonValue })),
+        data: rows.map((r) => ({
+          ...r,
+          studyId,
+          violations: r.violations as Prisma.InputJsonValue,
+          details: r.details as Prisma.InputJsonValue,
+        })),
       }),
     ]);
   }
 
   async recommendations(studyId: string): Promise<RecommendationRecord[]> {
-    const rows = await this.prisma.recommendation.findMany({ where: { studyId }, orderBy: [{ feasible: 'desc' }, { rank: 'asc' }, { latencyMs: 'asc' }] });
+    const rows = await this.prisma.recommendation.findMany({
+      where: { studyId },
+      orderBy: [{ feasible: 'desc' }, { rank: 'asc' }, { latencyMs: 'asc' }],
+    });
     return rows.map(({ id: _id, studyId: _s, createdAt: _c, ...rest }) => rest);
   }
 }

@@ -1,5 +1,29 @@
-import { Body, Controller, Delete, Get, Headers, HttpCode, Param, ParseBoolPipe, Post, Query, Res, Sse, type MessageEvent } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiExtraModels, ApiHeader, ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  ParseBoolPipe,
+  Post,
+  Query,
+  Res,
+  Sse,
+  type MessageEvent,
+} from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiBearerAuth,
+  ApiExtraModels,
+  ApiHeader,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiQuery,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { Response } from 'express';
 import { map, type Observable } from 'rxjs';
 import { CurrentTeam } from '../auth/auth.guard';
@@ -22,13 +46,31 @@ const FORMATS: ReportFormat[] = ['json', 'csv', 'html'];
 @ApiErrors(...AUTHENTICATED_ERRORS)
 @Controller('v1/studies')
 export class StudiesController {
-  constructor(private readonly studies: StudiesService, private readonly subscriber: StudyEventsSubscriber) {}
+  constructor(
+    private readonly studies: StudiesService,
+    private readonly subscriber: StudyEventsSubscriber,
+  ) {}
 
   @Post()
   @HttpCode(202)
   @ApiOperation({ summary: 'Start a study: build variants, benchmark them per tier, evaluate, rank and explain' })
   @ApiHeader({ name: 'idempotency-key', required: false, description: 'a retried request with the same key returns the same study' })
-  @ApiErrors(...JSON_BODY_ERRORS, 'MODEL_NOT_FOUND', 'DATASET_NOT_FOUND', 'INPUT_SPEC_INVALID', 'INPUT_SPEC_REQUIRED', 'INPUT_UNSUPPORTED', 'INPUT_INVALID', 'DATASET_MISMATCH', 'DATASET_INVALID', 'PREPROCESS_INVALID', 'WEBHOOK_URL_INVALID', 'WEBHOOK_URL_UNRESOLVABLE', 'WEBHOOK_URL_FORBIDDEN', 'STUDY_INVALID')
+  @ApiErrors(
+    ...JSON_BODY_ERRORS,
+    'MODEL_NOT_FOUND',
+    'DATASET_NOT_FOUND',
+    'INPUT_SPEC_INVALID',
+    'INPUT_SPEC_REQUIRED',
+    'INPUT_UNSUPPORTED',
+    'INPUT_INVALID',
+    'DATASET_MISMATCH',
+    'DATASET_INVALID',
+    'PREPROCESS_INVALID',
+    'WEBHOOK_URL_INVALID',
+    'WEBHOOK_URL_UNRESOLVABLE',
+    'WEBHOOK_URL_FORBIDDEN',
+    'STUDY_INVALID',
+  )
   @ApiAcceptedResponse({ type: StudyType, description: 'the study, queued (or the first one made with the same Idempotency-Key)' })
   async create(@CurrentTeam() team: TeamRef, @Body() dto: CreateStudyDto, @Headers('idempotency-key') key?: string) {
     return (await this.studies.create(team, dto, key)).study;
@@ -61,7 +103,10 @@ export class StudiesController {
   @ApiOperation({ summary: 'Server-sent events: status and progress until the study ends' })
   @ApiErrors('STUDY_NOT_FOUND')
   @ApiProduces('text/event-stream')
-  @ApiOkResponse({ description: '`progress` events, each a StudyProgress JSON object, until the study ends', content: { 'text/event-stream': { schema: { type: 'string' } } } })
+  @ApiOkResponse({
+    description: '`progress` events, each a StudyProgress JSON object, until the study ends',
+    content: { 'text/event-stream': { schema: { type: 'string' } } },
+  })
   async events(@CurrentTeam() team: TeamRef, @Param('id', idPipe('study')) id: string): Promise<Observable<MessageEvent>> {
     const study = await this.studies.get(team, id);
     const initial = progressEvent(study);
@@ -72,7 +117,11 @@ export class StudiesController {
   @ApiQuery({ name: 'samples', required: false, type: Boolean, description: 'include every latency sample (raw and tier-scaled)' })
   @ApiErrors('STUDY_NOT_FOUND', 'VALIDATION_FAILED')
   @ApiOkResponse({ type: [MeasurementResponse] })
-  measurements(@CurrentTeam() team: TeamRef, @Param('id', idPipe('study')) id: string, @Query('samples', new ParseBoolPipe({ optional: true })) samples?: boolean) {
+  measurements(
+    @CurrentTeam() team: TeamRef,
+    @Param('id', idPipe('study')) id: string,
+    @Query('samples', new ParseBoolPipe({ optional: true })) samples?: boolean,
+  ) {
     return this.studies.measurements(team, id, samples ?? false);
   }
 
@@ -87,8 +136,20 @@ export class StudiesController {
   @ApiQuery({ name: 'format', required: false, enum: FORMATS })
   @ApiErrors('STUDY_NOT_FOUND', 'STUDY_NOT_READY', 'VALIDATION_FAILED')
   @ApiProduces('application/json', 'text/csv', 'text/html')
-  @ApiOkResponse({ description: 'the advisor report: JSON, a CSV table or a self-contained HTML page', content: { 'application/json': { schema: { type: 'object', additionalProperties: true } }, 'text/csv': { schema: { type: 'string' } }, 'text/html': { schema: { type: 'string' } } } })
-  async report(@CurrentTeam() team: TeamRef, @Param('id', idPipe('study')) id: string, @Res() res: Response, @Query('format') format: string = 'json') {
+  @ApiOkResponse({
+    description: 'the advisor report: JSON, a CSV table or a self-contained HTML page',
+    content: {
+      'application/json': { schema: { type: 'object', additionalProperties: true } },
+      'text/csv': { schema: { type: 'string' } },
+      'text/html': { schema: { type: 'string' } },
+    },
+  })
+  async report(
+    @CurrentTeam() team: TeamRef,
+    @Param('id', idPipe('study')) id: string,
+    @Res() res: Response,
+    @Query('format') format: string = 'json',
+  ) {
     if (!FORMATS.includes(format as ReportFormat)) throw new TierwiseError('VALIDATION_FAILED', `format: one of ${FORMATS.join(', ')}`);
     const { contentType, body } = await this.studies.report(team, id, format as ReportFormat);
     res.setHeader('Content-Type', contentType);

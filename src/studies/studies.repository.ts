@@ -135,7 +135,8 @@ export class StudiesRepository {
       where: { id, status: { notIn: [...TERMINAL_STATUSES] } },
       data: { status, phase, ...extra },
     });
-    if (count > 0 && status !== 'queued') await this.prisma.study.updateMany({ where: { id, startedAt: null }, data: { startedAt: new Date() } });
+    if (count > 0 && status !== 'queued')
+      await this.prisma.study.updateMany({ where: { id, startedAt: null }, data: { startedAt: new Date() } });
     return count > 0;
   }
 

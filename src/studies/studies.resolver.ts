@@ -11,7 +11,10 @@ import type { StudyView } from './study.views';
 
 @Resolver(() => StudyType)
 export class StudiesResolver {
-  constructor(private readonly service: StudiesService, private readonly subscriber: StudyEventsSubscriber) {}
+  constructor(
+    private readonly service: StudiesService,
+    private readonly subscriber: StudyEventsSubscriber,
+  ) {}
 
   @Query(() => StudyPageType)
   studies(

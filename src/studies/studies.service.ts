@@ -50,10 +50,14 @@ export class StudiesService {
     }
     const open = await this.studies.openCount(team.id);
     if (open >= this.config.TEAM_MAX_OPEN_STUDIES) {
-      throw new TierwiseError('STUDY_QUOTA_EXCEEDED', `the team has ${open} studies queued or running (at most ${this.config.TEAM_MAX_OPEN_STUDIES}); retry when one has ended`, {
-        limit: this.config.TEAM_MAX_OPEN_STUDIES,
-        retryAfterS: 30,
-      });
+      throw new TierwiseError(
+        'STUDY_QUOTA_EXCEEDED',
+        `the team has ${open} studies queued or running (at most ${this.config.TEAM_MAX_OPEN_STUDIES}); retry when one has ended`,
+        {
+          limit: this.config.TEAM_MAX_OPEN_STUDIES,
+          retryAfterS: 30,
+        },
+      );
     }
     const model = await this.models.get(team, dto.modelId);
     const dataset = dto.datasetId ? await this.datasets.get(team, dto.datasetId) : undefined;
@@ -81,7 +85,13 @@ export class StudiesService {
         idByKey.set(planned.key, planned.existingId);
         continue;
       }
-      const record = await this.variants.ensureBuilt(model.id, planned.key, planned.operators, planned.step!.params, idByKey.get(planned.parentKey!)!);
+      const record = await this.variants.ensureBuilt(
+        model.id,
+        planned.key,
+        planned.operators,
+        planned.step!.params,
+        idByKey.get(planned.parentKey!)!,
+      );
       idByKey.set(planned.key, record.id);
     }
     const result = await this.studies.create({

@@ -8,7 +8,10 @@ const QUEUED_STATES = ['waiting', 'delayed', 'prioritized', 'waiting-children', 
 /** Removes a study's jobs that have not started; running ones see the study cancelled and stop at their next check. */
 @Injectable()
 export class StudyCancellation {
-  constructor(private readonly queues: QueuesService, private readonly tiers: TiersConfig) {}
+  constructor(
+    private readonly queues: QueuesService,
+    private readonly tiers: TiersConfig,
+  ) {}
 
   async removeQueuedJobs(studyId: string): Promise<number> {
     const names = [QueueName.Build, QueueName.Evaluate, QueueName.Advise, ...this.tiers.names().map(benchQueue)];

@@ -46,7 +46,8 @@ export class StudyDatasets implements OnModuleDestroy {
   async open(teamId: string, datasetId: string): Promise<OpenedStudyDataset> {
     // Only a missing row means the dataset was deleted; any other error (a dropped connection) is retried.
     const view = await this.datasets.get({ id: teamId, name: '' }, datasetId).catch((error: unknown) => {
-      if (isTierwiseError(error) && error.code === 'DATASET_NOT_FOUND') throw new TierwiseError('DATASET_NOT_FOUND', `the study's dataset ${datasetId} was deleted`);
+      if (isTierwiseError(error) && error.code === 'DATASET_NOT_FOUND')
+        throw new TierwiseError('DATASET_NOT_FOUND', `the study's dataset ${datasetId} was deleted`);
       throw error;
     });
     const key = `${datasetId}:${view.sha256}`;
@@ -59,7 +60,12 @@ export class StudyDatasets implements OnModuleDestroy {
     const entry = await pending;
     entry.users++;
     if (entry.idle) clearTimeout(entry.idle);
-    const forChild = { path: entry.opened.source.path, kind: entry.opened.source.kind, preprocess: entry.opened.preprocess, labelled: entry.labelled };
+    const forChild = {
+      path: entry.opened.source.path,
+      kind: entry.opened.source.kind,
+      preprocess: entry.opened.preprocess,
+      labelled: entry.labelled,
+    };
     let closed = false;
     return {
       forChild,
@@ -109,7 +115,12 @@ export class StudyDatasets implements OnModuleDestroy {
   }
 }
 
-async function writeSamples(dataset: OpenedStudyDataset['forChild'], file: string, limit: number, modelInputs: TensorSpec[]): Promise<string> {
+async function writeSamples(
+  dataset: OpenedStudyDataset['forChild'],
+  file: string,
+  limit: number,
+  modelInputs: TensorSpec[],
+): Promise<string> {
   const { samples } = await loadDataset(dataset.path, { kind: dataset.kind, preprocess: dataset.preprocess, modelInputs, limit });
   await writeFile(file, JSON.stringify(samples.map((s) => serializeSample(s.id, s.inputs))));
   return file;

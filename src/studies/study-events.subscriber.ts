@@ -16,10 +16,16 @@ import type { StudyEvent } from './study.views';
 export class StudyEventsSubscriber implements OnModuleDestroy {
   private pubsub?: RedisPubSub;
 
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig, private readonly events: StudyEvents) {}
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly events: StudyEvents,
+  ) {}
 
   private connection(): RedisPubSub {
-    this.pubsub ??= new RedisPubSub({ publisher: createRedis(this.config.REDIS_URL, 'study-events-publisher'), subscriber: createRedis(this.config.REDIS_URL, 'study-events') });
+    this.pubsub ??= new RedisPubSub({
+      publisher: createRedis(this.config.REDIS_URL, 'study-events-publisher'),
+      subscriber: createRedis(this.config.REDIS_URL, 'study-events'),
+    });
     return this.pubsub;
   }
 
@@ -39,7 +45,11 @@ export class StudyEventsSubscriber implements OnModuleDestroy {
         if (terminal(event)) subscriber.complete();
       });
       subscription.catch((error: Error) => subscriber.error(error));
-      return () => void subscription.then((id) => pubsub.unsubscribe(id), () => undefined);
+      return () =>
+        void subscription.then(
+          (id) => pubsub.unsubscribe(id),
+          () => undefined,
+        );
     });
   }
 

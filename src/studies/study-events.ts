@@ -3,7 +3,9 @@ import { QueuesService } from '../jobs/queues.service';
 import type { StudyEvent, StudyView } from './study.views';
 
 /** A study's progress event as it stands now: what Redis, the SSE stream and the GraphQL subscription carry. */
-export function progressEvent(study: Pick<StudyView, 'id' | 'status' | 'phase' | 'progress' | 'jobsDone' | 'jobsTotal' | 'error'>): StudyEvent {
+export function progressEvent(
+  study: Pick<StudyView, 'id' | 'status' | 'phase' | 'progress' | 'jobsDone' | 'jobsTotal' | 'error'>,
+): StudyEvent {
   return {
     studyId: study.id,
     status: study.status,

@@ -14,13 +14,33 @@ function setUp(overrides: Parameters<typeof aStudy>[0] = {}) {
   const variants = new FakeVariants(
     aVariant({ id: 'v-base' }),
     aVariant({ id: 'v-sptq', operators: ['sptq'], origin: 'built', parentId: 'v-base', status: 'pending', blobSha: null }),
-    aVariant({ id: 'v-cut', operators: ['identity', 'partition'], origin: 'built', parentId: 'v-base', status: 'pending', blobSha: null, params: { from: 'mobile', to: 'edge' } }),
+    aVariant({
+      id: 'v-cut',
+      operators: ['identity', 'partition'],
+      origin: 'built',
+      parentId: 'v-base',
+      status: 'pending',
+      blobSha: null,
+      params: { from: 'mobile', to: 'edge' },
+    }),
     aVariant({ id: 'v-broken', operators: ['prune'], origin: 'built', status: 'failed', blobSha: null }),
   );
-  const studies = new FakeStudies(aStudy({ datasetId: 'ds-1', scenarios: ['mobile', 'edge', 'mobile|edge'], variantIds: ['v-base', 'v-sptq', 'v-cut', 'v-broken'], ...overrides }));
+  const studies = new FakeStudies(
+    aStudy({
+      datasetId: 'ds-1',
+      scenarios: ['mobile', 'edge', 'mobile|edge'],
+      variantIds: ['v-base', 'v-sptq', 'v-cut', 'v-broken'],
+      ...overrides,
+    }),
+  );
   const queues = new FakeQueues();
   const events = new FakeEvents();
-  const flow = new StudyFlow(as<QueuesService>(queues), as<StudiesRepository>(studies), as<VariantsRepository>(variants), as<StudyEvents>(events));
+  const flow = new StudyFlow(
+    as<QueuesService>(queues),
+    as<StudiesRepository>(studies),
+    as<VariantsRepository>(variants),
+    as<StudyEvents>(events),
+  );
   return { flow, studies, variants, queues, events };
 }
 
@@ -38,18 +58,25 @@ describe('StudyFlow', () => {
     assert.equal(parent.name, 'phase-done');
     assert.deepEqual(parent.data, { studyId: 'study-1', phase: 'build', correlationId: 'cid-1' });
     assert.equal(parent.opts?.jobId, 'study-1_build_done');
-    assert.deepEqual(parent.children?.map((c) => [c.name, c.data, c.opts?.jobId, c.opts?.ignoreDependencyOnFailure]), [
-      ['build-variant', { studyId: 'study-1', variantId: 'v-sptq', correlationId: 'cid-1' }, 'study-1_build_v-sptq', true],
-    ]);
+    assert.deepEqual(
+      parent.children?.map((c) => [c.name, c.data, c.opts?.jobId, c.opts?.ignoreDependencyOnFailure]),
+      [['build-variant', { studyId: 'study-1', variantId: 'v-sptq', correlationId: 'cid-1' }, 'study-1_build_v-sptq', true]],
+    );
     assert.equal(toFlowJob(parent).children?.[0].queueName, 'build');
-    assert.deepEqual(events.published.map((e) => [e.status, e.phase, e.jobsTotal]), [['building', 'build', 11]]);
+    assert.deepEqual(
+      events.published.map((e) => [e.status, e.phase, e.jobsTotal]),
+      [['building', 'build', 11]],
+    );
   });
 
   test('each phase done starts the next: partitions, then bench on each tier’s queue, evaluation, and advice', async () => {
     const { flow, studies, queues } = setUp();
     await flow.start('study-1');
     await flow.phaseDone('study-1', 'build');
-    assert.deepEqual(queues.flows[1].children?.map((c) => c.data), [{ studyId: 'study-1', variantId: 'v-cut', correlationId: 'cid-1' }]);
+    assert.deepEqual(
+      queues.flows[1].children?.map((c) => c.data),
+      [{ studyId: 'study-1', variantId: 'v-cut', correlationId: 'cid-1' }],
+    );
 
     await flow.phaseDone('study-1', 'partition');
     assert.equal(studies.row('study-1').status, 'benchmarking');
@@ -68,11 +95,17 @@ describe('StudyFlow', () => {
 
     await flow.phaseDone('study-1', 'bench');
     assert.equal(studies.row('study-1').status, 'evaluating');
-    assert.deepEqual(toFlowJob(queues.flows[3]).children?.map((c) => `${c.queueName} ${c.data.variantId}`), ['evaluate v-base', 'evaluate v-sptq']);
+    assert.deepEqual(
+      toFlowJob(queues.flows[3]).children?.map((c) => `${c.queueName} ${c.data.variantId}`),
+      ['evaluate v-base', 'evaluate v-sptq'],
+    );
 
     await flow.phaseDone('study-1', 'evaluate');
     assert.equal(studies.row('study-1').status, 'ranking');
-    assert.deepEqual(queues.added.map((a) => [a.name, a.data, a.opts?.jobId, a.opts?.attempts]), [['advise-study', { studyId: 'study-1', correlationId: 'cid-1' }, 'study-1_advise', 3]]);
+    assert.deepEqual(
+      queues.added.map((a) => [a.name, a.data, a.opts?.jobId, a.opts?.attempts]),
+      [['advise-study', { studyId: 'study-1', correlationId: 'cid-1' }, 'study-1_advise', 3]],
+    );
     assert.equal(queues.flows.length, 4);
   });
 
@@ -81,7 +114,10 @@ describe('StudyFlow', () => {
     await flow.startPhase('study-1', 'evaluate');
     assert.equal(studies.row('study-1').phase, 'advise');
     assert.equal(queues.flows.length, 0);
-    assert.deepEqual(queues.added.map((a) => a.name), ['advise-study']);
+    assert.deepEqual(
+      queues.added.map((a) => a.name),
+      ['advise-study'],
+    );
   });
 
   test('an ended study starts nothing, and a resumed phase re-enqueues the same job ids without moving the study', async () => {

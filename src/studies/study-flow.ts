@@ -30,9 +30,22 @@ export function isPartition(variant: Pick<VariantRecord, 'operators'>): boolean 
 const jobId = (...parts: string[]) => parts.join('_').replace(/[:|]/g, '-');
 
 /** The BullMQ queue and job id of one of a study's build, bench or evaluate jobs (ids are derived, never stored). */
-export function studyJobKey(studyId: string, job: { phase: 'build' | 'bench' | 'evaluate'; variantId: string; tier?: string; part?: string }): { queue: string; id: string } {
-  if (job.phase === 'bench') return { queue: queueOf(JobName.BenchVariant, { studyId, variantId: job.variantId, tier: job.tier!, part: job.part as 'whole' | 'head' | 'tail' }), id: jobId(studyId, 'bench', job.variantId, job.tier!, job.part!) };
-  if (job.phase === 'build') return { queue: queueOf(JobName.BuildVariant, { studyId, variantId: job.variantId }), id: jobId(studyId, 'build', job.variantId) };
+export function studyJobKey(
+  studyId: string,
+  job: { phase: 'build' | 'bench' | 'evaluate'; variantId: string; tier?: string; part?: string },
+): { queue: string; id: string } {
+  if (job.phase === 'bench')
+    return {
+      queue: queueOf(JobName.BenchVariant, {
+        studyId,
+        variantId: job.variantId,
+        tier: job.tier!,
+        part: job.part as 'whole' | 'head' | 'tail',
+      }),
+      id: jobId(studyId, 'bench', job.variantId, job.tier!, job.part!),
+    };
+  if (job.phase === 'build')
+    return { queue: queueOf(JobName.BuildVariant, { studyId, variantId: job.variantId }), id: jobId(studyId, 'build', job.variantId) };
   return { queue: queueOf(JobName.EvaluateVariant, { studyId, variantId: job.variantId }), id: jobId(studyId, 'evaluate', job.variantId) };
 }
 
@@ -66,7 +79,10 @@ export class StudyFlow {
     const variants = await this.variants.many(study.variantIds);
     const jobs = this.jobsFor(study, variants, phase);
     if (!resume) {
-      const remaining = STUDY_PHASES.slice(STUDY_PHASES.indexOf(phase) + 1).reduce((sum, later) => sum + this.jobsFor(study, variants, later).length, 0);
+      const remaining = STUDY_PHASES.slice(STUDY_PHASES.indexOf(phase) + 1).reduce(
+        (sum, later) => sum + this.jobsFor(study, variants, later).length,
+        0,
+      );
       const moved = await this.studies.advance(studyId, STATUS_OF[phase], phase, { jobsTotal: study.jobsDone + jobs.length + remaining });
       if (!moved) return;
     }
@@ -75,7 +91,11 @@ export class StudyFlow {
     const load = await this.studies.teamLoad(studyId);
     const priority = fairPriority(load.inFlight, load.rank);
     if (phase === 'advise') {
-      await this.queues.add(JobName.AdviseStudy, { studyId, correlationId: cid }, { jobId: jobId(studyId, 'advise'), ...RETRIES, priority });
+      await this.queues.add(
+        JobName.AdviseStudy,
+        { studyId, correlationId: cid },
+        { jobId: jobId(studyId, 'advise'), ...RETRIES, priority },
+      );
       return;
     }
     if (jobs.length === 0) {
@@ -123,9 +143,16 @@ export class StudyFlow {
           .filter((v) => v.status !== 'ready' && isPartition(v) === (phase === 'partition'))
           .map((v) => child(JobName.BuildVariant, { studyId: study.id, variantId: v.id }, jobId(study.id, 'build', v.id)));
       case 'bench':
-        return usable.flatMap((v) => benchTargets(study, v).map((t) =>
-          child(JobName.BenchVariant, { studyId: study.id, variantId: v.id, tier: t.tier, part: t.part }, jobId(study.id, 'bench', v.id, t.tier, t.part), { attempts: 2 }),
-        ));
+        return usable.flatMap((v) =>
+          benchTargets(study, v).map((t) =>
+            child(
+              JobName.BenchVariant,
+              { studyId: study.id, variantId: v.id, tier: t.tier, part: t.part },
+              jobId(study.id, 'bench', v.id, t.tier, t.part),
+              { attempts: 2 },
+            ),
+          ),
+        );
       case 'evaluate':
         if (!study.datasetId) return [];
         return usable

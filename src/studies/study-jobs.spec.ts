@@ -18,7 +18,12 @@ function setUp(status: StudyStatus = 'benchmarking') {
   const studies = new FakeStudies(aStudy({ status, phase: 'bench', jobsTotal: 4, variantIds: ['v-ready', 'v-pending'] }));
   const variants = new FakeVariants(aVariant({ id: 'v-ready' }), aVariant({ id: 'v-pending', status: 'pending', blobSha: null }));
   const events = new FakeEvents();
-  const flow = new StudyFlow(as<QueuesService>(new FakeQueues()), as<StudiesRepository>(studies), as<VariantsRepository>(variants), as<StudyEvents>(events));
+  const flow = new StudyFlow(
+    as<QueuesService>(new FakeQueues()),
+    as<StudiesRepository>(studies),
+    as<VariantsRepository>(variants),
+    as<StudyEvents>(events),
+  );
   return { jobs: new StudyJobs(as<StudiesRepository>(studies), as<VariantsRepository>(variants), flow), studies, events };
 }
 
@@ -33,18 +38,29 @@ describe('StudyJobs', () => {
       assert.deepEqual(error.failure, { code: 'VARIANT_NOT_BUILT', message: 'variant v-pending is not built', retryable: false });
       return true;
     });
-    for (const status of ['completed', 'failed', 'cancelled'] as const) assert.equal(await setUp(status).jobs.builtTarget('study-1', 'v-ready'), null);
+    for (const status of ['completed', 'failed', 'cancelled'] as const)
+      assert.equal(await setUp(status).jobs.builtTarget('study-1', 'v-ready'), null);
   });
 
   test('a failure for good is recorded with its code, counts as a finished job and is announced', async () => {
     const { jobs, studies, events } = setUp();
-    await jobs.failed('study-1', { job: 'bench whole', variantId: 'v-ready', tier: 'mobile' }, { code: 'RUNNER_OOM', message: 'x'.repeat(3000), retryable: false });
+    await jobs.failed(
+      'study-1',
+      { job: 'bench whole', variantId: 'v-ready', tier: 'mobile' },
+      { code: 'RUNNER_OOM', message: 'x'.repeat(3000), retryable: false },
+    );
     const study = studies.row('study-1');
     assert.equal(study.jobsDone, 1);
     assert.equal(study.failures.length, 1);
     const [failure] = study.failures;
-    assert.deepEqual({ ...failure, message: failure.message.length, at: typeof failure.at }, { job: 'bench whole', variantId: 'v-ready', tier: 'mobile', code: 'RUNNER_OOM', message: 2000, at: 'string' });
-    assert.deepEqual(events.published.map((e) => [e.jobsDone, e.progress]), [[1, 0.25]]);
+    assert.deepEqual(
+      { ...failure, message: failure.message.length, at: typeof failure.at },
+      { job: 'bench whole', variantId: 'v-ready', tier: 'mobile', code: 'RUNNER_OOM', message: 2000, at: 'string' },
+    );
+    assert.deepEqual(
+      events.published.map((e) => [e.jobsDone, e.progress]),
+      [[1, 0.25]],
+    );
   });
 
   test('cancellation: a cancelled or failed study counts as cancelled, and the watch aborts its signal', async () => {

@@ -12,10 +12,17 @@ import { VariantsRepository, type VariantRecord } from './variants.repository';
 export class StudyJobs {
   private readonly logger = new Logger('StudyJobs');
 
-  constructor(private readonly studies: StudiesRepository, private readonly variants: VariantsRepository, private readonly flow: StudyFlow) {}
+  constructor(
+    private readonly studies: StudiesRepository,
+    private readonly variants: VariantsRepository,
+    private readonly flow: StudyFlow,
+  ) {}
 
   /** The study and the built variant a bench or evaluate job works on; null when the study has ended. */
-  async builtTarget(studyId: string, variantId: string): Promise<{ study: NonNullable<Awaited<ReturnType<StudiesRepository['get']>>>; variant: VariantRecord & { blobSha: string } } | null> {
+  async builtTarget(
+    studyId: string,
+    variantId: string,
+  ): Promise<{ study: NonNullable<Awaited<ReturnType<StudiesRepository['get']>>>; variant: VariantRecord & { blobSha: string } } | null> {
     const study = await this.studies.get(studyId);
     if (!study || isTerminal(study.status)) return null;
     const variant = await this.variants.get(variantId);

@@ -8,9 +8,16 @@ import { StudyFlow } from './study-flow';
 export class StudyOutcome {
   private readonly logger = new Logger('StudyOutcome');
 
-  constructor(private readonly studies: StudiesRepository, private readonly flow: StudyFlow, private readonly webhooks: WebhooksService) {}
+  constructor(
+    private readonly studies: StudiesRepository,
+    private readonly flow: StudyFlow,
+    private readonly webhooks: WebhooksService,
+  ) {}
 
-  async complete(studyId: string, result: { recommendation: { variantId: string; scenario: string; explanation: string } | null; [key: string]: unknown }): Promise<void> {
+  async complete(
+    studyId: string,
+    result: { recommendation: { variantId: string; scenario: string; explanation: string } | null; [key: string]: unknown },
+  ): Promise<void> {
     await this.studies.completeProgress(studyId);
     if (!(await this.studies.finish(studyId, { status: 'completed', result }))) return;
     await this.flow.publish(studyId);

@@ -38,7 +38,6 @@ export interface PlanRequest {
   maxAccuracyDrop?: number;
 }
 
-
 function invalid(field: string, message: string): TierwiseError {
   return new TierwiseError('STUDY_INVALID', `${field}: ${message}`, { field });
 }
@@ -56,7 +55,16 @@ export function planStudy(model: ModelView, request: PlanRequest): StudyPlan {
     if (missing.length > 0) throw invalid('scenarios', `${scenario} needs tier ${missing.join(', ')}, which the study does not include`);
   }
   const applicable = applicableOperators(model, request.hasDataset);
-  const operators = request.operators ?? ['identity', ...applicable, ...new Set(model.variants.filter((v) => v.origin === 'uploaded').flatMap((v) => v.operators).filter((o) => isWhiteBoxOperator(o)))];
+  const operators = request.operators ?? [
+    'identity',
+    ...applicable,
+    ...new Set(
+      model.variants
+        .filter((v) => v.origin === 'uploaded')
+        .flatMap((v) => v.operators)
+        .filter((o) => isWhiteBoxOperator(o)),
+    ),
+  ];
   if (!operators.includes('identity')) operators.unshift('identity');
   for (const operator of operators) {
     if (operator === 'sptq' && !request.hasDataset) throw invalid('operators', 'sptq needs a dataset to calibrate on: give datasetId');
@@ -77,9 +85,16 @@ export function planStudy(model: ModelView, request: PlanRequest): StudyPlan {
   });
   const base = existing(baseline);
   variants.push(base);
-  const whiteBox = model.variants.filter((v) => v.origin === 'uploaded' && isWhiteBoxOperator(v.operators[0]) && operators.includes(v.operators[0])).map(existing);
+  const whiteBox = model.variants
+    .filter((v) => v.origin === 'uploaded' && isWhiteBoxOperator(v.operators[0]) && operators.includes(v.operators[0]))
+    .map(existing);
   variants.push(...whiteBox);
-  const sptqParams = { method: 'minmax', perChannel: true, accuracyAware: request.maxAccuracyDrop !== undefined, maxDrop: request.maxAccuracyDrop ?? null };
+  const sptqParams = {
+    method: 'minmax',
+    perChannel: true,
+    accuracyAware: request.maxAccuracyDrop !== undefined,
+    maxDrop: request.maxAccuracyDrop ?? null,
+  };
   let baseSptq: PlannedVariant | undefined;
   if (operators.includes('sptq')) {
     baseSptq = derive(base, { operator: 'sptq', params: sptqParams });

@@ -26,7 +26,12 @@ function setUp() {
   queues.store('advise', 'bench-running_bench_done', false);
   queues.store('advise', 'build-done_build_done', true);
   queues.store('advise', 'ranking-done_advise', true);
-  const flow = new StudyFlow(as<QueuesService>(queues), as<StudiesRepository>(studies), as<VariantsRepository>(variants), as<StudyEvents>(new FakeEvents()));
+  const flow = new StudyFlow(
+    as<QueuesService>(queues),
+    as<StudiesRepository>(studies),
+    as<VariantsRepository>(variants),
+    as<StudyEvents>(new FakeEvents()),
+  );
   return { reconciler: new StudyReconciler(as<StudiesRepository>(studies), flow, as<QueuesService>(queues)), studies, queues };
 }
 
@@ -38,7 +43,10 @@ describe('StudyReconciler', () => {
     assert.equal(studies.row('never-enqueued').phase, 'bench');
     // lost: the same phase again, with the same job ids, and the study not moved
     const lost = queues.flowsOf('lost-bench');
-    assert.deepEqual(lost.map((f) => f.opts?.jobId), ['lost-bench_bench_done']);
+    assert.deepEqual(
+      lost.map((f) => f.opts?.jobId),
+      ['lost-bench_bench_done'],
+    );
     assert.equal(studies.row('lost-bench').jobsTotal, 5);
     // the build phase's parent completed but the next phase never started: it starts now
     assert.equal(studies.row('build-done').phase, 'bench');

@@ -14,7 +14,11 @@ export class StudyReconciler implements OnApplicationShutdown {
   private readonly logger = new Logger('StudyReconciler');
   private timer?: NodeJS.Timeout;
 
-  constructor(private readonly studies: StudiesRepository, private readonly flow: StudyFlow, private readonly queues: QueuesService) {}
+  constructor(
+    private readonly studies: StudiesRepository,
+    private readonly flow: StudyFlow,
+    private readonly queues: QueuesService,
+  ) {}
 
   start(intervalMs = 30_000, settledMs = 30_000): void {
     const tick = () => void this.reconcile(settledMs).catch((error: Error) => this.logger.warn(`reconcile failed: ${error.message}`));

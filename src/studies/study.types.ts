@@ -21,169 +21,240 @@ export class StudyEffortSchema {
 @ObjectType('StudyFailure')
 export class StudyFailureType {
   @ApiProperty({ type: String })
-  @Field() job: string;
+  @Field()
+  job: string;
   @ApiPropertyOptional({ type: String })
-  @Field(() => String, { nullable: true }) variantId?: string;
+  @Field(() => String, { nullable: true })
+  variantId?: string;
   @ApiPropertyOptional({ type: String })
-  @Field(() => String, { nullable: true }) tier?: string;
+  @Field(() => String, { nullable: true })
+  tier?: string;
   @ApiProperty({ type: String })
-  @Field() code: string;
+  @Field()
+  code: string;
   @ApiProperty({ type: String })
-  @Field() message: string;
+  @Field()
+  message: string;
   @ApiProperty({ type: String })
-  @Field() at: string;
+  @Field()
+  at: string;
 }
 
 @ObjectType('StudyRecommendationSummary')
 export class StudyRecommendationSummaryType {
   @ApiProperty({ type: String })
-  @Field(() => ID) variantId: string;
+  @Field(() => ID)
+  variantId: string;
   @ApiProperty({ type: String })
-  @Field() scenario: string;
+  @Field()
+  scenario: string;
   @ApiProperty({ type: String })
-  @Field() explanation: string;
+  @Field()
+  explanation: string;
 }
 
 @ObjectType('Recommendation')
 export class RecommendationType {
   @ApiProperty({ type: 'integer', nullable: true })
-  @Field(() => Int, { nullable: true }) rank: number | null;
+  @Field(() => Int, { nullable: true })
+  rank: number | null;
   @ApiProperty({ type: String })
-  @Field(() => ID) variantId: string;
+  @Field(() => ID)
+  variantId: string;
   @ApiProperty({ type: String })
-  @Field() scenario: string;
+  @Field()
+  scenario: string;
   @ApiProperty({ type: Boolean })
-  @Field() feasible: boolean;
+  @Field()
+  feasible: boolean;
   @ApiProperty({ type: Boolean })
-  @Field() pareto: boolean;
+  @Field()
+  pareto: boolean;
   @ApiProperty({ type: Number })
-  @Field(() => Float) latencyMs: number;
+  @Field(() => Float)
+  latencyMs: number;
   @ApiProperty({ type: Number, nullable: true })
-  @Field(() => Float, { nullable: true }) accuracy: number | null;
+  @Field(() => Float, { nullable: true })
+  accuracy: number | null;
   @ApiProperty({ type: String })
-  @Field() explanation: string;
+  @Field()
+  explanation: string;
   @ApiProperty({ type: 'array', items: { type: 'object', additionalProperties: true } })
-  @Field(() => JSONScalar) violations: unknown;
+  @Field(() => JSONScalar)
+  violations: unknown;
   @ApiProperty(JSON_OBJECT)
-  @Field(() => JSONScalar) details: unknown;
+  @Field(() => JSONScalar)
+  details: unknown;
 }
 
 @ObjectType('Measurement')
 export class MeasurementType {
   @ApiProperty({ type: String })
-  @Field(() => ID) id: string;
+  @Field(() => ID)
+  id: string;
   @ApiProperty({ type: String })
-  @Field(() => ID) variantId: string;
+  @Field(() => ID)
+  variantId: string;
   @ApiProperty({ type: String })
-  @Field() tier: string;
+  @Field()
+  tier: string;
   @ApiProperty({ type: String })
-  @Field() part: string;
+  @Field()
+  part: string;
   @ApiProperty({ type: String, nullable: true })
-  @Field(() => String, { nullable: true }) cut: string | null;
+  @Field(() => String, { nullable: true })
+  cut: string | null;
   @ApiProperty({ type: String })
-  @Field() method: string;
+  @Field()
+  method: string;
   @ApiProperty({ type: Number })
-  @Field(() => Float) slowdown: number;
+  @Field(() => Float)
+  slowdown: number;
   @ApiProperty({ type: Number })
-  @Field(() => Float) p50Ms: number;
+  @Field(() => Float)
+  p50Ms: number;
   @ApiProperty({ type: Number })
-  @Field(() => Float) p90Ms: number;
+  @Field(() => Float)
+  p90Ms: number;
   @ApiProperty({ type: Number })
-  @Field(() => Float) p99Ms: number;
+  @Field(() => Float)
+  p99Ms: number;
   @ApiProperty({ type: Number })
-  @Field(() => Float) meanMs: number;
+  @Field(() => Float)
+  meanMs: number;
   @ApiProperty({ type: Number })
-  @Field(() => Float) stdMs: number;
+  @Field(() => Float)
+  stdMs: number;
   @ApiProperty({ type: Number })
-  @Field(() => Float) p50CiLowMs: number;
+  @Field(() => Float)
+  p50CiLowMs: number;
   @ApiProperty({ type: Number })
-  @Field(() => Float) p50CiHighMs: number;
+  @Field(() => Float)
+  p50CiHighMs: number;
   @ApiProperty({ type: Number })
-  @Field(() => Float) coldStartMs: number;
+  @Field(() => Float)
+  coldStartMs: number;
   @ApiProperty({ type: Number })
-  @Field(() => Float) peakRssBytes: number;
+  @Field(() => Float)
+  peakRssBytes: number;
   @ApiProperty({ type: String })
-  @Field() checksum: string;
+  @Field()
+  checksum: string;
   @ApiProperty(INPUT_SHAPES)
-  @Field(() => JSONScalar, { nullable: true, description: '{ input: { shape, type, fill } } the measurement ran with' }) inputShapes?: unknown;
+  @Field(() => JSONScalar, { nullable: true, description: '{ input: { shape, type, fill } } the measurement ran with' })
+  inputShapes?: unknown;
   @ApiPropertyOptional({ type: [Number] })
-  @Field(() => [Float], { nullable: true }) samplesMs?: number[];
+  @Field(() => [Float], { nullable: true })
+  samplesMs?: number[];
 }
 
 @ObjectType('Study')
 export class StudyType {
   @ApiProperty({ type: String })
-  @Field(() => ID) id: string;
+  @Field(() => ID)
+  id: string;
   @ApiProperty({ type: String })
-  @Field(() => ID) modelId: string;
+  @Field(() => ID)
+  modelId: string;
   @ApiProperty({ type: String, nullable: true })
-  @Field(() => ID, { nullable: true }) datasetId: string | null;
+  @Field(() => ID, { nullable: true })
+  datasetId: string | null;
   @ApiProperty({ enum: STUDY_STATUSES })
-  @Field() status: string;
+  @Field()
+  status: string;
   @ApiProperty({ type: String, nullable: true })
-  @Field(() => String, { nullable: true }) phase: string | null;
+  @Field(() => String, { nullable: true })
+  phase: string | null;
   @ApiProperty({ type: Number })
-  @Field(() => Float) progress: number;
+  @Field(() => Float)
+  progress: number;
   @ApiProperty({ type: 'integer' })
-  @Field(() => Int) jobsDone: number;
+  @Field(() => Int)
+  jobsDone: number;
   @ApiProperty({ type: 'integer' })
-  @Field(() => Int) jobsTotal: number;
+  @Field(() => Int)
+  jobsTotal: number;
   @ApiProperty({ type: [String] })
-  @Field(() => [String]) tiers: string[];
+  @Field(() => [String])
+  tiers: string[];
   @ApiProperty({ type: [String] })
-  @Field(() => [String]) scenarios: string[];
+  @Field(() => [String])
+  scenarios: string[];
   @ApiProperty({ type: [String] })
-  @Field(() => [String]) operators: string[];
+  @Field(() => [String])
+  operators: string[];
   @ApiProperty({ type: 'object', additionalProperties: { type: 'number' } })
-  @Field(() => JSONScalar) constraints: unknown;
+  @Field(() => JSONScalar)
+  constraints: unknown;
   @ApiProperty({ type: () => StudyNetworkSchema })
-  @Field(() => JSONScalar) network: unknown;
+  @Field(() => JSONScalar)
+  network: unknown;
   @ApiProperty({ type: () => StudyEffortSchema })
-  @Field(() => JSONScalar) effort: unknown;
+  @Field(() => JSONScalar)
+  effort: unknown;
   @ApiProperty({ ...JSON_OBJECT, nullable: true, description: 'the input spec given at creation' })
-  @Field(() => JSONScalar, { nullable: true, description: 'the input spec given at creation' }) inputs?: unknown;
+  @Field(() => JSONScalar, { nullable: true, description: 'the input spec given at creation' })
+  inputs?: unknown;
   @ApiProperty({ type: String, nullable: true })
-  @Field(() => String, { nullable: true }) webhookUrl: string | null;
+  @Field(() => String, { nullable: true })
+  webhookUrl: string | null;
   @ApiProperty({ type: [String] })
-  @Field(() => [ID]) variantIds: string[];
+  @Field(() => [ID])
+  variantIds: string[];
   @ApiProperty({ type: () => [StudyFailureType] })
-  @Field(() => [StudyFailureType]) failures: StudyFailureType[];
+  @Field(() => [StudyFailureType])
+  failures: StudyFailureType[];
   @ApiProperty({ type: String, nullable: true })
-  @Field(() => String, { nullable: true }) error: string | null;
+  @Field(() => String, { nullable: true })
+  error: string | null;
   @ApiProperty({ type: () => StudyRecommendationSummaryType, nullable: true })
-  @Field(() => StudyRecommendationSummaryType, { nullable: true }) recommendation: StudyRecommendationSummaryType | null;
+  @Field(() => StudyRecommendationSummaryType, { nullable: true })
+  recommendation: StudyRecommendationSummaryType | null;
   @ApiProperty({ type: String })
-  @Field() createdAt: string;
+  @Field()
+  createdAt: string;
   @ApiProperty({ type: String, nullable: true })
-  @Field(() => String, { nullable: true }) startedAt: string | null;
+  @Field(() => String, { nullable: true })
+  startedAt: string | null;
   @ApiProperty({ type: String, nullable: true })
-  @Field(() => String, { nullable: true }) finishedAt: string | null;
+  @Field(() => String, { nullable: true })
+  finishedAt: string | null;
 }
 
 @ObjectType('StudyPage')
 export class StudyPageType {
   @ApiProperty({ type: () => [StudyType] })
-  @Field(() => [StudyType]) items: StudyType[];
+  @Field(() => [StudyType])
+  items: StudyType[];
   @ApiProperty({ type: String, nullable: true })
-  @Field(() => String, { nullable: true }) nextCursor: string | null;
+  @Field(() => String, { nullable: true })
+  nextCursor: string | null;
 }
 
 @ObjectType('StudyProgress')
 export class StudyProgressType {
   @ApiProperty({ type: String })
-  @Field(() => ID) studyId: string;
+  @Field(() => ID)
+  studyId: string;
   @ApiProperty({ enum: STUDY_STATUSES })
-  @Field() status: string;
+  @Field()
+  status: string;
   @ApiProperty({ type: String, nullable: true })
-  @Field(() => String, { nullable: true }) phase: string | null;
+  @Field(() => String, { nullable: true })
+  phase: string | null;
   @ApiProperty({ type: Number })
-  @Field(() => Float) progress: number;
+  @Field(() => Float)
+  progress: number;
   @ApiProperty({ type: 'integer' })
-  @Field(() => Int) jobsDone: number;
+  @Field(() => Int)
+  jobsDone: number;
   @ApiProperty({ type: 'integer' })
-  @Field(() => Int) jobsTotal: number;
+  @Field(() => Int)
+  jobsTotal: number;
   @ApiProperty({ type: String, nullable: true })
-  @Field(() => String, { nullable: true }) error: string | null;
+  @Field(() => String, { nullable: true })
+  error: string | null;
   @ApiProperty({ type: String })
-  @Field() at: string;
+  @Field()
+  at: string;
 }

@@ -75,7 +75,11 @@ export class VariantsRepository {
     await this.prisma.variant.update({
       where: { id },
       data: {
-        status: 'ready', blobSha, sizeBytes: BigInt(sizeBytes), report: report as Prisma.InputJsonValue, error: null,
+        status: 'ready',
+        blobSha,
+        sizeBytes: BigInt(sizeBytes),
+        report: report as Prisma.InputJsonValue,
+        error: null,
         ...(inputShapes ? { inputShapes: inputShapes as Prisma.InputJsonValue } : {}),
       },
     });

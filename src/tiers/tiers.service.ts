@@ -12,7 +12,10 @@ export interface TierView extends TierProfile {
 
 @Injectable()
 export class TiersService {
-  constructor(private readonly config: TiersConfig, private readonly registry: WorkerRegistry) {}
+  constructor(
+    private readonly config: TiersConfig,
+    private readonly registry: WorkerRegistry,
+  ) {}
 
   async list(): Promise<TierView[]> {
     const workers = await this.registry.live();
@@ -20,7 +23,8 @@ export class TiersService {
       const mine = workers.filter((w) => w.tier === tier.name);
       const warnings: string[] = [];
       if (mine.length === 0) warnings.push(`no live worker consumes the ${tier.name} queue: its measurements will wait`);
-      if (mine.some((w) => w.envelopeMethod === 'none')) warnings.push('a worker cannot enforce pinning or memory limits: its figures are unconstrained');
+      if (mine.some((w) => w.envelopeMethod === 'none'))
+        warnings.push('a worker cannot enforce pinning or memory limits: its figures are unconstrained');
       return { ...tier, slowdown: slowdown(tier), slowdownFormula: slowdownFormula(tier), workers: mine, warnings };
     });
   }

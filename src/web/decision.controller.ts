@@ -17,7 +17,9 @@ export class DecisionController {
   constructor(private readonly decisions: DecisionService) {}
 
   @Get(':id/decision')
-  @ApiOperation({ summary: 'The advisor input of a completed study (measurements with samples, accuracy, payloads), its crossovers and stored figures' })
+  @ApiOperation({
+    summary: 'The advisor input of a completed study (measurements with samples, accuracy, payloads), its crossovers and stored figures',
+  })
   @ApiErrors('STUDY_NOT_FOUND', 'STUDY_NOT_READY', 'MODEL_NOT_FOUND')
   @ApiOkResponse({ type: DecisionResponse })
   decision(@CurrentTeam() team: TeamRef, @Param('id', idPipe('study')) id: string) {
@@ -25,7 +27,9 @@ export class DecisionController {
   }
 
   @Get(':id/jobs')
-  @ApiOperation({ summary: 'Every job of the study and its state (planned, queued, running, done, failed, skipped), with the failure code' })
+  @ApiOperation({
+    summary: 'Every job of the study and its state (planned, queued, running, done, failed, skipped), with the failure code',
+  })
   @ApiErrors('STUDY_NOT_FOUND')
   @ApiOkResponse({ type: [StudyJobResponse] })
   jobs(@CurrentTeam() team: TeamRef, @Param('id', idPipe('study')) id: string) {

@@ -1,5 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { findCrossovers, rankCandidates, type Constraints, type Crossover, type NetworkProfile, type Ranking, type StudyInput } from '../advisor';
+import {
+  findCrossovers,
+  rankCandidates,
+  type Constraints,
+  type Crossover,
+  type NetworkProfile,
+  type Ranking,
+  type StudyInput,
+} from '../advisor';
 import { TierwiseError } from '../common/errors';
 import { QueuesService } from '../jobs/queues.service';
 import { ModelsRepository } from '../models/models.repository';
@@ -18,8 +26,17 @@ export interface DecisionData {
   crossovers: Crossover[];
   modelInputs: Array<{ name: string; shape?: Array<number | string>; elemType?: string }>;
   measurements: Array<{
-    variantId: string; tier: string; part: string; cut: string | null; method: string; p50Ms: number; p90Ms: number;
-    p50CiLowMs: number; p50CiHighMs: number; coldStartMs: number; envelope: unknown;
+    variantId: string;
+    tier: string;
+    part: string;
+    cut: string | null;
+    method: string;
+    p50Ms: number;
+    p90Ms: number;
+    p50CiLowMs: number;
+    p50CiHighMs: number;
+    coldStartMs: number;
+    envelope: unknown;
   }>;
 }
 
@@ -42,7 +59,8 @@ export class DecisionService {
   async completedStudy(teamId: string, id: string): Promise<StudyView & { teamId: string }> {
     const study = await this.studies.get(id);
     if (!study || study.teamId !== teamId) throw new TierwiseError('STUDY_NOT_FOUND', `no study ${id}`);
-    if (study.status !== 'completed') throw new TierwiseError('STUDY_NOT_READY', `study ${id} is ${study.status}; its decision data exists once it has completed`);
+    if (study.status !== 'completed')
+      throw new TierwiseError('STUDY_NOT_READY', `study ${id} is ${study.status}; its decision data exists once it has completed`);
     return study;
   }
 
@@ -63,8 +81,17 @@ export class DecisionService {
       crossovers: report?.crossovers ?? [],
       modelInputs: model.inputs.map((s) => ({ name: s.name, shape: s.shape as Array<number | string> | undefined, elemType: s.elemType })),
       measurements: measurements.map((m) => ({
-        variantId: m.variantId, tier: m.tier, part: m.part, cut: m.cut, method: m.method, p50Ms: m.p50Ms, p90Ms: m.p90Ms,
-        p50CiLowMs: m.p50CiLowMs, p50CiHighMs: m.p50CiHighMs, coldStartMs: m.coldStartMs, envelope: m.envelope,
+        variantId: m.variantId,
+        tier: m.tier,
+        part: m.part,
+        cut: m.cut,
+        method: m.method,
+        p50Ms: m.p50Ms,
+        p90Ms: m.p90Ms,
+        p50CiLowMs: m.p50CiLowMs,
+        p50CiHighMs: m.p50CiHighMs,
+        coldStartMs: m.coldStartMs,
+        envelope: m.envelope,
       })),
     };
   }
@@ -80,15 +107,17 @@ export class DecisionService {
     ]);
     const jobs = studyJobList({ study, variants, measured, evaluated: evaluated.map((a) => a.variantId) });
     // Postgres says what has finished; BullMQ says which of the queued jobs a worker holds right now.
-    await Promise.all(jobs.map(async (job) => {
-      if (job.state !== 'queued' || job.phase === 'advise' || !job.variantId) return;
-      const key = studyJobKey(id, { phase: job.phase, variantId: job.variantId, tier: job.tier, part: job.part });
-      try {
-        if ((await (await this.queues.queue(key.queue).getJob(key.id))?.getState()) === 'active') job.state = 'running';
-      } catch {
-        // Redis unreachable: the job stays 'queued', which is still true.
-      }
-    }));
+    await Promise.all(
+      jobs.map(async (job) => {
+        if (job.state !== 'queued' || job.phase === 'advise' || !job.variantId) return;
+        const key = studyJobKey(id, { phase: job.phase, variantId: job.variantId, tier: job.tier, part: job.part });
+        try {
+          if ((await (await this.queues.queue(key.queue).getJob(key.id))?.getState()) === 'active') job.state = 'running';
+        } catch {
+          // Redis unreachable: the job stays 'queued', which is still true.
+        }
+      }),
+    );
     return jobs;
   }
 

@@ -32,7 +32,18 @@ const forbidden: Array<[string, string]> = [
   ['2001:db8::1', 'documentation'],
 ];
 
-const allowed = ['8.8.8.8', '1.1.1.1', '172.32.0.1', '172.15.255.255', '100.128.0.1', '192.169.0.1', '2606:4700:4700::1111', '2a00:1450:4001:80b::200e', '::ffff:8.8.8.8', '64:ff9b::808:808'];
+const allowed = [
+  '8.8.8.8',
+  '1.1.1.1',
+  '172.32.0.1',
+  '172.15.255.255',
+  '100.128.0.1',
+  '192.169.0.1',
+  '2606:4700:4700::1111',
+  '2a00:1450:4001:80b::200e',
+  '::ffff:8.8.8.8',
+  '64:ff9b::808:808',
+];
 
 describe('webhook address guard', () => {
   for (const [address, reason] of forbidden) {
@@ -43,7 +54,10 @@ describe('webhook address guard', () => {
   });
 
   test('refuses a host when any of its addresses is private', async () => {
-    const resolver = async () => [{ address: '93.184.216.34', family: 4 }, { address: '10.0.0.7', family: 4 }];
+    const resolver = async () => [
+      { address: '93.184.216.34', family: 4 },
+      { address: '10.0.0.7', family: 4 },
+    ];
     await assert.rejects(publicAddressesOf('mixed.example', resolver), (error: unknown) => {
       assert.ok(isTierwiseError(error));
       assert.equal(error.code, 'WEBHOOK_URL_FORBIDDEN');

@@ -127,7 +127,10 @@ function refuse(host: string, address: string, reason: string): TierwiseError {
  * Resolves a host to every address it has and refuses it when any is not public, so that one private record
  * among public ones cannot be used to reach the inside. Returns the addresses, to connect to exactly those.
  */
-export async function publicAddressesOf(host: string, resolver: Resolver = resolveAll): Promise<Array<{ address: string; family: number }>> {
+export async function publicAddressesOf(
+  host: string,
+  resolver: Resolver = resolveAll,
+): Promise<Array<{ address: string; family: number }>> {
   const bare = host.replace(/^\[|\]$/g, '');
   const family = isIP(bare);
   let addresses: Array<{ address: string; family: number }>;
@@ -137,7 +140,10 @@ export async function publicAddressesOf(host: string, resolver: Resolver = resol
     try {
       addresses = await resolver(bare);
     } catch (error) {
-      throw new TierwiseError('WEBHOOK_URL_UNRESOLVABLE', `url: cannot resolve ${bare} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+      throw new TierwiseError(
+        'WEBHOOK_URL_UNRESOLVABLE',
+        `url: cannot resolve ${bare} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+      );
     }
     if (addresses.length === 0) throw new TierwiseError('WEBHOOK_URL_UNRESOLVABLE', `url: ${bare} has no addresses`);
   }

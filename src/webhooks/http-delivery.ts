@@ -64,7 +64,12 @@ function readSnippet(response: IncomingMessage): Promise<string> {
  * error, no full answer within the timeout) is a failed attempt described in `error`. Never throws; redirects
  * are not followed (a 3xx is a failure), so a redirect cannot lead to a private address.
  */
-export async function postMessage(url: string, headers: Record<string, string>, body: string, options: PostOptions): Promise<AttemptOutcome> {
+export async function postMessage(
+  url: string,
+  headers: Record<string, string>,
+  body: string,
+  options: PostOptions,
+): Promise<AttemptOutcome> {
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
   try {
@@ -73,7 +78,12 @@ export async function postMessage(url: string, headers: Record<string, string>, 
     const response = await new Promise<{ statusCode: number; snippet: string }>((resolve, reject) => {
       const req = send(target, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'user-agent': 'Tierwise-Webhooks/1', ...headers },
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+          'user-agent': 'Tierwise-Webhooks/1',
+          ...headers,
+        },
         signal: AbortSignal.timeout(options.timeoutMs),
         agent: false,
         ...(options.allowPrivate ? {} : { lookup: guardedLookup }),

@@ -24,9 +24,18 @@ describe('webhook retry schedule', () => {
     assert.equal(RETRY_JITTER, 0.2);
     for (let attempt = 1; attempt < MAX_ATTEMPTS; attempt++) {
       const nominal = RETRY_SCHEDULE_MS[attempt - 1];
-      assert.equal(retryDelayMs(attempt, 1, () => 0), Math.round(nominal * 0.8));
-      assert.equal(retryDelayMs(attempt, 1, () => 0.5), nominal);
-      assert.equal(retryDelayMs(attempt, 1, () => 0.999999), Math.round(nominal * 1.2 - nominal * 0.4 * 0.000001));
+      assert.equal(
+        retryDelayMs(attempt, 1, () => 0),
+        Math.round(nominal * 0.8),
+      );
+      assert.equal(
+        retryDelayMs(attempt, 1, () => 0.5),
+        nominal,
+      );
+      assert.equal(
+        retryDelayMs(attempt, 1, () => 0.999999),
+        Math.round(nominal * 1.2 - nominal * 0.4 * 0.000001),
+      );
       for (let i = 0; i < 50; i++) {
         const delay = retryDelayMs(attempt)!;
         assert.ok(delay >= nominal * 0.8 && delay <= nominal * 1.2, `attempt ${attempt}: ${delay} vs ${nominal}`);
@@ -35,9 +44,18 @@ describe('webhook retry schedule', () => {
   });
 
   test('the scale shrinks every delay (tests), and the last attempt has no retry', () => {
-    assert.equal(retryDelayMs(1, 0.001, () => 0.5), 5);
-    assert.equal(retryDelayMs(2, 0.001, () => 0.5), 30);
-    assert.equal(retryDelayMs(MAX_ATTEMPTS - 1, 1, () => 0.5), RETRY_SCHEDULE_MS[RETRY_SCHEDULE_MS.length - 1]);
+    assert.equal(
+      retryDelayMs(1, 0.001, () => 0.5),
+      5,
+    );
+    assert.equal(
+      retryDelayMs(2, 0.001, () => 0.5),
+      30,
+    );
+    assert.equal(
+      retryDelayMs(MAX_ATTEMPTS - 1, 1, () => 0.5),
+      RETRY_SCHEDULE_MS[RETRY_SCHEDULE_MS.length - 1],
+    );
     assert.equal(retryDelayMs(MAX_ATTEMPTS), null);
   });
 });

@@ -6,7 +6,12 @@ import { WebhookVerificationError, generateSecret, messageIdFor, signMessage, si
 describe('webhook signing (Standard Webhooks)', () => {
   test('matches the published Standard Webhooks test vector', () => {
     // From the Standard Webhooks reference libraries' test suite.
-    const signature = signMessage('whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', 'msg_p5jXN8AQM9LWM0D4loKWxJek', 1614265330, '{"test": 2432232314}');
+    const signature = signMessage(
+      'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+      'msg_p5jXN8AQM9LWM0D4loKWxJek',
+      1614265330,
+      '{"test": 2432232314}',
+    );
     assert.equal(signature, 'v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=');
   });
 

@@ -50,10 +50,17 @@ export class WebhookDeliveryProcessor implements JobProcessor<typeof JobName.Del
     const delayMs = outcome.ok ? null : retryDelayMs(attempt, this.settings.retryScale);
     const status: DeliveryStatus = outcome.ok ? 'delivered' : delayMs === null ? 'failed' : 'retrying';
     const nextAttemptAt = delayMs === null ? null : new Date(Date.now() + delayMs);
-    const entry = { attempt, at: startedAt.toISOString(), durationMs: outcome.durationMs, statusCode: outcome.statusCode, error: outcome.error };
+    const entry = {
+      attempt,
+      at: startedAt.toISOString(),
+      durationMs: outcome.durationMs,
+      statusCode: outcome.statusCode,
+      error: outcome.error,
+    };
     const recorded = await this.repository.recordAttempt(delivery, { entry, status, nextAttemptAt });
     if (!recorded) return { outcome: 'skipped' };
-    if (status === 'failed') this.logger.warn(`webhook ${delivery.messageId} to ${delivery.url} gave up after ${attempt} attempts: ${outcome.error}`);
+    if (status === 'failed')
+      this.logger.warn(`webhook ${delivery.messageId} to ${delivery.url} gave up after ${attempt} attempts: ${outcome.error}`);
     if (delayMs !== null) await this.queue.enqueue(delivery.id, attempt + 1, delayMs);
     return { outcome: status };
   }

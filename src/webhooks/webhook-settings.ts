@@ -13,6 +13,7 @@ const scale = z.coerce.number().positive().max(1).default(1);
 /** Reads the webhook knobs; a bad WEBHOOK_RETRY_SCALE stops the boot rather than silently retrying on the wrong clock. */
 export function loadWebhookSettings(env: NodeJS.ProcessEnv = process.env): WebhookSettings {
   const parsed = scale.safeParse(env.WEBHOOK_RETRY_SCALE === '' ? undefined : env.WEBHOOK_RETRY_SCALE);
-  if (!parsed.success) throw new Error(`Invalid configuration:\n  WEBHOOK_RETRY_SCALE: ${parsed.error.issues[0].message} (a number in (0, 1])`);
+  if (!parsed.success)
+    throw new Error(`Invalid configuration:\n  WEBHOOK_RETRY_SCALE: ${parsed.error.issues[0].message} (a number in (0, 1])`);
   return { retryScale: parsed.data, timeoutMs: 5000 };
 }

@@ -31,7 +31,8 @@ export class DeliveryPageResponse {
 }
 
 export class SigningSecretStatusResponse {
-  @ApiProperty({ type: String, nullable: true, description: 'when the team’s signing secret was made; null when it has none yet' }) createdAt: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'when the team’s signing secret was made; null when it has none yet' })
+  createdAt: string | null;
   @ApiProperty({ description: 'how the secret signs each delivery' }) signs: string;
   @ApiProperty({ description: 'where the secret itself can be seen (only when it is made)' }) shown: string;
 }

@@ -8,7 +8,10 @@ import { WEBHOOK_EVENTS, type WebhookEvent } from './webhook.views';
 export class CreateWebhookDto {
   @ApiProperty({ example: 'https://example.com/hooks/tierwise', description: 'http or https; must resolve to public addresses' })
   @Field()
-  @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false, allow_underscores: true }, { message: 'url must be an http or https URL' })
+  @IsUrl(
+    { protocols: ['http', 'https'], require_protocol: true, require_tld: false, allow_underscores: true },
+    { message: 'url must be an http or https URL' },
+  )
   @MaxLength(2048)
   url: string;
 
@@ -33,21 +36,28 @@ export class CreateWebhookDto {
 @ObjectType('Webhook')
 export class WebhookType {
   @ApiProperty({ type: String })
-  @Field(() => ID) id: string;
+  @Field(() => ID)
+  id: string;
   @ApiProperty({ type: String })
-  @Field() url: string;
+  @Field()
+  url: string;
   @ApiProperty({ type: [String] })
-  @Field(() => [String]) events: string[];
+  @Field(() => [String])
+  events: string[];
   @ApiProperty({ type: String, nullable: true })
-  @Field(() => String, { nullable: true }) description: string | null;
+  @Field(() => String, { nullable: true })
+  description: string | null;
   @ApiProperty({ type: Boolean })
-  @Field() active: boolean;
+  @Field()
+  active: boolean;
   @ApiProperty({ type: String })
-  @Field() createdAt: string;
+  @Field()
+  createdAt: string;
 }
 
 @ObjectType('CreatedWebhook', { description: 'the new endpoint with its signing secret, which is shown only here' })
 export class CreatedWebhookType extends WebhookType {
   @ApiProperty({ type: String })
-  @Field() secret: string;
+  @Field()
+  secret: string;
 }

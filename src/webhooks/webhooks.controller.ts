@@ -1,5 +1,13 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import { CurrentTeam } from '../auth/auth.guard';
 import type { TeamRef } from '../auth/teams.repository';
 import { idPipe } from '../common/http/id-param';
@@ -17,7 +25,9 @@ export class WebhooksController {
   constructor(private readonly webhooks: WebhooksService) {}
 
   @Post()
-  @ApiOperation({ summary: 'Register an endpoint for study.completed / study.failed; the answer holds its signing secret, shown only this once' })
+  @ApiOperation({
+    summary: 'Register an endpoint for study.completed / study.failed; the answer holds its signing secret, shown only this once',
+  })
   @ApiErrors(...JSON_BODY_ERRORS, 'WEBHOOK_URL_INVALID', 'WEBHOOK_URL_UNRESOLVABLE', 'WEBHOOK_URL_FORBIDDEN')
   @ApiCreatedResponse({ type: CreatedWebhookType })
   create(@CurrentTeam() team: TeamRef, @Body() body: CreateWebhookDto) {

@@ -10,7 +10,14 @@ type EndpointRow = Prisma.WebhookEndpointGetPayload<object>;
 type DeliveryRow = Prisma.WebhookDeliveryGetPayload<object>;
 
 function toWebhookView(row: EndpointRow): WebhookView {
-  return { id: row.id, url: row.url, events: row.events, description: row.description, active: row.active, createdAt: row.createdAt.toISOString() };
+  return {
+    id: row.id,
+    url: row.url,
+    events: row.events,
+    description: row.description,
+    active: row.active,
+    createdAt: row.createdAt.toISOString(),
+  };
 }
 
 function toDeliveryView(row: DeliveryRow): DeliveryView {
@@ -90,22 +97,37 @@ export class WebhooksRepository implements OnModuleInit {
     const notSealed = { secret: { not: { startsWith: 'v1.' } } };
     const endpoints = await this.prisma.webhookEndpoint.findMany({ where: notSealed, select: { id: true, secret: true } });
     for (const e of endpoints) {
-      await this.prisma.webhookEndpoint.updateMany({ where: { id: e.id, secret: e.secret }, data: { secret: seal(this.secrets, e.secret, endpointContext(e.id)) } });
+      await this.prisma.webhookEndpoint.updateMany({
+        where: { id: e.id, secret: e.secret },
+        data: { secret: seal(this.secrets, e.secret, endpointContext(e.id)) },
+      });
     }
     const teams = await this.prisma.webhookSigningSecret.findMany({ where: notSealed, select: { teamId: true, secret: true } });
     for (const t of teams) {
-      await this.prisma.webhookSigningSecret.updateMany({ where: { teamId: t.teamId, secret: t.secret }, data: { secret: seal(this.secrets, t.secret, signingContext(t.teamId)) } });
+      await this.prisma.webhookSigningSecret.updateMany({
+        where: { teamId: t.teamId, secret: t.secret },
+        data: { secret: seal(this.secrets, t.secret, signingContext(t.teamId)) },
+      });
     }
-    if (endpoints.length + teams.length > 0) this.logger.log(`sealed ${endpoints.length + teams.length} webhook secrets stored in plaintext`);
+    if (endpoints.length + teams.length > 0)
+      this.logger.log(`sealed ${endpoints.length + teams.length} webhook secrets stored in plaintext`);
   }
 
   private open(stored: string, context: string): string {
     return isSealed(stored) ? unseal(this.secrets, stored, context) : stored;
   }
 
-  async createEndpoint(teamId: string, url: string, events: string[], secret: string, description: string | null): Promise<CreatedWebhookView> {
+  async createEndpoint(
+    teamId: string,
+    url: string,
+    events: string[],
+    secret: string,
+    description: string | null,
+  ): Promise<CreatedWebhookView> {
     const id = randomUUID();
-    const row = await this.prisma.webhookEndpoint.create({ data: { id, teamId, url, events, secret: seal(this.secrets, secret, endpointContext(id)), description } });
+    const row = await this.prisma.webhookEndpoint.create({
+      data: { id, teamId, url, events, secret: seal(this.secrets, secret, endpointContext(id)), description },
+    });
     return { ...toWebhookView(row), secret };
   }
 
@@ -126,7 +148,10 @@ export class WebhooksRepository implements OnModuleInit {
   }
 
   async subscribedEndpoints(teamId: string, event: string): Promise<Array<{ id: string; url: string }>> {
-    return this.prisma.webhookEndpoint.findMany({ where: { teamId, active: true, events: { has: event } }, select: { id: true, url: true } });
+    return this.prisma.webhookEndpoint.findMany({
+      where: { teamId, active: true, events: { has: event } },
+      select: { id: true, url: true },
+    });
   }
 
   /** The team's secret for deliveries that have no endpoint of their own, created on first use (for the delivery worker). */
@@ -134,7 +159,10 @@ export class WebhooksRepository implements OnModuleInit {
     const existing = await this.prisma.webhookSigningSecret.findUnique({ where: { teamId } });
     if (existing) return this.open(existing.secret, signingContext(teamId));
     // Two first uses at once both insert; the loser reads the winner's secret so the team has exactly one.
-    await this.prisma.webhookSigningSecret.createMany({ data: [{ teamId, secret: seal(this.secrets, generate(), signingContext(teamId)) }], skipDuplicates: true });
+    await this.prisma.webhookSigningSecret.createMany({
+      data: [{ teamId, secret: seal(this.secrets, generate(), signingContext(teamId)) }],
+      skipDuplicates: true,
+    });
     const row = await this.prisma.webhookSigningSecret.findUniqueOrThrow({ where: { teamId } });
     return this.open(row.secret, signingContext(teamId));
   }
@@ -143,7 +171,11 @@ export class WebhooksRepository implements OnModuleInit {
   async rotateSigningSecret(teamId: string, secret: string): Promise<Date> {
     const sealed = seal(this.secrets, secret, signingContext(teamId));
     const createdAt = new Date();
-    await this.prisma.webhookSigningSecret.upsert({ where: { teamId }, create: { teamId, secret: sealed, createdAt }, update: { secret: sealed, createdAt } });
+    await this.prisma.webhookSigningSecret.upsert({
+      where: { teamId },
+      create: { teamId, secret: sealed, createdAt },
+      update: { secret: sealed, createdAt },
+    });
     return createdAt;
   }
 
@@ -157,7 +189,10 @@ export class WebhooksRepository implements OnModuleInit {
    */
   async createDeliveries(message: NewMessage, targets: DeliveryTarget[]): Promise<string[]> {
     return this.prisma.$transaction(async (tx) => {
-      const existing = await tx.webhookDelivery.findMany({ where: { teamId: message.teamId, messageId: message.messageId }, select: { endpointId: true, url: true } });
+      const existing = await tx.webhookDelivery.findMany({
+        where: { teamId: message.teamId, messageId: message.messageId },
+        select: { endpointId: true, url: true },
+      });
       const key = (t: DeliveryTarget) => t.endpointId ?? `url:${t.url}`;
       const known = new Set(existing.map(key));
       const fresh = targets.filter((t) => !known.has(key(t)));
@@ -199,7 +234,10 @@ export class WebhooksRepository implements OnModuleInit {
   }
 
   async findDeliveryToSend(id: string): Promise<DeliveryToSend | null> {
-    const row = await this.prisma.webhookDelivery.findUnique({ where: { id }, include: { endpoint: { select: { id: true, secret: true } } } });
+    const row = await this.prisma.webhookDelivery.findUnique({
+      where: { id },
+      include: { endpoint: { select: { id: true, secret: true } } },
+    });
     if (!row) return null;
     return {
       id: row.id,

@@ -6,7 +6,14 @@ import { assertDeliverableUrl } from './address-guard';
 import { DeliveryQueue } from './delivery-queue';
 import { generateSecret, messageIdFor } from './signing';
 import type { CreateWebhookDto } from './webhook.types';
-import { PING_EVENT, WEBHOOK_EVENTS, type CreatedWebhookView, type DeliveryView, type WebhookEvent, type WebhookView } from './webhook.views';
+import {
+  PING_EVENT,
+  WEBHOOK_EVENTS,
+  type CreatedWebhookView,
+  type DeliveryView,
+  type WebhookEvent,
+  type WebhookView,
+} from './webhook.views';
 import { WebhooksRepository, type DeliveryTarget } from './webhooks.repository';
 
 export interface EmitOptions {
@@ -66,7 +73,11 @@ export class WebhooksService {
   /** Whether the team has a signing secret, and since when; the secret itself is shown only by rotateSigningSecret. */
   async signingSecret(team: TeamRef): Promise<{ createdAt: string | null; signs: string; shown: string }> {
     const createdAt = await this.repository.signingSecretCreatedAt(team.id);
-    return { createdAt: createdAt?.toISOString() ?? null, signs: SIGNS, shown: 'only once, by POST /v1/webhooks/signing-secret, which replaces it' };
+    return {
+      createdAt: createdAt?.toISOString() ?? null,
+      signs: SIGNS,
+      shown: 'only once, by POST /v1/webhooks/signing-secret, which replaces it',
+    };
   }
 
   /** A new secret for deliveries to studies' own webhookUrl (they have no endpoint, hence no secret of their own), shown this once. */

@@ -93,11 +93,15 @@ export class WorkerHost implements OnApplicationShutdown {
     jobsFinished.inc({ queue, outcome: 'failed' });
     if (!job) return;
     const { failure, final } = attemptOutcome(job, error);
-    this.logger.warn(`job ${job.name} ${job.id} failed (attempt ${job.attemptsMade}/${job.opts.attempts ?? 1}): ${failure.code}: ${failure.message}`);
+    this.logger.warn(
+      `job ${job.name} ${job.id} failed (attempt ${job.attemptsMade}/${job.opts.attempts ?? 1}): ${failure.code}: ${failure.message}`,
+    );
     if (!final || !isJobName(job.name)) return;
     const processor = this.table.get(job.name);
     await withCorrelationId((job.data as { correlationId?: string }).correlationId, async () => {
-      await processor?.onFinalFailure?.(job as Job<JobPayloads[JobNameValue]>, failure).catch((e: Error) => this.logger.error(`final-failure handler: ${e.message}`));
+      await processor
+        ?.onFinalFailure?.(job as Job<JobPayloads[JobNameValue]>, failure)
+        .catch((e: Error) => this.logger.error(`final-failure handler: ${e.message}`));
     });
   }
 

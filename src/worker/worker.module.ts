@@ -17,11 +17,17 @@ export class WorkerModule {
     const processors: Array<Type<JobProcessor>> = workerFeatures.flatMap((feature) => feature.processors);
     return {
       module: WorkerModule,
-      imports: [ConfigModule, LoggingModule, PrismaModule, BlobsModule, JobsModule, AuthModule, TiersModule, ...workerFeatures.map((f) => f.module)],
-      providers: [
-        WorkerHost,
-        { provide: JOB_PROCESSORS, useFactory: (...instances: JobProcessor[]) => instances, inject: processors },
+      imports: [
+        ConfigModule,
+        LoggingModule,
+        PrismaModule,
+        BlobsModule,
+        JobsModule,
+        AuthModule,
+        TiersModule,
+        ...workerFeatures.map((f) => f.module),
       ],
+      providers: [WorkerHost, { provide: JOB_PROCESSORS, useFactory: (...instances: JobProcessor[]) => instances, inject: processors }],
     };
   }
 }

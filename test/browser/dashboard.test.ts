@@ -17,8 +17,17 @@ const ALL_QUEUES = ['build', 'evaluate', 'advise', 'webhook', 'bench-mobile', 'b
 /** The slider's logarithmic position for a bandwidth, as the page computes it. */
 const positionOf = (mbps: number) => 100 * Math.log10(mbps);
 
-interface Candidate { id: string; rank: number | null }
-interface Crossover { link: 'mobile-edge' | 'edge-cloud'; mbps: number; fromId: string | null; toId: string | null; sentence: string }
+interface Candidate {
+  id: string;
+  rank: number | null;
+}
+interface Crossover {
+  link: 'mobile-edge' | 'edge-cloud';
+  mbps: number;
+  fromId: string | null;
+  toId: string | null;
+  sentence: string;
+}
 
 describe('dashboard in a real browser', { timeout: 240_000 }, () => {
   let api: Api;
@@ -72,7 +81,12 @@ describe('dashboard in a real browser', { timeout: 240_000 }, () => {
     const listed = await api.http.get('/v1/datasets').set(auth).expect(200);
     assert.equal(listed.body.items[0].sampleCount, 100);
     const models = await api.http.get('/v1/models').set(auth).expect(200);
-    otherStudy = api.http.post('/v1/studies').set(auth).send({ modelId: models.body.items[0].id, scenarios: ['mobile', 'edge'], operators: ['identity'], effort: { warmup: 2, runs: 10 } }).expect(202).then((r) => r.body.id as string);
+    otherStudy = api.http
+      .post('/v1/studies')
+      .set(auth)
+      .send({ modelId: models.body.items[0].id, scenarios: ['mobile', 'edge'], operators: ['identity'], effort: { warmup: 2, runs: 10 } })
+      .expect(202)
+      .then((r) => r.body.id as string);
     otherStudy.catch(() => undefined); // awaited (and reported) in the comparison test
   });
 
@@ -103,24 +117,33 @@ describe('dashboard in a real browser', { timeout: 240_000 }, () => {
       const doc = g.document;
       const el = doc.getElementById('study-status');
       if (!el) throw new Error('no status badge');
-      const look = () => live.push({
-        status: el.textContent ?? '',
-        rows: doc.querySelectorAll('#measurements tbody tr').length,
-        states: [...doc.querySelectorAll('#jobs tbody tr')].map((r: any) => r.dataset.state as string),
-      });
+      const look = () =>
+        live.push({
+          status: el.textContent ?? '',
+          rows: doc.querySelectorAll('#measurements tbody tr').length,
+          states: [...doc.querySelectorAll('#jobs tbody tr')].map((r: any) => r.dataset.state as string),
+        });
       seen.push(el.textContent ?? '');
       new g.MutationObserver(() => seen.push(el.textContent ?? '')).observe(el, { childList: true, subtree: true, characterData: true });
       new g.MutationObserver(look).observe(doc.getElementById('view'), { childList: true, subtree: true });
     });
     // Hold the embedded report back until the page has shown that it is loading it.
     let release!: () => void;
-    const held = new Promise<void>((resolve) => { release = resolve; });
-    await page.route(/\/report\?format=html$/, async (route) => { await held; await route.continue(); });
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    await page.route(/\/report\?format=html$/, async (route) => {
+      await held;
+      await route.continue();
+    });
     await page.locator('#timeline .phase-current, #timeline .phase-done').first().waitFor();
     await screenshot(page, 'study-live');
     await page.locator('#recommendation').waitFor({ timeout: 180_000 });
     const seen = await page.evaluate(() => (globalThis as any).seen as string[]);
-    assert.ok(seen.some((s) => !['completed', 'failed', 'cancelled'].includes(s)), `statuses seen: ${seen.join(', ')}`);
+    assert.ok(
+      seen.some((s) => !['completed', 'failed', 'cancelled'].includes(s)),
+      `statuses seen: ${seen.join(', ')}`,
+    );
     assert.equal(seen.at(-1), 'completed');
     const study = await waitForStudy(api, auth, studyId, 5_000);
     assert.equal(study.status, 'completed');
@@ -135,12 +158,25 @@ describe('dashboard in a real browser', { timeout: 240_000 }, () => {
     // and the per-job list moved from planned or queued work to every job done: as many as the study counted.
     const live = await page.evaluate(() => (globalThis as any).live as Array<{ status: string; rows: number; states: string[] }>);
     const running = live.filter((l) => !['completed', 'failed', 'cancelled'].includes(l.status));
-    assert.ok(running.some((l) => l.rows > 0), `rows seen while running: ${running.map((l) => `${l.status}:${l.rows}`).join(' ')}`);
-    assert.ok(running.some((l) => l.states.some((state) => state !== 'done')), 'unfinished jobs were shown while the study ran');
+    assert.ok(
+      running.some((l) => l.rows > 0),
+      `rows seen while running: ${running.map((l) => `${l.status}:${l.rows}`).join(' ')}`,
+    );
+    assert.ok(
+      running.some((l) => l.states.some((state) => state !== 'done')),
+      'unfinished jobs were shown while the study ran',
+    );
     const jobs = (await api.http.get(`/v1/studies/${studyId}/jobs`).set(auth).expect(200)).body as Array<{ phase: string; state: string }>;
     assert.equal(jobs.length, study.jobsTotal);
-    assert.deepEqual(await page.locator('#jobs tbody tr').evaluateAll((rows) => rows.map((r) => (r as any).dataset.state as string)), jobs.map(() => 'done'));
-    assert.deepEqual([...new Set(jobs.map((j) => j.phase))], ['build', 'bench', 'evaluate', 'advise'], 'the partition is built, then everything measured');
+    assert.deepEqual(
+      await page.locator('#jobs tbody tr').evaluateAll((rows) => rows.map((r) => (r as any).dataset.state as string)),
+      jobs.map(() => 'done'),
+    );
+    assert.deepEqual(
+      [...new Set(jobs.map((j) => j.phase))],
+      ['build', 'bench', 'evaluate', 'advise'],
+      'the partition is built, then everything measured',
+    );
 
     // The report is held back: the page says it is loading it, then shows it.
     const loading = page.locator('#report-loading');
@@ -165,14 +201,21 @@ describe('dashboard in a real browser', { timeout: 240_000 }, () => {
     });
     const server = async (network: Record<string, number>) => {
       const res = await api.http.post(`/v1/studies/${studyId}/what-if`).set(auth).send({ network }).expect(200);
-      return { top: res.body.ranking.recommendedId as string | null, order: (res.body.ranking.candidates as Candidate[]).map((c) => c.id), crossovers: res.body.crossovers as Crossover[] };
+      return {
+        top: res.body.ranking.recommendedId as string | null,
+        order: (res.body.ranking.candidates as Candidate[]).map((c) => c.id),
+        crossovers: res.body.crossovers as Crossover[],
+      };
     };
     const study = (await api.http.get(`/v1/studies/${studyId}`).set(auth).expect(200)).body;
     const atStudy = await server({});
     assert.deepEqual(await shown(), { top: atStudy.top, order: atStudy.order });
     assert.equal(atStudy.top, `${study.recommendation.variantId}@${study.recommendation.scenario}`);
     assert.equal(await page.locator('#whatif-ranking tbody tr').count(), atStudy.order.length);
-    assert.ok(atStudy.order.some((id) => id.includes('@mobile|edge')), `a partition candidate: ${atStudy.order.join(', ')}`);
+    assert.ok(
+      atStudy.order.some((id) => id.includes('@mobile|edge')),
+      `a partition candidate: ${atStudy.order.join(', ')}`,
+    );
 
     // Hover a point: its details name the variant, the scenario and the figures.
     await page.locator('#scatter circle').first().hover();
@@ -193,15 +236,37 @@ describe('dashboard in a real browser', { timeout: 240_000 }, () => {
     for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowRight');
     await rttEc.focus();
     for (let i = 0; i < 20; i++) await page.keyboard.press('ArrowRight');
-    const positions = { me: Number(await slider.inputValue()), ec: Number(await edgeCloud.inputValue()), rttMe: Number(await rttMe.inputValue()), rttEc: Number(await rttEc.inputValue()) };
+    const positions = {
+      me: Number(await slider.inputValue()),
+      ec: Number(await edgeCloud.inputValue()),
+      rttMe: Number(await rttMe.inputValue()),
+      rttEc: Number(await rttEc.inputValue()),
+    };
     assert.deepEqual([positions.rttMe, positions.rttEc], [study.network.rttMs + 1.5, study.network.rttMs + 10]);
-    const networkAt = (p: typeof positions) => ({ mobileEdgeMbps: Math.pow(10, p.me / 100), edgeCloudMbps: Math.pow(10, p.ec / 100), mobileEdgeRttMs: p.rttMe, edgeCloudRttMs: p.rttEc });
+    const networkAt = (p: typeof positions) => ({
+      mobileEdgeMbps: Math.pow(10, p.me / 100),
+      edgeCloudMbps: Math.pow(10, p.ec / 100),
+      mobileEdgeRttMs: p.rttMe,
+      edgeCloudRttMs: p.rttEc,
+    });
     const moved = await server(networkAt(positions));
     assert.deepEqual(await shown(), { top: moved.top, order: moved.order });
 
     // A sweep of both bandwidth sliders with the links' RTTs apart: at every position the page's whole ranking is the server's.
-    const setRange = (id: string, v: number) => page.locator(id).evaluate((el, value) => { const input = el as any; input.value = String(value); input.dispatchEvent(new (globalThis as any).Event('input', { bubbles: true })); }, v);
-    for (const [me, ec] of [[0, 0], [50, 250], [100, 100], [150, 30], [230, 300], [300, 120]]) {
+    const setRange = (id: string, v: number) =>
+      page.locator(id).evaluate((el, value) => {
+        const input = el as any;
+        input.value = String(value);
+        input.dispatchEvent(new (globalThis as any).Event('input', { bubbles: true }));
+      }, v);
+    for (const [me, ec] of [
+      [0, 0],
+      [50, 250],
+      [100, 100],
+      [150, 30],
+      [230, 300],
+      [300, 120],
+    ]) {
       await setRange('#bw-mobile-edge', me);
       await setRange('#bw-edge-cloud', ec);
       const there = await server(networkAt({ ...positions, me, ec }));
@@ -210,11 +275,18 @@ describe('dashboard in a real browser', { timeout: 240_000 }, () => {
 
     // Back to the study's network: the crossovers the page marks are the stored ones (bisection may differ in the last bit).
     await page.getByRole('button', { name: 'Back to the study’s network' }).click();
-    const report = (await api.http.get(`/v1/studies/${studyId}/report?format=json`).set(auth).expect(200)).body as { crossovers: Crossover[] };
+    const report = (await api.http.get(`/v1/studies/${studyId}/report?format=json`).set(auth).expect(200)).body as {
+      crossovers: Crossover[];
+    };
     const same = (a: Crossover[]) => a.map((c) => ({ ...c, mbps: c.mbps.toPrecision(12) }));
     assert.deepEqual(same(report.crossovers), same(atStudy.crossovers));
-    const marked = await page.locator('#whatif-crossovers li[data-link]').evaluateAll((items) => items.map((i) => `${(i as any).dataset.link}@${Number((i as any).dataset.mbps).toFixed(2)}`));
-    assert.deepEqual(marked, report.crossovers.map((c) => `${c.link}@${c.mbps.toFixed(2)}`));
+    const marked = await page
+      .locator('#whatif-crossovers li[data-link]')
+      .evaluateAll((items) => items.map((i) => `${(i as any).dataset.link}@${Number((i as any).dataset.mbps).toFixed(2)}`));
+    assert.deepEqual(
+      marked,
+      report.crossovers.map((c) => `${c.link}@${c.mbps.toFixed(2)}`),
+    );
 
     // Whether edge overtakes mobile within 1 Mbps–1 Gbps depends on measured compute times and the RTT; find an RTT
     // where the api lists a crossover (the study's own network first), set it with the RTT slider, then walk the
@@ -237,9 +309,13 @@ describe('dashboard in a real browser', { timeout: 240_000 }, () => {
     }
     const crossing = crossovers[0];
     const target = page.locator(`#bw-${crossing.link}`);
-    assert.equal(await page.locator(`#bw-${crossing.link} ~ .ticks .tick`).count() > 0, true, 'the crossover is marked on its slider');
+    assert.equal((await page.locator(`#bw-${crossing.link} ~ .ticks .tick`).count()) > 0, true, 'the crossover is marked on its slider');
     const below = Math.floor(positionOf(crossing.mbps)) - 1;
-    await target.evaluate((el, v) => { const input = el as any; input.value = String(v); input.dispatchEvent(new (globalThis as any).Event('input', { bubbles: true })); }, below);
+    await target.evaluate((el, v) => {
+      const input = el as any;
+      input.value = String(v);
+      input.dispatchEvent(new (globalThis as any).Event('input', { bubbles: true }));
+    }, below);
     assert.equal(await page.locator('#whatif-top').getAttribute('data-id'), crossing.fromId ?? '');
     await target.focus();
     const above = Math.ceil(positionOf(crossing.mbps)) + 1;
@@ -247,12 +323,19 @@ describe('dashboard in a real browser', { timeout: 240_000 }, () => {
     assert.equal(Number(await target.inputValue()), above);
     assert.equal(await page.locator('#whatif-top').getAttribute('data-id'), crossing.toId ?? '');
     await screenshot(page, 'decision');
-    await page.locator('#decision section').first().screenshot({ path: join(SCREENSHOTS, 'dashboard.png') });
+    await page
+      .locator('#decision section')
+      .first()
+      .screenshot({ path: join(SCREENSHOTS, 'dashboard.png') });
 
     // A constraint typed in the page filters as the server does.
     await page.locator('#whatif-latencyBudgetMs').fill('0.001');
     assert.match((await page.locator('#whatif-top').textContent()) ?? '', /No candidate meets every constraint/);
-    const strict = await api.http.post(`/v1/studies/${studyId}/what-if`).set(auth).send({ constraints: { latencyBudgetMs: 0.001 } }).expect(200);
+    const strict = await api.http
+      .post(`/v1/studies/${studyId}/what-if`)
+      .set(auth)
+      .send({ constraints: { latencyBudgetMs: 0.001 } })
+      .expect(200);
     assert.equal(strict.body.ranking.recommendedId, null);
     await page.locator('#whatif-latencyBudgetMs').fill('');
 
@@ -263,19 +346,34 @@ describe('dashboard in a real browser', { timeout: 240_000 }, () => {
       const fit = await page.evaluate(() => {
         const doc = (globalThis as any).document;
         const wrap = doc.querySelector('#whatif-ranking .table-wrap');
-        const labels = [...doc.querySelectorAll('#distributions text.dist-label')].map((t: any) => ({ text: t.textContent as string, x: t.getBBox().x as number }));
-        return { page: doc.documentElement.scrollWidth - doc.documentElement.clientWidth, table: wrap.scrollWidth - wrap.clientWidth, labels };
+        const labels = [...doc.querySelectorAll('#distributions text.dist-label')].map((t: any) => ({
+          text: t.textContent as string,
+          x: t.getBBox().x as number,
+        }));
+        return {
+          page: doc.documentElement.scrollWidth - doc.documentElement.clientWidth,
+          table: wrap.scrollWidth - wrap.clientWidth,
+          labels,
+        };
       });
       assert.ok(fit.page <= 0, `the page is ${fit.page}px wider than a ${width}px window`);
       assert.ok(fit.table <= 0, `the ranking table is ${fit.table}px wider than its frame at ${width}px`);
-      assert.ok(fit.labels.some((l) => l.text.includes('head')), JSON.stringify(fit.labels));
+      assert.ok(
+        fit.labels.some((l) => l.text.includes('head')),
+        JSON.stringify(fit.labels),
+      );
       for (const l of fit.labels) assert.ok(l.x >= 0, `label "${l.text}" is cut off (x ${l.x})`);
       // The embedded report too: its ranking table and charts fit the frame (its own document, sandboxed).
       const report = page.frames().find((f) => f !== page.mainFrame() && f.url() === 'about:srcdoc');
       assert.ok(report, 'the report frame');
-      const reportOverflow = await report.evaluate(() => { const d = (globalThis as any).document.documentElement; return d.scrollWidth - d.clientWidth; });
+      const reportOverflow = await report.evaluate(() => {
+        const d = (globalThis as any).document.documentElement;
+        return d.scrollWidth - d.clientWidth;
+      });
       assert.ok(reportOverflow <= 0, `the report is ${reportOverflow}px wider than its frame at ${width}px`);
-      const cells = await page.locator('#whatif-ranking td, #measurements td').evaluateAll((tds) => tds.map((td) => (td as any).getBoundingClientRect().width as number));
+      const cells = await page
+        .locator('#whatif-ranking td, #measurements td')
+        .evaluateAll((tds) => tds.map((td) => (td as any).getBoundingClientRect().width as number));
       assert.ok(Math.min(...cells) >= 20, 'no cell squeezed to a letter or two');
       if (width === 768) await screenshot(page, 'decision-tablet');
     }
@@ -288,14 +386,31 @@ describe('dashboard in a real browser', { timeout: 240_000 }, () => {
       const doc = (globalThis as any).document;
       const win = globalThis as any;
       const visible = (el: any) => !!(el.offsetWidth || el.offsetHeight || el.getClientRects().length);
-      const nameOf = (el: any): string => (el.getAttribute('aria-label') ?? '')
-        || (el.getAttribute('aria-labelledby') ?? '').split(' ').map((id: string) => doc.getElementById(id)?.textContent ?? '').join(' ').trim()
-        || [...(el.labels ?? [])].map((l: any) => l.textContent).join(' ').trim()
-        || (el.tagName === 'BUTTON' ? el.textContent.trim() : '')
-        || (el.getAttribute('title') ?? '');
-      const unlabelled = [...doc.querySelectorAll('input, select, textarea, button, progress')].filter(visible).filter((el: any) => !nameOf(el)).map((el: any) => el.outerHTML.slice(0, 120));
+      const nameOf = (el: any): string =>
+        (el.getAttribute('aria-label') ?? '') ||
+        (el.getAttribute('aria-labelledby') ?? '')
+          .split(' ')
+          .map((id: string) => doc.getElementById(id)?.textContent ?? '')
+          .join(' ')
+          .trim() ||
+        [...(el.labels ?? [])]
+          .map((l: any) => l.textContent)
+          .join(' ')
+          .trim() ||
+        (el.tagName === 'BUTTON' ? el.textContent.trim() : '') ||
+        (el.getAttribute('title') ?? '');
+      const unlabelled = [...doc.querySelectorAll('input, select, textarea, button, progress')]
+        .filter(visible)
+        .filter((el: any) => !nameOf(el))
+        .map((el: any) => el.outerHTML.slice(0, 120));
       const rgb = (c: string) => (c.match(/[\d.]+/g) ?? []).map(Number);
-      const lum = ([r, g, b]: number[]) => [r, g, b].map((v) => { const s = v / 255; return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4; }).reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
+      const lum = ([r, g, b]: number[]) =>
+        [r, g, b]
+          .map((v) => {
+            const s = v / 255;
+            return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+          })
+          .reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
       const background = (el: any): number[] => {
         for (let e = el; e; e = e.parentElement) {
           const c = rgb(win.getComputedStyle(e).backgroundColor);
@@ -329,9 +444,15 @@ describe('dashboard in a real browser', { timeout: 240_000 }, () => {
     // Keyboard: from the reset button, Tab reaches the first point of the chart and shows its details.
     await page.getByRole('button', { name: 'Back to the study’s network' }).focus();
     await page.keyboard.press('Tab');
-    assert.equal(await page.evaluate(() => (globalThis as any).document.activeElement?.classList.contains('dot')), true, 'Tab moves onto a chart point');
+    assert.equal(
+      await page.evaluate(() => (globalThis as any).document.activeElement?.classList.contains('dot')),
+      true,
+      'Tab moves onto a chart point',
+    );
     await page.locator('#scatter-tip').waitFor();
-    const outline = await page.evaluate(() => (globalThis as any).getComputedStyle((globalThis as any).document.activeElement).strokeWidth as string);
+    const outline = await page.evaluate(
+      () => (globalThis as any).getComputedStyle((globalThis as any).document.activeElement).strokeWidth as string,
+    );
     assert.equal(outline, '3px', 'the focused point is drawn thicker');
     await page.keyboard.press('Shift+Tab');
     assert.equal(await page.locator('#scatter-tip').isHidden(), true, 'leaving the chart hides the details');
@@ -349,7 +470,10 @@ describe('dashboard in a real browser', { timeout: 240_000 }, () => {
     const token = new URL(url).pathname.split('/')[2];
     const outsider = await api.newTeam();
     assert.equal((await api.http.delete(`/v1/share/${token}`).set(outsider.auth).expect(404)).body.error.code, 'SHARE_NOT_FOUND');
-    assert.equal((await api.http.post(`/v1/studies/${studyId}/share`).set(outsider.auth).send({}).expect(404)).body.error.code, 'STUDY_NOT_FOUND');
+    assert.equal(
+      (await api.http.post(`/v1/studies/${studyId}/share`).set(outsider.auth).send({}).expect(404)).body.error.code,
+      'STUDY_NOT_FOUND',
+    );
 
     // An expired link is refused like a revoked one.
     const expiring = (await api.http.post(`/v1/studies/${studyId}/share`).set(auth).send({ expiresInHours: 1 }).expect(201)).body;
@@ -378,10 +502,16 @@ describe('dashboard in a real browser', { timeout: 240_000 }, () => {
       assert.equal(await page.locator('#share-links li.expired').getAttribute('data-id'), expiring.id);
       assert.equal(await page.locator('#share-links a').count(), 0, 'a token is shown only when its link is created');
       const live = listed.body[0].id as string;
-      assert.equal((await api.http.delete(`/v1/studies/${studyId}/shares/${live}`).set(outsider.auth).expect(404)).body.error.code, 'SHARE_NOT_FOUND');
+      assert.equal(
+        (await api.http.delete(`/v1/studies/${studyId}/shares/${live}`).set(outsider.auth).expect(404)).body.error.code,
+        'SHARE_NOT_FOUND',
+      );
       await page.locator(`#share-links li[data-id="${live}"]`).getByRole('button', { name: 'Revoke' }).click();
       await page.locator(`#share-links li.revoked[data-id="${live}"]`).waitFor();
-      const after = (await api.http.get(`/v1/studies/${studyId}/shares`).set(auth).expect(200)).body as Array<{ id: string; revokedAt: string | null }>;
+      const after = (await api.http.get(`/v1/studies/${studyId}/shares`).set(auth).expect(200)).body as Array<{
+        id: string;
+        revokedAt: string | null;
+      }>;
       assert.ok(after.find((l) => l.id === live)?.revokedAt);
       const refused = await shared.goto(url);
       assert.equal(refused?.status(), 410);
@@ -403,13 +533,25 @@ describe('dashboard in a real browser', { timeout: 240_000 }, () => {
     await page.getByRole('button', { name: 'Compare selected' }).click();
     await page.locator('#compare .compare-col').nth(1).waitFor();
     assert.equal(await page.locator('#compare .compare-col').count(), 2);
-    assert.deepEqual(await page.locator('#compare .compare-col').evaluateAll((cols) => cols.map((c) => (c as any).dataset.study as string).sort()), [studyId, other.body.id].sort());
+    assert.deepEqual(
+      await page.locator('#compare .compare-col').evaluateAll((cols) => cols.map((c) => (c as any).dataset.study as string).sort()),
+      [studyId, other.body.id].sort(),
+    );
     await screenshot(page, 'compare');
   });
 
   test('the cancel button stops a running study: the running job is shown, then jobs that never ran are skipped', async () => {
     const models = await api.http.get('/v1/models').set(auth).expect(200);
-    const created = await api.http.post('/v1/studies').set(auth).send({ modelId: models.body.items[0].id, scenarios: ['mobile', 'edge', 'cloud'], operators: ['identity'], effort: { warmup: 2, runs: 5000 } }).expect(202);
+    const created = await api.http
+      .post('/v1/studies')
+      .set(auth)
+      .send({
+        modelId: models.body.items[0].id,
+        scenarios: ['mobile', 'edge', 'cloud'],
+        operators: ['identity'],
+        effort: { warmup: 2, runs: 5000 },
+      })
+      .expect(202);
     await page.goto(`${base}/#/studies/${created.body.id}`);
     const cancel = page.locator('#cancel-study');
     await cancel.waitFor();

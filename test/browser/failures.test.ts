@@ -32,7 +32,11 @@ describe('a study with failed jobs in the browser', { timeout: 180_000 }, () => 
     const base = await listen(api);
     const { key, auth } = await api.newTeam();
     const ids = await uploadImageFamily(api, auth, ['distilled']);
-    const created = await api.http.post('/v1/studies').set(auth).send({ ...ids, operators: ['identity', 'distilled'], scenarios: ['mobile', 'edge'], effort: { warmup: 2, runs: 10 } }).expect(202);
+    const created = await api.http
+      .post('/v1/studies')
+      .set(auth)
+      .send({ ...ids, operators: ['identity', 'distilled'], scenarios: ['mobile', 'edge'], effort: { warmup: 2, runs: 10 } })
+      .expect(202);
     const page = await browser.newPage();
     await page.goto(base);
     await page.evaluate((k) => (globalThis as any).localStorage.setItem('tierwise.apiKey', k), key);
@@ -46,22 +50,43 @@ describe('a study with failed jobs in the browser', { timeout: 180_000 }, () => 
     assert.deepEqual((await groups.evaluateAll((els) => els.map((e) => (e as any).dataset.code as string))).sort(), codes);
     // The two mobile measurements die alike; their messages differ only in the model file's path: shown once.
     const expected = groupFailures(failures);
-    assert.ok(expected.some((g) => g.messages.some((m) => m.failures.length >= 2)), JSON.stringify(failures));
+    assert.ok(
+      expected.some((g) => g.messages.some((m) => m.failures.length >= 2)),
+      JSON.stringify(failures),
+    );
     for (const { code, messages } of expected) {
       const group = page.locator(`#failures .failure-group[data-code="${code}"]`);
-      assert.deepEqual(await group.locator('.failure-message').allTextContents(), messages.map((m) => m.message), 'each distinct message once');
+      assert.deepEqual(
+        await group.locator('.failure-message').allTextContents(),
+        messages.map((m) => m.message),
+        'each distinct message once',
+      );
       const hits = await group.locator('li .muted').allTextContents();
       messages.forEach((m, i) => {
-        for (const f of m.failures) assert.ok(hits[i].includes(f.job + (f.tier ? ` on ${f.tier}` : '')), `${f.job} is listed under ${code}: ${hits[i]}`);
+        for (const f of m.failures)
+          assert.ok(hits[i].includes(f.job + (f.tier ? ` on ${f.tier}` : '')), `${f.job} is listed under ${code}: ${hits[i]}`);
         assert.equal(hits[i].split(', ').length, m.failures.length);
       });
     }
     // The per-job list marks exactly the failed jobs, with their codes.
     const failedRows = await page.locator('#jobs tbody tr[data-state="failed"]').count();
     assert.equal(failedRows, failures.length);
-    const jobs = (await api.http.get(`/v1/studies/${created.body.id}/jobs`).set(auth).expect(200)).body as Array<{ state: string; code?: string; tier?: string }>;
-    assert.deepEqual(jobs.filter((j) => j.state === 'failed').map((j) => `${j.code}@${j.tier}`).sort(), failures.map((f) => `${f.code}@${f.tier}`).sort());
-    assert.ok(jobs.some((j) => j.state === 'done'), 'the edge measurements are done');
+    const jobs = (await api.http.get(`/v1/studies/${created.body.id}/jobs`).set(auth).expect(200)).body as Array<{
+      state: string;
+      code?: string;
+      tier?: string;
+    }>;
+    assert.deepEqual(
+      jobs
+        .filter((j) => j.state === 'failed')
+        .map((j) => `${j.code}@${j.tier}`)
+        .sort(),
+      failures.map((f) => `${f.code}@${f.tier}`).sort(),
+    );
+    assert.ok(
+      jobs.some((j) => j.state === 'done'),
+      'the edge measurements are done',
+    );
     await screenshot(page, 'study-failures');
   });
 });

@@ -18,11 +18,13 @@ describe('reliability: the webhook address guard and IPv6 forms that carry IPv4'
     ['2002:7f00:1::', /6to4 loopback/],
     ['fe80::1%eth0', /link-local/],
   ];
-  for (const [address, reason] of refused) test(`refuses ${address}`, () => assert.match(forbiddenAddressReason(address) ?? 'allowed', reason));
+  for (const [address, reason] of refused)
+    test(`refuses ${address}`, () => assert.match(forbiddenAddressReason(address) ?? 'allowed', reason));
 
   test('refuses the translated form in a URL, and still allows public addresses', async () => {
     await assert.rejects(assertDeliverableUrl('http://[::ffff:0:127.0.0.1]/hook', false), /IPv4-translated loopback/);
     await assert.rejects(assertDeliverableUrl('http://[::ffff:0:7f00:1]:8080/', false), /WEBHOOK_URL_FORBIDDEN|IPv4-translated/);
-    for (const ok of ['2a00:1450:4001:82a::200e', '::ffff:0:93.184.216.34', '2a00:1450::5efe:93.184.216.34', '93.184.216.34']) assert.equal(forbiddenAddressReason(ok), null, ok);
+    for (const ok of ['2a00:1450:4001:82a::200e', '::ffff:0:93.184.216.34', '2a00:1450::5efe:93.184.216.34', '93.184.216.34'])
+      assert.equal(forbiddenAddressReason(ok), null, ok);
   });
 });

@@ -27,7 +27,8 @@ describe('reliability: identical bytes uploaded at once by two teams', () => {
   });
   after(async () => api.close());
 
-  const upload = (auth: { Authorization: string }, name: string) => api.http.post('/v1/models').set(auth).field('name', name).attach('file', model, 'm.onnx');
+  const upload = (auth: { Authorization: string }, name: string) =>
+    api.http.post('/v1/models').set(auth).field('name', name).attach('file', model, 'm.onnx');
 
   test('both uploads succeed, every time, and deleting both removes the blob', async () => {
     for (let pair = 0; pair < 4; pair++) {

@@ -6,18 +6,34 @@ import { fixtures, isolateEnvironment, startApi, startWorker, type Api } from '.
 
 isolateEnvironment();
 const QUEUES = ['build', 'evaluate', 'advise', 'webhook', 'bench-edge'];
-const STUDY = { tiers: ['edge'], scenarios: ['edge'], operators: ['identity'], effort: { warmup: 2, runs: Number(process.env.FAIR_RUNS ?? 200) } };
+const STUDY = {
+  tiers: ['edge'],
+  scenarios: ['edge'],
+  operators: ['identity'],
+  effort: { warmup: 2, runs: Number(process.env.FAIR_RUNS ?? 200) },
+};
 const BACKLOG = 20;
 
 type Auth = { Authorization: string };
 
 async function uploadModel(api: Api, auth: Auth): Promise<string> {
-  const res = await api.http.post('/v1/models').set(auth).field('name', 'fashion-resnet').attach('file', fixtures('fashion-resnet/models/fashion-resnet-identity.onnx')).expect(201);
+  const res = await api.http
+    .post('/v1/models')
+    .set(auth)
+    .field('name', 'fashion-resnet')
+    .attach('file', fixtures('fashion-resnet/models/fashion-resnet-identity.onnx'))
+    .expect(201);
   return res.body.id as string;
 }
 
 async function create(api: Api, auth: Auth, modelId: string): Promise<string> {
-  return (await api.http.post('/v1/studies').set(auth).send({ modelId, ...STUDY }).expect(202)).body.id as string;
+  return (
+    await api.http
+      .post('/v1/studies')
+      .set(auth)
+      .send({ modelId, ...STUDY })
+      .expect(202)
+  ).body.id as string;
 }
 
 /** Polls finely (100 ms), so the figure is the study's time and not the poll's. */
@@ -66,7 +82,9 @@ describe('reliability: fair share between teams (finding 8)', () => {
       const res = await api.http.get(`/v1/studies/${id}`).set(a.auth).expect(200);
       if (!isTerminal(res.body.status)) open.push(id);
     }
-    console.log(`fair share: B alone ${alone} ms, behind A's ${BACKLOG} studies ${shared} ms (${(shared / alone).toFixed(2)}x); A still open ${open.length}`);
+    console.log(
+      `fair share: B alone ${alone} ms, behind A's ${BACKLOG} studies ${shared} ms (${(shared / alone).toFixed(2)}x); A still open ${open.length}`,
+    );
     assert.ok(shared <= 2 * alone, `B took ${shared} ms behind the backlog against ${alone} ms alone`);
     assert.ok(open.length >= BACKLOG / 2, `A's backlog was still there when B finished (${open.length} open)`);
     for (const id of open) await api.http.delete(`/v1/studies/${id}`).set(a.auth);

@@ -119,17 +119,25 @@ export class FaultDeployment {
   }
 
   private async startRedis(): Promise<void> {
-    this.redis = spawn('redis-server', ['--port', String(this.redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', tmpdir()], { stdio: 'ignore' });
-    await until('redis to answer', async () => {
-      const redis = new IORedis({ host: '127.0.0.1', port: this.redisPort, maxRetriesPerRequest: 0, lazyConnect: true });
-      redis.on('error', () => undefined);
-      try {
-        await redis.connect();
-        return (await redis.ping()) === 'PONG' ? true : undefined;
-      } finally {
-        redis.disconnect();
-      }
-    }, 10_000);
+    this.redis = spawn(
+      'redis-server',
+      ['--port', String(this.redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', tmpdir()],
+      { stdio: 'ignore' },
+    );
+    await until(
+      'redis to answer',
+      async () => {
+        const redis = new IORedis({ host: '127.0.0.1', port: this.redisPort, maxRetriesPerRequest: 0, lazyConnect: true });
+        redis.on('error', () => undefined);
+        try {
+          await redis.connect();
+          return (await redis.ping()) === 'PONG' ? true : undefined;
+        } finally {
+          redis.disconnect();
+        }
+      },
+      10_000,
+    );
   }
 
   /** Kills the owned Redis (SIGKILL: no persistence, every job is lost) and starts it again on the same port. */
@@ -160,7 +168,10 @@ export class FaultDeployment {
   }
 
   private spawnRole(role: string, args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
-    const child = spawn(process.execPath, [main, ...args], { env: { ...this.env, ...env }, stdio: ['ignore', 'ignore', process.env.FAULTS_VERBOSE ? 'inherit' : 'ignore'] });
+    const child = spawn(process.execPath, [main, ...args], {
+      env: { ...this.env, ...env },
+      stdio: ['ignore', 'ignore', process.env.FAULTS_VERBOSE ? 'inherit' : 'ignore'],
+    });
     child.once('exit', () => {
       if (!this.killed.has(child)) this.crashes++;
     });
@@ -170,7 +181,12 @@ export class FaultDeployment {
 
   private async spawnApi(): Promise<void> {
     const api = this.spawnRole('api', ['serve'], { TIERWISE_API_KEY: undefined });
-    await until('the api to answer', async () => ((await fetch(`http://127.0.0.1:${this.apiPort}/health`)).ok ? true : undefined), 60_000, 200);
+    await until(
+      'the api to answer',
+      async () => ((await fetch(`http://127.0.0.1:${this.apiPort}/health`)).ok ? true : undefined),
+      60_000,
+      200,
+    );
     this.sampleApi(api);
   }
 
@@ -192,7 +208,8 @@ export class FaultDeployment {
     child.kill('SIGKILL');
     await gone;
     if (role === 'api') await this.spawnApi();
-    else this.spawnRole(role, role === 'job-worker' ? ['worker', '--queues', 'build,evaluate,advise,webhook'] : ['worker', '--tier', 'edge']);
+    else
+      this.spawnRole(role, role === 'job-worker' ? ['worker', '--queues', 'build,evaluate,advise,webhook'] : ['worker', '--tier', 'edge']);
   }
 
   /** Terminates every connection other processes hold to the test database. */
@@ -200,7 +217,9 @@ export class FaultDeployment {
     const client = new Client({ connectionString: process.env.DATABASE_URL });
     await client.connect();
     try {
-      const res = await client.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()');
+      const res = await client.query(
+        'select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()',
+      );
       return res.rowCount ?? 0;
     } finally {
       await client.end();
@@ -217,7 +236,10 @@ export class FaultDeployment {
 
   private async setUp(): Promise<void> {
     const issued = await new Promise<string>((resolve, reject) => {
-      const child = spawn(process.execPath, [main, 'keys', 'create', '--team', `faults-${randomUUID().slice(0, 8)}`, '--json'], { env: this.env, stdio: ['ignore', 'pipe', 'inherit'] });
+      const child = spawn(process.execPath, [main, 'keys', 'create', '--team', `faults-${randomUUID().slice(0, 8)}`, '--json'], {
+        env: this.env,
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
       let out = '';
       child.stdout.on('data', (c: Buffer) => (out += c.toString()));
       child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`keys create: ${code}`))));
@@ -244,7 +266,11 @@ export class FaultDeployment {
   private async activeOn(queueName: string, studyId: string): Promise<void> {
     const queue = this.queue(queueName);
     try {
-      await until(`a ${queueName} job of the study to run`, async () => ((await queue.getActive()).some((j) => j.data.studyId === studyId) ? true : undefined), 90_000);
+      await until(
+        `a ${queueName} job of the study to run`,
+        async () => ((await queue.getActive()).some((j) => j.data.studyId === studyId) ? true : undefined),
+        90_000,
+      );
     } finally {
       await queue.close();
     }
@@ -256,8 +282,19 @@ export class FaultDeployment {
     let responses5xx = 0;
     let backendsTerminated = 0;
     const crashesBefore = this.crashes;
-    const body = { ...this.ids, tiers: ['edge'], scenarios: ['edge'], operators: ['identity'], effort: { warmup: 2, runs: 200 }, webhookUrl: this.hookUrl };
-    const created = await this.request('/v1/studies', { method: 'POST', body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } });
+    const body = {
+      ...this.ids,
+      tiers: ['edge'],
+      scenarios: ['edge'],
+      operators: ['identity'],
+      effort: { warmup: 2, runs: 200 },
+      webhookUrl: this.hookUrl,
+    };
+    const created = await this.request('/v1/studies', {
+      method: 'POST',
+      body: JSON.stringify(body),
+      headers: { 'Content-Type': 'application/json' },
+    });
     if (created.status !== 202) throw new Error(`study not created: ${created.status} ${await created.text()}`);
     const studyId = ((await created.json()) as { id: string }).id;
     switch (fault) {
@@ -286,18 +323,25 @@ export class FaultDeployment {
         break;
     }
     let status = 'unknown';
-    await until('the study to end', async () => {
-      const res = await this.request(`/v1/studies/${studyId}`).catch(() => undefined);
-      if (!res) return undefined;
-      if (res.status >= 500) responses5xx++;
-      if (res.status !== 200) return undefined;
-      status = ((await res.json()) as { status: string }).status;
-      return isTerminal(status as never) ? true : undefined;
-    }, 180_000, 250);
+    await until(
+      'the study to end',
+      async () => {
+        const res = await this.request(`/v1/studies/${studyId}`).catch(() => undefined);
+        if (!res) return undefined;
+        if (res.status >= 500) responses5xx++;
+        if (res.status !== 200) return undefined;
+        status = ((await res.json()) as { status: string }).status;
+        return isTerminal(status as never) ? true : undefined;
+      },
+      180_000,
+      250,
+    );
     const measurements = (await (await this.request(`/v1/studies/${studyId}/measurements`)).json()) as unknown[];
     const accuracy = await this.accuracyRows(studyId);
     // The completion webhook: give a delivery in flight a moment to land (and a duplicate time to show up).
-    await until('the webhook', async () => (this.hooks.some((h) => h.studyId === studyId) ? true : undefined), 30_000).catch(() => undefined);
+    await until('the webhook', async () => (this.hooks.some((h) => h.studyId === studyId) ? true : undefined), 30_000).catch(
+      () => undefined,
+    );
     await sleep(1500);
     const hooks = this.hooks.filter((h) => h.studyId === studyId);
     return {

@@ -15,7 +15,10 @@ describe('reliability: GraphQL depth, alias and complexity limits', () => {
 
   const post = (query: string) => api.http.post('/graphql').set(auth).send({ query });
   const codes = (body: { errors?: Array<{ extensions?: { code?: string; limit?: string; stacktrace?: unknown } }> }) => {
-    assert.ok((body.errors ?? []).every((e) => e.extensions?.stacktrace === undefined), 'no stack traces');
+    assert.ok(
+      (body.errors ?? []).every((e) => e.extensions?.stacktrace === undefined),
+      'no stack traces',
+    );
     return (body.errors ?? []).map((e) => e.extensions?.limit);
   };
 
@@ -34,7 +37,9 @@ describe('reliability: GraphQL depth, alias and complexity limits', () => {
   });
 
   test('a fragment spread many times counts each time', async () => {
-    const res = await post(`query { ${Array.from({ length: 25 }, (_, i) => `m${i}: models { ...M }`).join(' ')} } fragment M on ModelPage { items { ${'id name sha256 '.repeat(10)} } }`);
+    const res = await post(
+      `query { ${Array.from({ length: 25 }, (_, i) => `m${i}: models { ...M }`).join(' ')} } fragment M on ModelPage { items { ${'id name sha256 '.repeat(10)} } }`,
+    );
     assert.equal(res.status, 400);
     assert.ok(codes(res.body).includes('GRAPHQL_TOO_COMPLEX'), JSON.stringify(res.body).slice(0, 300));
   });

@@ -18,7 +18,10 @@ const bearer = (key: string) => ({ Authorization: `Bearer ${key}` });
 
 function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(repoRoot(), 'dist/src/cli/main.js'), ...args], { env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(repoRoot(), 'dist/src/cli/main.js'), ...args], {
+      env: process.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -40,7 +43,9 @@ describe('reliability: API keys and secrets at rest (finding 9)', () => {
 
   test('keys are stored as an HMAC under the server secret, with a 7-character prefix (none for custom keys)', async () => {
     const { key } = await api.newTeam();
-    const row = await prisma.apiKey.findFirstOrThrow({ where: { prefix: key.slice(0, 7), hash: keyHmac(serverSecrets(api.app.get<AppConfig>(APP_CONFIG)), key) } });
+    const row = await prisma.apiKey.findFirstOrThrow({
+      where: { prefix: key.slice(0, 7), hash: keyHmac(serverSecrets(api.app.get<AppConfig>(APP_CONFIG)), key) },
+    });
     assert.equal(row.scheme, 'hmac-sha256');
     assert.notEqual(row.hash, sha256(key), 'not the unsalted sha256');
     assert.equal(row.prefix.length, 7);
@@ -51,7 +56,9 @@ describe('reliability: API keys and secrets at rest (finding 9)', () => {
   test('a key hashed before migration 0008 (unsalted sha256) still works and is rehashed on its first use', async () => {
     const team = await prisma.team.create({ data: { name: `legacy-${randomUUID().slice(0, 8)}` } });
     const key = `tw_${randomUUID().replace(/-/g, '')}legacy`;
-    const legacy = await prisma.apiKey.create({ data: { teamId: team.id, name: 'old', prefix: key.slice(0, 7), hash: sha256(key), scheme: 'sha256' } });
+    const legacy = await prisma.apiKey.create({
+      data: { teamId: team.id, name: 'old', prefix: key.slice(0, 7), hash: sha256(key), scheme: 'sha256' },
+    });
     await api.http.get('/v1/models').set(bearer(key)).expect(200);
     const row = await prisma.apiKey.findUniqueOrThrow({ where: { id: legacy.id } });
     assert.equal(row.scheme, 'hmac-sha256');
@@ -70,7 +77,11 @@ describe('reliability: API keys and secrets at rest (finding 9)', () => {
     assert.ok(first, 'lastUsedAt set');
     for (let i = 0; i < 5; i++) await api.http.get('/v1/models').set(auth).expect(200);
     await new Promise((r) => setTimeout(r, 200));
-    assert.equal((await prisma.apiKey.findUniqueOrThrow({ where: { id: before.id } })).lastUsedAt?.toISOString(), first, 'not rewritten within the minute');
+    assert.equal(
+      (await prisma.apiKey.findUniqueOrThrow({ where: { id: before.id } })).lastUsedAt?.toISOString(),
+      first,
+      'not rewritten within the minute',
+    );
   });
 
   test('GET/POST/DELETE /v1/keys: list without secrets, a new key shown once, revocation honoured at once despite the auth cache', async () => {
@@ -135,7 +146,14 @@ describe('reliability: API keys and secrets at rest (finding 9)', () => {
     await repository.onModuleInit();
     assert.match((await prisma.webhookEndpoint.findUniqueOrThrow({ where: { id: hook.body.id } })).secret, /^v1\./);
     const delivery = await prisma.webhookDelivery.create({
-      data: { endpointId: hook.body.id, teamId: endpoint.teamId, url: endpoint.url, event: 'webhook.test', messageId: `msg_${randomUUID()}`, payload: {} },
+      data: {
+        endpointId: hook.body.id,
+        teamId: endpoint.teamId,
+        url: endpoint.url,
+        event: 'webhook.test',
+        messageId: `msg_${randomUUID()}`,
+        payload: {},
+      },
     });
     assert.equal((await repository.findDeliveryToSend(delivery.id))?.endpointSecret, hook.body.secret);
   });

@@ -11,7 +11,9 @@ describe('reliability: a preprocess spec cannot ask for unbounded work', () => {
     ['maxLength 10 million', { kind: 'text', tokenizer: 'wordpiece', vocab: 'vocab.txt', max_length: 10_000_000 }],
   ];
   for (const [name, spec] of refused) {
-    test(name, () => assert.throws(() => parsePreprocess(spec, '/tmp', { untrusted: true }), { code: 'PREPROCESS_INVALID', message: /at most|from 2 to/ }));
+    test(name, () =>
+      assert.throws(() => parsePreprocess(spec, '/tmp', { untrusted: true }), { code: 'PREPROCESS_INVALID', message: /at most|from 2 to/ }),
+    );
   }
   test('sizes within the limits are accepted', () => {
     const spec = parsePreprocess({ kind: 'images', pad_to: [4000, 4000], resize: 224 }, '/tmp');

@@ -28,7 +28,19 @@ describe('reliability: preprocess file paths stay inside the dataset archive', (
   after(async () => api.close());
 
   const spec = (vocab: string) => JSON.stringify({ kind: 'text', tokenizer: 'wordpiece', vocab, max_length: 32 });
-  const outside = ['/etc/passwd', '/proc/self/environ', '/dev/zero', '../../../../../../etc/passwd', '../secret.txt', '../../secret.txt', 'text/../../../secret.txt', '/nonexistent/file', '../no-such-file', 'C:\\Windows\\win.ini', 'vocab.txt\u0000.png'];
+  const outside = [
+    '/etc/passwd',
+    '/proc/self/environ',
+    '/dev/zero',
+    '../../../../../../etc/passwd',
+    '../secret.txt',
+    '../../secret.txt',
+    'text/../../../secret.txt',
+    '/nonexistent/file',
+    '../no-such-file',
+    'C:\\Windows\\win.ini',
+    'vocab.txt\u0000.png',
+  ];
   for (const vocab of outside) {
     test(`vocab ${JSON.stringify(vocab)} is refused without reading it`, async () => {
       const res = await api.http.post('/v1/datasets').set(auth).field('preprocess', spec(vocab)).attach('file', archive);
@@ -40,7 +52,11 @@ describe('reliability: preprocess file paths stay inside the dataset archive', (
 
   test('existing and missing files outside give the same answer (nothing reveals which exist)', async () => {
     const a = await api.http.post('/v1/datasets').set(auth).field('preprocess', spec('../../../../etc/passwd')).attach('file', archive);
-    const b = await api.http.post('/v1/datasets').set(auth).field('preprocess', spec('../../../../etc/no-such-passwd')).attach('file', archive);
+    const b = await api.http
+      .post('/v1/datasets')
+      .set(auth)
+      .field('preprocess', spec('../../../../etc/no-such-passwd'))
+      .attach('file', archive);
     assert.equal(a.status, b.status);
     assert.equal(a.body.error.message.replace('no-such-passwd', 'passwd'), b.body.error.message.replace('no-such-passwd', 'passwd'));
   });

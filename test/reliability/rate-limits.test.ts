@@ -45,7 +45,12 @@ describe('reliability: rate limits per key and per-team quotas (finding 4)', () 
 
   test('TEAM_MAX_OPEN_STUDIES: one more study is 429 STUDY_QUOTA_EXCEEDED; a cancelled one frees its place', async () => {
     const { auth } = await api.newTeam();
-    const model = await api.http.post('/v1/models').set(auth).field('name', 'm').attach('file', fixtures('fashion-resnet/models/fashion-resnet-identity.onnx')).expect(201);
+    const model = await api.http
+      .post('/v1/models')
+      .set(auth)
+      .field('name', 'm')
+      .attach('file', fixtures('fashion-resnet/models/fashion-resnet-identity.onnx'))
+      .expect(201);
     const body = { modelId: model.body.id, tiers: ['edge'], scenarios: ['edge'], operators: ['identity'], effort: { warmup: 1, runs: 5 } };
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) ids.push((await api.http.post('/v1/studies').set(auth).send(body).expect(202)).body.id);
@@ -53,8 +58,17 @@ describe('reliability: rate limits per key and per-team quotas (finding 4)', () 
     assert.equal(refused.body.error.code, 'STUDY_QUOTA_EXCEEDED');
     assert.ok(Number(refused.headers['retry-after']) > 0);
     const { auth: other } = await api.newTeam();
-    const otherModel = await api.http.post('/v1/models').set(other).field('name', 'm').attach('file', fixtures('fashion-resnet/models/fashion-resnet-identity.onnx')).expect(201);
-    await api.http.post('/v1/studies').set(other).send({ ...body, modelId: otherModel.body.id }).expect(202);
+    const otherModel = await api.http
+      .post('/v1/models')
+      .set(other)
+      .field('name', 'm')
+      .attach('file', fixtures('fashion-resnet/models/fashion-resnet-identity.onnx'))
+      .expect(201);
+    await api.http
+      .post('/v1/studies')
+      .set(other)
+      .send({ ...body, modelId: otherModel.body.id })
+      .expect(202);
     await api.http.delete(`/v1/studies/${ids[0]}`).set(auth).expect(200);
     await api.http.post('/v1/studies').set(auth).send(body).expect(202);
   });
@@ -79,10 +93,20 @@ describe('reliability: rate limits per key and per-team quotas (finding 4)', () 
     assert.match(third.text, /UPLOAD_QUOTA_EXCEEDED/);
     assert.match(third.text, /Retry-After: \d+/i);
     const { auth: other } = await api.newTeam();
-    await api.http.post('/v1/models').set(other).field('name', 'm').attach('file', fixtures('fashion-resnet/models/fashion-resnet-identity.onnx')).expect(201);
+    await api.http
+      .post('/v1/models')
+      .set(other)
+      .field('name', 'm')
+      .attach('file', fixtures('fashion-resnet/models/fashion-resnet-identity.onnx'))
+      .expect(201);
     // Hanging up gives the slots back.
     for (const socket of stalled) socket.destroy();
     await new Promise((r) => setTimeout(r, 500));
-    await api.http.post('/v1/models').set(auth).field('name', 'm').attach('file', fixtures('fashion-resnet/models/fashion-resnet-identity.onnx')).expect(201);
+    await api.http
+      .post('/v1/models')
+      .set(auth)
+      .field('name', 'm')
+      .attach('file', fixtures('fashion-resnet/models/fashion-resnet-identity.onnx'))
+      .expect(201);
   });
 });

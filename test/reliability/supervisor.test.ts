@@ -30,11 +30,17 @@ describe('reliability: tierwise start supervises its children', () => {
       const worker = supervisor.children.get('worker')!;
       await until(() => alive(api.pid) && alive(worker.pid), 3000);
       api.kill('SIGKILL');
-      assert.ok(await until(() => supervisor.children.get('api')!.pid !== api.pid && alive(supervisor.children.get('api')!.pid), 5000), 'api restarted');
+      assert.ok(
+        await until(() => supervisor.children.get('api')!.pid !== api.pid && alive(supervisor.children.get('api')!.pid), 5000),
+        'api restarted',
+      );
       assert.equal(supervisor.children.get('worker'), worker, 'the worker was not touched');
       assert.ok(alive(worker.pid), 'the worker kept running');
       // A child that keeps crashing is restarted with growing delays, not in a hot loop.
-      assert.ok(await until(() => (supervisor.restarts.get('crashy') ?? 0) >= 5, 20_000), `crashy restarted ${supervisor.restarts.get('crashy')} times`);
+      assert.ok(
+        await until(() => (supervisor.restarts.get('crashy') ?? 0) >= 5, 20_000),
+        `crashy restarted ${supervisor.restarts.get('crashy')} times`,
+      );
       const delays = lines.filter((l) => l.startsWith('tierwise crashy')).map((l) => Number(/restarting in (\d+) ms/.exec(l)![1]));
       assert.deepEqual(delays.slice(0, 5), [50, 100, 200, 400, 400]);
     } finally {

@@ -12,7 +12,12 @@ export async function listen(api: Api): Promise<number> {
  * Sends `head` + `body` on a raw socket. With `hangUp`, closes the socket right after writing (an aborted
  * upload); otherwise waits for the answer and returns its status line (or '' when the connection died).
  */
-export function rawRequest(port: number, head: string, body: Buffer, options: { hangUp?: boolean; timeoutMs?: number } = {}): Promise<{ status: number; text: string }> {
+export function rawRequest(
+  port: number,
+  head: string,
+  body: Buffer,
+  options: { hangUp?: boolean; timeoutMs?: number } = {},
+): Promise<{ status: number; text: string }> {
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1');
     const chunks: Buffer[] = [];

@@ -26,7 +26,9 @@ describe('reliability: truncated and aborted uploads', () => {
   for (const path of ['/v1/models', '/v1/datasets']) {
     test(`a truncated multipart body to ${path} is a 400 and the api keeps answering`, async () => {
       const boundary = 'xyz';
-      const body = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="m.onnx"\r\nContent-Type: application/octet-stream\r\n\r\nabcdefgh`);
+      const body = Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="m.onnx"\r\nContent-Type: application/octet-stream\r\n\r\nabcdefgh`,
+      );
       const res = await rawRequest(port, multipartHead(path, key, body.length, boundary), body);
       assert.equal(res.status, 400, res.text);
       assert.match(res.text, /UPLOAD_MALFORMED/);
@@ -52,7 +54,10 @@ describe('reliability: truncated and aborted uploads', () => {
   });
 
   test('a multipart content type without a boundary is a 400 with a code', async () => {
-    const res = await api.http.post('/v1/models').set({ Authorization: `Bearer ${key}`, 'Content-Type': 'multipart/form-data' }).send('abc');
+    const res = await api.http
+      .post('/v1/models')
+      .set({ Authorization: `Bearer ${key}`, 'Content-Type': 'multipart/form-data' })
+      .send('abc');
     assert.equal(res.status, 400, JSON.stringify(res.body));
     assert.equal(res.body.error.code, 'UPLOAD_MALFORMED');
   });

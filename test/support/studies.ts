@@ -8,8 +8,17 @@ import type { Api } from './harness';
 import { fixtures } from './harness';
 
 /** Uploads the image teacher with its distilled student and the eval-100 split; returns their ids. */
-export async function uploadImageFamily(api: Api, auth: { Authorization: string }, variants: string[] = ['distilled']): Promise<{ modelId: string; datasetId: string }> {
-  const model = await api.http.post('/v1/models').set(auth).field('name', 'fashion-resnet').attach('file', fixtures('fashion-resnet/models/fashion-resnet-identity.onnx')).expect(201);
+export async function uploadImageFamily(
+  api: Api,
+  auth: { Authorization: string },
+  variants: string[] = ['distilled'],
+): Promise<{ modelId: string; datasetId: string }> {
+  const model = await api.http
+    .post('/v1/models')
+    .set(auth)
+    .field('name', 'fashion-resnet')
+    .attach('file', fixtures('fashion-resnet/models/fashion-resnet-identity.onnx'))
+    .expect(201);
   for (const operator of variants) {
     await api.http
       .post(`/v1/models/${model.body.id}/variants`)
@@ -30,12 +39,20 @@ export async function uploadImageFamily(api: Api, auth: { Authorization: string 
 }
 
 /** Polls a study until it ends (or the deadline passes) and returns its final view. */
-export async function waitForStudy(api: Api, auth: { Authorization: string }, id: string, timeoutMs = 300_000): Promise<Record<string, any>> {
+export async function waitForStudy(
+  api: Api,
+  auth: { Authorization: string },
+  id: string,
+  timeoutMs = 300_000,
+): Promise<Record<string, any>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const res = await api.http.get(`/v1/studies/${id}`).set(auth).expect(200);
     if (isTerminal(res.body.status)) return res.body;
-    if (Date.now() > deadline) throw new Error(`study ${id} still ${res.body.status} (${res.body.phase}) after ${timeoutMs} ms: ${JSON.stringify(res.body.failures)}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `study ${id} still ${res.body.status} (${res.body.phase}) after ${timeoutMs} ms: ${JSON.stringify(res.body.failures)}`,
+      );
     await new Promise((r) => setTimeout(r, 500));
   }
 }

@@ -48,21 +48,35 @@ export function scatterSvg(report: AdvisorReport): string {
 
   for (const tick of logTicks(xMin, xMax)) {
     parts.push(`<line class="grid" x1="${x(tick).toFixed(1)}" x2="${x(tick).toFixed(1)}" y1="${MARGIN.top}" y2="${MARGIN.top + plotH}"/>`);
-    parts.push(`<text class="tick" x="${x(tick).toFixed(1)}" y="${MARGIN.top + plotH + 16}" text-anchor="middle">${escapeHtml(formatMs(tick))}</text>`);
+    parts.push(
+      `<text class="tick" x="${x(tick).toFixed(1)}" y="${MARGIN.top + plotH + 16}" text-anchor="middle">${escapeHtml(formatMs(tick))}</text>`,
+    );
   }
   for (const tick of linearTicks(yMin, yMax, 6)) {
-    parts.push(`<line class="grid" x1="${MARGIN.left}" x2="${MARGIN.left + plotW}" y1="${y(tick).toFixed(1)}" y2="${y(tick).toFixed(1)}"/>`);
-    parts.push(`<text class="tick" x="${MARGIN.left - 6}" y="${(y(tick) + 4).toFixed(1)}" text-anchor="end">${escapeHtml(formatPoints(tick))}</text>`);
+    parts.push(
+      `<line class="grid" x1="${MARGIN.left}" x2="${MARGIN.left + plotW}" y1="${y(tick).toFixed(1)}" y2="${y(tick).toFixed(1)}"/>`,
+    );
+    parts.push(
+      `<text class="tick" x="${MARGIN.left - 6}" y="${(y(tick) + 4).toFixed(1)}" text-anchor="end">${escapeHtml(formatPoints(tick))}</text>`,
+    );
   }
   if (report.accuracyFloor !== null) {
     const floorY = y(report.accuracyFloor).toFixed(1);
-    parts.push(`<line class="limit" data-limit="accuracy-floor" x1="${MARGIN.left}" x2="${MARGIN.left + plotW}" y1="${floorY}" y2="${floorY}"/>`);
-    parts.push(`<text class="limit-label" x="${MARGIN.left + plotW - 4}" y="${(+floorY - 4).toFixed(1)}" text-anchor="end">accuracy floor ${escapeHtml(formatPoints(report.accuracyFloor))}</text>`);
+    parts.push(
+      `<line class="limit" data-limit="accuracy-floor" x1="${MARGIN.left}" x2="${MARGIN.left + plotW}" y1="${floorY}" y2="${floorY}"/>`,
+    );
+    parts.push(
+      `<text class="limit-label" x="${MARGIN.left + plotW - 4}" y="${(+floorY - 4).toFixed(1)}" text-anchor="end">accuracy floor ${escapeHtml(formatPoints(report.accuracyFloor))}</text>`,
+    );
   }
   if (budget !== undefined && budget > 0) {
     const budgetX = x(budget).toFixed(1);
-    parts.push(`<line class="limit" data-limit="latency-budget" x1="${budgetX}" x2="${budgetX}" y1="${MARGIN.top}" y2="${MARGIN.top + plotH}"/>`);
-    parts.push(`<text class="limit-label" x="${(+budgetX + 4).toFixed(1)}" y="${MARGIN.top + 12}">budget ${escapeHtml(formatMs(budget))} (p95)</text>`);
+    parts.push(
+      `<line class="limit" data-limit="latency-budget" x1="${budgetX}" x2="${budgetX}" y1="${MARGIN.top}" y2="${MARGIN.top + plotH}"/>`,
+    );
+    parts.push(
+      `<text class="limit-label" x="${(+budgetX + 4).toFixed(1)}" y="${MARGIN.top + 12}">budget ${escapeHtml(formatMs(budget))} (p95)</text>`,
+    );
   }
   const front = points.filter((c) => c.pareto).sort((a, b) => a.latency.p50Ms - b.latency.p50Ms);
   if (front.length > 1) {
@@ -72,10 +86,16 @@ export function scatterSvg(report: AdvisorReport): string {
   for (const c of points) {
     const cls = `${c.feasible ? 'feasible' : 'infeasible'}${c.pareto ? ' pareto' : ''}${c.id === report.recommendedId ? ' recommended' : ''}`;
     const tip = `${c.shortName}: ${formatMs(c.latency.p50Ms)} p50, ${formatPoints(c.accuracy as number)} points`;
-    parts.push(`<circle class="${cls}" cx="${x(c.latency.p50Ms).toFixed(1)}" cy="${y(c.accuracy as number).toFixed(1)}" r="${c.pareto ? 6 : 4}"><title>${escapeHtml(tip)}</title></circle>`);
+    parts.push(
+      `<circle class="${cls}" cx="${x(c.latency.p50Ms).toFixed(1)}" cy="${y(c.accuracy as number).toFixed(1)}" r="${c.pareto ? 6 : 4}"><title>${escapeHtml(tip)}</title></circle>`,
+    );
   }
-  parts.push(`<text class="axis" x="${MARGIN.left + plotW / 2}" y="${HEIGHT - 8}" text-anchor="middle">end-to-end p50 latency (log scale)</text>`);
-  parts.push(`<text class="axis" transform="translate(16 ${MARGIN.top + plotH / 2}) rotate(-90)" text-anchor="middle">accuracy (points)</text>`);
+  parts.push(
+    `<text class="axis" x="${MARGIN.left + plotW / 2}" y="${HEIGHT - 8}" text-anchor="middle">end-to-end p50 latency (log scale)</text>`,
+  );
+  parts.push(
+    `<text class="axis" transform="translate(16 ${MARGIN.top + plotH / 2}) rotate(-90)" text-anchor="middle">accuracy (points)</text>`,
+  );
   const omitted = report.candidates.length - points.length;
   const note = omitted > 0 ? `<p class="note">${omitted} candidate(s) without a measured accuracy are not plotted.</p>` : '';
   return `<svg role="img" aria-label="latency versus accuracy" viewBox="0 0 ${WIDTH} ${HEIGHT}" width="${WIDTH}" height="${HEIGHT}" xmlns="http://www.w3.org/2000/svg">${parts.join('')}</svg>${note}`;

@@ -2,8 +2,26 @@ import type { AdvisorReport } from './report';
 import type { Violation } from '../types';
 
 const COLUMNS = [
-  'rank', 'id', 'variant_id', 'label', 'operators', 'scenario', 'cut', 'tiers', 'p50_ms', 'p95_ms', 'mean_ms', 'network_ms',
-  'accuracy', 'accuracy_drop', 'size_bytes', 'peak_memory_bytes', 'feasible', 'pareto', 'violations', 'explanation',
+  'rank',
+  'id',
+  'variant_id',
+  'label',
+  'operators',
+  'scenario',
+  'cut',
+  'tiers',
+  'p50_ms',
+  'p95_ms',
+  'mean_ms',
+  'network_ms',
+  'accuracy',
+  'accuracy_drop',
+  'size_bytes',
+  'peak_memory_bytes',
+  'feasible',
+  'pareto',
+  'violations',
+  'explanation',
 ] as const;
 
 /**

@@ -5,5 +5,15 @@ export function escapeHtml(value: unknown): string {
 
 /** Escaped text whose long words (a partition's cut tensor path) may break after `/`, `+`, `#`, `|`, `_` or `.`. */
 export function escapeBreakable(value: unknown): string {
-  return String(value).split(/(\s+)/).map((word) => (word.length > 16 ? word.split(/(?<=[/+#|_.])/).map(escapeHtml).join('<wbr>') : escapeHtml(word))).join('');
+  return String(value)
+    .split(/(\s+)/)
+    .map((word) =>
+      word.length > 16
+        ? word
+            .split(/(?<=[/+#|_.])/)
+            .map(escapeHtml)
+            .join('<wbr>')
+        : escapeHtml(word),
+    )
+    .join('');
 }

@@ -33,12 +33,9 @@ function constraintsList(report: AdvisorReport): string {
 
 function rankedTable(report: AdvisorReport): string {
   const rows = report.candidates.map((c) => {
-    const cells = [
-      c.rank ?? '—',
-      c.shortName,
-      c.label,
-      c.cut ? `${c.scenario} #${c.cut}` : c.scenario,
-    ].map((v) => `<td>${escapeBreakable(v)}</td>`);
+    const cells = [c.rank ?? '—', c.shortName, c.label, c.cut ? `${c.scenario} #${c.cut}` : c.scenario].map(
+      (v) => `<td>${escapeBreakable(v)}</td>`,
+    );
     const numbers = [
       formatMs(c.latency.p50Ms),
       formatMs(c.latency.p95Ms),
@@ -49,7 +46,9 @@ function rankedTable(report: AdvisorReport): string {
     const flags = `<td>${c.pareto ? 'Pareto' : ''}</td>`;
     return `<tr class="${c.feasible ? 'feasible' : 'infeasible'}">${cells.join('')}${numbers.join('')}${flags}<td>${escapeHtml(c.explanation)}</td></tr>`;
   });
-  const head = ['rank', 'candidate', 'variant', 'scenario', 'p50', 'p95', 'network', 'accuracy', 'size', '', 'why'].map((h) => `<th>${h}</th>`).join('');
+  const head = ['rank', 'candidate', 'variant', 'scenario', 'p50', 'p95', 'network', 'accuracy', 'size', '', 'why']
+    .map((h) => `<th>${h}</th>`)
+    .join('');
   return `<div class="table-wrap"><table><thead><tr>${head}</tr></thead><tbody>${rows.join('')}</tbody></table></div>`;
 }
 
@@ -71,7 +70,9 @@ function inputsSection(report: AdvisorReport): string {
     byRecord.set(key, [...(byRecord.get(key) ?? []), labelOf(report, variantId)]);
   }
   const items = [...byRecord.entries()].map(([shapes, variants]) => (byRecord.size === 1 ? shapes : `${variants.join(', ')}: ${shapes}`));
-  const builds = Object.entries(report.buildInputShapes ?? {}).map(([variantId, record]) => `${labelOf(report, variantId)}: ${formatInputShapes(record)}`);
+  const builds = Object.entries(report.buildInputShapes ?? {}).map(
+    ([variantId, record]) => `${labelOf(report, variantId)}: ${formatInputShapes(record)}`,
+  );
   const built = builds.length ? `<h2>Built and checked at</h2>${listOrNote(builds, '')}` : '';
   return `<h2>Measured at</h2>${listOrNote(items, 'The input shapes of these measurements were not recorded.')}${built}`;
 }

@@ -10,7 +10,9 @@ const HOSTILE_LABEL = '<script>alert("pwned")</script> & "quoted", model\nwith n
 
 function hostileStudy(): StudyInput {
   const input = wrnStudy(40);
-  input.variants = input.variants.map((v) => (v.id === 'wrn-sptq' ? { ...v, label: HOSTILE_LABEL } : v.id === 'wrn-dsptq' ? { ...v, label: '=HYPERLINK("http://evil")' } : v));
+  input.variants = input.variants.map((v) =>
+    v.id === 'wrn-sptq' ? { ...v, label: HOSTILE_LABEL } : v.id === 'wrn-dsptq' ? { ...v, label: '=HYPERLINK("http://evil")' } : v,
+  );
   return { ...input, constraints: { maxAccuracyDrop: 1, latencyBudgetMs: 6000 } };
 }
 
@@ -26,8 +28,7 @@ function parseCsv(text: string): string[][] {
       if (ch === '"' && text[i + 1] === '"') {
         field += '"';
         i++;
-      }
-      else if (ch === '"') quoted = false;
+      } else if (ch === '"') quoted = false;
       else field += ch;
     } else if (ch === '"') quoted = true;
     else if (ch === ',') {
@@ -39,8 +40,7 @@ function parseCsv(text: string): string[][] {
       row = [];
       field = '';
       i++;
-    }
-    else field += ch;
+    } else field += ch;
   }
   return rows;
 }
@@ -61,7 +61,10 @@ describe('report', () => {
     assert.equal(rows.length, report.candidates.length + 1);
     const header = rows[0];
     assert.equal(header.length, 20);
-    assert.ok(rows.every((r) => r.length === header.length), 'every row has every column');
+    assert.ok(
+      rows.every((r) => r.length === header.length),
+      'every row has every column',
+    );
     const labelColumn = header.indexOf('label');
     const labels = rows.slice(1).map((r) => r[labelColumn]);
     assert.ok(labels.includes(HOSTILE_LABEL), 'quotes, commas and newlines survive');
@@ -95,7 +98,8 @@ describe('report', () => {
     assert.match(html, /budget 6\.00 s \(p95\)/);
     assert.match(html, /<polyline class="front" points="[\d., ]+"\/>/);
     assert.equal((html.match(/<circle class="[^"]*pareto/g) ?? []).length, advice.candidates.filter((c) => c.pareto).length);
-    for (const scenario of new Set(advice.candidates.map((c) => c.scenario))) assert.ok(html.includes(`aria-label="p50 per variant, ${escapeHtml(scenario)}"`));
+    for (const scenario of new Set(advice.candidates.map((c) => c.scenario)))
+      assert.ok(html.includes(`aria-label="p50 per variant, ${escapeHtml(scenario)}"`));
     assert.ok(advice.crossovers.length > 0);
     for (const crossover of advice.crossovers) {
       const sentence = crossover.sentence.charAt(0).toUpperCase() + crossover.sentence.slice(1);
@@ -109,7 +113,10 @@ describe('report', () => {
   });
 
   test('escapeBreakable lets a long cut path break after its separators, escapes everything, leaves short words whole', () => {
-    assert.equal(escapeBreakable('mobile|edge #/layers/layers.4/Add_output_0'), 'mobile|edge #<wbr>/<wbr>layers/<wbr>layers.<wbr>4/<wbr>Add_<wbr>output_<wbr>0');
+    assert.equal(
+      escapeBreakable('mobile|edge #/layers/layers.4/Add_output_0'),
+      'mobile|edge #<wbr>/<wbr>layers/<wbr>layers.<wbr>4/<wbr>Add_<wbr>output_<wbr>0',
+    );
     assert.equal(escapeBreakable('<b>a/very/long/hostile/name</b>').replace(/<wbr>/g, ''), escapeHtml('<b>a/very/long/hostile/name</b>'));
     assert.equal(escapeBreakable('edge/fp32 is short'), 'edge/fp32 is short');
   });

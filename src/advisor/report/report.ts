@@ -7,7 +7,7 @@ export const DEFAULT_METHOD_NOTE =
   'threads / (cpus × coreSpeed) (method "scaled"), unless a measurement says otherwise. Network time is computed, ' +
   'not waited for: per hop rtt + bytes × 8 / bandwidth, over every hop the request, the cut tensor and the response ' +
   "cross (cloud relays through edge). A partition's head and tail samples, measured apart, are paired at random. " +
-  "Ranks: Kruskal–Wallis across the feasible candidates, then each compared with its group leader (Mann–Whitney, " +
+  'Ranks: Kruskal–Wallis across the feasible candidates, then each compared with its group leader (Mann–Whitney, ' +
   "Holm-corrected, and Cliff's delta); a negligible or non-significant difference shares the rank.";
 
 export interface ReportOptions {
@@ -65,6 +65,7 @@ export function buildReport(ranking: Ranking & { crossovers?: Crossover[] }, opt
   };
   if (options.generatedAt) report.generatedAt = options.generatedAt;
   if (options.inputShapes) report.inputShapes = structuredClone(options.inputShapes);
-  if (options.buildInputShapes && Object.keys(options.buildInputShapes).length > 0) report.buildInputShapes = structuredClone(options.buildInputShapes);
+  if (options.buildInputShapes && Object.keys(options.buildInputShapes).length > 0)
+    report.buildInputShapes = structuredClone(options.buildInputShapes);
   return report;
 }

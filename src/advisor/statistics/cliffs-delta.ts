@@ -32,7 +32,8 @@ function lowerBound(sorted: Float64Array, value: number, strict: boolean): numbe
 
 /** Cliff's delta in O((n₁ + n₂) log n₂) rather than over all n₁·n₂ pairs, so 500-sample groups stay cheap. */
 export function cliffsDelta(x: ArrayLike<number>, y: ArrayLike<number>): CliffsDeltaResult {
-  if (x.length === 0 || y.length === 0) throw new TierwiseError('STATISTICS_INVALID', `Cliff's delta needs two non-empty samples, got sizes ${x.length} and ${y.length}`);
+  if (x.length === 0 || y.length === 0)
+    throw new TierwiseError('STATISTICS_INVALID', `Cliff's delta needs two non-empty samples, got sizes ${x.length} and ${y.length}`);
   const sortedY = sortedAscending(y);
   let greater = 0;
   let less = 0;

@@ -17,7 +17,10 @@ export interface PairwiseResult {
  * Conover–Iman post-hoc test after Kruskal–Wallis (the paper's choice): pairwise t-tests on the pooled mean
  * ranks, with the pooled rank variance S² and df = N − k. Pairs default to every pair of groups.
  */
-export function conoverPosthoc(groups: ReadonlyArray<ArrayLike<number>>, pairs?: ReadonlyArray<readonly [number, number]>): PairwiseResult[] {
+export function conoverPosthoc(
+  groups: ReadonlyArray<ArrayLike<number>>,
+  pairs?: ReadonlyArray<readonly [number, number]>,
+): PairwiseResult[] {
   const overall = kruskalWallis(groups);
   const k = groups.length;
   const n = overall.n;
@@ -33,7 +36,8 @@ export function conoverPosthoc(groups: ReadonlyArray<ArrayLike<number>>, pairs?:
 
   const wanted = pairs ?? groups.flatMap((_, a) => groups.slice(a + 1).map((__, offset) => [a, a + 1 + offset] as const));
   const raw = wanted.map(([a, b]) => {
-    if (a === b || !groups[a] || !groups[b]) throw new TierwiseError('STATISTICS_INVALID', `Conover pair (${a}, ${b}) does not name two different groups`);
+    if (a === b || !groups[a] || !groups[b])
+      throw new TierwiseError('STATISTICS_INVALID', `Conover pair (${a}, ${b}) does not name two different groups`);
     const spread = Math.sqrt(scale * (1 / groups[a].length + 1 / groups[b].length));
     const difference = Math.abs(overall.meanRanks[a] - overall.meanRanks[b]);
     const statistic = spread > 0 ? difference / spread : difference > 0 ? Infinity : 0;

@@ -49,6 +49,6 @@ export function regularizedBeta(x: number, a: number, b: number): number {
 /** P(|T| ≥ |t|) for T ~ Student's t(df): I_{df/(df+t²)}(df/2, ½). */
 export function studentTTwoSided(t: number, df: number): number {
   if (!(df > 0)) throw new RangeError(`Student's t needs df > 0, got ${df}`);
-  if (Number.isNaN(t)) throw new RangeError("studentTTwoSided of NaN");
+  if (Number.isNaN(t)) throw new RangeError('studentTTwoSided of NaN');
   return regularizedBeta(df / (df + t * t), df / 2, 0.5);
 }

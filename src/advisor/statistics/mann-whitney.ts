@@ -15,7 +15,8 @@ export interface MannWhitneyResult {
 export function mannWhitney(x: ArrayLike<number>, y: ArrayLike<number>): MannWhitneyResult {
   const n1 = x.length;
   const n2 = y.length;
-  if (n1 === 0 || n2 === 0) throw new TierwiseError('STATISTICS_INVALID', `Mann–Whitney needs two non-empty samples, got sizes ${n1} and ${n2}`);
+  if (n1 === 0 || n2 === 0)
+    throw new TierwiseError('STATISTICS_INVALID', `Mann–Whitney needs two non-empty samples, got sizes ${n1} and ${n2}`);
   const pooled = new Float64Array(n1 + n2);
   for (let i = 0; i < n1; i++) pooled[i] = x[i];
   for (let j = 0; j < n2; j++) pooled[n1 + j] = y[j];

@@ -73,7 +73,11 @@ describe('ranks and quantiles', () => {
 describe('Kruskal–Wallis', () => {
   test('three separated groups, worked by hand', () => {
     // Ranks equal values; R = 6, 15, 24; H = 12/(9·10)·(36+225+576)/3 − 3·10 = 37.2 − 30 = 7.2; p = e^(−3.6).
-    const result = kruskalWallis([[1, 2, 3], [4, 5, 6], [7, 8, 9]]);
+    const result = kruskalWallis([
+      [1, 2, 3],
+      [4, 5, 6],
+      [7, 8, 9],
+    ]);
     close(result.h, 7.2, 1e-12, 'H');
     assert.equal(result.df, 2);
     close(result.p, Math.exp(-3.6), 1e-14, 'p');
@@ -83,23 +87,45 @@ describe('Kruskal–Wallis', () => {
   test('tie correction, worked by hand', () => {
     // Pooled 1 2 2 2 3 3 → ranks 1 3 3 3 5.5 5.5; R_A = 7, R_B = 14; H = 12/42·(49+196)/3 − 21 = 7/3;
     // C = 1 − 30/210 = 6/7; H/C = 49/18 = 2.7222; p = P(χ²₁ ≥ 2.7222) = 0.098960 (scipy.stats.kruskal agrees).
-    const result = kruskalWallis([[1, 2, 2], [2, 3, 3]]);
+    const result = kruskalWallis([
+      [1, 2, 2],
+      [2, 3, 3],
+    ]);
     close(result.h, 49 / 18, 1e-12, 'H');
     close(result.p, 0.09896015401940612, 1e-12, 'p');
   });
 
   test("Hollander & Wolfe's mucociliary clearance data (R's kruskal.test example): H = 0.7714, p = 0.68", () => {
-    const result = kruskalWallis([[2.9, 3.0, 2.5, 2.6, 3.2], [3.8, 2.7, 4.0, 2.4], [2.8, 3.4, 3.7, 2.2, 2.0]]);
+    const result = kruskalWallis([
+      [2.9, 3.0, 2.5, 2.6, 3.2],
+      [3.8, 2.7, 4.0, 2.4],
+      [2.8, 3.4, 3.7, 2.2, 2.0],
+    ]);
     close(result.h, 0.7714285714285722, 1e-12, 'H');
     close(result.p, 0.6799647735788936, 1e-12, 'p');
   });
 
   test('identical values everywhere carry no evidence of a difference', () => {
-    assert.deepEqual({ h: kruskalWallis([[5, 5], [5, 5, 5]]).h, p: kruskalWallis([[5, 5], [5, 5, 5]]).p }, { h: 0, p: 1 });
+    assert.deepEqual(
+      {
+        h: kruskalWallis([
+          [5, 5],
+          [5, 5, 5],
+        ]).h,
+        p: kruskalWallis([
+          [5, 5],
+          [5, 5, 5],
+        ]).p,
+      },
+      { h: 0, p: 1 },
+    );
   });
 
   test('rejects an empty group or a single group with a named error', () => {
-    assert.throws(() => kruskalWallis([[1, 2], []]), (e: unknown) => e instanceof TierwiseError && e.code === 'STATISTICS_INVALID' && /group 1/.test(e.message));
+    assert.throws(
+      () => kruskalWallis([[1, 2], []]),
+      (e: unknown) => e instanceof TierwiseError && e.code === 'STATISTICS_INVALID' && /group 1/.test(e.message),
+    );
     assert.throws(() => kruskalWallis([[1, 2]]), TierwiseError);
   });
 });
@@ -150,10 +176,16 @@ describe("Cliff's delta", () => {
   });
 
   test('magnitude thresholds 0.147 / 0.33 / 0.474', () => {
-    assert.deepEqual(
-      [0, 0.146, 0.147, 0.329, 0.33, 0.473, 0.474, -1].map(cliffsMagnitude),
-      ['negligible', 'negligible', 'small', 'small', 'medium', 'medium', 'large', 'large'],
-    );
+    assert.deepEqual([0, 0.146, 0.147, 0.329, 0.33, 0.473, 0.474, -1].map(cliffsMagnitude), [
+      'negligible',
+      'negligible',
+      'small',
+      'small',
+      'medium',
+      'medium',
+      'large',
+      'large',
+    ]);
   });
 
   test('identical distributions are negligible', () => {
@@ -165,7 +197,11 @@ describe('Conover post-hoc', () => {
   test("Hollander & Wolfe's data: mean ranks 7.2 / 9.0 / 6.6, S² = 17.5, df = 12", () => {
     // t₀₁ = |7.2 − 9| / √(17.5·(14 − 0.7714)/12·(1/5 + 1/4)) = 0.60835, p = 0.55531 (t with 12 df);
     // t₀₂ = 0.21509, p = 0.83364; t₁₂ = 0.81114, p = 0.43449. Holm: 0.43449·3 ≥ 1, so all adjust to 1.
-    const results = conoverPosthoc([[2.9, 3.0, 2.5, 2.6, 3.2], [3.8, 2.7, 4.0, 2.4], [2.8, 3.4, 3.7, 2.2, 2.0]]);
+    const results = conoverPosthoc([
+      [2.9, 3.0, 2.5, 2.6, 3.2],
+      [3.8, 2.7, 4.0, 2.4],
+      [2.8, 3.4, 3.7, 2.2, 2.0],
+    ]);
     const expected = [
       { statistic: 0.6083530701360232, p: 0.5553068125522819 },
       { statistic: 0.2150852906244189, p: 0.8336365995136947 },
@@ -179,7 +215,14 @@ describe('Conover post-hoc', () => {
   });
 
   test('separated groups differ significantly', () => {
-    const results = conoverPosthoc([[1, 2, 3, 4], [11, 12, 13, 14], [21, 22, 23, 24]], [[0, 2]]);
+    const results = conoverPosthoc(
+      [
+        [1, 2, 3, 4],
+        [11, 12, 13, 14],
+        [21, 22, 23, 24],
+      ],
+      [[0, 2]],
+    );
     assert.equal(results.length, 1);
     assert.ok(results[0].p < 0.001, `p = ${results[0].p}`);
   });

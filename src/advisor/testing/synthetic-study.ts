@@ -17,7 +17,15 @@ export function logNormalSamples(medianMs: number, n: number, seed: number, spre
 }
 
 let nextSeed = 1000;
-function measured(variantId: string, tier: Tier, medianMs: number, peakMemoryBytes: number, n: number, part: TierMeasurement['part'] = 'whole', cut?: string): TierMeasurement {
+function measured(
+  variantId: string,
+  tier: Tier,
+  medianMs: number,
+  peakMemoryBytes: number,
+  n: number,
+  part: TierMeasurement['part'] = 'whole',
+  cut?: string,
+): TierMeasurement {
   return { variantId, tier, part, ...(cut ? { cut } : {}), samplesMs: logNormalSamples(medianMs, n, nextSeed++), peakMemoryBytes };
 }
 
@@ -28,11 +36,41 @@ export function bertStudy(samples = 200): StudyInput {
   nextSeed = 1000;
   const variants: VariantInfo[] = [
     { id: 'bert', operators: [], label: 'fp32 model', sizeBytes: 438 * MB, accuracy: { value: 90.42, low: 89.6, high: 91.2 } },
-    { id: 'bert-sptq', operators: ['sptq'], label: 'int8-quantized model', sizeBytes: 111 * MB, accuracy: { value: 89.63, low: 88.8, high: 90.4 } },
-    { id: 'bert-qat', operators: ['qat'], label: 'quantization-aware-trained model', sizeBytes: 111 * MB, accuracy: { value: 88.89, low: 88.0, high: 89.7 } },
-    { id: 'bert-pruned', operators: ['pruned'], label: 'pruned model', sizeBytes: 438 * MB, accuracy: { value: 88.62, low: 87.7, high: 89.5 } },
-    { id: 'bert-distilled', operators: ['distilled'], label: 'distilled model', sizeBytes: 116 * MB, accuracy: { value: 88.29, low: 87.4, high: 89.1 } },
-    { id: 'bert-dsptq', operators: ['distilled', 'sptq'], label: 'distilled model with int8 quantization', sizeBytes: 29 * MB, accuracy: { value: 88.17, low: 87.3, high: 89.0 } },
+    {
+      id: 'bert-sptq',
+      operators: ['sptq'],
+      label: 'int8-quantized model',
+      sizeBytes: 111 * MB,
+      accuracy: { value: 89.63, low: 88.8, high: 90.4 },
+    },
+    {
+      id: 'bert-qat',
+      operators: ['qat'],
+      label: 'quantization-aware-trained model',
+      sizeBytes: 111 * MB,
+      accuracy: { value: 88.89, low: 88.0, high: 89.7 },
+    },
+    {
+      id: 'bert-pruned',
+      operators: ['pruned'],
+      label: 'pruned model',
+      sizeBytes: 438 * MB,
+      accuracy: { value: 88.62, low: 87.7, high: 89.5 },
+    },
+    {
+      id: 'bert-distilled',
+      operators: ['distilled'],
+      label: 'distilled model',
+      sizeBytes: 116 * MB,
+      accuracy: { value: 88.29, low: 87.4, high: 89.1 },
+    },
+    {
+      id: 'bert-dsptq',
+      operators: ['distilled', 'sptq'],
+      label: 'distilled model with int8 quantization',
+      sizeBytes: 29 * MB,
+      accuracy: { value: 88.17, low: 87.3, high: 89.0 },
+    },
   ];
   const seconds: Record<string, [number, number, number]> = {
     bert: [5.18, 2.69, 0.7],
@@ -45,7 +83,9 @@ export function bertStudy(samples = 200): StudyInput {
   const measurements: TierMeasurement[] = [];
   for (const variant of variants) {
     const memory = variant.sizeBytes * 1.3 + 60 * MB;
-    (['mobile', 'edge', 'cloud'] as Tier[]).forEach((tier, i) => measurements.push(measured(variant.id, tier, seconds[variant.id][i] * 1000, memory, samples)));
+    (['mobile', 'edge', 'cloud'] as Tier[]).forEach((tier, i) =>
+      measurements.push(measured(variant.id, tier, seconds[variant.id][i] * 1000, memory, samples)),
+    );
   }
   // The study cut BERT after the embeddings: the head is cheap, the tail carries the encoder (3.00 s in total).
   measurements.push(measured('bert', 'mobile', 300, 200 * MB, samples, 'head', 'embeddings'));
@@ -67,13 +107,31 @@ export function wrnStudy(samples = 200): StudyInput {
   nextSeed = 5000;
   const variants: VariantInfo[] = [
     { id: 'wrn', operators: [], label: 'fp32 model', sizeBytes: 505 * MB, accuracy: { value: 82.52, low: 82.2, high: 82.8 } },
-    { id: 'wrn-sptq', operators: ['sptq'], label: 'int8-quantized model', sizeBytes: 127 * MB, accuracy: { value: 82.15, low: 81.8, high: 82.5 } },
-    { id: 'wrn-dsptq', operators: ['distilled', 'sptq'], label: 'distilled model with int8 quantization', sizeBytes: 69 * MB, accuracy: { value: 81.18, low: 80.8, high: 81.5 } },
+    {
+      id: 'wrn-sptq',
+      operators: ['sptq'],
+      label: 'int8-quantized model',
+      sizeBytes: 127 * MB,
+      accuracy: { value: 82.15, low: 81.8, high: 82.5 },
+    },
+    {
+      id: 'wrn-dsptq',
+      operators: ['distilled', 'sptq'],
+      label: 'distilled model with int8 quantization',
+      sizeBytes: 69 * MB,
+      accuracy: { value: 81.18, low: 80.8, high: 81.5 },
+    },
   ];
-  const ms: Record<string, [number, number, number]> = { wrn: [8940, 5640, 400], 'wrn-sptq': [10670, 3480, 250], 'wrn-dsptq': [5590, 2100, 150] };
+  const ms: Record<string, [number, number, number]> = {
+    wrn: [8940, 5640, 400],
+    'wrn-sptq': [10670, 3480, 250],
+    'wrn-dsptq': [5590, 2100, 150],
+  };
   const measurements: TierMeasurement[] = [];
   for (const variant of variants) {
-    (['mobile', 'edge', 'cloud'] as Tier[]).forEach((tier, i) => measurements.push(measured(variant.id, tier, ms[variant.id][i], variant.sizeBytes * 1.3, samples)));
+    (['mobile', 'edge', 'cloud'] as Tier[]).forEach((tier, i) =>
+      measurements.push(measured(variant.id, tier, ms[variant.id][i], variant.sizeBytes * 1.3, samples)),
+    );
   }
   measurements.push(measured('wrn', 'mobile', 6700, 400 * MB, samples, 'head', 'layer3'));
   measurements.push(measured('wrn', 'edge', 1200, 200 * MB, samples, 'tail', 'layer3'));

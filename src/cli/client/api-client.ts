@@ -45,26 +45,52 @@ export class TierwiseClient {
     } catch {
       throw new CliError('SERVER_INVALID', `--server: not a URL: ${options.server}`);
     }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new CliError('SERVER_INVALID', `--server: http or https, not ${url.protocol}`);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+      throw new CliError('SERVER_INVALID', `--server: http or https, not ${url.protocol}`);
     const base = url.toString().replace(/\/+$/, '');
     this.api = createClient<paths>({ baseUrl: base, headers: { Authorization: `Bearer ${options.key}` } });
     this.api.use(answersChecked(base));
   }
 
   uploadModel(fields: { name?: string; task?: string }, file: FilePart): Promise<Model> {
-    return this.call('POST', async (body) => (await this.api.POST('/v1/models', { body: body as never, bodySerializer: passThrough })).data!, fields, file);
+    return this.call(
+      'POST',
+      async (body) => (await this.api.POST('/v1/models', { body: body as never, bodySerializer: passThrough })).data!,
+      fields,
+      file,
+    );
   }
 
   uploadVariant(modelId: string, fields: { operator: string; notes?: string }, file: FilePart): Promise<Variant> {
-    return this.call('POST', async (body) => (await this.api.POST('/v1/models/{id}/variants', { params: { path: { id: modelId } }, body: body as never, bodySerializer: passThrough })).data!, fields, file);
+    return this.call(
+      'POST',
+      async (body) =>
+        (
+          await this.api.POST('/v1/models/{id}/variants', {
+            params: { path: { id: modelId } },
+            body: body as never,
+            bodySerializer: passThrough,
+          })
+        ).data!,
+      fields,
+      file,
+    );
   }
 
   uploadDataset(fields: { name?: string; preprocess?: string }, file: FilePart): Promise<Dataset> {
-    return this.call('POST', async (body) => (await this.api.POST('/v1/datasets', { body: body as never, bodySerializer: passThrough })).data!, fields, file);
+    return this.call(
+      'POST',
+      async (body) => (await this.api.POST('/v1/datasets', { body: body as never, bodySerializer: passThrough })).data!,
+      fields,
+      file,
+    );
   }
 
   createStudy(body: CreateStudyBody, idempotencyKey: string): Promise<Study> {
-    return this.call('POST', async () => (await this.api.POST('/v1/studies', { body, headers: { 'Idempotency-Key': idempotencyKey } })).data!);
+    return this.call(
+      'POST',
+      async () => (await this.api.POST('/v1/studies', { body, headers: { 'Idempotency-Key': idempotencyKey } })).data!,
+    );
   }
 
   cancelStudy(id: string): Promise<Study> {
@@ -85,7 +111,11 @@ export class TierwiseClient {
 
   /** The raw body of a report (json, csv or html). */
   report(id: string, format: ReportFormat): Promise<string> {
-    return this.call('GET', async () => (await this.api.GET('/v1/studies/{id}/report', { params: { path: { id }, query: { format } }, parseAs: 'text' })).data as string);
+    return this.call(
+      'GET',
+      async () =>
+        (await this.api.GET('/v1/studies/{id}/report', { params: { path: { id }, query: { format } }, parseAs: 'text' })).data as string,
+    );
   }
 
   /**
@@ -94,7 +124,18 @@ export class TierwiseClient {
    */
   async studyEvents(id: string, onEvent: (event: SseEvent) => void, signal?: AbortSignal): Promise<void> {
     const path = `/v1/studies/${encodeURIComponent(id)}/events`;
-    const body = await this.call('GET', async () => (await this.api.GET('/v1/studies/{id}/events', { params: { path: { id } }, headers: { Accept: 'text/event-stream' }, parseAs: 'stream', signal })).data);
+    const body = await this.call(
+      'GET',
+      async () =>
+        (
+          await this.api.GET('/v1/studies/{id}/events', {
+            params: { path: { id } },
+            headers: { Accept: 'text/event-stream' },
+            parseAs: 'stream',
+            signal,
+          })
+        ).data,
+    );
     if (!body) throw new CliError('STREAM_EMPTY', `${path}: the server sent no event stream`);
     const parser = new SseParser();
     const decoder = new TextDecoder();
@@ -107,7 +148,12 @@ export class TierwiseClient {
    * Runs one request; with a file, as multipart/form-data with its text fields and the file as `file`. A
    * connection that fails becomes SERVER_UNREACHABLE (an abort stays an AbortError).
    */
-  private async call<T>(method: string, send: (form?: FormData) => Promise<T>, fields?: Record<string, string | undefined>, file?: FilePart): Promise<T> {
+  private async call<T>(
+    method: string,
+    send: (form?: FormData) => Promise<T>,
+    fields?: Record<string, string | undefined>,
+    file?: FilePart,
+  ): Promise<T> {
     let form: FormData | undefined;
     if (file) {
       form = new FormData();
@@ -126,7 +172,10 @@ export class TierwiseClient {
       if (error instanceof ApiError || error instanceof CliError || (error as Error).name === 'AbortError') throw error;
       const request = (error as { request?: Request }).request;
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-      throw new CliError('SERVER_UNREACHABLE', `${method} ${request?.url ?? ''}: ${cause?.code ?? cause?.message ?? (error as Error).message}`);
+      throw new CliError(
+        'SERVER_UNREACHABLE',
+        `${method} ${request?.url ?? ''}: ${cause?.code ?? cause?.message ?? (error as Error).message}`,
+      );
     }
   }
 }
@@ -149,7 +198,10 @@ function answersChecked(base: string): Middleware {
       try {
         JSON.parse(text);
       } catch {
-        throw new CliError('RESPONSE_INVALID', `${request.method} ${pathOf(request)}: the server did not answer JSON (${text.slice(0, 80)})`);
+        throw new CliError(
+          'RESPONSE_INVALID',
+          `${request.method} ${pathOf(request)}: the server did not answer JSON (${text.slice(0, 80)})`,
+        );
       }
       return undefined;
     },

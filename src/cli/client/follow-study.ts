@@ -24,15 +24,24 @@ export interface FollowOptions {
  * an event published before the server's subscription was in place would otherwise leave the stream
  * waiting forever. When the stream breaks, polling carries on alone.
  */
-export async function followStudy(client: TierwiseClient, id: string, onProgress: (p: StudyProgress) => void, options: FollowOptions = {}): Promise<StudySummary> {
+export async function followStudy(
+  client: TierwiseClient,
+  id: string,
+  onProgress: (p: StudyProgress) => void,
+  options: FollowOptions = {},
+): Promise<StudySummary> {
   const { checkEveryMs = 5000, pollEveryMs = 1000, timeoutMs = 24 * 3600_000 } = options;
   const deadline = Date.now() + timeoutMs;
   const stop = new AbortController();
   let streaming = true;
   const streamEnded = client
-    .studyEvents(id, (event) => {
-      if (event.type === 'progress') onProgress(JSON.parse(event.data) as StudyProgress);
-    }, stop.signal)
+    .studyEvents(
+      id,
+      (event) => {
+        if (event.type === 'progress') onProgress(JSON.parse(event.data) as StudyProgress);
+      },
+      stop.signal,
+    )
     .then(
       () => undefined,
       () => undefined,

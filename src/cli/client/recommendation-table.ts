@@ -22,7 +22,10 @@ const HEADERS = ['rank', 'candidate', 'scenario', 'p50', 'p95', 'network', 'accu
  * Ranked candidates first, then the rejected ones with the constraint each one broke; plain text, aligned. With the
  * study's measurements, an `inputs` column names the input set (A, B, …) each figure ran at, listed under the table.
  */
-export function recommendationTable(rows: RecommendationRow[], measurements: Array<Pick<MeasurementRecord, 'variantId' | 'part' | 'inputShapes'>> = []): string {
+export function recommendationTable(
+  rows: RecommendationRow[],
+  measurements: Array<Pick<MeasurementRecord, 'variantId' | 'part' | 'inputShapes'>> = [],
+): string {
   const sets: string[] = [];
   const setOf = (variantId: string): string => {
     const m = measurements.find((x) => x.variantId === variantId && x.part !== 'tail' && x.inputShapes);
@@ -51,9 +54,15 @@ export function recommendationTable(rows: RecommendationRow[], measurements: Arr
     ];
   });
   const widths = HEADERS.map((header, i) => Math.max(header.length, ...lines.map((line) => line[i].length)));
-  const render = (cells: string[]) => cells.map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i]))).join('  ').trimEnd();
+  const render = (cells: string[]) =>
+    cells
+      .map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
   const legend = sets.map((text, i) => `inputs ${String.fromCharCode(65 + i)}: ${text}`);
-  return [render(HEADERS), render(widths.map((w) => '-'.repeat(w))), ...lines.map(render), ...(legend.length ? ['', ...legend] : [])].join('\n');
+  return [render(HEADERS), render(widths.map((w) => '-'.repeat(w))), ...lines.map(render), ...(legend.length ? ['', ...legend] : [])].join(
+    '\n',
+  );
 }
 
 function verdict(row: RecommendationRow): string {

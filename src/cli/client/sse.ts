@@ -36,7 +36,11 @@ export class SseParser {
         this.type = '';
         return undefined;
       }
-      const event: SseEvent = { type: this.type || 'message', data: this.data.join('\n'), ...(this.id !== undefined ? { id: this.id } : {}) };
+      const event: SseEvent = {
+        type: this.type || 'message',
+        data: this.data.join('\n'),
+        ...(this.id !== undefined ? { id: this.id } : {}),
+      };
       this.type = '';
       this.data = [];
       return event;

@@ -6,8 +6,16 @@ import { specFromFlags, withInputSpecFlags, type InputSpecFlags } from './input-
 import { measure, type MeasureResult } from '../../benchmark/runner';
 
 interface BenchOptions extends InputSpecFlags {
-  tier: string; runs?: string; warmup?: string; threads?: string; envelope: string;
-  samples?: string; budgetMs?: string; timeoutMs?: string; profile?: boolean; json?: boolean;
+  tier: string;
+  runs?: string;
+  warmup?: string;
+  threads?: string;
+  envelope: string;
+  samples?: string;
+  budgetMs?: string;
+  timeoutMs?: string;
+  profile?: boolean;
+  json?: boolean;
 }
 
 export function integer(value: string | undefined, flag: string, min = 0): number | undefined {
@@ -18,41 +26,43 @@ export function integer(value: string | undefined, flag: string, min = 0): numbe
 }
 
 export function envelopeMethod(value: string): EnvelopeMethod {
-  if (!(ENVELOPE_METHODS as readonly string[]).includes(value)) throw new TierwiseError('ARGUMENT_INVALID', `--envelope must be one of ${ENVELOPE_METHODS.join(', ')}, got ${value}`);
+  if (!(ENVELOPE_METHODS as readonly string[]).includes(value))
+    throw new TierwiseError('ARGUMENT_INVALID', `--envelope must be one of ${ENVELOPE_METHODS.join(', ')}, got ${value}`);
   return value as EnvelopeMethod;
 }
 
 export function register(program: Command): void {
-  withInputSpecFlags(program
-    .command('bench <model>')
-    .description("measure a model's cold start and warm latency in a tier's envelope, locally, without the server")
-    .requiredOption('--tier <name>', 'tier: mobile, edge, cloud or a configured one')
-    .option('--runs <n>', 'timed runs (default 50)')
-    .option('--warmup <n>', 'warm-up runs (default 10)')
-    .option('--threads <n>', "override the tier's thread count")
-    .option('--samples <file.json>', 'feed these samples instead of synthetic inputs')
-    .option('--budget-ms <ms>', 'run for this long instead of a fixed number of runs')
-    .option('--envelope <method>', `emulation: ${ENVELOPE_METHODS.join(' | ')}`, 'scaled')
-    .option('--timeout-ms <ms>', 'kill the runner after this long')
-    .option('--profile', 'per-node kernel times')
-    .option('--json', 'print the result as one JSON object'))
-    .action(async (model: string, options: BenchOptions) => {
-      const threads = integer(options.threads, '--threads', 1);
-      process.stderr.write(`measuring ${model} on ${options.tier} (${options.envelope})…\n`);
-      const result = await measure({
-        modelPath: model,
-        tier: options.tier,
-        tierOverride: threads === undefined ? undefined : { threads },
-        method: envelopeMethod(options.envelope),
-        runs: integer(options.runs, '--runs', 1),
-        warmup: integer(options.warmup, '--warmup'),
-        budgetMs: integer(options.budgetMs, '--budget-ms', 1),
-        timeoutMs: integer(options.timeoutMs, '--timeout-ms', 1),
-        inputs: options.samples ? { kind: 'samples', path: options.samples } : { kind: 'synthetic', spec: specFromFlags(options) },
-        profile: options.profile === true,
-      });
-      process.stdout.write(options.json ? `${JSON.stringify(result)}\n` : table(result));
+  withInputSpecFlags(
+    program
+      .command('bench <model>')
+      .description("measure a model's cold start and warm latency in a tier's envelope, locally, without the server")
+      .requiredOption('--tier <name>', 'tier: mobile, edge, cloud or a configured one')
+      .option('--runs <n>', 'timed runs (default 50)')
+      .option('--warmup <n>', 'warm-up runs (default 10)')
+      .option('--threads <n>', "override the tier's thread count")
+      .option('--samples <file.json>', 'feed these samples instead of synthetic inputs')
+      .option('--budget-ms <ms>', 'run for this long instead of a fixed number of runs')
+      .option('--envelope <method>', `emulation: ${ENVELOPE_METHODS.join(' | ')}`, 'scaled')
+      .option('--timeout-ms <ms>', 'kill the runner after this long')
+      .option('--profile', 'per-node kernel times')
+      .option('--json', 'print the result as one JSON object'),
+  ).action(async (model: string, options: BenchOptions) => {
+    const threads = integer(options.threads, '--threads', 1);
+    process.stderr.write(`measuring ${model} on ${options.tier} (${options.envelope})…\n`);
+    const result = await measure({
+      modelPath: model,
+      tier: options.tier,
+      tierOverride: threads === undefined ? undefined : { threads },
+      method: envelopeMethod(options.envelope),
+      runs: integer(options.runs, '--runs', 1),
+      warmup: integer(options.warmup, '--warmup'),
+      budgetMs: integer(options.budgetMs, '--budget-ms', 1),
+      timeoutMs: integer(options.timeoutMs, '--timeout-ms', 1),
+      inputs: options.samples ? { kind: 'samples', path: options.samples } : { kind: 'synthetic', spec: specFromFlags(options) },
+      profile: options.profile === true,
     });
+    process.stdout.write(options.json ? `${JSON.stringify(result)}\n` : table(result));
+  });
 }
 
 function table(r: MeasureResult): string {

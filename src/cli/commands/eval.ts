@@ -26,7 +26,10 @@ function percent(metric: MetricValue): string {
 }
 
 function describe(report: EvaluationReport): string {
-  const lines = [`samples          ${report.n}${report.labelled ? '' : ' (unlabelled)'}`, `scored output    ${report.output}${report.classCount ? ` (${report.classCount} classes)` : ''}`];
+  const lines = [
+    `samples          ${report.n}${report.labelled ? '' : ' (unlabelled)'}`,
+    `scored output    ${report.output}${report.classCount ? ` (${report.classCount} classes)` : ''}`,
+  ];
   const metrics = report.metrics;
   if (metrics) {
     lines.push(`top-1            ${percent(metrics.top1)}`);

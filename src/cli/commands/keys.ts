@@ -35,7 +35,9 @@ export function register(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (options: { team: string; name: string; json?: boolean }) => {
       const issued = await withTeams((teams) => teams.issueKey(options.team, options.name));
-      process.stdout.write(options.json ? `${JSON.stringify({ team: issued.team.name, id: issued.view.id, key: issued.key })}\n` : `${issued.key}\n`);
+      process.stdout.write(
+        options.json ? `${JSON.stringify({ team: issued.team.name, id: issued.view.id, key: issued.key })}\n` : `${issued.key}\n`,
+      );
     });
   keys
     .command('list')

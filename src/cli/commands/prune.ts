@@ -7,15 +7,25 @@ import { engineSampleInputs } from '../../operators/sample-inputs';
 import { specFromFlags, withInputSpecFlags, type InputSpecFlags } from './input-flags';
 import { TOLERANCES, verifyModel, type Verification } from '../../operators/verify';
 
-interface PruneOptions extends InputSpecFlags { sparsity: string; perLayer?: boolean; output?: string; json?: boolean }
+interface PruneOptions extends InputSpecFlags {
+  sparsity: string;
+  perLayer?: boolean;
+  output?: string;
+  json?: boolean;
+}
 
 export function readModelFile(path: string): Uint8Array {
-  try { return readFileSync(path); } catch (error) {
+  try {
+    return readFileSync(path);
+  } catch (error) {
     throw new TierwiseError('MODEL_NOT_FOUND', `cannot read model ${path}: ${(error as Error).message}`);
   }
 }
 
-export async function runPrune(modelPath: string, options: PruneOptions): Promise<PruneReport & { input: string; output: string; verification: Verification }> {
+export async function runPrune(
+  modelPath: string,
+  options: PruneOptions,
+): Promise<PruneReport & { input: string; output: string; verification: Verification }> {
   if (!options.output) throw new TierwiseError('ARGUMENT_INVALID', 'give -o <out.onnx>');
   const sparsity = options.sparsity.trim() === '' ? Number.NaN : Number(options.sparsity);
   const bytes = readModelFile(modelPath);
@@ -29,19 +39,24 @@ export async function runPrune(modelPath: string, options: PruneOptions): Promis
 }
 
 export function register(program: Command): void {
-  withInputSpecFlags(program
-    .command('prune')
-    .description('magnitude pruning of Conv/MatMul/Gemm weights to a target sparsity, no fine-tuning (stored dense)')
-    .argument('<in.onnx>', 'the model to prune')
-    .requiredOption('--sparsity <fraction>', 'fraction of weight values to zero, in [0, 1)')
-    .option('--per-layer', 'prune every layer to the sparsity (default: one global magnitude threshold)')
-    .option('-o, --output <out.onnx>', 'where to write the pruned model')
-    .option('--json', 'print the report as JSON'))
-    .action(async (modelPath: string, options: PruneOptions) => {
-      const report = await runPrune(modelPath, options);
-      if (options.json) { process.stdout.write(`${JSON.stringify(report)}\n`); return; }
-      const mb = (n: number): string => `${(n / 2 ** 20).toFixed(2)} MiB`;
-      process.stdout.write([
+  withInputSpecFlags(
+    program
+      .command('prune')
+      .description('magnitude pruning of Conv/MatMul/Gemm weights to a target sparsity, no fine-tuning (stored dense)')
+      .argument('<in.onnx>', 'the model to prune')
+      .requiredOption('--sparsity <fraction>', 'fraction of weight values to zero, in [0, 1)')
+      .option('--per-layer', 'prune every layer to the sparsity (default: one global magnitude threshold)')
+      .option('-o, --output <out.onnx>', 'where to write the pruned model')
+      .option('--json', 'print the report as JSON'),
+  ).action(async (modelPath: string, options: PruneOptions) => {
+    const report = await runPrune(modelPath, options);
+    if (options.json) {
+      process.stdout.write(`${JSON.stringify(report)}\n`);
+      return;
+    }
+    const mb = (n: number): string => `${(n / 2 ** 20).toFixed(2)} MiB`;
+    process.stdout.write(
+      [
         `${report.scope} magnitude pruning to ${(report.targetSparsity * 100).toFixed(1)}%: ${(report.realSparsity * 100).toFixed(2)}% of ${report.values} weight values are 0 (${report.layers.length} layers)`,
         ...report.layers.map((l) => `  ${(l.sparsity * 100).toFixed(1).padStart(5)}%  ${l.opType.padEnd(6)} ${l.weight}`),
         ...report.skipped.map((s) => `  skipped ${s.node}: ${s.reason}`),
@@ -49,6 +64,7 @@ export function register(program: Command): void {
         `outputs vs the original (${report.verification.samples} samples): ${report.verification.outputs.map((o) => `${o.name} max abs ${o.maxAbs.toExponential(2)}, cosine ${o.cosine.toFixed(4)}`).join('; ')}`,
         'zeros are stored dense: expect no speed-up in onnxruntime; measure latency with `tierwise bench`',
         `wrote ${report.output}`,
-      ].join('\n') + '\n');
-    });
+      ].join('\n') + '\n',
+    );
+  });
 }

@@ -12,13 +12,28 @@ import { engineSampleInputs } from '../../operators/sample-inputs';
 import { specFromFlags, withInputSpecFlags, type InputSpecFlags } from './input-flags';
 import { TOLERANCES, verifyModel, type Verification } from '../../operators/verify';
 import {
-  prepareForQuantization, type Preparation,
-  quantizeAccuracyAware, quantizeDynamic, quantizeStatic, top1Accuracy, type CalibrationMethod, type Trial,
+  prepareForQuantization,
+  type Preparation,
+  quantizeAccuracyAware,
+  quantizeDynamic,
+  quantizeStatic,
+  top1Accuracy,
+  type CalibrationMethod,
+  type Trial,
 } from '../../operators/quantization';
 
 interface QuantizeOptions extends InputSpecFlags {
-  output: string; mode: string; calibration?: string; preprocess?: string; method: string; perTensor?: boolean;
-  eval?: string; maxDrop?: string; samples: string; maxTrials: string; json?: boolean;
+  output: string;
+  mode: string;
+  calibration?: string;
+  preprocess?: string;
+  method: string;
+  perTensor?: boolean;
+  eval?: string;
+  maxDrop?: string;
+  samples: string;
+  maxTrials: string;
+  json?: boolean;
 }
 
 const METHODS: CalibrationMethod[] = ['minmax', 'percentile', 'entropy'];
@@ -40,16 +55,26 @@ function readPreprocess(path: string | undefined): PreprocessSpec | undefined {
   return parsePreprocess(raw, dirname(resolve(path)));
 }
 
-async function load(path: string, preprocess: PreprocessSpec | undefined, modelInputs: TensorSpec[], limit?: number): Promise<LoadedDataset> {
+async function load(
+  path: string,
+  preprocess: PreprocessSpec | undefined,
+  modelInputs: TensorSpec[],
+  limit?: number,
+): Promise<LoadedDataset> {
   const pretokenized = path.endsWith('.json') && !path.endsWith('preprocess.json');
   return loadDataset(path, { preprocess: pretokenized ? undefined : preprocess, modelInputs, limit });
 }
 
-export async function runQuantize(modelPath: string, options: QuantizeOptions, progress: (line: string) => void): Promise<Record<string, unknown>> {
+export async function runQuantize(
+  modelPath: string,
+  options: QuantizeOptions,
+  progress: (line: string) => void,
+): Promise<Record<string, unknown>> {
   const mode = options.mode;
   if (mode !== 'static' && mode !== 'dynamic') throw new TierwiseError('ARGUMENT_INVALID', `--mode must be static or dynamic, got ${mode}`);
   const method = options.method as CalibrationMethod;
-  if (!METHODS.includes(method)) throw new TierwiseError('ARGUMENT_INVALID', `--method must be one of ${METHODS.join(', ')}, got ${options.method}`);
+  if (!METHODS.includes(method))
+    throw new TierwiseError('ARGUMENT_INVALID', `--method must be one of ${METHODS.join(', ')}, got ${options.method}`);
   if (options.eval && options.maxDrop === undefined) throw new TierwiseError('ARGUMENT_INVALID', '--eval needs --max-drop <points>');
   const modelBytes = readFileSync(modelPath);
   const inputs = describeModel(modelBytes).inputs;
@@ -75,12 +100,22 @@ export async function runQuantize(modelPath: string, options: QuantizeOptions, p
     bytes = result.bytes;
     nodesQuantized = result.quantizedNodes.length;
   } else {
-    if (!options.calibration) throw new TierwiseError('ARGUMENT_INVALID', '--mode static needs --calibration <dataset> (or --calibration synthetic with the input spec flags)');
+    if (!options.calibration)
+      throw new TierwiseError(
+        'ARGUMENT_INVALID',
+        '--mode static needs --calibration <dataset> (or --calibration synthetic with the input spec flags)',
+      );
     const limit = parseNumber(options.samples, '--samples', 1);
     let calib: { samples: DatasetSample[] };
     if (options.calibration === 'synthetic') {
       // Ranges then come from the synthetic fills, not real data: said in the report.
-      calib = { samples: engineSampleInputs(loadModel(modelBytes), spec, limit).map((inputs, i) => ({ id: `synthetic-${i}`, inputs, payloadBytes: 0 })) };
+      calib = {
+        samples: engineSampleInputs(loadModel(modelBytes), spec, limit).map((inputs, i) => ({
+          id: `synthetic-${i}`,
+          inputs,
+          payloadBytes: 0,
+        })),
+      };
       calibrationSource = 'synthetic inputs from the input spec (ranges reflect those fills, not real data)';
     } else {
       calib = await load(options.calibration, preprocess, inputs, limit);
@@ -91,13 +126,21 @@ export async function runQuantize(modelPath: string, options: QuantizeOptions, p
     const onProgress = (done: number, total: number): void => progress(`calibration runs ${done}/${total}`);
     if (evalSet) {
       const result = await quantizeAccuracyAware(modelBytes, calib.samples, {
-        evaluate, baseline: baseline!, maxDrop: parseNumber(options.maxDrop!, '--max-drop', 0), onProgress,
-        maxTrials: parseNumber(options.maxTrials, '--max-trials', 1), methods: [method, ...METHODS.filter((m) => m !== method)],
+        evaluate,
+        baseline: baseline!,
+        maxDrop: parseNumber(options.maxDrop!, '--max-drop', 0),
+        onProgress,
+        maxTrials: parseNumber(options.maxTrials, '--max-trials', 1),
+        methods: [method, ...METHODS.filter((m) => m !== method)],
       });
       trials = result.trials;
       if (!result.bytes || !result.chosen) {
         const best = Math.max(...trials.map((t) => t.accuracy));
-        throw new CliError('ACCURACY_TOLERANCE_NOT_MET', `no quantized model is within ${options.maxDrop} points of ${baseline} after ${trials.length} trials (best ${best})`, { trials });
+        throw new CliError(
+          'ACCURACY_TOLERANCE_NOT_MET',
+          `no quantized model is within ${options.maxDrop} points of ${baseline} after ${trials.length} trials (best ${best})`,
+          { trials },
+        );
       }
       bytes = result.bytes;
       nodesQuantized = result.chosen.nodesQuantized;
@@ -113,40 +156,57 @@ export async function runQuantize(modelPath: string, options: QuantizeOptions, p
   writeFileSync(options.output, bytes);
   const accuracy = evalSet ? { before: baseline, after: await evaluate(bytes), metric: 'top1' } : undefined;
   return {
-    output: resolve(options.output), mode, method: usedMethod,
-    nodesQuantized, sizeBytes: { before: modelBytes.length, after: bytes.length }, trials, ...(accuracy ? { accuracy } : {}),
-    ...(calibrationSource ? { calibration: calibrationSource } : {}), ...(preparation && Object.keys(preparation).length ? { preparation } : {}), verification,
+    output: resolve(options.output),
+    mode,
+    method: usedMethod,
+    nodesQuantized,
+    sizeBytes: { before: modelBytes.length, after: bytes.length },
+    trials,
+    ...(accuracy ? { accuracy } : {}),
+    ...(calibrationSource ? { calibration: calibrationSource } : {}),
+    ...(preparation && Object.keys(preparation).length ? { preparation } : {}),
+    verification,
   };
 }
 
 export function register(program: Command): void {
-  withInputSpecFlags(program
-    .command('quantize <model>')
-    .description('int8-quantize an ONNX model: static QDQ (calibrated, optionally accuracy-aware) or dynamic')
-    .requiredOption('-o, --output <file>', 'where to write the quantized model')
-    .requiredOption('--mode <mode>', 'static | dynamic')
-    .option('--calibration <dataset>', 'calibration data (image folder with labels.csv, JSONL text, pre-tokenized JSON), or `synthetic` (from --shape/--dim/--fill)')
-    .option('--preprocess <file>', 'preprocess.json for the datasets')
-    .option('--method <method>', 'calibration: minmax | percentile | entropy', 'minmax')
-    .option('--per-tensor', 'one scale per weight tensor instead of per output channel')
-    .option('--eval <dataset>', 'labelled data for accuracy (enables accuracy-aware static quantization)')
-    .option('--max-drop <points>', 'largest tolerated top-1 drop, in points')
-    .option('--samples <n>', 'calibration samples to use', '100')
-    .option('--max-trials <n>', 'trial budget of the accuracy-aware search', '8')
-    .option('--json', 'print one JSON object'))
-    .action(async (model: string, options: QuantizeOptions) => {
-      const result = await runQuantize(model, options, (line) => process.stderr.write(`${line}\n`));
-      if (options.json) process.stdout.write(`${JSON.stringify(result)}\n`);
-      else {
-        const acc = result.accuracy as { before: number; after: number } | undefined;
-        const size = result.sizeBytes as { before: number; after: number };
-        process.stdout.write(`${result.mode} int8: ${result.nodesQuantized} nodes quantized, ${size.before} -> ${size.after} bytes` +
-          `${acc ? `, top-1 ${acc.before.toFixed(2)} -> ${acc.after.toFixed(2)}` : ''}; wrote ${result.output}\n`);
-        const v = result.verification as Verification;
-        process.stdout.write(`  outputs vs the original (${v.samples} samples, tolerance cosine >= ${TOLERANCES.int8.minCosine}): ${v.outputs.map((o) => `${o.name} cosine ${o.cosine.toFixed(4)}, max abs ${o.maxAbs.toExponential(2)}${o.top1Agreement === null ? '' : `, top-1 agreement ${(o.top1Agreement * 100).toFixed(1)}%`}`).join('; ')}\n`);
-        for (const t of result.trials as Trial[]) {
-          process.stdout.write(`  trial ${t.index}: ${t.method}${t.perChannel ? '' : ' per-tensor'}${t.excluded.length ? ` excluding ${t.excluded.length}` : ''} -> ${t.accuracy.toFixed(2)} (drop ${t.drop.toFixed(2)}) ${t.passed ? 'pass' : 'fail'}${t.latencyMs ? ` ${t.latencyMs.toFixed(3)} ms` : ''}\n`);
-        }
+  withInputSpecFlags(
+    program
+      .command('quantize <model>')
+      .description('int8-quantize an ONNX model: static QDQ (calibrated, optionally accuracy-aware) or dynamic')
+      .requiredOption('-o, --output <file>', 'where to write the quantized model')
+      .requiredOption('--mode <mode>', 'static | dynamic')
+      .option(
+        '--calibration <dataset>',
+        'calibration data (image folder with labels.csv, JSONL text, pre-tokenized JSON), or `synthetic` (from --shape/--dim/--fill)',
+      )
+      .option('--preprocess <file>', 'preprocess.json for the datasets')
+      .option('--method <method>', 'calibration: minmax | percentile | entropy', 'minmax')
+      .option('--per-tensor', 'one scale per weight tensor instead of per output channel')
+      .option('--eval <dataset>', 'labelled data for accuracy (enables accuracy-aware static quantization)')
+      .option('--max-drop <points>', 'largest tolerated top-1 drop, in points')
+      .option('--samples <n>', 'calibration samples to use', '100')
+      .option('--max-trials <n>', 'trial budget of the accuracy-aware search', '8')
+      .option('--json', 'print one JSON object'),
+  ).action(async (model: string, options: QuantizeOptions) => {
+    const result = await runQuantize(model, options, (line) => process.stderr.write(`${line}\n`));
+    if (options.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+    else {
+      const acc = result.accuracy as { before: number; after: number } | undefined;
+      const size = result.sizeBytes as { before: number; after: number };
+      process.stdout.write(
+        `${result.mode} int8: ${result.nodesQuantized} nodes quantized, ${size.before} -> ${size.after} bytes` +
+          `${acc ? `, top-1 ${acc.before.toFixed(2)} -> ${acc.after.toFixed(2)}` : ''}; wrote ${result.output}\n`,
+      );
+      const v = result.verification as Verification;
+      process.stdout.write(
+        `  outputs vs the original (${v.samples} samples, tolerance cosine >= ${TOLERANCES.int8.minCosine}): ${v.outputs.map((o) => `${o.name} cosine ${o.cosine.toFixed(4)}, max abs ${o.maxAbs.toExponential(2)}${o.top1Agreement === null ? '' : `, top-1 agreement ${(o.top1Agreement * 100).toFixed(1)}%`}`).join('; ')}\n`,
+      );
+      for (const t of result.trials as Trial[]) {
+        process.stdout.write(
+          `  trial ${t.index}: ${t.method}${t.perChannel ? '' : ' per-tensor'}${t.excluded.length ? ` excluding ${t.excluded.length}` : ''} -> ${t.accuracy.toFixed(2)} (drop ${t.drop.toFixed(2)}) ${t.passed ? 'pass' : 'fail'}${t.latencyMs ? ` ${t.latencyMs.toFixed(3)} ms` : ''}\n`,
+        );
       }
-    });
+    }
+  });
 }

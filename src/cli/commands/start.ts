@@ -22,7 +22,9 @@ async function localKey(blobDir: string): Promise<string> {
 export function register(program: Command): void {
   program
     .command('start')
-    .description('everything on one machine: create and migrate the database, then the api, a build/evaluate/advise/webhook worker and one worker per tier')
+    .description(
+      'everything on one machine: create and migrate the database, then the api, a build/evaluate/advise/webhook worker and one worker per tier',
+    )
     .action(async () => {
       const config = loadConfig();
       await ensureDatabase(config.DATABASE_URL);
@@ -30,10 +32,17 @@ export function register(program: Command): void {
       const key = config.TIERWISE_API_KEY ?? (await localKey(config.BLOB_DIR));
       const env = { ...process.env, TIERWISE_API_KEY: key };
       const main = join(repoRoot(), 'dist/src/cli/main.js');
-      const roles = [['serve'], ['worker', '--queues', 'build,evaluate,advise,webhook'], ...Object.keys(configuredTiers()).map((tier) => ['worker', '--tier', tier])];
+      const roles = [
+        ['serve'],
+        ['worker', '--queues', 'build,evaluate,advise,webhook'],
+        ...Object.keys(configuredTiers()).map((tier) => ['worker', '--tier', tier]),
+      ];
       // With WORKER_METRICS_PORT set, the workers serve /metrics on it and the ports after it, one each, in this order.
-      const metricsPort = (i: number) => (config.WORKER_METRICS_PORT === undefined || i === 0 ? [] : ['--metrics-port', String(config.WORKER_METRICS_PORT + i - 1)]);
-      const supervisor = new Supervisor(roles.map((args, i) => ({ name: args.join(' '), command: process.execPath, args: [main, ...args, ...metricsPort(i)], env })));
+      const metricsPort = (i: number) =>
+        config.WORKER_METRICS_PORT === undefined || i === 0 ? [] : ['--metrics-port', String(config.WORKER_METRICS_PORT + i - 1)];
+      const supervisor = new Supervisor(
+        roles.map((args, i) => ({ name: args.join(' '), command: process.execPath, args: [main, ...args, ...metricsPort(i)], env })),
+      );
       supervisor.start();
       const stop = (code: number) => void supervisor.stop().then(() => process.exit(code));
       process.once('SIGINT', () => stop(0));
@@ -75,7 +84,10 @@ export class Supervisor {
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly options: Required<SupervisorOptions>;
 
-  constructor(private readonly roles: SupervisedRole[], options: SupervisorOptions = {}) {
+  constructor(
+    private readonly roles: SupervisedRole[],
+    options: SupervisorOptions = {},
+  ) {
     this.options = {
       initialBackoffMs: options.initialBackoffMs ?? 500,
       maxBackoffMs: options.maxBackoffMs ?? 30_000,

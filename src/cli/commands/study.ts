@@ -50,7 +50,11 @@ function integer(value: string): number {
   return parsed;
 }
 
-const list = (value: string) => value.split(',').map((s) => s.trim()).filter(Boolean);
+const list = (value: string) =>
+  value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 const collectVariant = (spec: string, previous: VariantFile[]) => [...previous, parseVariant(spec)];
 
 function withServer(command: Command): Command {
@@ -95,14 +99,19 @@ function failUnlessCompleted(study: StudySummary): void {
   if (study.status === 'completed') return;
   const reason = study.error ?? study.failures.map((f) => `${f.job}${f.tier ? `@${f.tier}` : ''}: ${f.code} ${f.message}`).join('; ');
   if (!isTerminal(study.status)) throw new CliError('STUDY_TIMEOUT', `study ${study.id} is still ${study.status}`);
-  throw new CliError(study.status === 'cancelled' ? 'STUDY_CANCELLED' : 'STUDY_FAILED', `study ${study.id} ${study.status}${reason ? `: ${reason}` : ''}`);
+  throw new CliError(
+    study.status === 'cancelled' ? 'STUDY_CANCELLED' : 'STUDY_FAILED',
+    `study ${study.id} ${study.status}${reason ? `: ${reason}` : ''}`,
+  );
 }
 
 async function run(modelPath: string, options: RunOptions): Promise<void> {
   const client = clientFor(options);
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const model = await uploadModel(client, modelPath, options.variant);
-  log(`uploaded model ${model.name} (${model.id})${options.variant.length ? ` with ${options.variant.map((v) => v.operator).join(', ')}` : ''}`);
+  log(
+    `uploaded model ${model.name} (${model.id})${options.variant.length ? ` with ${options.variant.map((v) => v.operator).join(', ')}` : ''}`,
+  );
   const dataset = options.dataset ? await uploadDataset(client, options.dataset, options.preprocess) : undefined;
   if (dataset) log(`uploaded dataset ${dataset.id}`);
   const body = undefinedless({
@@ -111,7 +120,11 @@ async function run(modelPath: string, options: RunOptions): Promise<void> {
     tiers: options.tiers,
     scenarios: options.scenarios,
     operators: options.operators,
-    constraints: undefinedless({ maxAccuracyDrop: options.maxDrop, latencyBudgetMs: options.budgetMs, maxModelBytes: options.maxSizeBytes }),
+    constraints: undefinedless({
+      maxAccuracyDrop: options.maxDrop,
+      latencyBudgetMs: options.budgetMs,
+      maxModelBytes: options.maxSizeBytes,
+    }),
     network: undefinedless({ mobileEdgeMbps: options.mobileEdgeMbps, edgeCloudMbps: options.edgeCloudMbps, rttMs: options.rttMs }),
     effort: undefinedless({ runs: options.runs, warmup: options.warmup, evalLimit: options.evalLimit }),
     inputs: specFromFlags(options),
@@ -128,7 +141,9 @@ async function run(modelPath: string, options: RunOptions): Promise<void> {
     writeFileSync(options.report, await client.report(study.id, 'html'));
   }
   if (options.json) {
-    print(JSON.stringify({ study, recommendations, ...(options.report && study.status === 'completed' ? { reportPath: options.report } : {}) }));
+    print(
+      JSON.stringify({ study, recommendations, ...(options.report && study.status === 'completed' ? { reportPath: options.report } : {}) }),
+    );
   } else if (study.status === 'completed') {
     const measurements = await client.measurements(study.id);
     print(recommendationTable(recommendations, measurements));
@@ -148,7 +163,8 @@ async function status(id: string, options: ServerOptions): Promise<void> {
 }
 
 async function report(id: string, options: ServerOptions & { format: string; output?: string }): Promise<void> {
-  if (!REPORT_FORMATS.includes(options.format)) throw new TierwiseError('VALIDATION_FAILED', `--format: one of ${REPORT_FORMATS.join(', ')}, not ${options.format}`);
+  if (!REPORT_FORMATS.includes(options.format))
+    throw new TierwiseError('VALIDATION_FAILED', `--format: one of ${REPORT_FORMATS.join(', ')}, not ${options.format}`);
   const body = await clientFor(options).report(id, options.format as ReportFormat);
   if (!options.output) return print(body);
   writeFileSync(options.output, body);
@@ -164,7 +180,12 @@ export function register(program: Command): void {
   const study = program.command('study').description('run a study on a Tierwise server and read its results');
   withInputSpecFlags(withServer(study.command('run <model>')))
     .description('upload a model (and its white-box variants, a dataset), run a study, follow it and print the ranked recommendation')
-    .option('--variant <operator=file>', `a white-box variant: ${WHITE_BOX_OPERATORS.join('|')}=<file.onnx> (repeatable)`, collectVariant, [])
+    .option(
+      '--variant <operator=file>',
+      `a white-box variant: ${WHITE_BOX_OPERATORS.join('|')}=<file.onnx> (repeatable)`,
+      collectVariant,
+      [],
+    )
     .option('--dataset <path>', 'evaluation set: .tar.gz, .zip, .jsonl, .json, or a folder (packed as .tar.gz)')
     .option('--preprocess <file>', 'preprocessing spec (JSON) for the dataset')
     .option('--max-drop <points>', 'accuracy points tolerated below the baseline', number)
@@ -185,7 +206,7 @@ export function register(program: Command): void {
     .description('status, progress and recommendation of a study')
     .action((id: string, options: ServerOptions) => status(id, options));
   withServer(study.command('report <id>'))
-    .description('a completed study\'s report')
+    .description("a completed study's report")
     .option('--format <format>', 'html, csv or json', 'html')
     .option('-o, --output <file>', 'write it here instead of stdout')
     .action((id: string, options: ServerOptions & { format: string; output?: string }) => report(id, options));

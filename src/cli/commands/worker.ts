@@ -19,7 +19,7 @@ export function register(program: Command): void {
     .option('--tier <name>', "consume this tier's benchmark queue")
     .option('--queues <list>', `comma-separated queues among ${FIXED_QUEUES.join(', ')}`)
     .option('--device <name>', 'a real device (measurements are native, not scaled)')
-    .option('--metrics-port <port>', 'serve this worker\'s Prometheus /metrics on this port (default: WORKER_METRICS_PORT, else none)')
+    .option('--metrics-port <port>', "serve this worker's Prometheus /metrics on this port (default: WORKER_METRICS_PORT, else none)")
     .action(async (options: { tier?: string; queues?: string; device?: string; metricsPort?: string }) => {
       if (!options.tier && !options.queues) throw new Error('give --tier <name> or --queues <list>');
       const app = await NestFactory.createApplicationContext(WorkerModule.create(), { bufferLogs: true });
@@ -31,7 +31,10 @@ export function register(program: Command): void {
         if (!tiers.get(options.tier)) throw new Error(`unknown tier ${options.tier}; configured: ${tiers.names().join(', ')}`);
         queues.push(benchQueue(options.tier));
       }
-      for (const queue of (options.queues ?? '').split(',').map((q) => q.trim()).filter(Boolean)) {
+      for (const queue of (options.queues ?? '')
+        .split(',')
+        .map((q) => q.trim())
+        .filter(Boolean)) {
         if (!FIXED_QUEUES.includes(queue)) throw new Error(`unknown queue ${queue}; known: ${FIXED_QUEUES.join(', ')}`);
         queues.push(queue);
       }
@@ -42,9 +45,11 @@ export function register(program: Command): void {
         const config = app.get<AppConfig>(APP_CONFIG);
         app.get(StudyReconciler, { strict: false }).start(config.RECONCILE_INTERVAL_MS, config.RECONCILE_SETTLED_MS);
       }
-      const metricsPort = options.metricsPort !== undefined ? Number(options.metricsPort) : app.get<AppConfig>(APP_CONFIG).WORKER_METRICS_PORT;
+      const metricsPort =
+        options.metricsPort !== undefined ? Number(options.metricsPort) : app.get<AppConfig>(APP_CONFIG).WORKER_METRICS_PORT;
       if (metricsPort !== undefined) {
-        if (!Number.isInteger(metricsPort) || metricsPort < 0 || metricsPort > 65535) throw new Error(`--metrics-port must be a port number, got ${options.metricsPort}`);
+        if (!Number.isInteger(metricsPort) || metricsPort < 0 || metricsPort > 65535)
+          throw new Error(`--metrics-port must be a port number, got ${options.metricsPort}`);
         const server = await startMetricsServer(metricsPort, { role: options.tier ? `tier-${options.tier}` : 'jobs' });
         const address = server.address();
         process.stderr.write(`worker metrics on :${typeof address === 'object' && address ? address.port : metricsPort}/metrics\n`);

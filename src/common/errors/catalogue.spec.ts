@@ -29,11 +29,20 @@ function declarationOf(checker: ts.TypeChecker, callee: ts.Node): string | undef
   return `${declaration.getSourceFile().fileName.slice(repoRoot.length + 1)}#${symbol!.name}`;
 }
 
-interface Site { file: string; line: number; raiser: string; codes: string[] | 'any' }
+interface Site {
+  file: string;
+  line: number;
+  raiser: string;
+  codes: string[] | 'any';
+}
 
 /** Type-checks src and reads the code argument of every raise: the checker's literal types, not the text. */
 function scanRaiseSites(): { sites: Site[]; literals: Set<string> } {
-  const config = ts.getParsedCommandLineOfConfigFile(join(repoRoot, 'tsconfig.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined });
+  const config = ts.getParsedCommandLineOfConfigFile(
+    join(repoRoot, 'tsconfig.json'),
+    {},
+    { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined },
+  );
   assert.ok(config, 'tsconfig.json parses');
   const files = config.fileNames.filter((f) => f.startsWith(join(repoRoot, 'src/')) && !f.endsWith('.spec.ts'));
   const program = ts.createProgram(files, { ...config.options, noEmit: true, incremental: false });
@@ -115,7 +124,9 @@ describe('the error catalogue', () => {
   test('every catalogue code is used somewhere in src (raised, or named where a framework error is mapped)', { timeout: 120_000 }, () => {
     const { sites, literals } = scan();
     const raised = new Set(sites.flatMap((s) => (s.codes === 'any' ? [] : s.codes)));
-    const unused = Object.keys(ERROR_CATALOGUE).filter((code) => !raised.has(code) && !literals.has(code) && !RAISED_ONLY_IN_SPECS.has(code));
+    const unused = Object.keys(ERROR_CATALOGUE).filter(
+      (code) => !raised.has(code) && !literals.has(code) && !RAISED_ONLY_IN_SPECS.has(code),
+    );
     assert.deepEqual(unused, []);
   });
 });

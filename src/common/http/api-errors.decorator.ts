@@ -6,7 +6,13 @@ import { errorEntry, httpStatusOf, publicCodeOf, type ErrorCode } from '../error
 /** What every authenticated route may answer besides its own codes. */
 export const AUTHENTICATED_ERRORS = ['UNAUTHENTICATED'] as const satisfies readonly ErrorCode[];
 /** What every multipart upload route may answer before a feature sees the file. */
-export const UPLOAD_ERRORS = ['UPLOAD_NOT_MULTIPART', 'UPLOAD_MALFORMED', 'UPLOAD_MISSING_FILE', 'UPLOAD_ABORTED', 'UPLOAD_TOO_LARGE'] as const satisfies readonly ErrorCode[];
+export const UPLOAD_ERRORS = [
+  'UPLOAD_NOT_MULTIPART',
+  'UPLOAD_MALFORMED',
+  'UPLOAD_MISSING_FILE',
+  'UPLOAD_ABORTED',
+  'UPLOAD_TOO_LARGE',
+] as const satisfies readonly ErrorCode[];
 /** What a route with a validated JSON body may answer. */
 export const JSON_BODY_ERRORS = ['VALIDATION_FAILED', 'BODY_MALFORMED', 'BODY_TOO_LARGE'] as const satisfies readonly ErrorCode[];
 
@@ -45,13 +51,15 @@ export function ApiErrors(...codes: ErrorCode[]): MethodDecorator & ClassDecorat
     rows.set(shown, rows.has(shown) ? `${rows.get(shown)}; ${meaning}` : meaning);
     byStatus.set(status, rows);
   }
-  const responses = [...byStatus].sort(([a], [b]) => a - b).map(([status, rows]) =>
-    ApiResponse({
-      status,
-      description: [...rows].map(([code, meaning]) => `\`${code}\`: ${meaning}`).join('\n\n'),
-      // Always JSON, whatever the route produces on success (an event stream, a CSV report).
-      content: { 'application/json': { schema: errorSchema([...rows.keys()]) } },
-    }),
-  );
+  const responses = [...byStatus]
+    .sort(([a], [b]) => a - b)
+    .map(([status, rows]) =>
+      ApiResponse({
+        status,
+        description: [...rows].map(([code, meaning]) => `\`${code}\`: ${meaning}`).join('\n\n'),
+        // Always JSON, whatever the route produces on success (an event stream, a CSV report).
+        content: { 'application/json': { schema: errorSchema([...rows.keys()]) } },
+      }),
+    );
   return applyDecorators(...responses) as MethodDecorator & ClassDecorator;
 }

@@ -35,8 +35,8 @@ export function toErrorBody(error: unknown): { status: number; body: ErrorBody }
     const response = error.getResponse();
     if (typeof response === 'object' && response !== null) {
       const r = response as { code?: string; message?: string | string[] };
-      const message = Array.isArray(r.message) ? r.message.join('; ') : r.message ?? error.message;
-      const code = r.code ?? (status === 400 && Array.isArray(r.message) ? 'VALIDATION_FAILED' : codesByStatus[status] ?? 'HTTP_ERROR');
+      const message = Array.isArray(r.message) ? r.message.join('; ') : (r.message ?? error.message);
+      const code = r.code ?? (status === 400 && Array.isArray(r.message) ? 'VALIDATION_FAILED' : (codesByStatus[status] ?? 'HTTP_ERROR'));
       return { status, body: { code, message } };
     }
     return { status, body: { code: codesByStatus[status] ?? 'HTTP_ERROR', message: String(response) } };
@@ -67,10 +67,16 @@ function frameworkError(error: unknown): { status: number; body: ErrorBody } | u
   if (typeof e.type === 'string' && BODY_ERRORS[e.type]) {
     const known = BODY_ERRORS[e.type];
     const details = typeof e.limit === 'number' ? { limitBytes: e.limit } : undefined;
-    return { status: httpStatusOf(known.code), body: { code: known.code, message: typeof e.limit === 'number' ? `${known.message} of ${e.limit} bytes` : known.message, details } };
+    return {
+      status: httpStatusOf(known.code),
+      body: { code: known.code, message: typeof e.limit === 'number' ? `${known.message} of ${e.limit} bytes` : known.message, details },
+    };
   }
   if (typeof e.code === 'string' && /^Z_(DATA|BUF|STREAM)_ERROR$/.test(e.code)) {
-    return { status: httpStatusOf('BODY_ENCODING_INVALID'), body: { code: 'BODY_ENCODING_INVALID', message: 'the request body is not valid for its Content-Encoding' } };
+    return {
+      status: httpStatusOf('BODY_ENCODING_INVALID'),
+      body: { code: 'BODY_ENCODING_INVALID', message: 'the request body is not valid for its Content-Encoding' },
+    };
   }
   const status = typeof e.status === 'number' ? e.status : typeof e.statusCode === 'number' ? e.statusCode : undefined;
   if (status !== undefined && status >= 400 && status < 500) {

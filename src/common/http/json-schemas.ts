@@ -12,6 +12,11 @@ export const INPUT_SHAPES: ApiPropertyOptions = {
   additionalProperties: {
     type: 'object',
     required: ['shape', 'type', 'fill'],
-    properties: { shape: { type: 'array', items: { type: 'integer' } }, type: { type: 'string' }, fill: { type: 'string' }, assumed: { type: 'array', items: { type: 'string' } } },
+    properties: {
+      shape: { type: 'array', items: { type: 'integer' } },
+      type: { type: 'string' },
+      fill: { type: 'string' },
+      assumed: { type: 'array', items: { type: 'string' } },
+    },
   },
 };

@@ -41,7 +41,10 @@ export function readMultipart<T, U = never>(
   const consumeHere = AsyncResource.bind(consume);
   let parser: busboy.Busboy;
   try {
-    parser = busboy({ headers: req.headers, limits: { files: 1 + (extra?.max ?? 0), fields: 50, fieldSize: 1024 * 1024, fileSize: maxFileBytes } });
+    parser = busboy({
+      headers: req.headers,
+      limits: { files: 1 + (extra?.max ?? 0), fields: 50, fieldSize: 1024 * 1024, fileSize: maxFileBytes },
+    });
   } catch (error) {
     // e.g. "Multipart: Boundary not found", an unsupported charset.
     return Promise.reject(malformed((error as Error).message));
@@ -89,9 +92,13 @@ export function readMultipart<T, U = never>(
         const part = new PassThrough();
         part.on('error', () => undefined);
         extraRelays.push(part);
-        stream.on('limit', () => fail(new TierwiseError('UPLOAD_TOO_LARGE', `upload exceeds the limit of ${maxFileBytes} bytes`, { maxBytes: maxFileBytes })));
+        stream.on('limit', () =>
+          fail(new TierwiseError('UPLOAD_TOO_LARGE', `upload exceeds the limit of ${maxFileBytes} bytes`, { maxBytes: maxFileBytes })),
+        );
         stream.pipe(part);
-        const done = Promise.resolve().then(() => AsyncResource.bind(extra.consume)(part, (info.filename ?? '').replaceAll('\u0000', ''), name));
+        const done = Promise.resolve().then(() =>
+          AsyncResource.bind(extra.consume)(part, (info.filename ?? '').replaceAll('\u0000', ''), name),
+        );
         done.catch(fail);
         extras.push(done);
         return;
@@ -106,7 +113,9 @@ export function readMultipart<T, U = never>(
       // attached (or after it finished) from becoming an uncaught exception.
       pass.on('error', () => undefined);
       relay = pass;
-      stream.on('limit', () => fail(new TierwiseError('UPLOAD_TOO_LARGE', `upload exceeds the limit of ${maxFileBytes} bytes`, { maxBytes: maxFileBytes })));
+      stream.on('limit', () =>
+        fail(new TierwiseError('UPLOAD_TOO_LARGE', `upload exceeds the limit of ${maxFileBytes} bytes`, { maxBytes: maxFileBytes })),
+      );
       stream.pipe(pass);
       consumed = Promise.resolve().then(() => consumeHere(pass, filename));
       consumed.catch(fail);
@@ -118,14 +127,11 @@ export function readMultipart<T, U = never>(
         fail(new TierwiseError('UPLOAD_MISSING_FILE', 'the multipart body has no `file` part'));
         return;
       }
-      Promise.all([consumed, ...extras]).then(
-        ([file, ...rest]) => {
-          if (settled) return;
-          settled = true;
-          resolve({ fields, file: file as T, filename, extras: rest as U[] });
-        },
-        fail,
-      );
+      Promise.all([consumed, ...extras]).then(([file, ...rest]) => {
+        if (settled) return;
+        settled = true;
+        resolve({ fields, file: file as T, filename, extras: rest as U[] });
+      }, fail);
     });
     req.pipe(parser);
   });

@@ -20,7 +20,9 @@ const IGNORED = /^(\.|__MACOSX$)/;
 const NOT_TENSORS = new Set(['preprocess.json', 'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'manifest.json']);
 
 export function visibleEntries(dir: string): string[] {
-  return readdirSync(dir).filter((name) => !IGNORED.test(name)).sort();
+  return readdirSync(dir)
+    .filter((name) => !IGNORED.test(name))
+    .sort();
 }
 
 function invalid(message: string): TierwiseError {
@@ -42,7 +44,9 @@ function detectInFolder(dir: string, kind: DatasetKind | undefined): { kind: Dat
   if (wanted === 'images') return { kind: wanted, path: dir };
   const candidates = wanted === 'text' ? jsonl : json;
   if (candidates.length !== 1) {
-    throw invalid(`${wanted} dataset folder ${basename(dir)} must hold exactly one ${wanted === 'text' ? '.jsonl' : '.json'} file, found ${candidates.length}`);
+    throw invalid(
+      `${wanted} dataset folder ${basename(dir)} must hold exactly one ${wanted === 'text' ? '.jsonl' : '.json'} file, found ${candidates.length}`,
+    );
   }
   return { kind: wanted, path: join(dir, candidates[0]) };
 }

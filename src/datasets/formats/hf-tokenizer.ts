@@ -10,7 +10,10 @@ import type { TextTokenizer, TokenizedText } from './wordpiece';
 export class HuggingFaceTokenizer implements TextTokenizer {
   readonly padId: number;
 
-  private constructor(private readonly tokenizer: Tokenizer, padId: number) {
+  private constructor(
+    private readonly tokenizer: Tokenizer,
+    padId: number,
+  ) {
     this.padId = padId;
   }
 

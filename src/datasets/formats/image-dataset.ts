@@ -31,7 +31,10 @@ function invalid(message: string): TierwiseError {
 function readClasses(dir: string): string[] | undefined {
   const file = join(dir, 'classes.txt');
   if (!existsSync(file)) return undefined;
-  const classes = readFileSync(file, 'utf8').split(/\r?\n/).map((line) => line.trim()).filter(Boolean);
+  const classes = readFileSync(file, 'utf8')
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter(Boolean);
   if (new Set(classes).size !== classes.length) throw invalid('classes.txt lists a class twice');
   return classes;
 }
@@ -41,7 +44,10 @@ function isImage(name: string): boolean {
 }
 
 function fromLabelsCsv(dir: string, classes: string[] | undefined): ImageListing {
-  const rows = readFileSync(join(dir, 'labels.csv'), 'utf8').split(/\r?\n/).filter((line) => line.trim() !== '').map((line) => line.split(',').map((cell) => cell.trim()));
+  const rows = readFileSync(join(dir, 'labels.csv'), 'utf8')
+    .split(/\r?\n/)
+    .filter((line) => line.trim() !== '')
+    .map((line) => line.split(',').map((cell) => cell.trim()));
   if (rows.length > 0 && !/^\d+$/.test(rows[0][1] ?? '') && !isImage(rows[0][0])) rows.shift();
   const names = new Map<number, string>();
   const labelled = rows.some((row) => (row[1] ?? '') !== '');
@@ -56,7 +62,8 @@ function fromLabelsCsv(dir: string, classes: string[] | undefined): ImageListing
     if (!/^\d+$/.test(labelCell)) throw invalid(`${where}: label_index ${JSON.stringify(labelCell)} is not a non-negative integer`);
     const label = Number(labelCell);
     if (labelName) {
-      if (names.has(label) && names.get(label) !== labelName) throw invalid(`${where}: label ${label} is named both ${names.get(label)} and ${labelName}`);
+      if (names.has(label) && names.get(label) !== labelName)
+        throw invalid(`${where}: label ${label} is named both ${names.get(label)} and ${labelName}`);
       names.set(label, labelName);
     }
     return { id: segments.join('/'), file, label };
@@ -65,7 +72,8 @@ function fromLabelsCsv(dir: string, classes: string[] | undefined): ImageListing
   const maxLabel = Math.max(...entries.map((e) => e.label ?? 0));
   const named = names.size > 0 ? Array.from({ length: maxLabel + 1 }, (_, i) => names.get(i) ?? String(i)) : undefined;
   const finalClasses = classes ?? named;
-  if (labelled && finalClasses && maxLabel >= finalClasses.length) throw invalid(`labels.csv uses label ${maxLabel} but only ${finalClasses.length} classes exist`);
+  if (labelled && finalClasses && maxLabel >= finalClasses.length)
+    throw invalid(`labels.csv uses label ${maxLabel} but only ${finalClasses.length} classes exist`);
   return { entries, labelled, classes: finalClasses };
 }
 
@@ -73,7 +81,8 @@ function fromFolders(dir: string, classes: string[] | undefined): ImageListing {
   const names = visibleEntries(dir);
   const folders = names.filter((name) => statSync(join(dir, name)).isDirectory());
   const looseImages = names.filter((name) => isImage(name) && statSync(join(dir, name)).isFile());
-  if (folders.length > 0 && looseImages.length > 0) throw invalid(`images both in class folders and loose at the top (${looseImages[0]}); add labels.csv or pick one layout`);
+  if (folders.length > 0 && looseImages.length > 0)
+    throw invalid(`images both in class folders and loose at the top (${looseImages[0]}); add labels.csv or pick one layout`);
   if (folders.length === 0) {
     if (looseImages.length === 0) throw invalid('no images found (expected <class>/<file>.png|jpg, or files with labels.csv)');
     return { entries: looseImages.map((name) => ({ id: name, file: join(dir, name) })), labelled: false, classes };

@@ -21,7 +21,12 @@ async function decode(bytes: Buffer, spec: ImagePreprocessSpec, name: string): P
     }
     const { data, info } = await image.raw().toBuffer({ resolveWithObject: true });
     if (info.channels !== spec.channels) throw new Error(`decoded ${info.channels} channels, expected ${spec.channels}`);
-    return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), height: info.height, width: info.width, channels: info.channels };
+    return {
+      data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+      height: info.height,
+      width: info.width,
+      channels: info.channels,
+    };
   } catch (error) {
     throw new TierwiseError('DATASET_INVALID', `image ${name} cannot be decoded: ${(error as Error).message}`);
   }
@@ -58,7 +63,8 @@ function allocate(dtype: ImagePreprocessSpec['dtype'], size: number): InputTenso
  */
 export async function imageToTensor(bytes: Buffer, spec: ImagePreprocessSpec, name: string): Promise<InputTensor> {
   let pixels = await decode(bytes, spec, name);
-  if (spec.centerCrop) pixels = fitCentred(pixels, Math.min(spec.centerCrop[0], pixels.height), Math.min(spec.centerCrop[1], pixels.width), 0);
+  if (spec.centerCrop)
+    pixels = fitCentred(pixels, Math.min(spec.centerCrop[0], pixels.height), Math.min(spec.centerCrop[1], pixels.width), 0);
   if (spec.padTo) {
     const fill = Math.max(0, Math.min(255, Math.round(spec.padValue)));
     pixels = fitCentred(pixels, Math.max(spec.padTo[0], pixels.height), Math.max(spec.padTo[1], pixels.width), fill);

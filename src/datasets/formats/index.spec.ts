@@ -6,7 +6,15 @@ import { after, describe, test } from 'node:test';
 import * as tar from 'tar';
 import { repoRoot } from '../../common/paths';
 import type { TensorSpec } from '../../onnx/io-spec';
-import { inputTensorBytes, inspectDataset, loadDataset, parsePreprocess, validateDatasetForModel, type LoadedDataset, type PreprocessSpec } from './index';
+import {
+  inputTensorBytes,
+  inspectDataset,
+  loadDataset,
+  parsePreprocess,
+  validateDatasetForModel,
+  type LoadedDataset,
+  type PreprocessSpec,
+} from './index';
 import { buildZip } from './testing/zip-writer';
 
 const fixtures = join(repoRoot(), 'test/fixtures');
@@ -22,10 +30,16 @@ const textInputs: TensorSpec[] = [
   { name: 'input_ids', elemType: 'int64', shape: ['N', 128] },
   { name: 'attention_mask', elemType: 'int64', shape: ['N', 128] },
 ];
-const labelsCsv = readFileSync(join(eval100, 'labels.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+const labelsCsv = readFileSync(join(eval100, 'labels.csv'), 'utf8')
+  .trim()
+  .split('\n')
+  .slice(1)
+  .map((l) => l.split(','));
 
 function filesUnder(dir: string, prefix = ''): string[] {
-  return readdirSync(dir).flatMap((name) => (statSync(join(dir, name)).isDirectory() ? filesUnder(join(dir, name), `${prefix}${name}/`) : [`${prefix}${name}`]));
+  return readdirSync(dir).flatMap((name) =>
+    statSync(join(dir, name)).isDirectory() ? filesUnder(join(dir, name), `${prefix}${name}/`) : [`${prefix}${name}`],
+  );
 }
 
 function byId(dataset: LoadedDataset): Map<string, LoadedDataset['samples'][number]> {
@@ -41,7 +55,10 @@ describe('image datasets', () => {
     assert.equal(folder.labelled, true);
     assert.equal(folder.classes?.[0], 'T-shirt_top');
     assert.equal(folder.classes?.length, 10);
-    assert.deepEqual(folder.samples.map((s) => [s.id, String(s.label)]), labelsCsv.map(([file, label]) => [file, label]));
+    assert.deepEqual(
+      folder.samples.map((s) => [s.id, String(s.label)]),
+      labelsCsv.map(([file, label]) => [file, label]),
+    );
     const first = folder.samples[0];
     assert.equal(first.payloadBytes, statSync(join(eval100, first.id)).size);
     assert.equal(inputTensorBytes(first.inputs), 32 * 32 * 4);
@@ -50,7 +67,10 @@ describe('image datasets', () => {
 
   test('the same split as a zip and as a tar.gz, and as ImageFolder without labels.csv, loads identically', async () => {
     const zipPath = join(work, 'eval-100.zip');
-    writeFileSync(zipPath, buildZip(filesUnder(eval100).map((file) => ({ name: `eval-100/${file}`, data: readFileSync(join(eval100, file)) }))));
+    writeFileSync(
+      zipPath,
+      buildZip(filesUnder(eval100).map((file) => ({ name: `eval-100/${file}`, data: readFileSync(join(eval100, file)) }))),
+    );
     const tarPath = join(work, 'eval-100.tar.gz');
     tar.c({ sync: true, gzip: true, file: tarPath, cwd: join(fixtures, 'fashion-resnet'), portable: true }, ['eval-100']);
     const imageFolder = join(work, 'imagefolder');
@@ -68,7 +88,11 @@ describe('image datasets', () => {
         assert.deepEqual(sample.inputs.input.data, reference.get(sample.id)?.inputs.input.data);
       }
     }
-    assert.deepEqual(extracted().filter((name) => !before.has(name)), [], 'extracted archives are removed after loading');
+    assert.deepEqual(
+      extracted().filter((name) => !before.has(name)),
+      [],
+      'extracted archives are removed after loading',
+    );
   });
 
   test('ImageFolder without classes.txt uses sorted folder names; flat files without labels are unlabelled', async () => {
@@ -79,7 +103,13 @@ describe('image datasets', () => {
     copyFileSync(join(eval100, labelsCsv[1][0]), join(dir, 'a_cat/2.png'));
     const loaded = await loadDataset(dir, { preprocess: imageSpec });
     assert.deepEqual(loaded.classes, ['a_cat', 'b_dog']);
-    assert.deepEqual(loaded.samples.map((s) => [s.id, s.label]), [['a_cat/2.png', 0], ['b_dog/1.png', 1]]);
+    assert.deepEqual(
+      loaded.samples.map((s) => [s.id, s.label]),
+      [
+        ['a_cat/2.png', 0],
+        ['b_dog/1.png', 1],
+      ],
+    );
     const flat = join(work, 'flat');
     mkdirSync(flat);
     copyFileSync(join(eval100, labelsCsv[0][0]), join(flat, 'x.png'));
@@ -105,12 +135,19 @@ describe('image datasets', () => {
 });
 
 describe('text and tensor datasets', () => {
-  const reference = JSON.parse(readFileSync(join(text, 'test-100.tokens.json'), 'utf8')) as { input_ids: number[][]; attention_mask: number[][]; labels: number[] };
+  const reference = JSON.parse(readFileSync(join(text, 'test-100.tokens.json'), 'utf8')) as {
+    input_ids: number[][];
+    attention_mask: number[][];
+    labels: number[];
+  };
 
   test('test-100.jsonl tokenizes to test-100.tokens.json; payload is the UTF-8 text', async () => {
     const loaded = await loadDataset(join(text, 'test-100.jsonl'), { preprocess: textSpec, modelInputs: textInputs });
     assert.equal(loaded.kind, 'text');
-    assert.deepEqual(loaded.samples.map((s) => s.label), reference.labels);
+    assert.deepEqual(
+      loaded.samples.map((s) => s.label),
+      reference.labels,
+    );
     loaded.samples.forEach((s, i) => {
       assert.deepEqual(Array.from(s.inputs.input_ids.data as BigInt64Array, Number), reference.input_ids[i]);
       assert.deepEqual(Array.from(s.inputs.attention_mask.data as BigInt64Array, Number), reference.attention_mask[i]);
@@ -130,7 +167,10 @@ describe('text and tensor datasets', () => {
     const loaded = await loadDataset(join(text, 'test-100.tokens.json'), { modelInputs: textInputs });
     assert.equal(loaded.kind, 'tensors');
     assert.equal(loaded.samples.length, 100);
-    assert.deepEqual(loaded.samples.map((s) => s.label), reference.labels);
+    assert.deepEqual(
+      loaded.samples.map((s) => s.label),
+      reference.labels,
+    );
     assert.deepEqual(loaded.samples[7].inputs.input_ids.dims, [1, 128]);
     assert.deepEqual(Array.from(loaded.samples[7].inputs.input_ids.data as BigInt64Array, Number), reference.input_ids[7]);
   });
@@ -153,7 +193,11 @@ describe('text and tensor datasets', () => {
 describe('inspection and validation against a model', () => {
   test('inspectDataset counts and lists problems without a model', async () => {
     assert.deepEqual(await inspectDataset(eval100), {
-      kind: 'images', labelled: true, sampleCount: 100, classes: readFileSync(join(eval100, 'classes.txt'), 'utf8').trim().split('\n'), errors: [],
+      kind: 'images',
+      labelled: true,
+      sampleCount: 100,
+      classes: readFileSync(join(eval100, 'classes.txt'), 'utf8').trim().split('\n'),
+      errors: [],
     });
     const text600 = await inspectDataset(join(text, 'test-600.jsonl'));
     assert.deepEqual([text600.kind, text600.labelled, text600.sampleCount, text600.errors], ['text', true, 600, []]);
@@ -171,10 +215,23 @@ describe('inspection and validation against a model', () => {
   test('labels out of range, missing inputs and inputs that do not fit are DATASET_MISMATCH', async () => {
     const images = await loadDataset(eval100, { preprocess: imageSpec, limit: 20 });
     assert.doesNotThrow(() => validateDatasetForModel(images, { inputs: imageInputs, classCount: 10 }));
-    assert.throws(() => validateDatasetForModel(images, { inputs: imageInputs, classCount: 5 }), { code: 'DATASET_MISMATCH', status: 422, message: /label \d+.*only 5 classes/ });
-    assert.throws(() => validateDatasetForModel(images, { inputs: [{ name: 'input', elemType: 'float32', shape: ['N', 3, 224, 224] }] }), { code: 'DATASET_MISMATCH', message: /\[1,1,32,32\].*\[N,3,224,224\]/ });
-    assert.throws(() => validateDatasetForModel(images, { inputs: textInputs }), { code: 'DATASET_MISMATCH', message: /no input input_ids/ });
-    assert.throws(() => validateDatasetForModel(images, { inputs: [{ name: 'input', elemType: 'uint8', shape: null }] }), { code: 'DATASET_MISMATCH', message: /float32.*uint8/ });
+    assert.throws(() => validateDatasetForModel(images, { inputs: imageInputs, classCount: 5 }), {
+      code: 'DATASET_MISMATCH',
+      status: 422,
+      message: /label \d+.*only 5 classes/,
+    });
+    assert.throws(() => validateDatasetForModel(images, { inputs: [{ name: 'input', elemType: 'float32', shape: ['N', 3, 224, 224] }] }), {
+      code: 'DATASET_MISMATCH',
+      message: /\[1,1,32,32\].*\[N,3,224,224\]/,
+    });
+    assert.throws(() => validateDatasetForModel(images, { inputs: textInputs }), {
+      code: 'DATASET_MISMATCH',
+      message: /no input input_ids/,
+    });
+    assert.throws(() => validateDatasetForModel(images, { inputs: [{ name: 'input', elemType: 'uint8', shape: null }] }), {
+      code: 'DATASET_MISMATCH',
+      message: /float32.*uint8/,
+    });
     const wrongKind: PreprocessSpec = imageSpec;
     await assert.rejects(loadDataset(join(text, 'test-100.jsonl'), { preprocess: wrongKind }), { code: 'PREPROCESS_INVALID' });
   });

@@ -5,7 +5,14 @@ import { TierwiseError } from '../../common/errors';
 import type { TensorSpec } from '../../onnx/io-spec';
 import { openDatasetSource, type DatasetSource } from './dataset-source';
 import { listImages, loadImageSamples, mapLimited } from './image-dataset';
-import { isTextModel, suggestPreprocess, type ImagePreprocessSpec, type PreprocessSpec, type TextPreprocessSpec, type TokenizerSpec } from './preprocess-spec';
+import {
+  isTextModel,
+  suggestPreprocess,
+  type ImagePreprocessSpec,
+  type PreprocessSpec,
+  type TextPreprocessSpec,
+  type TokenizerSpec,
+} from './preprocess-spec';
 import type { ArchiveLimits } from './safe-archive';
 import { readTensorDataset } from './tensors-dataset';
 import { encodeTextSamples, findTokenizer, readTextRecords, type TextFields } from './text-dataset';
@@ -60,14 +67,20 @@ function suggested(source: DatasetSource, modelInputs: TensorSpec[], tokenizer?:
 
 function textClasses(dir: string): string[] | undefined {
   const file = join(dir, 'classes.txt');
-  return existsSync(file) ? readFileSync(file, 'utf8').split(/\r?\n/).map((l) => l.trim()).filter(Boolean) : undefined;
+  return existsSync(file)
+    ? readFileSync(file, 'utf8')
+        .split(/\r?\n/)
+        .map((l) => l.trim())
+        .filter(Boolean)
+    : undefined;
 }
 
 async function loadFrom(source: DatasetSource, options: LoadDatasetOptions): Promise<LoadedDataset> {
   const { preprocess, modelInputs, limit } = options;
   if (preprocess && preprocess.kind !== source.kind && preprocess.kind !== 'tensors') throw wrongKind(preprocess, source.kind);
   if (source.kind === 'images') {
-    if (!preprocess && !modelInputs) throw new TierwiseError('PREPROCESS_INVALID', 'an image dataset needs a preprocess spec or the model inputs to suggest one');
+    if (!preprocess && !modelInputs)
+      throw new TierwiseError('PREPROCESS_INVALID', 'an image dataset needs a preprocess spec or the model inputs to suggest one');
     const spec = (preprocess ?? suggested(source, modelInputs!)) as ImagePreprocessSpec;
     const listing = listImages(source.path);
     const inputName = spec.input ?? modelInputs?.[0]?.name ?? 'input';
@@ -81,7 +94,13 @@ async function loadFrom(source: DatasetSource, options: LoadDatasetOptions): Pro
     return { kind: 'text', labelled: records[0]?.label !== undefined, classes: textClasses(source.dir), samples, preprocess: spec };
   }
   const tensors = readTensorDataset(source.path, modelInputs, limit);
-  return { kind: 'tensors', labelled: tensors.labelled, classes: textClasses(source.dir), samples: tensors.samples, preprocess: { kind: 'tensors' } };
+  return {
+    kind: 'tensors',
+    labelled: tensors.labelled,
+    classes: textClasses(source.dir),
+    samples: tensors.samples,
+    preprocess: { kind: 'tensors' },
+  };
 }
 
 /**
@@ -104,7 +123,9 @@ export function inputTensorBytes(inputs: Record<string, InputTensor>): number {
 
 async function inspectFrom(source: DatasetSource, fields: TextFields): Promise<DatasetInspection> {
   const errors: string[] = [];
-  const note = (message: string): void => { errors.push(message); };
+  const note = (message: string): void => {
+    errors.push(message);
+  };
   try {
     if (source.kind === 'images') {
       const listing = listImages(source.path);
@@ -121,7 +142,13 @@ async function inspectFrom(source: DatasetSource, fields: TextFields): Promise<D
     if (source.kind === 'text') {
       const records = readTextRecords(source.path, fields, (error) => note(error.message));
       if (records.length === 0) note('the file holds no samples');
-      return { kind: 'text', labelled: records.some((r) => r.label !== undefined), sampleCount: records.length, classes: textClasses(source.dir), errors };
+      return {
+        kind: 'text',
+        labelled: records.some((r) => r.label !== undefined),
+        sampleCount: records.length,
+        classes: textClasses(source.dir),
+        errors,
+      };
     }
     const tensors = readTensorDataset(source.path);
     return { kind: 'tensors', labelled: tensors.labelled, sampleCount: tensors.count, classes: textClasses(source.dir), errors };
@@ -135,7 +162,10 @@ async function inspectFrom(source: DatasetSource, fields: TextFields): Promise<D
  * Validates and counts a dataset without a model (for uploads). Unsafe or unreadable archives throw
  * (DATASET_UNSAFE / DATASET_INVALID); problems in the content are listed in `errors`.
  */
-export async function inspectDataset(path: string, options: { kind?: DatasetKind; preprocess?: PreprocessSpec; archiveLimits?: ArchiveLimits } = {}): Promise<DatasetInspection> {
+export async function inspectDataset(
+  path: string,
+  options: { kind?: DatasetKind; preprocess?: PreprocessSpec; archiveLimits?: ArchiveLimits } = {},
+): Promise<DatasetInspection> {
   const source = await openDatasetSource(path, options.kind, options.archiveLimits);
   try {
     const fields = options.preprocess?.kind === 'text' ? options.preprocess : DEFAULT_FIELDS;

@@ -43,20 +43,44 @@ export function parseNpy(bytes: Uint8Array, where = 'npy'): NpyArray {
   const descr = header.match(/['"]descr['"]\s*:\s*['"]([^'"]+)['"]/)?.[1];
   const fortran = header.match(/['"]fortran_order['"]\s*:\s*(True|False)/)?.[1];
   const shapeText = header.match(/['"]shape['"]\s*:\s*\(([^)]*)\)/)?.[1];
-  if (descr === undefined || fortran === undefined || shapeText === undefined) throw invalid(where, `unreadable header ${JSON.stringify(header.trim())}`);
+  if (descr === undefined || fortran === undefined || shapeText === undefined)
+    throw invalid(where, `unreadable header ${JSON.stringify(header.trim())}`);
   if (fortran === 'True') throw invalid(where, 'Fortran-ordered arrays are not supported: save with np.ascontiguousarray(a)');
-  const normalized = descr === '=f4' ? '<f4' : descr === '=f8' ? '<f8' : descr === '=f2' ? '<f2' : descr === '=i8' ? '<i8' : descr === '=i4' ? '<i4' : descr === '<u1' ? '|u1' : descr === '<i1' ? '|i1' : descr === '<b1' ? '|b1' : descr;
+  const normalized =
+    descr === '=f4'
+      ? '<f4'
+      : descr === '=f8'
+        ? '<f8'
+        : descr === '=f2'
+          ? '<f2'
+          : descr === '=i8'
+            ? '<i8'
+            : descr === '=i4'
+              ? '<i4'
+              : descr === '<u1'
+                ? '|u1'
+                : descr === '<i1'
+                  ? '|i1'
+                  : descr === '<b1'
+                    ? '|b1'
+                    : descr;
   const kind = DESCR[normalized];
-  if (!kind) throw invalid(where, `dtype ${descr} is not supported (float32, float16, float64, int64, int32, uint8, int8, bool; little-endian)`);
-  const shape = shapeText.split(',').map((s) => s.trim()).filter(Boolean).map((s) => {
-    const n = Number(s.replace(/L$/, ''));
-    if (!Number.isInteger(n) || n < 0) throw invalid(where, `bad dimension ${s} in shape (${shapeText})`);
-    return n;
-  });
+  if (!kind)
+    throw invalid(where, `dtype ${descr} is not supported (float32, float16, float64, int64, int32, uint8, int8, bool; little-endian)`);
+  const shape = shapeText
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((s) => {
+      const n = Number(s.replace(/L$/, ''));
+      if (!Number.isInteger(n) || n < 0) throw invalid(where, `bad dimension ${s} in shape (${shapeText})`);
+      return n;
+    });
   const count = shape.reduce((a, b) => a * b, 1);
   const dataStart = start + headerLen;
   const need = count * kind.bytes;
-  if (buf.length - dataStart < need) throw invalid(where, `shape (${shape.join(', ')}) of ${descr} needs ${need} bytes, the file has ${buf.length - dataStart}`);
+  if (buf.length - dataStart < need)
+    throw invalid(where, `shape (${shape.join(', ')}) of ${descr} needs ${need} bytes, the file has ${buf.length - dataStart}`);
   const copy = new ArrayBuffer(need);
   new Uint8Array(copy).set(buf.subarray(dataStart, dataStart + need));
   return { type: kind.type, shape, data: kind.make(copy, count) };
@@ -67,6 +91,9 @@ export function sliceLeading(array: NpyArray, index: number): NpyArray {
   const inner = array.shape.slice(1);
   const per = inner.reduce((a, b) => a * b, 1);
   const Ctor = array.data.constructor as new (values: ArrayLike<number | bigint>) => NpyArray['data'];
-  const view = (array.data as unknown as { subarray(a: number, b: number): ArrayLike<number | bigint> }).subarray(index * per, (index + 1) * per);
+  const view = (array.data as unknown as { subarray(a: number, b: number): ArrayLike<number | bigint> }).subarray(
+    index * per,
+    (index + 1) * per,
+  );
   return { type: array.type, shape: inner, data: new Ctor(view) };
 }

@@ -26,8 +26,7 @@ export interface ImagePreprocessSpec {
 }
 
 export type TokenizerSpec =
-  | { type: 'wordpiece'; vocabPath: string; lowercase: boolean; stripAccents: boolean }
-  | { type: 'huggingface'; path: string };
+  { type: 'wordpiece'; vocabPath: string; lowercase: boolean; stripAccents: boolean } | { type: 'huggingface'; path: string };
 
 /** Model input names by role; only roles the model has are present. */
 export interface TextInputNames {
@@ -139,8 +138,18 @@ function parseImage(raw: Raw): ImagePreprocessSpec {
  */
 export function insideDir(baseDir: string, path: string): string {
   const refuse = () =>
-    invalid(`preprocess file paths must be relative paths inside the dataset archive (e.g. "vocab.txt"); "${path.slice(0, 100).replace(/[^\x20-\x7e]/g, '?')}" is not`);
-  if (path.length === 0 || path.length > 1024 || path.includes('\u0000') || isAbsolute(path) || /^[a-zA-Z]:/.test(path) || path.includes('\\')) throw refuse();
+    invalid(
+      `preprocess file paths must be relative paths inside the dataset archive (e.g. "vocab.txt"); "${path.slice(0, 100).replace(/[^\x20-\x7e]/g, '?')}" is not`,
+    );
+  if (
+    path.length === 0 ||
+    path.length > 1024 ||
+    path.includes('\u0000') ||
+    isAbsolute(path) ||
+    /^[a-zA-Z]:/.test(path) ||
+    path.includes('\\')
+  )
+    throw refuse();
   const target = resolve(baseDir, path);
   const within = (root: string, candidate: string) => {
     const rel = relative(root, candidate);
@@ -182,7 +191,8 @@ function parseTokenizer(raw: Raw, baseDir: string, confined: boolean): Tokenizer
 function parseText(raw: Raw, baseDir: string, confined: boolean): TextPreprocessSpec {
   const maxLength = num(pick(raw, 'maxLength', 'max_length'), 'maxLength', DEFAULT_MAX_LENGTH);
   const limit = preprocessLimits().maxLength;
-  if (!Number.isInteger(maxLength) || maxLength < 2 || maxLength > limit) throw invalid(`preprocess.maxLength must be an integer from 2 to ${limit} (PREPROCESS_MAX_LENGTH)`);
+  if (!Number.isInteger(maxLength) || maxLength < 2 || maxLength > limit)
+    throw invalid(`preprocess.maxLength must be an integer from 2 to ${limit} (PREPROCESS_MAX_LENGTH)`);
   const padding = pick(raw, 'padding') ?? 'max_length';
   if (padding !== 'max_length' && padding !== true) throw invalid('preprocess.padding supports only "max_length"');
   const inputsRaw = (pick(raw, 'inputs') ?? { input_ids: 'input_ids', attention_mask: 'attention_mask' }) as Raw;
@@ -237,28 +247,57 @@ export function isTextModel(modelInputs: TensorSpec[]): boolean {
  */
 export function suggestPreprocess(modelInputs: TensorSpec[], tokenizer?: TokenizerSpec): PreprocessSpec {
   if (isTextModel(modelInputs)) {
-    if (!tokenizer) throw new TierwiseError('DATASET_INVALID', 'a text model needs a tokenizer: give a preprocess spec or put vocab.txt / tokenizer.json beside the data');
+    if (!tokenizer)
+      throw new TierwiseError(
+        'DATASET_INVALID',
+        'a text model needs a tokenizer: give a preprocess spec or put vocab.txt / tokenizer.json beside the data',
+      );
     const seq = modelInputs[0].shape?.[1];
     const inputs: TextInputNames = {};
     for (const spec of modelInputs) inputs[spec.name as keyof TextInputNames] = spec.name;
     return {
-      kind: 'text', tokenizer, maxLength: typeof seq === 'number' ? seq : DEFAULT_MAX_LENGTH, padding: 'max_length',
-      truncation: true, inputs, textField: 'text', textPairField: 'text_pair', labelField: 'label',
+      kind: 'text',
+      tokenizer,
+      maxLength: typeof seq === 'number' ? seq : DEFAULT_MAX_LENGTH,
+      padding: 'max_length',
+      truncation: true,
+      inputs,
+      textField: 'text',
+      textPairField: 'text_pair',
+      labelField: 'label',
     };
   }
   const image = modelInputs.length === 1 ? modelInputs[0] : undefined;
   const shape = image?.shape;
   if (!image || !shape || shape.length !== 4) {
-    throw new TierwiseError('DATASET_MISMATCH', `cannot suggest preprocessing for inputs ${modelInputs.map((s) => s.name).join(', ')}: give a preprocess spec`);
+    throw new TierwiseError(
+      'DATASET_MISMATCH',
+      `cannot suggest preprocessing for inputs ${modelInputs.map((s) => s.name).join(', ')}: give a preprocess spec`,
+    );
   }
   const nchw = shape[1] === 1 || shape[1] === 3;
   const [c, h, w] = nchw ? [shape[1], shape[2], shape[3]] : [shape[3], shape[1], shape[2]];
   if ((c !== 1 && c !== 3) || typeof h !== 'number' || typeof w !== 'number') {
-    throw new TierwiseError('DATASET_MISMATCH', `input ${image.name} shape [${shape.join(',')}] is not a fixed image shape: give a preprocess spec`);
+    throw new TierwiseError(
+      'DATASET_MISMATCH',
+      `input ${image.name} shape [${shape.join(',')}] is not a fixed image shape: give a preprocess spec`,
+    );
   }
-  const dtype = (['float32', 'float64', 'uint8', 'int8'] as ElementType[]).includes(image.elemType) ? (image.elemType as ImageElementType) : 'float32';
+  const dtype = (['float32', 'float64', 'uint8', 'int8'] as ElementType[]).includes(image.elemType)
+    ? (image.elemType as ImageElementType)
+    : 'float32';
   return {
-    kind: 'images', input: image.name, layout: nchw ? 'NCHW' : 'NHWC', channels: c, resize: [h, w], centerCrop: null,
-    padTo: null, padValue: 0, scale: dtype === 'uint8' ? 1 : 1 / 255, mean: Array<number>(c).fill(0), std: Array<number>(c).fill(1), dtype,
+    kind: 'images',
+    input: image.name,
+    layout: nchw ? 'NCHW' : 'NHWC',
+    channels: c,
+    resize: [h, w],
+    centerCrop: null,
+    padTo: null,
+    padValue: 0,
+    scale: dtype === 'uint8' ? 1 : 1 / 255,
+    mean: Array<number>(c).fill(0),
+    std: Array<number>(c).fill(1),
+    dtype,
   };
 }

@@ -33,11 +33,16 @@ async function expectRejected(archive: string, code: string, entry: RegExp, limi
 describe('safe archive extraction', () => {
   test('entry names: absolute, drive letters and .. segments are refused', () => {
     assert.deepEqual(safeEntryPath('a/./b//c.png'), ['a', 'b', 'c.png']);
-    for (const bad of ['/etc/passwd', '\\evil', 'C:/x', 'a/../../x', '..\\x', 'a\0b']) assert.throws(() => safeEntryPath(bad), { code: 'DATASET_UNSAFE' });
+    for (const bad of ['/etc/passwd', '\\evil', 'C:/x', 'a/../../x', '..\\x', 'a\0b'])
+      assert.throws(() => safeEntryPath(bad), { code: 'DATASET_UNSAFE' });
   });
 
   test('a good zip extracts completely and atomically', async () => {
-    const archive = zipFile([{ name: 'set/' }, { name: 'set/cat/1.png', data: Buffer.from('x') }, { name: 'set/labels.csv', data: Buffer.from('a,b') }]);
+    const archive = zipFile([
+      { name: 'set/' },
+      { name: 'set/cat/1.png', data: Buffer.from('x') },
+      { name: 'set/labels.csv', data: Buffer.from('a,b') },
+    ]);
     const dest = join(work, `ok${counter++}`);
     await extractArchive(archive, dest);
     assert.ok(existsSync(join(dest, 'set/cat/1.png')));
@@ -45,23 +50,44 @@ describe('safe archive extraction', () => {
   });
 
   test('zip slip (../) and absolute entries are DATASET_UNSAFE naming the entry', async () => {
-    await expectRejected(zipFile([{ name: 'ok.png', data: Buffer.from('x') }, { name: '../../evil.sh', data: Buffer.from('rm -rf') }]), 'DATASET_UNSAFE', /evil\.sh/);
+    await expectRejected(
+      zipFile([
+        { name: 'ok.png', data: Buffer.from('x') },
+        { name: '../../evil.sh', data: Buffer.from('rm -rf') },
+      ]),
+      'DATASET_UNSAFE',
+      /evil\.sh/,
+    );
     await expectRejected(zipFile([{ name: '/tmp/evil.sh', data: Buffer.from('x') }]), 'DATASET_UNSAFE', /evil\.sh/);
   });
 
   test('a symlink entry in a zip is refused', async () => {
-    await expectRejected(zipFile([{ name: 'cat/a.png', data: Buffer.from('x') }, { name: 'cat/link.png', data: Buffer.from('/etc/passwd'), mode: 0o120777 }]), 'DATASET_UNSAFE', /link\.png.*link or special/);
+    await expectRejected(
+      zipFile([
+        { name: 'cat/a.png', data: Buffer.from('x') },
+        { name: 'cat/link.png', data: Buffer.from('/etc/passwd'), mode: 0o120777 },
+      ]),
+      'DATASET_UNSAFE',
+      /link\.png.*link or special/,
+    );
   });
 
   test('too many entries and too many bytes are refused', async () => {
     const many = zipFile(Array.from({ length: 12 }, (_, i) => ({ name: `f${i}.png`, data: Buffer.from([i]) })));
     await expectRejected(many, 'DATASET_UNSAFE', /f10\.png.*10 entries/, { ...DEFAULT_ARCHIVE_LIMITS, maxEntries: 10 });
-    const big = zipFile([{ name: 'a.bin', data: Buffer.alloc(600, 1) }, { name: 'b.bin', data: Buffer.alloc(600, 2) }]);
+    const big = zipFile([
+      { name: 'a.bin', data: Buffer.alloc(600, 1) },
+      { name: 'b.bin', data: Buffer.alloc(600, 2) },
+    ]);
     await expectRejected(big, 'DATASET_UNSAFE', /b\.bin.*1000 bytes/, { ...DEFAULT_ARCHIVE_LIMITS, maxTotalBytes: 1000 });
   });
 
   test('a zip bomb (compression ratio far over the limit) is refused before it is inflated', async () => {
-    await expectRejected(zipFile([{ name: 'zeros.bin', data: Buffer.alloc(20 * 1024 * 1024) }]), 'DATASET_UNSAFE', /zeros\.bin.*compression ratio/);
+    await expectRejected(
+      zipFile([{ name: 'zeros.bin', data: Buffer.alloc(20 * 1024 * 1024) }]),
+      'DATASET_UNSAFE',
+      /zeros\.bin.*compression ratio/,
+    );
   });
 
   test('a corrupt zip is DATASET_INVALID', async () => {

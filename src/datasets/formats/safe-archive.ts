@@ -44,7 +44,10 @@ class Budget {
   private entries = 0;
   private bytes = 0;
 
-  constructor(private readonly limits: ArchiveLimits, private readonly archiveBytes: number) {}
+  constructor(
+    private readonly limits: ArchiveLimits,
+    private readonly archiveBytes: number,
+  ) {}
 
   addEntry(name: string, uncompressed: number, compressed?: number): void {
     if (++this.entries > this.limits.maxEntries) throw unsafe(name, `exceeds the limit of ${this.limits.maxEntries} entries`);
@@ -65,7 +68,9 @@ const S_IFDIR = 0o040000;
 
 function openZip(path: string): Promise<yauzl.ZipFile> {
   return new Promise((resolve, reject) => {
-    yauzl.open(path, { lazyEntries: true, autoClose: true, decodeStrings: true, validateEntrySizes: true }, (error, zip) => (error ? reject(error) : resolve(zip)));
+    yauzl.open(path, { lazyEntries: true, autoClose: true, decodeStrings: true, validateEntrySizes: true }, (error, zip) =>
+      error ? reject(error) : resolve(zip),
+    );
   });
 }
 
@@ -164,7 +169,12 @@ function scanTar(path: string, budget: Budget): Promise<void> {
  * compression-ratio limits. Everything lands in a temporary sibling folder first that is renamed at the end and
  * removed on any failure, so a rejected archive leaves nothing behind.
  */
-export async function extractArchive(path: string, dest: string, limits: ArchiveLimits = DEFAULT_ARCHIVE_LIMITS, as?: ArchiveFormat): Promise<void> {
+export async function extractArchive(
+  path: string,
+  dest: string,
+  limits: ArchiveLimits = DEFAULT_ARCHIVE_LIMITS,
+  as?: ArchiveFormat,
+): Promise<void> {
   const format = as ?? archiveFormat(path);
   if (!format) throw new TierwiseError('DATASET_INVALID', `${path} is not a .zip, .tar.gz, .tgz or .tar archive`);
   const budget = new Budget(limits, (await stat(path)).size);

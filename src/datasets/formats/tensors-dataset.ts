@@ -38,14 +38,27 @@ function typed(values: number[], type: ElementType, where: string): InputTensor[
     if (!values.every(Number.isInteger)) throw invalid(`${where}: ${type} input holds non-integer values`);
   };
   switch (type) {
-    case 'int64': integral(); return BigInt64Array.from(values, (v) => BigInt(v));
-    case 'int32': integral(); return Int32Array.from(values);
-    case 'uint8': case 'bool': integral(); return Uint8Array.from(values);
-    case 'int8': integral(); return Int8Array.from(values);
-    case 'float64': return Float64Array.from(values);
-    case 'float32': return Float32Array.from(values);
-    case 'float16': return Uint16Array.from(values, (v) => toFloat16Bits(v));
-    default: throw invalid(`${where}: element type ${type} is not supported in tensor datasets`);
+    case 'int64':
+      integral();
+      return BigInt64Array.from(values, (v) => BigInt(v));
+    case 'int32':
+      integral();
+      return Int32Array.from(values);
+    case 'uint8':
+    case 'bool':
+      integral();
+      return Uint8Array.from(values);
+    case 'int8':
+      integral();
+      return Int8Array.from(values);
+    case 'float64':
+      return Float64Array.from(values);
+    case 'float32':
+      return Float32Array.from(values);
+    case 'float16':
+      return Uint16Array.from(values, (v) => toFloat16Bits(v));
+    default:
+      throw invalid(`${where}: element type ${type} is not supported in tensor datasets`);
   }
 }
 
@@ -79,7 +92,8 @@ export function readTensorDataset(file: string, modelInputs?: TensorSpec[], limi
   } catch (error) {
     throw invalid(`${basename(file)} is not valid JSON: ${(error as Error).message}`);
   }
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw invalid(`${basename(file)} must be an object of input name -> samples`);
+  if (typeof json !== 'object' || json === null || Array.isArray(json))
+    throw invalid(`${basename(file)} must be an object of input name -> samples`);
   const root = json as Record<string, unknown>;
   const labelKey = LABEL_KEYS.find((key) => root[key] !== undefined);
   const inputNames = Object.keys(root).filter((key) => !LABEL_KEYS.includes(key));
@@ -90,9 +104,12 @@ export function readTensorDataset(file: string, modelInputs?: TensorSpec[], limi
     return column;
   });
   const count = columns[0].length;
-  columns.forEach((column, i) => { if (column.length !== count) throw invalid(`input ${inputNames[i]} has ${column.length} samples, ${inputNames[0]} has ${count}`); });
+  columns.forEach((column, i) => {
+    if (column.length !== count) throw invalid(`input ${inputNames[i]} has ${column.length} samples, ${inputNames[0]} has ${count}`);
+  });
   const labels = labelKey ? root[labelKey] : undefined;
-  if (labels !== undefined && (!Array.isArray(labels) || labels.length !== count)) throw invalid(`"${labelKey}" must be an array of ${count} class indices`);
+  if (labels !== undefined && (!Array.isArray(labels) || labels.length !== count))
+    throw invalid(`"${labelKey}" must be an array of ${count} class indices`);
   const take = Math.min(count, limit ?? count);
   const shapes = inputNames.map((name, i) => shapeOf(columns[i][0], `input ${name} sample 0`));
   const samples: DatasetSample[] = [];
@@ -110,7 +127,8 @@ export function readTensorDataset(file: string, modelInputs?: TensorSpec[], limi
       inputs[name] = { type, dims: sampleDims(declared, shapes[i]!), data };
     });
     const label = labels ? (labels as unknown[])[s] : undefined;
-    if (labels && !(Number.isInteger(label) && (label as number) >= 0)) throw invalid(`labels[${s}] = ${JSON.stringify(label)} is not a class index`);
+    if (labels && !(Number.isInteger(label) && (label as number) >= 0))
+      throw invalid(`labels[${s}] = ${JSON.stringify(label)} is not a class index`);
     samples.push({ id: `sample ${s}`, label: label as number | undefined, payloadBytes, inputs });
   }
   return { labelled: labels !== undefined, count, samples };
@@ -128,13 +146,15 @@ export function readTensorDataset(file: string, modelInputs?: TensorSpec[], limi
 export function readNpyDataset(path: string, modelInputs?: TensorSpec[], limit?: number): TensorRecords {
   const arrays = new Map<string, NpyArray>();
   if (statSync(path).isDirectory()) {
-    const files = readdirSync(path).filter((name) => name.toLowerCase().endsWith('.npy')).sort();
+    const files = readdirSync(path)
+      .filter((name) => name.toLowerCase().endsWith('.npy'))
+      .sort();
     if (files.length === 0) throw invalid(`${basename(path)} holds no .npy arrays`);
     for (const name of files) arrays.set(name.slice(0, -4), parseNpy(readFileSync(join(path, name)), name));
   } else {
     const stem = basename(path).replace(/\.npy$/i, '');
     const only = modelInputs?.length === 1 ? modelInputs[0]!.name : undefined;
-    arrays.set(modelInputs?.some((m) => m.name === stem) ? stem : only ?? stem, parseNpy(readFileSync(path), basename(path)));
+    arrays.set(modelInputs?.some((m) => m.name === stem) ? stem : (only ?? stem), parseNpy(readFileSync(path), basename(path)));
   }
   const labelKey = LABEL_KEYS.find((key) => arrays.has(key));
   const inputNames = [...arrays.keys()].filter((key) => !LABEL_KEYS.includes(key));
@@ -146,7 +166,8 @@ export function readNpyDataset(path: string, modelInputs?: TensorSpec[], limit?:
     if (n !== count) throw invalid(`array ${name} has ${n} samples along its leading axis, ${sampled[0]} has ${count}`);
   }
   const labels = labelKey ? arrays.get(labelKey)! : undefined;
-  if (labels && (labels.shape.length !== 1 || labels.shape[0] !== count)) throw invalid(`"${labelKey}" must be a 1-D array of ${count} class indices, got shape (${labels.shape.join(', ')})`);
+  if (labels && (labels.shape.length !== 1 || labels.shape[0] !== count))
+    throw invalid(`"${labelKey}" must be a 1-D array of ${count} class indices, got shape (${labels.shape.join(', ')})`);
   const take = Math.min(count, limit ?? count);
   const samples: DatasetSample[] = [];
   for (let s = 0; s < take; s++) {
@@ -174,7 +195,9 @@ export function readNpyDataset(path: string, modelInputs?: TensorSpec[], limit?:
 
 function convert(array: NpyArray, type: ElementType, where: string): InputTensor['data'] {
   if (array.type === type) return array.data as InputTensor['data'];
-  const values = Array.from(array.data as ArrayLike<number | bigint>, (v) => (array.type === 'float16' ? fromFloat16Bits(Number(v)) : Number(v)));
+  const values = Array.from(array.data as ArrayLike<number | bigint>, (v) =>
+    array.type === 'float16' ? fromFloat16Bits(Number(v)) : Number(v),
+  );
   if (type === 'float16') return Uint16Array.from(values, toFloat16Bits);
   return typed(values, type, where);
 }

@@ -38,7 +38,8 @@ function parseLine(line: string, where: string, fields: TextFields): TextRecord 
   const pair = row[fields.textPairField];
   const label = row[fields.labelField];
   if (typeof text !== 'string') throw invalid(`${where}: "${fields.textField}" must be a string`);
-  if (pair !== undefined && pair !== null && typeof pair !== 'string') throw invalid(`${where}: "${fields.textPairField}" must be a string`);
+  if (pair !== undefined && pair !== null && typeof pair !== 'string')
+    throw invalid(`${where}: "${fields.textPairField}" must be a string`);
   if (label !== undefined && label !== null && !(Number.isInteger(label) && (label as number) >= 0)) {
     throw invalid(`${where}: "${fields.labelField}" must be a non-negative integer class index`);
   }
@@ -51,15 +52,17 @@ function parseLine(line: string, where: string, fields: TextFields): TextRecord 
  */
 export function readTextRecords(file: string, fields: TextFields, onError?: (error: TierwiseError) => void): TextRecord[] {
   const records: TextRecord[] = [];
-  readFileSync(file, 'utf8').split('\n').forEach((line, i) => {
-    if (line.trim() === '') return;
-    try {
-      records.push(parseLine(line, `${basename(file)} line ${i + 1}`, fields));
-    } catch (error) {
-      if (!onError || !(error instanceof TierwiseError)) throw error;
-      onError(error);
-    }
-  });
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .forEach((line, i) => {
+      if (line.trim() === '') return;
+      try {
+        records.push(parseLine(line, `${basename(file)} line ${i + 1}`, fields));
+      } catch (error) {
+        if (!onError || !(error instanceof TierwiseError)) throw error;
+        onError(error);
+      }
+    });
   const labelled = records.filter((r) => r.label !== undefined).length;
   if (labelled > 0 && labelled < records.length) {
     const missing = records.find((r) => r.label === undefined)!;
@@ -73,7 +76,8 @@ export function readTextRecords(file: string, fields: TextFields, onError?: (err
 
 /** vocab.txt or tokenizer.json found beside the data, for when no preprocess spec names one. */
 export function findTokenizer(dir: string): TokenizerSpec | undefined {
-  if (existsSync(join(dir, 'vocab.txt'))) return { type: 'wordpiece', vocabPath: join(dir, 'vocab.txt'), lowercase: true, stripAccents: true };
+  if (existsSync(join(dir, 'vocab.txt')))
+    return { type: 'wordpiece', vocabPath: join(dir, 'vocab.txt'), lowercase: true, stripAccents: true };
   if (existsSync(join(dir, 'tokenizer.json'))) return { type: 'huggingface', path: join(dir, 'tokenizer.json') };
   return undefined;
 }
@@ -103,7 +107,8 @@ export function encodeTextSamples(records: TextRecord[], spec: TextPreprocessSpe
   const inputs = effectiveInputs(spec.inputs, modelInputs);
   return records.map((record) => {
     const { ids, typeIds } = tokenizer.encode(record.text, record.textPair, spec.truncation ? spec.maxLength : Number.MAX_SAFE_INTEGER);
-    if (ids.length > spec.maxLength) throw invalid(`${record.id}: ${ids.length} tokens exceed maxLength ${spec.maxLength} with truncation off`);
+    if (ids.length > spec.maxLength)
+      throw invalid(`${record.id}: ${ids.length} tokens exceed maxLength ${spec.maxLength} with truncation off`);
     const pad = spec.maxLength - ids.length;
     const byRole: Record<keyof TextInputNames, number[]> = {
       input_ids: [...ids, ...Array<number>(pad).fill(tokenizer.padId)],

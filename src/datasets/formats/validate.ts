@@ -27,18 +27,26 @@ export function validateDatasetForModel(dataset: LoadedDataset, model: ModelCont
   for (const sample of dataset.samples) {
     for (const spec of model.inputs) {
       const tensor = sample.inputs[spec.name];
-      if (!tensor) throw mismatch(`sample ${sample.id} has no input ${spec.name}, which the model needs (it has ${Object.keys(sample.inputs).join(', ') || 'none'})`);
+      if (!tensor)
+        throw mismatch(
+          `sample ${sample.id} has no input ${spec.name}, which the model needs (it has ${Object.keys(sample.inputs).join(', ') || 'none'})`,
+        );
       if (spec.elemType !== 'unknown' && tensor.type !== spec.elemType) {
         throw mismatch(`sample ${sample.id}: input ${spec.name} is ${tensor.type}, the model expects ${spec.elemType}`);
       }
       if (!fits(tensor.dims, spec)) {
-        throw mismatch(`sample ${sample.id}: input ${spec.name} has shape [${tensor.dims.join(',')}], the model expects [${(spec.shape ?? []).join(',')}]`);
+        throw mismatch(
+          `sample ${sample.id}: input ${spec.name} has shape [${tensor.dims.join(',')}], the model expects [${(spec.shape ?? []).join(',')}]`,
+        );
       }
     }
     const extra = Object.keys(sample.inputs).find((name) => !names.has(name));
     if (extra) throw mismatch(`sample ${sample.id} has input ${extra}, which the model does not have (it has ${[...names].join(', ')})`);
     if (model.classCount !== undefined && sample.label !== undefined && sample.label >= model.classCount) {
-      throw mismatch(`sample ${sample.id} has label ${sample.label}, but the model scores only ${model.classCount} classes (0..${model.classCount - 1})`, { sample: sample.id, label: sample.label });
+      throw mismatch(
+        `sample ${sample.id} has label ${sample.label}, but the model scores only ${model.classCount} classes (0..${model.classCount - 1})`,
+        { sample: sample.id, label: sample.label },
+      );
     }
   }
 }

@@ -7,7 +7,9 @@ import { HuggingFaceTokenizer } from './hf-tokenizer';
 import { WordPieceTokenizer } from './wordpiece';
 
 const dir = join(repoRoot(), 'test/fixtures/sentiment-bert');
-const cases = readFileSync(join(dir, 'tokenizer-cases.jsonl'), 'utf8').split('\n').filter(Boolean)
+const cases = readFileSync(join(dir, 'tokenizer-cases.jsonl'), 'utf8')
+  .split('\n')
+  .filter(Boolean)
   .map((line) => JSON.parse(line) as { text: string; tokens: string[]; input_ids: number[] });
 
 function padded(ids: number[]): number[] {
@@ -27,7 +29,10 @@ describe('WordPiece from tokenizer.md', () => {
 
   for (const split of ['test-100', 'test-600']) {
     test(`reproduces ${split}.tokens.json exactly`, () => {
-      const texts = readFileSync(join(dir, `${split}.jsonl`), 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { text: string }).text);
+      const texts = readFileSync(join(dir, `${split}.jsonl`), 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => (JSON.parse(l) as { text: string }).text);
       const reference = JSON.parse(readFileSync(join(dir, `${split}.tokens.json`), 'utf8')) as { input_ids: number[][] };
       assert.equal(texts.length, reference.input_ids.length);
       texts.forEach((text, i) => assert.deepEqual(padded(tokenizer.encode(text, undefined, 128).ids), reference.input_ids[i], `row ${i}`));
@@ -52,7 +57,10 @@ describe('Hugging Face tokenizer.json', () => {
   });
 
   test('matches test-100.tokens.json', () => {
-    const texts = readFileSync(join(dir, 'test-100.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { text: string }).text);
+    const texts = readFileSync(join(dir, 'test-100.jsonl'), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => (JSON.parse(l) as { text: string }).text);
     const reference = JSON.parse(readFileSync(join(dir, 'test-100.tokens.json'), 'utf8')) as { input_ids: number[][] };
     texts.forEach((text, i) => assert.deepEqual(padded(tokenizer.encode(text, undefined, 128).ids), reference.input_ids[i], `row ${i}`));
     assert.equal(tokenizer.padId, 0);

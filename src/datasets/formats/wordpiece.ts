@@ -25,9 +25,16 @@ const NONSPACING_MARKS = /\p{Mn}/gu;
 const UNICODE_PUNCTUATION = /^\p{P}$/u;
 
 function isCjk(cp: number): boolean {
-  return (cp >= 0x4e00 && cp <= 0x9fff) || (cp >= 0x3400 && cp <= 0x4dbf) || (cp >= 0x20000 && cp <= 0x2a6df)
-    || (cp >= 0x2a700 && cp <= 0x2b73f) || (cp >= 0x2b740 && cp <= 0x2b81f) || (cp >= 0x2b820 && cp <= 0x2ceaf)
-    || (cp >= 0xf900 && cp <= 0xfaff) || (cp >= 0x2f800 && cp <= 0x2fa1f);
+  return (
+    (cp >= 0x4e00 && cp <= 0x9fff) ||
+    (cp >= 0x3400 && cp <= 0x4dbf) ||
+    (cp >= 0x20000 && cp <= 0x2a6df) ||
+    (cp >= 0x2a700 && cp <= 0x2b73f) ||
+    (cp >= 0x2b740 && cp <= 0x2b81f) ||
+    (cp >= 0x2b820 && cp <= 0x2ceaf) ||
+    (cp >= 0xf900 && cp <= 0xfaff) ||
+    (cp >= 0x2f800 && cp <= 0x2fa1f)
+  );
 }
 
 function isPunctuation(ch: string): boolean {
@@ -42,9 +49,15 @@ function cleanText(text: string): string {
   for (const ch of text) {
     const cp = ch.codePointAt(0)!;
     if (cp === 0 || cp === 0xfffd) continue;
-    if (cp === 0x09 || cp === 0x0a || cp === 0x0d) { out += ' '; continue; }
+    if (cp === 0x09 || cp === 0x0a || cp === 0x0d) {
+      out += ' ';
+      continue;
+    }
     if (CONTROL.test(ch)) continue;
-    if (WHITESPACE.test(ch)) { out += ' '; continue; }
+    if (WHITESPACE.test(ch)) {
+      out += ' ';
+      continue;
+    }
     out += isCjk(cp) ? ` ${ch} ` : ch;
   }
   return out;
@@ -75,7 +88,10 @@ export class WordPieceTokenizer implements TextTokenizer {
   private readonly clsId: number;
   private readonly sepId: number;
 
-  constructor(private readonly vocab: Map<string, number>, private readonly options: WordPieceOptions = {}) {
+  constructor(
+    private readonly vocab: Map<string, number>,
+    private readonly options: WordPieceOptions = {},
+  ) {
     const special = (token: string): number => {
       const id = vocab.get(token);
       if (id === undefined) throw new TierwiseError('DATASET_INVALID', `vocabulary has no ${token} token`);

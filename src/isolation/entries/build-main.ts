@@ -29,7 +29,11 @@ async function samples(request: BuildRequest, parent: Uint8Array, limit: number)
 }
 
 /** The operator's context: exactly what it needs, from the study's dataset or, without one, its input spec. */
-async function context(request: BuildRequest, parent: Uint8Array, needs: ReadonlySet<string>): Promise<{ ctx: OperatorContext; inputShapes: InputShapesRecord }> {
+async function context(
+  request: BuildRequest,
+  parent: Uint8Array,
+  needs: ReadonlySet<string>,
+): Promise<{ ctx: OperatorContext; inputShapes: InputShapesRecord }> {
   const ctx: OperatorContext = { inputSpec: request.inputSpec };
   let inputShapes: InputShapesRecord | undefined;
   if (needs.has('calibration')) ctx.calibration = await samples(request, parent, request.calibrationLimit);
@@ -39,7 +43,12 @@ async function context(request: BuildRequest, parent: Uint8Array, needs: Readonl
     if (real.length > 0) {
       ctx.feeds = real.map((s) => s.inputs);
       inputShapes = recordOfTensors(real[0]!.inputs, 'dataset');
-      ctx.partitionSearch = { modelPath: request.parentPath, network: request.network, effort: request.effort, requestBytes: real.reduce((sum, s) => sum + s.payloadBytes, 0) / real.length };
+      ctx.partitionSearch = {
+        modelPath: request.parentPath,
+        network: request.network,
+        effort: request.effort,
+        requestBytes: real.reduce((sum, s) => sum + s.payloadBytes, 0) / real.length,
+      };
     }
   }
   // Every build verifies what it wrote on sample inputs, so they are always there (and recorded on the variant).
@@ -48,14 +57,23 @@ async function context(request: BuildRequest, parent: Uint8Array, needs: Readonl
     ctx.feeds = built.feeds;
     inputShapes = built.inputShapes;
   }
-  if (request.step.operator === 'partition') ctx.partitionSearch ??= { modelPath: request.parentPath, network: request.network, effort: request.effort };
+  if (request.step.operator === 'partition')
+    ctx.partitionSearch ??= { modelPath: request.parentPath, network: request.network, effort: request.effort };
   return { ctx, inputShapes };
 }
 
-async function writeParts(request: BuildRequest, modelFile: string, out: Required<Pick<OperatorOutput, 'parts'>>, parent: Uint8Array, ctx: OperatorContext, inputShapes: InputShapesRecord): Promise<BuildResult> {
+async function writeParts(
+  request: BuildRequest,
+  modelFile: string,
+  out: Required<Pick<OperatorOutput, 'parts'>>,
+  parent: Uint8Array,
+  ctx: OperatorContext,
+  inputShapes: InputShapesRecord,
+): Promise<BuildResult> {
   const { head, tail, tailInputs, report } = out.parts;
   // head → tail must give the model's outputs before the split is measured or reported.
-  const verification = report.verification ?? (await verifySplit(parent, head, tail, (ctx.feeds ?? []).slice(0, 4), partitionTolerance(loadModel(parent))));
+  const verification =
+    report.verification ?? (await verifySplit(parent, head, tail, (ctx.feeds ?? []).slice(0, 4), partitionTolerance(loadModel(parent))));
   const tailFile = join(request.outDir, 'tail.onnx');
   await writeFile(modelFile, head);
   await writeFile(tailFile, tail);
@@ -64,7 +82,13 @@ async function writeParts(request: BuildRequest, modelFile: string, out: Require
     tailSamplesFile = join(request.outDir, 'tail-samples.json');
     await writeFile(tailSamplesFile, JSON.stringify(tailInputs.map((inputs, i) => serializeSample(`tail-${i}`, inputs))));
   }
-  return { modelFile, tailFile, ...(tailSamplesFile ? { tailSamplesFile } : {}), inputShapes, report: { inputShapes, operator: 'partition', params: request.step.params, ...report, verification } };
+  return {
+    modelFile,
+    tailFile,
+    ...(tailSamplesFile ? { tailSamplesFile } : {}),
+    inputShapes,
+    report: { inputShapes, operator: 'partition', params: request.step.params, ...report, verification },
+  };
 }
 
 async function build(request: BuildRequest): Promise<BuildResult> {

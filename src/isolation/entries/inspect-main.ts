@@ -18,12 +18,18 @@ async function inspect({ path, externalDataDir }: { path: string; externalDataDi
   const bytes = await readFile(path);
   const description = describeModel(bytes);
   if (description.externalData && !externalDataDir) {
-    throw new TierwiseError('MODEL_EXTERNAL_DATA', 'the model keeps its weights in external data files: upload an archive (.zip or .tar.gz) holding the .onnx and its data files, or send each data file as a further multipart part named `data` whose filename is the location the model names', { references: externalReferences(bytes) });
+    throw new TierwiseError(
+      'MODEL_EXTERNAL_DATA',
+      'the model keeps its weights in external data files: upload an archive (.zip or .tar.gz) holding the .onnx and its data files, or send each data file as a further multipart part named `data` whose filename is the location the model names',
+      { references: externalReferences(bytes) },
+    );
   }
   try {
     const options: ort.InferenceSession.SessionOptions = { graphOptimizationLevel: 'basic', intraOpNumThreads: 1, interOpNumThreads: 1 };
     // With external data, onnxruntime opens the model by path and reads the data files from beside it.
-    const session = description.externalData ? await ort.InferenceSession.create(path, options) : await ort.InferenceSession.create(bytes, options);
+    const session = description.externalData
+      ? await ort.InferenceSession.create(path, options)
+      : await ort.InferenceSession.create(bytes, options);
     await session.release();
   } catch (error) {
     throw new TierwiseError('MODEL_UNLOADABLE', `onnxruntime cannot load the model: ${(error as Error).message}`);

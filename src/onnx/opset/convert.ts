@@ -16,7 +16,8 @@ export const MIN_SOURCE_OPSET = 7;
 export const MAX_TARGET_OPSET = 13;
 
 /** Ops whose changes between opset 7 and 13 keep the inference semantics of a valid older model. */
-const UNCHANGED = new Set(`Abs Acos Acosh Add And ArgMax ArgMin Asin Asinh Atan Atanh AveragePool Cast Ceil Celu Concat
+const UNCHANGED = new Set(
+  `Abs Acos Acosh Add And ArgMax ArgMin Asin Asinh Atan Atanh AveragePool Cast Ceil Celu Concat
 Constant ConstantOfShape Conv ConvInteger ConvTranspose Cos Cosh CumSum DepthToSpace DequantizeLinear Det Div Einsum Elu
 Equal Erf Exp Expand EyeLike Flatten Floor GRU Gather GatherElements GatherND Gemm GlobalAveragePool GlobalLpPool
 GlobalMaxPool Greater GreaterOrEqual HardSigmoid Identity If InstanceNormalization IsInf IsNaN LRN LSTM LeakyRelu Less
@@ -25,10 +26,25 @@ Min Mod Mul Neg NonMaxSuppression NonZero Not OneHot Or PRelu Pow QLinearConv QL
 Reciprocal ReduceL1 ReduceL2 ReduceLogSum ReduceLogSumExp ReduceMax ReduceMean ReduceMin ReduceProd ReduceSumSquare Relu
 Reshape ReverseSequence RoiAlign Round ScatterElements ScatterND Selu Shape Shrink Sigmoid Sign Sin Sinh Size Softplus
 Softsign SpaceToDepth Sqrt Sub Sum Tan Tanh ThresholdedRelu Tile Transpose Unique Where Xor BitShift DynamicQuantizeLinear
-Compress Resize Pad Clip`.split(/\s+/));
+Compress Resize Pad Clip`.split(/\s+/),
+);
 
 /** Ops `rewrite` decides about itself (rewritten, kept as they are, or refused). */
-const HANDLED = new Set(['Upsample', 'Slice', 'TopK', 'Dropout', 'BatchNormalization', 'Scatter', 'Squeeze', 'Unsqueeze', 'ReduceSum', 'Split', 'Softmax', 'LogSoftmax', 'Hardmax']);
+const HANDLED = new Set([
+  'Upsample',
+  'Slice',
+  'TopK',
+  'Dropout',
+  'BatchNormalization',
+  'Scatter',
+  'Squeeze',
+  'Unsqueeze',
+  'ReduceSum',
+  'Split',
+  'Softmax',
+  'LogSoftmax',
+  'Hardmax',
+]);
 
 export interface OpsetConversion {
   model: ModelProto;
@@ -59,8 +75,14 @@ function attrString(a: onnx.IAttributeProto | undefined): string | undefined {
 export function convertOpset(source: ModelProto, target = MAX_TARGET_OPSET): OpsetConversion {
   const from = opsetVersion(source, '') ?? 0;
   if (from >= target) return { model: cloneModel(source), from, to: from, rewritten: {} };
-  if (target > MAX_TARGET_OPSET) throw new TierwiseError('OPSET_UNCONVERTIBLE', `the converter goes up to opset ${MAX_TARGET_OPSET}, not ${target}`);
-  if (from < MIN_SOURCE_OPSET) throw new TierwiseError('OPSET_UNCONVERTIBLE', `the model imports opset ${from}; the converter starts at opset ${MIN_SOURCE_OPSET} (older ops carry legacy attributes such as consumed_inputs)`, { from });
+  if (target > MAX_TARGET_OPSET)
+    throw new TierwiseError('OPSET_UNCONVERTIBLE', `the converter goes up to opset ${MAX_TARGET_OPSET}, not ${target}`);
+  if (from < MIN_SOURCE_OPSET)
+    throw new TierwiseError(
+      'OPSET_UNCONVERTIBLE',
+      `the model imports opset ${from}; the converter starts at opset ${MIN_SOURCE_OPSET} (older ops carry legacy attributes such as consumed_inputs)`,
+      { from },
+    );
   const model = cloneModel(source);
   const fresh = uniqueNamer(model.graph!);
   const rewritten: Record<string, number> = {};
@@ -69,11 +91,22 @@ export function convertOpset(source: ModelProto, target = MAX_TARGET_OPSET): Ops
     const out: NodeProto[] = [];
     for (const node of graph.node ?? []) {
       const domain = node.domain ?? '';
-      if (domain !== '' && domain !== 'ai.onnx') { out.push(node); continue; }
+      if (domain !== '' && domain !== 'ai.onnx') {
+        out.push(node);
+        continue;
+      }
       const op = node.opType ?? '';
       const result = rewrite(graph, node, from, target, fresh);
-      if (result === 'refuse') { refused.set(op, refusalReason(node)); out.push(node); continue; }
-      if (result) { rewritten[op] = (rewritten[op] ?? 0) + 1; out.push(...result); continue; }
+      if (result === 'refuse') {
+        refused.set(op, refusalReason(node));
+        out.push(node);
+        continue;
+      }
+      if (result) {
+        rewritten[op] = (rewritten[op] ?? 0) + 1;
+        out.push(...result);
+        continue;
+      }
       if (!UNCHANGED.has(op) && !HANDLED.has(op)) refused.set(op, `no conversion rule for ${op} from opset ${from}`);
       out.push(node);
     }
@@ -81,7 +114,11 @@ export function convertOpset(source: ModelProto, target = MAX_TARGET_OPSET): Ops
   });
   if (refused.size > 0) {
     const list = [...refused].map(([op, why]) => `${op} (${why})`).join(', ');
-    throw new TierwiseError('OPSET_UNCONVERTIBLE', `cannot convert the model from opset ${from} to ${target}: ${list}`, { from, to: target, ops: [...refused.keys()] });
+    throw new TierwiseError('OPSET_UNCONVERTIBLE', `cannot convert the model from opset ${from} to ${target}: ${list}`, {
+      from,
+      to: target,
+      ops: [...refused.keys()],
+    });
   }
   const entry = (model.opsetImport ?? []).find((o) => (o.domain ?? '') === '' || o.domain === 'ai.onnx')!;
   entry.version = target;
@@ -142,8 +179,12 @@ function rewrite(graph: GraphProto, node: NodeProto, from: number, target: numbe
       const ends = ints(attr(node, 'ends')) ?? [];
       const axes = ints(attr(node, 'axes'));
       dropAttrs(node, 'starts', 'ends', 'axes');
-      node.input = [inputs[0], int64Input(graph, fresh, `${label}_starts`, starts), int64Input(graph, fresh, `${label}_ends`, ends),
-        ...(axes ? [int64Input(graph, fresh, `${label}_axes`, axes)] : [])];
+      node.input = [
+        inputs[0],
+        int64Input(graph, fresh, `${label}_starts`, starts),
+        int64Input(graph, fresh, `${label}_ends`, ends),
+        ...(axes ? [int64Input(graph, fresh, `${label}_axes`, axes)] : []),
+      ];
       return [node];
     }
     case 'TopK': {
@@ -173,8 +214,11 @@ function rewrite(graph: GraphProto, node: NodeProto, from: number, target: numbe
       const min = attr(node, 'min');
       const max = attr(node, 'max');
       dropAttrs(node, 'min', 'max');
-      node.input = [inputs[0], min ? floatInput(graph, fresh, `${label}_min`, [Number(min.f ?? 0)], true) : '',
-        ...(max ? [floatInput(graph, fresh, `${label}_max`, [Number(max.f ?? 0)], true)] : [])];
+      node.input = [
+        inputs[0],
+        min ? floatInput(graph, fresh, `${label}_min`, [Number(min.f ?? 0)], true) : '',
+        ...(max ? [floatInput(graph, fresh, `${label}_max`, [Number(max.f ?? 0)], true)] : []),
+      ];
       return [node];
     }
     case 'Pad': {
@@ -182,7 +226,11 @@ function rewrite(graph: GraphProto, node: NodeProto, from: number, target: numbe
       const pads = ints(attr(node, 'pads')) ?? ints(attr(node, 'paddings')) ?? [];
       const value = attr(node, 'value');
       dropAttrs(node, 'pads', 'paddings', 'value');
-      node.input = [inputs[0], int64Input(graph, fresh, `${label}_pads`, pads), ...(value ? [floatInput(graph, fresh, `${label}_value`, [Number(value.f ?? 0)], true)] : [])];
+      node.input = [
+        inputs[0],
+        int64Input(graph, fresh, `${label}_pads`, pads),
+        ...(value ? [floatInput(graph, fresh, `${label}_value`, [Number(value.f ?? 0)], true)] : []),
+      ];
       return [node];
     }
     case 'Scatter':
@@ -207,13 +255,23 @@ function rewrite(graph: GraphProto, node: NodeProto, from: number, target: numbe
       const axis = attr(node, 'axis') ? toNumber(attr(node, 'axis')!.i) : 1;
       if (axis === -1) return null;
       const rank = rankOf(graph, inputs[0]);
-      if (rank !== undefined && (axis === rank - 1 || axis === -1)) { dropAttrs(node, 'axis'); (node.attribute ??= []).push({ name: 'axis', type: ATTR.INT, i: -1 }); return [node]; }
+      if (rank !== undefined && (axis === rank - 1 || axis === -1)) {
+        dropAttrs(node, 'axis');
+        (node.attribute ??= []).push({ name: 'axis', type: ATTR.INT, i: -1 });
+        return [node];
+      }
       // opset < 13 coerces the input to 2-D at `axis` and normalises the second dim: Flatten → op(axis=-1) → Reshape back.
       const flat = fresh(`${label}_flattened`);
       const normed = fresh(`${label}_2d`);
       const shape = fresh(`${label}_shape`);
       return [
-        { opType: 'Flatten', name: fresh(`${label}_Flatten`), input: [inputs[0]], output: [flat], attribute: [{ name: 'axis', type: ATTR.INT, i: axis }] },
+        {
+          opType: 'Flatten',
+          name: fresh(`${label}_Flatten`),
+          input: [inputs[0]],
+          output: [flat],
+          attribute: [{ name: 'axis', type: ATTR.INT, i: axis }],
+        },
         { opType: op, name: node.name, input: [flat], output: [normed], attribute: [{ name: 'axis', type: ATTR.INT, i: -1 }] },
         { opType: 'Shape', name: fresh(`${label}_Shape`), input: [inputs[0]], output: [shape] },
         { opType: 'Reshape', name: fresh(`${label}_Reshape`), input: [normed, shape], output: [...(node.output ?? [])] },
@@ -227,7 +285,9 @@ function rewrite(graph: GraphProto, node: NodeProto, from: number, target: numbe
 function graphReads(graph: GraphProto, name: string): boolean {
   if ((graph.output ?? []).some((o) => o.name === name)) return true;
   let read = false;
-  forEachGraph(graph, (g) => { for (const n of g.node ?? []) if ((n.input ?? []).includes(name)) read = true; });
+  forEachGraph(graph, (g) => {
+    for (const n of g.node ?? []) if ((n.input ?? []).includes(name)) read = true;
+  });
   return read;
 }
 

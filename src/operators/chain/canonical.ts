@@ -14,7 +14,9 @@ function sortDeep(value: unknown, path: string): unknown {
   }
   if (Array.isArray(value)) return value.map((v, i) => sortDeep(v, `${path}[${i}]`));
   if (typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     return Object.fromEntries(entries.map(([k, v]) => [k, sortDeep(v, `${path}.${k}`)]));
   }
   throw new TierwiseError('CHAIN_PARAMS_INVALID', `${path} is a ${typeof value}; parameters must be JSON values`);
@@ -31,6 +33,7 @@ export interface ChainStep {
 
 /** The content address of a chain: sha256 of the canonical JSON of the input's sha256 and the steps in order. */
 export function chainKey(inputSha256: string, steps: readonly ChainStep[]): string {
-  if (!/^[0-9a-f]{64}$/.test(inputSha256)) throw new TierwiseError('CHAIN_INPUT_INVALID', `input sha256 must be 64 lowercase hex digits, got ${JSON.stringify(inputSha256)}`);
+  if (!/^[0-9a-f]{64}$/.test(inputSha256))
+    throw new TierwiseError('CHAIN_INPUT_INVALID', `input sha256 must be 64 lowercase hex digits, got ${JSON.stringify(inputSha256)}`);
   return sha256Hex(canonicalJson({ input: inputSha256, steps: steps.map((s) => ({ operator: s.operator, params: s.params ?? {} })) }));
 }

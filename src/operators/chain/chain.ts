@@ -33,7 +33,11 @@ export interface ChainResult {
   parts?: PartitionOutput;
 }
 
-interface CachedStep { bytes?: Uint8Array; parts?: PartitionOutput; report?: unknown }
+interface CachedStep {
+  bytes?: Uint8Array;
+  parts?: PartitionOutput;
+  report?: unknown;
+}
 
 /** Where built steps are kept by content address; a Map is enough in one process, the blob store across machines. */
 export interface ChainCache {
@@ -50,10 +54,19 @@ export function chainLabel(chain: readonly string[]): string {
  * params), so with a cache the same chain — or a shared prefix such as `prune` in `prune∘sptq` and
  * `prune∘early-exit` — is built once. Partition yields two models, so it may only be the last step.
  */
-export async function applyChain(base: ChainBase, steps: readonly ChainStep[], ctx: OperatorContext = {}, cache?: ChainCache): Promise<ChainResult> {
+export async function applyChain(
+  base: ChainBase,
+  steps: readonly ChainStep[],
+  ctx: OperatorContext = {},
+  cache?: ChainCache,
+): Promise<ChainResult> {
   if (steps.length === 0) throw new TierwiseError('CHAIN_INVALID', 'a chain needs at least one step');
   steps.forEach((step, i) => {
-    if (step.operator === 'partition' && i !== steps.length - 1) throw new TierwiseError('CHAIN_INVALID', `partition yields two models, so it must be the last step (it is step ${i + 1} of ${steps.length})`);
+    if (step.operator === 'partition' && i !== steps.length - 1)
+      throw new TierwiseError(
+        'CHAIN_INVALID',
+        `partition yields two models, so it must be the last step (it is step ${i + 1} of ${steps.length})`,
+      );
     operatorNamed(step.operator);
   });
   const inputSha256 = sha256Hex(base.bytes);
@@ -74,7 +87,15 @@ export async function applyChain(base: ChainBase, steps: readonly ChainStep[], c
     if (built.parts) parts = built.parts;
     else bytes = built.bytes!;
     const produced = built.parts ? built.parts.head : built.bytes!;
-    records.push({ operator: step.operator, params, key, sha256: sha256Hex(produced), sizeBytes: built.parts ? built.parts.head.byteLength + built.parts.tail.byteLength : produced.byteLength, cached, report: built.report });
+    records.push({
+      operator: step.operator,
+      params,
+      key,
+      sha256: sha256Hex(produced),
+      sizeBytes: built.parts ? built.parts.head.byteLength + built.parts.tail.byteLength : produced.byteLength,
+      cached,
+      report: built.report,
+    });
   }
   const chain = [...(base.operators ?? []), ...steps.map((s) => s.operator)];
   return { chain, label: chainLabel(chain), key: records.at(-1)!.key, inputSha256, steps: records, ...(parts ? { parts } : { bytes }) };
@@ -83,5 +104,11 @@ export async function applyChain(base: ChainBase, steps: readonly ChainStep[], c
 /** An in-process ChainCache. */
 export function memoryChainCache(): ChainCache & { size(): number } {
   const map = new Map<string, CachedStep>();
-  return { get: (key) => map.get(key), set: (key, value) => { map.set(key, value); }, size: () => map.size };
+  return {
+    get: (key) => map.get(key),
+    set: (key, value) => {
+      map.set(key, value);
+    },
+    size: () => map.size,
+  };
 }

@@ -46,7 +46,13 @@ export function findResidualBlocks(model: ModelProto, probe: ShapeProbe): Residu
     const output = node.output![0];
     if (!sameDims(probe, found.skip, output)) return;
     const nodes = blockNodes(index, found.branch, found.entry, found.skipPath);
-    const cost = nodes.reduce((acc, i) => { const c = nodeCost(index, i, probe); return { macs: acc.macs + c.macs, params: acc.params + c.params }; }, { macs: 0, params: 0 });
+    const cost = nodes.reduce(
+      (acc, i) => {
+        const c = nodeCost(index, i, probe);
+        return { macs: acc.macs + c.macs, params: acc.params + c.params };
+      },
+      { macs: 0, params: 0 },
+    );
     const bypassable = found.shortcut === 'identity';
     blocks.push({
       id: node.name || `Add_${at}`,
@@ -56,7 +62,9 @@ export function findResidualBlocks(model: ModelProto, probe: ShapeProbe): Residu
       entry: found.entry,
       shortcut: found.shortcut,
       bypassable,
-      ...(bypassable ? {} : { reason: 'projection shortcut: the block changes the shape of its input, so the input cannot stand in for the output' }),
+      ...(bypassable
+        ? {}
+        : { reason: 'projection shortcut: the block changes the shape of its input, so the input cannot stand in for the output' }),
       nodes: nodes.map((i) => index.nodes[i].name || `${index.nodes[i].opType}_${i}`),
       macs: cost.macs,
       params: cost.params,
@@ -67,12 +75,19 @@ export function findResidualBlocks(model: ModelProto, probe: ShapeProbe): Residu
   return blocks;
 }
 
-interface Classified { skip: string; branch: string; entry: string; shortcut: 'identity' | 'projection'; skipPath: string[] }
+interface Classified {
+  skip: string;
+  branch: string;
+  entry: string;
+  shortcut: 'identity' | 'projection';
+  skipPath: string[];
+}
 
 function classify(index: GraphIndex, skip: string, branch: string): Classified | undefined {
   const path = transparentPath(index, skip);
   const root = path.at(-1)!;
-  if (root !== branch && isUpstream(index, root, branch) && !isUpstream(index, branch, root)) return { skip, branch, entry: root, shortcut: 'identity', skipPath: path };
+  if (root !== branch && isUpstream(index, root, branch) && !isUpstream(index, branch, root))
+    return { skip, branch, entry: root, shortcut: 'identity', skipPath: path };
   const producer = index.producer.get(root);
   if (producer === undefined || !PROJECTIONS.has(index.nodes[producer].opType ?? '')) return undefined;
   const dynamicInputs = index.nodeInputs[producer].filter((n) => index.dynamicTensors.has(n));
@@ -86,7 +101,11 @@ function classify(index: GraphIndex, skip: string, branch: string): Classified |
 /** The tensor and its transparent ancestors, nearest first. */
 function transparentPath(index: GraphIndex, tensor: string): string[] {
   const path = [tensor];
-  for (let at = index.producer.get(tensor); at !== undefined && TRANSPARENT.has(index.nodes[at].opType ?? ''); at = index.producer.get(path.at(-1)!)) {
+  for (
+    let at = index.producer.get(tensor);
+    at !== undefined && TRANSPARENT.has(index.nodes[at].opType ?? '');
+    at = index.producer.get(path.at(-1)!)
+  ) {
     const next = index.nodeInputs[at].find((n) => index.dynamicTensors.has(n));
     if (!next) break;
     path.push(next);
@@ -97,7 +116,9 @@ function transparentPath(index: GraphIndex, tensor: string): string[] {
 /** Nodes computing `branch` from `entry`: ancestors of the branch that descend from the entry (shared mask logic excluded). */
 function blockNodes(index: GraphIndex, branch: string, entry: string, skipPath: string[]): number[] {
   const slice = backwardSlice(index, [branch], new Set([entry, ...skipPath.filter((t) => t !== branch)]));
-  return [...slice].filter((i) => index.dynamic[i] && index.nodeInputs[i].some((n) => n === entry || isUpstream(index, entry, n))).sort((a, b) => a - b);
+  return [...slice]
+    .filter((i) => index.dynamic[i] && index.nodeInputs[i].some((n) => n === entry || isUpstream(index, entry, n)))
+    .sort((a, b) => a - b);
 }
 
 function sameDims(probe: ShapeProbe, a: string, b: string): boolean {

@@ -10,8 +10,14 @@ export function bypassBlocks(model: ModelProto, blocks: readonly ResidualBlock[]
   if (ids.length === 0) throw new TierwiseError('EARLY_EXIT_NO_BLOCKS', 'name at least one block to skip');
   const chosen = ids.map((id) => {
     const block = blocks.find((b) => b.id === id);
-    if (!block) throw new TierwiseError('EARLY_EXIT_BLOCK_UNKNOWN', `no residual block named ${JSON.stringify(id)} (blocks: ${blocks.map((b) => b.id).join(', ')})`, { block: id });
-    if (!block.bypassable) throw new TierwiseError('EARLY_EXIT_BLOCK_NOT_BYPASSABLE', `block ${id} cannot be bypassed: ${block.reason}`, { block: id });
+    if (!block)
+      throw new TierwiseError(
+        'EARLY_EXIT_BLOCK_UNKNOWN',
+        `no residual block named ${JSON.stringify(id)} (blocks: ${blocks.map((b) => b.id).join(', ')})`,
+        { block: id },
+      );
+    if (!block.bypassable)
+      throw new TierwiseError('EARLY_EXIT_BLOCK_NOT_BYPASSABLE', `block ${id} cannot be bypassed: ${block.reason}`, { block: id });
     return block;
   });
   const variant = cloneModel(model);

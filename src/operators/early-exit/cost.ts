@@ -2,7 +2,10 @@ import { findWeight } from '../../onnx';
 import type { GraphIndex } from '../partition/graph-index';
 import type { ShapeProbe } from '../partition/shape-probe';
 
-export interface Cost { macs: number; params: number }
+export interface Cost {
+  macs: number;
+  params: number;
+}
 
 const count = (dims: readonly number[] | undefined): number => (dims ?? []).reduce((a, b) => a * b, 1);
 

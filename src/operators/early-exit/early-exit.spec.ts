@@ -15,9 +15,18 @@ const feeds = { input: floatInput([2, 1, 32, 32]) };
 describe('early exit', () => {
   test('image teacher: the 6 residual Adds, 4 identity (bypassable) and 2 projection shortcuts', async () => {
     const blocks = await listBlocks(fixture('fashion-resnet-identity.onnx'));
-    assert.deepEqual(blocks.map((b) => b.id), [0, 1, 2, 3, 4, 5].map((i) => `/layers/layers.${i}/Add`));
-    assert.deepEqual(blocks.map((b) => b.shortcut), ['identity', 'identity', 'projection', 'identity', 'projection', 'identity']);
-    assert.deepEqual(blocks.map((b) => b.bypassable), [true, true, false, true, false, true]);
+    assert.deepEqual(
+      blocks.map((b) => b.id),
+      [0, 1, 2, 3, 4, 5].map((i) => `/layers/layers.${i}/Add`),
+    );
+    assert.deepEqual(
+      blocks.map((b) => b.shortcut),
+      ['identity', 'identity', 'projection', 'identity', 'projection', 'identity'],
+    );
+    assert.deepEqual(
+      blocks.map((b) => b.bypassable),
+      [true, true, false, true, false, true],
+    );
     for (const b of blocks) assert.equal(b.nodes.length, 3, `${b.id}: conv1, relu1, conv2`);
     const stage1 = blocks[0];
     assert.ok(Math.abs(stage1.macs - 2 * 32 * 32 * 32 * 32 * 9) < 1, String(stage1.macs));
@@ -44,7 +53,10 @@ describe('early exit', () => {
     assert.deepEqual((await runModel(bypassBlocks(qat, qatBlocks, ['/layers/layers.1/Add']), feeds)).logits.dims, [2, 10]);
     const text = fixture('sentiment-bert-distilled.onnx');
     const textBlocks = await listBlocks(text);
-    assert.deepEqual(textBlocks.map((b) => b.id), ['/layers.0/Add_1', '/layers.0/Add_3', '/layers.1/Add_1', '/layers.1/Add_3']);
+    assert.deepEqual(
+      textBlocks.map((b) => b.id),
+      ['/layers.0/Add_1', '/layers.0/Add_3', '/layers.1/Add_1', '/layers.1/Add_3'],
+    );
     const ids = { type: 'int64' as const, dims: [1, 128], data: BigInt64Array.from({ length: 128 }, (_, i) => BigInt(i < 10 ? 5 + i : 0)) };
     const mask = { type: 'int64' as const, dims: [1, 128], data: BigInt64Array.from({ length: 128 }, (_, i) => BigInt(i < 10 ? 1 : 0)) };
     const variant = bypassBlocks(text, textBlocks, ['/layers.1/Add_1']);
@@ -54,8 +66,14 @@ describe('early exit', () => {
   test('bad requests: an unknown block and a projection block', async () => {
     const model = fixture('fashion-resnet-identity.onnx');
     const blocks = await listBlocks(model);
-    assert.throws(() => bypassBlocks(model, blocks, ['/nope/Add']), (e: unknown) => e instanceof TierwiseError && e.code === 'EARLY_EXIT_BLOCK_UNKNOWN' && e.message.includes('/nope/Add'));
-    assert.throws(() => bypassBlocks(model, blocks, ['/layers/layers.2/Add']), (e: unknown) => e instanceof TierwiseError && e.code === 'EARLY_EXIT_BLOCK_NOT_BYPASSABLE' && e.message.includes('projection'));
+    assert.throws(
+      () => bypassBlocks(model, blocks, ['/nope/Add']),
+      (e: unknown) => e instanceof TierwiseError && e.code === 'EARLY_EXIT_BLOCK_UNKNOWN' && e.message.includes('/nope/Add'),
+    );
+    assert.throws(
+      () => bypassBlocks(model, blocks, ['/layers/layers.2/Add']),
+      (e: unknown) => e instanceof TierwiseError && e.code === 'EARLY_EXIT_BLOCK_NOT_BYPASSABLE' && e.message.includes('projection'),
+    );
   });
 
   test('variant selection with a real accuracy evaluator keeps a loss/saving Pareto front', async () => {

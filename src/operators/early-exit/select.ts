@@ -32,12 +32,21 @@ export interface ExitSelection {
  * Greedy search over bypass sets: at each size 1…maxSkipped, add to the previous best set the block whose
  * bypass costs the least accuracy per unit saved. Then keep the Pareto front of loss against saving.
  */
-export async function selectExitVariants(model: ModelProto, blocks: readonly ResidualBlock[], evaluators: ExitEvaluators, maxSkipped = 3): Promise<ExitSelection> {
+export async function selectExitVariants(
+  model: ModelProto,
+  blocks: readonly ResidualBlock[],
+  evaluators: ExitEvaluators,
+  maxSkipped = 3,
+): Promise<ExitSelection> {
   const candidates = blocks.filter((b) => b.bypassable);
   if (candidates.length === 0) throw new TierwiseError('EARLY_EXIT_NO_BLOCKS', 'the model has no bypassable residual block');
-  if (!(Number.isInteger(maxSkipped) && maxSkipped >= 1)) throw new TierwiseError('EARLY_EXIT_OPTIONS_INVALID', `maxSkipped must be a positive integer, got ${maxSkipped}`);
+  if (!(Number.isInteger(maxSkipped) && maxSkipped >= 1))
+    throw new TierwiseError('EARLY_EXIT_OPTIONS_INVALID', `maxSkipped must be a positive integer, got ${maxSkipped}`);
   const baseBytes = saveModel(model);
-  const baseline = { accuracy: await evaluators.accuracy(baseBytes), latencyMs: evaluators.latency ? await evaluators.latency(baseBytes) : undefined };
+  const baseline = {
+    accuracy: await evaluators.accuracy(baseBytes),
+    latencyMs: evaluators.latency ? await evaluators.latency(baseBytes) : undefined,
+  };
   const evaluated: ExitVariant[] = [];
   let current: string[] = [];
   for (let size = 1; size <= Math.min(maxSkipped, candidates.length); size++) {
@@ -46,10 +55,18 @@ export async function selectExitVariants(model: ModelProto, blocks: readonly Res
       const skipped = [...current, block.id];
       const bytes = saveModel(bypassBlocks(model, blocks, skipped));
       const accuracy = await evaluators.accuracy(bytes);
-      const saving = evaluators.latency && baseline.latencyMs !== undefined
-        ? baseline.latencyMs - (await evaluators.latency(bytes))
-        : skipped.reduce((s, id) => s + blocks.find((b) => b.id === id)!.macShare, 0);
-      const variant: ExitVariant = { skipped, accuracy, accuracyLoss: baseline.accuracy - accuracy, saving, savingUnit: evaluators.latency ? 'ms' : 'mac-share', modelBytes: bytes };
+      const saving =
+        evaluators.latency && baseline.latencyMs !== undefined
+          ? baseline.latencyMs - (await evaluators.latency(bytes))
+          : skipped.reduce((s, id) => s + blocks.find((b) => b.id === id)!.macShare, 0);
+      const variant: ExitVariant = {
+        skipped,
+        accuracy,
+        accuracyLoss: baseline.accuracy - accuracy,
+        saving,
+        savingUnit: evaluators.latency ? 'ms' : 'mac-share',
+        modelBytes: bytes,
+      };
       evaluated.push(variant);
       const score = variant.accuracyLoss / Math.max(saving, 1e-9);
       if (!best || score < best.score) best = { variant, score };
@@ -60,6 +77,10 @@ export async function selectExitVariants(model: ModelProto, blocks: readonly Res
 }
 
 export function paretoFront(variants: readonly ExitVariant[]): ExitVariant[] {
-  const dominated = (v: ExitVariant): boolean => variants.some((o) => o !== v && o.saving >= v.saving && o.accuracyLoss <= v.accuracyLoss && (o.saving > v.saving || o.accuracyLoss < v.accuracyLoss));
+  const dominated = (v: ExitVariant): boolean =>
+    variants.some(
+      (o) =>
+        o !== v && o.saving >= v.saving && o.accuracyLoss <= v.accuracyLoss && (o.saving > v.saving || o.accuracyLoss < v.accuracyLoss),
+    );
   return variants.filter((v) => !dominated(v)).sort((a, b) => a.saving - b.saving);
 }

@@ -35,7 +35,10 @@ export function analyzeCut(index: GraphIndex, tensors: readonly string[]): CutVe
   const headNodes = dynamicOnly(index, backwardSlice(index, tensors, index.graphInputs));
   for (const i of tailNodes) {
     if (headNodes.has(i)) {
-      return { ok: false, reason: `the rest of the graph still needs ${(index.nodes[i].output ?? []).join(', ')} from before the cut (node ${index.nodes[i].name || index.nodes[i].opType})` };
+      return {
+        ok: false,
+        reason: `the rest of the graph still needs ${(index.nodes[i].output ?? []).join(', ')} from before the cut (node ${index.nodes[i].name || index.nodes[i].opType})`,
+      };
     }
   }
   const forwardedInputs = graphInputsRead(index, tailNodes);
@@ -55,7 +58,12 @@ export function requireCut(index: GraphIndex, tensors: readonly string[]): CutSh
   if (tensors.length === 0) throw new TierwiseError('PARTITION_CUT_EMPTY', 'name at least one tensor to cut at');
   const known = knownTensorNames(index);
   const unknown = tensors.filter((t) => !known.has(t));
-  if (unknown.length > 0) throw new TierwiseError('PARTITION_TENSOR_UNKNOWN', `the model has no tensor named ${unknown.map((t) => JSON.stringify(t)).join(', ')}`, { tensors: unknown });
+  if (unknown.length > 0)
+    throw new TierwiseError(
+      'PARTITION_TENSOR_UNKNOWN',
+      `the model has no tensor named ${unknown.map((t) => JSON.stringify(t)).join(', ')}`,
+      { tensors: unknown },
+    );
   const verdict = analyzeCut(index, [...new Set(tensors)]);
   if (!verdict.ok) throw new TierwiseError('PARTITION_NOT_A_CUT', `${tensors.join(', ')} is not a cut: ${verdict.reason}`, { tensors });
   return verdict.cut;

@@ -44,7 +44,8 @@ export interface CutList {
 /** Every single tensor (and, by default, every pair) that separates the graph's inputs from its outputs. */
 export async function listCuts(model: ModelProto, options: ListCutsOptions = {}): Promise<CutList> {
   const maxTensors = options.maxTensors ?? 2;
-  if (!(maxTensors === 1 || maxTensors === 2)) throw new TierwiseError('PARTITION_OPTIONS_INVALID', `maxTensors must be 1 or 2, got ${maxTensors}`);
+  if (!(maxTensors === 1 || maxTensors === 2))
+    throw new TierwiseError('PARTITION_OPTIONS_INVALID', `maxTensors must be 1 or 2, got ${maxTensors}`);
   const probe = await probeShapes(model, { shapes: options.shapes, spec: options.inputs, feeds: options.feeds });
   const index = indexGraph(model.graph!);
   const pool = [...index.dynamicTensors].filter((t) => index.producer.has(t) && !index.graphOutputs.includes(t) && probe.has(t));
@@ -52,7 +53,10 @@ export async function listCuts(model: ModelProto, options: ListCutsOptions = {})
   const singles = new Set<string>();
   for (const t of pool) {
     const verdict = analyzeCut(index, [t]);
-    if (verdict.ok) { found.push(verdict.cut); singles.add(t); }
+    if (verdict.ok) {
+      found.push(verdict.cut);
+      singles.add(t);
+    }
   }
   if (maxTensors === 2) {
     for (let a = 0; a < pool.length; a++) {
@@ -65,7 +69,13 @@ export async function listCuts(model: ModelProto, options: ListCutsOptions = {})
   const position = new Map<string, number>();
   (model.graph!.node ?? []).forEach((n, i) => (n.output ?? []).forEach((o) => position.set(o, i)));
   return {
-    cuts: found.map((cut) => describeCut(cut, probe)).sort((x, y) => Math.max(...x.tensors.map((t) => position.get(t)!)) - Math.max(...y.tensors.map((t) => position.get(t)!)) || x.tensors.length - y.tensors.length),
+    cuts: found
+      .map((cut) => describeCut(cut, probe))
+      .sort(
+        (x, y) =>
+          Math.max(...x.tensors.map((t) => position.get(t)!)) - Math.max(...y.tensors.map((t) => position.get(t)!)) ||
+          x.tensors.length - y.tensors.length,
+      ),
     probe,
     index,
   };

@@ -3,7 +3,11 @@ import type { GraphIndex } from './graph-index';
 import type { CutCandidate } from './cuts';
 
 /** A node of onnxruntime's optimized graph and its tier-scaled mean time (the runner's `nodeTimes`). */
-export interface ProfiledNode { node: string; opType: string; scaledMeanMs: number }
+export interface ProfiledNode {
+  node: string;
+  opType: string;
+  scaledMeanMs: number;
+}
 
 export interface NodeCosts {
   /** Per original node index, ms on the tier (fused nodes land on the original node they are named after). */
@@ -78,9 +82,19 @@ export function estimateCut(cut: CutCandidate, a: TierCosts, b: TierCosts, route
   const tailMs = b.p50Ms * share(b.costs, cut.tailNodes);
   const networkMs = scenarioNetworkMs(
     { kind: 'partition', head: route.from, tail: route.to, cutBytes: cut.transferBytes },
-    { requestBytes: route.requestBytes, responseBytes: route.responseBytes }, route.links, route.origin,
+    { requestBytes: route.requestBytes, responseBytes: route.responseBytes },
+    route.links,
+    route.origin,
   ).totalMs;
-  return { id: cut.id, tensors: cut.tensors, transferBytes: cut.transferBytes, headMs, tailMs, networkMs, e2eMs: headMs + tailMs + networkMs };
+  return {
+    id: cut.id,
+    tensors: cut.tensors,
+    transferBytes: cut.transferBytes,
+    headMs,
+    tailMs,
+    networkMs,
+    e2eMs: headMs + tailMs + networkMs,
+  };
 }
 
 function share(costs: NodeCosts, nodes: readonly number[]): number {

@@ -10,10 +10,17 @@ import type { ProbedTensor, ShapeProbe } from './shape-probe';
  * input the slice still reads added as an input, opset imports and local functions kept, value_info filtered,
  * and new inputs/outputs declared with their element type and (symbolic) shape from `probe`.
  */
-export function extractModel(model: ModelProto, inputs: readonly string[], outputs: readonly string[], probe: ShapeProbe, index: GraphIndex = indexGraph(model.graph!)): ModelProto {
+export function extractModel(
+  model: ModelProto,
+  inputs: readonly string[],
+  outputs: readonly string[],
+  probe: ShapeProbe,
+  index: GraphIndex = indexGraph(model.graph!),
+): ModelProto {
   const graph = model.graph!;
   for (const name of [...inputs, ...outputs]) {
-    if (!index.producer.has(name) && !index.graphInputs.has(name)) throw new TierwiseError('PARTITION_TENSOR_UNKNOWN', `the model has no top-level tensor named ${JSON.stringify(name)}`);
+    if (!index.producer.has(name) && !index.graphInputs.has(name))
+      throw new TierwiseError('PARTITION_TENSOR_UNKNOWN', `the model has no top-level tensor named ${JSON.stringify(name)}`);
   }
   const stop = new Set([...inputs, ...index.graphInputs]);
   const slice = backwardSlice(index, outputs, stop);

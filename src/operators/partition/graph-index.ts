@@ -37,7 +37,17 @@ export function indexGraph(graph: GraphProto): GraphIndex {
       for (const o of nodes[i].output ?? []) if (o) dynamicTensors.add(o);
     }
   }
-  return { graph, nodes, nodeInputs, producer, consumers, graphInputs, graphOutputs: (graph.output ?? []).map((o) => o.name ?? ''), dynamic, dynamicTensors };
+  return {
+    graph,
+    nodes,
+    nodeInputs,
+    producer,
+    consumers,
+    graphInputs,
+    graphOutputs: (graph.output ?? []).map((o) => o.name ?? ''),
+    dynamic,
+    dynamicTensors,
+  };
 }
 
 function topologicalIndices(count: number, nodeInputs: string[][], producer: Map<string, number>): number[] {
@@ -61,7 +71,10 @@ export function backwardSlice(index: GraphIndex, targets: Iterable<string>, stop
   const enter = (name: string): void => {
     if (stopAt.has(name)) return;
     const at = index.producer.get(name);
-    if (at !== undefined && !visited[at]) { visited[at] = 1; stack.push(at); }
+    if (at !== undefined && !visited[at]) {
+      visited[at] = 1;
+      stack.push(at);
+    }
   };
   for (const name of targets) enter(name);
   const nodes = new Set<number>();

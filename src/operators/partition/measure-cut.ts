@@ -25,7 +25,11 @@ export interface MeasuredSplit {
 }
 
 /** The inputs an engine synthesizes for `model` under `spec` (the one resolver, resolving as the shape probe does; same seed every time). */
-export function runnerInputs(model: ModelProto, spec: InputSpec = {}, options: EngineInputOptions = { assumeBatch: true }): Record<string, InputTensor> {
+export function runnerInputs(
+  model: ModelProto,
+  spec: InputSpec = {},
+  options: EngineInputOptions = { assumeBatch: true },
+): Record<string, InputTensor> {
   return engineSampleInputs(model, spec, 1, options)[0]!;
 }
 
@@ -34,8 +38,14 @@ export function runnerInputs(model: ModelProto, spec: InputSpec = {}, options: E
  * head's real outputs (and the forwarded graph inputs), so shape tensors and masks crossing the cut stay valid.
  */
 export async function measureSplit(
-  model: ModelProto, tensors: readonly string[], probe: ShapeProbe, from: string, to: string, workDir: string,
-  inputs: Record<string, InputTensor>, settings: RunSettings = {},
+  model: ModelProto,
+  tensors: readonly string[],
+  probe: ShapeProbe,
+  from: string,
+  to: string,
+  workDir: string,
+  inputs: Record<string, InputTensor>,
+  settings: RunSettings = {},
 ): Promise<MeasuredSplit> {
   const { head, tail } = splitModel(model, tensors, probe);
   const id = tensors.join('+');
@@ -53,8 +63,20 @@ export async function measureSplit(
   writeFileSync(headSamples, JSON.stringify([serializeSample('head', headInputs)]));
   writeFileSync(tailSamples, JSON.stringify([serializeSample('tail', tailInputs)]));
   const common = { runs: settings.runs ?? 30, warmup: settings.warmup ?? 5, timeoutMs: 120_000 };
-  const headResult = await measure({ ...common, modelPath: headPath, tier: from, tierOverride: settings.tierOverrides?.[from], inputs: { kind: 'samples', path: headSamples } });
-  const tailResult = await measure({ ...common, modelPath: tailPath, tier: to, tierOverride: settings.tierOverrides?.[to], inputs: { kind: 'samples', path: tailSamples } });
+  const headResult = await measure({
+    ...common,
+    modelPath: headPath,
+    tier: from,
+    tierOverride: settings.tierOverrides?.[from],
+    inputs: { kind: 'samples', path: headSamples },
+  });
+  const tailResult = await measure({
+    ...common,
+    modelPath: tailPath,
+    tier: to,
+    tierOverride: settings.tierOverrides?.[to],
+    inputs: { kind: 'samples', path: tailSamples },
+  });
   return { id, headMs: headResult.p50, tailMs: tailResult.p50, head: headResult, tail: tailResult };
 }
 
@@ -62,7 +84,12 @@ async function runOnce(bytes: Uint8Array, feeds: Record<string, InputTensor>): P
   const session = await openSession(bytes, { optimization: 'disabled', threads: 1 });
   try {
     const out = await session.run(toFeeds(feeds));
-    return Object.fromEntries(Object.entries(out).map(([name, t]) => [name, { type: t.type as InputTensor['type'], dims: [...t.dims], data: t.data as InputTensor['data'] }]));
+    return Object.fromEntries(
+      Object.entries(out).map(([name, t]) => [
+        name,
+        { type: t.type as InputTensor['type'], dims: [...t.dims], data: t.data as InputTensor['data'] },
+      ]),
+    );
   } finally {
     await session.release();
   }

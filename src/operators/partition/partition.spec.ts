@@ -14,18 +14,33 @@ const F = onnx.TensorProto.DataType.FLOAT;
 
 function fixtureInputs(path: string, batch: number): Record<string, InputTensor> {
   if (!path.includes('sentiment-bert')) return { input: floatInput([batch, 1, 32, 32]) };
-  const tokens = JSON.parse(readFileSync(join(repoRoot(), 'test/fixtures/sentiment-bert/test-100.tokens.json'), 'utf8')) as { input_ids: number[][]; attention_mask: number[][] };
-  const pick = (rows: number[][]): InputTensor => ({ type: 'int64', dims: [batch, 128], data: BigInt64Array.from(rows.slice(0, batch).flat(), BigInt) });
+  const tokens = JSON.parse(readFileSync(join(repoRoot(), 'test/fixtures/sentiment-bert/test-100.tokens.json'), 'utf8')) as {
+    input_ids: number[][];
+    attention_mask: number[][];
+  };
+  const pick = (rows: number[][]): InputTensor => ({
+    type: 'int64',
+    dims: [batch, 128],
+    data: BigInt64Array.from(rows.slice(0, batch).flat(), BigInt),
+  });
   return { input_ids: pick(tokens.input_ids), attention_mask: pick(tokens.attention_mask) };
 }
 
-async function splitAndRun(model: ModelProto, cut: readonly string[], probe: Parameters<typeof splitModel>[2], feeds: Record<string, InputTensor>, optimization: 'all' | 'disabled'): Promise<Outputs> {
+async function splitAndRun(
+  model: ModelProto,
+  cut: readonly string[],
+  probe: Parameters<typeof splitModel>[2],
+  feeds: Record<string, InputTensor>,
+  optimization: 'all' | 'disabled',
+): Promise<Outputs> {
   const { head, tail } = splitModel(model, cut, probe);
   const headOut = await runModel(head, feeds, optimization);
   const tailFeeds: Record<string, InputTensor> = {};
   for (const v of tail.graph!.input!) {
     const t = headOut[v.name!];
-    tailFeeds[v.name!] = t ? { type: t.type as InputTensor['type'], dims: [...t.dims], data: t.data as InputTensor['data'] } : feeds[v.name!];
+    tailFeeds[v.name!] = t
+      ? { type: t.type as InputTensor['type'], dims: [...t.dims], data: t.data as InputTensor['data'] }
+      : feeds[v.name!];
   }
   return runModel(tail, tailFeeds, optimization);
 }
@@ -34,7 +49,9 @@ async function splitAndRun(model: ModelProto, cut: readonly string[], probe: Par
 function spread(cuts: CutCandidate[]): CutCandidate[] {
   const singles = cuts.filter((c) => c.tensors.length === 1);
   const pairs = cuts.filter((c) => c.tensors.length === 2);
-  return [singles[0], singles[Math.floor(singles.length / 2)], singles.at(-1), pairs[0], pairs.at(-1)].filter((c): c is CutCandidate => c !== undefined);
+  return [singles[0], singles[Math.floor(singles.length / 2)], singles.at(-1), pairs[0], pairs.at(-1)].filter(
+    (c): c is CutCandidate => c !== undefined,
+  );
 }
 
 describe('partition: extraction', () => {
@@ -69,7 +86,10 @@ describe('partition: extraction', () => {
     assert.ok(!byId.has('/layers/layers.1/conv1/Conv_output_0'));
     assert.equal(cuts.filter((c) => c.tensors.length === 1).length, 16);
     const { tail } = splitModel(model, ['/layers/layers.2/Relu_output_0'], probe);
-    assert.deepEqual(tail.graph!.input!.map((v) => v.type!.tensorType!.shape!.dim!.map((d) => d.dimParam || Number(d.dimValue))), [['N', 64, 16, 16]]);
+    assert.deepEqual(
+      tail.graph!.input!.map((v) => v.type!.tensorType!.shape!.dim!.map((d) => d.dimParam || Number(d.dimValue))),
+      [['N', 64, 16, 16]],
+    );
     assert.ok(tail.graph!.initializer!.length < model.graph!.initializer!.length);
   });
 
@@ -79,19 +99,31 @@ describe('partition: extraction', () => {
     const embeddings = cuts.find((c) => c.id === '/ln/LayerNormalization_output_0')!;
     assert.deepEqual(embeddings.forwardedInputs, ['attention_mask']);
     assert.equal(embeddings.transferBytes, 128 * 128 * 4 + 128 * 8);
-    assert.ok(cuts.some((c) => c.id === '/layers.0/ln2/LayerNormalization_output_0+/Mul_output_0' || c.id === '/Mul_output_0+/layers.0/ln2/LayerNormalization_output_0'));
+    assert.ok(
+      cuts.some(
+        (c) =>
+          c.id === '/layers.0/ln2/LayerNormalization_output_0+/Mul_output_0' ||
+          c.id === '/Mul_output_0+/layers.0/ln2/LayerNormalization_output_0',
+      ),
+    );
   });
 
   test('subgraph-bearing nodes: an If in the head and an If in the tail reading a cut tensor and an outer initializer', async () => {
     const model = ifModel();
     const { cuts, probe } = await listCuts(model, { shapes: { x: [3, 4] } });
-    assert.deepEqual(cuts.filter((c) => c.tensors.length === 1).map((c) => c.id), ['a', 'b']);
+    assert.deepEqual(
+      cuts.filter((c) => c.tensors.length === 1).map((c) => c.id),
+      ['a', 'b'],
+    );
     const feeds = { x: floatInput([3, 4]) };
     const reference = await runModel(model, feeds);
     for (const cut of ['a', 'b']) {
       const { head, tail } = splitModel(model, [cut], probe);
       assert.ok(head.graph!.node!.some((n) => n.opType === 'If'));
-      assert.deepEqual(tail.graph!.initializer!.map((t) => t.name), ['w', 'zero']);
+      assert.deepEqual(
+        tail.graph!.initializer!.map((t) => t.name),
+        ['w', 'zero'],
+      );
       assert.deepEqual(head.graph!.initializer, []);
       assert.equal(maxAbsDiff(reference, await splitAndRun(model, [cut], probe, feeds, 'all')), 0);
     }
@@ -103,7 +135,10 @@ describe('partition: extraction', () => {
     const { cuts, probe } = await listCuts(model);
     const feeds = { input: floatInput([2, 1, 32, 32]) };
     const reference = await runModel(model, feeds);
-    for (const id of ['/layers/layers.2/Relu_output_0', '/layers/layers.2/shortcut/shortcut.0/Conv_output_0+/layers/layers.2/relu1/Relu_output_0']) {
+    for (const id of [
+      '/layers/layers.2/Relu_output_0',
+      '/layers/layers.2/shortcut/shortcut.0/Conv_output_0+/layers/layers.2/relu1/Relu_output_0',
+    ]) {
       const cut = cuts.find((c) => c.id === id)!;
       const { head, tail } = splitModel(model, cut.tensors, probe);
       const constants = (m: ModelProto): number => m.graph!.node!.filter((n) => n.opType === 'Constant').length;
@@ -116,7 +151,10 @@ describe('partition: extraction', () => {
     const model = loadModel(readFileSync(fixtureModels().find((p) => p.endsWith('fashion-resnet-distilled.onnx'))!));
     const { probe } = await listCuts(model, { maxTensors: 1 });
     const rejects = (cut: string[], code: string, mention: string): void => {
-      assert.throws(() => splitModel(model, cut, probe), (e: unknown) => e instanceof TierwiseError && e.code === code && e.message.includes(mention));
+      assert.throws(
+        () => splitModel(model, cut, probe),
+        (e: unknown) => e instanceof TierwiseError && e.code === code && e.message.includes(mention),
+      );
     };
     rejects(['no-such-tensor'], 'PARTITION_TENSOR_UNKNOWN', 'no-such-tensor');
     rejects(['/layers/layers.0/conv1/Conv_output_0'], 'PARTITION_NOT_A_CUT', '/layers/layers.0/conv1/Conv_output_0');
@@ -148,21 +186,58 @@ describe('partition: cost attribution', () => {
 
 /** x → If(const: Relu | Neg) → a → Mul(a, a) → b → If(sum(b) > 0: b + w | b − w) → y, w an outer initializer. */
 function ifModel(): ModelProto {
-  const info = (name: string): onnx.IValueInfoProto => ({ name, type: { tensorType: { elemType: F, shape: { dim: [{ dimParam: 'N' }, { dimValue: 4 }] } } } });
-  const branch = (name: string, op: string, inputs: string[]): onnx.IGraphProto => ({ name, node: [{ opType: op, input: inputs, output: [`${name}_out`] }], output: [info(`${name}_out`)] });
-  const graphAttr = (name: string, g: onnx.IGraphProto): onnx.IAttributeProto => ({ name, type: onnx.AttributeProto.AttributeType.GRAPH, g });
+  const info = (name: string): onnx.IValueInfoProto => ({
+    name,
+    type: { tensorType: { elemType: F, shape: { dim: [{ dimParam: 'N' }, { dimValue: 4 }] } } },
+  });
+  const branch = (name: string, op: string, inputs: string[]): onnx.IGraphProto => ({
+    name,
+    node: [{ opType: op, input: inputs, output: [`${name}_out`] }],
+    output: [info(`${name}_out`)],
+  });
+  const graphAttr = (name: string, g: onnx.IGraphProto): onnx.IAttributeProto => ({
+    name,
+    type: onnx.AttributeProto.AttributeType.GRAPH,
+    g,
+  });
   const graph: onnx.IGraphProto = {
     name: 'if-cuts',
     input: [info('x')],
     output: [info('y')],
     initializer: [makeTensor('w', [4], Float32Array.from([1, -2, 3, -4])), makeTensor('zero', [], Float32Array.from([0]))],
     node: [
-      { opType: 'Constant', output: ['flag'], attribute: [{ name: 'value', type: onnx.AttributeProto.AttributeType.TENSOR, t: makeTensor('flag', [], new Uint8Array([1]), 'bool') }] },
-      { opType: 'If', name: 'first_if', input: ['flag'], output: ['a'], attribute: [graphAttr('then_branch', branch('relu', 'Relu', ['x'])), graphAttr('else_branch', branch('neg', 'Neg', ['x']))] },
+      {
+        opType: 'Constant',
+        output: ['flag'],
+        attribute: [
+          { name: 'value', type: onnx.AttributeProto.AttributeType.TENSOR, t: makeTensor('flag', [], new Uint8Array([1]), 'bool') },
+        ],
+      },
+      {
+        opType: 'If',
+        name: 'first_if',
+        input: ['flag'],
+        output: ['a'],
+        attribute: [graphAttr('then_branch', branch('relu', 'Relu', ['x'])), graphAttr('else_branch', branch('neg', 'Neg', ['x']))],
+      },
       { opType: 'Mul', input: ['a', 'a'], output: ['b'] },
-      { opType: 'ReduceSum', input: ['b'], output: ['s'], attribute: [{ name: 'keepdims', type: onnx.AttributeProto.AttributeType.INT, i: 0 }] },
+      {
+        opType: 'ReduceSum',
+        input: ['b'],
+        output: ['s'],
+        attribute: [{ name: 'keepdims', type: onnx.AttributeProto.AttributeType.INT, i: 0 }],
+      },
       { opType: 'Greater', input: ['s', 'zero'], output: ['c'] },
-      { opType: 'If', name: 'second_if', input: ['c'], output: ['y'], attribute: [graphAttr('then_branch', branch('plus', 'Add', ['b', 'w'])), graphAttr('else_branch', branch('minus', 'Sub', ['b', 'w']))] },
+      {
+        opType: 'If',
+        name: 'second_if',
+        input: ['c'],
+        output: ['y'],
+        attribute: [
+          graphAttr('then_branch', branch('plus', 'Add', ['b', 'w'])),
+          graphAttr('else_branch', branch('minus', 'Sub', ['b', 'w'])),
+        ],
+      },
     ],
   };
   return loadModel(saveModel({ irVersion: 8, opsetImport: [{ domain: '', version: 17 }], producerName: 'test', graph }));

@@ -9,14 +9,20 @@ const quick = { runs: 8, warmup: 2, profileRuns: 4, maxTensors: 1 };
 
 describe('partition search', () => {
   test('mobile|edge: every cut estimated from profiles + link model, the best measured, error reported', async () => {
-    const links = [{ from: 'mobile', to: 'edge', mbps: 100, rttMs: 1 }, { from: 'edge', to: 'cloud', mbps: 1, rttMs: 0 }];
+    const links = [
+      { from: 'mobile', to: 'edge', mbps: 100, rttMs: 1 },
+      { from: 'edge', to: 'cloud', mbps: 1, rttMs: 0 },
+    ];
     const result = await searchPartition(model, { ...quick, from: 'mobile', to: 'edge', links, topK: 1 });
     assert.ok(result.candidates.length >= 8);
     result.candidates.slice(1).forEach((c, i) => assert.ok(c.e2eMs >= result.candidates[i].e2eMs));
     for (const c of result.candidates) {
-      const cutMs = 0.5 + (c.transferBytes * 8) / 100e6 * 1e3;
-      const responseMs = 0.5 + (result.route.responseBytes * 8) / 100e6 * 1e3;
-      assert.ok(Math.abs(c.networkMs - cutMs - responseMs) < 1e-9, `${c.id}: request starts on mobile, so only cut + response travel, one exchange: the 1 ms RTT once`);
+      const cutMs = 0.5 + ((c.transferBytes * 8) / 100e6) * 1e3;
+      const responseMs = 0.5 + ((result.route.responseBytes * 8) / 100e6) * 1e3;
+      assert.ok(
+        Math.abs(c.networkMs - cutMs - responseMs) < 1e-9,
+        `${c.id}: request starts on mobile, so only cut + response travel, one exchange: the 1 ms RTT once`,
+      );
       assert.ok(c.headMs >= 0 && c.tailMs >= 0 && c.headMs <= result.profiles[0].p50Ms + 1e-9);
     }
     assert.equal(result.route.responseBytes, 10 * 4);
@@ -29,6 +35,9 @@ describe('partition search', () => {
   });
 
   test('a tier pair with no link between them is PARTITION_ROUTE_INVALID', async () => {
-    await assert.rejects(searchPartition(model, { ...quick, from: 'mobile', to: 'mars', topK: 0 }), (e: unknown) => e instanceof TierwiseError && e.code === 'PARTITION_ROUTE_INVALID' && e.message.includes('mars'));
+    await assert.rejects(
+      searchPartition(model, { ...quick, from: 'mobile', to: 'mars', topK: 0 }),
+      (e: unknown) => e instanceof TierwiseError && e.code === 'PARTITION_ROUTE_INVALID' && e.message.includes('mars'),
+    );
   });
 });

@@ -67,9 +67,18 @@ export interface PartitionSearchResult {
 export async function searchPartition(modelPath: string, options: PartitionSearchOptions): Promise<PartitionSearchResult> {
   const path = resolve(modelPath);
   let bytes: Uint8Array;
-  try { bytes = readFileSync(path); } catch { throw new TierwiseError('MODEL_NOT_FOUND', `model file ${path} cannot be read`); }
+  try {
+    bytes = readFileSync(path);
+  } catch {
+    throw new TierwiseError('MODEL_NOT_FOUND', `model file ${path} cannot be read`);
+  }
   const model = loadModel(bytes, path);
-  const { cuts, probe, index } = await listCuts(model, { shapes: options.shapes, inputs: options.inputs, feeds: options.feeds, maxTensors: options.maxTensors });
+  const { cuts, probe, index } = await listCuts(model, {
+    shapes: options.shapes,
+    inputs: options.inputs,
+    feeds: options.feeds,
+    maxTensors: options.maxTensors,
+  });
   if (cuts.length === 0) throw new TierwiseError('PARTITION_NO_CUTS', `${path} has no tensor that separates its inputs from its outputs`);
   const links = options.links ?? defaultLinks();
   const origin = options.origin ?? 'mobile';
@@ -77,7 +86,10 @@ export async function searchPartition(modelPath: string, options: PartitionSearc
   tryRoute(options.from, options.to, links);
   const ioBytes = (names: string[]): number => names.reduce((s, n) => s + (probe.get(n)?.bytes ?? 0), 0);
   const route: PartitionRoute = {
-    from: options.from, to: options.to, links, origin,
+    from: options.from,
+    to: options.to,
+    links,
+    origin,
     requestBytes: options.requestBytes ?? ioBytes(model.graph!.input!.map((v) => v.name!).filter((n) => probe.has(n))),
     responseBytes: options.responseBytes ?? ioBytes(model.graph!.output!.map((v) => v.name!)),
   };
@@ -88,8 +100,14 @@ export async function searchPartition(modelPath: string, options: PartitionSearc
     writeFileSync(samples, JSON.stringify([serializeSample('input', inputs)]));
     const profile = async (tier: string): Promise<TierCosts> => {
       const result = await measure({
-        modelPath: path, tier, tierOverride: options.tierOverrides?.[tier], runs: options.runs ?? 30, warmup: options.warmup ?? 5,
-        profile: { runs: options.profileRuns ?? 20 }, inputs: { kind: 'samples', path: samples }, timeoutMs: 120_000,
+        modelPath: path,
+        tier,
+        tierOverride: options.tierOverrides?.[tier],
+        runs: options.runs ?? 30,
+        warmup: options.warmup ?? 5,
+        profile: { runs: options.profileRuns ?? 20 },
+        inputs: { kind: 'samples', path: samples },
+        timeoutMs: 120_000,
       });
       return { tier, p50Ms: result.p50, costs: attributeNodeTimes(index, result.nodeTimes ?? []) };
     };
@@ -97,28 +115,44 @@ export async function searchPartition(modelPath: string, options: PartitionSearc
     const b = options.to === options.from ? a : await profile(options.to);
     const minShare = options.minShare ?? 0;
     const balanced = (c: CutEstimate) => c.headMs + c.tailMs === 0 || Math.min(c.headMs, c.tailMs) / (c.headMs + c.tailMs) >= minShare;
-    const candidates = cuts.map((cut) => ({ ...estimateCut(cut, a, b, route), cut })).filter(balanced).sort((x, y) => x.e2eMs - y.e2eMs);
+    const candidates = cuts
+      .map((cut) => ({ ...estimateCut(cut, a, b, route), cut }))
+      .filter(balanced)
+      .sort((x, y) => x.e2eMs - y.e2eMs);
     if (candidates.length === 0) {
-      throw new TierwiseError('PARTITION_NO_CUTS', `no cut of ${path} leaves at least ${(minShare * 100).toFixed(0)}% of the compute on each side`);
+      throw new TierwiseError(
+        'PARTITION_NO_CUTS',
+        `no cut of ${path} leaves at least ${(minShare * 100).toFixed(0)}% of the compute on each side`,
+      );
     }
     const topK = Math.max(0, Math.min(options.topK ?? 3, candidates.length));
     const measured: MeasuredCut[] = [];
     for (const candidate of candidates.slice(0, topK)) {
       const split = await measureSplit(model, candidate.tensors, probe, options.from, options.to, workDir, inputs, options);
       const e2eMs = split.headMs + split.tailMs + candidate.networkMs;
-      measured.push({ ...candidate, headMs: split.headMs, tailMs: split.tailMs, e2eMs, estimateMs: candidate.e2eMs, errorPct: ((candidate.e2eMs - e2eMs) / e2eMs) * 100 });
+      measured.push({
+        ...candidate,
+        headMs: split.headMs,
+        tailMs: split.tailMs,
+        e2eMs,
+        estimateMs: candidate.e2eMs,
+        errorPct: ((candidate.e2eMs - e2eMs) / e2eMs) * 100,
+      });
     }
     const best = measured.length > 0 ? [...measured].sort((x, y) => x.e2eMs - y.e2eMs)[0] : candidates[0];
     const errors = measured.map((m) => Math.abs(m.errorPct));
     return {
       model: path,
       route,
-      profiles: [a, b].filter((t, i) => i === 0 || t !== a).map((t) => ({ tier: t.tier, p50Ms: t.p50Ms, unattributedMs: t.costs.unattributedMs })),
+      profiles: [a, b]
+        .filter((t, i) => i === 0 || t !== a)
+        .map((t) => ({ tier: t.tier, p50Ms: t.p50Ms, unattributedMs: t.costs.unattributedMs })),
       whole: { onFromMs: a.p50Ms + wholeNetworkMs(route, route.from), onToMs: b.p50Ms + wholeNetworkMs(route, route.to) },
       candidates,
       measured,
       best: { id: best.id, tensors: best.tensors, e2eMs: best.e2eMs, basis: measured.length > 0 ? 'measured' : 'estimate' },
-      estimateError: errors.length > 0 ? { meanAbsPct: errors.reduce((s, e) => s + e, 0) / errors.length, maxAbsPct: Math.max(...errors) } : null,
+      estimateError:
+        errors.length > 0 ? { meanAbsPct: errors.reduce((s, e) => s + e, 0) / errors.length, maxAbsPct: Math.max(...errors) } : null,
       measurements: (b === a ? 1 : 2) + 2 * measured.length,
     };
   } finally {
@@ -131,7 +165,12 @@ function wholeNetworkMs(route: PartitionRoute, tier: string): number {
 }
 
 function tryRoute(from: string, to: string, links: Link[]): void {
-  try { routeBetween(from, to, links); } catch {
-    throw new TierwiseError('PARTITION_ROUTE_INVALID', `no link path from ${from} to ${to} (links: ${links.map((l) => `${l.from}-${l.to}`).join(', ')})`);
+  try {
+    routeBetween(from, to, links);
+  } catch {
+    throw new TierwiseError(
+      'PARTITION_ROUTE_INVALID',
+      `no link path from ${from} to ${to} (links: ${links.map((l) => `${l.from}-${l.to}`).join(', ')})`,
+    );
   }
 }

@@ -1,8 +1,17 @@
 import { TierwiseError } from '../../common/errors';
 import type { InputTensor } from '../../onnx/io-spec';
 import {
-  addOutput, cloneModel, declaredSpecs, openSession, realInputs, saveModel, toFeeds, valueInfoToSpec,
-  type Dim, type ElementType, type ModelProto,
+  addOutput,
+  cloneModel,
+  declaredSpecs,
+  openSession,
+  realInputs,
+  saveModel,
+  toFeeds,
+  valueInfoToSpec,
+  type Dim,
+  type ElementType,
+  type ModelProto,
 } from '../../onnx';
 import { mergeSpecs, resolveInputs, type InputSpec } from '../../onnx/input-spec';
 import { engineSampleInputs, samplesOf, type EngineInputOptions } from '../sample-inputs';
@@ -44,8 +53,19 @@ export interface ProbedTensor {
 export type ShapeProbe = Map<string, ProbedTensor>;
 
 const BYTES: Partial<Record<ElementType, number>> = {
-  float32: 4, float64: 8, float16: 2, bfloat16: 2, int8: 1, uint8: 1, bool: 1, int16: 2, uint16: 2,
-  int32: 4, uint32: 4, int64: 8, uint64: 8,
+  float32: 4,
+  float64: 8,
+  float16: 2,
+  bfloat16: 2,
+  int8: 1,
+  uint8: 1,
+  bool: 1,
+  int16: 2,
+  uint16: 2,
+  int32: 4,
+  uint32: 4,
+  int64: 8,
+  uint64: 8,
 };
 
 export function bytesOf(elemType: ElementType, dims: readonly number[]): number {
@@ -60,14 +80,22 @@ export async function probeShapes(model: ModelProto, at: ProbeInputs = {}): Prom
   const inputs = realInputs(model.graph!).map(valueInfoToSpec);
   const named = [...Object.keys(at.shapes ?? {}), ...Object.keys(at.feeds ?? {})];
   const unknown = named.filter((name) => !inputs.some((i) => i.name === name));
-  if (unknown.length > 0) throw new TierwiseError('SHAPE_INVALID', `shapes name ${unknown.join(', ')}, not inputs of the model (inputs: ${inputs.map((i) => i.name).join(', ')})`);
+  if (unknown.length > 0)
+    throw new TierwiseError(
+      'SHAPE_INVALID',
+      `shapes name ${unknown.join(', ')}, not inputs of the model (inputs: ${inputs.map((i) => i.name).join(', ')})`,
+    );
   const spec = probeSpec(at);
   const resolve: EngineInputOptions = { assumeBatch: true, ...at.resolve };
   const firstFeeds = at.feeds ?? engineSampleInputs(model, spec, 1, resolve)[0]!;
   for (const input of inputs) {
     const given = firstFeeds[input.name];
     if (!given) throw new TierwiseError('SHAPE_INVALID', `the probe has no value for input ${input.name}`);
-    if (input.shape && given.dims.length !== input.shape.length) throw new TierwiseError('SHAPE_INVALID', `shape for ${input.name} has ${given.dims.length} dims, the model declares ${input.shape.length}`);
+    if (input.shape && given.dims.length !== input.shape.length)
+      throw new TierwiseError(
+        'SHAPE_INVALID',
+        `shape for ${input.name} has ${given.dims.length} dims, the model declares ${input.shape.length}`,
+      );
   }
   // The second run: every symbolic input dim moved to a value of its own, each input keeping its fill.
   const symbols = new Map<string, { first: number; second: number }>();
@@ -80,7 +108,14 @@ export async function probeShapes(model: ModelProto, at: ProbeInputs = {}): Prom
   }
   const secondFeeds = (): Record<string, InputTensor> | undefined => {
     const moved = inputs.filter((i) => (i.shape ?? []).some((d) => typeof d === 'string' && d !== ''));
-    const shapes = mergeSpecs(spec, { inputs: Object.fromEntries(moved.map((i) => [i.name, { shape: i.shape!.map((d, k) => (typeof d === 'string' && d !== '' ? symbols.get(d)!.second : firstFeeds[i.name]!.dims[k]!)) }])) });
+    const shapes = mergeSpecs(spec, {
+      inputs: Object.fromEntries(
+        moved.map((i) => [
+          i.name,
+          { shape: i.shape!.map((d, k) => (typeof d === 'string' && d !== '' ? symbols.get(d)!.second : firstFeeds[i.name]!.dims[k]!)) },
+        ]),
+      ),
+    });
     try {
       const synthetic = samplesOf(resolveInputs(moved, shapes, { ...resolve, strictNames: false }), 1, resolve.seed)[0]!;
       return { ...firstFeeds, ...synthetic };
@@ -89,8 +124,13 @@ export async function probeShapes(model: ModelProto, at: ProbeInputs = {}): Prom
     }
   };
   const first = await runAll(model, firstFeeds).catch((error: unknown) => {
-    const at = Object.entries(firstFeeds).map(([n, t]) => `${n}: ${t.type}[${t.dims}]`).join(', ');
-    throw new TierwiseError('MODEL_RUN_FAILED', `the model fails on the probe inputs (${at}): ${error instanceof Error ? error.message : String(error)}; give the input shapes and values it needs (--shape <input>=d0,d1,…, --dims <name>=<n>, --fill <input>=<value>; "inputs" in a study)`);
+    const at = Object.entries(firstFeeds)
+      .map(([n, t]) => `${n}: ${t.type}[${t.dims}]`)
+      .join(', ');
+    throw new TierwiseError(
+      'MODEL_RUN_FAILED',
+      `the model fails on the probe inputs (${at}): ${error instanceof Error ? error.message : String(error)}; give the input shapes and values it needs (--shape <input>=d0,d1,…, --dims <name>=<n>, --fill <input>=<value>; "inputs" in a study)`,
+    );
   });
   const moved = symbols.size > 0 ? secondFeeds() : undefined;
   const second = moved ? await runAll(model, moved).catch(() => undefined) : undefined;
@@ -124,7 +164,10 @@ const PROBE_RUN_BYTES = 2 ** 31;
  * contiguous share of the nodes, so the probe's memory stays near one run's rather than the sum of all activations.
  * The share count is a rough estimate: input bytes × nodes / 4 (activations shrink along most networks) per 2 GiB.
  */
-async function runAll(model: ModelProto, feeds: Record<string, InputTensor>): Promise<Map<string, { elemType: ElementType; dims: number[] }>> {
+async function runAll(
+  model: ModelProto,
+  feeds: Record<string, InputTensor>,
+): Promise<Map<string, { elemType: ElementType; dims: number[] }>> {
   const nodes = model.graph!.node ?? [];
   const inputBytes = Object.values(feeds).reduce((sum, t) => sum + t.data.byteLength, 0);
   const runs = Math.min(16, Math.max(1, Math.ceil((inputBytes * nodes.length) / 4 / PROBE_RUN_BYTES)));

@@ -13,7 +13,14 @@ export interface PruneOptions {
   scope?: PruneScope;
 }
 
-export interface PrunedLayer { weight: string; node: string; opType: string; values: number; zeros: number; sparsity: number }
+export interface PrunedLayer {
+  weight: string;
+  node: string;
+  opType: string;
+  values: number;
+  zeros: number;
+  sparsity: number;
+}
 
 export interface PruneReport {
   scope: PruneScope;
@@ -27,7 +34,15 @@ export interface PruneReport {
   size: { beforeBytes: number; afterBytes: number; gzipBeforeBytes: number; gzipAfterBytes: number };
 }
 
-interface WeightRef { name: string; node: string; opType: string; dims: number[]; data: Float32Array; source: 'initializer' | 'constant'; float16: boolean }
+interface WeightRef {
+  name: string;
+  node: string;
+  opType: string;
+  dims: number[];
+  data: Float32Array;
+  source: 'initializer' | 'constant';
+  float16: boolean;
+}
 
 export function validateSparsity(sparsity: unknown): number {
   if (typeof sparsity !== 'number' || !Number.isFinite(sparsity) || sparsity < 0 || sparsity >= 1) {
@@ -40,12 +55,21 @@ export function validateSparsity(sparsity: unknown): number {
 export function pruneModel(model: ModelProto, options: PruneOptions): { model: ModelProto; report: PruneReport } {
   const sparsity = validateSparsity(options.sparsity);
   const scope = options.scope ?? 'global';
-  if (scope !== 'global' && scope !== 'per-layer') throw new TierwiseError('PRUNE_SCOPE_INVALID', `scope must be global or per-layer, got ${JSON.stringify(scope)}`);
+  if (scope !== 'global' && scope !== 'per-layer')
+    throw new TierwiseError('PRUNE_SCOPE_INVALID', `scope must be global or per-layer, got ${JSON.stringify(scope)}`);
   const pruned = cloneModel(model);
   const graph = pruned.graph!;
   const { weights, skipped } = collectWeights(graph);
-  if (weights.length === 0) throw new TierwiseError('PRUNE_NO_WEIGHTS', `the model has no float32/float16 Conv/MatMul/Gemm weight to prune${skipped.length ? ` (${skipped[0].reason})` : ''}${inSubgraphs(pruned)}`);
-  if (scope === 'global') zeroSmallest(weights.map((w) => w.data), sparsity);
+  if (weights.length === 0)
+    throw new TierwiseError(
+      'PRUNE_NO_WEIGHTS',
+      `the model has no float32/float16 Conv/MatMul/Gemm weight to prune${skipped.length ? ` (${skipped[0].reason})` : ''}${inSubgraphs(pruned)}`,
+    );
+  if (scope === 'global')
+    zeroSmallest(
+      weights.map((w) => w.data),
+      sparsity,
+    );
   else for (const w of weights) zeroSmallest([w.data], sparsity);
   for (const w of weights) writeBack(graph, w);
   const layers = weights.map((w) => {
@@ -59,8 +83,19 @@ export function pruneModel(model: ModelProto, options: PruneOptions): { model: M
   return {
     model: pruned,
     report: {
-      scope, targetSparsity: sparsity, realSparsity: zeros / values, values, zeros, layers, skipped,
-      size: { beforeBytes: before.byteLength, afterBytes: after.byteLength, gzipBeforeBytes: gzipSync(before).byteLength, gzipAfterBytes: gzipSync(after).byteLength },
+      scope,
+      targetSparsity: sparsity,
+      realSparsity: zeros / values,
+      values,
+      zeros,
+      layers,
+      skipped,
+      size: {
+        beforeBytes: before.byteLength,
+        afterBytes: after.byteLength,
+        gzipBeforeBytes: gzipSync(before).byteLength,
+        gzipAfterBytes: gzipSync(after).byteLength,
+      },
     },
   };
 }
@@ -74,17 +109,23 @@ function collectWeights(graph: GraphProto): { weights: WeightRef[]; skipped: Arr
     const inputs = node.input ?? [];
     const candidates = op === 'MatMul' ? [inputs[1], inputs[0]] : [inputs[1]];
     const label = node.name || `${op}(${inputs.join(',')})`;
-    const found = candidates.map((name) => (name ? findWeight(graph, name) ?? behindCast(graph, name) : undefined)).find((w) => w !== undefined);
+    const found = candidates
+      .map((name) => (name ? (findWeight(graph, name) ?? behindCast(graph, name)) : undefined))
+      .find((w) => w !== undefined);
     if (!found) {
       const viaDq = candidates.some((name) => (graph.node ?? []).some((n) => n.opType === 'DequantizeLinear' && n.output?.[0] === name));
       if (viaDq) skipped.push({ node: label, reason: 'its weight is int8 behind a DequantizeLinear (prune before quantizing)' });
       continue;
     }
-    if (found.elemType !== 'float32' && found.elemType !== 'float16') { skipped.push({ node: label, reason: `weight ${found.name} is ${found.elemType}, not float32 or float16` }); continue; }
+    if (found.elemType !== 'float32' && found.elemType !== 'float16') {
+      skipped.push({ node: label, reason: `weight ${found.name} is ${found.elemType}, not float32 or float16` });
+      continue;
+    }
     // fp16 weights are pruned on their exact float values and written back as fp16 (zero is exact in both).
     const float16 = found.elemType === 'float16';
     const data = float16 ? halfArrayToFloat(found.data as Uint16Array) : (found.data as Float32Array);
-    if (!weights.has(found.name)) weights.set(found.name, { name: found.name, node: label, opType: op, dims: found.dims, data, source: found.source, float16 });
+    if (!weights.has(found.name))
+      weights.set(found.name, { name: found.name, node: label, opType: op, dims: found.dims, data, source: found.source, float16 });
   }
   return { weights: [...weights.values()], skipped };
 }
@@ -112,7 +153,10 @@ function zeroSmallest(arrays: Float32Array[], sparsity: number): void {
     for (let i = 0; i < a.length; i++) {
       const m = Math.abs(a[i]);
       if (m < threshold) a[i] = 0;
-      else if (m === threshold && tiesLeft > 0) { a[i] = 0; tiesLeft--; }
+      else if (m === threshold && tiesLeft > 0) {
+        a[i] = 0;
+        tiesLeft--;
+      }
     }
   }
 }
@@ -125,7 +169,10 @@ function countZeros(a: Float32Array): number {
 
 function writeBack(graph: GraphProto, w: WeightRef): void {
   const tensor = w.float16 ? makeTensor(w.name, w.dims, floatArrayToHalf(w.data), 'float16') : makeTensor(w.name, w.dims, w.data);
-  if (w.source === 'initializer') { setInitializer(graph, tensor); return; }
+  if (w.source === 'initializer') {
+    setInitializer(graph, tensor);
+    return;
+  }
   const node = (graph.node ?? []).find((n) => n.opType === 'Constant' && n.output?.[0] === w.name)!;
   node.attribute = [onnx.AttributeProto.create({ name: 'value', type: onnx.AttributeProto.AttributeType.TENSOR, t: tensor })];
 }

@@ -42,13 +42,19 @@ describe('prune', () => {
 
   test('QAT weights are int8 behind DequantizeLinear: reported as skipped, and nothing to prune is an error', () => {
     const model = loadModel(readFileSync(fixture('fashion-resnet-qat.onnx')));
-    assert.throws(() => pruneModel(model, { sparsity: 0.5 }), (e: unknown) => e instanceof TierwiseError && e.code === 'PRUNE_NO_WEIGHTS' && /DequantizeLinear/.test(e.message));
+    assert.throws(
+      () => pruneModel(model, { sparsity: 0.5 }),
+      (e: unknown) => e instanceof TierwiseError && e.code === 'PRUNE_NO_WEIGHTS' && /DequantizeLinear/.test(e.message),
+    );
   });
 
   test('sparsity outside [0, 1) is PRUNE_SPARSITY_INVALID', () => {
     const model = loadModel(readFileSync(fixture('fashion-resnet-distilled.onnx')));
     for (const sparsity of [1, -0.1, 1.5, Number.NaN]) {
-      assert.throws(() => pruneModel(model, { sparsity }), (e: unknown) => e instanceof TierwiseError && e.code === 'PRUNE_SPARSITY_INVALID' && e.message.includes('[0, 1)'));
+      assert.throws(
+        () => pruneModel(model, { sparsity }),
+        (e: unknown) => e instanceof TierwiseError && e.code === 'PRUNE_SPARSITY_INVALID' && e.message.includes('[0, 1)'),
+      );
     }
     assert.equal(pruneModel(model, { sparsity: 0 }).report.realSparsity, 0);
   });

@@ -48,7 +48,11 @@ export interface AccuracyAwareResult {
  * trial budget. Every passing trial is timed and the fastest is returned, not merely the first. With `accept`, a
  * trial within the drop passes only if it also passes that check, so timing never picks an unacceptable one.
  */
-export async function quantizeAccuracyAware(modelBytes: Uint8Array, samples: DatasetSample[], options: AccuracyAwareOptions): Promise<AccuracyAwareResult> {
+export async function quantizeAccuracyAware(
+  modelBytes: Uint8Array,
+  samples: DatasetSample[],
+  options: AccuracyAwareOptions,
+): Promise<AccuracyAwareResult> {
   const calibrated = await calibrateModel(modelBytes, samples, options);
   const maxTrials = options.maxTrials ?? 8;
   const trials: Trial[] = [];
@@ -58,8 +62,14 @@ export async function quantizeAccuracyAware(modelBytes: Uint8Array, samples: Dat
     const accuracy = await options.evaluate(model.bytes);
     const drop = options.baseline - accuracy;
     const trial: Trial = {
-      index: trials.length, method: config.method, perChannel: config.perChannel, excluded: config.exclude ?? [],
-      nodesQuantized: model.quantizedNodes.length, accuracy, drop, passed: drop <= options.maxDrop && (!options.accept || (await options.accept(model.bytes))),
+      index: trials.length,
+      method: config.method,
+      perChannel: config.perChannel,
+      excluded: config.exclude ?? [],
+      nodesQuantized: model.quantizedNodes.length,
+      accuracy,
+      drop,
+      passed: drop <= options.maxDrop && (!options.accept || (await options.accept(model.bytes))),
     };
     trials.push(trial);
     built.set(trial.index, model.bytes);
@@ -73,9 +83,16 @@ export async function quantizeAccuracyAware(modelBytes: Uint8Array, samples: Dat
   let sensitivity: Array<{ node: string; error: number }> = [];
   if (!trials.some((t) => t.passed) && trials.length < maxTrials) {
     const best = trials.reduce((a, b) => (b.accuracy > a.accuracy ? b : a));
-    sensitivity = await rankSensitivity(calibrated, samples.slice(0, options.sensitivitySamples ?? 16), { method: best.method, perChannel: best.perChannel });
+    sensitivity = await rankSensitivity(calibrated, samples.slice(0, options.sensitivitySamples ?? 16), {
+      method: best.method,
+      perChannel: best.perChannel,
+    });
     for (let count = 1; trials.length < maxTrials && count < sensitivity.length; count *= 2) {
-      const trial = await run({ method: best.method, perChannel: best.perChannel, exclude: sensitivity.slice(0, count).map((s) => s.node) });
+      const trial = await run({
+        method: best.method,
+        perChannel: best.perChannel,
+        exclude: sensitivity.slice(0, count).map((s) => s.node),
+      });
       if (trial.passed) break;
     }
   }
@@ -90,7 +107,11 @@ export async function quantizeAccuracyAware(modelBytes: Uint8Array, samples: Dat
  * Per-node sensitivity: quantize that node alone (all others fp32) and measure the mean squared change of the
  * model's first output against fp32 on a few samples, relative to the output's own mean square.
  */
-export async function rankSensitivity(calibrated: CalibratedModel, samples: DatasetSample[], config: StaticConfig): Promise<Array<{ node: string; error: number }>> {
+export async function rankSensitivity(
+  calibrated: CalibratedModel,
+  samples: DatasetSample[],
+  config: StaticConfig,
+): Promise<Array<{ node: string; error: number }>> {
   if (samples.length === 0) throw new TierwiseError('CALIBRATION_EMPTY', 'no samples to measure node sensitivity on');
   const feeds = toFeeds(batchInputs(samples.map((s) => s.inputs)));
   const outputOf = async (bytes: Uint8Array): Promise<Float32Array> => {

@@ -19,15 +19,24 @@ export function checkSamples(model: ModelProto, samples: DatasetSample[], purpos
     for (const spec of specs) {
       const tensor: InputTensor | undefined = sample.inputs[spec.name];
       if (!tensor) {
-        throw new TierwiseError('CALIBRATION_INPUT_MISMATCH', `${purpose} sample ${sample.id} has no tensor for model input "${spec.name}" (it has ${Object.keys(sample.inputs).join(', ') || 'none'})`);
+        throw new TierwiseError(
+          'CALIBRATION_INPUT_MISMATCH',
+          `${purpose} sample ${sample.id} has no tensor for model input "${spec.name}" (it has ${Object.keys(sample.inputs).join(', ') || 'none'})`,
+        );
       }
       if (spec.elemType !== 'unknown' && tensor.type !== spec.elemType) {
-        throw new TierwiseError('CALIBRATION_INPUT_MISMATCH', `${purpose} sample ${sample.id}: input "${spec.name}" is ${tensor.type}, the model wants ${spec.elemType}`);
+        throw new TierwiseError(
+          'CALIBRATION_INPUT_MISMATCH',
+          `${purpose} sample ${sample.id}: input "${spec.name}" is ${tensor.type}, the model wants ${spec.elemType}`,
+        );
       }
       const shape = spec.shape ?? [];
       const fits = tensor.dims.length === shape.length && shape.every((d, i) => i === 0 || typeof d !== 'number' || d === tensor.dims[i]);
       if (!fits || tensor.data.length !== tensor.dims.reduce((a, b) => a * b, 1)) {
-        throw new TierwiseError('CALIBRATION_INPUT_MISMATCH', `${purpose} sample ${sample.id}: input "${spec.name}" has shape [${tensor.dims}], the model wants [${shape.map((d) => d ?? '?')}]`);
+        throw new TierwiseError(
+          'CALIBRATION_INPUT_MISMATCH',
+          `${purpose} sample ${sample.id}: input "${spec.name}" has shape [${tensor.dims}], the model wants [${shape.map((d) => d ?? '?')}]`,
+        );
       }
     }
   }
@@ -38,8 +47,10 @@ function maxBatch(model: ModelProto, wanted: number, samples: DatasetSample[]): 
   // Batch only when every input leads with the same symbolic dim: a fixed dim 0, a scalar (silero's `sr`) or a
   // state tensor ([2, batch, 128]) must be fed as it is, one sample per run.
   const leading = realInputs(model.graph!).map((i) => valueInfoToSpec(i).shape?.[0]);
-  const batchable = leading.length > 0 && leading.every((d) => typeof d === 'string' && d === leading[0])
-    && samples.every((s) => Object.values(s.inputs).every((t) => t.dims[0] === 1));
+  const batchable =
+    leading.length > 0 &&
+    leading.every((d) => typeof d === 'string' && d === leading[0]) &&
+    samples.every((s) => Object.values(s.inputs).every((t) => t.dims[0] === 1));
   return batchable ? wanted : 1;
 }
 
@@ -47,7 +58,12 @@ function maxBatch(model: ModelProto, wanted: number, samples: DatasetSample[]): 
  * Runs the samples with `tensors` exposed as outputs and collects min/max (first pass) and a histogram over that
  * range (second pass), enough for every calibration method without running again.
  */
-export async function collectStats(model: ModelProto, tensors: string[], samples: DatasetSample[], options: CalibrationOptions = {}): Promise<Map<string, TensorStats>> {
+export async function collectStats(
+  model: ModelProto,
+  tensors: string[],
+  samples: DatasetSample[],
+  options: CalibrationOptions = {},
+): Promise<Map<string, TensorStats>> {
   checkSamples(model, samples);
   const probe = cloneModel(model);
   const graphInputs = new Set(realInputs(probe.graph!).map((i) => i.name ?? ''));

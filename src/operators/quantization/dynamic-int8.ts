@@ -34,9 +34,14 @@ export function quantizeDynamic(modelBytes: Uint8Array, config: DynamicConfig = 
   if ((opsetVersion(model) ?? 0) < 11) throw new TierwiseError('NOT_QUANTIZABLE', 'DynamicQuantizeLinear needs opset 11 or later');
   const graph = model.graph!;
   const exclude = new Set(config.exclude ?? []);
-  const targets = findWeightedNodes(graph, exclude).filter((w) => w.node.opType !== 'Conv' && (w.node.opType === 'MatMul' || gemmIsPlain(w.node)));
+  const targets = findWeightedNodes(graph, exclude).filter(
+    (w) => w.node.opType !== 'Conv' && (w.node.opType === 'MatMul' || gemmIsPlain(w.node)),
+  );
   if (targets.length === 0) {
-    throw new TierwiseError('NOT_QUANTIZABLE', `the model has no MatMul or Gemm with a constant float weight for dynamic quantization${inSubgraphs(model)}`);
+    throw new TierwiseError(
+      'NOT_QUANTIZABLE',
+      `the model has no MatMul or Gemm with a constant float weight for dynamic quantization${inSubgraphs(model)}`,
+    );
   }
   const fresh = uniqueNamer(graph);
   const dynamicOf = new Map<string, [string, string, string]>();
@@ -45,7 +50,12 @@ export function quantizeDynamic(modelBytes: Uint8Array, config: DynamicConfig = 
     let quantizedInput = dynamicOf.get(w.activation);
     if (!quantizedInput) {
       quantizedInput = [fresh(`${w.activation}_quantized`), fresh(`${w.activation}_scale`), fresh(`${w.activation}_zero_point`)];
-      addNode(graph, { opType: 'DynamicQuantizeLinear', name: fresh(`${w.activation}_DynamicQuantizeLinear`), input: [w.activation], output: quantizedInput });
+      addNode(graph, {
+        opType: 'DynamicQuantizeLinear',
+        name: fresh(`${w.activation}_DynamicQuantizeLinear`),
+        input: [w.activation],
+        output: quantizedInput,
+      });
       dynamicOf.set(w.activation, quantizedInput);
     }
     const [xq, xScale, xZero] = quantizedInput;
@@ -66,7 +76,13 @@ export function quantizeDynamic(modelBytes: Uint8Array, config: DynamicConfig = 
     const asFloat = fresh(`${output}_Cast_Output`);
     const scale = fresh(`${output}_scale`);
     addNode(graph, { opType: 'MatMulInteger', name: fresh(`${w.name}_MatMulInteger`), input: [xq, wq, xZero, wZero], output: [integer] });
-    addNode(graph, { opType: 'Cast', name: fresh(`${w.name}_Cast`), input: [integer], output: [asFloat], attribute: [{ name: 'to', type: ATTR.INT, i: onnx.TensorProto.DataType.FLOAT }] });
+    addNode(graph, {
+      opType: 'Cast',
+      name: fresh(`${w.name}_Cast`),
+      input: [integer],
+      output: [asFloat],
+      attribute: [{ name: 'to', type: ATTR.INT, i: onnx.TensorProto.DataType.FLOAT }],
+    });
     addNode(graph, { opType: 'Mul', name: fresh(`${w.name}_scales_Mul`), input: [xScale, wScale], output: [scale] });
     addNode(graph, { opType: 'Mul', name: fresh(`${w.name}_output_Mul`), input: [asFloat, scale], output: [product] });
     if (bias) addNode(graph, { opType: 'Add', name: fresh(`${w.name}_bias_Add`), input: [product, bias], output: [output] });

@@ -2,7 +2,12 @@ import type { InputTensor } from '../../onnx/io-spec';
 import { openSession, toFeeds } from '../../onnx/runtime';
 
 /** Median single-run latency (ms) in this process, after warm-up; for comparing candidates, not for reporting tiers. */
-export async function medianLatencyMs(modelBytes: Uint8Array, inputs: Record<string, InputTensor>, runs = 30, threads = 1): Promise<number> {
+export async function medianLatencyMs(
+  modelBytes: Uint8Array,
+  inputs: Record<string, InputTensor>,
+  runs = 30,
+  threads = 1,
+): Promise<number> {
   const session = await openSession(modelBytes, { threads });
   try {
     const feeds = toFeeds(inputs);

@@ -21,7 +21,11 @@ export function feedsFromSamples(samples: DatasetSample[], count = 4): FeedSourc
  * fp16 graphs become fp32 (quantizing from the fp32 values of the fp16 weights), old opsets are converted to
  * `minOpset`; both conversions are verified against the original before quantization goes on.
  */
-export async function prepareForQuantization(bytes: Uint8Array, minOpset: number, feeds: FeedSource): Promise<{ bytes: Uint8Array; preparation: Preparation }> {
+export async function prepareForQuantization(
+  bytes: Uint8Array,
+  minOpset: number,
+  feeds: FeedSource,
+): Promise<{ bytes: Uint8Array; preparation: Preparation }> {
   const preparation: Preparation = {};
   const fp32 = await toFloat32Checked(bytes, feeds);
   if (fp32.conversion) preparation.float32 = fp32.conversion;

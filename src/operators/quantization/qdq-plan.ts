@@ -70,7 +70,14 @@ export function findWeightedNodes(graph: GraphProto, exclude: ReadonlySet<string
       out.push({ node, name, activation: a, weight: w, channelAxis: 1 });
     } else if (node.opType === 'Gemm' && isFloatConstant(graph, w, 2) && attrInt(node, 'transA', 0) === 0) {
       const plainBias = attrFloat(node, 'alpha', 1) === 1 && attrFloat(node, 'beta', 1) === 1 && b && isFloatConstant(graph, b, 1);
-      out.push({ node, name, activation: a, weight: w, bias: plainBias ? b : undefined, channelAxis: attrInt(node, 'transB', 0) === 1 ? 0 : 1 });
+      out.push({
+        node,
+        name,
+        activation: a,
+        weight: w,
+        bias: plainBias ? b : undefined,
+        channelAxis: attrInt(node, 'transB', 0) === 1 ? 0 : 1,
+      });
     }
   });
   return out;
@@ -90,7 +97,12 @@ export function findActivationMatMuls(graph: GraphProto, exclude: ReadonlySet<st
   return out;
 }
 
-function scalarFollower(graph: GraphProto, users: Map<string, NodeProto[]>, graphOutputs: Set<string>, node: NodeProto): ActivationMatMul['scaledBy'] {
+function scalarFollower(
+  graph: GraphProto,
+  users: Map<string, NodeProto[]>,
+  graphOutputs: Set<string>,
+  node: NodeProto,
+): ActivationMatMul['scaledBy'] {
   const out = (node.output ?? [])[0];
   const next = users.get(out) ?? [];
   if (graphOutputs.has(out) || next.length !== 1 || (next[0].opType !== 'Div' && next[0].opType !== 'Mul')) return undefined;

@@ -18,7 +18,8 @@ const ATTR = onnx.AttributeProto.AttributeType;
 export function rewriteToQdq(model: ModelProto, plan: QdqPlan, ranges: Map<string, [number, number]>, options: RewriteOptions): void {
   const graph = model.graph!;
   const fresh = uniqueNamer(graph);
-  const zeroPointOf = (type: QuantType, value: number): Int8Array | Uint8Array => (type === 'uint8' ? new Uint8Array([value]) : new Int8Array([value]));
+  const zeroPointOf = (type: QuantType, value: number): Int8Array | Uint8Array =>
+    type === 'uint8' ? new Uint8Array([value]) : new Int8Array([value]);
   const activationParams = new Map<string, QuantParams>();
   const dequantizers = new Map<string, NodeProto>();
   for (const tensor of plan.activations) {
@@ -32,8 +33,21 @@ export function rewriteToQdq(model: ModelProto, plan: QdqPlan, ranges: Map<strin
     setInitializer(graph, makeTensor(zeroPoint, [], zeroPointOf(options.activationType, params.zeroPoint)));
     const quantized = fresh(`${tensor}_QuantizeLinear_Output`);
     const dequantized = fresh(`${tensor}_DequantizeLinear_Output`);
-    addNode(graph, { opType: 'QuantizeLinear', name: fresh(`${tensor}_QuantizeLinear`), input: [tensor, scale, zeroPoint], output: [quantized] });
-    dequantizers.set(tensor, addNode(graph, { opType: 'DequantizeLinear', name: fresh(`${tensor}_DequantizeLinear`), input: [quantized, scale, zeroPoint], output: [dequantized] }));
+    addNode(graph, {
+      opType: 'QuantizeLinear',
+      name: fresh(`${tensor}_QuantizeLinear`),
+      input: [tensor, scale, zeroPoint],
+      output: [quantized],
+    });
+    dequantizers.set(
+      tensor,
+      addNode(graph, {
+        opType: 'DequantizeLinear',
+        name: fresh(`${tensor}_DequantizeLinear`),
+        input: [quantized, scale, zeroPoint],
+        output: [dequantized],
+      }),
+    );
     for (const reader of plan.readers.get(tensor) ?? []) reader.input = (reader.input ?? []).map((x) => (x === tensor ? dequantized : x));
   }
   const weightCache = new Map<string, { output: string; scales: Float32Array }>();
@@ -53,11 +67,32 @@ export function rewriteToQdq(model: ModelProto, plan: QdqPlan, ranges: Map<strin
       const bias = findWeight(graph, w.bias)!;
       const q = quantizeBias(bias.data as Float32Array, inputParams.scale, entry.scales);
       // per-tensor: a scalar scale and no `axis` (DequantizeLinear before opset 13 has no axis attribute)
-      setInput(w.node, 2, dequantizeConstant(model, fresh, `${w.bias}_${w.name}`, bias.dims, q.data, q.scales, new Int32Array(q.scales.length), entry.scales.length > 1 ? 0 : undefined));
+      setInput(
+        w.node,
+        2,
+        dequantizeConstant(
+          model,
+          fresh,
+          `${w.bias}_${w.name}`,
+          bias.dims,
+          q.data,
+          q.scales,
+          new Int32Array(q.scales.length),
+          entry.scales.length > 1 ? 0 : undefined,
+        ),
+      );
     }
   }
   for (const m of plan.activationMatMuls) {
-    if (m.scaledBy) foldScale(model, fresh, m, activationParams.get(m.inputs[0])!, dequantizers.get(m.inputs[0])!, plan.readers.get(m.inputs[0])!.size === 1 && m.inputs[0] !== m.inputs[1]);
+    if (m.scaledBy)
+      foldScale(
+        model,
+        fresh,
+        m,
+        activationParams.get(m.inputs[0])!,
+        dequantizers.get(m.inputs[0])!,
+        plan.readers.get(m.inputs[0])!.size === 1 && m.inputs[0] !== m.inputs[1],
+      );
   }
   pruneUnused(graph);
   graph.node = topologicalOrder(graph);
@@ -68,7 +103,12 @@ export function rewriteToQdq(model: ModelProto, plan: QdqPlan, ranges: Map<strin
  * product is linear in that scale). The MatMul's own dequantization is rescaled when nothing else reads it.
  */
 function foldScale(
-  model: ModelProto, fresh: (base: string) => string, m: ActivationMatMul, params: QuantParams, dequantizer: NodeProto, soleReader: boolean,
+  model: ModelProto,
+  fresh: (base: string) => string,
+  m: ActivationMatMul,
+  params: QuantParams,
+  dequantizer: NodeProto,
+  soleReader: boolean,
 ): void {
   const graph = model.graph!;
   const { node: follower, factor } = m.scaledBy!;
@@ -80,7 +120,12 @@ function foldScale(
     dequantizer.input = [quantized, scale, zeroPoint];
   } else {
     const dequantized = fresh(`${input}_scaled_DequantizeLinear_Output`);
-    addNode(graph, { opType: 'DequantizeLinear', name: fresh(`${input}_scaled_DequantizeLinear`), input: [quantized, scale, zeroPoint], output: [dequantized] });
+    addNode(graph, {
+      opType: 'DequantizeLinear',
+      name: fresh(`${input}_scaled_DequantizeLinear`),
+      input: [quantized, scale, zeroPoint],
+      output: [dequantized],
+    });
     setInput(m.node, 0, dequantized);
   }
   m.node.output = [...(follower.output ?? [])];
@@ -94,8 +139,14 @@ function setInput(node: NodeProto, index: number, name: string): void {
 }
 
 function dequantizeConstant(
-  model: ModelProto, fresh: (base: string) => string, base: string, dims: number[],
-  data: Int8Array | Int32Array, scales: Float32Array, zeroPoints: Int8Array | Int32Array, axis: number | undefined,
+  model: ModelProto,
+  fresh: (base: string) => string,
+  base: string,
+  dims: number[],
+  data: Int8Array | Int32Array,
+  scales: Float32Array,
+  zeroPoints: Int8Array | Int32Array,
+  axis: number | undefined,
 ): string {
   const graph = model.graph!;
   const perAxis = axis !== undefined;
@@ -107,7 +158,10 @@ function dequantizeConstant(
   setInitializer(graph, makeTensor(zeroPoint, perAxis ? [zeroPoints.length] : [], perAxis ? zeroPoints : zeroPoints.subarray(0, 1)));
   const output = fresh(`${base}_DequantizeLinear_Output`);
   addNode(graph, {
-    opType: 'DequantizeLinear', name: fresh(`${base}_DequantizeLinear`), input: [quantized, scale, zeroPoint], output: [output],
+    opType: 'DequantizeLinear',
+    name: fresh(`${base}_DequantizeLinear`),
+    input: [quantized, scale, zeroPoint],
+    output: [output],
     attribute: perAxis ? [{ name: 'axis', type: ATTR.INT, i: axis }] : [],
   });
   return output;

@@ -2,7 +2,10 @@
 export type QuantType = 'uint8' | 'int8';
 export const QRANGE: Record<QuantType, { min: number; max: number }> = { uint8: { min: 0, max: 255 }, int8: { min: -128, max: 127 } };
 
-export interface QuantParams { scale: number; zeroPoint: number }
+export interface QuantParams {
+  scale: number;
+  zeroPoint: number;
+}
 
 /** Round half to even, the rounding ONNX QuantizeLinear specifies (so our offline codes match the kernels). */
 export function roundHalfEven(x: number): number {
@@ -57,15 +60,24 @@ export function quantizeWeight(values: Float32Array, dims: readonly number[], ax
   const inner = axis === undefined ? 1 : dims.slice(axis + 1).reduce((a, b) => a * b, 1);
   const channelOf = (i: number): number => (axis === undefined ? 0 : Math.floor(i / inner) % channels);
   const absMax = new Float32Array(channels);
-  values.forEach((v, i) => { const c = channelOf(i); absMax[c] = Math.max(absMax[c], Math.abs(v)); });
+  values.forEach((v, i) => {
+    const c = channelOf(i);
+    absMax[c] = Math.max(absMax[c], Math.abs(v));
+  });
   const scales = Float32Array.from(absMax, (m) => (m > 0 ? m / 127 : 1));
   const data = new Int8Array(values.length);
-  values.forEach((v, i) => { data[i] = clamp(roundHalfEven(v / scales[channelOf(i)]), -127, 127); });
+  values.forEach((v, i) => {
+    data[i] = clamp(roundHalfEven(v / scales[channelOf(i)]), -127, 127);
+  });
   return { data, scales, axis };
 }
 
 /** Bias as int32 with scale = input scale × weight scale (per channel), zero point 0, as QLinearConv expects. */
-export function quantizeBias(bias: Float32Array, inputScale: number, weightScales: Float32Array): { data: Int32Array; scales: Float32Array } {
+export function quantizeBias(
+  bias: Float32Array,
+  inputScale: number,
+  weightScales: Float32Array,
+): { data: Int32Array; scales: Float32Array } {
   const scales = Float32Array.from(bias, (_, c) => inputScale * weightScales[weightScales.length === 1 ? 0 : c]);
   const data = Int32Array.from(bias, (b, c) => clamp(roundHalfEven(b / scales[c]), -2147483648, 2147483647));
   return { data, scales };

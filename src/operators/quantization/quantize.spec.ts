@@ -28,7 +28,10 @@ async function optimizedOps(bytes: Uint8Array, name: string): Promise<Record<str
   return describeModel(readFileSync(path)).opHistogram;
 }
 
-const rejects = (code: string) => (e: unknown): boolean => e instanceof TierwiseError && e.code === code && e.status === 400;
+const rejects =
+  (code: string) =>
+  (e: unknown): boolean =>
+    e instanceof TierwiseError && e.code === code && e.status === 400;
 
 describe('int8 quantization of the fixtures', () => {
   before(async () => {
@@ -57,14 +60,20 @@ describe('int8 quantization of the fixtures', () => {
     const staticModel = buildStatic(calibrated, { method: 'percentile', perChannel: true });
     const dynamicModel = quantizeDynamic(textTeacher);
     assert.equal(dynamicModel.quantizedNodes.length, 26, '24 encoder MatMuls + pooler and classifier Gemms');
-    for (const [label, bytes] of [['static', staticModel.bytes], ['dynamic', dynamicModel.bytes]] as const) {
+    for (const [label, bytes] of [
+      ['static', staticModel.bytes],
+      ['dynamic', dynamicModel.bytes],
+    ] as const) {
       const acc = await top1Accuracy(bytes, textEval);
       assert.ok(fp32 - acc <= 1, `${label}: ${fp32} -> ${acc}`);
     }
     const staticOps = await optimizedOps(staticModel.bytes, 'text-static');
     assert.equal(staticOps['com.microsoft::MatMulIntegerToFloat'], 24);
     const dynamicOps = await optimizedOps(dynamicModel.bytes, 'text-dynamic');
-    assert.ok((dynamicOps['com.microsoft::DynamicQuantizeMatMul'] ?? 0) + (dynamicOps['com.microsoft::MatMulIntegerToFloat'] ?? 0) >= 24, JSON.stringify(dynamicOps));
+    assert.ok(
+      (dynamicOps['com.microsoft::DynamicQuantizeMatMul'] ?? 0) + (dynamicOps['com.microsoft::MatMulIntegerToFloat'] ?? 0) >= 24,
+      JSON.stringify(dynamicOps),
+    );
   });
 
   test('attention MatMuls (QK^T, AV) run as integer kernels with the 1/sqrt(d) folded, within 1 point', async () => {
@@ -92,7 +101,19 @@ describe('int8 quantization of the fixtures', () => {
     const moved = graph.initializer!.filter((t) => t.name!.startsWith('onnx::Conv') || t.name === 'fc.weight');
     graph.initializer = graph.initializer!.filter((t) => !moved.includes(t));
     graph.node = [
-      ...moved.map((t) => onnx.NodeProto.create({ opType: 'Constant', output: [t.name!], attribute: [{ name: 'value', type: onnx.AttributeProto.AttributeType.TENSOR, t: makeTensor(t.name!, t.dims!.map(Number), new Float32Array(Uint8Array.from(t.rawData!).buffer)) }] })),
+      ...moved.map((t) =>
+        onnx.NodeProto.create({
+          opType: 'Constant',
+          output: [t.name!],
+          attribute: [
+            {
+              name: 'value',
+              type: onnx.AttributeProto.AttributeType.TENSOR,
+              t: makeTensor(t.name!, t.dims!.map(Number), new Float32Array(Uint8Array.from(t.rawData!).buffer)),
+            },
+          ],
+        }),
+      ),
       ...graph.node!,
     ];
     const constants = saveModel(model);
@@ -120,33 +141,70 @@ describe('int8 quantization of the fixtures', () => {
     const passing = ok.trials.filter((t) => t.passed);
     assert.ok(ok.chosen && ok.bytes && passing.length > 0);
     assert.equal(ok.chosen.latencyMs, Math.min(...passing.map((t) => t.latencyMs!)));
-    assert.deepEqual(ok.trials.map((t) => [t.method, t.perChannel]), [['minmax', true], ['percentile', true], ['entropy', true], ['minmax', false]]);
+    assert.deepEqual(
+      ok.trials.map((t) => [t.method, t.perChannel]),
+      [
+        ['minmax', true],
+        ['percentile', true],
+        ['entropy', true],
+        ['minmax', false],
+      ],
+    );
 
-    const impossible = await quantizeAccuracyAware(imageStudent, imageCalib.slice(0, 20), { evaluate, baseline, maxDrop: -50, maxTrials: 6, methods: ['minmax'] });
+    const impossible = await quantizeAccuracyAware(imageStudent, imageCalib.slice(0, 20), {
+      evaluate,
+      baseline,
+      maxDrop: -50,
+      maxTrials: 6,
+      methods: ['minmax'],
+    });
     assert.equal(impossible.bytes, undefined);
     assert.equal(impossible.sensitivity.length, 10, 'every quantizable node ranked');
     assert.ok(impossible.sensitivity[0].error >= impossible.sensitivity[9].error);
-    assert.deepEqual(impossible.trials.slice(2).map((t) => t.excluded.length), [1, 2, 4, 8]);
+    assert.deepEqual(
+      impossible.trials.slice(2).map((t) => t.excluded.length),
+      [1, 2, 4, 8],
+    );
     assert.equal(impossible.trials[2].excluded[0], impossible.sensitivity[0].node);
   });
 
   test('bad inputs fail with clear errors', async () => {
-    await assert.rejects(quantizeStatic(readFileSync(fixtureModelPath('fashion-resnet', 'qat')), imageCalib, { method: 'minmax', perChannel: true }),
-      (e: unknown) => rejects('NOT_QUANTIZABLE')(e) && /already quantized/.test((e as Error).message));
+    await assert.rejects(
+      quantizeStatic(readFileSync(fixtureModelPath('fashion-resnet', 'qat')), imageCalib, { method: 'minmax', perChannel: true }),
+      (e: unknown) => rejects('NOT_QUANTIZABLE')(e) && /already quantized/.test((e as Error).message),
+    );
     const addOnly = saveModel({
-      irVersion: 8, opsetImport: [{ domain: '', version: 17 }],
-      graph: { name: 'add', node: [{ opType: 'Add', input: ['input', 'input'], output: ['logits'] }],
-        input: [{ name: 'input', type: { tensorType: { elemType: 1, shape: { dim: [{ dimParam: 'N' }, { dimValue: 1 }, { dimValue: 32 }, { dimValue: 32 }] } } } }],
-        output: [{ name: 'logits', type: { tensorType: { elemType: 1 } } }] },
+      irVersion: 8,
+      opsetImport: [{ domain: '', version: 17 }],
+      graph: {
+        name: 'add',
+        node: [{ opType: 'Add', input: ['input', 'input'], output: ['logits'] }],
+        input: [
+          {
+            name: 'input',
+            type: { tensorType: { elemType: 1, shape: { dim: [{ dimParam: 'N' }, { dimValue: 1 }, { dimValue: 32 }, { dimValue: 32 }] } } },
+          },
+        ],
+        output: [{ name: 'logits', type: { tensorType: { elemType: 1 } } }],
+      },
     });
     await assert.rejects(quantizeStatic(addOnly, imageCalib, { method: 'minmax', perChannel: true }), rejects('NOT_QUANTIZABLE'));
     assert.throws(() => quantizeDynamic(addOnly), rejects('NOT_QUANTIZABLE'));
     await assert.rejects(quantizeStatic(imageTeacher, [], { method: 'minmax', perChannel: true }), rejects('CALIBRATION_EMPTY'));
-    await assert.rejects(quantizeStatic(imageTeacher, textCalib.slice(0, 2), { method: 'minmax', perChannel: true }),
-      (e: unknown) => rejects('CALIBRATION_INPUT_MISMATCH')(e) && /"input"/.test((e as Error).message));
-    const wrongShape = [{ ...imageCalib[0], inputs: { input: { ...imageCalib[0].inputs.input, dims: [1, 1, 28, 28], data: new Float32Array(784) } } }];
-    await assert.rejects(quantizeStatic(imageTeacher, wrongShape, { method: 'minmax', perChannel: true }),
-      (e: unknown) => rejects('CALIBRATION_INPUT_MISMATCH')(e) && /\[1,1,28,28\]/.test((e as Error).message));
-    await assert.rejects(quantizeStatic(new Uint8Array([1, 2, 3]), imageCalib, { method: 'minmax', perChannel: true }), rejects('MODEL_CORRUPT'));
+    await assert.rejects(
+      quantizeStatic(imageTeacher, textCalib.slice(0, 2), { method: 'minmax', perChannel: true }),
+      (e: unknown) => rejects('CALIBRATION_INPUT_MISMATCH')(e) && /"input"/.test((e as Error).message),
+    );
+    const wrongShape = [
+      { ...imageCalib[0], inputs: { input: { ...imageCalib[0].inputs.input, dims: [1, 1, 28, 28], data: new Float32Array(784) } } },
+    ];
+    await assert.rejects(
+      quantizeStatic(imageTeacher, wrongShape, { method: 'minmax', perChannel: true }),
+      (e: unknown) => rejects('CALIBRATION_INPUT_MISMATCH')(e) && /\[1,1,28,28\]/.test((e as Error).message),
+    );
+    await assert.rejects(
+      quantizeStatic(new Uint8Array([1, 2, 3]), imageCalib, { method: 'minmax', perChannel: true }),
+      rejects('MODEL_CORRUPT'),
+    );
   });
 });

@@ -75,7 +75,10 @@ function entropyRange(stats: TensorStats): [number, number] {
   let bestKl = Infinity;
   for (let t = levels; t <= bins; t += 16) {
     const kl = klForThreshold(folded, t, levels);
-    if (kl < bestKl) { bestKl = kl; best = t; }
+    if (kl < bestKl) {
+      bestKl = kl;
+      best = t;
+    }
   }
   const threshold = (best / bins) * absMax;
   return [Math.max(stats.min, -threshold), Math.min(stats.max, threshold)];
@@ -92,7 +95,10 @@ function klForThreshold(hist: Float64Array, t: number, levels: number): number {
     const end = Math.max(start + 1, Math.floor((j + 1) * per));
     let sum = 0;
     let nonZero = 0;
-    for (let i = start; i < end; i++) { sum += hist[i]; if (hist[i] > 0) nonZero++; }
+    for (let i = start; i < end; i++) {
+      sum += hist[i];
+      if (hist[i] > 0) nonZero++;
+    }
     for (let i = start; i < end; i++) if (hist[i] > 0) q[i] = sum / nonZero;
   }
   const pSum = p.reduce((a, b) => a + b, 0);

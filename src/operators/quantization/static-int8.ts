@@ -40,7 +40,11 @@ export interface CalibratedModel {
   preparation: Preparation;
 }
 
-export async function calibrateModel(modelBytes: Uint8Array, samples: DatasetSample[], options: CalibrationOptions = {}): Promise<CalibratedModel> {
+export async function calibrateModel(
+  modelBytes: Uint8Array,
+  samples: DatasetSample[],
+  options: CalibrationOptions = {},
+): Promise<CalibratedModel> {
   if (samples.length === 0) throw new TierwiseError('CALIBRATION_EMPTY', 'the calibration set holds no samples');
   // Per-channel QDQ needs opset 13: older models go through the opset converter (checked on the first samples).
   const prepared = await prepareForQuantization(modelBytes, 13, feedsFromSamples(samples));
@@ -48,9 +52,12 @@ export async function calibrateModel(modelBytes: Uint8Array, samples: DatasetSam
   const weighted = findWeightedNodes(model.graph!);
   if (weighted.length === 0) {
     const already = (model.graph!.node ?? []).some((n) => n.opType === 'DequantizeLinear' || n.opType === 'QLinearConv');
-    throw new TierwiseError('NOT_QUANTIZABLE', already
-      ? 'the model is already quantized (its Conv/MatMul/Gemm weights come from DequantizeLinear)'
-      : `the model has no Conv, MatMul or Gemm node with a constant float weight, so int8 kernels cannot help it${inSubgraphs(model)}`);
+    throw new TierwiseError(
+      'NOT_QUANTIZABLE',
+      already
+        ? 'the model is already quantized (its Conv/MatMul/Gemm weights come from DequantizeLinear)'
+        : `the model has no Conv, MatMul or Gemm node with a constant float weight, so int8 kernels cannot help it${inSubgraphs(model)}`,
+    );
   }
   const plan = planQdq(model.graph!, weighted, findActivationMatMuls(model.graph!));
   const stats = await collectStats(model, plan.activations, samples, options);
@@ -69,12 +76,19 @@ export function buildStatic(calibrated: CalibratedModel, config: StaticConfig): 
   const ranges = new Map<string, [number, number]>();
   for (const [name, s] of calibrated.stats) ranges.set(name, rangeOf(s, config.method, config.percentile));
   rewriteToQdq(model, plan, ranges, { perChannel: config.perChannel, activationType: config.activationType ?? 'uint8' });
-  return { bytes: saveModel(model), quantizedNodes: [...weighted.map((w) => w.name), ...activationMatMuls.map((m) => m.name)], preparation: calibrated.preparation };
+  return {
+    bytes: saveModel(model),
+    quantizedNodes: [...weighted.map((w) => w.name), ...activationMatMuls.map((m) => m.name)],
+    preparation: calibrated.preparation,
+  };
 }
 
 /** Static int8 QDQ quantization with one configuration. */
 export async function quantizeStatic(
-  modelBytes: Uint8Array, samples: DatasetSample[], config: StaticConfig, options: CalibrationOptions = {},
+  modelBytes: Uint8Array,
+  samples: DatasetSample[],
+  config: StaticConfig,
+  options: CalibrationOptions = {},
 ): Promise<QuantizedModel> {
   return buildStatic(await calibrateModel(modelBytes, samples, options), config);
 }
@@ -82,6 +96,8 @@ export async function quantizeStatic(
 /** ` (n Conv/MatMul/Gemm nodes sit inside If/Loop/Scan subgraphs, which the quantizer does not rewrite)` or ''. */
 export function inSubgraphs(model: ModelProto): string {
   let n = 0;
-  forEachGraph(model.graph!, (g, depth) => { if (depth > 0) n += (g.node ?? []).filter((x) => ['Conv', 'MatMul', 'Gemm'].includes(x.opType ?? '')).length; });
+  forEachGraph(model.graph!, (g, depth) => {
+    if (depth > 0) n += (g.node ?? []).filter((x) => ['Conv', 'MatMul', 'Gemm'].includes(x.opType ?? '')).length;
+  });
   return n > 0 ? ` (${n} Conv/MatMul/Gemm nodes sit inside If/Loop/Scan subgraphs, which the engines do not rewrite)` : '';
 }

@@ -14,7 +14,11 @@ export const dynamicInt8: Operator = {
   needs: () => ['feeds'],
   tolerance: TOLERANCES.int8,
   async apply(bytes, params, ctx) {
-    const prepared = await prepareForQuantization(bytes, 11, () => ctx.feeds ?? engineSampleInputs(loadModel(bytes), ctx.inputSpec ?? {}, 2));
+    const prepared = await prepareForQuantization(
+      bytes,
+      11,
+      () => ctx.feeds ?? engineSampleInputs(loadModel(bytes), ctx.inputSpec ?? {}, 2),
+    );
     const model = quantizeDynamic(prepared.bytes, {
       perChannel: params.perChannel !== false,
       ...(params.exclude !== undefined ? { exclude: stringList(params.exclude, 'dynamic-int8 exclude') } : {}),

@@ -32,7 +32,11 @@ async function chooseBlock(bytes: Uint8Array, ctx: OperatorContext): Promise<Ope
   // Blocks and MAC shares at the study's inputs (its spec or its dataset), never at 1 for a symbolic dim.
   const blocks = await listBlocks(model, { feeds: ctx.feeds?.[0], spec: ctx.inputSpec, resolve: { assumeBatch: true } });
   const bypassable = blocks.filter((b) => b.bypassable);
-  if (bypassable.length === 0) throw new TierwiseError('EARLY_EXIT_NO_BLOCKS', 'the model has no residual block that can be bypassed (projection shortcuts change the shape)');
+  if (bypassable.length === 0)
+    throw new TierwiseError(
+      'EARLY_EXIT_NO_BLOCKS',
+      'the model has no residual block that can be bypassed (projection shortcuts change the shape)',
+    );
   const evaluation = ctx.evaluation;
   if (evaluation?.length) {
     const selection = await selectExitVariants(model, blocks, { accuracy: (candidate) => top1Accuracy(candidate, evaluation) }, 1);
@@ -51,5 +55,12 @@ async function chooseBlock(bytes: Uint8Array, ctx: OperatorContext): Promise<Ope
     };
   }
   const deepest = bypassable[bypassable.length - 1];
-  return { bytes: saveModel(bypassBlocks(model, blocks, [deepest.id])), report: { skipped: [deepest.id], selection: 'deepest bypassable block (no labelled data to choose by accuracy)', macShareSaved: deepest.macShare } };
+  return {
+    bytes: saveModel(bypassBlocks(model, blocks, [deepest.id])),
+    report: {
+      skipped: [deepest.id],
+      selection: 'deepest bypassable block (no labelled data to choose by accuracy)',
+      macShareSaved: deepest.macShare,
+    },
+  };
 }

@@ -24,7 +24,10 @@ export const partition: Operator = {
     if (params.from !== undefined || params.to !== undefined) return searched(bytes, params as { from: string; to: string }, ctx);
     const cut = stringList(params.cut, 'partition cut');
     const model = loadModel(bytes);
-    const probe = await probeShapes(model, { shapes: params.shapes as Record<string, number[]> | undefined, spec: params.inputs as InputSpec | undefined });
+    const probe = await probeShapes(model, {
+      shapes: params.shapes as Record<string, number[]> | undefined,
+      spec: params.inputs as InputSpec | undefined,
+    });
     const split = splitModel(model, cut, probe);
     const transferBytes = [...split.cut.tensors, ...split.cut.forwardedInputs].reduce((s, n) => s + (probe.get(n)?.bytes ?? 0), 0);
     const head = saveModel(split.head);
@@ -36,13 +39,26 @@ export const partition: Operator = {
 async function searched(bytes: Uint8Array, params: { from: string; to: string }, ctx: OperatorContext): Promise<OperatorOutput> {
   const search: PartitionSearchContext | undefined = ctx.partitionSearch;
   const inputs = ctx.feeds;
-  if (!search || !inputs?.length) throw new TierwiseError('CHAIN_CONTEXT_MISSING', 'a partition between tiers needs the search context (network, effort) and sample inputs');
+  if (!search || !inputs?.length)
+    throw new TierwiseError(
+      'CHAIN_CONTEXT_MISSING',
+      'a partition between tiers needs the search context (network, effort) and sample inputs',
+    );
   // The search probes and measures at the inputs it verifies with (the study's spec or dataset), not at 1 for
   // symbolic dims; the probe's second run keeps their fills, so symbolic dims stay symbolic in head and tail.
   const at = { feeds: inputs[0], spec: ctx.inputSpec, resolve: { assumeBatch: true } };
   const result = await searchPartition(search.modelPath, {
-    from: params.from, to: params.to, feeds: inputs[0], inputs: ctx.inputSpec, links: tierLinks(search.network), origin: 'mobile', requestBytes: search.requestBytes,
-    topK: 2, runs: Math.min(30, search.effort.runs), warmup: Math.min(5, search.effort.warmup), minShare: MIN_SHARE,
+    from: params.from,
+    to: params.to,
+    feeds: inputs[0],
+    inputs: ctx.inputSpec,
+    links: tierLinks(search.network),
+    origin: 'mobile',
+    requestBytes: search.requestBytes,
+    topK: 2,
+    runs: Math.min(30, search.effort.runs),
+    warmup: Math.min(5, search.effort.warmup),
+    minShare: MIN_SHARE,
   });
   const model = loadModel(bytes);
   const probe = await probeShapes(model, at);
@@ -79,7 +95,11 @@ async function searched(bytes: Uint8Array, params: { from: string; to: string },
 }
 
 /** The tail's inputs for each sample: the head's real cut tensors, and the model inputs the tail reads directly. */
-async function tailInputs(split: ReturnType<typeof splitModel>, head: Uint8Array, inputs: Array<Record<string, InputTensor>>): Promise<Array<Record<string, InputTensor>>> {
+async function tailInputs(
+  split: ReturnType<typeof splitModel>,
+  head: Uint8Array,
+  inputs: Array<Record<string, InputTensor>>,
+): Promise<Array<Record<string, InputTensor>>> {
   const session = await openSession(head, { threads: 1 });
   try {
     const out: Array<Record<string, InputTensor>> = [];
@@ -90,7 +110,10 @@ async function tailInputs(split: ReturnType<typeof splitModel>, head: Uint8Array
         Object.fromEntries(
           split.tail.graph!.input!.map((v) => {
             const t = produced[v.name!];
-            return [v.name!, t ? { type: t.type as InputTensor['type'], dims: [...t.dims], data: t.data as InputTensor['data'] } : sample[v.name!]];
+            return [
+              v.name!,
+              t ? { type: t.type as InputTensor['type'], dims: [...t.dims], data: t.data as InputTensor['data'] } : sample[v.name!],
+            ];
           }),
         ),
       );

@@ -9,7 +9,10 @@ export const prune: Operator = {
   needs: () => [],
   tolerance: TOLERANCES.prune,
   async apply(bytes, params) {
-    const { model, report } = pruneModel(loadModel(bytes), { sparsity: params.sparsity as number, scope: (params.scope as PruneScope | undefined) ?? 'global' });
+    const { model, report } = pruneModel(loadModel(bytes), {
+      sparsity: params.sparsity as number,
+      scope: (params.scope as PruneScope | undefined) ?? 'global',
+    });
     const { layers: _layers, ...summary } = report;
     return { bytes: saveModel(model), report: summary };
   },

@@ -22,13 +22,31 @@ export const sptq: Operator = {
       const baseline = await top1Accuracy(bytes, evaluation);
       // A trial counts only if it also agrees with the model as every build's output must (verify.ts).
       const feeds = ctx.feeds;
-      const accept = feeds?.length ? (candidate: Uint8Array) => verifyModel('sptq', bytes, candidate, feeds, TOLERANCES.int8).then(() => true, () => false) : undefined;
-      const result = await quantizeAccuracyAware(bytes, calibration, { evaluate: (candidate) => top1Accuracy(candidate, evaluation), baseline, maxDrop, accept });
+      const accept = feeds?.length
+        ? (candidate: Uint8Array) =>
+            verifyModel('sptq', bytes, candidate, feeds, TOLERANCES.int8).then(
+              () => true,
+              () => false,
+            )
+        : undefined;
+      const result = await quantizeAccuracyAware(bytes, calibration, {
+        evaluate: (candidate) => top1Accuracy(candidate, evaluation),
+        baseline,
+        maxDrop,
+        accept,
+      });
       if (!result.bytes) {
         const best = Math.min(...result.trials.map((t) => t.drop));
-        throw new TierwiseError('SPTQ_TOLERANCE_UNMET', `no static int8 configuration stays within ${maxDrop} points (best drop ${best.toFixed(2)} in ${result.trials.length} trials)`, { trials: result.trials });
+        throw new TierwiseError(
+          'SPTQ_TOLERANCE_UNMET',
+          `no static int8 configuration stays within ${maxDrop} points (best drop ${best.toFixed(2)} in ${result.trials.length} trials)`,
+          { trials: result.trials },
+        );
       }
-      return { bytes: result.bytes, report: { calibrationSamples: calibration.length, baselineAccuracy: baseline, chosen: result.chosen, trials: result.trials } };
+      return {
+        bytes: result.bytes,
+        report: { calibrationSamples: calibration.length, baselineAccuracy: baseline, chosen: result.chosen, trials: result.trials },
+      };
     }
     const config: StaticConfig = {
       method: (params.method as CalibrationMethod | undefined) ?? 'minmax',

@@ -8,13 +8,20 @@ import type { InputTensor } from '../../onnx/io-spec';
 export function fixtureModels(): string[] {
   return ['fashion-resnet', 'sentiment-bert'].flatMap((family) => {
     const dir = join(repoRoot(), 'test/fixtures', family, 'models');
-    return readdirSync(dir).filter((f) => f.endsWith('.onnx')).sort().map((f) => join(dir, f));
+    return readdirSync(dir)
+      .filter((f) => f.endsWith('.onnx'))
+      .sort()
+      .map((f) => join(dir, f));
   });
 }
 
 export type Outputs = Record<string, { type: string; dims: readonly number[]; data: ArrayLike<number | bigint> }>;
 
-export async function runModel(model: ModelProto | Uint8Array, feeds: Record<string, InputTensor>, optimization: 'disabled' | 'all' = 'all'): Promise<Outputs> {
+export async function runModel(
+  model: ModelProto | Uint8Array,
+  feeds: Record<string, InputTensor>,
+  optimization: 'disabled' | 'all' = 'all',
+): Promise<Outputs> {
   const session = await openSession(model instanceof Uint8Array ? model : saveModel(model), { optimization, threads: 1 });
   try {
     return (await session.run(toFeeds(Object.fromEntries(session.inputNames.map((n) => [n, feeds[n]]))))) as unknown as Outputs;
@@ -37,10 +44,14 @@ export function maxAbsDiff(a: Outputs, b: Outputs): number {
 /** Turns every initializer into a Constant node (the form some exporters emit). */
 export function initializersToConstants(model: ModelProto): void {
   const graph = model.graph!;
-  const constants = (graph.initializer ?? []).map((t) => onnx.NodeProto.create({
-    opType: 'Constant', name: `const_${t.name}`, output: [t.name ?? ''],
-    attribute: [{ name: 'value', type: onnx.AttributeProto.AttributeType.TENSOR, t }],
-  }));
+  const constants = (graph.initializer ?? []).map((t) =>
+    onnx.NodeProto.create({
+      opType: 'Constant',
+      name: `const_${t.name}`,
+      output: [t.name ?? ''],
+      attribute: [{ name: 'value', type: onnx.AttributeProto.AttributeType.TENSOR, t }],
+    }),
+  );
   graph.node = [...constants, ...(graph.node ?? [])];
   graph.initializer = [];
   graph.input = (graph.input ?? []).filter((v) => !constants.some((c) => c.output[0] === v.name));

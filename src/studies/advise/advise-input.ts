@@ -66,7 +66,19 @@ export function adviseInput({ study, variants, measurements, accuracy, modelInpu
     measurements: tierMeasurements,
     payloads: {
       // the shapes the baseline ran at (recorded since 0005), not the declared ones with symbolic dims
-      requestBytes: payload?.meanPayloadBytes ?? modelInputs.reduce((s, spec) => s + tensorBytes({ ...spec, shape: measurements.find((m) => m.variantId === baseline.id && m.inputShapes?.[spec.name])?.inputShapes?.[spec.name]?.shape ?? spec.shape }), 0),
+      requestBytes:
+        payload?.meanPayloadBytes ??
+        modelInputs.reduce(
+          (s, spec) =>
+            s +
+            tensorBytes({
+              ...spec,
+              shape:
+                measurements.find((m) => m.variantId === baseline.id && m.inputShapes?.[spec.name])?.inputShapes?.[spec.name]?.shape ??
+                spec.shape,
+            }),
+          0,
+        ),
       responseBytes: modelOutputs.reduce((s, spec) => s + tensorBytes(spec), 0),
       cutBytes,
     },

@@ -1,7 +1,20 @@
 import { ApiPropertyOptional, ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
-  ArrayMaxSize, ArrayUnique, IsArray, IsIn, IsInt, IsNumber, IsObject, IsOptional, IsString, IsUrl, IsUUID, Max, Min, ValidateNested,
+  ArrayMaxSize,
+  ArrayUnique,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsObject,
+  IsOptional,
+  IsString,
+  IsUrl,
+  IsUUID,
+  Max,
+  Min,
+  ValidateNested,
 } from 'class-validator';
 import { Field, Float, ID, InputType, Int } from '@nestjs/graphql';
 import { STUDY_OPERATORS, STUDY_SCENARIOS } from '../study-options';
@@ -13,108 +26,174 @@ export { STUDY_OPERATORS, STUDY_SCENARIOS } from '../study-options';
 export class ConstraintsDto {
   @Field(() => Float, { nullable: true })
   @ApiPropertyOptional({ description: 'points of accuracy tolerated below the baseline' })
-  @IsOptional() @IsNumber() @Min(0) @Max(100)
+  @IsOptional()
+  @IsNumber()
+  @Min(0)
+  @Max(100)
   maxAccuracyDrop?: number;
 
   @Field(() => Float, { nullable: true })
   @ApiPropertyOptional({ description: 'end-to-end p95 budget, ms' })
-  @IsOptional() @IsNumber() @Min(0)
+  @IsOptional()
+  @IsNumber()
+  @Min(0)
   latencyBudgetMs?: number;
 
   @Field(() => Float, { nullable: true })
-  @ApiPropertyOptional() @IsOptional() @IsNumber() @Min(0)
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsNumber()
+  @Min(0)
   maxModelBytes?: number;
 
   @Field(() => Float, { nullable: true })
-  @ApiPropertyOptional() @IsOptional() @IsNumber() @Min(0)
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsNumber()
+  @Min(0)
   maxMemoryBytes?: number;
 }
 
 @InputType('StudyNetworkInput')
 export class NetworkDto {
   @Field(() => Float, { nullable: true })
-  @ApiPropertyOptional({ default: 200 }) @IsOptional() @IsNumber() @Min(0.001) @Max(1e6)
+  @ApiPropertyOptional({ default: 200 })
+  @IsOptional()
+  @IsNumber()
+  @Min(0.001)
+  @Max(1e6)
   mobileEdgeMbps?: number;
 
   @Field(() => Float, { nullable: true })
-  @ApiPropertyOptional({ default: 1 }) @IsOptional() @IsNumber() @Min(0.001) @Max(1e6)
+  @ApiPropertyOptional({ default: 1 })
+  @IsOptional()
+  @IsNumber()
+  @Min(0.001)
+  @Max(1e6)
   edgeCloudMbps?: number;
 
   @Field(() => Float, { nullable: true })
-  @ApiPropertyOptional({ default: 0 }) @IsOptional() @IsNumber() @Min(0) @Max(60_000)
+  @ApiPropertyOptional({ default: 0 })
+  @IsOptional()
+  @IsNumber()
+  @Min(0)
+  @Max(60_000)
   rttMs?: number;
 }
 
 @InputType('StudyEffortInput')
 export class EffortDto {
   @Field(() => Int, { nullable: true })
-  @ApiPropertyOptional({ default: 10 }) @IsOptional() @IsInt() @Min(0) @Max(1000)
+  @ApiPropertyOptional({ default: 10 })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(1000)
   warmup?: number;
 
   @Field(() => Int, { nullable: true })
-  @ApiPropertyOptional({ default: 100 }) @IsOptional() @IsInt() @Min(5) @Max(10_000)
+  @ApiPropertyOptional({ default: 100 })
+  @IsOptional()
+  @IsInt()
+  @Min(5)
+  @Max(10_000)
   runs?: number;
 
   @Field(() => Int, { nullable: true })
   @ApiPropertyOptional({ description: 'run for this long per measurement instead of a fixed count' })
-  @IsOptional() @IsInt() @Min(100) @Max(600_000)
+  @IsOptional()
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
   timeBudgetMs?: number;
 
   @Field(() => Int, { nullable: true })
   @ApiPropertyOptional({ description: 'evaluate on at most this many samples' })
-  @IsOptional() @IsInt() @Min(1) @Max(1_000_000)
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
   evalLimit?: number;
 }
 
 @InputType('CreateStudyInput')
 export class CreateStudyDto {
   @Field(() => ID)
-  @ApiProperty() @IsUUID()
+  @ApiProperty()
+  @IsUUID()
   modelId: string;
 
   @Field(() => ID, { nullable: true })
   @ApiPropertyOptional({ description: 'labelled or unlabelled evaluation set; also calibrates sptq' })
-  @IsOptional() @IsUUID()
+  @IsOptional()
+  @IsUUID()
   datasetId?: string;
 
   @Field(() => [String], { nullable: true })
   @ApiPropertyOptional({ description: 'default: every configured tier' })
-  @IsOptional() @IsArray() @ArrayUnique() @ArrayMaxSize(16) @IsString({ each: true })
+  @IsOptional()
+  @IsArray()
+  @ArrayUnique()
+  @ArrayMaxSize(16)
+  @IsString({ each: true })
   tiers?: string[];
 
   @Field(() => [String], { nullable: true })
   @ApiPropertyOptional({ enum: STUDY_SCENARIOS, isArray: true, description: 'default: mobile, edge, cloud, mobile|edge, edge|cloud' })
-  @IsOptional() @IsArray() @ArrayUnique() @IsIn(STUDY_SCENARIOS, { each: true })
+  @IsOptional()
+  @IsArray()
+  @ArrayUnique()
+  @IsIn(STUDY_SCENARIOS, { each: true })
   scenarios?: string[];
 
   @Field(() => [String], { nullable: true })
-  @ApiPropertyOptional({ enum: STUDY_OPERATORS, isArray: true, description: 'default: every operator that applies, every uploaded variant, and sptq of each' })
-  @IsOptional() @IsArray() @ArrayUnique() @IsIn(STUDY_OPERATORS, { each: true })
+  @ApiPropertyOptional({
+    enum: STUDY_OPERATORS,
+    isArray: true,
+    description: 'default: every operator that applies, every uploaded variant, and sptq of each',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayUnique()
+  @IsIn(STUDY_OPERATORS, { each: true })
   operators?: string[];
 
   @Field(() => ConstraintsDto, { nullable: true })
-  @ApiPropertyOptional({ type: ConstraintsDto }) @IsOptional() @ValidateNested() @Type(() => ConstraintsDto)
+  @ApiPropertyOptional({ type: ConstraintsDto })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => ConstraintsDto)
   constraints?: ConstraintsDto;
 
   @Field(() => NetworkDto, { nullable: true })
-  @ApiPropertyOptional({ type: NetworkDto }) @IsOptional() @ValidateNested() @Type(() => NetworkDto)
+  @ApiPropertyOptional({ type: NetworkDto })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => NetworkDto)
   network?: NetworkDto;
 
   @Field(() => EffortDto, { nullable: true })
-  @ApiPropertyOptional({ type: EffortDto }) @IsOptional() @ValidateNested() @Type(() => EffortDto)
+  @ApiPropertyOptional({ type: EffortDto })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => EffortDto)
   effort?: EffortDto;
 
   @Field(() => JSONScalar, { nullable: true })
   @ApiPropertyOptional({
-    description: 'input spec for synthetic inputs (no dataset): {"dims": {"batch": 1}, "inputs": {"<input>": {"shape": [..], "dims": {..}, "fill": "zeros"|"ones"|"random-normal"|"random-uniform"|{"kind":"range","lo":0,"hi":n}|.., "value": n}}}; '
-      + 'a model with symbolic dims and no dataset needs it (422 INPUT_SPEC_REQUIRED)',
-    type: 'object', additionalProperties: true,
+    description:
+      'input spec for synthetic inputs (no dataset): {"dims": {"batch": 1}, "inputs": {"<input>": {"shape": [..], "dims": {..}, "fill": "zeros"|"ones"|"random-normal"|"random-uniform"|{"kind":"range","lo":0,"hi":n}|.., "value": n}}}; ' +
+      'a model with symbolic dims and no dataset needs it (422 INPUT_SPEC_REQUIRED)',
+    type: 'object',
+    additionalProperties: true,
   })
-  @IsOptional() @IsObject()
+  @IsOptional()
+  @IsObject()
   inputs?: Record<string, unknown>;
 
   @Field(() => String, { nullable: true })
   @ApiPropertyOptional({ description: 'also notified (signed) when the study ends' })
-  @IsOptional() @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
+  @IsOptional()
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
   webhookUrl?: string;
 }

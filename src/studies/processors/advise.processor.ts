@@ -46,12 +46,21 @@ export class AdviseProcessor implements JobProcessor<typeof JobName.AdviseStudy>
     const baselineMeasured = measurements.some((m) => variants.find((v) => v.id === m.variantId)?.operators.join() === 'identity');
     if (!baselineMeasured) {
       const reasons = study.failures.map((f) => `${f.job}${f.tier ? ` on ${f.tier}` : ''}: ${f.code}: ${f.message}`).slice(0, 5);
-      await this.outcome.fail(studyId, `the baseline model could not be measured on any tier${reasons.length ? ` (${reasons.join('; ')})` : ''}`);
+      await this.outcome.fail(
+        studyId,
+        `the baseline model could not be measured on any tier${reasons.length ? ` (${reasons.join('; ')})` : ''}`,
+      );
       return;
     }
     const input = adviseInput({ study, variants, measurements, accuracy, modelInputs: model.inputs, modelOutputs: model.outputs });
     const advice: Advice = advise(input);
-    const report = buildReport(advice, { title: `Tierwise study of ${model.name}`, methodNote: METHOD_NOTE, generatedAt: new Date().toISOString(), inputShapes: measuredInputs(measurements), buildInputShapes: builtInputs(variants) });
+    const report = buildReport(advice, {
+      title: `Tierwise study of ${model.name}`,
+      methodNote: METHOD_NOTE,
+      generatedAt: new Date().toISOString(),
+      inputShapes: measuredInputs(measurements),
+      buildInputShapes: builtInputs(variants),
+    });
     await this.results.replaceRecommendations(
       studyId,
       advice.candidates.map((c) => ({
@@ -64,7 +73,19 @@ export class AdviseProcessor implements JobProcessor<typeof JobName.AdviseStudy>
         accuracy: c.accuracy,
         explanation: c.explanation,
         violations: c.violations,
-        details: { id: c.id, shortName: c.shortName, label: c.label, operators: c.operators, cut: c.cut ?? null, tiers: c.tiers, latency: c.latency, accuracyDrop: c.accuracyDrop, sizeBytes: c.sizeBytes, peakMemoryBytes: c.peakMemoryBytes, comparison: c.comparison ?? null },
+        details: {
+          id: c.id,
+          shortName: c.shortName,
+          label: c.label,
+          operators: c.operators,
+          cut: c.cut ?? null,
+          tiers: c.tiers,
+          latency: c.latency,
+          accuracyDrop: c.accuracyDrop,
+          sizeBytes: c.sizeBytes,
+          peakMemoryBytes: c.peakMemoryBytes,
+          comparison: c.comparison ?? null,
+        },
       })),
     );
     const top = advice.candidates.find((c) => c.id === advice.recommendedId);
@@ -84,12 +105,16 @@ export class AdviseProcessor implements JobProcessor<typeof JobName.AdviseStudy>
 }
 
 /** Per built variant, the input shapes its build was probed and verified with. */
-function builtInputs(variants: Array<{ id: string; status: string; inputShapes: InputShapesRecord | null }>): Record<string, InputShapesRecord> {
+function builtInputs(
+  variants: Array<{ id: string; status: string; inputShapes: InputShapesRecord | null }>,
+): Record<string, InputShapesRecord> {
   return Object.fromEntries(variants.filter((v) => v.status === 'ready' && v.inputShapes).map((v) => [v.id, v.inputShapes!]));
 }
 
 /** Per variant, the input shapes its whole (or head) measurement ran with. */
-function measuredInputs(measurements: Array<{ variantId: string; part: string; inputShapes: InputShapesRecord | null }>): Record<string, InputShapesRecord> {
+function measuredInputs(
+  measurements: Array<{ variantId: string; part: string; inputShapes: InputShapesRecord | null }>,
+): Record<string, InputShapesRecord> {
   const out: Record<string, InputShapesRecord> = {};
   for (const m of measurements) if (m.inputShapes && m.part !== 'tail' && !out[m.variantId]) out[m.variantId] = m.inputShapes;
   return out;

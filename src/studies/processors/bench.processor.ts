@@ -42,7 +42,12 @@ export class BenchProcessor implements JobProcessor<typeof JobName.BenchVariant>
     try {
       let inputs: InputSource;
       if (part === 'tail') inputs = { kind: 'samples', path: this.blobs.pathOf(String(report.tailSamplesSha)), fill: "the head's outputs" };
-      else if (opened) inputs = { kind: 'samples', path: await opened.samplesFile(SAMPLE_INPUTS, describeModel(await readFile(modelPath)).inputs), fill: 'dataset' };
+      else if (opened)
+        inputs = {
+          kind: 'samples',
+          path: await opened.samplesFile(SAMPLE_INPUTS, describeModel(await readFile(modelPath)).inputs),
+          fill: 'dataset',
+        };
       // The study's input spec; a symbolic dim it leaves open fails the job with INPUT_SPEC_REQUIRED (never 1).
       else inputs = { kind: 'synthetic', spec: study.inputs ?? undefined };
       const result = await measure({
@@ -72,7 +77,15 @@ export class BenchProcessor implements JobProcessor<typeof JobName.BenchVariant>
         coldStartMs: result.coldStartMs,
         peakRssBytes: result.peakRssMB * 1024 * 1024,
         checksum: result.checksum,
-        envelope: { ...result.envelope, raw: result.raw, coldStartScaledMs: result.coldStartScaledMs, host: result.host, warnings: result.warnings, wallMs: result.wallMs, interference: result.interference ?? null },
+        envelope: {
+          ...result.envelope,
+          raw: result.raw,
+          coldStartScaledMs: result.coldStartScaledMs,
+          host: result.host,
+          warnings: result.warnings,
+          wallMs: result.wallMs,
+          interference: result.interference ?? null,
+        },
         samplesMs: result.samples.scaledMs,
         samplesRawMs: result.samples.rawMs,
         inputShapes: result.inputRecord,
@@ -88,6 +101,10 @@ export class BenchProcessor implements JobProcessor<typeof JobName.BenchVariant>
   }
 
   async onFinalFailure(job: Job<Payload>, failure: JobFailure): Promise<void> {
-    await this.jobs.failed(job.data.studyId, { job: `bench ${job.data.part}`, variantId: job.data.variantId, tier: job.data.tier }, failure);
+    await this.jobs.failed(
+      job.data.studyId,
+      { job: `bench ${job.data.part}`, variantId: job.data.variantId, tier: job.data.tier },
+      failure,
+    );
   }
 }

@@ -41,7 +41,11 @@ export class BuildProcessor implements JobProcessor<typeof JobName.BuildVariant>
     if (!variant) throw finalFailure(UNEXPECTED_FAILURE, `variant ${variantId} is gone`);
     if (variant.status !== 'ready') {
       const parent = variant.parentId ? await this.variants.get(variant.parentId) : null;
-      if (!parent || parent.status !== 'ready' || !parent.blobSha) throw finalFailure(UNEXPECTED_FAILURE, `its parent variant ${variant.parentId} is not built (${parent?.error ?? parent?.status ?? 'missing'})`);
+      if (!parent || parent.status !== 'ready' || !parent.blobSha)
+        throw finalFailure(
+          UNEXPECTED_FAILURE,
+          `its parent variant ${variant.parentId} is not built (${parent?.error ?? parent?.status ?? 'missing'})`,
+        );
       await this.variants.markBuilding(variantId);
       const outDir = await mkdtemp(join(tmpdir(), 'tierwise-build-'));
       const opened = study.datasetId ? await this.datasets.open(study.teamId, study.datasetId) : undefined;

@@ -61,7 +61,11 @@ export class EvaluateProcessor implements JobProcessor<typeof JobName.EvaluateVa
       const top1 = report.metrics?.top1;
       const agreement = report.fidelity?.top1Agreement;
       const primary = top1 ? { metric: 'top1', ...top1 } : agreement ? { metric: 'top1_agreement', ...agreement } : null;
-      if (!primary) throw finalFailure('EVALUATION_UNSCORABLE', 'the model output is not a class-score vector and the dataset has no labels to score it');
+      if (!primary)
+        throw finalFailure(
+          'EVALUATION_UNSCORABLE',
+          'the model output is not a class-score vector and the dataset has no labels to score it',
+        );
       await this.results.saveAccuracy(studyId, {
         variantId,
         datasetId: opened.datasetId,
@@ -86,7 +90,11 @@ export class EvaluateProcessor implements JobProcessor<typeof JobName.EvaluateVa
   }
 
   /** The shapes of the dataset's first preprocessed sample (what the evaluation fed), for the record. */
-  private async datasetInputShapes(opened: { samplesFile(limit: number, inputs: ReturnType<typeof describeModel>['inputs']): Promise<string> }, blobSha: string, batchSize: number): Promise<InputShapesRecord> {
+  private async datasetInputShapes(
+    opened: { samplesFile(limit: number, inputs: ReturnType<typeof describeModel>['inputs']): Promise<string> },
+    blobSha: string,
+    batchSize: number,
+  ): Promise<InputShapesRecord> {
     const file = await opened.samplesFile(1, describeModel(await readFile(this.blobs.pathOf(blobSha))).inputs);
     return recordOfTensors(loadSamples(file, 1)[0]!, `dataset${batchSize > 1 ? ` (batches of ${batchSize})` : ''}`);
   }

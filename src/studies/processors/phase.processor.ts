@@ -13,7 +13,10 @@ type Payload = JobPayloads['phase-done'];
 export class PhaseProcessor implements JobProcessor<typeof JobName.PhaseDone> {
   readonly handles = [JobName.PhaseDone] as const;
 
-  constructor(private readonly flow: StudyFlow, private readonly outcome: StudyOutcome) {}
+  constructor(
+    private readonly flow: StudyFlow,
+    private readonly outcome: StudyOutcome,
+  ) {}
 
   async handle(job: Job<Payload>): Promise<void> {
     await this.flow.phaseDone(job.data.studyId, job.data.phase);

@@ -26,7 +26,8 @@ import { PhaseProcessor } from './phase.processor';
 
 quietLogs();
 
-const job = <N extends JobNameValue>(name: N, data: JobPayloads[N]) => ({ id: `${name}-1`, name, data, opts: { attempts: 3 }, attemptsMade: 1 }) as unknown as Job<JobPayloads[N]>;
+const job = <N extends JobNameValue>(name: N, data: JobPayloads[N]) =>
+  ({ id: `${name}-1`, name, data, opts: { attempts: 3 }, attemptsMade: 1 }) as unknown as Job<JobPayloads[N]>;
 
 /** Results the processors would write; none of these paths may reach them. */
 class RecordingResults {
@@ -48,7 +49,10 @@ class RecordingResults {
   }
 }
 
-function setUp(status: StudyStatus = 'building', models: Record<string, object> = { 'model-1': { id: 'model-1', name: 'resnet', inputs: [], outputs: [] } }) {
+function setUp(
+  status: StudyStatus = 'building',
+  models: Record<string, object> = { 'model-1': { id: 'model-1', name: 'resnet', inputs: [], outputs: [] } },
+) {
   const studies = new FakeStudies(aStudy({ status, phase: 'build', jobsTotal: 4, variantIds: ['v-base', 'v-sptq', 'v-orphan'] }));
   const variants = new FakeVariants(
     aVariant({ id: 'v-base' }),
@@ -59,7 +63,11 @@ function setUp(status: StudyStatus = 'building', models: Record<string, object> 
   const events = new FakeEvents();
   const webhooks = new FakeWebhooks();
   const results = new RecordingResults();
-  const repo = { studies: as<StudiesRepository>(studies), variants: as<VariantsRepository>(variants), results: as<ResultsRepository>(results) };
+  const repo = {
+    studies: as<StudiesRepository>(studies),
+    variants: as<VariantsRepository>(variants),
+    results: as<ResultsRepository>(results),
+  };
   const flow = new StudyFlow(as<QueuesService>(queues), repo.studies, repo.variants, as<StudyEvents>(events));
   const jobs = new StudyJobs(repo.studies, repo.variants, flow);
   const outcome = new StudyOutcome(repo.studies, flow, as<WebhooksService>(webhooks));
@@ -104,17 +112,33 @@ describe('BuildProcessor', () => {
 
   test('a missing variant or an unbuilt parent is a final failure, never retried', async () => {
     const s = setUp();
-    await assert.rejects(s.build.handle(job('build-variant', { studyId: 'study-1', variantId: 'v-none' })), isFinal('JOB_FAILED', /variant v-none is gone/));
-    await assert.rejects(s.build.handle(job('build-variant', { studyId: 'study-1', variantId: 'v-orphan' })), isFinal('JOB_FAILED', /parent variant v-gone is not built \(missing\)/));
+    await assert.rejects(
+      s.build.handle(job('build-variant', { studyId: 'study-1', variantId: 'v-none' })),
+      isFinal('JOB_FAILED', /variant v-none is gone/),
+    );
+    await assert.rejects(
+      s.build.handle(job('build-variant', { studyId: 'study-1', variantId: 'v-orphan' })),
+      isFinal('JOB_FAILED', /parent variant v-gone is not built \(missing\)/),
+    );
     assert.equal(s.variants.rows.get('v-orphan')!.status, 'pending');
   });
 
   test('the final failure marks the variant failed with its code and records it on the study', async () => {
     const s = setUp();
-    await s.build.onFinalFailure(job('build-variant', { studyId: 'study-1', variantId: 'v-sptq' }), { code: 'CALIBRATION_INVALID', message: 'no samples', retryable: false });
-    assert.deepEqual([s.variants.rows.get('v-sptq')!.status, s.variants.rows.get('v-sptq')!.error], ['failed', 'CALIBRATION_INVALID: no samples']);
+    await s.build.onFinalFailure(job('build-variant', { studyId: 'study-1', variantId: 'v-sptq' }), {
+      code: 'CALIBRATION_INVALID',
+      message: 'no samples',
+      retryable: false,
+    });
+    assert.deepEqual(
+      [s.variants.rows.get('v-sptq')!.status, s.variants.rows.get('v-sptq')!.error],
+      ['failed', 'CALIBRATION_INVALID: no samples'],
+    );
     const [failure] = s.studies.row('study-1').failures;
-    assert.deepEqual([failure.job, failure.variantId, failure.code, failure.message], ['build', 'v-sptq', 'CALIBRATION_INVALID', 'no samples']);
+    assert.deepEqual(
+      [failure.job, failure.variantId, failure.code, failure.message],
+      ['build', 'v-sptq', 'CALIBRATION_INVALID', 'no samples'],
+    );
     assert.equal(s.studies.row('study-1').jobsDone, 1);
   });
 });
@@ -132,17 +156,34 @@ describe('BenchProcessor and EvaluateProcessor', () => {
 
   test('a variant that was never built is a final VARIANT_NOT_BUILT', async () => {
     const s = setUp('benchmarking');
-    await assert.rejects(s.bench.handle(job('bench-variant', { studyId: 'study-1', variantId: 'v-sptq', tier: 'edge', part: 'whole' })), isFinal('VARIANT_NOT_BUILT'));
-    await assert.rejects(s.evaluate.handle(job('evaluate-variant', { studyId: 'study-1', variantId: 'v-sptq' })), isFinal('VARIANT_NOT_BUILT'));
+    await assert.rejects(
+      s.bench.handle(job('bench-variant', { studyId: 'study-1', variantId: 'v-sptq', tier: 'edge', part: 'whole' })),
+      isFinal('VARIANT_NOT_BUILT'),
+    );
+    await assert.rejects(
+      s.evaluate.handle(job('evaluate-variant', { studyId: 'study-1', variantId: 'v-sptq' })),
+      isFinal('VARIANT_NOT_BUILT'),
+    );
   });
 
   test('their final failures say which job, variant and tier failed', async () => {
     const s = setUp('benchmarking');
-    await s.bench.onFinalFailure(job('bench-variant', { studyId: 'study-1', variantId: 'v-base', tier: 'mobile', part: 'head' }), { code: 'RUNNER_OOM', message: 'over 16 MB', retryable: false });
-    await s.evaluate.onFinalFailure(job('evaluate-variant', { studyId: 'study-1', variantId: 'v-base' }), { code: 'RUNNER_CRASHED', message: 'exited with code 1', retryable: true });
+    await s.bench.onFinalFailure(job('bench-variant', { studyId: 'study-1', variantId: 'v-base', tier: 'mobile', part: 'head' }), {
+      code: 'RUNNER_OOM',
+      message: 'over 16 MB',
+      retryable: false,
+    });
+    await s.evaluate.onFinalFailure(job('evaluate-variant', { studyId: 'study-1', variantId: 'v-base' }), {
+      code: 'RUNNER_CRASHED',
+      message: 'exited with code 1',
+      retryable: true,
+    });
     assert.deepEqual(
       s.studies.row('study-1').failures.map((f) => [f.job, f.variantId, f.tier, f.code]),
-      [['bench head', 'v-base', 'mobile', 'RUNNER_OOM'], ['evaluate', 'v-base', undefined, 'RUNNER_CRASHED']],
+      [
+        ['bench head', 'v-base', 'mobile', 'RUNNER_OOM'],
+        ['evaluate', 'v-base', undefined, 'RUNNER_CRASHED'],
+      ],
     );
     assert.equal(s.studies.row('study-1').jobsDone, 2);
   });
@@ -158,10 +199,17 @@ describe('PhaseProcessor', () => {
 
   test('a phase that cannot move on fails the study and says so by webhook', async () => {
     const s = setUp();
-    await s.phase.onFinalFailure(job('phase-done', { studyId: 'study-1', phase: 'bench' }), { code: 'JOB_FAILED', message: 'Connection is closed.', retryable: true });
+    await s.phase.onFinalFailure(job('phase-done', { studyId: 'study-1', phase: 'bench' }), {
+      code: 'JOB_FAILED',
+      message: 'Connection is closed.',
+      retryable: true,
+    });
     assert.equal(s.studies.row('study-1').status, 'failed');
     assert.equal(s.studies.row('study-1').error, 'the study could not move past its bench phase: Connection is closed.');
-    assert.deepEqual(s.webhooks.emitted.map((w) => w.event), ['study.failed']);
+    assert.deepEqual(
+      s.webhooks.emitted.map((w) => w.event),
+      ['study.failed'],
+    );
   });
 });
 
@@ -180,16 +228,25 @@ describe('AdviseProcessor', () => {
 
   test('without a measured baseline the study fails, naming the failures that caused it', async () => {
     const s = setUp('ranking');
-    s.studies.row('study-1').failures.push({ job: 'bench whole', variantId: 'v-base', tier: 'mobile', code: 'RUNNER_OOM', message: 'over 16 MB', at: 'now' });
+    s.studies
+      .row('study-1')
+      .failures.push({ job: 'bench whole', variantId: 'v-base', tier: 'mobile', code: 'RUNNER_OOM', message: 'over 16 MB', at: 'now' });
     await s.advise.handle(job('advise-study', { studyId: 'study-1' }));
     assert.equal(s.studies.row('study-1').status, 'failed');
-    assert.equal(s.studies.row('study-1').error, 'the baseline model could not be measured on any tier (bench whole on mobile: RUNNER_OOM: over 16 MB)');
+    assert.equal(
+      s.studies.row('study-1').error,
+      'the baseline model could not be measured on any tier (bench whole on mobile: RUNNER_OOM: over 16 MB)',
+    );
     assert.deepEqual(s.results.writes, []);
   });
 
   test('a ranking that fails for good fails the study', async () => {
     const s = setUp('ranking');
-    await s.advise.onFinalFailure(job('advise-study', { studyId: 'study-1' }), { code: 'SCENARIO_INVALID', message: 'unknown scenario', retryable: false });
+    await s.advise.onFinalFailure(job('advise-study', { studyId: 'study-1' }), {
+      code: 'SCENARIO_INVALID',
+      message: 'unknown scenario',
+      retryable: false,
+    });
     assert.equal(s.studies.row('study-1').error, 'ranking failed: unknown scenario');
   });
 });

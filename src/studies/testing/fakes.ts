@@ -67,7 +67,10 @@ export function aVariant(overrides: Partial<VariantRecord> & { id: string }): Va
   };
 }
 
-type StudiesContract = Pick<StudiesRepository, 'get' | 'active' | 'advance' | 'teamLoad' | 'jobFinished' | 'addFailure' | 'finish' | 'completeProgress'>;
+type StudiesContract = Pick<
+  StudiesRepository,
+  'get' | 'active' | 'advance' | 'teamLoad' | 'jobFinished' | 'addFailure' | 'finish' | 'completeProgress'
+>;
 
 export class FakeStudies implements StudiesContract {
   readonly rows = new Map<string, StoredStudy>();
@@ -89,7 +92,9 @@ export class FakeStudies implements StudiesContract {
   }
 
   async active(queuePrefix: string): Promise<Array<{ id: string; phase: string | null; status: StudyStatus }>> {
-    return [...this.rows.values()].filter((s) => s.queuePrefix === queuePrefix && !isTerminal(s.status)).map(({ id, phase, status }) => ({ id, phase, status }));
+    return [...this.rows.values()]
+      .filter((s) => s.queuePrefix === queuePrefix && !isTerminal(s.status))
+      .map(({ id, phase, status }) => ({ id, phase, status }));
   }
 
   async advance(id: string, status: StudyStatus, phase: string | null, extra: { jobsTotal?: number } = {}): Promise<boolean> {
@@ -116,7 +121,12 @@ export class FakeStudies implements StudiesContract {
   async finish(id: string, outcome: { status: TerminalStatus; error?: string; result?: object }): Promise<boolean> {
     const study = this.rows.get(id);
     if (!study || isTerminal(study.status)) return false;
-    Object.assign(study, { status: outcome.status, error: outcome.error ?? null, result: outcome.result, finishedAt: new Date().toISOString() });
+    Object.assign(study, {
+      status: outcome.status,
+      error: outcome.error ?? null,
+      result: outcome.result,
+      finishedAt: new Date().toISOString(),
+    });
     return true;
   }
 

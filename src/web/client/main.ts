@@ -28,16 +28,27 @@ function render(): void {
   let view: Promise<void>;
   if (token) view = sharedView(main, token, signal);
   else if (!apiKey()) {
-    main.appendChild(h('section', {}, [h('h2', {}, 'Welcome'), h('p', {}, 'Enter an API key above (create one with: tierwise keys create --team <name>). It is kept in this browser only.')]));
+    main.appendChild(
+      h('section', {}, [
+        h('h2', {}, 'Welcome'),
+        h('p', {}, 'Enter an API key above (create one with: tierwise keys create --team <name>). It is kept in this browser only.'),
+      ]),
+    );
     return;
   } else {
     const route = location.hash.replace(/^#\/?/, '').split('/');
-    view = route[0] === 'studies' && route[1] ? studyView(main, decodeURIComponent(route[1]), signal)
-      : route[0] === 'new' ? newStudyView(main, decodeURIComponent(route[1] ?? ''), signal)
-      : route[0] === 'compare' && route[1] ? compareView(main, route[1].split(',').map(decodeURIComponent), signal)
-      : homeView(main, signal, render);
+    view =
+      route[0] === 'studies' && route[1]
+        ? studyView(main, decodeURIComponent(route[1]), signal)
+        : route[0] === 'new'
+          ? newStudyView(main, decodeURIComponent(route[1] ?? ''), signal)
+          : route[0] === 'compare' && route[1]
+            ? compareView(main, route[1].split(',').map(decodeURIComponent), signal)
+            : homeView(main, signal, render);
   }
-  view.catch((error: unknown) => { if (!signal.aborted) showError(error); });
+  view.catch((error: unknown) => {
+    if (!signal.aborted) showError(error);
+  });
 }
 
 function initKeyForm(): void {
@@ -62,5 +73,11 @@ function initKeyForm(): void {
   });
 }
 
-window.addEventListener('hashchange', () => { notice(''); render(); });
-document.addEventListener('DOMContentLoaded', () => { initKeyForm(); render(); });
+window.addEventListener('hashchange', () => {
+  notice('');
+  render();
+});
+document.addEventListener('DOMContentLoaded', () => {
+  initKeyForm();
+  render();
+});

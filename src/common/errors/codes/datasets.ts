@@ -4,7 +4,11 @@ import { errorCodes } from '../entry';
 export const DATASET_ERRORS = errorCodes({
   DATASET_NOT_FOUND: { status: 404, meaning: 'no dataset with that id (for this team)' },
   DATASET_INVALID: { status: 422, meaning: 'the dataset cannot be read (corrupt archive, bad image, malformed line, no samples)' },
-  DATASET_TYPE_UNSUPPORTED: { status: 415, meaning: 'the upload is no dataset file type (archive, .jsonl, tensors .json)', publicCode: 'DATASET_INVALID' },
+  DATASET_TYPE_UNSUPPORTED: {
+    status: 415,
+    meaning: 'the upload is no dataset file type (archive, .jsonl, tensors .json)',
+    publicCode: 'DATASET_INVALID',
+  },
   DATASET_UNSAFE: { status: 400, meaning: 'a dataset archive entry escapes the archive (absolute path, .., a link)' },
   DATASET_MISMATCH: { status: 422, meaning: 'the dataset does not fit the model (inputs, shapes, labels, outputs)' },
   PREPROCESS_INVALID: { status: 422, meaning: 'the preprocess spec is invalid or does not fit the dataset' },

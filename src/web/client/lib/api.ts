@@ -14,7 +14,11 @@ export function forgetKey(): void {
 }
 
 export class ApiError extends Error {
-  constructor(readonly code: string, message: string, readonly status: number) {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status: number,
+  ) {
     super(message);
     this.name = 'ApiError';
   }
@@ -40,7 +44,10 @@ export interface RequestOptions {
 }
 
 export async function request(method: string, path: string, options: RequestOptions = {}): Promise<Response> {
-  const headers: Record<string, string> = { ...(options.anonymous ? {} : { Authorization: `Bearer ${apiKey()}` }), ...(options.headers ?? {}) };
+  const headers: Record<string, string> = {
+    ...(options.anonymous ? {} : { Authorization: `Bearer ${apiKey()}` }),
+    ...(options.headers ?? {}),
+  };
   let body: BodyInit | undefined;
   if (options.body instanceof FormData) body = options.body;
   else if (options.body !== undefined) {
@@ -91,6 +98,13 @@ export async function streamEvents(path: string, onEvent: (event: StreamEvent) =
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => { clearTimeout(timer); resolve(); }, { once: true });
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
   });
 }

@@ -2,7 +2,11 @@
 type Child = Node | string | number | null | undefined | false;
 type Props = Record<string, unknown>;
 
-export function h<K extends keyof HTMLElementTagNameMap>(tag: K, props: Props = {}, children: Child | Child[] = []): HTMLElementTagNameMap[K] {
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  props: Props = {},
+  children: Child | Child[] = [],
+): HTMLElementTagNameMap[K] {
   const el = document.createElement(tag);
   for (const [name, value] of Object.entries(props)) {
     if (value === undefined || value === null || value === false) continue;
@@ -85,11 +89,33 @@ export function breakable(text: string): Child[] {
 
 export function table(headers: string[], rows: Child[][], empty: string, caption?: string): HTMLElement {
   if (!rows.length) return h('p', { class: 'muted' }, empty);
-  return h('div', { class: 'table-wrap' }, h('table', {}, [
-    caption ? h('caption', { class: 'visually-hidden' }, caption) : null,
-    h('thead', {}, h('tr', {}, headers.map((x) => h('th', { scope: 'col' }, x)))),
-    h('tbody', {}, rows.map((cells) => h('tr', {}, cells.map((c) => h('td', {}, typeof c === 'string' ? breakable(c) : c))))),
-  ]));
+  return h(
+    'div',
+    { class: 'table-wrap' },
+    h('table', {}, [
+      caption ? h('caption', { class: 'visually-hidden' }, caption) : null,
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          headers.map((x) => h('th', { scope: 'col' }, x)),
+        ),
+      ),
+      h(
+        'tbody',
+        {},
+        rows.map((cells) =>
+          h(
+            'tr',
+            {},
+            cells.map((c) => h('td', {}, typeof c === 'string' ? breakable(c) : c)),
+          ),
+        ),
+      ),
+    ]),
+  );
 }
 
 export function field(label: string, control: HTMLElement): HTMLElement {

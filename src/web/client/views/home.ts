@@ -17,46 +17,104 @@ export async function homeView(main: HTMLElement, signal: AbortSignal, rerender:
   const modelName = new Map(models.items.map((m) => [m.id, m.name]));
   const compare = h('button', { type: 'button', class: 'secondary', disabled: true }, 'Compare selected');
   const picks: HTMLInputElement[] = [];
-  const onPick = () => { compare.disabled = picks.filter((p) => p.checked).length < 2; };
+  const onPick = () => {
+    compare.disabled = picks.filter((p) => p.checked).length < 2;
+  };
   compare.addEventListener('click', () => {
-    location.hash = `#/compare/${picks.filter((p) => p.checked).map((p) => encodeURIComponent(p.value)).join(',')}`;
+    location.hash = `#/compare/${picks
+      .filter((p) => p.checked)
+      .map((p) => encodeURIComponent(p.value))
+      .join(',')}`;
   });
-  main.appendChild(h('section', { id: 'studies', 'aria-labelledby': 'studies-title' }, [
-    h('h2', { id: 'studies-title' }, 'Studies'),
-    table(['', 'created', 'model', 'status', 'progress', 'recommendation'], studies.items.map((s) => {
-      const pick = h('input', { type: 'checkbox', value: s.id, disabled: s.status !== 'completed', 'aria-label': `compare study of ${when(s.createdAt)}`, onchange: onPick });
-      picks.push(pick);
-      return [
-        pick,
-        h('a', { href: `#/studies/${encodeURIComponent(s.id)}` }, when(s.createdAt)),
-        modelName.get(s.modelId) ?? s.modelId.slice(0, 8),
-        statusBadge(s.status),
-        `${s.jobsDone}/${s.jobsTotal}`,
-        s.recommendation ? s.recommendation.explanation : (s.error ?? ''),
-      ];
-    }), 'No studies yet: start one from a model below.', 'Studies'),
-    studies.items.length > 1 ? h('div', { class: 'row' }, [compare, h('span', { class: 'muted' }, 'tick two or more completed studies')]) : null,
-  ]));
-  main.appendChild(h('section', { id: 'models', 'aria-labelledby': 'models-title' }, [
-    h('h2', { id: 'models-title' }, 'Models'),
-    table(['name', 'inputs', 'size', 'uploaded variants', 'created', ''], models.items.map((m) => {
-      const uploaded = m.variants.filter((v) => v.origin === 'uploaded' && v.operators.join() !== 'identity').map((v) => v.operators.join('+'));
-      return [m.name, h('span', { class: 'mono' }, m.inputs.map(shape).join(', ')), bytes(m.sizeBytes), uploaded.join(', ') || '–', when(m.createdAt),
-        h('a', { href: `#/new/${encodeURIComponent(m.id)}` }, 'Start a study')];
-    }), 'No models yet.', 'Models'),
-    uploadModelForm(models.items, rerender),
-  ]));
-  main.appendChild(h('section', { id: 'datasets', 'aria-labelledby': 'datasets-title' }, [
-    h('h2', { id: 'datasets-title' }, 'Datasets'),
-    table(['name', 'kind', 'samples', 'labelled', 'size', 'created'], datasets.items.map((d) => [d.name, d.kind, String(d.sampleCount), d.labelled ? 'yes' : 'no', bytes(d.sizeBytes), when(d.createdAt)]), 'No datasets yet.', 'Datasets'),
-    uploadDatasetForm(rerender),
-  ]));
+  main.appendChild(
+    h('section', { id: 'studies', 'aria-labelledby': 'studies-title' }, [
+      h('h2', { id: 'studies-title' }, 'Studies'),
+      table(
+        ['', 'created', 'model', 'status', 'progress', 'recommendation'],
+        studies.items.map((s) => {
+          const pick = h('input', {
+            type: 'checkbox',
+            value: s.id,
+            disabled: s.status !== 'completed',
+            'aria-label': `compare study of ${when(s.createdAt)}`,
+            onchange: onPick,
+          });
+          picks.push(pick);
+          return [
+            pick,
+            h('a', { href: `#/studies/${encodeURIComponent(s.id)}` }, when(s.createdAt)),
+            modelName.get(s.modelId) ?? s.modelId.slice(0, 8),
+            statusBadge(s.status),
+            `${s.jobsDone}/${s.jobsTotal}`,
+            s.recommendation ? s.recommendation.explanation : (s.error ?? ''),
+          ];
+        }),
+        'No studies yet: start one from a model below.',
+        'Studies',
+      ),
+      studies.items.length > 1
+        ? h('div', { class: 'row' }, [compare, h('span', { class: 'muted' }, 'tick two or more completed studies')])
+        : null,
+    ]),
+  );
+  main.appendChild(
+    h('section', { id: 'models', 'aria-labelledby': 'models-title' }, [
+      h('h2', { id: 'models-title' }, 'Models'),
+      table(
+        ['name', 'inputs', 'size', 'uploaded variants', 'created', ''],
+        models.items.map((m) => {
+          const uploaded = m.variants
+            .filter((v) => v.origin === 'uploaded' && v.operators.join() !== 'identity')
+            .map((v) => v.operators.join('+'));
+          return [
+            m.name,
+            h('span', { class: 'mono' }, m.inputs.map(shape).join(', ')),
+            bytes(m.sizeBytes),
+            uploaded.join(', ') || '–',
+            when(m.createdAt),
+            h('a', { href: `#/new/${encodeURIComponent(m.id)}` }, 'Start a study'),
+          ];
+        }),
+        'No models yet.',
+        'Models',
+      ),
+      uploadModelForm(models.items, rerender),
+    ]),
+  );
+  main.appendChild(
+    h('section', { id: 'datasets', 'aria-labelledby': 'datasets-title' }, [
+      h('h2', { id: 'datasets-title' }, 'Datasets'),
+      table(
+        ['name', 'kind', 'samples', 'labelled', 'size', 'created'],
+        datasets.items.map((d) => [
+          d.name,
+          d.kind,
+          String(d.sampleCount),
+          d.labelled ? 'yes' : 'no',
+          bytes(d.sizeBytes),
+          when(d.createdAt),
+        ]),
+        'No datasets yet.',
+        'Datasets',
+      ),
+      uploadDatasetForm(rerender),
+    ]),
+  );
 }
 
 function uploadModelForm(models: ModelView[], rerender: () => void): HTMLFormElement {
-  const parent = h('select', { name: 'parent' }, [h('option', { value: '' }, 'a new model'), ...models.map((m) => h('option', { value: m.id }, `a variant of ${m.name}`))]);
-  const operator = h('select', { name: 'operator', disabled: true }, WHITE_BOX_OPERATORS.map((o) => h('option', { value: o }, o)));
-  parent.addEventListener('change', () => { operator.disabled = !parent.value; });
+  const parent = h('select', { name: 'parent' }, [
+    h('option', { value: '' }, 'a new model'),
+    ...models.map((m) => h('option', { value: m.id }, `a variant of ${m.name}`)),
+  ]);
+  const operator = h(
+    'select',
+    { name: 'operator', disabled: true },
+    WHITE_BOX_OPERATORS.map((o) => h('option', { value: o }, o)),
+  );
+  parent.addEventListener('change', () => {
+    operator.disabled = !parent.value;
+  });
   const button = h('button', { type: 'submit' }, 'Upload');
   const form = h('form', { id: 'upload-model', 'aria-label': 'Upload an ONNX file' }, [
     h('h3', {}, 'Upload an ONNX file'),
@@ -95,7 +153,10 @@ function uploadDatasetForm(rerender: () => void): HTMLFormElement {
   const form = h('form', { id: 'upload-dataset', 'aria-label': 'Upload an evaluation set' }, [
     h('h3', {}, 'Upload an evaluation set'),
     h('div', { class: 'grid' }, [
-      field('file (.tar.gz, .zip, .jsonl, .json)', h('input', { type: 'file', name: 'file', accept: '.gz,.tgz,.zip,.jsonl,.json', required: true })),
+      field(
+        'file (.tar.gz, .zip, .jsonl, .json)',
+        h('input', { type: 'file', name: 'file', accept: '.gz,.tgz,.zip,.jsonl,.json', required: true }),
+      ),
       field('name', h('input', { type: 'text', name: 'name', placeholder: 'from the file name' })),
     ]),
     field('preprocessing (JSON, optional)', h('textarea', { name: 'preprocess', placeholder: '{"kind": "image", …}' })),

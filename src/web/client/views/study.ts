@@ -1,6 +1,14 @@
 import { api, request, sleep, streamEvents } from '../lib/api';
 import { h, ms, statusBadge, submitting, table, when } from '../lib/dom';
-import { TERMINAL, type MeasurementView, type ModelView, type StudyFailure, type StudyJobView, type StudyProgress, type StudyView } from '../lib/types';
+import {
+  TERMINAL,
+  type MeasurementView,
+  type ModelView,
+  type StudyFailure,
+  type StudyJobView,
+  type StudyProgress,
+  type StudyView,
+} from '../lib/types';
 import { groupFailures } from '../../failure-groups';
 import { decisionView, type DecisionData } from './decision';
 import { shareControls } from './share';
@@ -19,9 +27,17 @@ async function followStudy(id: string, onProgress: (p: StudyProgress) => void, s
   const local = new AbortController();
   signal.addEventListener('abort', () => local.abort(), { once: true });
   let streaming = true;
-  const streamDone = streamEvents(`/v1/studies/${encodeURIComponent(id)}/events`, (event) => {
-    if (event.type === 'progress') onProgress(JSON.parse(event.data) as StudyProgress);
-  }, local.signal).catch(() => undefined).then(() => { streaming = false; });
+  const streamDone = streamEvents(
+    `/v1/studies/${encodeURIComponent(id)}/events`,
+    (event) => {
+      if (event.type === 'progress') onProgress(JSON.parse(event.data) as StudyProgress);
+    },
+    local.signal,
+  )
+    .catch(() => undefined)
+    .then(() => {
+      streaming = false;
+    });
   try {
     for (;;) {
       if (streaming) await Promise.race([streamDone, sleep(2000, local.signal)]);
@@ -50,23 +66,45 @@ export async function download(path: string, filename: string, button: HTMLButto
 
 /** Failures grouped by code, then by message: each distinct message once, with every job it hit. */
 function failureList(failures: StudyFailure[], variantName: (id: string) => string): HTMLElement {
-  return h('div', { class: 'failures', id: 'failures' }, groupFailures(failures).map((group) =>
-    h('details', { class: 'failure-group', open: true, 'data-code': group.code }, [
-      h('summary', {}, [h('strong', {}, group.code), ` · ${group.messages.reduce((n, m) => n + m.failures.length, 0)} job(s)`]),
-      h('ul', {}, group.messages.map((m) => h('li', {}, [
-        h('p', { class: 'failure-message' }, m.message),
-        h('p', { class: 'muted small' }, `hit: ${m.failures.map((f) => f.job + (f.tier ? ` on ${f.tier}` : '') + (f.variantId ? ` (${variantName(f.variantId)})` : '')).join(', ')}`),
-      ]))),
-    ])));
+  return h(
+    'div',
+    { class: 'failures', id: 'failures' },
+    groupFailures(failures).map((group) =>
+      h('details', { class: 'failure-group', open: true, 'data-code': group.code }, [
+        h('summary', {}, [h('strong', {}, group.code), ` · ${group.messages.reduce((n, m) => n + m.failures.length, 0)} job(s)`]),
+        h(
+          'ul',
+          {},
+          group.messages.map((m) =>
+            h('li', {}, [
+              h('p', { class: 'failure-message' }, m.message),
+              h(
+                'p',
+                { class: 'muted small' },
+                `hit: ${m.failures.map((f) => f.job + (f.tier ? ` on ${f.tier}` : '') + (f.variantId ? ` (${variantName(f.variantId)})` : '')).join(', ')}`,
+              ),
+            ]),
+          ),
+        ),
+      ]),
+    ),
+  );
 }
 
 function timeline(status: string, phase: string | null): HTMLElement {
   const at = PHASES.findIndex((p) => p.status === status);
   const ended = TERMINAL.includes(status) && status !== 'completed';
-  return h('ol', { class: 'timeline', 'aria-label': 'study phases' }, PHASES.map((p, i) => {
-    const state = status === 'completed' || i < at ? 'done' : i === at ? 'current' : 'todo';
-    return h('li', { class: `phase phase-${state}`, 'aria-current': state === 'current' ? 'step' : undefined }, [p.label, state === 'current' && phase ? h('span', { class: 'muted small' }, ` (${phase})`) : null]);
-  }).concat(ended ? [h('li', { class: 'phase phase-ended' }, status)] : []));
+  return h(
+    'ol',
+    { class: 'timeline', 'aria-label': 'study phases' },
+    PHASES.map((p, i) => {
+      const state = status === 'completed' || i < at ? 'done' : i === at ? 'current' : 'todo';
+      return h('li', { class: `phase phase-${state}`, 'aria-current': state === 'current' ? 'step' : undefined }, [
+        p.label,
+        state === 'current' && phase ? h('span', { class: 'muted small' }, ` (${phase})`) : null,
+      ]);
+    }).concat(ended ? [h('li', { class: 'phase phase-ended' }, status)] : []),
+  );
 }
 
 /** One row per job of the study, with its state; a summary line counts them by state. */
@@ -74,18 +112,40 @@ function jobRows(list: StudyJobView[], variantName: (id: string) => string): HTM
   const counts = new Map<string, number>();
   for (const j of list) counts.set(j.state, (counts.get(j.state) ?? 0) + 1);
   const summary = h('p', { class: 'small', id: 'jobs-summary' }, [...counts].map(([state, n]) => `${n} ${state}`).join(' · '));
-  const wrap = table(['phase', 'job', 'variant', 'tier', 'state'], list.map((j) => [
-    j.phase, j.job, j.variantId ? variantName(j.variantId) : '–', j.tier ?? '–',
-    h('span', { class: `job-state job-${j.state}` }, j.code ? `${j.state}: ${j.code}` : j.state),
-  ]), 'No jobs.', 'Jobs of this study');
-  wrap.querySelectorAll('tbody tr').forEach((row, i) => { (row as HTMLElement).dataset.state = list[i].state; });
+  const wrap = table(
+    ['phase', 'job', 'variant', 'tier', 'state'],
+    list.map((j) => [
+      j.phase,
+      j.job,
+      j.variantId ? variantName(j.variantId) : '–',
+      j.tier ?? '–',
+      h('span', { class: `job-state job-${j.state}` }, j.code ? `${j.state}: ${j.code}` : j.state),
+    ]),
+    'No jobs.',
+    'Jobs of this study',
+  );
+  wrap.querySelectorAll('tbody tr').forEach((row, i) => {
+    (row as HTMLElement).dataset.state = list[i].state;
+  });
   return h('div', {}, [summary, wrap]);
 }
 
 function measurementRows(list: MeasurementView[], variantName: (id: string) => string): HTMLElement {
-  return table(['variant', 'tier', 'part', 'p50', 'p90', 'p50 interval', 'cold start', 'peak memory'], list.map((m) => [
-    variantName(m.variantId), m.tier, m.part + (m.cut ? ` @ ${m.cut}` : ''), ms(m.p50Ms), ms(m.p90Ms), `${ms(m.p50CiLowMs)} – ${ms(m.p50CiHighMs)}`, ms(m.coldStartMs), `${(m.peakRssBytes / 1e6).toFixed(0)} MB`,
-  ]), 'No measurement yet: they appear here as each tier finishes.', 'Measurements so far');
+  return table(
+    ['variant', 'tier', 'part', 'p50', 'p90', 'p50 interval', 'cold start', 'peak memory'],
+    list.map((m) => [
+      variantName(m.variantId),
+      m.tier,
+      m.part + (m.cut ? ` @ ${m.cut}` : ''),
+      ms(m.p50Ms),
+      ms(m.p90Ms),
+      `${ms(m.p50CiLowMs)} – ${ms(m.p50CiHighMs)}`,
+      ms(m.coldStartMs),
+      `${(m.peakRssBytes / 1e6).toFixed(0)} MB`,
+    ]),
+    'No measurement yet: they appear here as each tier finishes.',
+    'Measurements so far',
+  );
 }
 
 export async function studyView(main: HTMLElement, id: string, signal: AbortSignal): Promise<void> {
@@ -105,26 +165,47 @@ export async function studyView(main: HTMLElement, id: string, signal: AbortSign
   const jobList = h('div', { id: 'jobs' });
   const result = h('div', { id: 'result' });
   const cancel = h('button', { type: 'button', class: 'danger', id: 'cancel-study' }, 'Cancel study');
-  cancel.addEventListener('click', () => { void submitting(cancel, async () => update(await api<StudyView>('DELETE', path))); });
+  cancel.addEventListener('click', () => {
+    void submitting(cancel, async () => update(await api<StudyView>('DELETE', path)));
+  });
   const c = study.constraints ?? {};
   const n = study.network;
-  main.appendChild(h('section', { 'aria-labelledby': 'study-title' }, [
-    h('h2', { id: 'study-title' }, ['Study ', h('span', { class: 'mono' }, study.id)]),
-    table(['model', 'scenarios', 'constraints', 'network', 'created'], [[
-      model ? model.name : study.modelId,
-      study.scenarios.join(', '),
-      Object.keys(c).map((k) => `${k} ${c[k]}`).join(', ') || 'none',
-      `mobile–edge ${n.mobileEdgeMbps} Mbps, edge–cloud ${n.edgeCloudMbps} Mbps, RTT ${n.rttMs} ms`,
-      when(study.createdAt),
-    ]], ''),
-    phases,
-    h('div', { class: 'row' }, [badge, jobs]),
-    bar,
-    failures,
-    h('div', { class: 'row' }, [cancel, h('a', { href: '#/' }, 'All studies')]),
-  ]));
-  main.appendChild(h('section', { 'aria-labelledby': 'jobs-title' }, [h('details', { class: 'jobs', open: !TERMINAL.includes(study.status) }, [h('summary', {}, h('h2', { id: 'jobs-title' }, 'Jobs')), jobList])]));
-  main.appendChild(h('section', { 'aria-labelledby': 'measurements-title' }, [h('h2', { id: 'measurements-title' }, 'Measurements'), measured]));
+  main.appendChild(
+    h('section', { 'aria-labelledby': 'study-title' }, [
+      h('h2', { id: 'study-title' }, ['Study ', h('span', { class: 'mono' }, study.id)]),
+      table(
+        ['model', 'scenarios', 'constraints', 'network', 'created'],
+        [
+          [
+            model ? model.name : study.modelId,
+            study.scenarios.join(', '),
+            Object.keys(c)
+              .map((k) => `${k} ${c[k]}`)
+              .join(', ') || 'none',
+            `mobile–edge ${n.mobileEdgeMbps} Mbps, edge–cloud ${n.edgeCloudMbps} Mbps, RTT ${n.rttMs} ms`,
+            when(study.createdAt),
+          ],
+        ],
+        '',
+      ),
+      phases,
+      h('div', { class: 'row' }, [badge, jobs]),
+      bar,
+      failures,
+      h('div', { class: 'row' }, [cancel, h('a', { href: '#/' }, 'All studies')]),
+    ]),
+  );
+  main.appendChild(
+    h('section', { 'aria-labelledby': 'jobs-title' }, [
+      h('details', { class: 'jobs', open: !TERMINAL.includes(study.status) }, [
+        h('summary', {}, h('h2', { id: 'jobs-title' }, 'Jobs')),
+        jobList,
+      ]),
+    ]),
+  );
+  main.appendChild(
+    h('section', { 'aria-labelledby': 'measurements-title' }, [h('h2', { id: 'measurements-title' }, 'Measurements'), measured]),
+  );
   main.appendChild(result);
 
   let seen = -1;
@@ -133,7 +214,10 @@ export async function studyView(main: HTMLElement, id: string, signal: AbortSign
   let again = false;
   // One refresh at a time; an update that arrives meanwhile asks for one more, so the last state is always read.
   const refreshMeasurements = (): void => {
-    if (loading) { again = true; return; }
+    if (loading) {
+      again = true;
+      return;
+    }
     again = false;
     loading = Promise.all([
       api<MeasurementView[]>('GET', `${path}/measurements`, { signal }).then((list) => {
@@ -149,10 +233,15 @@ export async function studyView(main: HTMLElement, id: string, signal: AbortSign
           jobList.replaceChildren(jobRows(list, variantName));
         }
       }),
-    ]).then(() => undefined, () => undefined).finally(() => {
-      loading = null;
-      if (again && !signal.aborted) refreshMeasurements();
-    });
+    ])
+      .then(
+        () => undefined,
+        () => undefined,
+      )
+      .finally(() => {
+        loading = null;
+        if (again && !signal.aborted) refreshMeasurements();
+      });
   };
   function update(p: StudyProgress): void {
     badge.replaceChildren(statusBadge(p.status));
@@ -173,15 +262,23 @@ export async function studyView(main: HTMLElement, id: string, signal: AbortSign
   update(study);
   while (loading) await loading;
   if (study.status !== 'completed') {
-    result.appendChild(h('section', {}, [h('h2', {}, `Study ${study.status}`), h('p', { id: 'study-error' }, study.error ?? 'No reason recorded.')]));
+    result.appendChild(
+      h('section', {}, [h('h2', {}, `Study ${study.status}`), h('p', { id: 'study-error' }, study.error ?? 'No reason recorded.')]),
+    );
     return;
   }
-  result.appendChild(h('section', { 'aria-labelledby': 'rec-title' }, [
-    h('h2', { id: 'rec-title' }, 'Recommendation'),
-    h('p', { class: 'sentence', id: 'recommendation' }, study.recommendation ? study.recommendation.explanation : 'No candidate meets every constraint.'),
-    downloads(path, study.id),
-    shareControls(study.id, signal),
-  ]));
+  result.appendChild(
+    h('section', { 'aria-labelledby': 'rec-title' }, [
+      h('h2', { id: 'rec-title' }, 'Recommendation'),
+      h(
+        'p',
+        { class: 'sentence', id: 'recommendation' },
+        study.recommendation ? study.recommendation.explanation : 'No candidate meets every constraint.',
+      ),
+      downloads(path, study.id),
+      shareControls(study.id, signal),
+    ]),
+  );
   const decision = await api<DecisionData>('GET', `${path}/decision`, { signal });
   result.appendChild(decisionView(decision));
   result.appendChild(reportFrame(() => request('GET', `${path}/report?format=html`, { signal }).then((r) => r.text())));
@@ -190,7 +287,9 @@ export async function studyView(main: HTMLElement, id: string, signal: AbortSign
 function downloads(path: string, id: string): HTMLElement {
   const button = (label: string, format: string) => {
     const b = h('button', { type: 'button', class: 'secondary' }, label);
-    b.addEventListener('click', () => { void download(`${path}/report?format=${format}`, `study-${id}.${format}`, b); });
+    b.addEventListener('click', () => {
+      void download(`${path}/report?format=${format}`, `study-${id}.${format}`, b);
+    });
     return b;
   };
   return h('div', { class: 'row' }, [button('Download CSV', 'csv'), button('Download JSON', 'json'), button('Download HTML', 'html')]);
@@ -200,10 +299,14 @@ function downloads(path: string, id: string): HTMLElement {
 export function reportFrame(load: () => Promise<string>): HTMLElement {
   const waiting = h('p', { class: 'muted', role: 'status', id: 'report-loading' }, 'Loading the report…');
   const section = h('section', { 'aria-labelledby': 'report-title' }, [h('h2', { id: 'report-title' }, 'Report'), waiting]);
-  void load().then((html) => {
-    const frame = h('iframe', { class: 'report', title: 'Study report', sandbox: '' });
-    frame.srcdoc = html;
-    waiting.replaceWith(frame);
-  }).catch((error: Error) => { waiting.textContent = `The report could not be loaded: ${error.message}`; });
+  void load()
+    .then((html) => {
+      const frame = h('iframe', { class: 'report', title: 'Study report', sandbox: '' });
+      frame.srcdoc = html;
+      waiting.replaceWith(frame);
+    })
+    .catch((error: Error) => {
+      waiting.textContent = `The report could not be loaded: ${error.message}`;
+    });
   return section;
 }

@@ -6,7 +6,8 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { childMain } from '../child-process';
-import { TierwiseError } from '../../common/errors';
+import { TierwiseError, isTierwiseError } from '../../common/errors';
+import type { InputTensor } from '../../onnx/io-spec';
 import { describeModel } from '../../onnx/describe';
 import { loadDataset } from '../../datasets/formats';
 import type { DatasetSample } from '../../datasets/formats/types';
@@ -24,7 +25,7 @@ async function samples(request: BuildRequest, limit: number): Promise<DatasetSam
   return (await loadDataset(path, { kind, preprocess, modelInputs, limit })).samples;
 }
 
-async function sptq(request: BuildRequest, parent: Uint8Array): Promise<{ bytes: Uint8Array; report: Record<string, unknown> }> {
+async function sptq(request: BuildRequest, parent: Uint8Array, feeds: Array<Record<string, InputTensor>>): Promise<{ bytes: Uint8Array; report: Record<string, unknown> }> {
   const params = request.step.params as { method?: 'minmax' | 'percentile' | 'entropy'; perChannel?: boolean; accuracyAware?: boolean; maxDrop?: number | null };
   const calibration = await samples(request, request.calibrationLimit);
   if (params.accuracyAware && params.maxDrop !== null && params.maxDrop !== undefined && request.dataset?.labelled) {
@@ -34,10 +35,20 @@ async function sptq(request: BuildRequest, parent: Uint8Array): Promise<{ bytes:
       evaluate: (bytes) => top1Accuracy(bytes, evalSamples),
       baseline,
       maxDrop: params.maxDrop,
+      // Only a trial the build's own verification will pass may be chosen.
+      accept: (bytes) =>
+        verifyModel('sptq', parent, bytes, feeds, TOLERANCES.int8).then(
+          () => true,
+          (error: unknown) => {
+            if (isTierwiseError(error) && error.code === 'ENGINE_OUTPUT_DISAGREES') return false;
+            throw error;
+          },
+        ),
     });
     if (!result.bytes) {
       const best = Math.min(...result.trials.map((t) => t.drop));
-      throw new TierwiseError('SPTQ_TOLERANCE_UNMET', `no static int8 configuration stays within ${params.maxDrop} points (best drop ${best.toFixed(2)} in ${result.trials.length} trials)`, 422, { trials: result.trials });
+      const rejected = result.trials.filter((t) => t.accepted === false).length;
+      throw new TierwiseError('SPTQ_TOLERANCE_UNMET', `no static int8 configuration stays within ${params.maxDrop} points${rejected ? ` and the int8 fidelity tolerance (${rejected} within the drop disagreed with the original)` : ''} (best drop ${best.toFixed(2)} in ${result.trials.length} trials)`, 422, { trials: result.trials });
     }
     return { bytes: result.bytes, report: { calibrationSamples: calibration.length, baselineAccuracy: baseline, chosen: result.chosen, trials: result.trials } };
   }
@@ -53,7 +64,7 @@ async function build(request: BuildRequest): Promise<BuildResult> {
   if (operator === 'partition') return buildPartition(request, modelFile);
   let built: { bytes: Uint8Array; report: Record<string, unknown> };
   const feeds = await buildFeeds(request, parent);
-  if (operator === 'sptq') built = await sptq(request, parent);
+  if (operator === 'sptq') built = await sptq(request, parent, feeds);
   else if (operator === 'dynamic-int8') {
     const prepared = await prepareForQuantization(parent, 11, () => feeds);
     const model = quantizeDynamic(prepared.bytes);

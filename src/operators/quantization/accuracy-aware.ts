@@ -18,6 +18,11 @@ export interface AccuracyAwareOptions extends CalibrationOptions {
   methods?: CalibrationMethod[];
   /** Samples used to rank node sensitivity (defaults to the first 16 calibration samples). */
   sensitivitySamples?: number;
+  /**
+   * A last check a passing trial must also pass to be chosen (the build's fidelity verification): the fastest
+   * accepted one wins. Without it a trial chosen for its timing alone could fail that check on one run and not another.
+   */
+  accept?: (modelBytes: Uint8Array) => Promise<boolean>;
 }
 
 export interface Trial {
@@ -30,6 +35,8 @@ export interface Trial {
   drop: number;
   passed: boolean;
   latencyMs?: number;
+  /** false when it passed on accuracy but not the caller's `accept` check. */
+  accepted?: boolean;
 }
 
 export interface AccuracyAwareResult {
@@ -79,8 +86,15 @@ export async function quantizeAccuracyAware(modelBytes: Uint8Array, samples: Dat
   const passing = trials.filter((t) => t.passed);
   if (passing.length === 0) return { trials, sensitivity };
   for (const trial of passing) trial.latencyMs = await medianLatencyMs(built.get(trial.index)!, samples[0].inputs, 40);
-  const chosen = passing.reduce((a, b) => (b.latencyMs! < a.latencyMs! ? b : a));
-  return { bytes: built.get(chosen.index), chosen, trials, sensitivity };
+  const byLatency = [...passing].sort((a, b) => a.latencyMs! - b.latencyMs!);
+  for (const trial of byLatency) {
+    if (options.accept && !(await options.accept(built.get(trial.index)!))) {
+      trial.accepted = false;
+      continue;
+    }
+    return { bytes: built.get(trial.index), chosen: trial, trials, sensitivity };
+  }
+  return { trials, sensitivity };
 }
 
 /**

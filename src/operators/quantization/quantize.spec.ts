@@ -122,6 +122,18 @@ describe('int8 quantization of the fixtures', () => {
     assert.equal(ok.chosen.latencyMs, Math.min(...passing.map((t) => t.latencyMs!)));
     assert.deepEqual(ok.trials.map((t) => [t.method, t.perChannel]), [['minmax', true], ['percentile', true], ['entropy', true], ['minmax', false]]);
 
+    // A caller's last check (the build's fidelity verification) turns the fastest trial down: the next fastest is chosen.
+    let seen = 0;
+    const fussy = await quantizeAccuracyAware(imageStudent, imageCalib, { evaluate, baseline, maxDrop: 2, maxTrials: 4, accept: async () => seen++ > 0 });
+    const fussyPassing = fussy.trials.filter((t) => t.passed).sort((a, b) => a.latencyMs! - b.latencyMs!);
+    if (fussyPassing.length > 1) {
+      assert.equal(fussyPassing[0].accepted, false);
+      assert.equal(fussy.chosen, fussyPassing[1]);
+    }
+    const none = await quantizeAccuracyAware(imageStudent, imageCalib, { evaluate, baseline, maxDrop: 2, maxTrials: 4, accept: async () => false });
+    assert.equal(none.bytes, undefined);
+    assert.ok(none.trials.filter((t) => t.passed).every((t) => t.accepted === false));
+
     const impossible = await quantizeAccuracyAware(imageStudent, imageCalib.slice(0, 20), { evaluate, baseline, maxDrop: -50, maxTrials: 6, methods: ['minmax'] });
     assert.equal(impossible.bytes, undefined);
     assert.equal(impossible.sensitivity.length, 10, 'every quantizable node ranked');

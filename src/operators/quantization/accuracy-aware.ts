@@ -18,8 +18,11 @@ export interface AccuracyAwareOptions extends CalibrationOptions {
   methods?: CalibrationMethod[];
   /** Samples used to rank node sensitivity (defaults to the first 16 calibration samples). */
   sensitivitySamples?: number;
-  /** A further check a trial must pass to count (the build's output-agreement check); false makes it fail. */
-  accept?: (bytes: Uint8Array) => Promise<boolean>;
+  /**
+   * A last check a passing trial must also pass to be chosen (the build's fidelity verification): the fastest
+   * accepted one wins. Without it a trial chosen for its timing alone could fail that check on one run and not another.
+   */
+  accept?: (modelBytes: Uint8Array) => Promise<boolean>;
 }
 
 export interface Trial {
@@ -32,6 +35,8 @@ export interface Trial {
   drop: number;
   passed: boolean;
   latencyMs?: number;
+  /** false when it passed on accuracy but not the caller's `accept` check. */
+  accepted?: boolean;
 }
 
 export interface AccuracyAwareResult {
@@ -45,8 +50,7 @@ export interface AccuracyAwareResult {
 /**
  * The study's accuracy-aware SPTQ: try calibrations and per-channel/per-tensor; if none is within `maxDrop`,
  * keep the most sensitive nodes in fp32 (1, 2, 4, … of them) with the best configuration so far; stop at the
- * trial budget. Every passing trial is timed and the fastest is returned, not merely the first. With `accept`, a
- * trial within the drop passes only if it also passes that check, so timing never picks an unacceptable one.
+ * trial budget. Every passing trial is timed and the fastest is returned, not merely the first.
  */
 export async function quantizeAccuracyAware(
   modelBytes: Uint8Array,
@@ -69,7 +73,7 @@ export async function quantizeAccuracyAware(
       nodesQuantized: model.quantizedNodes.length,
       accuracy,
       drop,
-      passed: drop <= options.maxDrop && (!options.accept || (await options.accept(model.bytes))),
+      passed: drop <= options.maxDrop,
     };
     trials.push(trial);
     built.set(trial.index, model.bytes);
@@ -99,8 +103,15 @@ export async function quantizeAccuracyAware(
   const passing = trials.filter((t) => t.passed);
   if (passing.length === 0) return { trials, sensitivity };
   for (const trial of passing) trial.latencyMs = await medianLatencyMs(built.get(trial.index)!, samples[0].inputs, 40);
-  const chosen = passing.reduce((a, b) => (b.latencyMs! < a.latencyMs! ? b : a));
-  return { bytes: built.get(chosen.index), chosen, trials, sensitivity };
+  const byLatency = [...passing].sort((a, b) => a.latencyMs! - b.latencyMs!);
+  for (const trial of byLatency) {
+    if (options.accept && !(await options.accept(built.get(trial.index)!))) {
+      trial.accepted = false;
+      continue;
+    }
+    return { bytes: built.get(trial.index), chosen: trial, trials, sensitivity };
+  }
+  return { trials, sensitivity };
 }
 
 /**
@@ -112,7 +123,7 @@ export async function rankSensitivity(
   samples: DatasetSample[],
   config: StaticConfig,
 ): Promise<Array<{ node: string; error: number }>> {
-  if (samples.length === 0) throw new TierwiseError('CALIBRATION_EMPTY', 'no samples to measure node sensitivity on');
+  if (samples.length === 0) throw new TierwiseError('CALIBRATION_EMPTY', 'no samples to measure node sensitivity on', 400);
   const feeds = toFeeds(batchInputs(samples.map((s) => s.inputs)));
   const outputOf = async (bytes: Uint8Array): Promise<Float32Array> => {
     const session = await openSession(bytes, { optimization: 'basic' });

@@ -151,6 +151,30 @@ describe('int8 quantization of the fixtures', () => {
       ],
     );
 
+    // A caller's last check (the build's fidelity verification) turns the fastest trial down: the next fastest is chosen.
+    let seen = 0;
+    const fussy = await quantizeAccuracyAware(imageStudent, imageCalib, {
+      evaluate,
+      baseline,
+      maxDrop: 2,
+      maxTrials: 4,
+      accept: async () => seen++ > 0,
+    });
+    const fussyPassing = fussy.trials.filter((t) => t.passed).sort((a, b) => a.latencyMs! - b.latencyMs!);
+    if (fussyPassing.length > 1) {
+      assert.equal(fussyPassing[0].accepted, false);
+      assert.equal(fussy.chosen, fussyPassing[1]);
+    }
+    const none = await quantizeAccuracyAware(imageStudent, imageCalib, {
+      evaluate,
+      baseline,
+      maxDrop: 2,
+      maxTrials: 4,
+      accept: async () => false,
+    });
+    assert.equal(none.bytes, undefined);
+    assert.ok(none.trials.filter((t) => t.passed).every((t) => t.accepted === false));
+
     const impossible = await quantizeAccuracyAware(imageStudent, imageCalib.slice(0, 20), {
       evaluate,
       baseline,

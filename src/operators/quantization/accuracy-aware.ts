@@ -123,7 +123,7 @@ export async function rankSensitivity(
   samples: DatasetSample[],
   config: StaticConfig,
 ): Promise<Array<{ node: string; error: number }>> {
-  if (samples.length === 0) throw new TierwiseError('CALIBRATION_EMPTY', 'no samples to measure node sensitivity on', 400);
+  if (samples.length === 0) throw new TierwiseError('CALIBRATION_EMPTY', 'no samples to measure node sensitivity on');
   const feeds = toFeeds(batchInputs(samples.map((s) => s.inputs)));
   const outputOf = async (bytes: Uint8Array): Promise<Float32Array> => {
     const session = await openSession(bytes, { optimization: 'basic' });

@@ -33,14 +33,16 @@ describe('BullMQ retention: finished jobs leave Redis', () => {
   test('with 130 jobs completed, a queue keeps the newest 100', async () => {
     for (let i = 0; i < 130; i++) await queues.add(JobName.AdviseStudy, { studyId: `s${i}` });
     let done = 0;
+    const connection = queues.connection.duplicate({ maxRetriesPerRequest: null });
     const worker = new Worker('advise', async () => ++done, {
-      connection: queues.connection.duplicate(),
+      connection,
       prefix: config.QUEUE_PREFIX,
       concurrency: 10,
     });
     while (done < 130) await new Promise((r) => setTimeout(r, 50));
     await new Promise((r) => setTimeout(r, 200));
     await worker.close();
+    await connection.quit();
     const counts = await queues.queue('advise').getJobCounts('completed', 'waiting', 'active');
     assert.equal(counts.waiting + counts.active, 0);
     assert.ok(counts.completed <= 100 && counts.completed >= 90, `completed jobs kept: ${counts.completed}`);

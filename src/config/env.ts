@@ -52,6 +52,18 @@ const envSchema = z.object({
   CHILD_CONCURRENCY: z.coerce.number().int().min(1).max(256).optional(),
   /** Memory limit of each such child; unset: min(8 GiB, total memory / (2 × CHILD_CONCURRENCY)). */
   MODEL_LOAD_MEMORY_MB: z.coerce.number().int().positive().optional(),
+  /** Largest dataset upload (a smaller cap than MAX_UPLOAD_BYTES), and the time and memory its check in a child may take. */
+  DATASET_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(512 * 1024 ** 2),
+  DATASET_CHECK_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(5 * 60_000),
+  DATASET_CHECK_MEMORY_MB: z.coerce.number().int().positive().optional(),
   QUEUE_PREFIX: z.string().min(1).default('tierwise'),
   /** Largest image side a preprocess spec may resize, crop or pad to, and the largest text maxLength. */
   PREPROCESS_MAX_IMAGE_SIDE: z.coerce.number().int().min(16).max(65_536).default(4096),
@@ -81,20 +93,22 @@ const envSchema = z.object({
 });
 
 type ParsedEnv = z.infer<typeof envSchema>;
-export type AppConfig = Omit<ParsedEnv, 'BLOB_DIR' | 'CHILD_CONCURRENCY' | 'MODEL_LOAD_MEMORY_MB'> & {
+export type AppConfig = Omit<ParsedEnv, 'BLOB_DIR' | 'CHILD_CONCURRENCY' | 'MODEL_LOAD_MEMORY_MB' | 'DATASET_CHECK_MEMORY_MB'> & {
   BLOB_DIR: string;
   CHILD_CONCURRENCY: number;
   MODEL_LOAD_MEMORY_MB: number;
+  DATASET_CHECK_MEMORY_MB: number;
 };
 
 /** The child bounds proportionate to this machine: one child per core, and all of them together in half its memory. */
-export function childBounds(env: Pick<ParsedEnv, 'CHILD_CONCURRENCY' | 'MODEL_LOAD_MEMORY_MB'>): {
+export function childBounds(env: Pick<ParsedEnv, 'CHILD_CONCURRENCY' | 'MODEL_LOAD_MEMORY_MB' | 'DATASET_CHECK_MEMORY_MB'>): {
   CHILD_CONCURRENCY: number;
   MODEL_LOAD_MEMORY_MB: number;
+  DATASET_CHECK_MEMORY_MB: number;
 } {
   const concurrency = env.CHILD_CONCURRENCY ?? Math.max(1, availableParallelism());
   const memory = env.MODEL_LOAD_MEMORY_MB ?? Math.max(256, Math.min(8192, Math.floor(totalmem() / 1024 ** 2 / (2 * concurrency))));
-  return { CHILD_CONCURRENCY: concurrency, MODEL_LOAD_MEMORY_MB: memory };
+  return { CHILD_CONCURRENCY: concurrency, MODEL_LOAD_MEMORY_MB: memory, DATASET_CHECK_MEMORY_MB: env.DATASET_CHECK_MEMORY_MB ?? memory };
 }
 
 export class ConfigError extends Error {}

@@ -1,3 +1,4 @@
+import { availableParallelism, totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { defaultDatabaseUrl } from './database-url';
@@ -47,7 +48,22 @@ const envSchema = z.object({
   /** How often the reconciler looks for studies whose jobs Redis lost, and how old a study must be to be looked at. */
   RECONCILE_INTERVAL_MS: z.coerce.number().int().min(100).default(30_000),
   RECONCILE_SETTLED_MS: z.coerce.number().int().min(0).default(30_000),
-  MODEL_LOAD_MEMORY_MB: z.coerce.number().int().positive().default(8192),
+  /** Untrusted-work children (model inspection, dataset checks) one process runs at once; unset: the machine's cores. */
+  CHILD_CONCURRENCY: z.coerce.number().int().min(1).max(256).optional(),
+  /** Memory limit of each such child; unset: min(8 GiB, total memory / (2 × CHILD_CONCURRENCY)). */
+  MODEL_LOAD_MEMORY_MB: z.coerce.number().int().positive().optional(),
+  /** Largest dataset upload (a smaller cap than MAX_UPLOAD_BYTES), and the time and memory its check in a child may take. */
+  DATASET_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(512 * 1024 ** 2),
+  DATASET_CHECK_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(5 * 60_000),
+  DATASET_CHECK_MEMORY_MB: z.coerce.number().int().positive().optional(),
   QUEUE_PREFIX: z.string().min(1).default('tierwise'),
   /** Largest image side a preprocess spec may resize, crop or pad to, and the largest text maxLength. */
   PREPROCESS_MAX_IMAGE_SIDE: z.coerce.number().int().min(16).max(65_536).default(4096),
@@ -76,7 +92,24 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
 });
 
-export type AppConfig = Omit<z.infer<typeof envSchema>, 'BLOB_DIR'> & { BLOB_DIR: string };
+type ParsedEnv = z.infer<typeof envSchema>;
+export type AppConfig = Omit<ParsedEnv, 'BLOB_DIR' | 'CHILD_CONCURRENCY' | 'MODEL_LOAD_MEMORY_MB' | 'DATASET_CHECK_MEMORY_MB'> & {
+  BLOB_DIR: string;
+  CHILD_CONCURRENCY: number;
+  MODEL_LOAD_MEMORY_MB: number;
+  DATASET_CHECK_MEMORY_MB: number;
+};
+
+/** The child bounds proportionate to this machine: one child per core, and all of them together in half its memory. */
+export function childBounds(env: Pick<ParsedEnv, 'CHILD_CONCURRENCY' | 'MODEL_LOAD_MEMORY_MB' | 'DATASET_CHECK_MEMORY_MB'>): {
+  CHILD_CONCURRENCY: number;
+  MODEL_LOAD_MEMORY_MB: number;
+  DATASET_CHECK_MEMORY_MB: number;
+} {
+  const concurrency = env.CHILD_CONCURRENCY ?? Math.max(1, availableParallelism());
+  const memory = env.MODEL_LOAD_MEMORY_MB ?? Math.max(256, Math.min(8192, Math.floor(totalmem() / 1024 ** 2 / (2 * concurrency))));
+  return { CHILD_CONCURRENCY: concurrency, MODEL_LOAD_MEMORY_MB: memory, DATASET_CHECK_MEMORY_MB: env.DATASET_CHECK_MEMORY_MB ?? memory };
+}
 
 export class ConfigError extends Error {}
 
@@ -87,7 +120,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
-  return { ...parsed.data, BLOB_DIR: resolve(parsed.data.BLOB_DIR) };
+  return { ...parsed.data, ...childBounds(parsed.data), BLOB_DIR: resolve(parsed.data.BLOB_DIR) };
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');

@@ -5,7 +5,7 @@
  */
 import { siblingEntry } from '../../common/paths';
 
-export type ChildEntry = 'runner' | 'build' | 'evaluate' | 'inspect' | 'probe';
+export type ChildEntry = 'runner' | 'build' | 'evaluate' | 'inspect' | 'probe' | 'dataset';
 
 /** Path of a child entry point, in the same flavour (compiled `.js` or `tsx` `.ts`) as the running code. */
 export function childEntry(name: ChildEntry): string {

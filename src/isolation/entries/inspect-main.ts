@@ -32,6 +32,9 @@ async function inspect({ path, externalDataDir }: { path: string; externalDataDi
       : await ort.InferenceSession.create(bytes, options);
     await session.release();
   } catch (error) {
+    if (/Failed to allocate|bad_alloc|out of memory/i.test((error as Error).message)) {
+      throw new TierwiseError('MODEL_TOO_BIG_TO_LOAD', `loading the model needs more memory than it may use: ${(error as Error).message}`);
+    }
     throw new TierwiseError('MODEL_UNLOADABLE', `onnxruntime cannot load the model: ${(error as Error).message}`);
   }
   const { irVersion, opset, producer, inputs, outputs, paramCount, opHistogram } = description;

@@ -8,6 +8,7 @@ export const MODEL_ERRORS = errorCodes({
   MODEL_EMPTY: { status: 400, meaning: 'the uploaded model file is empty' },
   MODEL_NOT_ONNX: { status: 415, meaning: 'the uploaded file does not start like a serialised ONNX ModelProto' },
   MODEL_UNLOADABLE: { status: 422, meaning: 'the model parses but onnxruntime refuses to load it' },
+  MODEL_TOO_BIG_TO_LOAD: { status: 422, meaning: 'loading the model needs more memory than MODEL_LOAD_MEMORY_MB allows' },
   MODEL_UPLOAD_INVALID: { status: 400, meaning: 'the upload mixes an archive with separate data parts, or sends neither' },
   MODEL_ARCHIVE_INVALID: { status: 400, meaning: 'the model archive is corrupt or does not hold exactly one .onnx' },
   MODEL_ARCHIVE_UNSAFE: { status: 400, meaning: 'a model archive entry escapes the archive (absolute path, .., a link)' },

@@ -34,9 +34,10 @@ function matMulWeight(scope: ScopedGraph, w: WeightedNode): { data: Float32Array
 }
 
 /**
- * Dynamic int8: MatMul/Gemm weights quantized offline (int8 symmetric, per output column), activations quantized
- * at run time. Written as DynamicQuantizeLinear → MatMulInteger → Cast → Mul(scales), the pattern onnxruntime
- * fuses into DynamicQuantizeMatMul; a Gemm's bias becomes an Add after it.
+ * Dynamic int8: Conv/MatMul/Gemm weights quantized offline (int8 symmetric, per output channel), activations
+ * quantized at run time. Written as DynamicQuantizeLinear → MatMulInteger → Cast → Mul(scales), the pattern
+ * onnxruntime fuses into DynamicQuantizeMatMul (a Gemm's bias becomes an Add after it), and for Conv as
+ * ConvInteger → Cast → Mul → Add. Nodes inside subgraphs (If branches, Loop bodies) are rewritten too.
  */
 export function quantizeDynamic(modelBytes: Uint8Array, config: DynamicConfig = {}): QuantizedModel {
   const model = loadModel(modelBytes);
@@ -44,17 +45,22 @@ export function quantizeDynamic(modelBytes: Uint8Array, config: DynamicConfig = 
   const exclude = new Set(config.exclude ?? []);
   // Subgraphs (If branches, Loop bodies) are rewritten in place, reading weights from their own or enclosing scopes.
   const scopes = scopedGraphs(model.graph!);
-  const planned = scopes.map((scope) => ({
-    scope,
-    targets: findWeightedNodes(scope.graph, exclude, scope.outer).filter(
-      (w) => w.node.opType !== 'Conv' && (w.node.opType === 'MatMul' || gemmIsPlain(w.node)),
-    ),
-  }));
+  const plan = (withConv: boolean): Array<{ scope: ScopedGraph; targets: WeightedNode[] }> =>
+    scopes.map((scope) => ({
+      scope,
+      targets: findWeightedNodes(scope.graph, exclude, scope.outer).filter((w) =>
+        w.node.opType === 'Conv' ? withConv && convIsPlain(w) : w.node.opType === 'MatMul' || gemmIsPlain(w.node),
+      ),
+    }));
+  // Convs are rewritten (ConvInteger) only in a model with no MatMul/Gemm weight (silero's VAD, a CNN-only graph):
+  // elsewhere they stay fp32, as the matmuls are what dynamic int8 speeds up and the results measured so far hold.
+  let planned = plan(false);
+  if (planned.every((p) => p.targets.length === 0)) planned = plan(true);
   const quantizedNodes = planned.flatMap((p) => p.targets.map((t) => t.name));
   if (quantizedNodes.length === 0) {
     throw new TierwiseError(
       'NOT_QUANTIZABLE',
-      `the model has no MatMul or Gemm with a constant float weight for dynamic quantization${convNote(model.graph!)}`,
+      `the model has no Conv, MatMul or Gemm with a constant float weight for dynamic quantization${convNote(model.graph!)}`,
     );
   }
   const fresh = uniqueNamer(model.graph!);
@@ -84,6 +90,11 @@ function rewriteGraph(scope: ScopedGraph, targets: WeightedNode[], fresh: (base:
       dynamicOf.set(w.activation, quantizedInput);
     }
     const [xq, xScale, xZero] = quantizedInput;
+    if (w.node.opType === 'Conv') {
+      rewriteConv(scope, w, [xq, xScale, xZero], fresh, config);
+      doomed.add(w.node);
+      continue;
+    }
     const { data, dims } = matMulWeight(scope, w);
     const q = quantizeWeight(data, dims, config.perChannel === false ? undefined : 1);
     const perColumn = q.scales.length > 1;
@@ -117,10 +128,67 @@ function rewriteGraph(scope: ScopedGraph, targets: WeightedNode[], fresh: (base:
   graph.node = (graph.node ?? []).filter((n) => !doomed.has(n));
 }
 
-/** Why a model with only Conv weights (subgraphs included) has nothing for dynamic int8 here. */
+/**
+ * Conv → ConvInteger(x_q, w_q int8, x_zero, 0) → Cast → Mul(x_scale · w_scale per output channel) → Add(bias), the
+ * form onnxruntime's own dynamic quantizer writes for Conv; the scales and bias are shaped [C, 1, …] to broadcast.
+ */
+function rewriteConv(
+  scope: ScopedGraph,
+  w: WeightedNode,
+  [xq, xScale, xZero]: [string, string, string],
+  fresh: (base: string) => string,
+  config: DynamicConfig,
+): void {
+  const graph = scope.graph;
+  const weight = findScopedWeight(scope, w.weight)!;
+  const q = quantizeWeight(weight.data as Float32Array, weight.dims, config.perChannel === false ? undefined : 0);
+  const broadcast = [q.scales.length, ...weight.dims.slice(2).map(() => 1)];
+  const base = `${w.weight}_${w.name}`.replace(/\//g, '_');
+  const label = w.name.replace(/\//g, '_');
+  const wq = fresh(`${base}_quantized`);
+  const wScale = fresh(`${base}_scale`);
+  const wZero = fresh(`${base}_zero_point`);
+  setInitializer(graph, makeTensor(wq, weight.dims, q.data));
+  setInitializer(graph, makeTensor(wScale, q.scales.length > 1 ? broadcast : [], q.scales.length > 1 ? q.scales : q.scales.subarray(0, 1)));
+  setInitializer(graph, makeTensor(wZero, [], new Int8Array(1)));
+  const output = (w.node.output ?? [])[0];
+  const integer = fresh(`${output}_ConvInteger_Output`);
+  const asFloat = fresh(`${output}_Cast_Output`);
+  const scale = fresh(`${output}_scale`);
+  const product = w.bias ? fresh(`${output}_without_bias`) : output;
+  addNode(graph, {
+    opType: 'ConvInteger',
+    name: fresh(`${label}_ConvInteger`),
+    input: [xq, wq, xZero, wZero],
+    output: [integer],
+    attribute: w.node.attribute ?? [],
+  });
+  addNode(graph, {
+    opType: 'Cast',
+    name: fresh(`${label}_Cast`),
+    input: [integer],
+    output: [asFloat],
+    attribute: [{ name: 'to', type: ATTR.INT, i: onnx.TensorProto.DataType.FLOAT }],
+  });
+  addNode(graph, { opType: 'Mul', name: fresh(`${label}_scales_Mul`), input: [xScale, wScale], output: [scale] });
+  addNode(graph, { opType: 'Mul', name: fresh(`${label}_output_Mul`), input: [asFloat, scale], output: [product] });
+  if (w.bias) {
+    const bias = findScopedWeight(scope, w.bias)!;
+    const shaped = fresh(`${w.bias}_${label}_broadcast`);
+    setInitializer(graph, makeTensor(shaped, [bias.data.length, ...weight.dims.slice(2).map(() => 1)], bias.data as Float32Array));
+    addNode(graph, { opType: 'Add', name: fresh(`${label}_bias_Add`), input: [product, shaped], output: [output] });
+  }
+}
+
+/** A Conv whose bias, if any, is a float constant (a computed bias stays fp32). */
+function convIsPlain(w: WeightedNode): boolean {
+  const bias = (w.node.input ?? [])[2];
+  return !bias || w.bias === bias;
+}
+
+/** Why nothing was found: weights in subgraphs are searched too, so say so. */
 function convNote(graph: GraphProto): string {
-  const convs = scopedGraphs(graph).reduce((n, s) => n + (s.graph.node ?? []).filter((x) => x.opType === 'Conv').length, 0);
-  return convs > 0 ? ` (its ${convs} Conv nodes, subgraphs included, are left to static int8: dynamic int8 rewrites MatMul and Gemm)` : '';
+  return scopedGraphs(graph).length > 1 ? ' (subgraphs included)' : '';
 }
 
 /** A Gemm that is exactly x·W + C (scaled Gemms stay fp32 rather than grow extra Muls). */

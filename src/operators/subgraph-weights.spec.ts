@@ -55,6 +55,46 @@ function ifMatMulModel(): Uint8Array {
   return saveModel({ irVersion: 8, opsetImport: [{ domain: '', version: 17 }], producerName: 'test', graph });
 }
 
+/** y = If(cond, then: Conv1d(x, w, b), else: Relu(x)) with the Conv's weight and bias in the outer graph: a Conv-only model. */
+function ifConvModel(): Uint8Array {
+  const thenBranch: onnx.IGraphProto = {
+    name: 'then',
+    node: [
+      {
+        opType: 'Conv',
+        name: 'then_conv',
+        input: ['x', 'conv_w', 'conv_b'],
+        output: ['then_out'],
+        attribute: [{ name: 'pads', type: onnx.AttributeProto.AttributeType.INTS, ints: [1, 1] }],
+      },
+    ],
+    output: [info('then_out', F, [1, 3, 'L'])],
+  };
+  const elseBranch: onnx.IGraphProto = {
+    name: 'else',
+    node: [{ opType: 'Relu', input: ['x'], output: ['else_out'] }],
+    output: [info('else_out', F, [1, 2, 'L'])],
+  };
+  const graph: onnx.IGraphProto = {
+    name: 'if-conv',
+    input: [info('x', F, [1, 2, 'L']), info('cond', onnx.TensorProto.DataType.BOOL, [])],
+    output: [info('y', F, [1, 'C', 'L'])],
+    initializer: [makeTensor('conv_w', [3, 2, 3], values(18, 0.8)), makeTensor('conv_b', [3], values(3, 2.1))],
+    node: [
+      {
+        opType: 'If',
+        input: ['cond'],
+        output: ['y'],
+        attribute: [
+          { name: 'then_branch', type: GRAPH, g: thenBranch },
+          { name: 'else_branch', type: GRAPH, g: elseBranch },
+        ],
+      },
+    ],
+  };
+  return saveModel({ irVersion: 8, opsetImport: [{ domain: '', version: 17 }], producerName: 'test', graph });
+}
+
 const feedsFor = (cond: boolean): Record<string, InputTensor> => ({
   x: { type: 'float32', dims: [5, 4], data: values(20, 0.37) },
   cond: { type: 'bool', dims: [], data: new Uint8Array([cond ? 1 : 0]) },
@@ -80,6 +120,20 @@ describe('engines rewrite weights inside If subgraphs', () => {
     const verification = await verifyModel('quantize-dynamic', original, q.bytes, bothBranches, TOLERANCES.int8);
     assert.ok(verification.passed, JSON.stringify(verification.outputs));
     assert.ok(verification.outputs[0].cosine > 0.999, String(verification.outputs[0].cosine));
+  });
+
+  test('dynamic int8 turns a Conv in an If branch (a Conv-only model, as silero) into ConvInteger that agrees with fp32', async () => {
+    const original = ifConvModel();
+    const q = quantizeDynamic(original);
+    assert.deepEqual(q.quantizedNodes, ['then_conv']);
+    const ops = opsInSubgraphs(q.bytes);
+    assert.ok(ops.includes('ConvInteger') && !ops.includes('Conv'), ops.join(','));
+    const feeds = [true, false].map((cond) => ({
+      x: { type: 'float32' as const, dims: [1, 2, 16], data: values(32, 0.29) },
+      cond: { type: 'bool' as const, dims: [], data: new Uint8Array([cond ? 1 : 0]) },
+    }));
+    const verification = await verifyModel('quantize-dynamic', original, q.bytes, feeds, TOLERANCES.int8);
+    assert.ok(verification.passed, JSON.stringify(verification.outputs));
   });
 
   test('prune zeros weights read from inside the branches, where they live, and the pruned model computes x·W_pruned', async () => {

@@ -212,3 +212,36 @@ export function realInputs(graph: Graph): onnx.IValueInfoProto[] {
   const inits = new Set((graph.initializer ?? []).map((t) => t.name));
   return (graph.input ?? []).filter((v) => !inits.has(v.name));
 }
+
+/** A graph and the graphs around it, innermost first: the scopes a subgraph's names resolve in. */
+export interface ScopedGraph {
+  graph: Graph;
+  /** Enclosing graphs, innermost first (empty for the main graph). */
+  outer: Graph[];
+}
+
+/** The main graph and every nested subgraph, each with its enclosing scopes; depth is bounded as in forEachGraph. */
+export function scopedGraphs(graph: Graph): ScopedGraph[] {
+  const out: ScopedGraph[] = [];
+  const walk = (g: Graph, outer: Graph[]): void => {
+    if (outer.length > 64) throw new TierwiseError('MODEL_CORRUPT', 'subgraphs are nested more than 64 levels deep');
+    out.push({ graph: g, outer });
+    for (const node of g.node ?? []) for (const sub of subgraphsOf(node)) walk(sub, [g, ...outer]);
+  };
+  walk(graph, []);
+  return out;
+}
+
+/**
+ * Reads a constant by name as a subgraph sees it: its own initializers and Constant nodes first, then the enclosing
+ * graphs' (an input or node output of a nearer scope shadows an outer constant of the same name). Returns the graph
+ * that holds it too.
+ */
+export function findScopedWeight(scope: ScopedGraph, name: string): (Weight & { holder: Graph }) | undefined {
+  for (const g of [scope.graph, ...scope.outer]) {
+    const w = findWeight(g, name);
+    if (w) return { ...w, holder: g };
+    if ((g.input ?? []).some((v) => v.name === name) || (g.node ?? []).some((n) => (n.output ?? []).includes(name))) return undefined;
+  }
+  return undefined;
+}

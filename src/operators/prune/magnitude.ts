@@ -1,8 +1,18 @@
 import { gzipSync } from 'node:zlib';
 import { TierwiseError } from '../../common/errors';
-import { inSubgraphs } from '../quantization/static-int8';
 import { floatArrayToHalf, halfArrayToFloat } from '../../onnx/float16';
-import { cloneModel, findWeight, makeTensor, onnx, saveModel, setInitializer, type GraphProto, type ModelProto } from '../../onnx';
+import {
+  cloneModel,
+  findScopedWeight,
+  makeTensor,
+  onnx,
+  saveModel,
+  scopedGraphs,
+  setInitializer,
+  type GraphProto,
+  type ModelProto,
+  type ScopedGraph,
+} from '../../onnx';
 
 export type PruneScope = 'global' | 'per-layer';
 
@@ -42,6 +52,8 @@ interface WeightRef {
   data: Float32Array;
   source: 'initializer' | 'constant';
   float16: boolean;
+  /** The graph holding the weight (a subgraph's own, or an enclosing one's). */
+  holder: GraphProto;
 }
 
 export function validateSparsity(sparsity: unknown): number {
@@ -58,12 +70,11 @@ export function pruneModel(model: ModelProto, options: PruneOptions): { model: M
   if (scope !== 'global' && scope !== 'per-layer')
     throw new TierwiseError('PRUNE_SCOPE_INVALID', `scope must be global or per-layer, got ${JSON.stringify(scope)}`);
   const pruned = cloneModel(model);
-  const graph = pruned.graph!;
-  const { weights, skipped } = collectWeights(graph);
+  const { weights, skipped } = collectWeights(pruned.graph!);
   if (weights.length === 0)
     throw new TierwiseError(
       'PRUNE_NO_WEIGHTS',
-      `the model has no float32/float16 Conv/MatMul/Gemm weight to prune${skipped.length ? ` (${skipped[0].reason})` : ''}${inSubgraphs(pruned)}`,
+      `the model has no float32/float16 Conv/MatMul/Gemm weight to prune${skipped.length ? ` (${skipped[0].reason})` : ''} (subgraphs included)`,
     );
   if (scope === 'global')
     zeroSmallest(
@@ -71,7 +82,7 @@ export function pruneModel(model: ModelProto, options: PruneOptions): { model: M
       sparsity,
     );
   else for (const w of weights) zeroSmallest([w.data], sparsity);
-  for (const w of weights) writeBack(graph, w);
+  for (const w of weights) writeBack(w);
   const layers = weights.map((w) => {
     const zeros = countZeros(w.data);
     return { weight: w.name, node: w.node, opType: w.opType, values: w.data.length, zeros, sparsity: zeros / w.data.length };
@@ -100,9 +111,16 @@ export function pruneModel(model: ModelProto, options: PruneOptions): { model: M
   };
 }
 
+/** Conv/MatMul/Gemm weights of the graph and of its subgraphs (If branches, Loop bodies), each weight once. */
 function collectWeights(graph: GraphProto): { weights: WeightRef[]; skipped: Array<{ node: string; reason: string }> } {
-  const weights = new Map<string, WeightRef>();
+  const weights: WeightRef[] = [];
   const skipped: Array<{ node: string; reason: string }> = [];
+  for (const scope of scopedGraphs(graph)) collectIn(scope, weights, skipped);
+  return { weights, skipped };
+}
+
+function collectIn(scope: ScopedGraph, weights: WeightRef[], skipped: Array<{ node: string; reason: string }>): void {
+  const graph = scope.graph;
   for (const node of graph.node ?? []) {
     const op = node.opType ?? '';
     if (op !== 'Conv' && op !== 'Gemm' && op !== 'MatMul') continue;
@@ -110,7 +128,7 @@ function collectWeights(graph: GraphProto): { weights: WeightRef[]; skipped: Arr
     const candidates = op === 'MatMul' ? [inputs[1], inputs[0]] : [inputs[1]];
     const label = node.name || `${op}(${inputs.join(',')})`;
     const found = candidates
-      .map((name) => (name ? (findWeight(graph, name) ?? behindCast(graph, name)) : undefined))
+      .map((name) => (name ? (findScopedWeight(scope, name) ?? behindCast(scope, name)) : undefined))
       .find((w) => w !== undefined);
     if (!found) {
       const viaDq = candidates.some((name) => (graph.node ?? []).some((n) => n.opType === 'DequantizeLinear' && n.output?.[0] === name));
@@ -124,16 +142,24 @@ function collectWeights(graph: GraphProto): { weights: WeightRef[]; skipped: Arr
     // fp16 weights are pruned on their exact float values and written back as fp16 (zero is exact in both).
     const float16 = found.elemType === 'float16';
     const data = float16 ? halfArrayToFloat(found.data as Uint16Array) : (found.data as Float32Array);
-    if (!weights.has(found.name))
-      weights.set(found.name, { name: found.name, node: label, opType: op, dims: found.dims, data, source: found.source, float16 });
+    if (!weights.some((w) => w.name === found.name && w.holder === found.holder))
+      weights.push({
+        name: found.name,
+        node: label,
+        opType: op,
+        dims: found.dims,
+        data,
+        source: found.source,
+        float16,
+        holder: found.holder,
+      });
   }
-  return { weights: [...weights.values()], skipped };
 }
 
 /** A constant weight read through a Cast (fp16 weights cast to fp32 at run time): the constant is pruned. */
-function behindCast(graph: GraphProto, name: string): ReturnType<typeof findWeight> {
-  const cast = (graph.node ?? []).find((n) => n.opType === 'Cast' && n.output?.[0] === name);
-  return cast?.input?.[0] ? findWeight(graph, cast.input[0]) : undefined;
+function behindCast(scope: ScopedGraph, name: string): ReturnType<typeof findScopedWeight> {
+  const cast = (scope.graph.node ?? []).find((n) => n.opType === 'Cast' && n.output?.[0] === name);
+  return cast?.input?.[0] ? findScopedWeight(scope, cast.input[0]) : undefined;
 }
 
 /** Zeros the `round(sparsity × n)` smallest magnitudes across `arrays` (ties at the threshold in array order). */
@@ -167,7 +193,8 @@ function countZeros(a: Float32Array): number {
   return n;
 }
 
-function writeBack(graph: GraphProto, w: WeightRef): void {
+function writeBack(w: WeightRef): void {
+  const graph = w.holder;
   const tensor = w.float16 ? makeTensor(w.name, w.dims, floatArrayToHalf(w.data), 'float16') : makeTensor(w.name, w.dims, w.data);
   if (w.source === 'initializer') {
     setInitializer(graph, tensor);

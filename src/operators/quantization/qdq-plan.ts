@@ -1,5 +1,5 @@
 import type { GraphProto, NodeProto } from '../../onnx/model-io';
-import { consumers, findWeight, topologicalOrder } from '../../onnx/graph';
+import { consumers, findScopedWeight, findWeight, topologicalOrder } from '../../onnx/graph';
 
 /** A Conv/MatMul/Gemm whose weight is a float constant: the nodes int8 kernels speed up. */
 export interface WeightedNode {
@@ -43,8 +43,8 @@ export function nodeLabel(node: NodeProto, index: number): string {
   return node.name || `${node.opType}_${index}`;
 }
 
-function isFloatConstant(graph: GraphProto, name: string, rank?: number): boolean {
-  const w = findWeight(graph, name);
+function isFloatConstantIn(graph: GraphProto, name: string, rank?: number, outer: GraphProto[] = []): boolean {
+  const w = findScopedWeight({ graph, outer }, name);
   return !!w && w.elemType === 'float32' && (rank === undefined || w.dims.length === rank);
 }
 
@@ -57,19 +57,23 @@ function attrFloat(node: NodeProto, name: string, fallback: number): number {
   return a ? Number(a.f ?? fallback) : fallback;
 }
 
-/** Conv/MatMul/Gemm nodes with constant float weights, in graph order; `exclude` holds node labels to keep fp32. */
-export function findWeightedNodes(graph: GraphProto, exclude: ReadonlySet<string> = new Set()): WeightedNode[] {
+/**
+ * Conv/MatMul/Gemm nodes with constant float weights, in graph order; `exclude` holds node labels to keep fp32.
+ * For a subgraph, `outer` holds the enclosing graphs (innermost first), whose constants it may read.
+ */
+export function findWeightedNodes(graph: GraphProto, exclude: ReadonlySet<string> = new Set(), outer: GraphProto[] = []): WeightedNode[] {
   const out: WeightedNode[] = [];
+  const isFloatConstant = (name: string, rank?: number): boolean => isFloatConstantIn(graph, name, rank, outer);
   (graph.node ?? []).forEach((node, i) => {
-    const name = nodeLabel(node, i);
+    const name = outer.length > 0 && !node.name ? `${graph.name ?? 'subgraph'}/${nodeLabel(node, i)}` : nodeLabel(node, i);
     if (exclude.has(name)) return;
     const [a, w, b] = node.input ?? [];
-    if (node.opType === 'Conv' && isFloatConstant(graph, w)) {
-      out.push({ node, name, activation: a, weight: w, bias: b && isFloatConstant(graph, b, 1) ? b : undefined, channelAxis: 0 });
-    } else if (node.opType === 'MatMul' && isFloatConstant(graph, w, 2)) {
+    if (node.opType === 'Conv' && isFloatConstant(w)) {
+      out.push({ node, name, activation: a, weight: w, bias: b && isFloatConstant(b, 1) ? b : undefined, channelAxis: 0 });
+    } else if (node.opType === 'MatMul' && isFloatConstant(w, 2)) {
       out.push({ node, name, activation: a, weight: w, channelAxis: 1 });
-    } else if (node.opType === 'Gemm' && isFloatConstant(graph, w, 2) && attrInt(node, 'transA', 0) === 0) {
-      const plainBias = attrFloat(node, 'alpha', 1) === 1 && attrFloat(node, 'beta', 1) === 1 && b && isFloatConstant(graph, b, 1);
+    } else if (node.opType === 'Gemm' && isFloatConstant(w, 2) && attrInt(node, 'transA', 0) === 0) {
+      const plainBias = attrFloat(node, 'alpha', 1) === 1 && attrFloat(node, 'beta', 1) === 1 && b && isFloatConstant(b, 1);
       out.push({
         node,
         name,

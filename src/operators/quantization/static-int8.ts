@@ -93,11 +93,13 @@ export async function quantizeStatic(
   return buildStatic(await calibrateModel(modelBytes, samples, options), config);
 }
 
-/** ` (n Conv/MatMul/Gemm nodes sit inside If/Loop/Scan subgraphs, which the quantizer does not rewrite)` or ''. */
+/** ` (n Conv/MatMul/Gemm nodes sit inside If/Loop/Scan subgraphs, which static int8 does not rewrite; …)` or ''. */
 export function inSubgraphs(model: ModelProto): string {
   let n = 0;
   forEachGraph(model.graph!, (g, depth) => {
     if (depth > 0) n += (g.node ?? []).filter((x) => ['Conv', 'MatMul', 'Gemm'].includes(x.opType ?? '')).length;
   });
-  return n > 0 ? ` (${n} Conv/MatMul/Gemm nodes sit inside If/Loop/Scan subgraphs, which the engines do not rewrite)` : '';
+  return n > 0
+    ? ` (${n} Conv/MatMul/Gemm nodes sit inside If/Loop/Scan subgraphs, which static int8 does not rewrite; dynamic int8 and prune do)`
+    : '';
 }

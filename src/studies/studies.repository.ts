@@ -7,11 +7,35 @@ import type { AdvisorReport } from '../advisor';
 import { TERMINAL_STATUSES, type TerminalStatus } from './study-status';
 import type { StudyFailure, StudyStatus, StudyView } from './study.views';
 
-const withLinks = { variants: { select: { variantId: true } } } satisfies Prisma.StudyInclude;
-type StudyRow = Prisma.StudyGetPayload<{ include: typeof withLinks }>;
+/** What a study view reads: every column but the stored report (`result`), which only the report routes load. */
+const viewSelect = {
+  id: true,
+  modelId: true,
+  datasetId: true,
+  status: true,
+  phase: true,
+  jobsDone: true,
+  jobsTotal: true,
+  tiers: true,
+  scenarios: true,
+  operators: true,
+  constraints: true,
+  network: true,
+  effort: true,
+  inputs: true,
+  webhookUrl: true,
+  failures: true,
+  error: true,
+  recommendation: true,
+  createdAt: true,
+  startedAt: true,
+  finishedAt: true,
+  variants: { select: { variantId: true } },
+} satisfies Prisma.StudySelect;
+const workerSelect = { ...viewSelect, teamId: true, correlationId: true } satisfies Prisma.StudySelect;
+type StudyRow = Prisma.StudyGetPayload<{ select: typeof viewSelect }>;
 
 function toView(row: StudyRow): StudyView {
-  const result = row.result as { recommendation?: StudyView['recommendation'] } | null;
   return {
     id: row.id,
     modelId: row.modelId,
@@ -32,11 +56,18 @@ function toView(row: StudyRow): StudyView {
     variantIds: row.variants.map((v) => v.variantId),
     failures: row.failures as unknown as StudyFailure[],
     error: row.error,
-    recommendation: result?.recommendation ?? null,
+    recommendation: (row.recommendation ?? null) as StudyView['recommendation'],
     createdAt: row.createdAt.toISOString(),
     startedAt: row.startedAt?.toISOString() ?? null,
     finishedAt: row.finishedAt?.toISOString() ?? null,
   };
+}
+
+/** The recommendation of an outcome, for its own column (Prisma.DbNull: none). */
+function recommendationOf(result: object | undefined): Prisma.InputJsonValue | typeof Prisma.DbNull | undefined {
+  if (result === undefined) return undefined;
+  const recommendation = (result as { recommendation?: unknown }).recommendation;
+  return recommendation && typeof recommendation === 'object' ? (recommendation as Prisma.InputJsonValue) : Prisma.DbNull;
 }
 
 export interface NewStudy {
@@ -88,7 +119,7 @@ export class StudiesRepository {
           jobsTotal: study.jobsTotal,
           variants: { create: study.variantIds.map((variantId) => ({ variantId })) },
         },
-        include: withLinks,
+        select: viewSelect,
       });
       return { study: toView(row), created: true };
     } catch (error) {
@@ -101,23 +132,23 @@ export class StudiesRepository {
   }
 
   async findByIdempotencyKey(teamId: string, idempotencyKey: string): Promise<StudyView | null> {
-    const row = await this.prisma.study.findUnique({ where: { teamId_idempotencyKey: { teamId, idempotencyKey } }, include: withLinks });
+    const row = await this.prisma.study.findUnique({ where: { teamId_idempotencyKey: { teamId, idempotencyKey } }, select: viewSelect });
     return row ? toView(row) : null;
   }
 
   async find(teamId: string, id: string): Promise<StudyView | null> {
-    const row = await this.prisma.study.findFirst({ where: { id, teamId }, include: withLinks });
+    const row = await this.prisma.study.findFirst({ where: { id, teamId }, select: viewSelect });
     return row ? toView(row) : null;
   }
 
   /** For workers, which act on ids from job payloads. */
   async get(id: string): Promise<(StudyView & { teamId: string; correlationId: string | null }) | null> {
-    const row = await this.prisma.study.findUnique({ where: { id }, include: withLinks });
+    const row = await this.prisma.study.findUnique({ where: { id }, select: workerSelect });
     return row ? { ...toView(row), teamId: row.teamId, correlationId: row.correlationId } : null;
   }
 
   async list(teamId: string, limit: number, cursor?: string): Promise<Page<StudyView>> {
-    const rows = await this.prisma.study.findMany({ where: { teamId }, ...pageQuery(limit, cursor), include: withLinks });
+    const rows = await this.prisma.study.findMany({ where: { teamId }, ...pageQuery(limit, cursor), select: viewSelect });
     return toPage(rows, limit, toView);
   }
 
@@ -172,6 +203,7 @@ export class StudiesRepository {
         status: outcome.status,
         error: outcome.error ?? null,
         result: outcome.result as Prisma.InputJsonValue | undefined,
+        recommendation: recommendationOf(outcome.result),
         finishedAt: new Date(),
       },
     });

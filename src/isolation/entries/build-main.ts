@@ -22,10 +22,16 @@ import type { BuildRequest, BuildResult } from '../../operators/build/build-requ
 /** Sample inputs a searched partition measures with and feeds its tail from. */
 const PARTITION_SAMPLES = 8;
 
+/** The dataset's first samples, read and preprocessed once per build: a smaller request is a prefix of a larger one. */
+let loaded: { limit: number; samples: DatasetSample[] } | undefined;
+
 async function samples(request: BuildRequest, parent: Uint8Array, limit: number): Promise<DatasetSample[]> {
   if (!request.dataset) throw new TierwiseError('CALIBRATION_EMPTY', `${request.step.operator} needs a dataset to calibrate on`);
-  const { path, kind, preprocess } = request.dataset;
-  return (await loadDataset(path, { kind, preprocess, modelInputs: describeModel(parent).inputs, limit })).samples;
+  if (!loaded || loaded.limit < limit) {
+    const { path, kind, preprocess } = request.dataset;
+    loaded = { limit, samples: (await loadDataset(path, { kind, preprocess, modelInputs: describeModel(parent).inputs, limit })).samples };
+  }
+  return loaded.samples.slice(0, limit);
 }
 
 /** The operator's context: exactly what it needs, from the study's dataset or, without one, its input spec. */
@@ -36,8 +42,12 @@ async function context(
 ): Promise<{ ctx: OperatorContext; inputShapes: InputShapesRecord }> {
   const ctx: OperatorContext = { inputSpec: request.inputSpec };
   let inputShapes: InputShapesRecord | undefined;
+  const evaluation = needs.has('evaluation') && request.dataset?.labelled;
+  // Read the most samples any need asks for first, so the dataset is read and preprocessed once.
+  const most = Math.max(needs.has('calibration') ? request.calibrationLimit : 0, evaluation ? request.evalLimit : 0);
+  if (most > 0 && request.dataset) await samples(request, parent, most);
   if (needs.has('calibration')) ctx.calibration = await samples(request, parent, request.calibrationLimit);
-  if (needs.has('evaluation') && request.dataset?.labelled) ctx.evaluation = await samples(request, parent, request.evalLimit);
+  if (evaluation) ctx.evaluation = await samples(request, parent, request.evalLimit);
   if (request.step.operator === 'partition' && request.dataset) {
     const real = await samples(request, parent, PARTITION_SAMPLES);
     if (real.length > 0) {

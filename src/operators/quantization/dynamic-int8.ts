@@ -109,19 +109,9 @@ function rewriteGraph(scope: ScopedGraph, targets: WeightedNode[], fresh: (base:
     const bias = w.node.opType === 'Gemm' ? (w.node.input ?? [])[2] : undefined;
     const product = bias ? fresh(`${output}_without_bias`) : output;
     const integer = fresh(`${output}_MatMulInteger_Output`);
-    const asFloat = fresh(`${output}_Cast_Output`);
-    const scale = fresh(`${output}_scale`);
     const label = w.name.replace(/\//g, '_');
     addNode(graph, { opType: 'MatMulInteger', name: fresh(`${label}_MatMulInteger`), input: [xq, wq, xZero, wZero], output: [integer] });
-    addNode(graph, {
-      opType: 'Cast',
-      name: fresh(`${label}_Cast`),
-      input: [integer],
-      output: [asFloat],
-      attribute: [{ name: 'to', type: ATTR.INT, i: onnx.TensorProto.DataType.FLOAT }],
-    });
-    addNode(graph, { opType: 'Mul', name: fresh(`${label}_scales_Mul`), input: [xScale, wScale], output: [scale] });
-    addNode(graph, { opType: 'Mul', name: fresh(`${label}_output_Mul`), input: [asFloat, scale], output: [product] });
+    rescale(graph, fresh, label, output, integer, [xScale, wScale], product);
     if (bias) addNode(graph, { opType: 'Add', name: fresh(`${label}_bias_Add`), input: [product, bias], output: [output] });
     doomed.add(w.node);
   }
@@ -153,8 +143,6 @@ function rewriteConv(
   setInitializer(graph, makeTensor(wZero, [], new Int8Array(1)));
   const output = (w.node.output ?? [])[0];
   const integer = fresh(`${output}_ConvInteger_Output`);
-  const asFloat = fresh(`${output}_Cast_Output`);
-  const scale = fresh(`${output}_scale`);
   const product = w.bias ? fresh(`${output}_without_bias`) : output;
   addNode(graph, {
     opType: 'ConvInteger',
@@ -163,15 +151,7 @@ function rewriteConv(
     output: [integer],
     attribute: w.node.attribute ?? [],
   });
-  addNode(graph, {
-    opType: 'Cast',
-    name: fresh(`${label}_Cast`),
-    input: [integer],
-    output: [asFloat],
-    attribute: [{ name: 'to', type: ATTR.INT, i: onnx.TensorProto.DataType.FLOAT }],
-  });
-  addNode(graph, { opType: 'Mul', name: fresh(`${label}_scales_Mul`), input: [xScale, wScale], output: [scale] });
-  addNode(graph, { opType: 'Mul', name: fresh(`${label}_output_Mul`), input: [asFloat, scale], output: [product] });
+  rescale(graph, fresh, label, output, integer, [xScale, wScale], product);
   if (w.bias) {
     const bias = findScopedWeight(scope, w.bias)!;
     const shaped = fresh(`${w.bias}_${label}_broadcast`);
@@ -181,6 +161,29 @@ function rewriteConv(
 }
 
 /** A Conv whose bias, if any, is a float constant (a computed bias stays fp32). */
+/** An int32 MatMulInteger/ConvInteger result back to float: Cast, times the product of the activation and weight scales. */
+function rescale(
+  graph: GraphProto,
+  fresh: (base: string) => string,
+  label: string,
+  output: string,
+  integer: string,
+  [xScale, wScale]: [string, string],
+  product: string,
+): void {
+  const asFloat = fresh(`${output}_Cast_Output`);
+  const scale = fresh(`${output}_scale`);
+  addNode(graph, {
+    opType: 'Cast',
+    name: fresh(`${label}_Cast`),
+    input: [integer],
+    output: [asFloat],
+    attribute: [{ name: 'to', type: ATTR.INT, i: onnx.TensorProto.DataType.FLOAT }],
+  });
+  addNode(graph, { opType: 'Mul', name: fresh(`${label}_scales_Mul`), input: [xScale, wScale], output: [scale] });
+  addNode(graph, { opType: 'Mul', name: fresh(`${label}_output_Mul`), input: [asFloat, scale], output: [product] });
+}
+
 function convIsPlain(w: WeightedNode): boolean {
   const bias = (w.node.input ?? [])[2];
   return !bias || w.bias === bias;

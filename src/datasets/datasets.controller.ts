@@ -27,9 +27,10 @@ const datasetUpload = {
       file: {
         type: 'string',
         format: 'binary',
-        description: '.zip / .tar.gz (ImageFolder or labels.csv; text .jsonl with vocab.txt or tokenizer.json), .jsonl, or tensors .json',
+        description:
+          '.zip / .tar.gz (ImageFolder or labels.csv; text .jsonl with vocab.txt or tokenizer.json; *.wav with labels.csv + classes.txt), .jsonl, or tensors .json',
       },
-      kind: { type: 'string', enum: ['images', 'text', 'tensors'] },
+      kind: { type: 'string', enum: ['images', 'text', 'tensors', 'audio'] },
       preprocess: { type: 'string', description: 'JSON preprocess spec (the fixtures preprocess.json format is accepted)' },
       name: { type: 'string' },
     },

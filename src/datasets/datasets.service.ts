@@ -17,7 +17,7 @@ import type { DatasetCheckRequest } from './dataset-check';
 import type { DatasetInspection, ModelContract } from './formats';
 import type { DatasetKind } from './formats/types';
 
-const KINDS: DatasetKind[] = ['images', 'text', 'tensors'];
+const KINDS: DatasetKind[] = ['images', 'text', 'tensors', 'audio'];
 
 @Injectable()
 export class DatasetsService {

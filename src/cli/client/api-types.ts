@@ -1060,11 +1060,11 @@ export interface operations {
                 "multipart/form-data": {
                     /**
                      * Format: binary
-                     * @description .zip / .tar.gz (ImageFolder or labels.csv; text .jsonl with vocab.txt or tokenizer.json), .jsonl, or tensors .json
+                     * @description .zip / .tar.gz (ImageFolder or labels.csv; text .jsonl with vocab.txt or tokenizer.json; *.wav with labels.csv + classes.txt), .jsonl, or tensors .json
                      */
                     file: string;
                     /** @enum {string} */
-                    kind?: "images" | "text" | "tensors";
+                    kind?: "images" | "text" | "tensors" | "audio";
                     name?: string;
                     /** @description JSON preprocess spec (the fixtures preprocess.json format is accepted) */
                     preprocess?: string;

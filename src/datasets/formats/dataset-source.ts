@@ -3,13 +3,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, extname, join } from 'node:path';
 import { TierwiseError } from '../../common/errors';
+import { looksLikeAudio } from './audio-dataset';
 import { archiveFormat, extractArchive, type ArchiveLimits } from './safe-archive';
 import type { DatasetKind } from './types';
 
 /** A dataset on disk, ready to read: a folder or a single file, plus how to clean up what was extracted. */
 export interface DatasetSource {
   kind: DatasetKind;
-  /** The dataset's folder (images), or its file (text .jsonl, tensors .json). */
+  /** The dataset's folder (images, audio), or its file (text .jsonl, tensors .json). */
   path: string;
   /** The folder holding the data, where tokenizer and class files are looked up. */
   dir: string;
@@ -40,8 +41,16 @@ function detectInFolder(dir: string, kind: DatasetKind | undefined): { kind: Dat
   const files = visibleEntries(dir).filter((name) => statSync(join(dir, name)).isFile());
   const jsonl = files.filter((name) => name.toLowerCase().endsWith('.jsonl'));
   const json = files.filter((name) => name.toLowerCase().endsWith('.json') && !NOT_TENSORS.has(name.toLowerCase()));
-  const wanted = kind ?? (jsonl.length > 0 ? 'text' : json.length > 0 && !existsSync(join(dir, 'labels.csv')) ? 'tensors' : 'images');
-  if (wanted === 'images') return { kind: wanted, path: dir };
+  const wanted =
+    kind ??
+    (jsonl.length > 0
+      ? 'text'
+      : looksLikeAudio(dir, files)
+        ? 'audio'
+        : json.length > 0 && !existsSync(join(dir, 'labels.csv'))
+          ? 'tensors'
+          : 'images');
+  if (wanted === 'images' || wanted === 'audio') return { kind: wanted, path: dir };
   const candidates = wanted === 'text' ? jsonl : json;
   if (candidates.length !== 1) {
     throw invalid(

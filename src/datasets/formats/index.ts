@@ -1,13 +1,16 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { TierwiseError } from '../../common/errors';
 import type { TensorSpec } from '../../onnx/io-spec';
+import { decodeWav, listAudio, loadAudioSamples } from './audio-dataset';
 import { openDatasetSource, type DatasetSource } from './dataset-source';
 import { listImages, loadImageSamples, mapLimited } from './image-dataset';
 import {
   isTextModel,
   suggestPreprocess,
+  type AudioPreprocessSpec,
   type ImagePreprocessSpec,
   type PreprocessSpec,
   type TextPreprocessSpec,
@@ -87,6 +90,17 @@ async function loadFrom(source: DatasetSource, options: LoadDatasetOptions): Pro
     const samples = await loadImageSamples(listing.entries.slice(0, limit), spec, inputName);
     return { kind: 'images', labelled: listing.labelled, classes: listing.classes, samples, preprocess: spec };
   }
+  if (source.kind === 'audio') {
+    if (!preprocess || preprocess.kind !== 'audio')
+      throw new TierwiseError(
+        'PREPROCESS_INVALID',
+        'an audio dataset needs a preprocess spec {"kind": "audio", "sampleRate": <the model\'s rate in Hz>} (the window defaults to the model input\'s last dim)',
+      );
+    const spec: AudioPreprocessSpec = preprocess;
+    const listing = listAudio(source.path);
+    const samples = await loadAudioSamples(listing.entries.slice(0, limit), spec, modelInputs);
+    return { kind: 'audio', labelled: listing.labelled, classes: listing.classes, samples, preprocess: spec };
+  }
   if (source.kind === 'text') {
     const spec = (preprocess ?? suggested(source, modelInputs ?? DEFAULT_TEXT_INPUTS, findTokenizer(source.dir))) as TextPreprocessSpec;
     const records = readTextRecords(source.path, spec).slice(0, limit);
@@ -138,6 +152,18 @@ async function inspectFrom(source: DatasetSource, fields: TextFields): Promise<D
         }
       });
       return { kind: 'images', labelled: listing.labelled, sampleCount: listing.entries.length, classes: listing.classes, errors };
+    }
+    if (source.kind === 'audio') {
+      const listing = listAudio(source.path);
+      for (const entry of listing.entries) {
+        try {
+          decodeWav(await readFile(entry.file), entry.id);
+        } catch (error) {
+          if (!(error instanceof TierwiseError)) throw error;
+          note(error.message);
+        }
+      }
+      return { kind: 'audio', labelled: listing.labelled, sampleCount: listing.entries.length, classes: listing.classes, errors };
     }
     if (source.kind === 'text') {
       const records = readTextRecords(source.path, fields, (error) => note(error.message));

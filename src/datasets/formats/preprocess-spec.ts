@@ -52,7 +52,18 @@ export interface TensorsPreprocessSpec {
   kind: 'tensors';
 }
 
-export type PreprocessSpec = ImagePreprocessSpec | TextPreprocessSpec | TensorsPreprocessSpec;
+/** How a WAV file becomes a model input (see audio-dataset.ts): mono, resampled to `sampleRate`, cut / zero-padded. */
+export interface AudioPreprocessSpec {
+  kind: 'audio';
+  /** The model input the tensor feeds; the model's only input when absent. */
+  input?: string;
+  /** The model's sample rate in Hz; files at other rates are resampled to it. */
+  sampleRate: number;
+  /** Samples per input; the last dim of the model input when null. */
+  window: number | null;
+}
+
+export type PreprocessSpec = ImagePreprocessSpec | TextPreprocessSpec | TensorsPreprocessSpec | AudioPreprocessSpec;
 
 export const DEFAULT_MAX_LENGTH = 128;
 const TEXT_ROLES = ['input_ids', 'attention_mask', 'token_type_ids'] as const;
@@ -215,6 +226,30 @@ function parseText(raw: Raw, baseDir: string, confined: boolean): TextPreprocess
   };
 }
 
+const MAX_AUDIO_RATE = 384_000;
+const MAX_AUDIO_WINDOW = 10_000_000;
+
+function parseAudio(raw: Raw): AudioPreprocessSpec {
+  const rate = pick(raw, 'sampleRate', 'sample_rate');
+  if (rate === undefined || rate === null)
+    throw invalid("preprocess.sampleRate (the model's sample rate in Hz) is required for audio: it cannot be read from the model");
+  if (!Number.isInteger(rate) || (rate as number) < 1 || (rate as number) > MAX_AUDIO_RATE)
+    throw invalid(`preprocess.sampleRate must be an integer from 1 to ${MAX_AUDIO_RATE}`);
+  const windowRaw = pick(raw, 'window', 'windowSamples', 'window_samples');
+  if (
+    windowRaw !== undefined &&
+    windowRaw !== null &&
+    (!Number.isInteger(windowRaw) || (windowRaw as number) < 1 || (windowRaw as number) > MAX_AUDIO_WINDOW)
+  )
+    throw invalid(`preprocess.window must be an integer from 1 to ${MAX_AUDIO_WINDOW} (samples)`);
+  return {
+    kind: 'audio',
+    input: typeof raw.input === 'string' ? raw.input : undefined,
+    sampleRate: rate as number,
+    window: typeof windowRaw === 'number' ? windowRaw : null,
+  };
+}
+
 /**
  * Reads a preprocess spec in either this module's camelCase form or the fixtures' preprocess.json form
  * (snake_case, `tokenizer: "wordpiece"` + `vocab`). Relative file paths resolve against `baseDir`. A spec from a
@@ -229,7 +264,8 @@ export function parsePreprocess(value: unknown, baseDir: string, options: { untr
   if (kind === 'images' || kind === 'image') return parseImage(raw);
   if (kind === 'text') return parseText(raw, baseDir, confined);
   if (kind === 'tensors') return { kind: 'tensors' };
-  throw invalid(`preprocess.kind ${String(kind)} is not images, text or tensors`);
+  if (kind === 'audio') return parseAudio(raw);
+  throw invalid(`preprocess.kind ${String(kind)} is not images, text, audio or tensors`);
 }
 
 function isTokenInput(spec: TensorSpec): boolean {

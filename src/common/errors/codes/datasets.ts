@@ -11,6 +11,14 @@ export const DATASET_ERRORS = errorCodes({
   },
   DATASET_UNSAFE: { status: 400, meaning: 'a dataset archive entry escapes the archive (absolute path, .., a link)' },
   DATASET_MISMATCH: { status: 422, meaning: 'the dataset does not fit the model (inputs, shapes, labels, outputs)' },
+  AUDIO_INVALID: {
+    status: 422,
+    meaning: 'a WAV file in an audio dataset cannot be read (empty, truncated header or data, no fmt / data chunk)',
+  },
+  AUDIO_UNSUPPORTED: {
+    status: 422,
+    meaning: 'a WAV file uses an encoding the loader does not read (24-bit PCM, ADPCM, A-law …): only PCM 16-bit and 32-bit float',
+  },
   PREPROCESS_INVALID: { status: 422, meaning: 'the preprocess spec is invalid or does not fit the dataset' },
   PREPROCESS_NOT_JSON: { status: 400, meaning: 'the preprocess form field is not JSON', publicCode: 'PREPROCESS_INVALID' },
   SAMPLES_INVALID: { status: 422, meaning: 'the samples do not match the model inputs (names, types, shapes)' },

@@ -3,6 +3,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import * as tar from 'tar';
 import { repoRoot } from '../../common/paths';
 import { evaluateRequest } from '../../evaluation';
 import type { TensorSpec } from '../../onnx/io-spec';
@@ -99,6 +100,18 @@ describe('audio datasets (tones-audio fixture)', () => {
     assert.ok(Math.abs(correct - reference.correct) <= 1, `${correct} correct vs the reference ${reference.correct}`);
   });
 
+  test('the same folder as a .tar.gz archive loads identically (detected as audio inside the archive)', async () => {
+    const archive = join(work, 'eval-40.tar.gz');
+    tar.c({ sync: true, gzip: true, file: archive, cwd: fixture, portable: true }, ['eval-40']);
+    const fromArchive = await loadDataset(archive, { preprocess: spec, modelInputs: inputs, limit: 6 });
+    assert.equal(fromArchive.kind, 'audio');
+    fromArchive.samples.forEach((sample, i) => {
+      assert.equal(sample.id, loaded.samples[i].id);
+      assert.equal(sample.label, loaded.samples[i].label);
+      assert.deepEqual(sample.inputs.audio.data, loaded.samples[i].inputs.audio.data);
+    });
+  });
+
   test('fitWindow cuts or zero-pads at the end; resample keeps the duration', async () => {
     const short = fitWindow(Float32Array.from([1, 2, 3]), 5);
     assert.deepEqual(Array.from(short), [1, 2, 3, 0, 0]);
@@ -136,6 +149,15 @@ describe('bad WAV files', () => {
         },
       );
     }
+  });
+
+  test('a float WAV holding NaN is AUDIO_INVALID naming the frame', () => {
+    const good = readFileSync(join(eval40, '001-high-16000-float32.wav'));
+    const broken = Buffer.from(good);
+    const data = broken.indexOf('data', 12, 'latin1') + 8;
+    broken.writeFloatLE(Number.NaN, data + 4 * 10);
+    assert.throws(() => decodeWav(broken, 'nan.wav'), { code: 'AUDIO_INVALID', message: /^nan\.wav: .*frame 10 holds a NaN/ });
+    assert.equal(decodeWav(good, 'good.wav').encoding, 'float32');
   });
 
   test('a dataset holding one is refused on load, and listed by inspection', async () => {

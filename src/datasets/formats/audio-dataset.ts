@@ -121,6 +121,7 @@ export function decodeWav(bytes: Buffer, file: string): DecodedWav {
     let sum = 0;
     const base = data.offset + f * frameBytes;
     for (let c = 0; c < channels; c++) sum += read(base + c * step);
+    if (!Number.isFinite(sum)) throw corrupt(file, `frame ${f} holds a NaN or infinite sample`);
     samples[f] = sum / channels;
   }
   return { sampleRate: rate, channels, encoding, frames, samples };

@@ -22,6 +22,8 @@ const envSchema = z.object({
   TIERWISE_KEY_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   /** Encrypts webhook secrets at rest (AES-256-GCM); unset: derived from var/server-secret (development). */
   TIERWISE_SECRETS_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** The team whose team keys may create worker tokens over REST (the team TIERWISE_API_KEY belongs to). */
+  WORKER_KEYS_TEAM: z.string().min(1).default('default'),
   /** How long the api trusts a key it has checked before asking Postgres again (a revoke on this process is immediate). */
   AUTH_CACHE_MS: z.coerce.number().int().min(0).max(600_000).default(5000),
   /** Requests per key (or per address without one) in each window, counted in Redis across api replicas. */

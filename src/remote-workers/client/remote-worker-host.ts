@@ -7,7 +7,7 @@ import { APP_CONFIG, type AppConfig } from '../../config/env';
 import { benchQueue, type JobNameValue } from '../../jobs/job-catalogue';
 import { dispatchJob } from '../../jobs/job-dispatch';
 import { classifyFailure } from '../../jobs/job-failure';
-import { JOB_PROCESSORS, handlerTable, type JobProcessor } from '../../jobs/job-processor';
+import { JOB_PROCESSORS, type JobProcessor } from '../../jobs/job-processor';
 import type { LeasedJob } from '../remote-jobs.service';
 import { remoteJob } from './remote-job-context';
 import { WorkerApiClient } from './worker-api-client';
@@ -44,7 +44,8 @@ export class RemoteWorkerHost implements OnApplicationShutdown {
   ) {}
 
   async start(options: RemoteWorkerOptions): Promise<void> {
-    this.table = handlerTable(this.processors);
+    // Only the tier queues travel over HTTP, so only their processor is here (not the full table a local worker checks).
+    this.table = new Map(this.processors.flatMap((p) => p.handles.map((name) => [name, p] as const)));
     const queue = benchQueue(options.tier);
     const heartbeat = {
       id: this.id,

@@ -225,7 +225,7 @@ export class RemoteJobsService implements OnModuleDestroy {
   private puller(queue: string): Puller {
     let puller = this.pullers.get(queue);
     if (!puller) {
-      const connection = createRedis(this.config.REDIS_URL, `remote-jobs:${queue}`);
+      const connection = createRedis(this.config.REDIS_URL, `remote-jobs:${queue}`, { cluster: this.config.REDIS_CLUSTER });
       const worker = new Worker(queue, null, {
         connection,
         prefix: this.queues.prefix,

@@ -22,8 +22,8 @@ async function withTeams<T>(work: (teams: TeamsService) => Promise<T>): Promise<
 
 function keyLine(key: KeyView): string {
   const state = key.revokedAt ? `revoked ${key.revokedAt}` : `last used ${key.lastUsedAt ?? 'never'}`;
-  const kind = key.kind === 'worker' ? `worker${key.tiers.length ? `[${key.tiers.join(',')}]` : ''}` : 'team';
-  return `${key.id}  ${(key.prefix || '(custom)').padEnd(8)}  ${kind.padEnd(8)}  ${key.name.padEnd(16)}  created ${key.createdAt}  ${state}`;
+  const kind = key.kind === 'worker' ? `  worker token for ${key.tiers.length ? key.tiers.join(',') : 'any tier'}` : '';
+  return `${key.id}  ${(key.prefix || '(custom)').padEnd(8)}  ${key.name.padEnd(16)}  created ${key.createdAt}  ${state}${kind}`;
 }
 
 export function register(program: Command): void {

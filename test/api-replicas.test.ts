@@ -21,7 +21,10 @@ async function freePort(): Promise<number> {
 
 /** Reads `progress` events from an SSE response until a terminal status (or the deadline). */
 async function followEvents(url: string, key: string, timeoutMs: number): Promise<Array<{ status: string; jobsDone: number }>> {
-  const response = await fetch(url, { headers: { Authorization: `Bearer ${key}`, Accept: 'text/event-stream' }, signal: AbortSignal.timeout(timeoutMs) });
+  const response = await fetch(url, {
+    headers: { Authorization: `Bearer ${key}`, Accept: 'text/event-stream' },
+    signal: AbortSignal.timeout(timeoutMs),
+  });
   assert.equal(response.status, 200);
   const events: Array<{ status: string; jobsDone: number }> = [];
   const decoder = new TextDecoder();
@@ -86,7 +89,7 @@ describe('two api replicas on one database and Redis', () => {
     await replicaA?.close();
   });
 
-  test("a study created on replica A is followed to the end over SSE from replica B", async () => {
+  test('a study created on replica A is followed to the end over SSE from replica B', async () => {
     const { key, auth } = await replicaA.newTeam();
     const ids = await uploadImageFamily(replicaA, auth, []);
     const created = await replicaA.http

@@ -90,7 +90,9 @@ describe('a worker in its own network namespace, with no database and no shared 
     spawnSync('ip', ['netns', 'del', ns]);
     assert.equal(spawnSync('ip', ['netns', 'add', ns]).status, 0, 'ip netns add failed');
     assert.equal(spawnSync('ip', ['-n', ns, 'link', 'set', 'lo', 'up']).status, 0);
-    forwarder = spawn('ip', ['netns', 'exec', ns, process.execPath, '-e', FORWARDER, String(NS_PORT), socket], { stdio: ['ignore', 'pipe', 'pipe'] });
+    forwarder = spawn('ip', ['netns', 'exec', ns, process.execPath, '-e', FORWARDER, String(NS_PORT), socket], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     await waitForLine(forwarder, /listening/, 'the forwarder');
   });
   after(async () => {
@@ -138,7 +140,14 @@ describe('a worker in its own network namespace, with no database and no shared 
     // From inside the namespace the host's Postgres and Redis are unreachable (its 127.0.0.1 is its own).
     const probe = spawnSync(
       'ip',
-      ['netns', 'exec', ns, process.execPath, '-e', "require('node:net').connect(6379,'127.0.0.1').on('error',()=>process.exit(3)).on('connect',()=>process.exit(0))"],
+      [
+        'netns',
+        'exec',
+        ns,
+        process.execPath,
+        '-e',
+        "require('node:net').connect(6379,'127.0.0.1').on('error',()=>process.exit(3)).on('connect',()=>process.exit(0))",
+      ],
       { timeout: 10_000 },
     );
     assert.equal(probe.status, 3, 'Redis must not be reachable from the worker namespace');

@@ -90,7 +90,11 @@ describe('a worker on another machine (worker token, blobs over HTTP, jobs throu
     const target = await api.http.get('/v1/worker/jobs/target').set(worker).set('X-Job-Lease', lease).expect(200);
     const modelSha: string = target.body.target.variant.blobSha;
     assert.ok(target.body.target.blobs.includes(modelSha));
-    const notInJob = await api.http.get(`/v1/worker/blobs/${'0'.repeat(64)}`).set(worker).set('X-Job-Lease', lease).expect(403);
+    const notInJob = await api.http
+      .get(`/v1/worker/blobs/${'0'.repeat(64)}`)
+      .set(worker)
+      .set('X-Job-Lease', lease)
+      .expect(403);
     assert.equal(notInJob.body.error.code, 'BLOB_NOT_IN_JOB');
 
     const cache = new BlobCache(mkdtempSync(join(tmpdir(), 'tierwise-cache-')));

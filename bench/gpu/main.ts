@@ -14,7 +14,11 @@ import { writeLongModel } from '../envelopes/long-model';
  * skipped and why, and exits 0 — so it can run on any machine. Run: `node dist/bench/gpu/main.js`.
  */
 const RUNS = 20;
-const result: Record<string, unknown> = { measuredAt: new Date().toISOString(), platform: `${platform()}/${arch()}`, ortVersion: ort.env.versions.node };
+const result: Record<string, unknown> = {
+  measuredAt: new Date().toISOString(),
+  platform: `${platform()}/${arch()}`,
+  ortVersion: ort.env.versions.node,
+};
 
 function skip(reason: string): never {
   result.status = 'skipped';
@@ -34,7 +38,10 @@ function providerDir(): string {
   return join(dirname(require.resolve('onnxruntime-node/package.json')), 'bin/napi-v6', platform(), arch());
 }
 
-async function timeRuns(session: ort.InferenceSession, feeds: Record<string, ort.Tensor>): Promise<{ p50Ms: number; output: ArrayLike<number> }> {
+async function timeRuns(
+  session: ort.InferenceSession,
+  feeds: Record<string, ort.Tensor>,
+): Promise<{ p50Ms: number; output: ArrayLike<number> }> {
   let output: ArrayLike<number> = [];
   for (let i = 0; i < 3; i++) await session.run(feeds);
   const times: number[] = [];
@@ -49,7 +56,8 @@ async function timeRuns(session: ort.InferenceSession, feeds: Record<string, ort
 }
 
 async function main(): Promise<void> {
-  if (platform() !== 'linux' || arch() !== 'x64') skip(`onnxruntime-node ships CUDA binaries for Linux x64 only; this is ${platform()}/${arch()}`);
+  if (platform() !== 'linux' || arch() !== 'x64')
+    skip(`onnxruntime-node ships CUDA binaries for Linux x64 only; this is ${platform()}/${arch()}`);
   const smi = spawnSync('nvidia-smi', ['--query-gpu=name,driver_version,memory.total', '--format=csv,noheader']);
   if (smi.error || smi.status !== 0) skip('no NVIDIA GPU here (nvidia-smi is missing or found no device)');
   result.gpu = smi.stdout.toString().trim();
@@ -61,7 +69,11 @@ async function main(): Promise<void> {
     );
   const modelPath = writeLongModel(join(tmpdir(), 'tierwise-bench-gpu', 'long-model.onnx'), 8, 256);
   const random = seededRandom(7);
-  const input = new ort.Tensor('float32', Float32Array.from({ length: 256 * 1024 }, () => random() * 2 - 1), [256, 1024]);
+  const input = new ort.Tensor(
+    'float32',
+    Float32Array.from({ length: 256 * 1024 }, () => random() * 2 - 1),
+    [256, 1024],
+  );
   const cpu = await ort.InferenceSession.create(modelPath, { executionProviders: ['cpu'] });
   let cuda: ort.InferenceSession;
   try {
@@ -94,7 +106,9 @@ async function main(): Promise<void> {
   write();
   process.stdout.write(`gpu: ${String(result.gpu)}\nprovider  p50 ms (${RUNS} runs, 8×MatMul 256×1024)\n`);
   process.stdout.write(`cpu       ${onCpu.p50Ms.toFixed(3)}\ncuda      ${onCuda.p50Ms.toFixed(3)}\n`);
-  process.stdout.write(`outputs: max |cpu - cuda| = ${maxAbs.toExponential(2)} (${(relative * 100).toFixed(4)} % of max |cpu|): ${String(result.status)}\n`);
+  process.stdout.write(
+    `outputs: max |cpu - cuda| = ${maxAbs.toExponential(2)} (${(relative * 100).toFixed(4)} % of max |cpu|): ${String(result.status)}\n`,
+  );
   if (result.status !== 'ok') process.exit(1);
 }
 

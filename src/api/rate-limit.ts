@@ -18,9 +18,7 @@ import { APP_CONFIG, type AppConfig } from '../config/env';
 @Injectable()
 export class RateLimitStorage extends ThrottlerStorageRedisService implements OnModuleDestroy {
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
-    super(
-      createRedis(config.REDIS_URL, 'rate-limit', { cluster: config.REDIS_CLUSTER, maxRetriesPerRequest: 1, commandTimeout: 1000 }),
-    );
+    super(createRedis(config.REDIS_URL, 'rate-limit', { cluster: config.REDIS_CLUSTER, maxRetriesPerRequest: 1, commandTimeout: 1000 }));
   }
 
   override onModuleDestroy(): void {

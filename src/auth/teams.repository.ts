@@ -26,7 +26,16 @@ export interface KeyOwner {
   tiers: string[];
 }
 
-const keyFields = { id: true, name: true, prefix: true, kind: true, tiers: true, createdAt: true, lastUsedAt: true, revokedAt: true } as const;
+const keyFields = {
+  id: true,
+  name: true,
+  prefix: true,
+  kind: true,
+  tiers: true,
+  createdAt: true,
+  lastUsedAt: true,
+  revokedAt: true,
+} as const;
 
 function toKeyView(row: {
   id: string;

@@ -49,7 +49,11 @@ export class TeamsService {
    * A new key for an authenticated team (REST `POST /v1/keys`). A worker token takes any team's jobs on its tiers
    * (the pools are shared), so only the deployment's own team (WORKER_KEYS_TEAM) may make one over REST.
    */
-  async createKey(team: TeamRef, name: string, grant: { kind: KeyKind; tiers: string[] } = { kind: 'team', tiers: [] }): Promise<KeyView & { key: string }> {
+  async createKey(
+    team: TeamRef,
+    name: string,
+    grant: { kind: KeyKind; tiers: string[] } = { kind: 'team', tiers: [] },
+  ): Promise<KeyView & { key: string }> {
     if (grant.kind === 'worker' && team.name !== this.config.WORKER_KEYS_TEAM)
       throw new TierwiseError(
         'WORKER_KEY_FORBIDDEN',

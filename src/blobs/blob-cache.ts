@@ -98,10 +98,14 @@ export class BlobCache {
     const actual = await hashFile(partial);
     if (actual !== sha256) {
       await rm(partial, { force: true });
-      throw new TierwiseError('BLOB_CORRUPT', `blob ${sha256} arrived with sha256 ${actual}; the partial copy was dropped, fetch it again`, {
-        expected: sha256,
-        actual,
-      });
+      throw new TierwiseError(
+        'BLOB_CORRUPT',
+        `blob ${sha256} arrived with sha256 ${actual}; the partial copy was dropped, fetch it again`,
+        {
+          expected: sha256,
+          actual,
+        },
+      );
     }
     await mkdir(join(this.dir, sha256.slice(0, 2)), { recursive: true });
     await rename(partial, target);

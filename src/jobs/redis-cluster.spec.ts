@@ -16,7 +16,7 @@ function calculateSlot(key: string): number {
   return crc % 16384;
 }
 
-test('the slot function is Redis Cluster\'s (CLUSTER KEYSLOT foo = 12182, {user1000}.following = 3443)', () => {
+test("the slot function is Redis Cluster's (CLUSTER KEYSLOT foo = 12182, {user1000}.following = 3443)", () => {
   assert.equal(calculateSlot('foo'), 12182);
   assert.equal(calculateSlot('{user1000}.following'), calculateSlot('{user1000}.followers'));
   assert.equal(calculateSlot('{user1000}.following'), 3443);

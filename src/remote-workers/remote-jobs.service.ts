@@ -124,7 +124,8 @@ export class RemoteJobsService implements OnModuleDestroy {
     if (!job) throw new TierwiseError('JOB_LEASE_LOST', `job ${lease.jobId} is gone from ${lease.queue}`);
     if (job.name !== JobName.BenchVariant) throw new TierwiseError('JOB_LEASE_INVALID', `job ${lease.jobId} is not a bench job`);
     const extended = await job.extendLock(lease.token, this.config.WORKER_LOCK_MS);
-    if (!extended) throw new TierwiseError('JOB_LEASE_LOST', `the lock on job ${lease.jobId} is no longer this lease's (it ran out, or the job ended)`);
+    if (!extended)
+      throw new TierwiseError('JOB_LEASE_LOST', `the lock on job ${lease.jobId} is no longer this lease's (it ran out, or the job ended)`);
     return job;
   }
 
@@ -173,7 +174,10 @@ export class RemoteJobsService implements OnModuleDestroy {
       record.part !== data.part && `part ${record.part}`,
     ].filter(Boolean);
     if (mismatch.length > 0)
-      throw new TierwiseError('MEASUREMENT_MISMATCH', `job ${job.id} measures ${data.variantId} on ${data.tier} (${data.part}), not ${mismatch.join(', ')}`);
+      throw new TierwiseError(
+        'MEASUREMENT_MISMATCH',
+        `job ${job.id} measures ${data.variantId} on ${data.tier} (${data.part}), not ${mismatch.join(', ')}`,
+      );
     await this.results.saveMeasurement(studyId, record);
   }
 

@@ -45,7 +45,9 @@ export function register(program: Command): void {
       const team = options.team ?? (options.worker ? (process.env.WORKER_KEYS_TEAM ?? 'default') : undefined);
       if (!team) throw new Error('give --team <name>');
       const grant = { kind: options.worker ? ('worker' as const) : ('team' as const), tiers };
-      const issued = await withTeams((teams) => teams.issueKey(team, options.name ?? (options.worker ? 'worker' : 'cli'), undefined, grant));
+      const issued = await withTeams((teams) =>
+        teams.issueKey(team, options.name ?? (options.worker ? 'worker' : 'cli'), undefined, grant),
+      );
       process.stdout.write(
         options.json ? `${JSON.stringify({ team: issued.team.name, id: issued.view.id, key: issued.key })}\n` : `${issued.key}\n`,
       );

@@ -28,11 +28,14 @@ interface WorkerCommandOptions {
 /** `--api`: a tier pool member that reaches the deployment only over HTTP (src/remote-workers/). */
 async function startRemoteWorker(options: WorkerCommandOptions): Promise<void> {
   const token = options.token ?? process.env.TIERWISE_WORKER_TOKEN;
-  if (!token) throw new Error('--api needs --token <worker token> (or TIERWISE_WORKER_TOKEN); make one with `tierwise keys create --worker`');
+  if (!token)
+    throw new Error('--api needs --token <worker token> (or TIERWISE_WORKER_TOKEN); make one with `tierwise keys create --worker`');
   if (!options.tier) throw new Error('--api needs --tier <name>: a remote worker serves one tier');
   if (options.queues) throw new Error('--queues is for workers on the database and Redis; a remote worker (--api) takes only --tier');
   const blobDir = resolve(options.blobDir ?? 'var/worker-blobs');
-  const app = await NestFactory.createApplicationContext(RemoteWorkerModule.create({ api: options.api!, token, blobDir }), { bufferLogs: true });
+  const app = await NestFactory.createApplicationContext(RemoteWorkerModule.create({ api: options.api!, token, blobDir }), {
+    bufferLogs: true,
+  });
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   const caps = detectCapabilities();

@@ -28,7 +28,11 @@ export class WorkerApiClient {
     return { Authorization: `Bearer ${this.connection.token}`, ...(lease ? { [LEASE_HEADER]: lease } : {}) };
   }
 
-  async call<T>(method: 'GET' | 'POST', path: string, options: { lease?: string; body?: unknown; signal?: AbortSignal } = {}): Promise<T | null> {
+  async call<T>(
+    method: 'GET' | 'POST',
+    path: string,
+    options: { lease?: string; body?: unknown; signal?: AbortSignal } = {},
+  ): Promise<T | null> {
     let response: Response;
     try {
       response = await fetch(`${this.base}/v1/worker/${path}`, {

@@ -28,6 +28,7 @@ import { PrismaModule } from '../prisma/prisma.module';
 import { TiersModule } from '../tiers/tiers.module';
 import { WebhooksModule } from '../webhooks/webhooks.module';
 import { WebModule } from '../web/web.module';
+import { RemoteWorkersModule } from '../remote-workers/remote-workers.module';
 
 /** The HTTP process: REST under /v1, GraphQL at /graphql, OpenAPI at /docs, /health and /metrics. */
 @Module({
@@ -68,6 +69,7 @@ import { WebModule } from '../web/web.module';
     HealthModule,
     QueueDashboardModule,
     KeysModule,
+    RemoteWorkersModule,
   ],
   controllers: [MetricsController],
   providers: [

@@ -2,9 +2,9 @@ import { ExecutionContext, Inject, Injectable, Logger, Module, OnModuleDestroy }
 import { GqlExecutionContext } from '@nestjs/graphql';
 import { ThrottlerGuard, ThrottlerModule, seconds, type ThrottlerLimitDetail, type ThrottlerRequest } from '@nestjs/throttler';
 import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
-import IORedis from 'ioredis';
 import type { AuthedRequest } from '../auth/auth.guard';
 import { TierwiseError, isTierwiseError } from '../common/errors';
+import { createRedis } from '../jobs/redis';
 import { APP_CONFIG, type AppConfig } from '../config/env';
 
 /**
@@ -18,7 +18,7 @@ import { APP_CONFIG, type AppConfig } from '../config/env';
 @Injectable()
 export class RateLimitStorage extends ThrottlerStorageRedisService implements OnModuleDestroy {
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
-    super(new IORedis(config.REDIS_URL, { maxRetriesPerRequest: 1, commandTimeout: 1000, connectionName: 'tierwise:rate-limit' }));
+    super(createRedis(config.REDIS_URL, 'rate-limit', { cluster: config.REDIS_CLUSTER, maxRetriesPerRequest: 1, commandTimeout: 1000 }));
   }
 
   override onModuleDestroy(): void {

@@ -23,3 +23,15 @@ export function legacyHash(key: string): string {
 export function keyPrefix(key: string): string {
   return /^tw_[A-Za-z0-9_-]{43}$/.test(key) ? key.slice(0, 7) : '';
 }
+
+/**
+ * What a key may do: a `team` key calls every /v1 route of its team; a `worker` token (a pool member on another
+ * machine) calls only /v1/worker: take its tiers' jobs, fetch those jobs' inputs, post their results.
+ */
+export const KEY_KINDS = ['team', 'worker'] as const;
+export type KeyKind = (typeof KEY_KINDS)[number];
+
+/** A stored kind; anything but 'team' gets the narrowest rights. */
+export function asKeyKind(value: string): KeyKind {
+  return value === 'team' ? 'team' : 'worker';
+}

@@ -10,7 +10,11 @@ const PUBLIC = 'tierwise:public';
 /** Marks a route that needs no API key (health). */
 export const Public = () => SetMetadata(PUBLIC, true);
 
-export type AuthedRequest = Request & { team?: TeamRef; apiKeyId?: string };
+const WORKER_ROUTE = 'tierwise:worker-route';
+/** Marks the routes a worker token calls (and only it: a team key gets 403 WORKER_TOKEN_REQUIRED there). */
+export const WorkerRoute = () => SetMetadata(WORKER_ROUTE, true);
+
+export type AuthedRequest = Request & { team?: TeamRef; apiKeyId?: string; worker?: { keyId: string; tiers: string[] } };
 
 export function requestOf(context: ExecutionContext): AuthedRequest {
   if (context.getType<string>() === 'graphql') return GqlExecutionContext.create(context).getContext<{ req: AuthedRequest }>().req;
@@ -33,8 +37,14 @@ export class ApiKeyGuard implements CanActivate {
     if (!match) throw new TierwiseError('UNAUTHENTICATED', 'send Authorization: Bearer <api key>');
     const owner = await this.teams.authenticate(match[1]);
     if (!owner) throw new TierwiseError('UNAUTHENTICATED', 'unknown API key');
+    const workerRoute = this.reflector.getAllAndOverride<boolean>(WORKER_ROUTE, [context.getHandler(), context.getClass()]) ?? false;
+    if (owner.kind === 'worker' && !workerRoute)
+      throw new TierwiseError('WORKER_TOKEN_FORBIDDEN', 'a worker token may call only the /v1/worker routes; use a team key here');
+    if (owner.kind !== 'worker' && workerRoute)
+      throw new TierwiseError('WORKER_TOKEN_REQUIRED', 'this route takes a worker token (`tierwise keys create --worker`), not a team key');
     request.team = owner.team;
     request.apiKeyId = owner.keyId;
+    if (owner.kind === 'worker') request.worker = { keyId: owner.keyId, tiers: owner.tiers };
     return true;
   }
 }

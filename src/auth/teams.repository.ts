@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '../prisma/prisma.service';
-import { KEY_SCHEME, LEGACY_SCHEME } from './api-key';
+import { KEY_SCHEME, LEGACY_SCHEME, asKeyKind, type KeyKind } from './api-key';
 
 export interface TeamRef {
   id: string;
@@ -11,6 +11,9 @@ export interface KeyView {
   id: string;
   name: string;
   prefix: string;
+  kind: KeyKind;
+  /** A worker token's tiers (empty: any). */
+  tiers: string[];
   createdAt: string;
   lastUsedAt: string | null;
   revokedAt: string | null;
@@ -19,20 +22,34 @@ export interface KeyView {
 export interface KeyOwner {
   keyId: string;
   team: TeamRef;
+  kind: KeyKind;
+  tiers: string[];
 }
 
-const keyFields = { id: true, name: true, prefix: true, createdAt: true, lastUsedAt: true, revokedAt: true } as const;
+const keyFields = {
+  id: true,
+  name: true,
+  prefix: true,
+  kind: true,
+  tiers: true,
+  createdAt: true,
+  lastUsedAt: true,
+  revokedAt: true,
+} as const;
 
 function toKeyView(row: {
   id: string;
   name: string;
   prefix: string;
+  kind: string;
+  tiers: string[];
   createdAt: Date;
   lastUsedAt: Date | null;
   revokedAt: Date | null;
 }): KeyView {
   return {
     ...row,
+    kind: asKeyKind(row.kind),
     createdAt: row.createdAt.toISOString(),
     lastUsedAt: row.lastUsedAt?.toISOString() ?? null,
     revokedAt: row.revokedAt?.toISOString() ?? null,
@@ -52,10 +69,16 @@ export class TeamsRepository {
   }
 
   /** Creates the key (a repeat of the same key, e.g. TIERWISE_API_KEY at every boot, keeps the row and its revocation). */
-  async createKey(teamId: string, name: string, hash: string, prefix: string): Promise<KeyView> {
+  async createKey(
+    teamId: string,
+    name: string,
+    hash: string,
+    prefix: string,
+    grant: { kind: KeyKind; tiers: string[] } = { kind: 'team', tiers: [] },
+  ): Promise<KeyView> {
     const row = await this.prisma.apiKey.upsert({
       where: { hash },
-      create: { teamId, name, hash, prefix, scheme: KEY_SCHEME },
+      create: { teamId, name, hash, prefix, scheme: KEY_SCHEME, kind: grant.kind, tiers: grant.tiers },
       update: {},
       select: keyFields,
     });
@@ -66,9 +89,9 @@ export class TeamsRepository {
   async findByHash(hash: string): Promise<KeyOwner | null> {
     const key = await this.prisma.apiKey.findFirst({
       where: { hash, revokedAt: null },
-      select: { id: true, team: { select: { id: true, name: true } } },
+      select: { id: true, kind: true, tiers: true, team: { select: { id: true, name: true } } },
     });
-    return key ? { keyId: key.id, team: key.team } : null;
+    return key ? { keyId: key.id, team: key.team, kind: asKeyKind(key.kind), tiers: key.tiers } : null;
   }
 
   /** Rehashes a key stored before migration 0008 (sha256) with the server's HMAC; answers whether one was found. */

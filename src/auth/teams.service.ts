@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { TierwiseError } from '../common/errors';
 import { APP_CONFIG, type AppConfig } from '../config/env';
 import { serverSecrets, type ServerSecrets } from '../config/server-secrets';
-import { generateApiKey, hashApiKey, keyPrefix, legacyHash } from './api-key';
+import { generateApiKey, hashApiKey, keyPrefix, legacyHash, type KeyKind } from './api-key';
 import { TeamsRepository, type KeyOwner, type KeyView, type TeamRef } from './teams.repository';
 
 export interface IssuedKey {
@@ -32,18 +32,35 @@ export class TeamsService {
   }
 
   /** Creates the team when missing and a new key for it; the key is returned once and only its HMAC is kept. */
-  async issueKey(teamName: string, keyName = 'cli', key = generateApiKey()): Promise<IssuedKey> {
+  async issueKey(
+    teamName: string,
+    keyName = 'cli',
+    key = generateApiKey(),
+    grant: { kind: KeyKind; tiers: string[] } = { kind: 'team', tiers: [] },
+  ): Promise<IssuedKey> {
     const team = await this.teams.ensureTeam(teamName);
     const hash = hashApiKey(this.secrets, key);
     await this.teams.upgradeLegacy(legacyHash(key), hash);
-    const view = await this.teams.createKey(team.id, keyName, hash, keyPrefix(key));
+    const view = await this.teams.createKey(team.id, keyName, hash, keyPrefix(key), grant);
     return { team, key, prefix: view.prefix, view };
   }
 
-  /** A new key for an authenticated team (REST `POST /v1/keys`). */
-  async createKey(team: TeamRef, name: string): Promise<KeyView & { key: string }> {
+  /**
+   * A new key for an authenticated team (REST `POST /v1/keys`). A worker token takes any team's jobs on its tiers
+   * (the pools are shared), so only the deployment's own team (WORKER_KEYS_TEAM) may make one over REST.
+   */
+  async createKey(
+    team: TeamRef,
+    name: string,
+    grant: { kind: KeyKind; tiers: string[] } = { kind: 'team', tiers: [] },
+  ): Promise<KeyView & { key: string }> {
+    if (grant.kind === 'worker' && team.name !== this.config.WORKER_KEYS_TEAM)
+      throw new TierwiseError(
+        'WORKER_KEY_FORBIDDEN',
+        `worker tokens serve every team's jobs on their tiers, so only the deployment's team (${this.config.WORKER_KEYS_TEAM}) may create them; or run \`tierwise keys create --worker\` where DATABASE_URL reaches the database`,
+      );
     const key = generateApiKey();
-    const view = await this.teams.createKey(team.id, name, hashApiKey(this.secrets, key), keyPrefix(key));
+    const view = await this.teams.createKey(team.id, name, hashApiKey(this.secrets, key), keyPrefix(key), grant);
     return { ...view, key };
   }
 

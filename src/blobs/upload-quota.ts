@@ -1,6 +1,7 @@
 import { CanActivate, ExecutionContext, Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import IORedis, { type Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { createRedis } from '../jobs/redis';
 import { randomUUID } from 'node:crypto';
 import type { TeamRef } from '../auth/teams.repository';
 import { TierwiseError } from '../common/errors';
@@ -21,10 +22,10 @@ export class UploadQuota implements OnModuleDestroy {
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
   private connection(): Redis {
-    this.redis ??= new IORedis(this.config.REDIS_URL, {
+    this.redis ??= createRedis(this.config.REDIS_URL, 'upload-quota', {
+      cluster: this.config.REDIS_CLUSTER,
       maxRetriesPerRequest: 1,
       commandTimeout: 1000,
-      connectionName: 'tierwise:upload-quota',
     });
     return this.redis;
   }

@@ -22,6 +22,8 @@ const envSchema = z.object({
   TIERWISE_KEY_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   /** Encrypts webhook secrets at rest (AES-256-GCM); unset: derived from var/server-secret (development). */
   TIERWISE_SECRETS_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** The team whose team keys may create worker tokens over REST (the team TIERWISE_API_KEY belongs to). */
+  WORKER_KEYS_TEAM: z.string().min(1).default('default'),
   /** How long the api trusts a key it has checked before asking Postgres again (a revoke on this process is immediate). */
   AUTH_CACHE_MS: z.coerce.number().int().min(0).max(600_000).default(5000),
   /** Requests per key (or per address without one) in each window, counted in Redis across api replicas. */
@@ -65,6 +67,8 @@ const envSchema = z.object({
     .default(5 * 60_000),
   DATASET_CHECK_MEMORY_MB: z.coerce.number().int().positive().optional(),
   QUEUE_PREFIX: z.string().min(1).default('tierwise'),
+  /** Redis is a Redis Cluster (REDIS_URL names one seed node): the prefix is hash-tagged, `{tierwise}`, as BullMQ requires. */
+  REDIS_CLUSTER: bool.default('false'),
   /** Largest image side a preprocess spec may resize, crop or pad to, and the largest text maxLength. */
   PREPROCESS_MAX_IMAGE_SIDE: z.coerce.number().int().min(16).max(65_536).default(4096),
   PREPROCESS_MAX_LENGTH: z.coerce.number().int().min(2).max(1_000_000).default(8192),
@@ -120,7 +124,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
-  return { ...parsed.data, ...childBounds(parsed.data), BLOB_DIR: resolve(parsed.data.BLOB_DIR) };
+  return {
+    ...parsed.data,
+    ...childBounds(parsed.data),
+    BLOB_DIR: resolve(parsed.data.BLOB_DIR),
+    QUEUE_PREFIX: clusterPrefix(parsed.data.QUEUE_PREFIX, parsed.data.REDIS_CLUSTER),
+  };
+}
+
+/**
+ * On a Redis Cluster every key of a BullMQ queue must hash to one slot, so the prefix is wrapped in a hash tag
+ * (`tierwise` → `{tierwise}`; a prefix that already has one is kept). Every key and channel Tierwise names starts
+ * with the prefix, so the registry, rate limits and upload slots share that slot too.
+ */
+export function clusterPrefix(prefix: string, cluster: boolean): string {
+  if (!cluster || /\{[^}]+\}/.test(prefix)) return prefix;
+  return `{${prefix}}`;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');

@@ -19,7 +19,16 @@ export const UNEXPECTED_FAILURE = 'JOB_FAILED' satisfies ErrorCode;
  * code is transient: the runner crashed or timed out, the cores stayed busy, the child ran out of memory while
  * building or evaluating (the host was busy). Any other error (a bug, a dropped connection) is retried.
  */
-const TRANSIENT_CODES: ReadonlySet<string> = new Set<ErrorCode>(['RUNNER_CRASHED', 'RUNNER_TIMEOUT', 'RUNNER_OOM', 'CORES_BUSY']);
+const TRANSIENT_CODES: ReadonlySet<string> = new Set<ErrorCode>([
+  'RUNNER_CRASHED',
+  'RUNNER_TIMEOUT',
+  'RUNNER_OOM',
+  'CORES_BUSY',
+  // A remote worker's link to the api (src/remote-workers/).
+  'BLOB_FETCH_FAILED',
+  'BLOB_CORRUPT',
+  'WORKER_API_UNREACHABLE',
+]);
 /** Codes final for one job although transient for others: a measurement runs under its tier's memory limit, so OOM there is the answer (the tier is too small), not bad luck. */
 const FINAL_FOR: Partial<Record<JobNameValue, ReadonlySet<string>>> = { 'bench-variant': new Set<ErrorCode>(['RUNNER_OOM']) };
 

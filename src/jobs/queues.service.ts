@@ -16,7 +16,7 @@ export class QueuesService implements OnModuleDestroy {
   private flowProducer?: FlowProducer;
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
-    this.connection = createRedis(config.REDIS_URL, 'producer');
+    this.connection = createRedis(config.REDIS_URL, 'producer', { cluster: config.REDIS_CLUSTER });
   }
 
   get prefix(): string {

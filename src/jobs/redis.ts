@@ -1,6 +1,30 @@
-import IORedis, { type Redis } from 'ioredis';
+import IORedis, { Cluster, type Redis, type RedisOptions } from 'ioredis';
 
-/** A connection as BullMQ wants it: blocking commands must not give up (maxRetriesPerRequest null). */
-export function createRedis(url: string, name: string): Redis {
-  return new IORedis(url, { maxRetriesPerRequest: null, enableReadyCheck: true, connectionName: `tierwise:${name}`, lazyConnect: false });
+/**
+ * A connection as BullMQ wants it: blocking commands must not give up (maxRetriesPerRequest null). With
+ * `cluster` (REDIS_CLUSTER=true) it is an ioredis Cluster seeded from the one URL (the client discovers the other
+ * nodes); it answers the commands Tierwise sends as a single Redis does, and every key Tierwise writes carries the
+ * hash-tagged prefix (`{tierwise}`, see loadConfig), so a queue's keys share one slot as BullMQ requires.
+ */
+export function createRedis(url: string, name: string, options: { cluster?: boolean } & RedisOptions = {}): Redis {
+  const { cluster, ...overrides } = options;
+  const redisOptions: RedisOptions = {
+    maxRetriesPerRequest: null,
+    enableReadyCheck: true,
+    connectionName: `tierwise:${name}`,
+    lazyConnect: false,
+    ...overrides,
+  };
+  if (!cluster) return new IORedis(url, redisOptions);
+  const seed = new URL(url);
+  return new Cluster([{ host: seed.hostname, port: Number(seed.port || 6379) }], {
+    redisOptions: { ...redisOptions, username: seed.username || undefined, password: seed.password || undefined },
+    enableReadyCheck: true,
+  }) as unknown as Redis;
+}
+
+/** The master nodes to scan: SCAN walks one node, so a cluster is scanned node by node. */
+export function scanNodes(connection: Redis): Redis[] {
+  const maybeCluster: unknown = connection;
+  return maybeCluster instanceof Cluster ? (maybeCluster.nodes('master') as Redis[]) : [connection];
 }

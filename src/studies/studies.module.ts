@@ -45,6 +45,7 @@ export const STUDY_PROCESSORS = [BuildProcessor, BenchProcessor, EvaluateProcess
     StudyReconciler,
     ...STUDY_PROCESSORS,
   ],
-  exports: [StudyReconciler, ...STUDY_PROCESSORS],
+  // The repositories and StudyJobs serve remote workers' calls (src/remote-workers/).
+  exports: [StudyReconciler, StudiesRepository, ResultsRepository, StudyJobs, ...STUDY_PROCESSORS],
 })
 export class StudiesModule {}

@@ -23,8 +23,8 @@ export class StudyEventsSubscriber implements OnModuleDestroy {
 
   private connection(): RedisPubSub {
     this.pubsub ??= new RedisPubSub({
-      publisher: createRedis(this.config.REDIS_URL, 'study-events-publisher'),
-      subscriber: createRedis(this.config.REDIS_URL, 'study-events'),
+      publisher: createRedis(this.config.REDIS_URL, 'study-events-publisher', { cluster: this.config.REDIS_CLUSTER }),
+      subscriber: createRedis(this.config.REDIS_URL, 'study-events', { cluster: this.config.REDIS_CLUSTER }),
     });
     return this.pubsub;
   }

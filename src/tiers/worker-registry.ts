@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { QueuesService } from '../jobs/queues.service';
+import { scanNodes } from '../jobs/redis';
 
 export interface WorkerHeartbeat {
   id: string;
@@ -37,12 +38,14 @@ export class WorkerRegistry {
 
   async live(): Promise<WorkerHeartbeat[]> {
     const keys: string[] = [];
-    let cursor = '0';
-    do {
-      const [next, batch] = await this.queues.connection.scan(cursor, 'MATCH', this.key('*'), 'COUNT', 200);
-      keys.push(...batch);
-      cursor = next;
-    } while (cursor !== '0');
+    for (const node of scanNodes(this.queues.connection)) {
+      let cursor = '0';
+      do {
+        const [next, batch] = await node.scan(cursor, 'MATCH', this.key('*'), 'COUNT', 200);
+        keys.push(...batch);
+        cursor = next;
+      } while (cursor !== '0');
+    }
     if (keys.length === 0) return [];
     const values = await this.queues.connection.mget(keys);
     return values.filter((v): v is string => v !== null).map((v) => JSON.parse(v) as WorkerHeartbeat);

@@ -47,7 +47,7 @@ export class WorkerHost implements OnApplicationShutdown {
     const unknown = options.queues.filter((queue) => !isKnownQueue(queue));
     if (unknown.length > 0) throw new Error(`queues not in the job catalogue: ${unknown.join(', ')}`);
     for (const queue of options.queues) {
-      const connection = createRedis(this.config.REDIS_URL, `worker:${queue}`);
+      const connection = createRedis(this.config.REDIS_URL, `worker:${queue}`, { cluster: this.config.REDIS_CLUSTER });
       this.connections.push(connection);
       const worker = new Worker(queue, (job) => this.dispatch(queue, job), {
         connection,

@@ -92,7 +92,7 @@ describe('reliability: API keys and secrets at rest (finding 9)', () => {
     const listed = (await api.http.get('/v1/keys').set(auth).expect(200)).body as Array<Record<string, unknown>>;
     assert.equal(listed.length, 2);
     for (const k of listed) {
-      assert.deepEqual(Object.keys(k).sort(), ['createdAt', 'id', 'lastUsedAt', 'name', 'prefix', 'revokedAt']);
+      assert.deepEqual(Object.keys(k).sort(), ['createdAt', 'id', 'kind', 'lastUsedAt', 'name', 'prefix', 'revokedAt', 'tiers']);
     }
     const { auth: stranger } = await api.newTeam();
     await api.http.delete(`/v1/keys/${created.body.id}`).set(stranger).expect(404);
@@ -122,6 +122,22 @@ describe('reliability: API keys and secrets at rest (finding 9)', () => {
     const missing = await cli(['keys', 'revoke', randomUUID()]);
     assert.notEqual(missing.code, 0);
     assert.match(missing.stderr, /KEY_NOT_FOUND/);
+  });
+
+  test('tierwise keys create --worker: a worker token that reaches /v1/worker only, listed with its tiers', async () => {
+    const team = `ops-${randomUUID().slice(0, 8)}`;
+    const made = await cli(['keys', 'create', '--worker', '--tiers', 'edge', '--team', team, '--json']);
+    assert.equal(made.code, 0, made.stderr);
+    const { id, key } = JSON.parse(made.stdout) as { id: string; key: string };
+    const refused = await api.http.get('/v1/models').set(bearer(key)).expect(403);
+    assert.equal(refused.body.error.code, 'WORKER_TOKEN_FORBIDDEN');
+    const none = await api.http.post('/v1/worker/jobs/next').set(bearer(key)).send({ tier: 'edge', waitMs: 0 }).expect(204);
+    assert.deepEqual(none.body, {});
+    const list = await cli(['keys', 'list', '--team', team]);
+    assert.match(list.stdout, new RegExp(`^${id} .*worker token for edge$`, 'm'));
+    const tiersOnTeamKey = await cli(['keys', 'create', '--team', team, '--tiers', 'edge']);
+    assert.notEqual(tiersOnTeamKey.code, 0);
+    assert.match(tiersOnTeamKey.stderr, /--worker/);
   });
 
   test('webhook secrets and the signing secret are sealed at rest and shown only when made', async () => {

@@ -76,7 +76,7 @@ export interface paths {
         /** The team's API keys: id, name, prefix, createdAt, lastUsedAt (kept to the minute), revokedAt; never the key */
         get: operations["KeysController_list"];
         put?: never;
-        /** A new key for the team; the answer holds the key, shown only this once */
+        /** A new key for the team (or a worker token, kind: worker); the answer holds the key, shown only this once */
         post: operations["KeysController_create"];
         delete?: never;
         options?: never;
@@ -506,12 +506,19 @@ export interface components {
             id: string;
             /** @description the key, shown only this once */
             key: string;
+            /**
+             * @description 'team' or 'worker' (only the /v1/worker routes)
+             * @enum {string}
+             */
+            kind: "team" | "worker";
             /** @description last use, kept to the minute */
             lastUsedAt: string | null;
             name: string;
             /** @description the first characters of the key, to tell keys apart */
             prefix: string;
             revokedAt: string | null;
+            /** @description a worker token's tiers (empty: any) */
+            tiers: string[];
         };
         CreatedShareLinkResponse: {
             createdAt: string;
@@ -532,8 +539,15 @@ export interface components {
             url: string;
         };
         CreateKeyDto: {
+            /**
+             * @description 'team' (default): every route of the team. 'worker': a worker token for a pool member on another machine, which may only take its tiers' jobs, fetch their inputs and post their results (only the deployment's team, WORKER_KEYS_TEAM, may create one)
+             * @enum {string}
+             */
+            kind?: "team" | "worker";
             /** @description a label for the key (default "api") */
             name?: string;
+            /** @description a worker token's tiers (default: any configured tier) */
+            tiers?: string[];
         };
         CreateShareDto: {
             /** @default 72 */
@@ -655,12 +669,19 @@ export interface components {
         KeyResponse: {
             createdAt: string;
             id: string;
+            /**
+             * @description 'team' or 'worker' (only the /v1/worker routes)
+             * @enum {string}
+             */
+            kind: "team" | "worker";
             /** @description last use, kept to the minute */
             lastUsedAt: string | null;
             name: string;
             /** @description the first characters of the key, to tell keys apart */
             prefix: string;
             revokedAt: string | null;
+            /** @description a worker token's tiers (empty: any) */
+            tiers: string[];
         };
         MeasurementResponse: {
             checksum: string;
@@ -1046,6 +1067,26 @@ export interface operations {
                     };
                 };
             };
+            /** @description `WORKER_TOKEN_FORBIDDEN`: a worker token may call only the /v1/worker routes (take jobs, fetch their inputs, post results) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "WORKER_TOKEN_FORBIDDEN";
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description for a 500: the id the server logged the error under */
+                            errorId?: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
         };
     };
     DatasetsController_upload: {
@@ -1122,6 +1163,26 @@ export interface operations {
                         error: {
                             /** @enum {string} */
                             code: "UNAUTHENTICATED";
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description for a 500: the id the server logged the error under */
+                            errorId?: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description `WORKER_TOKEN_FORBIDDEN`: a worker token may call only the /v1/worker routes (take jobs, fetch their inputs, post results) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "WORKER_TOKEN_FORBIDDEN";
                             details?: {
                                 [key: string]: unknown;
                             };
@@ -1241,6 +1302,26 @@ export interface operations {
                     };
                 };
             };
+            /** @description `WORKER_TOKEN_FORBIDDEN`: a worker token may call only the /v1/worker routes (take jobs, fetch their inputs, post results) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "WORKER_TOKEN_FORBIDDEN";
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description for a 500: the id the server logged the error under */
+                            errorId?: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
             /** @description `DATASET_NOT_FOUND`: no dataset with that id (for this team) */
             404: {
                 headers: {
@@ -1301,6 +1382,26 @@ export interface operations {
                     };
                 };
             };
+            /** @description `WORKER_TOKEN_FORBIDDEN`: a worker token may call only the /v1/worker routes (take jobs, fetch their inputs, post results) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "WORKER_TOKEN_FORBIDDEN";
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description for a 500: the id the server logged the error under */
+                            errorId?: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
             /** @description `DATASET_NOT_FOUND`: no dataset with that id (for this team) */
             404: {
                 headers: {
@@ -1350,6 +1451,26 @@ export interface operations {
                         error: {
                             /** @enum {string} */
                             code: "UNAUTHENTICATED";
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description for a 500: the id the server logged the error under */
+                            errorId?: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description `WORKER_TOKEN_FORBIDDEN`: a worker token may call only the /v1/worker routes (take jobs, fetch their inputs, post results) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "WORKER_TOKEN_FORBIDDEN";
                             details?: {
                                 [key: string]: unknown;
                             };
@@ -1423,6 +1544,26 @@ export interface operations {
                     };
                 };
             };
+            /** @description `WORKER_KEY_FORBIDDEN`: only the deployment's team (WORKER_KEYS_TEAM) may create worker tokens over REST */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "WORKER_KEY_FORBIDDEN";
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description for a 500: the id the server logged the error under */
+                            errorId?: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
         };
     };
     KeysController_revoke: {
@@ -1455,6 +1596,26 @@ export interface operations {
                         error: {
                             /** @enum {string} */
                             code: "UNAUTHENTICATED";
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description for a 500: the id the server logged the error under */
+                            errorId?: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description `WORKER_TOKEN_FORBIDDEN`: a worker token may call only the /v1/worker routes (take jobs, fetch their inputs, post results) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "WORKER_TOKEN_FORBIDDEN";
                             details?: {
                                 [key: string]: unknown;
                             };
@@ -1538,6 +1699,26 @@ export interface operations {
                         error: {
                             /** @enum {string} */
                             code: "UNAUTHENTICATED";
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description for a 500: the id the server logged the error under */
+                            errorId?: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description `WORKER_TOKEN_FORBIDDEN`: a worker token may call only the /v1/worker routes (take jobs, fetch their inputs, post results) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "WORKER_TOKEN_FORBIDDEN";
                             details?: {
                                 [key: string]: unknown;
                             };
@@ -1639,6 +1820,26 @@ export interface operations {
                         error: {
                             /** @enum {string} */
                             code: "UNAUTHENTICATED";
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description for a 500: the id the server logged the error under */
+                            errorId?: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description `WORKER_TOKEN_FORBIDDEN`: a worker token may call only the /v1/worker routes (take jobs, fetch their inputs, post results) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "WORKER_TOKEN_FORBIDDEN";
                             details?: {
                                 [key: string]: unknown;
                             };
@@ -1818,6 +2019,26 @@ export interface operations {
                     };
                 };
             };
+            /** @description `WORKER_TOKEN_FORBIDDEN`: a worker token may call only the /v1/worker routes (take jobs, fetch their inputs, post results) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "WORKER_TOKEN_FORBIDDEN";
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description for a 500: the id the server logged the error under */
+                            errorId?: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
             /** @description `MODEL_NOT_FOUND`: no model with that id (for this team), or no model file at that path */
             404: {
                 headers: {
@@ -1868,6 +2089,26 @@ export interface operations {
                         error: {
                             /** @enum {string} */
                             code: "UNAUTHENTICATED";
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description for a 500: the id the server logged the error under */
+                            errorId?: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description `WORKER_TOKEN_FORBIDDEN`: a worker token may call only the /v1/worker routes (take jobs, fetch their inputs, post results) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "WORKER_TOKEN_FORBIDDEN";
                             details?: {
                                 [key: string]: unknown;
                             };
@@ -1971,6 +2212,26 @@ export interface operations {
                         error: {
                             /** @enum {string} */
                             code: "UNAUTHENTICATED";
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description for a 500: the id the server logged the error under */
+                            errorId?: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description `WORKER_TOKEN_FORBIDDEN`: a worker token may call only the /v1/worker routes (take jobs, fetch their inputs, post results) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "WORKER_TOKEN_FORBIDDEN";
                             details?: {
                                 [key: string]: unknown;
                             };
@@ -2152,6 +2413,26 @@ export interface operations {
                     };
                 };
             };
+            /** @description `WORKER_TOKEN_FORBIDDEN`: a worker token may call only the /v1/worker routes (take jobs, fetch their inputs, post results) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "WORKER_TOKEN_FORBIDDEN";
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description for a 500: the id the server logged the error under */
+                            errorId?: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
             /** @description `SHARE_NOT_FOUND`: no share link with that token */
             404: {
                 headers: {
@@ -2235,6 +2516,26 @@ export interface operations {
                     };
                 };
             };
+            /** @description `WORKER_TOKEN_FORBIDDEN`: a worker token may call only the /v1/worker routes (take jobs, fetch their inputs, post results) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "WORKER_TOKEN_FORBIDDEN";
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description for a 500: the id the server logged the error under */
+                            errorId?: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
         };
     };
     StudiesController_create: {
@@ -2308,6 +2609,26 @@ export interface operations {
                         error: {
                             /** @enum {string} */
                             code: "UNAUTHENTICATED";
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description for a 500: the id the server logged the error under */
+                            errorId?: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description `WORKER_TOKEN_FORBIDDEN`: a worker token may call only the /v1/worker routes (take jobs, fetch their inputs, post results) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "WORKER_TOKEN_FORBIDDEN";
                             details?: {
                                 [key: string]: unknown;
                             };
@@ -2433,6 +2754,26 @@ export interface operations {
                     };
                 };
             };
+            /** @description `WORKER_TOKEN_FORBIDDEN`: a worker token may call only the /v1/worker routes (take jobs, fetch their inputs, post results) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "WORKER_TOKEN_FORBIDDEN";
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description for a 500: the id the server logged the error under */
+                            errorId?: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
             /** @description `STUDY_NOT_FOUND`: no study with that id (for this team) */
             404: {
                 headers: {
@@ -2484,6 +2825,26 @@ export interface operations {
                         error: {
                             /** @enum {string} */
                             code: "UNAUTHENTICATED";
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description for a 500: the id the server logged the error under */
+                            errorId?: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description `WORKER_TOKEN_FORBIDDEN`: a worker token may call only the /v1/worker routes (take jobs, fetch their inputs, post results) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "WORKER_TOKEN_FORBIDDEN";
                             details?: {
                                 [key: string]: unknown;
                             };
@@ -2565,6 +2926,26 @@ export interface operations {
                         error: {
                             /** @enum {string} */
                             code: "UNAUTHENTICATED";
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description for a 500: the id the server logged the error under */
+                            errorId?: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description `WORKER_TOKEN_FORBIDDEN`: a worker token may call only the /v1/worker routes (take jobs, fetch their inputs, post results) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "WORKER_TOKEN_FORBIDDEN";
                             details?: {
                                 [key: string]: unknown;
                             };
@@ -2661,6 +3042,26 @@ export interface operations {
                     };
                 };
             };
+            /** @description `WORKER_TOKEN_FORBIDDEN`: a worker token may call only the /v1/worker routes (take jobs, fetch their inputs, post results) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "WORKER_TOKEN_FORBIDDEN";
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description for a 500: the id the server logged the error under */
+                            errorId?: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
             /** @description `STUDY_NOT_FOUND`: no study with that id (for this team) */
             404: {
                 headers: {
@@ -2712,6 +3113,26 @@ export interface operations {
                         error: {
                             /** @enum {string} */
                             code: "UNAUTHENTICATED";
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description for a 500: the id the server logged the error under */
+                            errorId?: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description `WORKER_TOKEN_FORBIDDEN`: a worker token may call only the /v1/worker routes (take jobs, fetch their inputs, post results) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "WORKER_TOKEN_FORBIDDEN";
                             details?: {
                                 [key: string]: unknown;
                             };
@@ -2806,6 +3227,26 @@ export interface operations {
                     };
                 };
             };
+            /** @description `WORKER_TOKEN_FORBIDDEN`: a worker token may call only the /v1/worker routes (take jobs, fetch their inputs, post results) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "WORKER_TOKEN_FORBIDDEN";
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description for a 500: the id the server logged the error under */
+                            errorId?: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
             /** @description `STUDY_NOT_FOUND`: no study with that id (for this team) */
             404: {
                 headers: {
@@ -2857,6 +3298,26 @@ export interface operations {
                         error: {
                             /** @enum {string} */
                             code: "UNAUTHENTICATED";
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description for a 500: the id the server logged the error under */
+                            errorId?: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description `WORKER_TOKEN_FORBIDDEN`: a worker token may call only the /v1/worker routes (take jobs, fetch their inputs, post results) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "WORKER_TOKEN_FORBIDDEN";
                             details?: {
                                 [key: string]: unknown;
                             };
@@ -2965,6 +3426,26 @@ export interface operations {
                         error: {
                             /** @enum {string} */
                             code: "UNAUTHENTICATED";
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description for a 500: the id the server logged the error under */
+                            errorId?: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description `WORKER_TOKEN_FORBIDDEN`: a worker token may call only the /v1/worker routes (take jobs, fetch their inputs, post results) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "WORKER_TOKEN_FORBIDDEN";
                             details?: {
                                 [key: string]: unknown;
                             };
@@ -3084,6 +3565,26 @@ export interface operations {
                     };
                 };
             };
+            /** @description `WORKER_TOKEN_FORBIDDEN`: a worker token may call only the /v1/worker routes (take jobs, fetch their inputs, post results) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "WORKER_TOKEN_FORBIDDEN";
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description for a 500: the id the server logged the error under */
+                            errorId?: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
             /** @description `STUDY_NOT_FOUND`: no study with that id (for this team) */
             404: {
                 headers: {
@@ -3185,6 +3686,26 @@ export interface operations {
                     };
                 };
             };
+            /** @description `WORKER_TOKEN_FORBIDDEN`: a worker token may call only the /v1/worker routes (take jobs, fetch their inputs, post results) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "WORKER_TOKEN_FORBIDDEN";
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description for a 500: the id the server logged the error under */
+                            errorId?: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
             /** @description `STUDY_NOT_FOUND`: no study with that id (for this team) */
             404: {
                 headers: {
@@ -3237,6 +3758,26 @@ export interface operations {
                         error: {
                             /** @enum {string} */
                             code: "UNAUTHENTICATED";
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description for a 500: the id the server logged the error under */
+                            errorId?: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description `WORKER_TOKEN_FORBIDDEN`: a worker token may call only the /v1/worker routes (take jobs, fetch their inputs, post results) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "WORKER_TOKEN_FORBIDDEN";
                             details?: {
                                 [key: string]: unknown;
                             };
@@ -3330,6 +3871,26 @@ export interface operations {
                         error: {
                             /** @enum {string} */
                             code: "UNAUTHENTICATED";
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description for a 500: the id the server logged the error under */
+                            errorId?: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description `WORKER_TOKEN_FORBIDDEN`: a worker token may call only the /v1/worker routes (take jobs, fetch their inputs, post results) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "WORKER_TOKEN_FORBIDDEN";
                             details?: {
                                 [key: string]: unknown;
                             };
@@ -3443,6 +4004,26 @@ export interface operations {
                     };
                 };
             };
+            /** @description `WORKER_TOKEN_FORBIDDEN`: a worker token may call only the /v1/worker routes (take jobs, fetch their inputs, post results) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "WORKER_TOKEN_FORBIDDEN";
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description for a 500: the id the server logged the error under */
+                            errorId?: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
         };
     };
     WebhooksController_list: {
@@ -3472,6 +4053,26 @@ export interface operations {
                         error: {
                             /** @enum {string} */
                             code: "UNAUTHENTICATED";
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description for a 500: the id the server logged the error under */
+                            errorId?: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description `WORKER_TOKEN_FORBIDDEN`: a worker token may call only the /v1/worker routes (take jobs, fetch their inputs, post results) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "WORKER_TOKEN_FORBIDDEN";
                             details?: {
                                 [key: string]: unknown;
                             };
@@ -3555,6 +4156,26 @@ export interface operations {
                     };
                 };
             };
+            /** @description `WORKER_TOKEN_FORBIDDEN`: a worker token may call only the /v1/worker routes (take jobs, fetch their inputs, post results) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "WORKER_TOKEN_FORBIDDEN";
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description for a 500: the id the server logged the error under */
+                            errorId?: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
             /** @description `BODY_TOO_LARGE`: the request body is over the body limit */
             413: {
                 headers: {
@@ -3616,6 +4237,26 @@ export interface operations {
                     };
                 };
             };
+            /** @description `WORKER_TOKEN_FORBIDDEN`: a worker token may call only the /v1/worker routes (take jobs, fetch their inputs, post results) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "WORKER_TOKEN_FORBIDDEN";
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description for a 500: the id the server logged the error under */
+                            errorId?: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
             /** @description `WEBHOOK_NOT_FOUND`: no webhook with that id (for this team) */
             404: {
                 headers: {
@@ -3666,6 +4307,26 @@ export interface operations {
                         error: {
                             /** @enum {string} */
                             code: "UNAUTHENTICATED";
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description for a 500: the id the server logged the error under */
+                            errorId?: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description `WORKER_TOKEN_FORBIDDEN`: a worker token may call only the /v1/worker routes (take jobs, fetch their inputs, post results) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "WORKER_TOKEN_FORBIDDEN";
                             details?: {
                                 [key: string]: unknown;
                             };
@@ -3761,6 +4422,26 @@ export interface operations {
                     };
                 };
             };
+            /** @description `WORKER_TOKEN_FORBIDDEN`: a worker token may call only the /v1/worker routes (take jobs, fetch their inputs, post results) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "WORKER_TOKEN_FORBIDDEN";
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description for a 500: the id the server logged the error under */
+                            errorId?: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
             /** @description `WEBHOOK_NOT_FOUND`: no webhook with that id (for this team) */
             404: {
                 headers: {
@@ -3813,6 +4494,26 @@ export interface operations {
                         error: {
                             /** @enum {string} */
                             code: "UNAUTHENTICATED";
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description for a 500: the id the server logged the error under */
+                            errorId?: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description `WORKER_TOKEN_FORBIDDEN`: a worker token may call only the /v1/worker routes (take jobs, fetch their inputs, post results) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "WORKER_TOKEN_FORBIDDEN";
                             details?: {
                                 [key: string]: unknown;
                             };
@@ -3882,6 +4583,26 @@ export interface operations {
                     };
                 };
             };
+            /** @description `WORKER_TOKEN_FORBIDDEN`: a worker token may call only the /v1/worker routes (take jobs, fetch their inputs, post results) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "WORKER_TOKEN_FORBIDDEN";
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description for a 500: the id the server logged the error under */
+                            errorId?: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
         };
     };
     WebhooksController_rotateSigningSecret: {
@@ -3911,6 +4632,26 @@ export interface operations {
                         error: {
                             /** @enum {string} */
                             code: "UNAUTHENTICATED";
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description for a 500: the id the server logged the error under */
+                            errorId?: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description `WORKER_TOKEN_FORBIDDEN`: a worker token may call only the /v1/worker routes (take jobs, fetch their inputs, post results) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "WORKER_TOKEN_FORBIDDEN";
                             details?: {
                                 [key: string]: unknown;
                             };

@@ -22,7 +22,8 @@ async function withTeams<T>(work: (teams: TeamsService) => Promise<T>): Promise<
 
 function keyLine(key: KeyView): string {
   const state = key.revokedAt ? `revoked ${key.revokedAt}` : `last used ${key.lastUsedAt ?? 'never'}`;
-  return `${key.id}  ${(key.prefix || '(custom)').padEnd(8)}  ${key.name.padEnd(16)}  created ${key.createdAt}  ${state}`;
+  const kind = key.kind === 'worker' ? `  worker token for ${key.tiers.length ? key.tiers.join(',') : 'any tier'}` : '';
+  return `${key.id}  ${(key.prefix || '(custom)').padEnd(8)}  ${key.name.padEnd(16)}  created ${key.createdAt}  ${state}${kind}`;
 }
 
 export function register(program: Command): void {
@@ -30,11 +31,23 @@ export function register(program: Command): void {
   keys
     .command('create')
     .description('create a key for a team (the team is created when missing); the key is printed once')
-    .requiredOption('--team <name>', 'team name')
-    .option('--name <label>', 'a label for the key', 'cli')
+    .option('--team <name>', 'team name (default: WORKER_KEYS_TEAM for --worker)')
+    .option('--name <label>', 'a label for the key (default: cli, or worker)')
+    .option('--worker', "a worker token: it may only take its tiers' jobs, fetch their inputs and post their results")
+    .option('--tiers <list>', "a worker token's tiers, comma-separated (default: any)")
     .option('--json', 'print JSON')
-    .action(async (options: { team: string; name: string; json?: boolean }) => {
-      const issued = await withTeams((teams) => teams.issueKey(options.team, options.name));
+    .action(async (options: { team?: string; name?: string; worker?: boolean; tiers?: string; json?: boolean }) => {
+      const tiers = (options.tiers ?? '')
+        .split(',')
+        .map((t) => t.trim())
+        .filter(Boolean);
+      if (tiers.length > 0 && !options.worker) throw new Error('--tiers is for worker tokens: add --worker');
+      const team = options.team ?? (options.worker ? (process.env.WORKER_KEYS_TEAM ?? 'default') : undefined);
+      if (!team) throw new Error('give --team <name>');
+      const grant = { kind: options.worker ? ('worker' as const) : ('team' as const), tiers };
+      const issued = await withTeams((teams) =>
+        teams.issueKey(team, options.name ?? (options.worker ? 'worker' : 'cli'), undefined, grant),
+      );
       process.stdout.write(
         options.json ? `${JSON.stringify({ team: issued.team.name, id: issued.view.id, key: issued.key })}\n` : `${issued.key}\n`,
       );

@@ -9,8 +9,40 @@ import { WorkerModule } from '../../worker/worker.module';
 import { StudyReconciler } from '../../studies/study-reconciler';
 import { APP_CONFIG, type AppConfig } from '../../config/env';
 import { startMetricsServer } from '../../metrics/metrics-server';
+import { resolve } from 'node:path';
+import { RemoteWorkerModule } from '../../remote-workers/client/remote-worker.module';
+import { RemoteWorkerHost } from '../../remote-workers/client/remote-worker-host';
 
 const FIXED_QUEUES: string[] = Object.values(QueueName);
+
+interface WorkerCommandOptions {
+  tier?: string;
+  queues?: string;
+  device?: string;
+  metricsPort?: string;
+  api?: string;
+  token?: string;
+  blobDir?: string;
+}
+
+/** `--api`: a tier pool member that reaches the deployment only over HTTP (src/remote-workers/). */
+async function startRemoteWorker(options: WorkerCommandOptions): Promise<void> {
+  const token = options.token ?? process.env.TIERWISE_WORKER_TOKEN;
+  if (!token)
+    throw new Error('--api needs --token <worker token> (or TIERWISE_WORKER_TOKEN); make one with `tierwise keys create --worker`');
+  if (!options.tier) throw new Error('--api needs --tier <name>: a remote worker serves one tier');
+  if (options.queues) throw new Error('--queues is for workers on the database and Redis; a remote worker (--api) takes only --tier');
+  const blobDir = resolve(options.blobDir ?? 'var/worker-blobs');
+  const app = await NestFactory.createApplicationContext(RemoteWorkerModule.create({ api: options.api!, token, blobDir }), {
+    bufferLogs: true,
+  });
+  app.useLogger(app.get(Logger));
+  app.enableShutdownHooks();
+  const caps = detectCapabilities();
+  const envelopeMethod = options.device ? 'native' : caps.taskset || caps.memoryCgroup ? 'scaled' : 'none';
+  await app.get(RemoteWorkerHost).start({ tier: options.tier, device: options.device, envelopeMethod });
+  process.stderr.write(`remote worker for tier ${options.tier}: jobs from ${options.api}, blobs cached in ${blobDir}\n`);
+}
 
 export function register(program: Command): void {
   program
@@ -19,8 +51,12 @@ export function register(program: Command): void {
     .option('--tier <name>', "consume this tier's benchmark queue")
     .option('--queues <list>', `comma-separated queues among ${FIXED_QUEUES.join(', ')}`)
     .option('--device <name>', 'a real device (measurements are native, not scaled)')
+    .option('--api <url>', "join over HTTP: take the tier's jobs from this api (no DATABASE_URL, REDIS_URL or shared BLOB_DIR)")
+    .option('--token <worker token>', 'with --api: a worker token (tierwise keys create --worker); default env TIERWISE_WORKER_TOKEN')
+    .option('--blob-dir <dir>', "with --api: this worker's own blob cache (default ./var/worker-blobs)")
     .option('--metrics-port <port>', "serve this worker's Prometheus /metrics on this port (default: WORKER_METRICS_PORT, else none)")
-    .action(async (options: { tier?: string; queues?: string; device?: string; metricsPort?: string }) => {
+    .action(async (options: WorkerCommandOptions) => {
+      if (options.api) return startRemoteWorker(options);
       if (!options.tier && !options.queues) throw new Error('give --tier <name> or --queues <list>');
       const app = await NestFactory.createApplicationContext(WorkerModule.create(), { bufferLogs: true });
       app.useLogger(app.get(Logger));

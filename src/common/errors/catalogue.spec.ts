@@ -18,7 +18,12 @@ const RAISERS: ReadonlyMap<string, 'api' | 'cli'> = new Map([
  * Sites that pass a code read back at run time (validated by isErrorCode before it is used), so their argument
  * is the whole ErrorCode type rather than literals.
  */
-const DYNAMIC_SITES = new Set(['src/isolation/child-process.ts', 'src/isolation/entries/probe-main.ts']);
+// A child's reply, and (remote-workers) the api's answer to a remote worker: codes relayed after isErrorCode.
+const DYNAMIC_SITES = new Set([
+  'src/isolation/child-process.ts',
+  'src/isolation/entries/probe-main.ts',
+  'src/remote-workers/client/worker-api-client.ts',
+]);
 
 /** `file#name` of what a callee resolves to (through imports), so a local `toString` is not a raise. */
 function declarationOf(checker: ts.TypeChecker, callee: ts.Node): string | undefined {

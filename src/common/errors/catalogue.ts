@@ -12,6 +12,7 @@ import { OPERATOR_ERRORS } from './codes/operators';
 import { RUNNER_ERRORS } from './codes/runner';
 import { STUDY_ERRORS } from './codes/studies';
 import { WEBHOOK_ERRORS } from './codes/webhooks';
+import { WORKER_ERRORS } from './codes/workers';
 import type { ErrorEntry, HttpErrorStatus } from './entry';
 
 /** Every domain's codes, by domain (the catalogue spec checks that no code is defined twice). */
@@ -30,6 +31,7 @@ export const ERROR_DOMAINS = {
   advisor: ADVISOR_ERRORS,
   webhooks: WEBHOOK_ERRORS,
   netlab: NETLAB_ERRORS,
+  workers: WORKER_ERRORS,
 } as const;
 
 /** The one list of error codes: each with its meaning and HTTP status. */
@@ -48,6 +50,7 @@ export const ERROR_CATALOGUE = {
   ...ADVISOR_ERRORS,
   ...WEBHOOK_ERRORS,
   ...NETLAB_ERRORS,
+  ...WORKER_ERRORS,
 } as const;
 
 /** A code a TierwiseError may carry: a name in the catalogue, so a typo does not compile. */

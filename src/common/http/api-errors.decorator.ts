@@ -4,7 +4,9 @@ import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec
 import { errorEntry, httpStatusOf, publicCodeOf, type ErrorCode } from '../errors';
 
 /** What every authenticated route may answer besides its own codes. */
-export const AUTHENTICATED_ERRORS = ['UNAUTHENTICATED'] as const satisfies readonly ErrorCode[];
+export const AUTHENTICATED_ERRORS = ['UNAUTHENTICATED', 'WORKER_TOKEN_FORBIDDEN'] as const satisfies readonly ErrorCode[];
+/** What every /v1/worker route may answer before its handler runs. */
+export const WORKER_ROUTE_ERRORS = ['UNAUTHENTICATED', 'WORKER_TOKEN_REQUIRED'] as const satisfies readonly ErrorCode[];
 /** What every multipart upload route may answer before a feature sees the file. */
 export const UPLOAD_ERRORS = [
   'UPLOAD_NOT_MULTIPART',

@@ -4,6 +4,15 @@ import { errorCodes } from '../entry';
 export const AUTH_ERRORS = errorCodes({
   UNAUTHENTICATED: { status: 401, meaning: 'no API key, or one that names no team' },
   FORBIDDEN: { status: 403, meaning: 'the key may not do that' },
+  WORKER_TOKEN_FORBIDDEN: {
+    status: 403,
+    meaning: 'a worker token may call only the /v1/worker routes (take jobs, fetch their inputs, post results)',
+  },
+  WORKER_TOKEN_REQUIRED: {
+    status: 403,
+    meaning: 'the /v1/worker routes take a worker token (`tierwise keys create --worker`), not a team key',
+  },
+  WORKER_KEY_FORBIDDEN: { status: 403, meaning: "only the deployment's team (WORKER_KEYS_TEAM) may create worker tokens over REST" },
   KEY_NOT_FOUND: { status: 404, meaning: 'no API key with that id in the team' },
   TEAM_NOT_FOUND: { status: 404, meaning: 'no team with that name' },
   RATE_LIMITED: { status: 429, meaning: 'this key sent more requests than RATE_LIMIT_REQUESTS in the window; see Retry-After' },

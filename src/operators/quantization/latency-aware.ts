@@ -109,6 +109,12 @@ export function compareRounds(baseline: number[], candidate: number[]): { baseli
   };
 }
 
+/** Faster by `margin` (median of per-round ratios) and in at least two rounds of three. */
+function isFaster(baseline: number[], candidate: number[], margin: number): boolean {
+  const ratios = baseline.map((b, i) => b / candidate[i]);
+  return median(ratios) >= 1 + margin && ratios.filter((r) => r > 1).length * 3 >= ratios.length * 2;
+}
+
 /** The node groups the search toggles: weighted nodes of one kind (op, kernel, depthwise or not). */
 export function latencyGroups(calibrated: CalibratedModel, exclude: ReadonlySet<string>): Map<string, string[]> {
   const groups = new Map<string, string[]>();
@@ -151,6 +157,7 @@ export async function placeLatencyAware(
   const first = compareRounds(fpRounds, fullRounds);
   trials.push({ change: 'full int8 vs fp32', nodes: [], ...first, kept: true });
   const groups = latencyGroups(calibrated, new Set(config.exclude ?? []));
+  const full = best;
   // With one group, keeping it in fp32 is the fp32 model itself: the first comparison already decides.
   if (groups.size > 1) {
     for (const [group, nodes] of [...groups.entries()].slice(0, maxTrials - 1)) {
@@ -159,14 +166,20 @@ export async function placeLatencyAware(
       if (remaining.length === 0) continue;
       const bytes = buildStatic(calibrated, candidate).bytes;
       const [a, b] = await interleavedRoundMedians([best.bytes, bytes], options.inputs, timing);
-      const cmp = compareRounds(a, b);
-      const kept = cmp.ratio >= 1 + margin;
+      let cmp = compareRounds(a, b);
+      let kept = isFaster(a, b, margin);
+      if (kept) {
+        // A gain on a shared host must show twice: a burst of load during one measurement is not a placement.
+        const [a2, b2] = await interleavedRoundMedians([best.bytes, bytes], options.inputs, timing);
+        kept = isFaster(a2, b2, margin);
+        cmp = compareRounds([...a, ...a2], [...b, ...b2]);
+      }
       trials.push({ change: `keep ${group} in fp32`, nodes, ...cmp, kept });
       if (kept) {
         keptFloat.push({
           group,
           nodes,
-          reason: `int8 was slower here at ${threads} thread(s): ${cmp.baselineMs.toFixed(3)} ms with these ${nodes.length} node(s) in int8, ${cmp.candidateMs.toFixed(3)} ms with them in fp32 (x${cmp.ratio.toFixed(3)}, rounds ${cmp.spread.map((x) => x.toFixed(3)).join('-')})`,
+          reason: `int8 was slower here at ${threads} thread(s): ${cmp.baselineMs.toFixed(3)} ms with these ${nodes.length} node(s) in int8, ${cmp.candidateMs.toFixed(3)} ms with them in fp32 (x${cmp.ratio.toFixed(3)}, rounds ${cmp.spread.map((x) => x.toFixed(3)).join('-')}; confirmed by a second measurement)`,
         });
         best = { config: candidate, bytes };
       }
@@ -174,9 +187,17 @@ export async function placeLatencyAware(
   }
   let final = first;
   if (keptFloat.length > 0) {
-    const [fp, chosen] = await interleavedRoundMedians([fp32Bytes, best.bytes], options.inputs, timing);
-    final = compareRounds(fp, chosen);
-    trials.push({ change: 'chosen placement vs fp32', nodes: keptFloat.flatMap((k) => k.nodes), ...final, kept: true });
+    // Last check, three-way: fp32, fully quantized, the placement; the placement stands only if it beats both.
+    const [fp, fu, chosen] = await interleavedRoundMedians([fp32Bytes, full.bytes, best.bytes], options.inputs, timing);
+    const vsFull = compareRounds(fu, chosen);
+    const placementWins = vsFull.ratio >= 1;
+    trials.push({ change: 'placement vs full int8 (final check)', nodes: keptFloat.flatMap((k) => k.nodes), ...vsFull, kept: placementWins });
+    if (!placementWins) {
+      keptFloat.length = 0;
+      best = full;
+    }
+    final = compareRounds(fp, placementWins ? chosen : fu);
+    trials.push({ change: `${placementWins ? 'placement' : 'full int8'} vs fp32 (final check)`, nodes: [], ...final, kept: true });
   }
   return {
     bytes: best.bytes,

@@ -23,6 +23,7 @@ import {
   compareRounds,
   interleavedRoundMedians,
   placeLatencyAware,
+  quantizeAccuracyAware,
   quantizeDynamic,
   top1Accuracy,
   type LatencyPlacement,
@@ -189,9 +190,18 @@ async function tierwiseVariants(c: Case): Promise<Variant[]> {
       const calibrated = await calibrateModel(c.fp32, c.calib);
       const config = { method: 'minmax' as const, perChannel: true };
       out.push({ name: 'tierwise static int8 (full QDQ, minmax, per-channel)', side: 'tierwise', bytes: buildStatic(calibrated, config).bytes });
-      if (c.label === 'image teacher')
+      if (c.label === 'image teacher') {
         for (const method of ['percentile', 'entropy'] as const)
           out.push({ name: `tierwise static int8 (full QDQ, ${method}, per-channel)`, side: 'tierwise', bytes: buildStatic(calibrated, { method, perChannel: true }).bytes });
+        // What a study with maxAccuracyDrop 0 builds: the accuracy-aware search on the same eval set.
+        const baseline = await top1Accuracy(c.fp32, c.evalSet!);
+        const aa = await quantizeAccuracyAware(c.fp32, c.calib, { evaluate: (b) => top1Accuracy(b, c.evalSet!), baseline, maxDrop: 0, maxTrials: 10 });
+        out.push(
+          aa.bytes
+            ? { name: 'tierwise accuracy-aware int8 (maxDrop 0)', side: 'tierwise', bytes: aa.bytes, note: `kept fp32 for accuracy: ${aa.chosen!.excluded.join(', ') || 'none'} (${aa.trials.length} trials)` }
+            : { name: 'tierwise accuracy-aware int8 (maxDrop 0)', side: 'tierwise', error: `no trial within 0 points (${aa.trials.length} trials)` },
+        );
+      }
       const la = await placeLatencyAware(c.fp32, calibrated, config, { inputs: c.timingInput, threads: 1 });
       const kept = la.placement.keptFloat.map((k) => `${k.group} (${k.nodes.length})`).join(', ');
       out.push(

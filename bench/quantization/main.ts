@@ -83,7 +83,13 @@ function peerQuantize(c: Case, dir: string): Variant[] {
     for (const [name, t] of Object.entries(s.inputs)) writeNpy(join(calibDir, String(i), `${name}.npy`), t);
   });
   const jobs = c.kinds.flatMap((kind) =>
-    (['default', 'x86'] as const).map((config) => ({ model, out: join(dir, `peer-${kind}-${config}.onnx`), kind, config, calib: calibDir })),
+    (['default', 'x86'] as const).map((config) => ({
+      model,
+      out: join(dir, `peer-${kind}-${config}.onnx`),
+      kind,
+      config,
+      calib: calibDir,
+    })),
   );
   writeFileSync(join(dir, 'jobs.json'), JSON.stringify(jobs));
   const out = execFileSync(VENV_PY, [join(repoRoot(), 'bench/quantization/peer.py'), join(dir, 'jobs.json')], {
@@ -98,7 +104,8 @@ function peerQuantize(c: Case, dir: string): Variant[] {
     .map((l) => JSON.parse(l) as { out: string; ok: boolean; error?: string; args?: Record<string, unknown>; preProcess?: boolean });
   return jobs.map((job) => {
     const r = results.find((x) => x.out === job.out);
-    const name = `peer ${job.kind} ${job.config === 'x86' ? 'x86 (pre-process, QDQ, u8 act, s8 per-channel w)' : 'defaults'}`;
+    const x86 = job.kind === 'static' ? 'QDQ, u8 act, s8 per-channel w' : 's8 per-channel w';
+    const name = `peer ${job.kind} ${job.config === 'x86' ? `x86 (${r?.preProcess ? 'pre-processed, ' : 'NOT pre-processed, '}${x86})` : 'defaults'}`;
     if (!r?.ok) return { name, side: 'peer' as const, error: r?.error ?? 'no result' };
     return { name, side: 'peer' as const, bytes: readFileSync(job.out), note: JSON.stringify(r.args) };
   });
@@ -135,11 +142,46 @@ function worstRelL2(ref: Float32Array[][], got: Float32Array[][]): number {
 }
 
 async function fixtureCases(): Promise<Case[]> {
-  const defs: Array<{ label: string; family: FixtureFamily; variant: 'identity' | 'distilled'; calib: string; evalSplit: string; kinds: Kind[] }> = [
-    { label: 'image teacher', family: 'fashion-resnet', variant: 'identity', calib: 'calib-200', evalSplit: 'eval-1000', kinds: ['static'] },
-    { label: 'image student', family: 'fashion-resnet', variant: 'distilled', calib: 'calib-200', evalSplit: 'eval-1000', kinds: ['static'] },
-    { label: 'text teacher', family: 'sentiment-bert', variant: 'identity', calib: 'calib-200.jsonl', evalSplit: 'test-600.jsonl', kinds: ['dynamic', 'static'] },
-    { label: 'text student', family: 'sentiment-bert', variant: 'distilled', calib: 'calib-200.jsonl', evalSplit: 'test-600.jsonl', kinds: ['dynamic'] },
+  const defs: Array<{
+    label: string;
+    family: FixtureFamily;
+    variant: 'identity' | 'distilled';
+    calib: string;
+    evalSplit: string;
+    kinds: Kind[];
+  }> = [
+    {
+      label: 'image teacher',
+      family: 'fashion-resnet',
+      variant: 'identity',
+      calib: 'calib-200',
+      evalSplit: 'eval-1000',
+      kinds: ['static'],
+    },
+    {
+      label: 'image student',
+      family: 'fashion-resnet',
+      variant: 'distilled',
+      calib: 'calib-200',
+      evalSplit: 'eval-1000',
+      kinds: ['static'],
+    },
+    {
+      label: 'text teacher',
+      family: 'sentiment-bert',
+      variant: 'identity',
+      calib: 'calib-200.jsonl',
+      evalSplit: 'test-600.jsonl',
+      kinds: ['dynamic', 'static'],
+    },
+    {
+      label: 'text student',
+      family: 'sentiment-bert',
+      variant: 'distilled',
+      calib: 'calib-200.jsonl',
+      evalSplit: 'test-600.jsonl',
+      kinds: ['dynamic'],
+    },
   ];
   const out: Case[] = [];
   for (const d of defs) {
@@ -167,7 +209,10 @@ async function zooCases(): Promise<Case[]> {
     const types = await inputTypes(path);
     const toInputs = (seed: number): Record<string, InputTensor> =>
       Object.fromEntries(
-        Object.entries(makeFeeds(m.spec, types, seed)).map(([k, t]) => [k, { type: t.type, dims: [...t.dims], data: t.data } as InputTensor]),
+        Object.entries(makeFeeds(m.spec, types, seed)).map(([k, t]) => [
+          k,
+          { type: t.type, dims: [...t.dims], data: t.data } as InputTensor,
+        ]),
       );
     const calib = Array.from({ length: 8 }, (_, i) => ({ id: `zoo-${i}`, inputs: toInputs(1000 + i), payloadBytes: 0 }));
     out.push({
@@ -189,24 +234,52 @@ async function tierwiseVariants(c: Case): Promise<Variant[]> {
     try {
       const calibrated = await calibrateModel(c.fp32, c.calib);
       const config = { method: 'minmax' as const, perChannel: true };
-      out.push({ name: 'tierwise static int8 (full QDQ, minmax, per-channel)', side: 'tierwise', bytes: buildStatic(calibrated, config).bytes });
+      out.push({
+        name: 'tierwise static int8 (full QDQ, minmax, per-channel)',
+        side: 'tierwise',
+        bytes: buildStatic(calibrated, config).bytes,
+      });
       if (c.label === 'image teacher') {
         for (const method of ['percentile', 'entropy'] as const)
-          out.push({ name: `tierwise static int8 (full QDQ, ${method}, per-channel)`, side: 'tierwise', bytes: buildStatic(calibrated, { method, perChannel: true }).bytes });
+          out.push({
+            name: `tierwise static int8 (full QDQ, ${method}, per-channel)`,
+            side: 'tierwise',
+            bytes: buildStatic(calibrated, { method, perChannel: true }).bytes,
+          });
         // What a study with maxAccuracyDrop 0 builds: the accuracy-aware search on the same eval set.
         const baseline = await top1Accuracy(c.fp32, c.evalSet!);
-        const aa = await quantizeAccuracyAware(c.fp32, c.calib, { evaluate: (b) => top1Accuracy(b, c.evalSet!), baseline, maxDrop: 0, maxTrials: 10 });
+        const aa = await quantizeAccuracyAware(c.fp32, c.calib, {
+          evaluate: (b) => top1Accuracy(b, c.evalSet!),
+          baseline,
+          maxDrop: 0,
+          maxTrials: 10,
+        });
         out.push(
           aa.bytes
-            ? { name: 'tierwise accuracy-aware int8 (maxDrop 0)', side: 'tierwise', bytes: aa.bytes, note: `kept fp32 for accuracy: ${aa.chosen!.excluded.join(', ') || 'none'} (${aa.trials.length} trials)` }
-            : { name: 'tierwise accuracy-aware int8 (maxDrop 0)', side: 'tierwise', error: `no trial within 0 points (${aa.trials.length} trials)` },
+            ? {
+                name: 'tierwise accuracy-aware int8 (maxDrop 0)',
+                side: 'tierwise',
+                bytes: aa.bytes,
+                note: `kept fp32 for accuracy: ${aa.chosen!.excluded.join(', ') || 'none'} (${aa.trials.length} trials)`,
+              }
+            : {
+                name: 'tierwise accuracy-aware int8 (maxDrop 0)',
+                side: 'tierwise',
+                error: `no trial within 0 points (${aa.trials.length} trials)`,
+              },
         );
       }
       const la = await placeLatencyAware(c.fp32, calibrated, config, { inputs: c.timingInput, threads: 1 });
       const kept = la.placement.keptFloat.map((k) => `${k.group} (${k.nodes.length})`).join(', ');
       out.push(
         la.placement.outcome === 'int8'
-          ? { name: 'tierwise latency-aware int8', side: 'tierwise', bytes: la.bytes, latency: la.placement, note: kept ? `kept fp32: ${kept}` : 'no group kept fp32' }
+          ? {
+              name: 'tierwise latency-aware int8',
+              side: 'tierwise',
+              bytes: la.bytes,
+              latency: la.placement,
+              note: kept ? `kept fp32: ${kept}` : 'no group kept fp32',
+            }
           : {
               name: 'tierwise latency-aware int8',
               side: 'tierwise',
@@ -216,7 +289,11 @@ async function tierwiseVariants(c: Case): Promise<Variant[]> {
             },
       );
     } catch (error) {
-      out.push({ name: 'tierwise static int8', side: 'tierwise', error: error instanceof Error ? error.message.slice(0, 200) : String(error) });
+      out.push({
+        name: 'tierwise static int8',
+        side: 'tierwise',
+        error: error instanceof Error ? error.message.slice(0, 200) : String(error),
+      });
     }
   }
   if (c.kinds.includes('dynamic')) out.push({ name: 'tierwise dynamic int8', side: 'tierwise', bytes: quantizeDynamic(c.fp32).bytes });
@@ -255,7 +332,11 @@ async function main(): Promise<void> {
     for (const v of variants) {
       const k = timed.indexOf(v);
       const cmp = k >= 0 ? compareRounds(rounds[0], rounds[k]) : undefined;
-      const quality = !v.bytes ? undefined : c.evalSet ? await top1Accuracy(v.bytes, c.evalSet) : worstRelL2(ref!, await outputsOf(v.bytes, c.heldOut!));
+      const quality = !v.bytes
+        ? undefined
+        : c.evalSet
+          ? await top1Accuracy(v.bytes, c.evalSet)
+          : worstRelL2(ref!, await outputsOf(v.bytes, c.heldOut!));
       rows.push({
         model: c.label,
         variant: v.name,
@@ -277,7 +358,9 @@ async function main(): Promise<void> {
   console.log(
     `onnxruntime-node 1.30, 1 thread, ${ROUNDS} interleaved rounds (each model ~${ROUND_BUDGET_MS} ms a round); speed-up = median of per-round fp32/variant p50 ratios [range]; ${cpus().length} cores`,
   );
-  console.log('model               variant                                                 size KB   p50 ms  speed-up [range]      quality   drop');
+  console.log(
+    'model               variant                                                 size KB   p50 ms  speed-up [range]      quality   drop',
+  );
   for (const r of rows) {
     const sp = r.speedup1Thread === undefined ? '-' : `${String(r.speedup1Thread)} [${(r.speedupRange as number[]).join('-')}]`;
     console.log(
@@ -287,7 +370,19 @@ async function main(): Promise<void> {
   mkdirSync(join(repoRoot(), 'bench/results'), { recursive: true });
   writeFileSync(
     join(repoRoot(), 'bench/results/quantization.json'),
-    JSON.stringify({ onnxruntime: '1.30.0', threads: 1, rounds: ROUNDS, roundBudgetMs: ROUND_BUDGET_MS, cores: cpus().length, rows, measuredAt: new Date().toISOString() }, null, 2),
+    JSON.stringify(
+      {
+        onnxruntime: '1.30.0',
+        threads: 1,
+        rounds: ROUNDS,
+        roundBudgetMs: ROUND_BUDGET_MS,
+        cores: cpus().length,
+        rows,
+        measuredAt: new Date().toISOString(),
+      },
+      null,
+      2,
+    ),
   );
   rmSync(work, { recursive: true, force: true });
 }

@@ -7,7 +7,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 venv="$here/.venv"
 version="$(node -p "require('$here/../../node_modules/onnxruntime-node/package.json').version")"
 if [ ! -x "$venv/bin/python" ]; then python3 -m venv "$venv"; fi
-if ! "$venv/bin/python" -c "import onnxruntime, sys; sys.exit(0 if onnxruntime.__version__ == '$version' else 1)" 2>/dev/null; then
-  "$venv/bin/pip" install --retries 0 --quiet "onnxruntime==$version" numpy onnx
+if ! "$venv/bin/python" -c "import onnxruntime, sympy, sys; sys.exit(0 if onnxruntime.__version__ == '$version' else 1)" 2>/dev/null; then
+  "$venv/bin/pip" install --retries 0 --quiet "onnxruntime==$version" numpy onnx sympy
 fi
 "$venv/bin/python" -c "import onnxruntime; print('peer: onnxruntime', onnxruntime.__version__, 'in', '$venv')"

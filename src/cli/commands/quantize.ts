@@ -155,7 +155,14 @@ export async function runQuantize(
       usedMethod = result.chosen.method;
       if (options.latencyAware) {
         const c = result.chosen;
-        const placed = await latencyStep(modelBytes, result.calibrated, { method: c.method, perChannel: c.perChannel, exclude: c.excluded }, calib.samples[0].inputs, options, progress);
+        const placed = await latencyStep(
+          modelBytes,
+          result.calibrated,
+          { method: c.method, perChannel: c.perChannel, exclude: c.excluded },
+          calib.samples[0].inputs,
+          options,
+          progress,
+        );
         bytes = placed.bytes;
         latency = placed.placement;
         nodesQuantized -= latency.keptFloat.reduce((n, k) => n + k.nodes.length, 0);

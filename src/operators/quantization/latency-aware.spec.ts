@@ -20,11 +20,16 @@ describe('latency-aware static int8 on the image teacher fixture', () => {
     const calibrated = await calibrateModel(imageTeacher, calib);
     const groups = latencyGroups(calibrated, new Set());
     assert.ok(groups.size >= 1);
-    const { bytes, placement } = await placeLatencyAware(imageTeacher, calibrated, { method: 'minmax', perChannel: true }, {
-      inputs: calib[0].inputs,
-      threads: 1,
-      rounds: 5,
-    });
+    const { bytes, placement } = await placeLatencyAware(
+      imageTeacher,
+      calibrated,
+      { method: 'minmax', perChannel: true },
+      {
+        inputs: calib[0].inputs,
+        threads: 1,
+        rounds: 5,
+      },
+    );
     // The decision follows its own measurements: int8 only when faster by the margin.
     assert.equal(placement.outcome, placement.speedup >= 1 + placement.margin ? 'int8' : 'not-faster');
     assert.equal(placement.trials[0].change, 'full int8 vs fp32');
@@ -44,7 +49,11 @@ describe('latency-aware static int8 on the image teacher fixture', () => {
   test('sptq refuses with INT8_NOT_FASTER (and the timings) when no placement is faster by the required margin', async () => {
     // A 20x gain is out of reach for int8: the search runs on real timings and must say the float form stays.
     await assert.rejects(
-      sptq.apply(imageTeacher, { method: 'minmax', perChannel: true, latencyAware: true, threads: 1, latencyMargin: 19 }, { calibration: calib, feeds: [calib[0].inputs] }),
+      sptq.apply(
+        imageTeacher,
+        { method: 'minmax', perChannel: true, latencyAware: true, threads: 1, latencyMargin: 19 },
+        { calibration: calib, feeds: [calib[0].inputs] },
+      ),
       (e: unknown) => {
         assert.ok(e instanceof TierwiseError && e.code === 'INT8_NOT_FASTER', String(e));
         assert.equal(e.status, 422);
@@ -57,7 +66,11 @@ describe('latency-aware static int8 on the image teacher fixture', () => {
   });
 
   test('sptq with latencyAware records the placement in its report', async () => {
-    const out = await sptq.apply(imageTeacher, { method: 'minmax', perChannel: true, latencyAware: true, threads: 1 }, { calibration: calib, feeds: [calib[0].inputs] });
+    const out = await sptq.apply(
+      imageTeacher,
+      { method: 'minmax', perChannel: true, latencyAware: true, threads: 1 },
+      { calibration: calib, feeds: [calib[0].inputs] },
+    );
     const latency = out.report!.latency as { outcome: string; speedup: number; keptFloat: unknown[] };
     assert.equal(latency.outcome, 'int8');
     assert.ok(latency.speedup > 1);

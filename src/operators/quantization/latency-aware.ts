@@ -99,7 +99,10 @@ export async function interleavedRoundMedians(
 }
 
 /** Baseline vs candidate from interleaved round p50s: both medians, and the median and range of per-round baseline/candidate. */
-export function compareRounds(baseline: number[], candidate: number[]): { baselineMs: number; candidateMs: number; ratio: number; spread: [number, number] } {
+export function compareRounds(
+  baseline: number[],
+  candidate: number[],
+): { baselineMs: number; candidateMs: number; ratio: number; spread: [number, number] } {
   const ratios = baseline.map((b, i) => b / candidate[i]);
   return {
     baselineMs: median(baseline),
@@ -191,7 +194,12 @@ export async function placeLatencyAware(
     const [fp, fu, chosen] = await interleavedRoundMedians([fp32Bytes, full.bytes, best.bytes], options.inputs, timing);
     const vsFull = compareRounds(fu, chosen);
     const placementWins = vsFull.ratio >= 1;
-    trials.push({ change: 'placement vs full int8 (final check)', nodes: keptFloat.flatMap((k) => k.nodes), ...vsFull, kept: placementWins });
+    trials.push({
+      change: 'placement vs full int8 (final check)',
+      nodes: keptFloat.flatMap((k) => k.nodes),
+      ...vsFull,
+      kept: placementWins,
+    });
     if (!placementWins) {
       keptFloat.length = 0;
       best = full;

@@ -59,7 +59,9 @@ export const sptq: Operator = {
       }
       const chosen = result.chosen!;
       const chosenConfig: StaticConfig = { method: chosen.method, perChannel: chosen.perChannel, exclude: chosen.excluded };
-      const latency = params.latencyAware ? await latencyPass(bytes, result.calibrated, chosenConfig, params, ctx.feeds?.[0] ?? calibration[0].inputs) : undefined;
+      const latency = params.latencyAware
+        ? await latencyPass(bytes, result.calibrated, chosenConfig, params, ctx.feeds?.[0] ?? calibration[0].inputs)
+        : undefined;
       return {
         bytes: latency?.bytes ?? result.bytes,
         report: {
@@ -79,7 +81,9 @@ export const sptq: Operator = {
     };
     const calibrated = await calibrateModel(bytes, calibration);
     const model = buildStatic(calibrated, config);
-    const latency = params.latencyAware ? await latencyPass(bytes, calibrated, config, params, ctx.feeds?.[0] ?? calibration[0].inputs) : undefined;
+    const latency = params.latencyAware
+      ? await latencyPass(bytes, calibrated, config, params, ctx.feeds?.[0] ?? calibration[0].inputs)
+      : undefined;
     return {
       bytes: latency?.bytes ?? model.bytes,
       report: {
@@ -101,9 +105,11 @@ async function latencyPass(
   inputs: Record<string, InputTensor>,
 ): Promise<{ bytes: Uint8Array; placement: LatencyPlacement }> {
   const threads = params.threads === undefined ? 1 : Number(params.threads);
-  if (!Number.isInteger(threads) || threads < 1) throw new TierwiseError('CHAIN_PARAMS_INVALID', `sptq threads must be a positive integer, got ${String(params.threads)}`);
+  if (!Number.isInteger(threads) || threads < 1)
+    throw new TierwiseError('CHAIN_PARAMS_INVALID', `sptq threads must be a positive integer, got ${String(params.threads)}`);
   const margin = params.latencyMargin === undefined ? undefined : Number(params.latencyMargin);
-  if (margin !== undefined && !(margin >= 0)) throw new TierwiseError('CHAIN_PARAMS_INVALID', `sptq latencyMargin must be >= 0, got ${String(params.latencyMargin)}`);
+  if (margin !== undefined && !(margin >= 0))
+    throw new TierwiseError('CHAIN_PARAMS_INVALID', `sptq latencyMargin must be >= 0, got ${String(params.latencyMargin)}`);
   const result = await placeLatencyAware(fp32, calibrated, config, { inputs, threads, margin });
   const p = result.placement;
   if (p.outcome === 'not-faster') {

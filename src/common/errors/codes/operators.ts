@@ -12,7 +12,8 @@ export const OPERATOR_ERRORS = errorCodes({
   CALIBRATION_INPUT_MISMATCH: { status: 400, meaning: 'calibration samples do not feed the model inputs' },
   INT8_NOT_FASTER: {
     status: 422,
-    meaning: 'no static int8 placement (fully quantized or with slow groups kept in fp32) runs faster than the float model at the target thread count',
+    meaning:
+      'no static int8 placement (fully quantized or with slow groups kept in fp32) runs faster than the float model at the target thread count',
   },
   SPTQ_TOLERANCE_UNMET: { status: 422, meaning: 'no static int8 configuration stays within the allowed accuracy drop' },
   INPUT_INVALID: { status: 400, meaning: 'verification inputs name tensors the model does not have' },

@@ -31,7 +31,7 @@ describe('latency-aware static int8 on the image teacher fixture', () => {
       },
     );
     // The decision follows its own measurements: int8 only when faster by the margin.
-    assert.equal(placement.outcome, placement.speedup >= 1 + placement.margin ? 'int8' : 'not-faster');
+    assert.equal(placement.outcome, placement.speedup >= placement.minSpeedup ? 'int8' : 'not-faster');
     assert.equal(placement.trials[0].change, 'full int8 vs fp32');
     for (const k of placement.keptFloat) {
       const trial = placement.trials.find((t) => t.change === `keep ${k.group} in fp32`)!;
@@ -46,12 +46,12 @@ describe('latency-aware static int8 on the image teacher fixture', () => {
     }
   });
 
-  test('sptq refuses with INT8_NOT_FASTER (and the timings) when no placement is faster by the required margin', async () => {
+  test('sptq refuses with INT8_NOT_FASTER (and the timings) when no placement reaches the required speed-up', async () => {
     // A 20x gain is out of reach for int8: the search runs on real timings and must say the float form stays.
     await assert.rejects(
       sptq.apply(
         imageTeacher,
-        { method: 'minmax', perChannel: true, latencyAware: true, threads: 1, latencyMargin: 19 },
+        { method: 'minmax', perChannel: true, latencyAware: true, threads: 1, minSpeedup: 20 },
         { calibration: calib, feeds: [calib[0].inputs] },
       ),
       (e: unknown) => {

@@ -14,6 +14,11 @@ export interface LatencyAwareOptions {
   roundBudgetMs?: number;
   /** Relative gain a change must show (median of per-round ratios) to count as faster: noise on a shared host. */
   margin?: number;
+  /**
+   * fp32/int8 the chosen placement must reach (median of per-round ratios) for the outcome `int8`; default 1:
+   * int8 at least as fast as the float model. Below it the outcome is `not-faster`.
+   */
+  minSpeedup?: number;
   maxTrials?: number;
 }
 
@@ -42,6 +47,7 @@ export interface LatencyPlacement {
   outcome: 'int8' | 'not-faster';
   threads: number;
   margin: number;
+  minSpeedup: number;
   fp32Ms: number;
   fullInt8Ms: number;
   chosenMs: number;
@@ -149,6 +155,7 @@ export async function placeLatencyAware(
 ): Promise<{ bytes: Uint8Array; placement: LatencyPlacement }> {
   const threads = options.threads ?? 1;
   const margin = options.margin ?? 0.03;
+  const minSpeedup = options.minSpeedup ?? 1;
   const timing = { threads, rounds: options.rounds ?? 7, roundBudgetMs: options.roundBudgetMs ?? 100 };
   const maxTrials = options.maxTrials ?? 8;
   const trials: LatencyTrial[] = [];
@@ -210,9 +217,10 @@ export async function placeLatencyAware(
   return {
     bytes: best.bytes,
     placement: {
-      outcome: final.ratio >= 1 + margin ? 'int8' : 'not-faster',
+      outcome: final.ratio >= minSpeedup ? 'int8' : 'not-faster',
       threads,
       margin,
+      minSpeedup,
       fp32Ms: final.baselineMs,
       fullInt8Ms: first.candidateMs,
       chosenMs: final.candidateMs,

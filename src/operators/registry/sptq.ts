@@ -19,7 +19,7 @@ import { stringList, type Operator } from './operator';
  * `percentile`, `exclude` (node names kept in float). With `accuracyAware` and `maxDrop` and labelled evaluation
  * samples, the search over calibrations and per-node exclusions returns the fastest configuration within the drop.
  * With `latencyAware` (the study's default) the chosen configuration is then timed against the float model at
- * `threads` (default 1; `latencyMargin` is the gain that counts as faster, default 0.03), groups of nodes where int8 loses are kept in fp32 (listed in the report with the timings
+ * `threads` (default 1; `latencyMargin` is the gain a group kept in fp32 must show, default 0.03; `minSpeedup` the fp32/int8 ratio int8 must reach, default 1), groups of nodes where int8 loses are kept in fp32 (listed in the report with the timings
  * that decided it), and when no placement beats the float model the build is refused with INT8_NOT_FASTER.
  */
 export const sptq: Operator = {
@@ -110,7 +110,10 @@ async function latencyPass(
   const margin = params.latencyMargin === undefined ? undefined : Number(params.latencyMargin);
   if (margin !== undefined && !(margin >= 0))
     throw new TierwiseError('CHAIN_PARAMS_INVALID', `sptq latencyMargin must be >= 0, got ${String(params.latencyMargin)}`);
-  const result = await placeLatencyAware(fp32, calibrated, config, { inputs, threads, margin });
+  const minSpeedup = params.minSpeedup === undefined ? undefined : Number(params.minSpeedup);
+  if (minSpeedup !== undefined && !(minSpeedup > 0))
+    throw new TierwiseError('CHAIN_PARAMS_INVALID', `sptq minSpeedup must be > 0, got ${String(params.minSpeedup)}`);
+  const result = await placeLatencyAware(fp32, calibrated, config, { inputs, threads, margin, minSpeedup });
   const p = result.placement;
   if (p.outcome === 'not-faster') {
     throw new TierwiseError(

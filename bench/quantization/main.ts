@@ -141,6 +141,16 @@ function worstRelL2(ref: Float32Array[][], got: Float32Array[][]): number {
   return worst;
 }
 
+/** [p25, p75] of per-round ratios: the spread without the one round a burst of load on the host hit. */
+function quartiles(xs: number[]): [number, number] {
+  const s = [...xs].sort((a, b) => a - b);
+  const at = (q: number): number => {
+    const i = q * (s.length - 1);
+    return s[Math.floor(i)] + (s[Math.ceil(i)] - s[Math.floor(i)]) * (i - Math.floor(i));
+  };
+  return [at(0.25), at(0.75)];
+}
+
 async function fixtureCases(): Promise<Case[]> {
   const defs: Array<{
     label: string;
@@ -345,6 +355,7 @@ async function main(): Promise<void> {
         p50Ms1Thread: cmp ? Number(cmp.candidateMs.toFixed(4)) : undefined,
         speedup1Thread: cmp ? Number(cmp.ratio.toFixed(3)) : undefined,
         speedupRange: cmp ? cmp.spread.map((x) => Number(x.toFixed(3))) : undefined,
+        speedupIqr: k >= 0 ? quartiles(rounds[0].map((b, i) => b / rounds[k][i])).map((x) => Number(x.toFixed(3))) : undefined,
         quality: quality === undefined ? undefined : Number(quality.toFixed(c.evalSet ? 2 : 4)),
         qualityDrop: quality !== undefined && baseAcc !== undefined ? Number((baseAcc - quality).toFixed(2)) : undefined,
         qualityMetric: c.evalName,
@@ -356,13 +367,13 @@ async function main(): Promise<void> {
     }
   }
   console.log(
-    `onnxruntime-node 1.30, 1 thread, ${ROUNDS} interleaved rounds (each model ~${ROUND_BUDGET_MS} ms a round); speed-up = median of per-round fp32/variant p50 ratios [range]; ${cpus().length} cores`,
+    `onnxruntime-node 1.30, 1 thread, ${ROUNDS} interleaved rounds (each model ~${ROUND_BUDGET_MS} ms a round); speed-up = median of per-round fp32/variant p50 ratios [p25-p75 over rounds; min-max in the JSON]; ${cpus().length} cores`,
   );
   console.log(
     'model               variant                                                 size KB   p50 ms  speed-up [range]      quality   drop',
   );
   for (const r of rows) {
-    const sp = r.speedup1Thread === undefined ? '-' : `${String(r.speedup1Thread)} [${(r.speedupRange as number[]).join('-')}]`;
+    const sp = r.speedup1Thread === undefined ? '-' : `${String(r.speedup1Thread)} [${(r.speedupIqr as number[]).join('-')}]`;
     console.log(
       `${String(r.model).padEnd(20)}${String(r.variant).slice(0, 55).padEnd(56)}${r.sizeBytes === undefined ? '       -' : (Number(r.sizeBytes) / 1024).toFixed(0).padStart(8)} ${r.p50Ms1Thread === undefined ? '       -' : Number(r.p50Ms1Thread).toFixed(3).padStart(8)}  ${sp.padEnd(20)} ${r.quality === undefined ? '-' : String(r.quality).padStart(8)} ${r.qualityDrop === undefined ? '' : String(r.qualityDrop).padStart(6)}${r.error ? `  ERROR ${String(r.error)}` : ''}${r.note && r.side === 'tierwise' ? `  (${String(r.note)})` : ''}`,
     );

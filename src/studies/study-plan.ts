@@ -94,6 +94,10 @@ export function planStudy(model: ModelView, request: PlanRequest): StudyPlan {
     perChannel: true,
     accuracyAware: request.maxAccuracyDrop !== undefined,
     maxDrop: request.maxAccuracyDrop ?? null,
+    // Int8 that runs slower than the float model is no variant: slow groups stay fp32, or the build says
+    // INT8_NOT_FASTER and the study keeps the float form (timed at one thread, where int8 matters most).
+    latencyAware: true,
+    threads: 1,
   };
   let baseSptq: PlannedVariant | undefined;
   if (operators.includes('sptq')) {

@@ -5,7 +5,7 @@ import { TierwiseError } from '../../common/errors';
 import { CliError } from '../cli-errors';
 import { loadDataset, parsePreprocess, type LoadedDataset, type PreprocessSpec } from '../../datasets/formats';
 import { describeModel } from '../../onnx/describe';
-import type { TensorSpec } from '../../onnx/io-spec';
+import type { InputTensor, TensorSpec } from '../../onnx/io-spec';
 import { loadModel } from '../../onnx/model-io';
 import type { DatasetSample } from '../../datasets/formats/types';
 import { engineSampleInputs } from '../../operators/sample-inputs';
@@ -16,9 +16,14 @@ import {
   type Preparation,
   quantizeAccuracyAware,
   quantizeDynamic,
-  quantizeStatic,
+  buildStatic,
+  calibrateModel,
+  placeLatencyAware,
   top1Accuracy,
+  type CalibratedModel,
   type CalibrationMethod,
+  type LatencyPlacement,
+  type StaticConfig,
   type Trial,
 } from '../../operators/quantization';
 
@@ -33,6 +38,8 @@ interface QuantizeOptions extends InputSpecFlags {
   maxDrop?: string;
   samples: string;
   maxTrials: string;
+  latencyAware?: boolean;
+  threads?: string;
   json?: boolean;
 }
 
@@ -90,6 +97,7 @@ export async function runQuantize(
   let preparation: Preparation | undefined;
   let checkFeeds: () => Array<Record<string, import('../../onnx/io-spec').InputTensor>>;
   let calibrationSource: string | undefined;
+  let latency: LatencyPlacement | undefined;
   const spec = specFromFlags(options);
   if (mode === 'dynamic') {
     checkFeeds = () => engineSampleInputs(loadModel(modelBytes), spec, 4);
@@ -145,11 +153,33 @@ export async function runQuantize(
       bytes = result.bytes;
       nodesQuantized = result.chosen.nodesQuantized;
       usedMethod = result.chosen.method;
+      if (options.latencyAware) {
+        const c = result.chosen;
+        const placed = await latencyStep(
+          modelBytes,
+          result.calibrated,
+          { method: c.method, perChannel: c.perChannel, exclude: c.excluded },
+          calib.samples[0].inputs,
+          options,
+          progress,
+        );
+        bytes = placed.bytes;
+        latency = placed.placement;
+        nodesQuantized -= latency.keptFloat.reduce((n, k) => n + k.nodes.length, 0);
+      }
     } else {
-      const result = await quantizeStatic(modelBytes, calib.samples, { method, perChannel: !options.perTensor }, { onProgress });
+      const calibrated = await calibrateModel(modelBytes, calib.samples, { onProgress });
+      const config = { method, perChannel: !options.perTensor };
+      const result = buildStatic(calibrated, config);
       bytes = result.bytes;
       nodesQuantized = result.quantizedNodes.length;
       preparation = result.preparation;
+      if (options.latencyAware) {
+        const placed = await latencyStep(modelBytes, calibrated, config, calib.samples[0].inputs, options, progress);
+        bytes = placed.bytes;
+        latency = placed.placement;
+        nodesQuantized -= latency.keptFloat.reduce((n, k) => n + k.nodes.length, 0);
+      }
     }
   }
   const verification: Verification = await verifyModel('quantize', modelBytes, bytes, checkFeeds(), TOLERANCES.int8);
@@ -164,9 +194,32 @@ export async function runQuantize(
     trials,
     ...(accuracy ? { accuracy } : {}),
     ...(calibrationSource ? { calibration: calibrationSource } : {}),
+    ...(latency ? { latency } : {}),
     ...(preparation && Object.keys(preparation).length ? { preparation } : {}),
     verification,
   };
+}
+
+/** --latency-aware: keep slow groups fp32; refuse with INT8_NOT_FASTER when int8 cannot beat the float model. */
+async function latencyStep(
+  modelBytes: Uint8Array,
+  calibrated: CalibratedModel,
+  config: StaticConfig,
+  inputs: Record<string, InputTensor>,
+  options: QuantizeOptions,
+  progress: (line: string) => void,
+): Promise<{ bytes: Uint8Array; placement: LatencyPlacement }> {
+  const threads = parseNumber(options.threads ?? '1', '--threads', 1);
+  progress(`latency-aware placement at ${threads} thread(s): timing int8 against the float model`);
+  const placed = await placeLatencyAware(modelBytes, calibrated, config, { inputs, threads });
+  const p = placed.placement;
+  if (p.outcome === 'not-faster')
+    throw new TierwiseError(
+      'INT8_NOT_FASTER',
+      `static int8 is not faster than the float model at ${threads} thread(s): best placement ${p.chosenMs.toFixed(3)} ms vs ${p.fp32Ms.toFixed(3)} ms (x${p.speedup.toFixed(3)}): keep the float form`,
+      { latency: p },
+    );
+  return placed;
 }
 
 export function register(program: Command): void {
@@ -187,6 +240,8 @@ export function register(program: Command): void {
       .option('--max-drop <points>', 'largest tolerated top-1 drop, in points')
       .option('--samples <n>', 'calibration samples to use', '100')
       .option('--max-trials <n>', 'trial budget of the accuracy-aware search', '8')
+      .option('--latency-aware', 'static: time int8 against the float model, keep groups where int8 loses in fp32 (refused when none wins)')
+      .option('--threads <n>', 'intra-op threads the latency-aware placement is timed at', '1')
       .option('--json', 'print one JSON object'),
   ).action(async (model: string, options: QuantizeOptions) => {
     const result = await runQuantize(model, options, (line) => process.stderr.write(`${line}\n`));
@@ -202,6 +257,13 @@ export function register(program: Command): void {
       process.stdout.write(
         `  outputs vs the original (${v.samples} samples, tolerance cosine >= ${TOLERANCES.int8.minCosine}): ${v.outputs.map((o) => `${o.name} cosine ${o.cosine.toFixed(4)}, max abs ${o.maxAbs.toExponential(2)}${o.top1Agreement === null ? '' : `, top-1 agreement ${(o.top1Agreement * 100).toFixed(1)}%`}`).join('; ')}\n`,
       );
+      const lat = result.latency as LatencyPlacement | undefined;
+      if (lat) {
+        process.stdout.write(
+          `  latency-aware at ${lat.threads} thread(s): fp32 ${lat.fp32Ms.toFixed(3)} ms, full int8 ${lat.fullInt8Ms.toFixed(3)} ms, chosen ${lat.chosenMs.toFixed(3)} ms (x${lat.speedup.toFixed(2)})\n`,
+        );
+        for (const k of lat.keptFloat) process.stdout.write(`  kept in fp32: ${k.group} (${k.nodes.join(', ')}): ${k.reason}\n`);
+      }
       for (const t of result.trials as Trial[]) {
         process.stdout.write(
           `  trial ${t.index}: ${t.method}${t.perChannel ? '' : ' per-tensor'}${t.excluded.length ? ` excluding ${t.excluded.length}` : ''} -> ${t.accuracy.toFixed(2)} (drop ${t.drop.toFixed(2)}) ${t.passed ? 'pass' : 'fail'}${t.latencyMs ? ` ${t.latencyMs.toFixed(3)} ms` : ''}\n`,

@@ -45,6 +45,8 @@ export interface AccuracyAwareResult {
   trials: Trial[];
   /** Nodes by decreasing sensitivity, with the output error each causes when it alone is quantized. */
   sensitivity: Array<{ node: string; error: number }>;
+  /** The calibration every trial was built from (a later latency-aware placement rebuilds from it). */
+  calibrated: CalibratedModel;
 }
 
 /**
@@ -101,7 +103,7 @@ export async function quantizeAccuracyAware(
     }
   }
   const passing = trials.filter((t) => t.passed);
-  if (passing.length === 0) return { trials, sensitivity };
+  if (passing.length === 0) return { trials, sensitivity, calibrated };
   for (const trial of passing) trial.latencyMs = await medianLatencyMs(built.get(trial.index)!, samples[0].inputs, 40);
   const byLatency = [...passing].sort((a, b) => a.latencyMs! - b.latencyMs!);
   for (const trial of byLatency) {
@@ -109,9 +111,9 @@ export async function quantizeAccuracyAware(
       trial.accepted = false;
       continue;
     }
-    return { bytes: built.get(trial.index), chosen: trial, trials, sensitivity };
+    return { bytes: built.get(trial.index), chosen: trial, trials, sensitivity, calibrated };
   }
-  return { trials, sensitivity };
+  return { trials, sensitivity, calibrated };
 }
 
 /**

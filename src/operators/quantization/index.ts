@@ -9,3 +9,4 @@ export * from './accuracy-aware';
 export * from './accuracy';
 export * from './latency';
 export * from './prepare';
+export * from './latency-aware';

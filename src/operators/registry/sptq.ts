@@ -1,5 +1,15 @@
 import { TierwiseError } from '../../common/errors';
-import { quantizeAccuracyAware, quantizeStatic, top1Accuracy, type StaticConfig } from '../quantization';
+import {
+  buildStatic,
+  calibrateModel,
+  placeLatencyAware,
+  quantizeAccuracyAware,
+  top1Accuracy,
+  type CalibratedModel,
+  type LatencyPlacement,
+  type StaticConfig,
+} from '../quantization';
+import type { InputTensor } from '../../onnx/io-spec';
 import type { CalibrationMethod } from '../quantization/ranges';
 import { TOLERANCES, verifyModel } from '../verify';
 import { stringList, type Operator } from './operator';
@@ -8,10 +18,14 @@ import { stringList, type Operator } from './operator';
  * Static int8 (QDQ) from calibration samples. Params: `method` (minmax | percentile | entropy), `perChannel`,
  * `percentile`, `exclude` (node names kept in float). With `accuracyAware` and `maxDrop` and labelled evaluation
  * samples, the search over calibrations and per-node exclusions returns the fastest configuration within the drop.
+ * With `latencyAware` (the study's default) the chosen configuration is then timed against the float model at
+ * `threads` (default 1; `latencyMargin` is the gain a group kept in fp32 must show, default 0.03; `minSpeedup` the fp32/int8 ratio int8 must reach, default 1), groups of nodes where int8 loses are kept in fp32 (listed in the report with the timings
+ * that decided it), and when no placement beats the float model the build is refused with INT8_NOT_FASTER.
  */
 export const sptq: Operator = {
   name: 'sptq',
-  needs: (params) => (params.accuracyAware ? ['calibration', 'evaluation', 'feeds'] : ['calibration']),
+  needs: (params) =>
+    params.accuracyAware ? ['calibration', 'evaluation', 'feeds'] : params.latencyAware ? ['calibration', 'feeds'] : ['calibration'],
   tolerance: TOLERANCES.int8,
   async apply(bytes, params, ctx) {
     const calibration = ctx.calibration;
@@ -43,9 +57,20 @@ export const sptq: Operator = {
           { trials: result.trials },
         );
       }
+      const chosen = result.chosen!;
+      const chosenConfig: StaticConfig = { method: chosen.method, perChannel: chosen.perChannel, exclude: chosen.excluded };
+      const latency = params.latencyAware
+        ? await latencyPass(bytes, result.calibrated, chosenConfig, params, ctx.feeds?.[0] ?? calibration[0].inputs)
+        : undefined;
       return {
-        bytes: result.bytes,
-        report: { calibrationSamples: calibration.length, baselineAccuracy: baseline, chosen: result.chosen, trials: result.trials },
+        bytes: latency?.bytes ?? result.bytes,
+        report: {
+          calibrationSamples: calibration.length,
+          baselineAccuracy: baseline,
+          chosen: result.chosen,
+          trials: result.trials,
+          ...(latency ? { latency: latency.placement } : {}),
+        },
       };
     }
     const config: StaticConfig = {
@@ -54,7 +79,48 @@ export const sptq: Operator = {
       ...(params.percentile !== undefined ? { percentile: Number(params.percentile) } : {}),
       ...(params.exclude !== undefined ? { exclude: stringList(params.exclude, 'sptq exclude') } : {}),
     };
-    const model = await quantizeStatic(bytes, calibration, config);
-    return { bytes: model.bytes, report: { calibrationSamples: calibration.length, config, nodesQuantized: model.quantizedNodes.length } };
+    const calibrated = await calibrateModel(bytes, calibration);
+    const model = buildStatic(calibrated, config);
+    const latency = params.latencyAware
+      ? await latencyPass(bytes, calibrated, config, params, ctx.feeds?.[0] ?? calibration[0].inputs)
+      : undefined;
+    return {
+      bytes: latency?.bytes ?? model.bytes,
+      report: {
+        calibrationSamples: calibration.length,
+        config: latency?.placement.config ?? config,
+        nodesQuantized: model.quantizedNodes.length - (latency?.placement.keptFloat.reduce((n, k) => n + k.nodes.length, 0) ?? 0),
+        ...(latency ? { latency: latency.placement } : {}),
+      },
+    };
   },
 };
+
+/** The latency-aware pass; throws INT8_NOT_FASTER (with the timings) when no placement beats the float model. */
+async function latencyPass(
+  fp32: Uint8Array,
+  calibrated: CalibratedModel,
+  config: StaticConfig,
+  params: Record<string, unknown>,
+  inputs: Record<string, InputTensor>,
+): Promise<{ bytes: Uint8Array; placement: LatencyPlacement }> {
+  const threads = params.threads === undefined ? 1 : Number(params.threads);
+  if (!Number.isInteger(threads) || threads < 1)
+    throw new TierwiseError('CHAIN_PARAMS_INVALID', `sptq threads must be a positive integer, got ${String(params.threads)}`);
+  const margin = params.latencyMargin === undefined ? undefined : Number(params.latencyMargin);
+  if (margin !== undefined && !(margin >= 0))
+    throw new TierwiseError('CHAIN_PARAMS_INVALID', `sptq latencyMargin must be >= 0, got ${String(params.latencyMargin)}`);
+  const minSpeedup = params.minSpeedup === undefined ? undefined : Number(params.minSpeedup);
+  if (minSpeedup !== undefined && !(minSpeedup > 0))
+    throw new TierwiseError('CHAIN_PARAMS_INVALID', `sptq minSpeedup must be > 0, got ${String(params.minSpeedup)}`);
+  const result = await placeLatencyAware(fp32, calibrated, config, { inputs, threads, margin, minSpeedup });
+  const p = result.placement;
+  if (p.outcome === 'not-faster') {
+    throw new TierwiseError(
+      'INT8_NOT_FASTER',
+      `static int8 is not faster than the float model at ${threads} thread(s): best placement ${p.chosenMs.toFixed(3)} ms vs ${p.fp32Ms.toFixed(3)} ms (x${p.speedup.toFixed(3)}, rounds ${p.speedupSpread.map((x) => x.toFixed(3)).join('-')}; fully quantized ${p.fullInt8Ms.toFixed(3)} ms${p.keptFloat.length ? `; kept in fp32: ${p.keptFloat.map((k) => k.group).join(', ')}` : ''}): keep the float form`,
+      { latency: p },
+    );
+  }
+  return result;
+}

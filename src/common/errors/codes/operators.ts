@@ -10,6 +10,11 @@ export const OPERATOR_ERRORS = errorCodes({
   NOT_QUANTIZABLE: { status: 400, meaning: 'the model has nothing to quantize, or is already quantized' },
   CALIBRATION_EMPTY: { status: 400, meaning: 'a calibrating operator was given no samples' },
   CALIBRATION_INPUT_MISMATCH: { status: 400, meaning: 'calibration samples do not feed the model inputs' },
+  INT8_NOT_FASTER: {
+    status: 422,
+    meaning:
+      'no static int8 placement (fully quantized or with slow groups kept in fp32) runs faster than the float model at the target thread count',
+  },
   SPTQ_TOLERANCE_UNMET: { status: 422, meaning: 'no static int8 configuration stays within the allowed accuracy drop' },
   INPUT_INVALID: { status: 400, meaning: 'verification inputs name tensors the model does not have' },
   INPUT_UNSUPPORTED: { status: 422, meaning: 'the model has inputs Tierwise cannot synthesise (strings, unknown types)' },

@@ -211,3 +211,21 @@ describe('task guess and postprocess spec', () => {
     assert.throws(() => parsePostprocess('segmentation', { bogus: 1 }), /POSTPROCESS_INVALID|bogus|Unrecognized/);
   });
 });
+
+describe('COCO mAP on the coco-cases fixture', () => {
+  const dir = join(repoRoot(), 'test/fixtures/coco-cases');
+  const expected = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as {
+    cases: Record<string, { gt: string; dets: string; stats: number[] }>;
+  };
+  for (const [name, c] of Object.entries(expected.cases)) {
+    test(`${name}: mAP@[.5:.95], mAP@0.5, mAP@0.75 and AR@100 equal pycocotools'`, () => {
+      const gt = JSON.parse(readFileSync(join(dir, c.gt), 'utf8')) as CocoGroundTruth;
+      const dets = JSON.parse(readFileSync(join(dir, c.dets), 'utf8')) as CocoDetection[];
+      const stats = summarizeCoco(evaluateCoco(gt, dets));
+      close(stats.map5095, c.stats[0], 9);
+      close(stats.map50, c.stats[1], 9);
+      close(stats.map75, c.stats[2], 9);
+      close(stats.ar100, c.stats[8], 9);
+    });
+  }
+});

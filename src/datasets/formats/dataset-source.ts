@@ -40,7 +40,10 @@ function detectInFolder(dir: string, kind: DatasetKind | undefined): { kind: Dat
   const files = visibleEntries(dir).filter((name) => statSync(join(dir, name)).isFile());
   const jsonl = files.filter((name) => name.toLowerCase().endsWith('.jsonl'));
   const json = files.filter((name) => name.toLowerCase().endsWith('.json') && !NOT_TENSORS.has(name.toLowerCase()));
-  const wanted = kind ?? (jsonl.length > 0 ? 'text' : json.length > 0 && !existsSync(join(dir, 'labels.csv')) ? 'tensors' : 'images');
+  // COCO annotations.json or an images/ folder make it an image dataset with task labels (task-labels.ts)
+  const taskImages = existsSync(join(dir, 'annotations.json')) || (existsSync(join(dir, 'images')) && statSync(join(dir, 'images')).isDirectory());
+  const wanted =
+    kind ?? (jsonl.length > 0 ? 'text' : json.length > 0 && !taskImages && !existsSync(join(dir, 'labels.csv')) ? 'tensors' : 'images');
   if (wanted === 'images') return { kind: wanted, path: dir };
   const candidates = wanted === 'text' ? jsonl : json;
   if (candidates.length !== 1) {

@@ -1,5 +1,5 @@
 import type { MetricValue } from '../metrics';
-import { bootstrapInterval } from './stats';
+import { bootstrapIntervals } from './stats';
 
 /** COCO ground truth (the fields the box evaluation reads). */
 export interface CocoGroundTruth {
@@ -215,10 +215,17 @@ export function detectionMetrics(gt: CocoGroundTruth, detections: CocoDetection[
   const evaluation = evaluateCoco(gt, detections);
   const stats = summarizeCoco(evaluation);
   const n = evaluation.imageIds.length;
-  const at = (indices: number[]): CocoStats => summarizeCoco(evaluation, indices);
+  const [i50, i5095] = bootstrapIntervals(
+    n,
+    (ix) => {
+      const s = summarizeCoco(evaluation, ix);
+      return [s.map50, s.map5095];
+    },
+    options,
+  );
   return {
-    map50: { value: stats.map50, ...bootstrapInterval(n, (ix) => at(ix).map50, options), n },
-    map5095: { value: stats.map5095, ...bootstrapInterval(n, (ix) => at(ix).map5095, options), n },
+    map50: { value: stats.map50, ...i50, n },
+    map5095: { value: stats.map5095, ...i5095, n },
     map75: stats.map75,
     ar100: stats.ar100,
   };

@@ -6,3 +6,4 @@ export * from './segmentation';
 export * from './sequence';
 export * from './regression';
 export * from './stats';
+export * from './score';

@@ -33,21 +33,31 @@ export function bootstrapInterval(
   statistic: (indices: number[]) => number,
   options: { rounds?: number; seed?: number } = {},
 ): { low: number; high: number } {
-  if (units <= 1) {
-    const value = statistic(Array.from({ length: units }, (_, i) => i));
-    return { low: value, high: value };
-  }
+  return bootstrapIntervals(units, (ix) => [statistic(ix)], options)[0];
+}
+
+/** As bootstrapInterval for several statistics computed together on the same resamples (one pass). */
+export function bootstrapIntervals(
+  units: number,
+  statistics: (indices: number[]) => number[],
+  options: { rounds?: number; seed?: number } = {},
+): { low: number; high: number }[] {
+  if (units <= 1) return statistics(Array.from({ length: units }, (_, i) => i)).map((value) => ({ low: value, high: value }));
   const random = seededRandom(options.seed ?? BOOTSTRAP_SEED);
   const rounds = options.rounds ?? BOOTSTRAP_ROUNDS;
-  const values: number[] = [];
+  const values: number[][] = [];
   const indices = new Array<number>(units);
   for (let r = 0; r < rounds; r++) {
     for (let i = 0; i < units; i++) indices[i] = Math.floor(random() * units);
-    const value = statistic(indices);
-    if (Number.isFinite(value)) values.push(value);
+    statistics(indices).forEach((value, k) => {
+      values[k] ??= [];
+      if (Number.isFinite(value)) values[k].push(value);
+    });
   }
-  values.sort((a, b) => a - b);
-  return { low: quantile(values, 0.025), high: quantile(values, 0.975) };
+  return values.map((v) => {
+    v.sort((a, b) => a - b);
+    return { low: quantile(v, 0.025), high: quantile(v, 0.975) };
+  });
 }
 
 /** A metric over `units` with its bootstrap interval; `statistic` over all units gives the value. */

@@ -78,7 +78,14 @@ const SCHEMAS: Record<Task, z.ZodTypeAny> = {
 
 /** Validates a postprocess spec for `task` and fills its defaults; POSTPROCESS_INVALID names the field. */
 export function parsePostprocess(task: Task, raw: unknown): Postprocess {
-  const parsed = SCHEMAS[task].safeParse(raw ?? {});
+  let body = raw ?? {};
+  // a postprocess.json may name its task; it must then be this one
+  if (typeof body === 'object' && body !== null && !Array.isArray(body) && 'task' in body) {
+    const { task: named, ...rest } = body as Record<string, unknown>;
+    if (named !== task) throw new TierwiseError('POSTPROCESS_INVALID', `postprocess: the spec is for task ${String(named)}, the model's task is ${task}`);
+    body = rest;
+  }
+  const parsed = SCHEMAS[task].safeParse(body);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue.path.length > 0 ? issue.path.join('.') : '(spec)';

@@ -497,10 +497,12 @@ export interface components {
         ConstraintsDto: {
             /** @description end-to-end p95 budget, ms */
             latencyBudgetMs?: number;
-            /** @description points of accuracy tolerated below the baseline */
+            /** @description points of the task's primary metric (top-1, mAP@0.5, mIoU, 100 − CER …) tolerated below the baseline */
             maxAccuracyDrop?: number;
             maxMemoryBytes?: number;
             maxModelBytes?: number;
+            /** @description lowest fidelity to the baseline's outputs accepted, 0..1, with the task's label-free metric (top-1 agreement, mAP against the baseline's boxes, mask IoU, 1 − CER, cosine) */
+            minFidelity?: number;
         };
         CreatedKeyResponse: {
             createdAt: string;

@@ -7,3 +7,4 @@ export * from './sequence';
 export * from './regression';
 export * from './stats';
 export * from './score';
+export * from './fit';

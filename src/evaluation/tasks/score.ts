@@ -310,3 +310,20 @@ export function taskFidelity(input: ScoringInput, baseline: Float32Array[]): Tas
   }
   return undefined;
 }
+
+const PRIMARY_LABELS: Record<string, string> = {
+  top1: 'top-1 accuracy',
+  top1_agreement: 'top-1 agreement with the baseline',
+  map50: 'mAP@0.5',
+  miou: 'mIoU',
+  one_minus_cer: '100 − CER',
+  baseline_map50: "mAP@0.5 against the baseline's boxes",
+  mask_iou: "mask IoU with the baseline's masks",
+  one_minus_cer_vs_baseline: "100 − CER against the baseline's decodes",
+  cosine: "cosine similarity to the baseline's outputs",
+};
+
+/** The human name of a stored primary metric. */
+export function primaryLabel(metric: string): string {
+  return PRIMARY_LABELS[metric] ?? metric;
+}

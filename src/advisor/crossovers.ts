@@ -45,7 +45,13 @@ export function findCrossovers(input: StudyInput, options: CrossoverOptions = {}
   const contenders: Contender[] = buildDrafts(input).drafts.map((draft) => {
     const accuracyDrop = accuracyDropOf(draft.variant, baseline);
     const violations = findViolations(
-      { accuracyDrop, p95Ms: 0, sizeBytes: draft.variant.sizeBytes, peakMemoryBytes: draft.peakMemoryBytes },
+      {
+        accuracyDrop,
+        p95Ms: 0,
+        sizeBytes: draft.variant.sizeBytes,
+        peakMemoryBytes: draft.peakMemoryBytes,
+        fidelity: draft.variant.id === baseline.id ? 1 : (draft.variant.fidelity ?? null),
+      },
       constraints,
     );
     return { draft, accuracy: draft.variant.accuracy?.value ?? -Infinity, staticallyFeasible: violations.length === 0 };

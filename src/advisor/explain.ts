@@ -43,6 +43,10 @@ function violationPhrase(v: Violation): string {
       return `takes ${formatMs(v.actual ?? 0)} at p95, ${formatMs(v.by ?? 0)} over the ${formatMs(v.limit)} budget`;
     case 'maxModelBytes':
       return `is ${formatBytes(v.actual ?? 0)}, ${formatBytes(v.by ?? 0)} over the ${formatBytes(v.limit)} size limit`;
+    case 'minFidelity':
+      return v.actual === null
+        ? `has no fidelity measurement to check against the ${v.limit} minimum`
+        : `follows the baseline with fidelity ${v.actual.toFixed(3)}, below the ${v.limit} minimum`;
     case 'maxMemoryBytes':
       return `peaks at ${formatBytes(v.actual ?? 0)} of memory, ${formatBytes(v.by ?? 0)} over the ${formatBytes(v.limit)} limit`;
   }

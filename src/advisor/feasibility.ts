@@ -9,6 +9,8 @@ export interface FeasibilityFigures {
   p95Ms: number;
   sizeBytes: number;
   peakMemoryBytes: number;
+  /** Fidelity to the baseline (0–1); null when unknown. */
+  fidelity?: number | null;
 }
 
 /** Every constraint the candidate breaks, with how far; an unknown figure cannot be shown to comply. */
@@ -24,5 +26,12 @@ export function findViolations(figures: FeasibilityFigures, constraints: Constra
   check('latencyBudgetMs', figures.p95Ms);
   check('maxModelBytes', figures.sizeBytes);
   check('maxMemoryBytes', figures.peakMemoryBytes);
+  // a floor, not a ceiling: fidelity below the limit fails
+  if (constraints.minFidelity !== undefined) {
+    const actual = figures.fidelity ?? null;
+    const limit = constraints.minFidelity;
+    if (actual === null) violations.push({ constraint: 'minFidelity', limit, actual: null, by: null });
+    else if (actual < limit - SLACK) violations.push({ constraint: 'minFidelity', limit, actual, by: limit - actual });
+  }
   return violations;
 }

@@ -54,7 +54,13 @@ export function rankCandidates(input: StudyInput): Ranking {
       samples: draft.computeSamples.length,
     };
     const violations = findViolations(
-      { accuracyDrop, p95Ms: latency.p95Ms, sizeBytes: draft.variant.sizeBytes, peakMemoryBytes: draft.peakMemoryBytes },
+      {
+        accuracyDrop,
+        p95Ms: latency.p95Ms,
+        sizeBytes: draft.variant.sizeBytes,
+        peakMemoryBytes: draft.peakMemoryBytes,
+        fidelity: draft.variant.id === baseline.id ? 1 : (draft.variant.fidelity ?? null),
+      },
       constraints,
     );
     return {

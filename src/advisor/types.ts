@@ -36,6 +36,8 @@ export interface VariantInfo {
   label: string;
   sizeBytes: number;
   accuracy?: Accuracy;
+  /** Label-free fidelity to the baseline's outputs (the task's metric), 0–1; the baseline's is 1. */
+  fidelity?: number;
 }
 
 export type MeasuredPart = 'whole' | 'head' | 'tail';
@@ -70,6 +72,8 @@ export interface Constraints {
   latencyBudgetMs?: number;
   maxModelBytes?: number;
   maxMemoryBytes?: number;
+  /** Lowest fidelity to the baseline's outputs accepted (0–1, the task's label-free metric: top-1 agreement, mask IoU …). */
+  minFidelity?: number;
 }
 
 export type ConstraintName = keyof Constraints;
@@ -81,6 +85,8 @@ export interface StudyInput {
   payloads: Payloads;
   network?: Partial<NetworkProfile>;
   constraints?: Constraints;
+  /** What accuracy means here, e.g. "mAP@0.5" or "top-1 accuracy" (named in the report). */
+  accuracyMetric?: string;
   /** Default: mobile, edge, cloud, mobile|edge, edge|cloud; combinations without measurements are listed as skipped. */
   scenarios?: ScenarioId[];
   /** Significance level of the rank tests (default 0.05). */

@@ -3,7 +3,7 @@ import { TierwiseError } from '../common/errors';
 import { ALL_SCENARIOS, isScenarioId, TIER_ORDER } from './scenarios';
 import type { Constraints, ScenarioId, StudyInput } from './types';
 
-const CONSTRAINT_KEYS: Array<keyof Constraints> = ['maxAccuracyDrop', 'latencyBudgetMs', 'maxModelBytes', 'maxMemoryBytes'];
+const CONSTRAINT_KEYS: Array<keyof Constraints> = ['maxAccuracyDrop', 'latencyBudgetMs', 'maxModelBytes', 'maxMemoryBytes', 'minFidelity'];
 
 function fail(message: string): never {
   throw new TierwiseError('ADVISOR_INPUT_INVALID', message);

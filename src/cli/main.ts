@@ -24,6 +24,7 @@ const commandModules: Array<() => { register(program: Command): void }> = [
   () => require('./commands/early-exit'),
   () => require('./commands/prune'),
   () => require('./commands/study'),
+  () => require('./commands/models'),
 ];
 /* eslint-enable @typescript-eslint/no-require-imports */
 

@@ -10,13 +10,29 @@ import {
   type LoadedDataset,
   type PreprocessSpec,
 } from '../datasets/formats';
-import { fidelity, type FidelityReport } from './fidelity';
+import { cosine, fidelity, type FidelityReport } from './fidelity';
 import { classificationMetrics, type ClassificationMetrics } from './metrics';
 import { classCountOf, openEvaluationModel, runModel, type EvaluationModel } from './model-runner';
+import { bootstrapped } from './tasks/stats';
+import { scoreTask, taskFidelity, type PrimaryMetric, type TaskMetrics } from './tasks/score';
+import { guessTask, isTask, parsePostprocess, TASKS, type Postprocess, type SequencePostprocess, type Task } from './tasks/task';
 
 export interface EvaluationReport {
   n: number;
   labelled: boolean;
+  /** The task the outputs were decoded and scored as. */
+  task: Task;
+  /** True when the task was guessed from the outputs (no task was given); `taskReason` says why. */
+  taskGuessed: boolean;
+  taskReason?: string;
+  /** The postprocess spec used, defaults filled. */
+  postprocess: Postprocess;
+  /** Labelled metrics of detection / segmentation / sequence models. */
+  taskMetrics?: TaskMetrics;
+  /** The labelled figure a study ranks by (top-1, mAP@0.5, mIoU, 100 − CER), 0..1. */
+  primary?: PrimaryMetric;
+  /** Choices made without being told (box mapping, category order …). */
+  assumptions?: string[];
   /** The output that was scored. */
   output: string;
   classCount?: number;
@@ -33,6 +49,10 @@ export interface EvaluationReport {
 
 export interface EvaluateOptions {
   baselinePath?: string;
+  /** The model's task; guessed from its outputs when absent (and reported as a guess). */
+  task?: string;
+  /** The task's postprocess spec (validated, defaults filled). */
+  postprocess?: unknown;
   batchSize?: number;
   /** onnxruntime intra-op threads; onnxruntime's default (all cores) when absent. */
   threads?: number;
@@ -50,6 +70,55 @@ export interface EvaluationRequest extends EvaluateOptions {
   limit?: number;
 }
 
+interface ResolvedTask {
+  task: Task;
+  postprocess: Postprocess;
+  guessed: boolean;
+  reason?: string;
+  assumptions: string[];
+}
+
+/** The task and postprocess of a model: as given (validated), or guessed from its outputs. */
+export function resolveTask(model: Pick<EvaluationModel, 'outputs'>, options: Pick<EvaluateOptions, 'task' | 'postprocess'>): ResolvedTask {
+  const assumptions: string[] = [];
+  let resolved: ResolvedTask;
+  if (options.task !== undefined) {
+    if (!isTask(options.task)) throw new TierwiseError('TASK_INVALID', `task: one of ${TASKS.join(', ')}, not ${options.task}`);
+    resolved = { task: options.task, postprocess: parsePostprocess(options.task, options.postprocess), guessed: false, assumptions };
+  } else {
+    const guess = guessTask(model.outputs);
+    const postprocess = options.postprocess === undefined ? guess.postprocess : parsePostprocess(guess.task, options.postprocess);
+    resolved = { task: guess.task, postprocess, guessed: true, reason: guess.reason, assumptions };
+    assumptions.push(`task ${guess.task} guessed: ${guess.reason}`);
+  }
+  if (resolved.task === 'sequence') {
+    const spec = resolved.postprocess as SequencePostprocess;
+    if (!spec.layout) {
+      const output = model.outputs.find((o) => o.name === spec.output) ?? model.outputs[0];
+      const shape = output?.shape ?? [];
+      const timeMajor = shape.length === 3 && shape[1] === 1 && typeof shape[0] === 'number' && shape[0] > 1;
+      resolved.postprocess = { ...spec, layout: timeMajor ? 'tbc' : 'btc' };
+      assumptions.push(`CTC output layout ${timeMajor ? 'tbc [T, N, C]' : 'btc [N, T, C]'} read from its shape [${shape.join(',')}]`);
+    }
+  }
+  return resolved;
+}
+
+/** Scores the output the postprocess names (else the evaluator's default); a time-major CTC output batches on axis 1. */
+function applyTask(model: EvaluationModel, resolved: ResolvedTask): void {
+  const wanted = (resolved.postprocess as { output?: string }).output;
+  if (wanted) {
+    const spec = model.outputs.find((o) => o.name === wanted);
+    if (!spec) throw new TierwiseError('POSTPROCESS_INVALID', `postprocess.output ${wanted}: the model has no such output (it has ${model.outputs.map((o) => o.name).join(', ')})`);
+    model.output = spec;
+  }
+  if (resolved.task === 'sequence' && (resolved.postprocess as SequencePostprocess).layout === 'tbc') model.batchAxis = 1;
+}
+
+function classificationPrimary(metrics: ClassificationMetrics): PrimaryMetric {
+  return { metric: 'top1', label: 'top-1 accuracy', ...metrics.top1 };
+}
+
 function mean(values: number[]): number {
   return values.length === 0 ? 0 : values.reduce((a, b) => a + b, 0) / values.length;
 }
@@ -60,7 +129,16 @@ async function evaluateOpened(
   options: EvaluateOptions,
   started: number,
 ): Promise<EvaluationReport> {
-  const classCount = classCountOf(model);
+  const resolved = resolveTask(model, options);
+  applyTask(model, resolved);
+  const classifier = resolved.task === 'classification';
+  const classCount = classifier ? classCountOf(model) : undefined;
+  if (classifier && dataset.labelKind && dataset.labelKind !== 'class')
+    throw new TierwiseError(
+      'DATASET_MISMATCH',
+      `the dataset has ${dataset.labelKind} labels (${dataset.labelSource}), but the model is a classifier; set its task (e.g. --task ${dataset.labelKind === 'sequence' ? 'sequence' : dataset.labelKind})`,
+      { labelKind: dataset.labelKind, task: resolved.task },
+    );
   validateDatasetForModel(dataset, { inputs: model.inputs, classCount });
   if (dataset.samples.length === 0) throw new TierwiseError('DATASET_INVALID', 'the dataset holds no samples');
   const inferenceStart = performance.now();
@@ -69,6 +147,10 @@ async function evaluateOpened(
   const report: EvaluationReport = {
     n: dataset.samples.length,
     labelled: dataset.labelled,
+    task: resolved.task,
+    taskGuessed: resolved.guessed,
+    ...(resolved.reason ? { taskReason: resolved.reason } : {}),
+    postprocess: resolved.postprocess,
     output: model.output.name,
     classCount,
     payload: {
@@ -79,15 +161,33 @@ async function evaluateOpened(
     durationMs: 0,
     inferenceMs,
   };
-  if (dataset.labelled && classCount !== undefined) {
+  const scoring = {
+    task: resolved.task,
+    postprocess: resolved.postprocess,
+    dataset,
+    values: outputs.values,
+    dims: outputs.dims,
+    inputName: model.inputs[0]?.name ?? 'input',
+  };
+  const assumptions = [...resolved.assumptions];
+  if (dataset.labelled && classCount !== undefined && (dataset.labelKind ?? 'class') === 'class') {
     report.metrics = classificationMetrics(
       outputs.values,
       dataset.samples.map((s) => s.label!),
       classCount,
     );
+    report.primary = classificationPrimary(report.metrics);
+  } else if (!classifier) {
+    const scored = scoreTask(scoring);
+    if (scored) {
+      report.taskMetrics = scored.metrics;
+      report.primary = scored.primary;
+      assumptions.push(...scored.assumptions);
+    }
   }
   if (options.baselinePath) {
     const baseline = await openEvaluationModel(options.baselinePath, options.threads, model.output.name);
+    baseline.batchAxis = model.batchAxis;
     validateDatasetForModel(dataset, { inputs: baseline.inputs });
     const reference = await runModel(baseline, dataset.samples, options.batchSize);
     await baseline.session.release();
@@ -98,7 +198,19 @@ async function evaluateOpened(
       );
     }
     report.fidelity = fidelity(outputs.values, reference.values, { dims: outputs.dims });
+    const perTask = classifier ? undefined : taskFidelity(scoring, reference.values);
+    if (perTask) {
+      report.fidelity.primary = perTask.primary;
+      report.fidelity.detail = perTask.detail;
+    } else if (report.fidelity.top1Agreement && classifier) {
+      report.fidelity.primary = { metric: 'top1_agreement', label: 'top-1 agreement with the baseline', ...report.fidelity.top1Agreement };
+    } else {
+      const cosines = outputs.values.map((v, i) => cosine(v, reference.values[i]));
+      const mean = bootstrapped(cosines.length, (ix) => ix.reduce((sum, i) => sum + cosines[i], 0) / Math.max(1, ix.length));
+      report.fidelity.primary = { metric: 'cosine', label: "cosine similarity to the baseline's outputs", ...mean };
+    }
   }
+  if (assumptions.length > 0) report.assumptions = assumptions;
   report.durationMs = performance.now() - started;
   return report;
 }

@@ -1,4 +1,5 @@
 import { argmax, proportion, type MetricValue } from './metrics';
+import type { PrimaryMetric } from './tasks/score';
 
 /** How closely a model's outputs follow the baseline's on the same samples; needs no labels. */
 export interface FidelityReport {
@@ -10,6 +11,10 @@ export interface FidelityReport {
   cosineSimilarity: number;
   /** Mean IoU of the masks both models predict (outputs with spatial dims). */
   iou?: number;
+  /** The task's label-free figure (src/evaluation/tasks/score.ts): what minFidelity and unlabelled studies use. */
+  primary?: PrimaryMetric;
+  /** Task-specific side figures (baseline box counts, pixel agreement …). */
+  detail?: Record<string, unknown>;
 }
 
 export interface OutputShape {
@@ -17,7 +22,7 @@ export interface OutputShape {
   dims: number[];
 }
 
-function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
+export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let dot = 0;
   let na = 0;
   let nb = 0;

@@ -12,6 +12,10 @@ export interface EvaluationModel {
   session: ort.InferenceSession;
   inputs: TensorSpec[];
   output: TensorSpec;
+  /** Every output of the model. */
+  outputs: TensorSpec[];
+  /** Axis of the scored output that holds the batch (1 for a time-major [T, N, C] CTC output). */
+  batchAxis?: number;
   /** The batch dimension of every input is symbolic, so samples can be stacked. */
   dynamicBatch: boolean;
 }
@@ -43,7 +47,7 @@ export async function openEvaluationModel(path: string, threads?: number, prefer
   const outputs = session.outputMetadata.map(specOf);
   const output = outputs.find((spec) => spec.name === preferredOutput) ?? outputs.find((spec) => spec.name === 'logits') ?? outputs[0];
   const dynamicBatch = inputs.every((spec) => spec.shape !== null && spec.shape.length > 0 && typeof spec.shape[0] !== 'number');
-  return { session, inputs, output, dynamicBatch };
+  return { session, inputs, output, outputs, dynamicBatch };
 }
 
 /** Classes the model scores: the last dim of a fixed [N, C] output with C >= 2. */
@@ -78,7 +82,8 @@ function toFloat32(data: ort.Tensor['data']): Float32Array {
 
 /** Runs every sample through the model, stacking samples into batches when the batch dimension is dynamic. */
 export async function runModel(model: EvaluationModel, samples: DatasetSample[], batchSize = DEFAULT_BATCH_SIZE): Promise<ModelOutputs> {
-  const size = model.dynamicBatch ? Math.max(1, batchSize) : 1;
+  const axis = model.batchAxis ?? 0;
+  const size = model.dynamicBatch && axis === 0 ? Math.max(1, batchSize) : 1;
   const values: Float32Array[] = [];
   let dims: number[] = [];
   for (const group of batches(samples, size)) {
@@ -90,6 +95,12 @@ export async function runModel(model: EvaluationModel, samples: DatasetSample[],
       throw new TierwiseError('EVALUATION_FAILED', `onnxruntime failed on sample ${group[0].id}: ${(error as Error).message}`);
     }
     const tensor = result[model.output.name];
+    if (axis !== 0) {
+      if (tensor.dims[axis] !== 1) throw new TierwiseError('EVALUATION_FAILED', `output ${model.output.name} has batch ${tensor.dims[axis]} on axis ${axis} for 1 sample`);
+      dims = tensor.dims.filter((_, i) => i !== axis).map(Number);
+      values.push(toFloat32(tensor.data).slice());
+      continue;
+    }
     if (tensor.dims[0] !== group.length) {
       throw new TierwiseError('EVALUATION_FAILED', `output ${model.output.name} has batch ${tensor.dims[0]} for ${group.length} samples`);
     }

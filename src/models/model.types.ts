@@ -1,4 +1,6 @@
-import { Field, Float, ID, Int, ObjectType } from '@nestjs/graphql';
+import { Field, Float, ID, InputType, Int, ObjectType } from '@nestjs/graphql';
+import { IsIn, IsObject, IsOptional } from 'class-validator';
+import { TASKS } from '../evaluation/tasks/task';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { JSONScalar } from '../common/graphql/json.scalar';
 import { ANY_JSON, DIMS } from '../common/http/json-schemas';
@@ -73,9 +75,15 @@ export class ModelType {
   @ApiProperty({ type: String })
   @Field()
   name: string;
-  @ApiProperty({ type: String })
+  @ApiProperty({ enum: [...TASKS] })
   @Field()
   task: string;
+  @ApiProperty({ type: Boolean, description: 'the task was guessed from the outputs at upload, not set by a user' })
+  @Field()
+  taskGuessed: boolean;
+  @ApiProperty({ ...ANY_JSON, description: "the task's decode spec with defaults filled" })
+  @Field(() => JSONScalar)
+  postprocess: Record<string, unknown>;
   @ApiProperty({ type: String })
   @Field()
   sha256: string;
@@ -122,4 +130,19 @@ export class ModelPageType {
   @ApiProperty({ type: String, nullable: true })
   @Field(() => String, { nullable: true })
   nextCursor: string | null;
+}
+
+/** The body of `PATCH /v1/models/:id` and the `setModelTask` mutation's input. */
+@InputType('SetModelTaskInput')
+export class SetModelTaskDto {
+  @ApiProperty({ enum: [...TASKS] })
+  @Field()
+  @IsIn([...TASKS], { message: `task must be one of ${TASKS.join(', ')}` })
+  task: string;
+
+  @ApiPropertyOptional({ ...ANY_JSON, description: "the task's postprocess spec; omitted fields get their defaults" })
+  @Field(() => JSONScalar, { nullable: true })
+  @IsOptional()
+  @IsObject()
+  postprocess?: Record<string, unknown>;
 }

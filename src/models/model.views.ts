@@ -20,6 +20,10 @@ export interface ModelView {
   id: string;
   name: string;
   task: string;
+  /** The task was guessed from the outputs at upload (not set by a user). */
+  taskGuessed: boolean;
+  /** The task's decode spec, defaults filled (src/evaluation/tasks/task.ts). */
+  postprocess: Record<string, unknown>;
   sha256: string;
   sizeBytes: number;
   opset: number;

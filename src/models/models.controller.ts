@@ -1,4 +1,4 @@
-import { Controller, Delete, Get, HttpCode, Param, Post, Query, Req, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Req, UseGuards } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiBody,
@@ -17,8 +17,9 @@ import { idPipe } from '../common/http/id-param';
 import { PageQuery } from '../common/http/pagination.dto';
 import { ModelsService } from './models.service';
 import { WHITE_BOX_OPERATORS } from './white-box';
-import { ApiErrors, AUTHENTICATED_ERRORS, UPLOAD_ERRORS } from '../common/http/api-errors.decorator';
-import { ModelPageType, ModelType, VariantType } from './model.types';
+import { ApiErrors, AUTHENTICATED_ERRORS, JSON_BODY_ERRORS, UPLOAD_ERRORS } from '../common/http/api-errors.decorator';
+import { ModelPageType, ModelType, SetModelTaskDto, VariantType } from './model.types';
+import { TASKS } from '../evaluation/tasks/task';
 
 const modelUpload = {
   schema: {
@@ -27,7 +28,8 @@ const modelUpload = {
     properties: {
       file: { type: 'string', format: 'binary' },
       name: { type: 'string' },
-      task: { type: 'string', default: 'classification' },
+      task: { type: 'string', enum: [...TASKS], description: 'guessed from the outputs when absent (taskGuessed: true)' },
+      postprocess: { type: 'string', description: "JSON: the task's postprocess spec; defaults fill what is missing" },
     },
   },
 };
@@ -73,6 +75,8 @@ export class ModelsController {
     'MODEL_EXTERNAL_DATA_UNSAFE',
     'MODEL_EXTERNAL_DATA_UNUSED',
     'MODEL_EXTERNAL_DATA_CONFLICT',
+    'TASK_INVALID',
+    'POSTPROCESS_INVALID',
     'RUNNER_CRASHED',
     'RUNNER_TIMEOUT',
     'RUNNER_OOM',
@@ -94,6 +98,14 @@ export class ModelsController {
   @ApiOkResponse({ type: ModelType })
   get(@CurrentTeam() team: TeamRef, @Param('id', idPipe('model')) id: string) {
     return this.models.get(team, id);
+  }
+
+  @Patch(':id')
+  @ApiOperation({ summary: "Set a model's task and postprocess spec (validated, defaults filled); taskGuessed becomes false" })
+  @ApiErrors(...JSON_BODY_ERRORS, 'MODEL_NOT_FOUND', 'TASK_INVALID', 'POSTPROCESS_INVALID')
+  @ApiOkResponse({ type: ModelType })
+  setTask(@CurrentTeam() team: TeamRef, @Param('id', idPipe('model')) id: string, @Body() body: SetModelTaskDto) {
+    return this.models.setTask(team, id, body.task, body.postprocess);
   }
 
   @Delete(':id')

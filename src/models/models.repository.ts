@@ -30,6 +30,8 @@ function toModelView(row: ModelRow): ModelView {
     id: row.id,
     name: row.name,
     task: row.task,
+    taskGuessed: row.taskGuessed,
+    postprocess: (row.postprocess ?? {}) as Record<string, unknown>,
     sha256: row.blobSha,
     sizeBytes: Number(row.sizeBytes),
     opset: row.opset,
@@ -48,6 +50,8 @@ export interface NewModel {
   teamId: string;
   name: string;
   task: string;
+  taskGuessed: boolean;
+  postprocess: Record<string, unknown>;
   sha256: string;
   sizeBytes: number;
   inspection: ModelInspection;
@@ -65,6 +69,8 @@ export class ModelsRepository {
         teamId: model.teamId,
         name: model.name,
         task: model.task,
+        taskGuessed: model.taskGuessed,
+        postprocess: model.postprocess as Prisma.InputJsonValue,
         blobSha: model.sha256,
         sizeBytes: BigInt(model.sizeBytes),
         opset: inspection.opset,
@@ -97,6 +103,15 @@ export class ModelsRepository {
   async list(teamId: string, limit: number, cursor?: string): Promise<Page<ModelView>> {
     const rows = await this.prisma.model.findMany({ where: { teamId }, ...pageQuery(limit, cursor), include: withVariants });
     return toPage(rows, limit, toModelView);
+  }
+
+  /** Sets the task and its postprocess spec (a user's choice: no longer a guess). */
+  async setTask(teamId: string, id: string, task: string, postprocess: Record<string, unknown>): Promise<ModelView | null> {
+    const found = await this.prisma.model.updateMany({
+      where: { id, teamId },
+      data: { task, postprocess: postprocess as Prisma.InputJsonValue, taskGuessed: false },
+    });
+    return found.count === 0 ? null : this.find(teamId, id);
   }
 
   /** Deletes the model with its variants; returns every blob they referred to. */

@@ -1,7 +1,7 @@
-import { Args, ID, Int, Query, Resolver } from '@nestjs/graphql';
+import { Args, ID, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { CurrentTeam } from '../auth/auth.guard';
 import type { TeamRef } from '../auth/teams.repository';
-import { ModelPageType, ModelType } from './model.types';
+import { ModelPageType, ModelType, SetModelTaskDto } from './model.types';
 import { ModelsService } from './models.service';
 
 @Resolver(() => ModelType)
@@ -20,5 +20,10 @@ export class ModelsResolver {
   @Query(() => ModelType)
   model(@CurrentTeam() team: TeamRef, @Args('id', { type: () => ID }) id: string) {
     return this.service.get(team, id);
+  }
+
+  @Mutation(() => ModelType, { description: "Sets a model's task and postprocess spec" })
+  setModelTask(@CurrentTeam() team: TeamRef, @Args('id', { type: () => ID }) id: string, @Args('input') input: SetModelTaskDto) {
+    return this.service.setTask(team, id, input.task, input.postprocess);
   }
 }

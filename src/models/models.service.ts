@@ -25,11 +25,11 @@ import { ModelInspector, readHead } from './model-inspector';
 import type { ModelInspection, ModelView, Page, VariantView } from './model.views';
 import { ModelsRepository } from './models.repository';
 import { WHITE_BOX_OPERATORS, isWhiteBoxOperator } from './white-box';
+import { TASKS, guessTask, isTask, parsePostprocess, type Task } from '../evaluation/tasks/task';
 
 /** Data files one multipart upload may carry beside its .onnx. */
 const MAX_DATA_PARTS = 256;
 
-const TASKS = ['classification', 'detection', 'segmentation', 'regression', 'embedding', 'other'];
 
 @Injectable()
 export class ModelsService {
@@ -46,12 +46,13 @@ export class ModelsService {
       const name = (fields.name ?? filename.replace(/\.(onnx|zip|tar\.gz|tgz|tar)$/i, '')).trim();
       if (!name) throw new TierwiseError('VALIDATION_FAILED', 'name: give the model a name (field `name`)');
       if (name.length > 200) throw new TierwiseError('VALIDATION_FAILED', 'name: at most 200 characters');
-      const task = fields.task ?? 'classification';
-      if (!TASKS.includes(task)) throw new TierwiseError('VALIDATION_FAILED', `task: one of ${TASKS.join(', ')}`);
+      const { task, postprocess, taskGuessed } = taskOf(fields, file.inspection.outputs);
       const created = await this.models.create({
         teamId: team.id,
         name,
         task,
+        taskGuessed,
+        postprocess,
         sha256: file.sha256,
         sizeBytes: file.sizeBytes,
         inspection: file.inspection,
@@ -93,6 +94,15 @@ export class ModelsService {
     if (!model) throw new TierwiseError('MODEL_NOT_FOUND', `no model ${id}`);
     const externalData = await bundleManifest(this.blobs.store.bundleDir(model.sha256));
     return externalData ? { ...model, externalData } : model;
+  }
+
+  /** Sets the model's task and postprocess spec (validated, defaults filled); the task is then no longer a guess. */
+  async setTask(team: TeamRef, id: string, task: string, postprocess?: Record<string, unknown>): Promise<ModelView> {
+    if (!isTask(task)) throw new TierwiseError('TASK_INVALID', `task: one of ${TASKS.join(', ')}`, { task });
+    const spec = parsePostprocess(task, postprocess ?? {});
+    const updated = await this.models.setTask(team.id, id, task, spec as Record<string, unknown>);
+    if (!updated) throw new TierwiseError('MODEL_NOT_FOUND', `no model ${id}`);
+    return this.get(team, id);
   }
 
   async delete(team: TeamRef, id: string): Promise<void> {
@@ -253,4 +263,29 @@ function archiveKind(head: Uint8Array, filename: string): 'zip' | 'tar.gz' | 'ta
   if (head[0] === 0x1f && head[1] === 0x8b) return 'tar.gz';
   if (/\.tar$/i.test(filename)) return 'tar';
   return undefined;
+}
+
+/**
+ * The task of an upload: the `task` field when given (TASK_INVALID otherwise), else a guess from the outputs,
+ * recorded as one (`taskGuessed`). A `postprocess` field (JSON) is validated against the task, defaults filled.
+ */
+function taskOf(
+  fields: Record<string, string>,
+  outputs: { name: string; shape: (number | string | null)[] | null }[],
+): { task: Task; postprocess: Record<string, unknown>; taskGuessed: boolean } {
+  let raw: unknown;
+  if (fields.postprocess !== undefined) {
+    try {
+      raw = JSON.parse(fields.postprocess);
+    } catch {
+      throw new TierwiseError('POSTPROCESS_INVALID', 'postprocess: the form field is not JSON');
+    }
+  }
+  if (fields.task !== undefined) {
+    if (!isTask(fields.task)) throw new TierwiseError('TASK_INVALID', `task: one of ${TASKS.join(', ')}`, { task: fields.task });
+    return { task: fields.task, postprocess: parsePostprocess(fields.task, raw) as Record<string, unknown>, taskGuessed: false };
+  }
+  const guess = guessTask(outputs);
+  const postprocess = raw === undefined ? guess.postprocess : parsePostprocess(guess.task, raw);
+  return { task: guess.task, postprocess: postprocess as Record<string, unknown>, taskGuessed: true };
 }

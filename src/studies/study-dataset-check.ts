@@ -10,6 +10,11 @@ export class StudyDatasetCheck {
 
   async check(dataset: DatasetView, model: ModelView): Promise<void> {
     const classDim = model.outputs[0]?.shape?.at(-1);
-    await this.datasets.fit(dataset, { inputs: model.inputs, classCount: typeof classDim === 'number' ? classDim : undefined });
+    const classifier = model.task === 'classification';
+    await this.datasets.fit(dataset, {
+      inputs: model.inputs,
+      classCount: classifier && typeof classDim === 'number' ? classDim : undefined,
+      task: { task: model.task, postprocess: model.postprocess, outputs: model.outputs },
+    });
   }
 }

@@ -22,6 +22,8 @@ const model = (variants: VariantView[], ops: Record<string, number> = { Conv: 15
   id: 'm',
   name: 'resnet',
   task: 'classification',
+  taskGuessed: false,
+  postprocess: {},
   sha256: sha('a'),
   sizeBytes: 1,
   opset: 17,

@@ -26,6 +26,8 @@ function constraintsList(report: AdvisorReport): string {
     c.latencyBudgetMs !== undefined ? `p95 latency ≤ ${formatMs(c.latencyBudgetMs)}` : null,
     c.maxModelBytes !== undefined ? `model ≤ ${formatBytes(c.maxModelBytes)}` : null,
     c.maxMemoryBytes !== undefined ? `peak memory ≤ ${formatBytes(c.maxMemoryBytes)}` : null,
+    c.minFidelity !== undefined ? `fidelity to the baseline ≥ ${c.minFidelity}` : null,
+    report.accuracyMetric ? `accuracy measured as ${report.accuracyMetric}` : null,
   ].filter((item): item is string => item !== null);
   const network = `mobile–edge ${formatMbps(report.network.mobileEdgeMbps)}, edge–cloud ${formatMbps(report.network.edgeCloudMbps)}, RTT ${formatMs(report.network.rttMs)} (TCP: ${describeTransport(resolveTransport(report.network.transport))})`;
   return `<p>Constraints: ${escapeHtml(items.length ? items.join('; ') : 'none')}. Network: ${escapeHtml(network)}.</p>`;

@@ -12,6 +12,8 @@ export const DEFAULT_METHOD_NOTE =
 
 export interface ReportOptions {
   title?: string;
+  /** What accuracy means here (the task's primary metric), e.g. "mAP@0.5". */
+  accuracyMetric?: string;
   /** How the samples were measured, in words (overrides the default note, e.g. when the method was "none"). */
   methodNote?: string;
   /** ISO timestamp; left out unless given, so the same ranking always renders the same report. */
@@ -33,6 +35,8 @@ export interface AdvisorReport {
   network: NetworkProfile;
   constraints: Constraints;
   accuracyFloor: number | null;
+  /** What accuracy (and accuracy drop) means in this report: the task's primary metric, e.g. "mAP@0.5". */
+  accuracyMetric?: string;
   alpha: number;
   kruskalWallis: { h: number; df: number; p: number } | null;
   candidates: Candidate[];
@@ -64,6 +68,7 @@ export function buildReport(ranking: Ranking & { crossovers?: Crossover[] }, opt
     methodNote: options.methodNote ?? DEFAULT_METHOD_NOTE,
   };
   if (options.generatedAt) report.generatedAt = options.generatedAt;
+  if (options.accuracyMetric) report.accuracyMetric = options.accuracyMetric;
   if (options.inputShapes) report.inputShapes = structuredClone(options.inputShapes);
   if (options.buildInputShapes && Object.keys(options.buildInputShapes).length > 0)
     report.buildInputShapes = structuredClone(options.buildInputShapes);

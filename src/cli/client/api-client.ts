@@ -52,7 +52,16 @@ export class TierwiseClient {
     this.api.use(answersChecked(base));
   }
 
-  uploadModel(fields: { name?: string; task?: string }, file: FilePart): Promise<Model> {
+  /** Sets a model's task and postprocess spec (PATCH /v1/models/:id). */
+  setModelTask(id: string, task: string, postprocess?: Record<string, unknown>): Promise<Model> {
+    return this.call(
+      'PATCH',
+      async () =>
+        (await this.api.PATCH('/v1/models/{id}', { params: { path: { id } }, body: { task, postprocess } as never })).data!,
+    );
+  }
+
+  uploadModel(fields: { name?: string; task?: string; postprocess?: string }, file: FilePart): Promise<Model> {
     return this.call(
       'POST',
       async (body) => (await this.api.POST('/v1/models', { body: body as never, bodySerializer: passThrough })).data!,

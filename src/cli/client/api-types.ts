@@ -131,7 +131,8 @@ export interface paths {
         delete: operations["ModelsController_delete"];
         options?: never;
         head?: never;
-        patch?: never;
+        /** Set a model's task and postprocess spec (validated, defaults filled); taskGuessed becomes false */
+        patch: operations["ModelsController_setTask"];
         trace?: never;
     };
     "/v1/models/{id}/variants": {
@@ -496,10 +497,12 @@ export interface components {
         ConstraintsDto: {
             /** @description end-to-end p95 budget, ms */
             latencyBudgetMs?: number;
-            /** @description points of accuracy tolerated below the baseline */
+            /** @description points of the task's primary metric (top-1, mAP@0.5, mIoU, 100 − CER …) tolerated below the baseline */
             maxAccuracyDrop?: number;
             maxMemoryBytes?: number;
             maxModelBytes?: number;
+            /** @description lowest fidelity to the baseline's outputs accepted, 0..1, with the task's label-free metric (top-1 agreement, mAP against the baseline's boxes, mask IoU, 1 − CER, cosine) */
+            minFidelity?: number;
         };
         CreatedKeyResponse: {
             createdAt: string;
@@ -741,10 +744,17 @@ export interface components {
             opset: number;
             outputs: components["schemas"]["TensorSpecType"][];
             paramCount: number;
+            /** @description the task's decode spec with defaults filled */
+            postprocess: {
+                [key: string]: unknown;
+            };
             producer: string;
             sha256: string;
             sizeBytes: number;
-            task: string;
+            /** @enum {string} */
+            task: "classification" | "multilabel" | "detection" | "segmentation" | "sequence" | "regression" | "embedding";
+            /** @description the task was guessed from the outputs at upload, not set by a user */
+            taskGuessed: boolean;
             variants: components["schemas"]["VariantType"][];
         };
         NetworkDto: {
@@ -777,6 +787,14 @@ export interface components {
             secret: string;
             /** @description how the secret signs each delivery */
             signs: string;
+        };
+        SetModelTaskDto: {
+            /** @description the task's postprocess spec; omitted fields get their defaults */
+            postprocess?: {
+                [key: string]: unknown;
+            };
+            /** @enum {string} */
+            task: "classification" | "multilabel" | "detection" | "segmentation" | "sequence" | "regression" | "embedding";
         };
         ShareLinkResponse: {
             createdAt: string;
@@ -1744,8 +1762,13 @@ export interface operations {
                     /** Format: binary */
                     file: string;
                     name?: string;
-                    /** @default classification */
-                    task?: string;
+                    /** @description JSON: the task's postprocess spec; defaults fill what is missing */
+                    postprocess?: string;
+                    /**
+                     * @description guessed from the outputs when absent (taskGuessed: true)
+                     * @enum {string}
+                     */
+                    task?: "classification" | "multilabel" | "detection" | "segmentation" | "sequence" | "regression" | "embedding";
                 };
             };
         };
@@ -1790,6 +1813,8 @@ export interface operations {
              *     `MODEL_EXTERNAL_DATA_UNSAFE`: an external data location escapes the model folder
              *
              *     `MODEL_EXTERNAL_DATA_UNUSED`: data files were uploaded that the model never references
+             *
+             *     `TASK_INVALID`: the task is not one of the known tasks
              */
             400: {
                 headers: {
@@ -1799,7 +1824,7 @@ export interface operations {
                     "application/json": {
                         error: {
                             /** @enum {string} */
-                            code: "UPLOAD_MALFORMED" | "UPLOAD_MISSING_FILE" | "UPLOAD_ABORTED" | "VALIDATION_FAILED" | "MODEL_EMPTY" | "MODEL_CORRUPT" | "MODEL_TOO_LARGE" | "MODEL_UPLOAD_INVALID" | "MODEL_ARCHIVE_INVALID" | "MODEL_ARCHIVE_UNSAFE" | "MODEL_EXTERNAL_DATA" | "MODEL_EXTERNAL_DATA_INVALID" | "MODEL_EXTERNAL_DATA_MISSING" | "MODEL_EXTERNAL_DATA_PATH" | "MODEL_EXTERNAL_DATA_UNSAFE" | "MODEL_EXTERNAL_DATA_UNUSED";
+                            code: "UPLOAD_MALFORMED" | "UPLOAD_MISSING_FILE" | "UPLOAD_ABORTED" | "VALIDATION_FAILED" | "MODEL_EMPTY" | "MODEL_CORRUPT" | "MODEL_TOO_LARGE" | "MODEL_UPLOAD_INVALID" | "MODEL_ARCHIVE_INVALID" | "MODEL_ARCHIVE_UNSAFE" | "MODEL_EXTERNAL_DATA" | "MODEL_EXTERNAL_DATA_INVALID" | "MODEL_EXTERNAL_DATA_MISSING" | "MODEL_EXTERNAL_DATA_PATH" | "MODEL_EXTERNAL_DATA_UNSAFE" | "MODEL_EXTERNAL_DATA_UNUSED" | "TASK_INVALID";
                             details?: {
                                 [key: string]: unknown;
                             };
@@ -1917,6 +1942,8 @@ export interface operations {
             /**
              * @description `MODEL_UNLOADABLE`: the model parses but onnxruntime refuses to load it
              *
+             *     `POSTPROCESS_INVALID`: the postprocess spec does not fit the task (unknown field, value out of range)
+             *
              *     `RUNNER_OOM`: the child process ran out of its tier’s memory limit
              */
             422: {
@@ -1927,7 +1954,7 @@ export interface operations {
                     "application/json": {
                         error: {
                             /** @enum {string} */
-                            code: "MODEL_UNLOADABLE" | "RUNNER_OOM";
+                            code: "MODEL_UNLOADABLE" | "POSTPROCESS_INVALID" | "RUNNER_OOM";
                             details?: {
                                 [key: string]: unknown;
                             };
@@ -2129,6 +2156,137 @@ export interface operations {
                         error: {
                             /** @enum {string} */
                             code: "MODEL_NOT_FOUND";
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description for a 500: the id the server logged the error under */
+                            errorId?: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    ModelsController_setTask: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SetModelTaskDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModelType"];
+                };
+            };
+            /**
+             * @description `VALIDATION_FAILED`: a field of the request is missing or out of range
+             *
+             *     `BODY_MALFORMED`: the request body is not valid JSON or not the length it announced
+             *
+             *     `TASK_INVALID`: the task is not one of the known tasks
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "VALIDATION_FAILED" | "BODY_MALFORMED" | "TASK_INVALID";
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description for a 500: the id the server logged the error under */
+                            errorId?: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description `UNAUTHENTICATED`: no API key, or one that names no team */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "UNAUTHENTICATED";
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description for a 500: the id the server logged the error under */
+                            errorId?: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description `MODEL_NOT_FOUND`: no model with that id (for this team), or no model file at that path */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "MODEL_NOT_FOUND";
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description for a 500: the id the server logged the error under */
+                            errorId?: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description `BODY_TOO_LARGE`: the request body is over the body limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "BODY_TOO_LARGE";
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description for a 500: the id the server logged the error under */
+                            errorId?: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description `POSTPROCESS_INVALID`: the postprocess spec does not fit the task (unknown field, value out of range) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "POSTPROCESS_INVALID";
                             details?: {
                                 [key: string]: unknown;
                             };

@@ -36,11 +36,16 @@ function requireFile(path: string, what: string): void {
   if (!isFile) throw new CliError('FILE_NOT_FOUND', `${what} ${path}: not a file`);
 }
 
-export async function uploadModel(client: TierwiseClient, path: string, variants: VariantFile[]): Promise<Model> {
+export async function uploadModel(
+  client: TierwiseClient,
+  path: string,
+  variants: VariantFile[],
+  task: { task?: string; postprocess?: string } = {},
+): Promise<Model> {
   requireFile(path, 'model');
   for (const variant of variants) requireFile(variant.path, `--variant ${variant.operator}`);
   const name = basename(path, extname(path));
-  const model = await client.uploadModel({ name }, { path });
+  const model = await client.uploadModel({ name, ...task }, { path });
   for (const variant of variants) {
     await client.uploadVariant(model.id, { operator: variant.operator }, { path: variant.path });
   }

@@ -1,6 +1,6 @@
 import { specFromFlags, withInputSpecFlags, type InputSpecFlags } from './input-flags';
 import { randomUUID } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { InvalidArgumentError, type Command } from 'commander';
 import { TierwiseError } from '../../common/errors';
 import { CliError } from '../cli-errors';
@@ -21,7 +21,10 @@ interface RunOptions extends ServerOptions, InputSpecFlags {
   variant: VariantFile[];
   dataset?: string;
   preprocess?: string;
+  task?: string;
+  postprocess?: string;
   maxDrop?: number;
+  minFidelity?: number;
   budgetMs?: number;
   maxSizeBytes?: number;
   scenarios?: string[];
@@ -105,10 +108,25 @@ function failUnlessCompleted(study: StudySummary): void {
   );
 }
 
+/** A JSON argument given inline or as a path to a .json file; returned as JSON text. */
+export function readJsonArgument(value: string, flag: string): string {
+  const text = value.trim().startsWith('{') ? value : readFileSync(value, 'utf8');
+  try {
+    JSON.parse(text);
+  } catch {
+    throw new CliError('CLI_INVALID', `${flag} must be JSON or a JSON file, not ${value}`);
+  }
+  return text;
+}
+
 async function run(modelPath: string, options: RunOptions): Promise<void> {
   const client = clientFor(options);
   const log = (line: string) => process.stderr.write(`${line}\n`);
-  const model = await uploadModel(client, modelPath, options.variant);
+  const model = await uploadModel(client, modelPath, options.variant, {
+    task: options.task,
+    postprocess: options.postprocess === undefined ? undefined : readJsonArgument(options.postprocess, '--postprocess'),
+  });
+  if (model.taskGuessed) log(`task ${model.task} (guessed from the outputs; set it with --task or tierwise models set-task)`);
   log(
     `uploaded model ${model.name} (${model.id})${options.variant.length ? ` with ${options.variant.map((v) => v.operator).join(', ')}` : ''}`,
   );
@@ -122,6 +140,7 @@ async function run(modelPath: string, options: RunOptions): Promise<void> {
     operators: options.operators,
     constraints: undefinedless({
       maxAccuracyDrop: options.maxDrop,
+      minFidelity: options.minFidelity,
       latencyBudgetMs: options.budgetMs,
       maxModelBytes: options.maxSizeBytes,
     }),
@@ -188,7 +207,10 @@ export function register(program: Command): void {
     )
     .option('--dataset <path>', 'evaluation set: .tar.gz, .zip, .jsonl, .json, or a folder (packed as .tar.gz)')
     .option('--preprocess <file>', 'preprocessing spec (JSON) for the dataset')
-    .option('--max-drop <points>', 'accuracy points tolerated below the baseline', number)
+    .option('--task <task>', "the model's task (classification, multilabel, detection, segmentation, sequence, regression, embedding); guessed when absent")
+    .option('--postprocess <json|file>', "the task's postprocess spec, JSON inline or a .json file")
+    .option('--max-drop <points>', "points of the task's primary metric tolerated below the baseline", number)
+    .option('--min-fidelity <0..1>', "lowest fidelity to the baseline's outputs accepted (the task's label-free metric)", number)
     .option('--budget-ms <ms>', 'end-to-end p95 latency budget', number)
     .option('--max-size-bytes <bytes>', 'largest model file accepted', number)
     .option('--scenarios <list>', 'comma-separated: mobile,edge,cloud,mobile|edge,edge|cloud,mobile|cloud', list)

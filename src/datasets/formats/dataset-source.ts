@@ -41,13 +41,15 @@ function detectInFolder(dir: string, kind: DatasetKind | undefined): { kind: Dat
   const files = visibleEntries(dir).filter((name) => statSync(join(dir, name)).isFile());
   const jsonl = files.filter((name) => name.toLowerCase().endsWith('.jsonl'));
   const json = files.filter((name) => name.toLowerCase().endsWith('.json') && !NOT_TENSORS.has(name.toLowerCase()));
+  // COCO annotations.json or an images/ folder make it an image dataset with task labels (task-labels.ts)
+  const taskImages = existsSync(join(dir, 'annotations.json')) || (existsSync(join(dir, 'images')) && statSync(join(dir, 'images')).isDirectory());
   const wanted =
     kind ??
     (jsonl.length > 0
       ? 'text'
       : looksLikeAudio(dir, files)
         ? 'audio'
-        : json.length > 0 && !existsSync(join(dir, 'labels.csv'))
+        : json.length > 0 && !taskImages && !existsSync(join(dir, 'labels.csv'))
           ? 'tensors'
           : 'images');
   if (wanted === 'images' || wanted === 'audio') return { kind: wanted, path: dir };

@@ -21,8 +21,10 @@ import { readTensorDataset } from './tensors-dataset';
 import { encodeTextSamples, findTokenizer, readTextRecords, type TextFields } from './text-dataset';
 import type { DatasetKind, LoadedDataset } from './types';
 import type { InputTensor } from '../../onnx/io-spec';
+import { findTaskLabels, readTargets, type LabelKind } from './task-labels';
 
 export * from './types';
+export { findTaskLabels, type LabelKind, type TaskTarget, type GroundTruthBox, type TaskLabelling } from './task-labels';
 export * from './preprocess-spec';
 export { validateDatasetForModel, type ModelContract } from './validate';
 export { extractArchive, DEFAULT_ARCHIVE_LIMITS, type ArchiveLimits } from './safe-archive';
@@ -41,6 +43,8 @@ export interface LoadDatasetOptions {
 export interface DatasetInspection {
   kind: DatasetKind;
   labelled: boolean;
+  /** Which labels: class (one per sample), detection, segmentation or sequence. */
+  labelKind?: LabelKind;
   sampleCount: number;
   classes?: string[];
   /** Content problems (undecodable images, bad lines); an upload with any should be refused as DATASET_INVALID. */
@@ -78,6 +82,13 @@ function textClasses(dir: string): string[] | undefined {
     : undefined;
 }
 
+/** A lone `images/` folder (no classes.txt) is a folder of unlabelled images, not one class named "images". */
+function unlabelledImagesFolder(listing: ReturnType<typeof listImages>): ReturnType<typeof listImages> {
+  if (listing.labelled && listing.classes?.length === 1 && listing.classes[0] === 'images' && listing.entries.every((e) => e.id.startsWith('images/')))
+    return { entries: listing.entries.map((e) => ({ id: e.id, file: e.file })), labelled: false };
+  return listing;
+}
+
 async function loadFrom(source: DatasetSource, options: LoadDatasetOptions): Promise<LoadedDataset> {
   const { preprocess, modelInputs, limit } = options;
   if (preprocess && preprocess.kind !== source.kind && preprocess.kind !== 'tensors') throw wrongKind(preprocess, source.kind);
@@ -85,10 +96,36 @@ async function loadFrom(source: DatasetSource, options: LoadDatasetOptions): Pro
     if (!preprocess && !modelInputs)
       throw new TierwiseError('PREPROCESS_INVALID', 'an image dataset needs a preprocess spec or the model inputs to suggest one');
     const spec = (preprocess ?? suggested(source, modelInputs!)) as ImagePreprocessSpec;
-    const listing = listImages(source.path);
     const inputName = spec.input ?? modelInputs?.[0]?.name ?? 'input';
+    const task = findTaskLabels(source.path);
+    if (task) {
+      const entries = task.entries.slice(0, limit);
+      const [samples, targets] = await Promise.all([loadImageSamples(entries, spec, inputName), readTargets(task, entries)]);
+      samples.forEach((sample, i) => {
+        sample.label = undefined;
+        sample.target = targets[i];
+      });
+      return {
+        kind: 'images',
+        labelled: true,
+        labelKind: task.labelKind,
+        labelSource: task.source,
+        categories: task.categories,
+        charset: task.charset,
+        samples,
+        preprocess: spec,
+      };
+    }
+    const listing = unlabelledImagesFolder(listImages(source.path));
     const samples = await loadImageSamples(listing.entries.slice(0, limit), spec, inputName);
-    return { kind: 'images', labelled: listing.labelled, classes: listing.classes, samples, preprocess: spec };
+    return {
+      kind: 'images',
+      labelled: listing.labelled,
+      labelKind: listing.labelled ? 'class' : undefined,
+      classes: listing.classes,
+      samples,
+      preprocess: spec,
+    };
   }
   if (source.kind === 'audio') {
     if (!preprocess || preprocess.kind !== 'audio')
@@ -142,7 +179,18 @@ async function inspectFrom(source: DatasetSource, fields: TextFields): Promise<D
   };
   try {
     if (source.kind === 'images') {
-      const listing = listImages(source.path);
+      const task = findTaskLabels(source.path);
+      if (task) {
+        await mapLimited(task.entries, 16, async (entry) => {
+          try {
+            await task.target(entry);
+          } catch (error) {
+            note(`${entry.id}: ${(error as Error).message}`);
+          }
+        });
+        return { kind: 'images', labelled: true, labelKind: task.labelKind, sampleCount: task.entries.length, classes: task.categories?.map((c) => c.name), errors };
+      }
+      const listing = unlabelledImagesFolder(listImages(source.path));
       await mapLimited(listing.entries, 16, async (entry) => {
         try {
           const meta = await sharp(entry.file).metadata();
@@ -151,7 +199,14 @@ async function inspectFrom(source: DatasetSource, fields: TextFields): Promise<D
           note(`image ${entry.id} cannot be decoded: ${(error as Error).message}`);
         }
       });
-      return { kind: 'images', labelled: listing.labelled, sampleCount: listing.entries.length, classes: listing.classes, errors };
+      return {
+        kind: 'images',
+        labelled: listing.labelled,
+        labelKind: listing.labelled ? 'class' : undefined,
+        sampleCount: listing.entries.length,
+        classes: listing.classes,
+        errors,
+      };
     }
     if (source.kind === 'audio') {
       const listing = listAudio(source.path);

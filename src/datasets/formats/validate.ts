@@ -1,11 +1,14 @@
 import { TierwiseError } from '../../common/errors';
 import type { TensorSpec } from '../../onnx/io-spec';
 import type { LoadedDataset } from './types';
+import { checkTaskFit, type TaskContract } from '../../evaluation/tasks/fit';
 
 export interface ModelContract {
   inputs: TensorSpec[];
   /** Number of classes the model scores (the last dim of its classification output), when known. */
   classCount?: number;
+  /** The model's task, decode spec and outputs: the labels must be the task's (evaluation/tasks/fit.ts). */
+  task?: TaskContract;
 }
 
 function mismatch(message: string, details?: Record<string, unknown>): TierwiseError {
@@ -23,6 +26,7 @@ function fits(dims: number[], spec: TensorSpec): boolean {
  * fixed dims accept (batch 1), and that no label is outside the model's classes; DATASET_MISMATCH otherwise.
  */
 export function validateDatasetForModel(dataset: LoadedDataset, model: ModelContract): void {
+  if (model.task) checkTaskFit(dataset, model.task);
   const names = new Set(model.inputs.map((spec) => spec.name));
   for (const sample of dataset.samples) {
     for (const spec of model.inputs) {

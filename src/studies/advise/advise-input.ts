@@ -37,13 +37,22 @@ export function adviseInput({ study, variants, measurements, accuracy, modelInpu
     const a = variantId ? accuracyOf.get(variantId) : undefined;
     return a ? { value: a.value, low: a.ciLow ?? a.value, high: a.ciHigh ?? a.value } : undefined;
   };
-  const infos: VariantInfo[] = ready.map((v) => ({
-    id: v.id,
-    operators: v.operators,
-    label: variantLabel(v.operators),
-    sizeBytes: v.sizeBytes ?? 0,
-    accuracy: toAccuracy(isPartition(v) ? v.parentId : v.id),
-  }));
+  const fidelityOf = (variantId: string | null): number | undefined => {
+    const primary = (accuracyOf.get(variantId ?? '')?.fidelity as { primary?: { value?: number } } | null | undefined)?.primary;
+    return typeof primary?.value === 'number' ? primary.value : undefined;
+  };
+  const infos: VariantInfo[] = ready.map((v) => {
+    const source = isPartition(v) ? v.parentId : v.id;
+    const fidelity = fidelityOf(source);
+    return {
+      id: v.id,
+      operators: v.operators,
+      label: variantLabel(v.operators),
+      sizeBytes: v.sizeBytes ?? 0,
+      accuracy: toAccuracy(source),
+      ...(fidelity !== undefined ? { fidelity } : {}),
+    };
+  });
   const cutIds = partitionCutIds(ready.filter(isPartition));
   const cutBytes: Record<string, number> = {};
   for (const v of ready.filter(isPartition)) cutBytes[cutIds.get(v.id)!] = Number(v.report?.cutBytes ?? 0);

@@ -25,7 +25,7 @@ export { STUDY_OPERATORS, STUDY_SCENARIOS } from '../study-options';
 @InputType('StudyConstraintsInput')
 export class ConstraintsDto {
   @Field(() => Float, { nullable: true })
-  @ApiPropertyOptional({ description: 'points of accuracy tolerated below the baseline' })
+  @ApiPropertyOptional({ description: "points of the task's primary metric (top-1, mAP@0.5, mIoU, 100 − CER …) tolerated below the baseline" })
   @IsOptional()
   @IsNumber()
   @Min(0)
@@ -52,6 +52,17 @@ export class ConstraintsDto {
   @IsNumber()
   @Min(0)
   maxMemoryBytes?: number;
+
+  @Field(() => Float, { nullable: true })
+  @ApiPropertyOptional({
+    description:
+      "lowest fidelity to the baseline's outputs accepted, 0..1, with the task's label-free metric (top-1 agreement, mAP against the baseline's boxes, mask IoU, 1 − CER, cosine)",
+  })
+  @IsOptional()
+  @IsNumber()
+  @Min(0)
+  @Max(1)
+  minFidelity?: number;
 }
 
 @InputType('StudyNetworkInput')

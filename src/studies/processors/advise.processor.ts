@@ -7,6 +7,7 @@ import { finalFailure, type JobFailure } from '../../jobs/job-failure';
 import type { JobProcessor } from '../../jobs/job-processor';
 import { ModelsRepository } from '../../models/models.repository';
 import { adviseInput } from '../advise/advise-input';
+import { primaryLabel } from '../../evaluation/tasks/score';
 import { ResultsRepository } from '../results.repository';
 import { StudiesRepository } from '../studies.repository';
 import { StudyOutcome } from '../study-outcome';
@@ -54,7 +55,9 @@ export class AdviseProcessor implements JobProcessor<typeof JobName.AdviseStudy>
     }
     const input = adviseInput({ study, variants, measurements, accuracy, modelInputs: model.inputs, modelOutputs: model.outputs });
     const advice: Advice = advise(input);
+    const metrics = [...new Set(accuracy.map((a) => a.metric))];
     const report = buildReport(advice, {
+      ...(metrics.length > 0 ? { accuracyMetric: metrics.map(primaryLabel).join(' / ') } : {}),
       title: `Tierwise study of ${model.name}`,
       methodNote: METHOD_NOTE,
       generatedAt: new Date().toISOString(),

@@ -14,6 +14,7 @@ import { readFile } from 'node:fs/promises';
 import { loadSamples } from '../../benchmark/inputs';
 import { describeModel } from '../../onnx/describe';
 import { recordOfTensors, type InputShapesRecord } from '../../onnx/input-spec';
+import { ModelsRepository } from '../../models/models.repository';
 
 type Payload = JobPayloads['evaluate-variant'];
 
@@ -31,6 +32,7 @@ export class EvaluateProcessor implements JobProcessor<typeof JobName.EvaluateVa
     private readonly blobs: BlobsService,
     private readonly datasets: StudyDatasets,
     private readonly jobs: StudyJobs,
+    private readonly models: ModelsRepository,
   ) {}
 
   async handle(job: Job<Payload>): Promise<void> {
@@ -40,6 +42,10 @@ export class EvaluateProcessor implements JobProcessor<typeof JobName.EvaluateVa
     const { study, variant } = target;
     const all = await this.variants.many(study.variantIds);
     const baseline = all.find((v) => v.operators.length === 1 && v.operators[0] === 'identity')!;
+    const model = await this.models.find(study.teamId, study.modelId);
+    if (!model) throw finalFailure('MODEL_NOT_FOUND', 'the study’s model was deleted');
+    // fidelity needs the baseline's outputs: always without labels, and with labels when minFidelity is asked for
+    const wantsFidelity = (study.constraints as { minFidelity?: number } | null)?.minFidelity !== undefined;
     const opened = await this.datasets.open(study.teamId, study.datasetId!);
     const watch = this.jobs.watchCancellation(studyId);
     try {
@@ -51,20 +57,21 @@ export class EvaluateProcessor implements JobProcessor<typeof JobName.EvaluateVa
             datasetPath: path,
             kind,
             preprocess,
-            baselinePath: labelled ? undefined : this.blobs.pathOf(baseline.blobSha!),
+            baselinePath: labelled && !wantsFidelity ? undefined : this.blobs.pathOf(baseline.blobSha!),
+            task: model.task,
+            postprocess: model.postprocess,
             limit: study.effort.evalLimit,
             threads: envelope.cores?.length ?? 1,
           },
           { envelope, signal: watch.signal },
         ),
       );
-      const top1 = report.metrics?.top1;
-      const agreement = report.fidelity?.top1Agreement;
-      const primary = top1 ? { metric: 'top1', ...top1 } : agreement ? { metric: 'top1_agreement', ...agreement } : null;
+      // the task's labelled primary metric (top-1, mAP@0.5, mIoU, 100 − CER), else its label-free fidelity
+      const primary = report.primary ?? report.fidelity?.primary ?? null;
       if (!primary)
         throw finalFailure(
           'EVALUATION_UNSCORABLE',
-          'the model output is not a class-score vector and the dataset has no labels to score it',
+          `the ${model.task} model's dataset has no labels it can score and no baseline to compare with`,
         );
       await this.results.saveAccuracy(studyId, {
         variantId,
@@ -74,7 +81,7 @@ export class EvaluateProcessor implements JobProcessor<typeof JobName.EvaluateVa
         n: report.n,
         ciLow: primary.low * 100,
         ciHigh: primary.high * 100,
-        metrics: report.metrics ?? {},
+        metrics: { ...(report.metrics ?? {}), ...(report.taskMetrics ?? {}), task: report.task, assumptions: report.assumptions ?? [] },
         fidelity: report.fidelity ?? null,
         payload: { ...report.payload, durationMs: report.durationMs },
         inputShapes: await this.datasetInputShapes(opened, variant.blobSha, report.batchSize),

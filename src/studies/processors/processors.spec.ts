@@ -82,7 +82,7 @@ function setUp(
     results,
     build: new BuildProcessor(config, repo.studies, repo.variants, unused<BlobsService>(), unused<StudyDatasets>(), jobs),
     bench: new BenchProcessor(config, repo.results, unused<BlobsService>(), unused<StudyDatasets>(), jobs),
-    evaluate: new EvaluateProcessor(repo.variants, repo.results, unused<BlobsService>(), unused<StudyDatasets>(), jobs),
+    evaluate: new EvaluateProcessor(repo.variants, repo.results, unused<BlobsService>(), unused<StudyDatasets>(), jobs, modelsRepo),
     phase: new PhaseProcessor(flow, outcome),
     advise: new AdviseProcessor(repo.studies, repo.variants, repo.results, modelsRepo, outcome),
   };

@@ -5,6 +5,8 @@ export const MODEL_ERRORS = errorCodes({
   UPLOAD_QUOTA_EXCEEDED: { status: 429, meaning: 'the team has TEAM_MAX_UPLOADS uploads in flight' },
   MODEL_NOT_FOUND: { status: 404, meaning: 'no model with that id (for this team), or no model file at that path' },
   MODEL_INVALID: { status: 400, meaning: 'the model is not usable (the generic code a runner child may report)' },
+  POSTPROCESS_INVALID: { status: 422, meaning: 'the postprocess spec does not fit the task (unknown field, value out of range)' },
+  TASK_INVALID: { status: 400, meaning: 'the task is not one of the known tasks' },
   MODEL_EMPTY: { status: 400, meaning: 'the uploaded model file is empty' },
   MODEL_NOT_ONNX: { status: 415, meaning: 'the uploaded file does not start like a serialised ONNX ModelProto' },
   MODEL_UNLOADABLE: { status: 422, meaning: 'the model parses but onnxruntime refuses to load it' },

@@ -2237,6 +2237,26 @@ export interface operations {
                     };
                 };
             };
+            /** @description `WORKER_TOKEN_FORBIDDEN`: a worker token may call only the /v1/worker routes (take jobs, fetch their inputs, post results) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "WORKER_TOKEN_FORBIDDEN";
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description for a 500: the id the server logged the error under */
+                            errorId?: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
             /** @description `MODEL_NOT_FOUND`: no model with that id (for this team), or no model file at that path */
             404: {
                 headers: {

@@ -73,7 +73,11 @@ describe('a study on custom tiers and links', () => {
     const native = await api.http.post('/v1/tiers').set(auth).send({ name: 'pi-zero', role: 'device', native: true }).expect(201);
     assert.equal(native.body.native, true);
     assert.equal(native.body.slowdown, 1);
-    const patched = await api.http.patch('/v1/tiers/pi-zero').set(auth).send({ native: false, cpus: 1, memoryMB: 512, coreSpeed: 0.25 }).expect(200);
+    const patched = await api.http
+      .patch('/v1/tiers/pi-zero')
+      .set(auth)
+      .send({ native: false, cpus: 1, memoryMB: 512, coreSpeed: 0.25 })
+      .expect(200);
     assert.equal(patched.body.native, false);
     assert.equal(patched.body.slowdown, 4);
     assert.equal(patched.body.role, 'device');
@@ -127,7 +131,9 @@ describe('a study on custom tiers and links', () => {
     const study = await waitForStudy(api, auth, created.body.id);
     assert.equal(study.status, 'completed', JSON.stringify(study));
 
-    const measurements = (await api.http.get(`/v1/studies/${study.id}/measurements`).set(auth).expect(200)).body as Array<Record<string, any>>;
+    const measurements = (await api.http.get(`/v1/studies/${study.id}/measurements`).set(auth).expect(200)).body as Array<
+      Record<string, any>
+    >;
     const whole = new Map(measurements.filter((m) => m.part === 'whole').map((m) => [m.tier, m]));
     assert.deepEqual([...whole.keys()].sort(), ['cloud-gpu', 'orin', 'rpi5']);
     // Each figure was scaled by its team tier's own profile: threads / (cpus × coreSpeed).
@@ -153,7 +159,10 @@ describe('a study on custom tiers and links', () => {
         legMs(responseBytes, down(LINKS[0]), false).totalMs,
     };
     for (const r of recs.filter((x) => !x.scenario.includes('|'))) {
-      assert.ok(Math.abs(r.details.latency.networkMs - expected[r.scenario]) < 1e-9, `${r.scenario}: ${r.details.latency.networkMs} vs ${expected[r.scenario]}`);
+      assert.ok(
+        Math.abs(r.details.latency.networkMs - expected[r.scenario]) < 1e-9,
+        `${r.scenario}: ${r.details.latency.networkMs} vs ${expected[r.scenario]}`,
+      );
       const hops = r.details.networkHops as Array<Record<string, any>>;
       if (r.scenario === 'cloud-gpu') {
         assert.deepEqual(
@@ -218,7 +227,13 @@ describe('a study on custom tiers and links', () => {
     const preset = await api.http
       .post('/v1/studies')
       .set(auth)
-      .send({ modelId, operators: ['identity'], inputs: { dims: { N: 1 } }, scenarios: ['edge'], network: { preset: 'paper', mobileEdgeMbps: 100 } })
+      .send({
+        modelId,
+        operators: ['identity'],
+        inputs: { dims: { N: 1 } },
+        scenarios: ['edge'],
+        network: { preset: 'paper', mobileEdgeMbps: 100 },
+      })
       .expect(202);
     assert.equal(preset.body.network.links[0].mbps, 100);
     assert.equal(preset.body.network.links[1].mbps, 1);

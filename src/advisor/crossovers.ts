@@ -92,7 +92,8 @@ export function findCrossovers(input: StudyInput, options: CrossoverOptions = {}
   const crossovers: Crossover[] = [];
   const known = networkLinks(base).map(linkName);
   for (const link of options.links ?? known) {
-    if (!known.includes(link)) throw new TierwiseError('CROSSOVER_INVALID', `link ${link} is not in the network (links: ${known.join(', ')})`);
+    if (!known.includes(link))
+      throw new TierwiseError('CROSSOVER_INVALID', `link ${link} is not in the network (links: ${known.join(', ')})`);
     const at = (mbps: number): Contender | null => topAt(withLinkMbps(base, link, mbps));
     const steps = Math.max(1, Math.ceil(Math.log10(maxMbps / minMbps) * pointsPerDecade));
     const grid = Array.from({ length: steps + 1 }, (_, i) => minMbps * Math.pow(maxMbps / minMbps, i / steps));

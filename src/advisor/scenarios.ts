@@ -1,12 +1,5 @@
 import { TierwiseError } from '../common/errors';
-import {
-  DEFAULT_NETWORK as PAPER_NETWORK,
-  resolveTransport,
-  route,
-  scenarioNetworkMs,
-  tierLinks,
-  type Link,
-} from '../benchmark/network';
+import { DEFAULT_NETWORK as PAPER_NETWORK, resolveTransport, route, scenarioNetworkMs, tierLinks, type Link } from '../benchmark/network';
 import { TIER_NAMES } from '../benchmark/tier-names';
 import { checkLinks, describeScenarioId, linkName, parseScenario, tiersOf } from '../benchmark/topology';
 import { hashString, seededRandom } from './random';

@@ -68,7 +68,11 @@ export const tierDefinitionSchema = z
     native: z.boolean().optional(),
     cpus: z.number().positive().max(1024).optional(),
     threads: z.number().int().positive().max(1024).optional(),
-    memoryMB: z.number().positive().max(16 * 1024 * 1024).optional(),
+    memoryMB: z
+      .number()
+      .positive()
+      .max(16 * 1024 * 1024)
+      .optional(),
     coreSpeed: z.number().positive().max(1000).optional(),
     executionProvider: z.string().min(1).max(40).optional(),
   })
@@ -78,9 +82,13 @@ export type TierDefinition = z.infer<typeof tierDefinitionSchema>;
 /** The profile of a defined tier; TIER_INVALID when an envelope tier lacks cpus or memoryMB. */
 export function profileOf(definition: TierDefinition): TierProfile {
   if (!definition.native && (definition.cpus === undefined || definition.memoryMB === undefined))
-    throw new TierwiseError('TIER_INVALID', `tier "${definition.name}" needs cpus and memoryMB (its envelope), or native: true for real hardware`, {
-      tier: definition.name,
-    });
+    throw new TierwiseError(
+      'TIER_INVALID',
+      `tier "${definition.name}" needs cpus and memoryMB (its envelope), or native: true for real hardware`,
+      {
+        tier: definition.name,
+      },
+    );
   // A native tier is measured as it is: its slowdown is 1 (threads = cpus, coreSpeed 1) unless told otherwise.
   const threads = definition.threads ?? Math.max(1, Math.floor(definition.cpus ?? 1));
   const cpus = definition.cpus ?? threads;

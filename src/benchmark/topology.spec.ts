@@ -144,7 +144,7 @@ describe("a study's network", () => {
     assert.deepEqual(topologyDefaults(studyNetwork({})).scenarios, ['mobile', 'edge', 'cloud', 'mobile|edge', 'edge|cloud']);
   });
 
-  test("the paper preset maps the old fields onto its links", () => {
+  test('the paper preset maps the old fields onto its links', () => {
     const n = studyNetwork({ preset: 'paper', edgeCloudMbps: 10, rttMs: 5 });
     assert.deepEqual(
       n.links!.map((l) => [l.from, l.to, l.mbps, l.rttMs]),
@@ -154,7 +154,10 @@ describe("a study's network", () => {
       ],
     );
     assert.equal(n.origin, 'mobile');
-    assert.deepEqual(topologyDefaults(n), { tiers: ['mobile', 'edge', 'cloud'], scenarios: ['mobile', 'edge', 'cloud', 'mobile|edge', 'edge|cloud'] });
+    assert.deepEqual(topologyDefaults(n), {
+      tiers: ['mobile', 'edge', 'cloud'],
+      scenarios: ['mobile', 'edge', 'cloud', 'mobile|edge', 'edge|cloud'],
+    });
   });
 
   test('own links: origin, paths and defaults; conflicts are refused', () => {
@@ -220,5 +223,14 @@ describe('the advisor on a custom topology', () => {
     const bad = input(chain);
     bad.measurements.push({ variantId: 'fp32', tier: 'edge', part: 'whole', samplesMs: samples(1), peakMemoryBytes: 1 });
     assert.throws(() => rankCandidates(bad), code('ADVISOR_INPUT_INVALID', /unknown tier; expected rpi5, orin, cloud-gpu/));
+  });
+});
+
+describe('the CLI --link flag', () => {
+  test('from=to:mbps[/back]@rtt[~jitter]', async () => {
+    const { parseLink } = await import('../cli/commands/study');
+    assert.deepEqual(parseLink('rpi5=orin:50/100@4~1'), [{ from: 'rpi5', to: 'orin', mbps: 50, reverseMbps: 100, rttMs: 4, jitterMs: 1 }]);
+    assert.deepEqual(parseLink('orin=cloud-gpu:5@40', parseLink('rpi5=orin:50@4')).length, 2);
+    assert.throws(() => parseLink('rpi5-orin:50'), /expected from=to:mbps/);
   });
 });

@@ -137,8 +137,7 @@ export function pathsFrom(origin: string, links: readonly Link[]): string[][] {
 /** The cuts along a path: neighbouring pairs (`a|b`, `b|c`), or every ordered pair head-before-tail with `all`. */
 export function cutsAlong(path: readonly string[], all = false): Array<[string, string]> {
   const cuts: Array<[string, string]> = [];
-  for (let i = 0; i < path.length; i++)
-    for (let j = i + 1; j < path.length; j++) if (all || j === i + 1) cuts.push([path[i], path[j]]);
+  for (let i = 0; i < path.length; i++) for (let j = i + 1; j < path.length; j++) if (all || j === i + 1) cuts.push([path[i], path[j]]);
   return cuts;
 }
 

@@ -75,10 +75,7 @@ export class StudiesService {
     const profiles = await this.tiers.profilesFor(team.id);
     const knownTiers = Object.keys(profiles);
     const requested = stripUndefined(dto.network);
-    const network = studyNetwork(
-      { ...requested, links: requested.links?.map((l) => stripUndefined(l) as Link) },
-      knownTiers,
-    );
+    const network = studyNetwork({ ...requested, links: requested.links?.map((l) => stripUndefined(l) as Link) }, knownTiers);
     const effort = { warmup: 10, runs: 100, ...stripUndefined(dto.effort) };
     const constraints = stripUndefined(dto.constraints);
     const plan = planStudy(model, {

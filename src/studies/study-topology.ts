@@ -49,7 +49,9 @@ export function studyNetwork(request: StudyNetworkRequest = {}, knownTiers?: rea
   } else {
     const preset = NETWORK_PRESETS[request.preset!];
     if (!preset)
-      invalid(`network.preset ${request.preset} is unknown (presets: ${Object.keys(NETWORK_PRESETS).join(', ')})`, { preset: request.preset });
+      invalid(`network.preset ${request.preset} is unknown (presets: ${Object.keys(NETWORK_PRESETS).join(', ')})`, {
+        preset: request.preset,
+      });
     // The old fields map onto the preset's links: mobileEdgeMbps → mobile–edge, edgeCloudMbps → edge–cloud, rttMs → both.
     links = preset.links.map((l) => ({
       ...l,

@@ -15,14 +15,19 @@ export class TiersController {
   constructor(private readonly tiers: TiersService) {}
 
   @Get()
-  @ApiOperation({ summary: "Each tier (the deployment's and the team's): its profile, slowdown, live workers and how their figures are taken" })
+  @ApiOperation({
+    summary: "Each tier (the deployment's and the team's): its profile, slowdown, live workers and how their figures are taken",
+  })
   @ApiOkResponse({ type: [TierResponse] })
   list(@CurrentTeam() team: TeamRef) {
     return this.tiers.list(team.id);
   }
 
   @Post()
-  @ApiOperation({ summary: "Add a team tier: a name, a role and an envelope, or native: true for real hardware; consumed by `tierwise worker --tier <name>`" })
+  @ApiOperation({
+    summary:
+      'Add a team tier: a name, a role and an envelope, or native: true for real hardware; consumed by `tierwise worker --tier <name>`',
+  })
   @ApiErrors(...JSON_BODY_ERRORS, 'TIER_INVALID', 'TIER_EXISTS')
   @ApiCreatedResponse({ type: TierResponse })
   create(@CurrentTeam() team: TeamRef, @Body() dto: CreateTierDto) {

@@ -45,7 +45,9 @@ export class TeamTiersRepository {
   async create(teamId: string, d: TierDefinition): Promise<TeamTierRecord | null> {
     try {
       return toRecord(
-        await this.prisma.teamTier.create({ data: { teamId, name: d.name, role: d.role, native: d.native ?? false, envelope: envelopeOf(d) } }),
+        await this.prisma.teamTier.create({
+          data: { teamId, name: d.name, role: d.role, native: d.native ?? false, envelope: envelopeOf(d) },
+        }),
       );
     } catch (error) {
       if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') return null;

@@ -62,18 +62,26 @@ export class TiersService {
   async create(teamId: string, body: unknown): Promise<TierView> {
     const definition = checked(body);
     if (this.config.get(definition.name))
-      throw new TierwiseError('TIER_EXISTS', `tier ${definition.name} is configured by the deployment; choose another name`, { tier: definition.name });
+      throw new TierwiseError('TIER_EXISTS', `tier ${definition.name} is configured by the deployment; choose another name`, {
+        tier: definition.name,
+      });
     const record = await this.teamTiers.create(teamId, definition);
-    if (!record) throw new TierwiseError('TIER_EXISTS', `a tier named ${definition.name} already exists; choose another name`, { tier: definition.name });
+    if (!record)
+      throw new TierwiseError('TIER_EXISTS', `a tier named ${definition.name} already exists; choose another name`, {
+        tier: definition.name,
+      });
     return this.view(profileOf(definition), 'team', await this.registry.live());
   }
 
   /** Changes a team tier; what the body leaves out keeps its value. Studies already created keep their profiles. */
   async update(teamId: string, name: string, body: unknown): Promise<TierView> {
     if (this.config.get(name))
-      throw new TierwiseError('TIER_READ_ONLY', `tier ${name} is configured by the deployment (TIERWISE_TIERS / TIERWISE_TIERS_FILE)`, { tier: name });
+      throw new TierwiseError('TIER_READ_ONLY', `tier ${name} is configured by the deployment (TIERWISE_TIERS / TIERWISE_TIERS_FILE)`, {
+        tier: name,
+      });
     const existing = await this.teamTiers.byName(name);
-    if (!existing || existing.teamId !== teamId) throw new TierwiseError('TIER_NOT_FOUND', `the team has no tier named ${name}`, { tier: name });
+    if (!existing || existing.teamId !== teamId)
+      throw new TierwiseError('TIER_NOT_FOUND', `the team has no tier named ${name}`, { tier: name });
     const patch = (body ?? {}) as Record<string, unknown>;
     if (patch.name !== undefined && patch.name !== name)
       throw new TierwiseError('TIER_INVALID', 'name: a tier cannot be renamed (its name is its queue); create a new one', { tier: name });
@@ -113,9 +121,12 @@ export class TiersService {
       });
     const warnings: string[] = [];
     if (mine.length === 0) warnings.push(`no live worker consumes the ${tier.name} queue (bench-${tier.name}): its measurements will wait`);
-    if (mine.some((w) => w.figures === 'none')) warnings.push('a worker cannot enforce pinning or memory limits: its figures are unconstrained');
+    if (mine.some((w) => w.figures === 'none'))
+      warnings.push('a worker cannot enforce pinning or memory limits: its figures are unconstrained');
     if (tier.native && mine.some((w) => w.figures !== 'native'))
-      warnings.push(`${tier.name} is native hardware, but a worker on its queue is not a --device worker: its figures would be scaled, not native`);
+      warnings.push(
+        `${tier.name} is native hardware, but a worker on its queue is not a --device worker: its figures would be scaled, not native`,
+      );
     if (!tier.role) warnings.push(`${tier.name} has no role (device, edge or cloud): give it one in TIERWISE_TIERS`);
     return {
       ...tier,

@@ -31,7 +31,9 @@ export function register(program: Command): void {
         const tiers = app.get(TiersConfig);
         // A deployment tier (defaults, TIERWISE_TIERS) or a team's own (POST /v1/tiers): both have the queue bench-<name>.
         if (!tiers.get(options.tier) && !(await app.get(TeamTiersRepository).byName(options.tier)))
-          throw new Error(`unknown tier ${options.tier}; configured: ${tiers.names().join(', ')} (a team adds its own with POST /v1/tiers)`);
+          throw new Error(
+            `unknown tier ${options.tier}; configured: ${tiers.names().join(', ')} (a team adds its own with POST /v1/tiers)`,
+          );
         queues.push(benchQueue(options.tier));
       }
       for (const queue of (options.queues ?? '')

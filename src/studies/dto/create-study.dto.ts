@@ -101,7 +101,8 @@ export class LinkDto {
 
   @Field(() => JSONScalar, { nullable: true })
   @ApiPropertyOptional({
-    description: 'how TCP is used on this link: {connection, idleGapMs, tls, mtu, initialWindow, slowStartRestart, lossRate, headerBytes, endpointMs}',
+    description:
+      'how TCP is used on this link: {connection, idleGapMs, tls, mtu, initialWindow, slowStartRestart, lossRate, headerBytes, endpointMs}',
     type: 'object',
     additionalProperties: true,
   })
@@ -113,13 +114,19 @@ export class LinkDto {
 @InputType('StudyNetworkInput')
 export class NetworkDto {
   @Field(() => String, { nullable: true })
-  @ApiPropertyOptional({ enum: ['paper'], description: "a named link set-up: paper = mobile–edge 200 Mbps, edge–cloud 1 Mbps, RTT 0 (the old fields override its links)" })
+  @ApiPropertyOptional({
+    enum: ['paper'],
+    description: 'a named link set-up: paper = mobile–edge 200 Mbps, edge–cloud 1 Mbps, RTT 0 (the old fields override its links)',
+  })
   @IsOptional()
   @IsString()
   preset?: string;
 
   @Field(() => [LinkDto], { nullable: true })
-  @ApiPropertyOptional({ type: [LinkDto], description: "the study's own topology: links between configured tiers (replaces mobileEdgeMbps, edgeCloudMbps, rttMs)" })
+  @ApiPropertyOptional({
+    type: [LinkDto],
+    description: "the study's own topology: links between configured tiers (replaces mobileEdgeMbps, edgeCloudMbps, rttMs)",
+  })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(32)

@@ -2,25 +2,9 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { TierwiseError } from '../common/errors';
 import { allowedCores } from '../isolation/cgroups';
-import { PAPER_TIER_ROLES, TIER_NAME_PATTERN, TIER_ROLES, type TierRole } from './topology';
+import { PAPER_TIER_ROLES, TIER_NAME_PATTERN, TIER_ROLES, type TierProfile, type TierRole } from './topology';
 
-/**
- * A tier is the device class a model may be deployed to. `coreSpeed` is the speed of one of its cores relative
- * to one core of the measuring host (1 = same; calibrate it with `tierwise calibrate`).
- */
-export interface TierProfile {
-  name: string;
-  cpus: number;
-  threads: number;
-  memoryMB: number;
-  coreSpeed: number;
-  executionProvider: string;
-  /** device, edge or cloud: where on a path the tier sits (the paper's mobile is a device). */
-  role?: TierRole;
-  /** Real hardware: measured by a `--device` worker on it, unscaled (the envelope fields are then what it has). */
-  native?: boolean;
-}
-
+export type { TierProfile } from './topology';
 export { TIER_NAMES } from './tier-names';
 
 /**

@@ -11,6 +11,23 @@ import { TIER_NAMES } from './tier-names';
 export const TIER_ROLES = ['device', 'edge', 'cloud'] as const;
 export type TierRole = (typeof TIER_ROLES)[number];
 
+/**
+ * A tier is the device class a model may be deployed to. `coreSpeed` is the speed of one of its cores relative
+ * to one core of the measuring host (1 = same; calibrate it with `tierwise calibrate`).
+ */
+export interface TierProfile {
+  name: string;
+  cpus: number;
+  threads: number;
+  memoryMB: number;
+  coreSpeed: number;
+  executionProvider: string;
+  /** device, edge or cloud: where on a path the tier sits (the paper's mobile is a device). */
+  role?: TierRole;
+  /** Real hardware: measured by a `--device` worker on it, unscaled (the envelope fields are then what it has). */
+  native?: boolean;
+}
+
 /** Lower-case letters, digits and dashes, starting with a letter: it names a queue (`bench-<name>`) and a scenario. */
 export const TIER_NAME_PATTERN = /^[a-z][a-z0-9-]{0,39}$/;
 

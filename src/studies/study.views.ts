@@ -1,5 +1,5 @@
 import type { NetworkProfile } from '../advisor/types';
-import type { TierProfile } from '../benchmark/tiers';
+import type { TierProfile } from '../benchmark/topology';
 import type { InputSpec } from '../onnx/input-spec';
 import type { StudyStatus } from './study-status';
 

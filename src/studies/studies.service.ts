@@ -87,7 +87,10 @@ export class StudiesService {
       maxAccuracyDrop: constraints.maxAccuracyDrop,
       knownTiers,
     });
-    const tierProfiles = Object.fromEntries(plan.tiers.map((t) => [t, profiles[t]]));
+    // Team tiers exist only in Postgres, so their profiles travel with the study (and a later PATCH does not move
+    // its figures). Deployment tiers stay resolved by name on the worker, scaled to the host that measures.
+    const teamTiers = plan.tiers.filter((t) => !this.tiers.isDeploymentTier(t));
+    const tierProfiles = teamTiers.length > 0 ? Object.fromEntries(teamTiers.map((t) => [t, profiles[t]])) : undefined;
     const idByKey = new Map<string, string>();
     for (const planned of plan.variants) {
       if (planned.existingId) {

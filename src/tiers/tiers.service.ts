@@ -59,6 +59,10 @@ export class TiersService {
     return profiles;
   }
 
+  isDeploymentTier(name: string): boolean {
+    return this.config.get(name) !== undefined;
+  }
+
   async create(teamId: string, body: unknown): Promise<TierView> {
     const definition = checked(body);
     if (this.config.get(definition.name))

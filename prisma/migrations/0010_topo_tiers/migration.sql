@@ -21,5 +21,5 @@ CREATE INDEX "TeamTier_teamId_idx" ON "TeamTier"("teamId");
 -- AddForeignKey
 ALTER TABLE "TeamTier" ADD CONSTRAINT "TeamTier_teamId_fkey" FOREIGN KEY ("teamId") REFERENCES "Team"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 
--- The tier profiles a study measures on, fixed when it is created (a later PATCH does not move its figures).
+-- The profiles of the team tiers a study measures on, fixed when it is created (a later PATCH does not move its figures).
 ALTER TABLE "Study" ADD COLUMN "tierProfiles" JSONB;

@@ -217,6 +217,24 @@ describe('a study on custom tiers and links', () => {
     for (const c of report.crossovers ?? []) assert.ok(['rpi5-orin', 'orin-cloud-gpu'].includes(c.link), c.link);
   });
 
+  test('GraphQL takes the same links and scenarios', async () => {
+    const send = (network: object, scenarios: string[]) =>
+      api.http
+        .post('/graphql')
+        .set(auth)
+        .send({
+          query: 'mutation($input: CreateStudyInput!) { createStudy(input: $input) { id tiers scenarios network } }',
+          variables: { input: { modelId, operators: ['identity'], inputs: { dims: { N: 1 } }, network, scenarios } },
+        });
+    const bad = await send({ links: [{ from: 'rpi5', to: 'rpi5', mbps: 1, rttMs: 0 }] }, ['rpi5']);
+    assert.equal(bad.body.errors?.[0]?.extensions?.code, 'NETWORK_INVALID', JSON.stringify(bad.body));
+    const ok = await send({ links: [LINKS[0]] }, ['orin']);
+    assert.equal(ok.body.errors, undefined, JSON.stringify(ok.body));
+    assert.deepEqual(ok.body.data.createStudy.scenarios, ['orin']);
+    assert.deepEqual(ok.body.data.createStudy.network.links[0], LINKS[0]);
+    assert.equal((await waitForStudy(api, auth, ok.body.data.createStudy.id)).status, 'completed');
+  });
+
   test('an old-style study still runs on the paper preset', async () => {
     const created = await api.http
       .post('/v1/studies')

@@ -34,7 +34,8 @@ function figureKind(worker: WorkerHeartbeat): FigureKind {
 }
 
 function checked(body: unknown): TierDefinition {
-  const parsed = tierDefinitionSchema.safeParse(body);
+  const given = Object.fromEntries(Object.entries((body ?? {}) as Record<string, unknown>).filter(([, v]) => v !== undefined));
+  const parsed = tierDefinitionSchema.safeParse(given);
   if (!parsed.success)
     throw new TierwiseError('TIER_INVALID', parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '), {
       issues: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
@@ -86,7 +87,8 @@ export class TiersService {
     const existing = await this.teamTiers.byName(name);
     if (!existing || existing.teamId !== teamId)
       throw new TierwiseError('TIER_NOT_FOUND', `the team has no tier named ${name}`, { tier: name });
-    const patch = (body ?? {}) as Record<string, unknown>;
+    // A DTO instance carries every declared field, the ones not sent as undefined: those keep their stored value.
+    const patch = Object.fromEntries(Object.entries((body ?? {}) as Record<string, unknown>).filter(([, v]) => v !== undefined));
     if (patch.name !== undefined && patch.name !== name)
       throw new TierwiseError('TIER_INVALID', 'name: a tier cannot be renamed (its name is its queue); create a new one', { tier: name });
     const merged = { ...existing.definition, ...patch, name };

@@ -2410,6 +2410,8 @@ export interface operations {
              *     `WEBHOOK_URL_FORBIDDEN`: the webhook host resolves to a private, loopback or link-local address
              *
              *     `STUDY_INVALID`: the study plan is inconsistent (operators, tiers, options)
+             *
+             *     `NETWORK_INVALID`: a network (bandwidth, latency) is not positive numbers
              */
             400: {
                 headers: {
@@ -2419,7 +2421,7 @@ export interface operations {
                     "application/json": {
                         error: {
                             /** @enum {string} */
-                            code: "VALIDATION_FAILED" | "BODY_MALFORMED" | "INPUT_SPEC_INVALID" | "INPUT_INVALID" | "WEBHOOK_URL_INVALID" | "WEBHOOK_URL_UNRESOLVABLE" | "WEBHOOK_URL_FORBIDDEN" | "STUDY_INVALID";
+                            code: "VALIDATION_FAILED" | "BODY_MALFORMED" | "INPUT_SPEC_INVALID" | "INPUT_INVALID" | "WEBHOOK_URL_INVALID" | "WEBHOOK_URL_UNRESOLVABLE" | "WEBHOOK_URL_FORBIDDEN" | "STUDY_INVALID" | "NETWORK_INVALID";
                             details?: {
                                 [key: string]: unknown;
                             };

@@ -48,7 +48,7 @@ export function buildDrafts(input: StudyInput): { drafts: CandidateDraft[]; skip
 
   for (const variant of input.variants) {
     for (const scenario of input.scenarios ?? DEFAULT_SCENARIOS) {
-      const { head, tail, partition } = scenarioTiers(scenario);
+      const { head, tail, partition } = scenarioTiers(scenario, input.network);
       if (!partition) {
         const whole = byKey.get(measurementKey(variant.id, head, 'whole'));
         if (!whole) {

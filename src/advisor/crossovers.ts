@@ -3,7 +3,8 @@ import { buildDrafts, draftNetworkMs, type CandidateDraft } from './candidates';
 import { findViolations } from './feasibility';
 import { formatMbps } from './format';
 import { accuracyDropOf } from './rank';
-import { resolveNetwork } from './scenarios';
+import { networkLinks, resolveNetwork } from './scenarios';
+import { linkName } from '../benchmark/topology';
 import { validateStudyInput } from './validate';
 import type { Crossover, LinkName, NetworkProfile, StudyInput, VariantInfo } from './types';
 
@@ -21,7 +22,24 @@ const LINK_FIELD: Record<LinkName, keyof Pick<NetworkProfile, 'mobileEdgeMbps' |
   'mobile-edge': 'mobileEdgeMbps',
   'edge-cloud': 'edgeCloudMbps',
 };
-const LINK_ARROW: Record<LinkName, string> = { 'mobile-edge': 'mobile→edge', 'edge-cloud': 'edge→cloud' };
+/**
+ * The network with one link's bandwidth set to `mbps`: the paper's two links move their field; a study's own
+ * link moves its `mbps`, and its `reverseMbps` by the same factor (an asymmetric link keeps its ratio).
+ */
+function withLinkMbps(base: NetworkProfile, link: LinkName, mbps: number): NetworkProfile {
+  if (!base.links) return { ...base, [LINK_FIELD[link]]: mbps };
+  return {
+    ...base,
+    links: base.links.map((l) =>
+      linkName(l) !== link ? l : { ...l, mbps, ...(l.reverseMbps !== undefined ? { reverseMbps: (l.reverseMbps * mbps) / l.mbps } : {}) },
+    ),
+  };
+}
+
+function arrow(link: LinkName, base: NetworkProfile): string {
+  const found = networkLinks(base).find((l) => linkName(l) === link);
+  return found ? `${found.from}→${found.to}` : link.replace('-', '→');
+}
 
 interface Contender {
   draft: CandidateDraft;
@@ -78,8 +96,11 @@ export function findCrossovers(input: StudyInput, options: CrossoverOptions = {}
   };
 
   const crossovers: Crossover[] = [];
-  for (const link of options.links ?? (['mobile-edge', 'edge-cloud'] as LinkName[])) {
-    const at = (mbps: number): Contender | null => topAt({ ...base, [LINK_FIELD[link]]: mbps });
+  const known = networkLinks(base).map(linkName);
+  for (const link of options.links ?? known) {
+    if (!known.includes(link))
+      throw new TierwiseError('CROSSOVER_INVALID', `link ${link} is not in the network (links: ${known.join(', ')})`);
+    const at = (mbps: number): Contender | null => topAt(withLinkMbps(base, link, mbps));
     const steps = Math.max(1, Math.ceil(Math.log10(maxMbps / minMbps) * pointsPerDecade));
     const grid = Array.from({ length: steps + 1 }, (_, i) => minMbps * Math.pow(maxMbps / minMbps, i / steps));
     for (let i = 0; i < steps; i++) {
@@ -96,7 +117,7 @@ export function findCrossovers(input: StudyInput, options: CrossoverOptions = {}
         }
         const next = at(high);
         // The change lies in [low, high]; its geometric middle is within half the precision of it.
-        crossovers.push(describe(link, Math.sqrt(low * high), lowTop, next));
+        crossovers.push(describe(link, arrow(link, base), Math.sqrt(low * high), lowTop, next));
         low = high;
         lowTop = next;
       }
@@ -105,8 +126,8 @@ export function findCrossovers(input: StudyInput, options: CrossoverOptions = {}
   return crossovers;
 }
 
-function describe(link: LinkName, mbps: number, from: Contender | null, to: Contender | null): Crossover {
-  const place = `above ${formatMbps(mbps)} ${LINK_ARROW[link]}`;
+function describe(link: LinkName, linkArrow: string, mbps: number, from: Contender | null, to: Contender | null): Crossover {
+  const place = `above ${formatMbps(mbps)} ${linkArrow}`;
   let sentence: string;
   if (to && from) sentence = `${place}, ${to.draft.shortName} overtakes ${from.draft.shortName}`;
   else if (to) sentence = `${place}, ${to.draft.shortName} becomes feasible and leads`;

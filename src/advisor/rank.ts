@@ -1,3 +1,4 @@
+import { networkOrigin } from './scenarios';
 import { buildDrafts, draftNetworkMs, type CandidateDraft } from './candidates';
 import { explain } from './explain';
 import { findViolations } from './feasibility';
@@ -102,7 +103,7 @@ export function rankCandidates(input: StudyInput): Ranking {
 
   const ordered = [...feasible.sort(byRankThenAccuracy), ...candidates.filter((c) => !c.feasible).sort(byLatencyThenAccuracy)];
   const reference =
-    candidates.find((c) => c.id === `${baseline.id}@mobile`) ??
+    candidates.find((c) => c.id === `${baseline.id}@${networkOrigin(network)}`) ??
     [...candidates].filter((c) => c.variantId === baseline.id).sort(byLatencyThenAccuracy)[0] ??
     null;
   for (const c of ordered) c.explanation = explain(c, reference, ordered);

@@ -1,15 +1,20 @@
 import { TierwiseError } from '../common/errors';
-import { DEFAULT_NETWORK as PAPER_NETWORK, resolveTransport, scenarioNetworkMs, tierLinks } from '../benchmark/network';
+import { DEFAULT_NETWORK as PAPER_NETWORK, resolveTransport, route, scenarioNetworkMs, tierLinks, type Link } from '../benchmark/network';
 import { TIER_NAMES } from '../benchmark/tier-names';
+import { checkLinks, describeScenarioId, linkName, parseScenario, tiersOf } from '../benchmark/topology';
 import { hashString, seededRandom } from './random';
 import type { LinkName, NetworkProfile, ScenarioId, Tier } from './types';
+import type { NetworkCost as LinkCost } from '../benchmark/network';
 
 /**
- * Scenarios and their end-to-end latency. The request always arrives on mobile (as in the study): on-device
- * `edge` is an offload mobile→edge, `cloud` goes mobile→edge→cloud, and a partition `A|B` runs the head on A,
- * ships the cut tensor A→B and the tail on B. The response returns to mobile along the same hops.
+ * Scenarios and their end-to-end latency. The request always arrives on the origin (mobile in the paper's
+ * topology): a scenario `X` runs the whole model on X, reached over the fewest-hop route from the origin (`cloud`
+ * goes mobile→edge→cloud); a partition `A|B` runs the head on A, ships the cut tensor A→B and the tail on B. The
+ * response returns to the origin along the same hops. The topology is the study's links (benchmark/topology.ts),
+ * or the paper's mobile–edge–cloud when it names none.
  */
 
+/** The paper's tiers and scenarios: the defaults when a study names no topology. */
 export const TIER_ORDER: readonly Tier[] = TIER_NAMES;
 export const DEVICE_SCENARIOS: readonly ScenarioId[] = TIER_NAMES;
 export const PARTITION_SCENARIOS: readonly ScenarioId[] = ['mobile|edge', 'edge|cloud', 'mobile|cloud'];
@@ -25,15 +30,42 @@ export interface ScenarioTiers {
   partition: boolean;
 }
 
+/** A well-formed scenario id: a tier name, or `head|tail`. Whether its tiers exist depends on the topology. */
 export function isScenarioId(value: string): value is ScenarioId {
-  return (ALL_SCENARIOS as readonly string[]).includes(value);
+  try {
+    parseScenario(value);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
-export function scenarioTiers(scenario: ScenarioId): ScenarioTiers {
-  if (!isScenarioId(scenario))
+/** The network's links: its own, or the paper's two built from the mobile–edge–cloud fields. */
+export function networkLinks(network: Partial<NetworkProfile> = {}): Link[] {
+  return tierLinks({ ...DEFAULT_NETWORK, ...network });
+}
+
+/** Where the request starts: the network's origin, mobile in the paper's topology, else the first link's `from`. */
+export function networkOrigin(network: Partial<NetworkProfile> = {}): Tier {
+  if (network.origin) return network.origin;
+  const links = networkLinks(network);
+  return tiersOf(links).includes('mobile') ? 'mobile' : links[0].from;
+}
+
+/** Every tier of the network, the origin first, then outwards in route order (fewest hops, links in order). */
+export function networkTiers(network: Partial<NetworkProfile> = {}): Tier[] {
+  const links = networkLinks(network);
+  const origin = networkOrigin(network);
+  return [origin, ...tiersOf(links).filter((t) => t !== origin)].sort(
+    (a, b) => route(origin, a, links).length - route(origin, b, links).length,
+  );
+}
+
+export function scenarioTiers(scenario: ScenarioId, network?: Partial<NetworkProfile>): ScenarioTiers {
+  if (network?.links) return parseScenario(scenario, networkLinks(network), networkOrigin(network));
+  if (!(ALL_SCENARIOS as readonly string[]).includes(scenario))
     throw new TierwiseError('SCENARIO_INVALID', `unknown scenario "${String(scenario)}"; expected one of ${ALL_SCENARIOS.join(', ')}`);
-  const [head, tail = head] = scenario.split('|') as Tier[];
-  return { head, tail, partition: head !== tail };
+  return parseScenario(scenario);
 }
 
 export function resolveNetwork(partial: Partial<NetworkProfile> = {}): NetworkProfile {
@@ -55,16 +87,26 @@ export function resolveNetwork(partial: Partial<NetworkProfile> = {}): NetworkPr
       throw new TierwiseError('NETWORK_INVALID', `network.${(error as Error).message}`);
     }
   }
+  if (network.links !== undefined) {
+    checkLinks(network.links);
+    const tiers = tiersOf(network.links);
+    if (network.origin !== undefined && !tiers.includes(network.origin))
+      throw new TierwiseError('NETWORK_INVALID', `network.origin ${network.origin} has no link (tiers linked: ${tiers.join(', ')})`);
+    for (const tier of tiers) {
+      try {
+        route(networkOrigin(network), tier, network.links);
+      } catch {
+        throw new TierwiseError('NETWORK_INVALID', `network.links: no route from ${networkOrigin(network)} to ${tier}`);
+      }
+    }
+  }
   return network;
 }
 
-/** The links between two tiers, in travel order; mobile↔cloud always relays through edge. */
-export function hopsBetween(from: Tier, to: Tier): LinkName[] {
-  const a = TIER_ORDER.indexOf(from);
-  const b = TIER_ORDER.indexOf(to);
-  const names: LinkName[] = [];
-  for (let i = Math.min(a, b); i < Math.max(a, b); i++) names.push(i === 0 ? 'mobile-edge' : 'edge-cloud');
-  return a <= b ? names : names.reverse();
+/** The links between two tiers, in travel order (mobile↔cloud relays through edge), named `from-to` as given. */
+export function hopsBetween(from: Tier, to: Tier, network?: Partial<NetworkProfile>): LinkName[] {
+  if (from === to) return [];
+  return route(from, to, networkLinks(network)).map(linkName);
 }
 
 export interface TransferBytes {
@@ -79,16 +121,23 @@ export interface NetworkCost {
   cutMs: number;
   responseMs: number;
   totalMs: number;
+  /** Per leg and hop: the link figures each part paid (bandwidth, RTT, jitter, transport). */
+  hops: LinkCost['hops'];
 }
 
 /** Computed network time of one request in a scenario: request to the head, cut tensor head→tail, response home. */
 export function scenarioNetworkCost(scenario: ScenarioId, bytes: TransferBytes, network: NetworkProfile): NetworkCost {
-  const { head, tail, partition } = scenarioTiers(scenario);
+  const { head, tail, partition } = scenarioTiers(scenario, network);
   if (partition && bytes.cutBytes === undefined)
     throw new TierwiseError('PAYLOAD_INVALID', `scenario ${scenario} is a partition and needs the cut tensor's size`);
   // Every scenario is a "partition" for the link model: an on-device one has head = tail, so no cut crosses.
-  const cost = scenarioNetworkMs({ kind: 'partition', head, tail, cutBytes: bytes.cutBytes ?? 0 }, bytes, tierLinks(network), 'mobile');
-  return { requestMs: cost.requestMs, cutMs: cost.intermediateMs, responseMs: cost.responseMs, totalMs: cost.totalMs };
+  const cost = scenarioNetworkMs(
+    { kind: 'partition', head, tail, cutBytes: bytes.cutBytes ?? 0 },
+    bytes,
+    networkLinks(network),
+    networkOrigin(network),
+  );
+  return { requestMs: cost.requestMs, cutMs: cost.intermediateMs, responseMs: cost.responseMs, totalMs: cost.totalMs, hops: cost.hops };
 }
 
 /** 0, 1, …, size−1 repeated in fresh shuffles until `length` long: every index used equally often (±1). */
@@ -130,16 +179,7 @@ export function addConstant(samples: ArrayLike<number>, constantMs: number): Flo
   return out;
 }
 
-const WHERE: Record<ScenarioId, string> = {
-  mobile: 'on mobile',
-  edge: 'on the edge',
-  cloud: 'in the cloud',
-  'mobile|edge': 'split between mobile and the edge',
-  'edge|cloud': 'split between the edge and the cloud',
-  'mobile|cloud': 'split between mobile and the cloud',
-};
-
-/** "on the edge", "split between mobile and the edge": the place phrase the explanations use. */
+/** "on the edge", "split between rpi5 and orin": the place phrase the explanations use. */
 export function describeScenario(scenario: ScenarioId): string {
-  return WHERE[scenario];
+  return describeScenarioId(scenario);
 }

@@ -1,13 +1,14 @@
 /** The advisor's input and output shapes. Pure data: the study orchestration fills them from Postgres. */
-import type { Transport } from '../benchmark/network';
+import type { Link, Transport } from '../benchmark/network';
 
-import type { TIER_NAMES } from '../benchmark/tier-names';
+/**
+ * A tier's name: the paper's mobile, edge and cloud by default, or any configured tier (`rpi5`, `orin`); see
+ * benchmark/topology.ts.
+ */
+export type Tier = string;
 
-/** The device classes of a study, in the order a request travels (from benchmark/tiers, where tiers are defined). */
-export type Tier = (typeof TIER_NAMES)[number];
-
-/** On-device per tier, or a partition `A|B`: head on A, tail on B. */
-export type ScenarioId = 'mobile' | 'edge' | 'cloud' | 'mobile|edge' | 'edge|cloud' | 'mobile|cloud';
+/** On-device per tier (`orin`), or a partition `A|B`: head on A, tail on B, A before B on a path from the origin. */
+export type ScenarioId = string;
 
 export interface NetworkProfile {
   mobileEdgeMbps: number;
@@ -19,6 +20,17 @@ export interface NetworkProfile {
   edgeCloudRttMs?: number;
   /** How TCP is used on the links; unset fields take the mobile defaults (MOBILE_TRANSPORT). */
   transport?: Partial<Transport>;
+  /**
+   * The study's own topology: links between named tiers (bandwidth each way, RTT, jitter, transport). When given,
+   * they replace the mobile–edge–cloud fields above (which then only keep old readers working).
+   */
+  links?: Link[];
+  /** Where the request starts and the response returns; default mobile, or the first tier of the links. */
+  origin?: string;
+  /** The preset the links came from (`paper`), when they did. */
+  preset?: string;
+  /** The paths the study's scenarios were drawn from (`[["rpi5", "orin", "cloud-gpu"]]`), origin first. */
+  paths?: string[][];
 }
 
 export interface Accuracy {
@@ -171,7 +183,8 @@ export interface Ranking {
   skipped: SkippedCombination[];
 }
 
-export type LinkName = 'mobile-edge' | 'edge-cloud';
+/** `from-to` of a link: `mobile-edge`, `edge-cloud`, or a study's own (`rpi5-orin`). */
+export type LinkName = string;
 
 export interface Crossover {
   link: LinkName;

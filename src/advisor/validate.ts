@@ -1,6 +1,6 @@
 import { DEFAULT_STUDY_SCENARIOS } from '../studies/study-options';
 import { TierwiseError } from '../common/errors';
-import { ALL_SCENARIOS, isScenarioId, TIER_ORDER } from './scenarios';
+import { networkTiers, scenarioTiers } from './scenarios';
 import type { Constraints, ScenarioId, StudyInput } from './types';
 
 const CONSTRAINT_KEYS: Array<keyof Constraints> = ['maxAccuracyDrop', 'latencyBudgetMs', 'maxModelBytes', 'maxMemoryBytes', 'minFidelity'];
@@ -25,11 +25,12 @@ export function validateStudyInput(input: StudyInput): void {
   }
   if (!ids.has(input.baselineVariantId)) fail(`baseline variant "${input.baselineVariantId}" is not among the variants`);
 
+  const tiers = networkTiers(input.network);
   const seen = new Set<string>();
   input.measurements.forEach((m, i) => {
     const where = `measurement ${i} (${m.variantId} on ${m.tier}, ${m.part})`;
     if (!ids.has(m.variantId)) fail(`${where} names an unknown variant`);
-    if (!TIER_ORDER.includes(m.tier)) fail(`${where} names an unknown tier; expected ${TIER_ORDER.join(', ')}`);
+    if (!tiers.includes(m.tier)) fail(`${where} names an unknown tier; expected ${tiers.join(', ')}`);
     if (!['whole', 'head', 'tail'].includes(m.part)) fail(`${where} has an unknown part; expected whole, head or tail`);
     if (m.part !== 'whole' && !m.cut) fail(`${where} needs the cut it was split at`);
     if (m.part === 'head' && input.payloads.cutBytes[m.cut ?? ''] === undefined)
@@ -47,7 +48,11 @@ export function validateStudyInput(input: StudyInput): void {
   for (const [cut, bytes] of Object.entries(input.payloads.cutBytes)) nonNegative(bytes, `payloads.cutBytes["${cut}"]`);
   for (const key of CONSTRAINT_KEYS) if (input.constraints?.[key] !== undefined) nonNegative(input.constraints[key], `constraints.${key}`);
   for (const scenario of input.scenarios ?? []) {
-    if (!isScenarioId(scenario)) fail(`scenario "${String(scenario)}" is unknown; expected one of ${ALL_SCENARIOS.join(', ')}`);
+    try {
+      scenarioTiers(scenario, input.network);
+    } catch (error) {
+      fail((error as Error).message);
+    }
   }
   if (input.alpha !== undefined && !(input.alpha > 0 && input.alpha < 1)) fail(`alpha must be within (0, 1), got ${input.alpha}`);
 }

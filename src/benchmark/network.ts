@@ -67,8 +67,16 @@ export const MOBILE_TRANSPORT: Readonly<Transport> = Object.freeze({
 export interface Link {
   from: string;
   to: string;
+  /** Bandwidth from `from` to `to`. */
   mbps: number;
+  /** Bandwidth from `to` back to `from`, when it differs (an uplink slower than its downlink); default `mbps`. */
+  reverseMbps?: number;
   rttMs: number;
+  /**
+   * Spread of the RTT (ms, one standard deviation), when known. Recorded and shown beside every hop figure; the
+   * computed cost uses the mean RTT (the advisor states this assumption in the hop list).
+   */
+  jitterMs?: number;
   /** How TCP is used on this link; unset fields take MOBILE_TRANSPORT's. */
   transport?: Partial<Transport>;
 }
@@ -221,8 +229,15 @@ export function tierLinks(network: {
   mobileEdgeRttMs?: number;
   edgeCloudRttMs?: number;
   transport?: Partial<Transport>;
+  /** A study's own topology: when given, these are the links (the shared `transport` fills what a link leaves unset). */
+  links?: Link[];
 }): Link[] {
   const transport = network.transport;
+  if (network.links && network.links.length > 0)
+    return network.links.map((link) => {
+      const merged = transport || link.transport ? { ...transport, ...link.transport } : undefined;
+      return { ...link, ...(merged ? { transport: merged } : {}) };
+    });
   return [
     {
       from: 'mobile',
@@ -251,6 +266,11 @@ export const DEFAULT_NETWORK: Readonly<{ mobileEdgeMbps: number; edgeCloudMbps: 
 /** The paper's links (DEFAULT_NETWORK as links). */
 export function defaultLinks(): Link[] {
   return tierLinks(DEFAULT_NETWORK);
+}
+
+/** The bandwidth of `link` when crossed from `at` (its `from` end: `mbps`; its `to` end: `reverseMbps ?? mbps`). */
+export function directedLink(link: Link, at: string): Link {
+  return link.from === at || link.reverseMbps === undefined ? link : { ...link, mbps: link.reverseMbps };
 }
 
 /** Links are two-way; the route is the fewest-hop path (mobile→cloud crosses edge, as the study's relay did). */
@@ -297,6 +317,8 @@ export interface NetworkCost {
     bytes: number;
     mbps: number;
     rttMs: number;
+    /** The link's RTT spread when given; not added to the figure (the cost uses the mean RTT). */
+    jitterMs?: number;
     transport: Transport;
     handshakeMs: number;
     slowStartMs: number;
@@ -325,15 +347,17 @@ export function scenarioNetworkMs(
     let sum = 0;
     for (const link of route(a, b, links)) {
       const next = link.from === at ? link.to : link.from;
-      const cost = legMs(bytes, link, !opened.has(link));
+      const directed = directedLink(link, at);
+      const cost = legMs(bytes, directed, !opened.has(link));
       opened.add(link);
       hops.push({
         leg,
         from: at,
         to: next,
         bytes,
-        mbps: effectiveMbps(link),
+        mbps: effectiveMbps(directed),
         rttMs: link.rttMs,
+        ...(link.jitterMs !== undefined ? { jitterMs: link.jitterMs } : {}),
         transport: resolveTransport(link.transport),
         handshakeMs: cost.handshakeMs + cost.endpointMs,
         slowStartMs: cost.leg.slowStartMs,

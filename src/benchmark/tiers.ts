@@ -2,20 +2,9 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { TierwiseError } from '../common/errors';
 import { allowedCores } from '../isolation/cgroups';
+import { PAPER_TIER_ROLES, TIER_NAME_PATTERN, TIER_ROLES, type TierProfile, type TierRole } from './topology';
 
-/**
- * A tier is the device class a model may be deployed to. `coreSpeed` is the speed of one of its cores relative
- * to one core of the measuring host (1 = same; calibrate it with `tierwise calibrate`).
- */
-export interface TierProfile {
-  name: string;
-  cpus: number;
-  threads: number;
-  memoryMB: number;
-  coreSpeed: number;
-  executionProvider: string;
-}
-
+export type { TierProfile } from './topology';
 export { TIER_NAMES } from './tier-names';
 
 /**
@@ -25,7 +14,15 @@ export { TIER_NAMES } from './tier-names';
 export function defaultTiers(hostCores: number = allowedCores().length): Record<string, TierProfile> {
   const make = (name: string, share: number, memoryMB: number): TierProfile => {
     const cpus = hostCores * share;
-    return { name, cpus, threads: Math.max(1, Math.min(hostCores, Math.floor(cpus))), memoryMB, coreSpeed: 1, executionProvider: 'cpu' };
+    return {
+      name,
+      cpus,
+      threads: Math.max(1, Math.min(hostCores, Math.floor(cpus))),
+      memoryMB,
+      coreSpeed: 1,
+      executionProvider: 'cpu',
+      role: PAPER_TIER_ROLES[name as keyof typeof PAPER_TIER_ROLES],
+    };
   };
   return { mobile: make('mobile', 0.25, 1024), edge: make('edge', 0.5, 4096), cloud: make('cloud', 1, 8192) };
 }
@@ -41,7 +38,55 @@ const overrideSchema = z
   .strict();
 
 export type TierOverride = z.infer<typeof overrideSchema>;
-const configSchema = z.record(z.string().regex(/^[a-z][a-z0-9-]*$/), overrideSchema);
+const configEntrySchema = overrideSchema.extend({ role: z.enum(TIER_ROLES).optional(), native: z.boolean().optional() }).strict();
+const configSchema = z.record(z.string().regex(TIER_NAME_PATTERN), configEntrySchema);
+
+/**
+ * A tier as a team defines it (`POST /v1/tiers`): a name, a role, and an envelope (cpus and memoryMB at least)
+ * or `native: true` for real hardware measured by a `--device` worker.
+ */
+export const tierDefinitionSchema = z
+  .object({
+    name: z.string().regex(TIER_NAME_PATTERN, 'lower-case letters, digits and dashes, starting with a letter, at most 40'),
+    role: z.enum(TIER_ROLES),
+    native: z.boolean().optional(),
+    cpus: z.number().positive().max(1024).optional(),
+    threads: z.number().int().positive().max(1024).optional(),
+    memoryMB: z
+      .number()
+      .positive()
+      .max(16 * 1024 * 1024)
+      .optional(),
+    coreSpeed: z.number().positive().max(1000).optional(),
+    executionProvider: z.string().min(1).max(40).optional(),
+  })
+  .strict();
+export type TierDefinition = z.infer<typeof tierDefinitionSchema>;
+
+/** The profile of a defined tier; TIER_INVALID when an envelope tier lacks cpus or memoryMB. */
+export function profileOf(definition: TierDefinition): TierProfile {
+  if (!definition.native && (definition.cpus === undefined || definition.memoryMB === undefined))
+    throw new TierwiseError(
+      'TIER_INVALID',
+      `tier "${definition.name}" needs cpus and memoryMB (its envelope), or native: true for real hardware`,
+      {
+        tier: definition.name,
+      },
+    );
+  // A native tier is measured as it is: its slowdown is 1 (threads = cpus, coreSpeed 1) unless told otherwise.
+  const threads = definition.threads ?? Math.max(1, Math.floor(definition.cpus ?? 1));
+  const cpus = definition.cpus ?? threads;
+  return {
+    name: definition.name,
+    cpus,
+    threads,
+    memoryMB: definition.memoryMB ?? 0,
+    coreSpeed: definition.coreSpeed ?? 1,
+    executionProvider: definition.executionProvider ?? 'cpu',
+    role: definition.role,
+    ...(definition.native ? { native: true } : {}),
+  };
+}
 
 /**
  * Overrides from the deployment: `TIERWISE_TIERS` (JSON text) or `TIERWISE_TIERS_FILE` (a JSON file), both
@@ -81,8 +126,15 @@ export function configuredTiers(env: NodeJS.ProcessEnv = process.env, hostCores?
 }
 
 function withOverride(base: TierProfile | undefined, name: string, override: TierOverride, origin: string): TierProfile {
-  if (!base && (override.cpus === undefined || override.memoryMB === undefined)) {
-    throw new TierwiseError('TIER_CONFIG_INVALID', `${origin}: new tier "${name}" needs at least cpus and memoryMB`);
+  const { role, native } = override as { role?: TierRole; native?: boolean };
+  if (!base && !native && (override.cpus === undefined || override.memoryMB === undefined)) {
+    throw new TierwiseError('TIER_CONFIG_INVALID', `${origin}: new tier "${name}" needs at least cpus and memoryMB (or native: true)`);
+  }
+  // A configured tier without a role still measures; GET /v1/tiers warns that paths cannot place it.
+  if (!base) {
+    const profile = profileOf({ name, role: role ?? 'edge', native, ...override });
+    if (!role) delete profile.role;
+    return profile;
   }
   const cpus = override.cpus ?? base!.cpus;
   const threads = override.threads ?? (override.cpus !== undefined || !base ? Math.max(1, Math.floor(cpus)) : base.threads);
@@ -93,6 +145,8 @@ function withOverride(base: TierProfile | undefined, name: string, override: Tie
     memoryMB: override.memoryMB ?? base!.memoryMB,
     coreSpeed: override.coreSpeed ?? base?.coreSpeed ?? 1,
     executionProvider: override.executionProvider ?? base?.executionProvider ?? 'cpu',
+    ...((role ?? base!.role) ? { role: role ?? base!.role } : {}),
+    ...((native ?? base!.native) ? { native: true } : {}),
   };
 }
 

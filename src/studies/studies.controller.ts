@@ -70,6 +70,7 @@ export class StudiesController {
     'WEBHOOK_URL_UNRESOLVABLE',
     'WEBHOOK_URL_FORBIDDEN',
     'STUDY_INVALID',
+    'NETWORK_INVALID',
   )
   @ApiAcceptedResponse({ type: StudyType, description: 'the study, queued (or the first one made with the same Idempotency-Key)' })
   async create(@CurrentTeam() team: TeamRef, @Body() dto: CreateStudyDto, @Headers('idempotency-key') key?: string) {

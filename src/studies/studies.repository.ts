@@ -23,6 +23,7 @@ const viewSelect = {
   network: true,
   effort: true,
   inputs: true,
+  tierProfiles: true,
   webhookUrl: true,
   failures: true,
   error: true,
@@ -49,9 +50,10 @@ function toView(row: StudyRow): StudyView {
     scenarios: row.scenarios as string[],
     operators: row.operators as string[],
     constraints: row.constraints as Record<string, number>,
-    network: row.network as StudyView['network'],
+    network: row.network as unknown as StudyView['network'],
     effort: row.effort as StudyView['effort'],
     inputs: (row.inputs ?? null) as StudyView['inputs'],
+    tierProfiles: (row.tierProfiles ?? null) as StudyView['tierProfiles'],
     webhookUrl: row.webhookUrl,
     variantIds: row.variants.map((v) => v.variantId),
     failures: row.failures as unknown as StudyFailure[],
@@ -82,6 +84,7 @@ export interface NewStudy {
   network: object;
   effort: object;
   inputs?: object;
+  tierProfiles?: object;
   webhookUrl?: string;
   correlationId?: string;
   queuePrefix: string;
@@ -113,6 +116,7 @@ export class StudiesRepository {
           network: study.network as Prisma.InputJsonValue,
           effort: study.effort as Prisma.InputJsonValue,
           inputs: (study.inputs ?? undefined) as Prisma.InputJsonValue | undefined,
+          tierProfiles: (study.tierProfiles ?? undefined) as Prisma.InputJsonValue | undefined,
           webhookUrl: study.webhookUrl ?? null,
           correlationId: study.correlationId ?? null,
           queuePrefix: study.queuePrefix,

@@ -2,7 +2,10 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/env';
 import { assertDeliverableUrl } from '../webhooks/address-guard';
 import type { TeamRef } from '../auth/teams.repository';
-import { DEFAULT_NETWORK, reportToCsv, reportToHtml, type AdvisorReport } from '../advisor';
+import { reportToCsv, reportToHtml, type AdvisorReport } from '../advisor';
+import type { Link } from '../benchmark/network';
+import { TiersService } from '../tiers/tiers.service';
+import { studyNetwork } from './study-topology';
 import { TierwiseError } from '../common/errors';
 import { pageLimit } from '../common/pagination';
 import { correlationId } from '../common/correlation';
@@ -36,6 +39,7 @@ export class StudiesService {
     private readonly flow: StudyFlow,
     private readonly cancellation: StudyCancellation,
     private readonly queues: QueuesService,
+    private readonly tiers: TiersService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -68,7 +72,10 @@ export class StudiesService {
     if (!dataset) resolveInputs(model.inputs, inputs);
     else if (inputs) checkSpecNames(model.inputs, inputs);
     if (dto.webhookUrl) await assertDeliverableUrl(dto.webhookUrl, this.config.ALLOW_PRIVATE_WEBHOOKS);
-    const network = { ...DEFAULT_NETWORK, ...stripUndefined(dto.network) };
+    const profiles = await this.tiers.profilesFor(team.id);
+    const knownTiers = Object.keys(profiles);
+    const requested = stripUndefined(dto.network);
+    const network = studyNetwork({ ...requested, links: requested.links?.map((l) => stripUndefined(l) as Link) }, knownTiers);
     const effort = { warmup: 10, runs: 100, ...stripUndefined(dto.effort) };
     const constraints = stripUndefined(dto.constraints);
     const plan = planStudy(model, {
@@ -78,7 +85,12 @@ export class StudiesService {
       hasDataset: dataset !== undefined,
       network,
       maxAccuracyDrop: constraints.maxAccuracyDrop,
+      knownTiers,
     });
+    // Team tiers exist only in Postgres, so their profiles travel with the study (and a later PATCH does not move
+    // its figures). Deployment tiers stay resolved by name on the worker, scaled to the host that measures.
+    const teamTiers = plan.tiers.filter((t) => !this.tiers.isDeploymentTier(t));
+    const tierProfiles = teamTiers.length > 0 ? Object.fromEntries(teamTiers.map((t) => [t, profiles[t]])) : undefined;
     const idByKey = new Map<string, string>();
     for (const planned of plan.variants) {
       if (planned.existingId) {
@@ -106,6 +118,7 @@ export class StudiesService {
       network,
       effort,
       inputs,
+      tierProfiles,
       webhookUrl: dto.webhookUrl,
       correlationId: correlationId(),
       queuePrefix: this.queues.prefix,

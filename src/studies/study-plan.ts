@@ -1,6 +1,7 @@
-import { DEFAULT_STUDY_SCENARIOS } from './study-options';
-import type { Tier } from '../advisor/types';
-import { TIER_NAMES as TIERS } from '../benchmark/tiers';
+import type { NetworkProfile, Tier } from '../advisor/types';
+import { scenarioTiers } from '../advisor/scenarios';
+import { TIER_NAMES } from '../benchmark/tier-names';
+import { topologyDefaults } from './study-topology';
 import { chainKey } from '../operators/chain';
 import { TierwiseError } from '../common/errors';
 import type { ModelView, VariantView } from '../models/model.views';
@@ -34,8 +35,11 @@ export interface PlanRequest {
   scenarios?: string[];
   operators?: string[];
   hasDataset: boolean;
-  network: { mobileEdgeMbps: number; edgeCloudMbps: number; rttMs: number };
+  /** The study's network (studyNetwork): the paper's fields, or its own links between named tiers. */
+  network: NetworkProfile;
   maxAccuracyDrop?: number;
+  /** Tiers this deployment and team have configured (default: the paper's three). */
+  knownTiers?: readonly string[];
 }
 
 function invalid(field: string, message: string): TierwiseError {
@@ -47,10 +51,19 @@ const BUILDER_VERSION = 3;
 
 /** Which variants, tiers and scenarios a study measures, from the model, its uploaded variants and the request. */
 export function planStudy(model: ModelView, request: PlanRequest): StudyPlan {
-  const tiers = (request.tiers ?? [...TIERS]) as Tier[];
-  for (const tier of tiers) if (!TIERS.includes(tier)) throw invalid('tiers', `unknown tier ${tier}; studies use ${TIERS.join(', ')}`);
-  const scenarios = request.scenarios ?? [...DEFAULT_STUDY_SCENARIOS];
+  const known = request.knownTiers ?? TIER_NAMES;
+  const defaults = topologyDefaults(request.network);
+  const tiers = (request.tiers ?? defaults.tiers) as Tier[];
+  for (const tier of tiers)
+    if (!known.includes(tier))
+      throw invalid('tiers', `unknown tier ${tier}; configured: ${known.join(', ')} (a team adds its own with POST /v1/tiers)`);
+  const scenarios = request.scenarios ?? defaults.scenarios;
   for (const scenario of scenarios) {
+    try {
+      scenarioTiers(scenario, request.network);
+    } catch (error) {
+      throw invalid('scenarios', (error as Error).message);
+    }
     const missing = scenario.split('|').filter((t) => !tiers.includes(t as Tier));
     if (missing.length > 0) throw invalid('scenarios', `${scenario} needs tier ${missing.join(', ')}, which the study does not include`);
   }

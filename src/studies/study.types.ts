@@ -5,10 +5,25 @@ import { INPUT_SHAPES, JSON_OBJECT } from '../common/http/json-schemas';
 import { STUDY_STATUSES } from './study-status';
 
 /** REST schemas of two JSON-scalar fields of Study (GraphQL keeps them as JSON). */
+export class StudyLinkSchema {
+  @ApiProperty() from: string;
+  @ApiProperty() to: string;
+  @ApiProperty() mbps: number;
+  @ApiPropertyOptional() reverseMbps?: number;
+  @ApiProperty() rttMs: number;
+  @ApiPropertyOptional() jitterMs?: number;
+  @ApiPropertyOptional({ ...JSON_OBJECT }) transport?: Record<string, unknown>;
+}
+
 export class StudyNetworkSchema {
   @ApiProperty() mobileEdgeMbps: number;
   @ApiProperty() edgeCloudMbps: number;
   @ApiProperty() rttMs: number;
+  @ApiPropertyOptional({ type: () => [StudyLinkSchema], description: "the study's own links (then the three fields above are unused)" })
+  links?: StudyLinkSchema[];
+  @ApiPropertyOptional() origin?: string;
+  @ApiPropertyOptional({ type: 'array', items: { type: 'array', items: { type: 'string' } } }) paths?: string[][];
+  @ApiPropertyOptional() preset?: string;
 }
 
 export class StudyEffortSchema {

@@ -1,3 +1,5 @@
+import type { NetworkProfile } from '../advisor/types';
+import type { TierProfile } from '../benchmark/topology';
 import type { InputSpec } from '../onnx/input-spec';
 import type { StudyStatus } from './study-status';
 
@@ -25,10 +27,13 @@ export interface StudyView {
   scenarios: string[];
   operators: string[];
   constraints: Record<string, number>;
-  network: { mobileEdgeMbps: number; edgeCloudMbps: number; rttMs: number };
+  /** The paper's fields, plus the study's own links, origin and paths when it named a topology (advisor NetworkProfile). */
+  network: NetworkProfile;
   effort: { warmup: number; runs: number; timeBudgetMs?: number; evalLimit?: number };
   /** The input spec given at creation (src/onnx/input-spec.ts), null when none. */
   inputs: InputSpec | null;
+  /** The profile of each tier as resolved at creation; null for a study made before tiers were data. */
+  tierProfiles: Record<string, TierProfile> | null;
   webhookUrl: string | null;
   variantIds: string[];
   failures: StudyFailure[];

@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
 export class WorkerHeartbeatResponse {
   @ApiProperty() id: string;
@@ -15,9 +15,24 @@ export class WorkerHeartbeatResponse {
   @ApiProperty() seenAt: string;
 }
 
+export class WorkerCalibrationResponse {
+  @ApiProperty() coreSpeed: number;
+  @ApiProperty({ description: 'the factor its figures are multiplied by (1 for native)' }) slowdown: number;
+  @ApiProperty() source: string;
+}
+
+/** A live worker of a tier, with how a figure from it would be taken. */
+export class TierWorkerResponse extends WorkerHeartbeatResponse {
+  @ApiProperty({ enum: ['native', 'scaled', 'quota', 'none'] }) figures: string;
+  @ApiProperty({ type: () => WorkerCalibrationResponse }) calibration: WorkerCalibrationResponse;
+}
+
 /** A row of `GET /v1/tiers`: the profile, its slowdown against the reference device, and its live workers. */
 export class TierResponse {
   @ApiProperty() name: string;
+  @ApiProperty({ enum: ['deployment', 'team'] }) source: string;
+  @ApiPropertyOptional({ enum: ['device', 'edge', 'cloud'] }) role?: string;
+  @ApiProperty() native: boolean;
   @ApiProperty() cpus: number;
   @ApiProperty({ type: 'integer' }) threads: number;
   @ApiProperty({ type: 'integer' }) memoryMB: number;
@@ -25,6 +40,6 @@ export class TierResponse {
   @ApiProperty() executionProvider: string;
   @ApiProperty() slowdown: number;
   @ApiProperty() slowdownFormula: string;
-  @ApiProperty({ type: () => [WorkerHeartbeatResponse] }) workers: WorkerHeartbeatResponse[];
+  @ApiProperty({ type: () => [TierWorkerResponse] }) workers: TierWorkerResponse[];
   @ApiProperty({ type: [String] }) warnings: string[];
 }

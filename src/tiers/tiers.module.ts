@@ -3,11 +3,12 @@ import { TiersConfig } from './tiers.config';
 import { TiersController } from './tiers.controller';
 import { TiersService } from './tiers.service';
 import { WorkerRegistry } from './worker-registry';
+import { TeamTiersRepository } from './tiers.repository';
 
 @Global()
 @Module({
   controllers: [TiersController],
-  providers: [TiersConfig, TiersService, WorkerRegistry],
-  exports: [TiersConfig, WorkerRegistry],
+  providers: [TiersConfig, TiersService, WorkerRegistry, TeamTiersRepository],
+  exports: [TiersConfig, TiersService, WorkerRegistry, TeamTiersRepository],
 })
 export class TiersModule {}

@@ -19,6 +19,21 @@ circle.feasible{fill:#2f6fb5}circle.infeasible{fill:#fff;stroke:#9aa0ad}circle.p
 circle.recommended{fill:#2f8f46}rect.compute{fill:#2f6fb5}rect.network{fill:#e3a33b}.note{color:#666;font-size:12px}
 figure{margin:1rem 0}figcaption{font-weight:600;margin-bottom:.3rem}`;
 
+/** The paper's two fields, or each of the study's own links: bandwidth each way, RTT, jitter, transport. */
+export function describeNetwork(network: AdvisorReport['network']): string {
+  if (!network.links)
+    return `mobile–edge ${formatMbps(network.mobileEdgeMbps)}, edge–cloud ${formatMbps(network.edgeCloudMbps)}, RTT ${formatMs(network.rttMs)} (TCP: ${describeTransport(resolveTransport(network.transport))})`;
+  const links = network.links.map((l) => {
+    const speed =
+      l.reverseMbps !== undefined && l.reverseMbps !== l.mbps
+        ? `${formatMbps(l.mbps)} ${l.from}→${l.to}, ${formatMbps(l.reverseMbps)} back`
+        : formatMbps(l.mbps);
+    const jitter = l.jitterMs !== undefined ? ` ± ${formatMs(l.jitterMs)} jitter (costs use the mean RTT)` : '';
+    return `${l.from}–${l.to} ${speed}, RTT ${formatMs(l.rttMs)}${jitter} (TCP: ${describeTransport(resolveTransport(l.transport))})`;
+  });
+  return `${links.join('; ')}; requests start on ${network.origin ?? network.links[0].from}`;
+}
+
 function constraintsList(report: AdvisorReport): string {
   const c = report.constraints;
   const items = [
@@ -29,7 +44,7 @@ function constraintsList(report: AdvisorReport): string {
     c.minFidelity !== undefined ? `fidelity to the baseline ≥ ${c.minFidelity}` : null,
     report.accuracyMetric ? `accuracy measured as ${report.accuracyMetric}` : null,
   ].filter((item): item is string => item !== null);
-  const network = `mobile–edge ${formatMbps(report.network.mobileEdgeMbps)}, edge–cloud ${formatMbps(report.network.edgeCloudMbps)}, RTT ${formatMs(report.network.rttMs)} (TCP: ${describeTransport(resolveTransport(report.network.transport))})`;
+  const network = describeNetwork(report.network);
   return `<p>Constraints: ${escapeHtml(items.length ? items.join('; ') : 'none')}. Network: ${escapeHtml(network)}.</p>`;
 }
 

@@ -377,14 +377,32 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Each tier's profile, its slowdown, and the workers consuming its queue */
+        /** Each tier (the deployment's and the team's): its profile, slowdown, live workers and how their figures are taken */
         get: operations["TiersController_list"];
+        put?: never;
+        /** Add a team tier: a name, a role and an envelope, or native: true for real hardware; consumed by `tierwise worker --tier <name>` */
+        post: operations["TiersController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tiers/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /** Change a team tier's role or envelope; studies already created keep the profile they started with */
+        patch: operations["TiersController_update"];
         trace?: never;
     };
     "/v1/webhooks": {
@@ -569,12 +587,43 @@ export interface components {
             network?: components["schemas"]["NetworkDto"];
             /** @description default: every operator that applies, every uploaded variant, and sptq of each */
             operators?: ("identity" | "distilled" | "qat" | "pruned" | "custom" | "sptq" | "dynamic-int8" | "prune" | "early-exit")[];
-            /** @description default: mobile, edge, cloud, mobile|edge, edge|cloud */
-            scenarios?: ("mobile" | "edge" | "cloud" | "mobile|edge" | "edge|cloud" | "mobile|cloud")[];
+            /**
+             * @description a tier (whole model there) or head|tail (a cut between two tiers along a path); default: mobile, edge, cloud, mobile|edge, edge|cloud, or with network.links every tier along its paths and each neighbouring cut
+             * @example [
+             *       "mobile",
+             *       "edge",
+             *       "cloud",
+             *       "mobile|edge",
+             *       "edge|cloud",
+             *       "mobile|cloud"
+             *     ]
+             */
+            scenarios?: string[];
             /** @description default: every configured tier */
             tiers?: string[];
             /** @description also notified (signed) when the study ends */
             webhookUrl?: string;
+        };
+        CreateTierDto: {
+            /** @description one core's speed against one host core (tierwise calibrate), default 1 */
+            coreSpeed?: number;
+            /** @description CPUs the tier has (fractions allowed: 0.5 = half a core) */
+            cpus?: number;
+            /** @description onnxruntime execution provider, default cpu */
+            executionProvider?: string;
+            /** @description memory limit, MiB */
+            memoryMB?: number;
+            /**
+             * @description names the queue too: bench-<name>
+             * @example rpi5
+             */
+            name: string;
+            /** @description real hardware: measured unscaled by a `tierwise worker --tier <name> --device <what>` on it */
+            native?: boolean;
+            /** @enum {string} */
+            role?: "device" | "edge" | "cloud";
+            /** @description threads a request uses (default: whole cpus, at least 1) */
+            threads?: number;
         };
         CreateWebhookDto: {
             description?: string;
@@ -686,6 +735,27 @@ export interface components {
             /** @description a worker token's tiers (empty: any) */
             tiers: string[];
         };
+        LinkDto: {
+            /**
+             * @description a configured tier
+             * @example rpi5
+             */
+            from: string;
+            /** @description RTT spread (one standard deviation), ms: shown beside the figures; costs use the mean RTT */
+            jitterMs?: number;
+            /** @description bandwidth from → to, Mbps (goodput) */
+            mbps: number;
+            /** @description bandwidth to → from, Mbps, when it differs (default mbps) */
+            reverseMbps?: number;
+            /** @description round-trip time, ms */
+            rttMs: number;
+            /** @example orin */
+            to: string;
+            /** @description how TCP is used on this link: {connection, idleGapMs, tls, mtu, initialWindow, slowStartRestart, lossRate, headerBytes, endpointMs} */
+            transport?: {
+                [key: string]: unknown;
+            };
+        };
         MeasurementResponse: {
             checksum: string;
             coldStartMs: number;
@@ -760,8 +830,24 @@ export interface components {
         NetworkDto: {
             /** @default 1 */
             edgeCloudMbps: number;
+            /** @description the study's own topology: links between configured tiers (replaces mobileEdgeMbps, edgeCloudMbps, rttMs) */
+            links?: components["schemas"]["LinkDto"][];
             /** @default 200 */
             mobileEdgeMbps: number;
+            /** @description the tier the request starts on (default: the first link’s from) */
+            origin?: string;
+            /**
+             * @description paths from the origin the scenarios are drawn from (default: every maximal path over the links)
+             * @example [
+             *       "rpi5 → orin → cloud-gpu"
+             *     ]
+             */
+            paths?: string[];
+            /**
+             * @description a named link set-up: paper = mobile–edge 200 Mbps, edge–cloud 1 Mbps, RTT 0 (the old fields override its links)
+             * @enum {string}
+             */
+            preset?: "paper";
             /** @default 0 */
             rttMs: number;
         };
@@ -839,9 +925,25 @@ export interface components {
             tier?: string;
             variantId?: string;
         };
+        StudyLinkSchema: {
+            from: string;
+            jitterMs?: number;
+            mbps: number;
+            reverseMbps?: number;
+            rttMs: number;
+            to: string;
+            transport?: {
+                [key: string]: unknown;
+            };
+        };
         StudyNetworkSchema: {
             edgeCloudMbps: number;
+            /** @description the study's own links (then the three fields above are unused) */
+            links?: components["schemas"]["StudyLinkSchema"][];
             mobileEdgeMbps: number;
+            origin?: string;
+            paths?: string[][];
+            preset?: string;
             rttMs: number;
         };
         StudyPageType: {
@@ -906,11 +1008,49 @@ export interface components {
             executionProvider: string;
             memoryMB: number;
             name: string;
+            native: boolean;
+            /** @enum {string} */
+            role?: "device" | "edge" | "cloud";
             slowdown: number;
             slowdownFormula: string;
+            /** @enum {string} */
+            source: "deployment" | "team";
             threads: number;
             warnings: string[];
-            workers: components["schemas"]["WorkerHeartbeatResponse"][];
+            workers: components["schemas"]["TierWorkerResponse"][];
+        };
+        TierWorkerResponse: {
+            calibration: components["schemas"]["WorkerCalibrationResponse"];
+            cores: number;
+            cpuModel: string;
+            device: string | null;
+            envelopeMethod: string;
+            /** @enum {string} */
+            figures: "native" | "scaled" | "quota" | "none";
+            host: string;
+            id: string;
+            pid: number;
+            queues: string[];
+            seenAt: string;
+            startedAt: string;
+            tier: string | null;
+            version: string;
+        };
+        UpdateTierDto: {
+            /** @description one core's speed against one host core (tierwise calibrate), default 1 */
+            coreSpeed?: number;
+            /** @description CPUs the tier has (fractions allowed: 0.5 = half a core) */
+            cpus?: number;
+            /** @description onnxruntime execution provider, default cpu */
+            executionProvider?: string;
+            /** @description memory limit, MiB */
+            memoryMB?: number;
+            /** @description real hardware: measured unscaled by a `tierwise worker --tier <name> --device <what>` on it */
+            native?: boolean;
+            /** @enum {string} */
+            role?: "device" | "edge" | "cloud";
+            /** @description threads a request uses (default: whole cpus, at least 1) */
+            threads?: number;
         };
         VariantType: {
             createdAt: string;
@@ -967,19 +1107,11 @@ export interface components {
                 [key: string]: unknown;
             };
         };
-        WorkerHeartbeatResponse: {
-            cores: number;
-            cpuModel: string;
-            device: string | null;
-            envelopeMethod: string;
-            host: string;
-            id: string;
-            pid: number;
-            queues: string[];
-            seenAt: string;
-            startedAt: string;
-            tier: string | null;
-            version: string;
+        WorkerCalibrationResponse: {
+            coreSpeed: number;
+            /** @description the factor its figures are multiplied by (1 for native) */
+            slowdown: number;
+            source: string;
         };
     };
     responses: never;
@@ -2757,6 +2889,8 @@ export interface operations {
              *     `WEBHOOK_URL_FORBIDDEN`: the webhook host resolves to a private, loopback or link-local address
              *
              *     `STUDY_INVALID`: the study plan is inconsistent (operators, tiers, options)
+             *
+             *     `NETWORK_INVALID`: a network (bandwidth, latency) is not positive numbers
              */
             400: {
                 headers: {
@@ -2766,7 +2900,7 @@ export interface operations {
                     "application/json": {
                         error: {
                             /** @enum {string} */
-                            code: "VALIDATION_FAILED" | "BODY_MALFORMED" | "INPUT_SPEC_INVALID" | "INPUT_INVALID" | "WEBHOOK_URL_INVALID" | "WEBHOOK_URL_UNRESOLVABLE" | "WEBHOOK_URL_FORBIDDEN" | "STUDY_INVALID";
+                            code: "VALIDATION_FAILED" | "BODY_MALFORMED" | "INPUT_SPEC_INVALID" | "INPUT_INVALID" | "WEBHOOK_URL_INVALID" | "WEBHOOK_URL_UNRESOLVABLE" | "WEBHOOK_URL_FORBIDDEN" | "STUDY_INVALID" | "NETWORK_INVALID";
                             details?: {
                                 [key: string]: unknown;
                             };
@@ -4192,6 +4326,246 @@ export interface operations {
                         error: {
                             /** @enum {string} */
                             code: "WORKER_TOKEN_FORBIDDEN";
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description for a 500: the id the server logged the error under */
+                            errorId?: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    TiersController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateTierDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TierResponse"];
+                };
+            };
+            /**
+             * @description `VALIDATION_FAILED`: a field of the request is missing or out of range
+             *
+             *     `BODY_MALFORMED`: the request body is not valid JSON or not the length it announced
+             *
+             *     `TIER_INVALID`: a tier definition or override is out of range (name, role, envelope)
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "VALIDATION_FAILED" | "BODY_MALFORMED" | "TIER_INVALID";
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description for a 500: the id the server logged the error under */
+                            errorId?: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description `UNAUTHENTICATED`: no API key, or one that names no team */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "UNAUTHENTICATED";
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description for a 500: the id the server logged the error under */
+                            errorId?: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description `TIER_EXISTS`: a tier with that name is already configured (names are unique in the deployment: they name queues) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "TIER_EXISTS";
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description for a 500: the id the server logged the error under */
+                            errorId?: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description `BODY_TOO_LARGE`: the request body is over the body limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "BODY_TOO_LARGE";
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description for a 500: the id the server logged the error under */
+                            errorId?: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    TiersController_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateTierDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TierResponse"];
+                };
+            };
+            /**
+             * @description `VALIDATION_FAILED`: a field of the request is missing or out of range
+             *
+             *     `BODY_MALFORMED`: the request body is not valid JSON or not the length it announced
+             *
+             *     `TIER_INVALID`: a tier definition or override is out of range (name, role, envelope)
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "VALIDATION_FAILED" | "BODY_MALFORMED" | "TIER_INVALID";
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description for a 500: the id the server logged the error under */
+                            errorId?: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description `UNAUTHENTICATED`: no API key, or one that names no team */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "UNAUTHENTICATED";
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description for a 500: the id the server logged the error under */
+                            errorId?: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description `TIER_NOT_FOUND`: no tier of this team with that name */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "TIER_NOT_FOUND";
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description for a 500: the id the server logged the error under */
+                            errorId?: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description `TIER_READ_ONLY`: the tier is configured by the deployment (defaults, TIERWISE_TIERS), not by the team */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "TIER_READ_ONLY";
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description for a 500: the id the server logged the error under */
+                            errorId?: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description `BODY_TOO_LARGE`: the request body is over the body limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "BODY_TOO_LARGE";
                             details?: {
                                 [key: string]: unknown;
                             };

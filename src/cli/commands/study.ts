@@ -33,6 +33,10 @@ interface RunOptions extends ServerOptions, InputSpecFlags {
   mobileEdgeMbps?: number;
   edgeCloudMbps?: number;
   rttMs?: number;
+  link: StudyLink[];
+  path: string[];
+  origin?: string;
+  preset?: string;
   runs?: number;
   warmup?: number;
   evalLimit?: number;
@@ -40,6 +44,25 @@ interface RunOptions extends ServerOptions, InputSpecFlags {
 }
 
 const REPORT_FORMATS = ['html', 'csv', 'json'];
+
+interface StudyLink {
+  from: string;
+  to: string;
+  mbps: number;
+  reverseMbps?: number;
+  rttMs: number;
+  jitterMs?: number;
+}
+
+/** `--link rpi5=orin:50/100@4~1`: from=to, Mbps (from → to) [/ Mbps back], @ RTT ms [~ jitter ms]. */
+export function parseLink(text: string, previous: StudyLink[] = []): StudyLink[] {
+  const m = /^([a-z][a-z0-9-]*)=([a-z][a-z0-9-]*):([0-9.]+)(?:\/([0-9.]+))?@([0-9.]+)(?:~([0-9.]+))?$/.exec(text.trim());
+  if (!m) throw new InvalidArgumentError(`--link ${text}: expected from=to:mbps[/reverseMbps]@rttMs[~jitterMs], e.g. rpi5=orin:50/100@4`);
+  const link: StudyLink = { from: m[1], to: m[2], mbps: Number(m[3]), rttMs: Number(m[5]) };
+  if (m[4] !== undefined) link.reverseMbps = Number(m[4]);
+  if (m[6] !== undefined) link.jitterMs = Number(m[6]);
+  return [...previous, link];
+}
 
 function number(value: string): number {
   const parsed = Number(value);
@@ -144,7 +167,15 @@ async function run(modelPath: string, options: RunOptions): Promise<void> {
       latencyBudgetMs: options.budgetMs,
       maxModelBytes: options.maxSizeBytes,
     }),
-    network: undefinedless({ mobileEdgeMbps: options.mobileEdgeMbps, edgeCloudMbps: options.edgeCloudMbps, rttMs: options.rttMs }),
+    network: undefinedless({
+      mobileEdgeMbps: options.mobileEdgeMbps,
+      edgeCloudMbps: options.edgeCloudMbps,
+      rttMs: options.rttMs,
+      preset: options.preset,
+      links: options.link.length ? options.link : undefined,
+      origin: options.origin,
+      paths: options.path.length ? options.path : undefined,
+    }),
     effort: undefinedless({ runs: options.runs, warmup: options.warmup, evalLimit: options.evalLimit }),
     inputs: specFromFlags(options),
   }) as CreateStudyBody; // names (tiers, scenarios, operators) as typed: the api validates them
@@ -213,12 +244,25 @@ export function register(program: Command): void {
     .option('--min-fidelity <0..1>', "lowest fidelity to the baseline's outputs accepted (the task's label-free metric)", number)
     .option('--budget-ms <ms>', 'end-to-end p95 latency budget', number)
     .option('--max-size-bytes <bytes>', 'largest model file accepted', number)
-    .option('--scenarios <list>', 'comma-separated: mobile,edge,cloud,mobile|edge,edge|cloud,mobile|cloud', list)
+    .option(
+      '--scenarios <list>',
+      'comma-separated tiers or head|tail cuts: mobile,edge,cloud,mobile|edge,edge|cloud (or your own: rpi5,orin|cloud-gpu)',
+      list,
+    )
     .option('--tiers <list>', 'comma-separated tiers (default: every configured tier)', list)
     .option('--operators <list>', 'comma-separated operators (default: every one that applies)', list)
     .option('--mobile-edge-mbps <n>', 'mobile–edge bandwidth', number)
     .option('--edge-cloud-mbps <n>', 'edge–cloud bandwidth', number)
     .option('--rtt-ms <n>', 'round-trip time added per hop', number)
+    .option('--preset <name>', 'a named link set-up (paper: mobile–edge 200 Mbps, edge–cloud 1 Mbps, RTT 0)')
+    .option('--link <from=to:mbps[/back]@rtt[~jitter]>', 'a link between two tiers (repeat; replaces the paper network)', parseLink, [])
+    .option(
+      '--path <a→b→c>',
+      'a path the scenarios are drawn from, e.g. "rpi5>orin>cloud-gpu" (repeat)',
+      (v: string, p: string[]) => [...p, v],
+      [],
+    )
+    .option('--origin <tier>', 'the tier requests start on (default: the first link’s from)')
     .option('--runs <n>', 'warm runs per measurement', integer)
     .option('--warmup <n>', 'warm-up runs per measurement', integer)
     .option('--eval-limit <n>', 'evaluate on at most this many samples', integer)

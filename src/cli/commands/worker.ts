@@ -4,6 +4,7 @@ import { detectCapabilities } from '../../isolation/cgroups';
 import { Logger } from 'nestjs-pino';
 import { QueueName, benchQueue } from '../../jobs/job-catalogue';
 import { TiersConfig } from '../../tiers/tiers.config';
+import { TeamTiersRepository } from '../../tiers/tiers.repository';
 import { WorkerHost } from '../../worker/worker-host';
 import { WorkerModule } from '../../worker/worker.module';
 import { StudyReconciler } from '../../studies/study-reconciler';
@@ -48,7 +49,7 @@ export function register(program: Command): void {
   program
     .command('worker')
     .description('start a worker: a tier pool (--tier) or the build/evaluate/advise/webhook queues (--queues)')
-    .option('--tier <name>', "consume this tier's benchmark queue")
+    .option('--tier <name>', "consume this tier's benchmark queue (bench-<name>): a configured or a team tier")
     .option('--queues <list>', `comma-separated queues among ${FIXED_QUEUES.join(', ')}`)
     .option('--device <name>', 'a real device (measurements are native, not scaled)')
     .option('--api <url>', "join over HTTP: take the tier's jobs from this api (no DATABASE_URL, REDIS_URL or shared BLOB_DIR)")
@@ -64,7 +65,11 @@ export function register(program: Command): void {
       const queues: string[] = [];
       if (options.tier) {
         const tiers = app.get(TiersConfig);
-        if (!tiers.get(options.tier)) throw new Error(`unknown tier ${options.tier}; configured: ${tiers.names().join(', ')}`);
+        // A deployment tier (defaults, TIERWISE_TIERS) or a team's own (POST /v1/tiers): both have the queue bench-<name>.
+        if (!tiers.get(options.tier) && !(await app.get(TeamTiersRepository).byName(options.tier)))
+          throw new Error(
+            `unknown tier ${options.tier}; configured: ${tiers.names().join(', ')} (a team adds its own with POST /v1/tiers)`,
+          );
         queues.push(benchQueue(options.tier));
       }
       for (const queue of (options.queues ?? '')

@@ -57,6 +57,7 @@ async function context(
         modelPath: request.parentPath,
         network: request.network,
         effort: request.effort,
+        tierProfiles: request.tierProfiles,
         requestBytes: real.reduce((sum, s) => sum + s.payloadBytes, 0) / real.length,
       };
     }
@@ -68,7 +69,12 @@ async function context(
     inputShapes = built.inputShapes;
   }
   if (request.step.operator === 'partition')
-    ctx.partitionSearch ??= { modelPath: request.parentPath, network: request.network, effort: request.effort };
+    ctx.partitionSearch ??= {
+      modelPath: request.parentPath,
+      network: request.network,
+      effort: request.effort,
+      tierProfiles: request.tierProfiles,
+    };
   return { ctx, inputShapes };
 }
 

@@ -1,3 +1,5 @@
+import type { NetworkProfile } from '../../advisor/types';
+import type { TierProfile } from '../../benchmark/tiers';
 import type { PreprocessSpec } from '../../datasets/formats/preprocess-spec';
 import type { DatasetKind } from '../../datasets/formats/types';
 import type { InputShapesRecord, InputSpec } from '../../onnx/input-spec';
@@ -24,8 +26,11 @@ export interface BuildRequest {
    * runs at it; with one, the dataset's samples give the shapes.
    */
   inputSpec?: InputSpec;
-  network: { mobileEdgeMbps: number; edgeCloudMbps: number; rttMs: number };
+  /** The study's network: the paper's fields, or its own links and origin (advisor NetworkProfile). */
+  network: NetworkProfile;
   effort: { warmup: number; runs: number };
+  /** The study's tier profiles by name (team tiers exist only here); a partition measures its head and tail on them. */
+  tierProfiles?: Record<string, TierProfile>;
 }
 
 export interface BuildResult {

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { serializeSample } from '../../benchmark/inputs';
 import { measure, type MeasureResult } from '../../benchmark/runner';
-import type { TierOverride } from '../../benchmark/tiers';
+import type { TierOverride, TierProfile } from '../../benchmark/tiers';
 import type { InputTensor } from '../../onnx/io-spec';
 import { openSession, saveModel, toFeeds, type ModelProto } from '../../onnx';
 import type { InputSpec } from '../../onnx/input-spec';
@@ -14,6 +14,8 @@ export interface RunSettings {
   runs?: number;
   warmup?: number;
   tierOverrides?: Record<string, TierOverride>;
+  /** Tier profiles by name (a study's); a tier not here is resolved from the configuration. */
+  tierProfiles?: Record<string, TierProfile>;
 }
 
 export interface MeasuredSplit {
@@ -66,14 +68,14 @@ export async function measureSplit(
   const headResult = await measure({
     ...common,
     modelPath: headPath,
-    tier: from,
+    tier: settings.tierProfiles?.[from] ?? from,
     tierOverride: settings.tierOverrides?.[from],
     inputs: { kind: 'samples', path: headSamples },
   });
   const tailResult = await measure({
     ...common,
     modelPath: tailPath,
-    tier: to,
+    tier: settings.tierProfiles?.[to] ?? to,
     tierOverride: settings.tierOverrides?.[to],
     inputs: { kind: 'samples', path: tailSamples },
   });

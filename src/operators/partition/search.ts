@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { TierwiseError } from '../../common/errors';
 import { defaultLinks, route as routeBetween, scenarioNetworkMs, type Link } from '../../benchmark/network';
+import type { TierProfile } from '../../benchmark/tiers';
 import { serializeSample } from '../../benchmark/inputs';
 import { measure } from '../../benchmark/runner';
 import { loadModel } from '../../onnx';
@@ -18,6 +19,8 @@ export interface PartitionSearchOptions extends RunSettings {
   to: string;
   /** Default: the study's links (mobile–edge 200 Mbps, edge–cloud 1 Mbps, no RTT). */
   links?: Link[];
+  /** Tier profiles by name (a study's, fixed at creation); a tier not here is resolved from the configuration. */
+  tierProfiles?: Record<string, TierProfile>;
   /** Where the request starts and the response returns (default mobile). */
   origin?: string;
   /** Default: the raw input tensors' bytes. */
@@ -101,7 +104,7 @@ export async function searchPartition(modelPath: string, options: PartitionSearc
     const profile = async (tier: string): Promise<TierCosts> => {
       const result = await measure({
         modelPath: path,
-        tier,
+        tier: options.tierProfiles?.[tier] ?? tier,
         tierOverride: options.tierOverrides?.[tier],
         runs: options.runs ?? 30,
         warmup: options.warmup ?? 5,

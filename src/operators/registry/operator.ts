@@ -1,3 +1,5 @@
+import type { NetworkProfile } from '../../advisor/types';
+import type { TierProfile } from '../../benchmark/tiers';
 import { TierwiseError } from '../../common/errors';
 import type { DatasetSample } from '../../datasets/formats/types';
 import type { InputSpec } from '../../onnx/input-spec';
@@ -23,8 +25,10 @@ export interface OperatorContext {
 
 export interface PartitionSearchContext {
   modelPath: string;
-  network: { mobileEdgeMbps: number; edgeCloudMbps: number; rttMs: number };
+  network: NetworkProfile;
   effort: { warmup: number; runs: number };
+  /** The study's tier profiles by name, when it fixed them (team tiers exist only here). */
+  tierProfiles?: Record<string, TierProfile>;
   /** Mean bytes of one request (the dataset's encoded samples), when known. */
   requestBytes?: number;
 }

@@ -1,5 +1,6 @@
 import { TierwiseError } from '../../common/errors';
 import { tierLinks } from '../../benchmark/network';
+import { networkOrigin } from '../../advisor/scenarios';
 import type { InputTensor } from '../../onnx/io-spec';
 import { loadModel, openSession, saveModel, toFeeds } from '../../onnx';
 import { probeShapes, searchPartition, splitModel } from '../partition';
@@ -53,7 +54,8 @@ async function searched(bytes: Uint8Array, params: { from: string; to: string },
     feeds: inputs[0],
     inputs: ctx.inputSpec,
     links: tierLinks(search.network),
-    origin: 'mobile',
+    origin: networkOrigin(search.network),
+    tierProfiles: search.tierProfiles,
     requestBytes: search.requestBytes,
     topK: 2,
     runs: Math.min(30, search.effort.runs),

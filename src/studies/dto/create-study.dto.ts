@@ -12,6 +12,7 @@ import {
   IsString,
   IsUrl,
   IsUUID,
+  Matches,
   Max,
   Min,
   ValidateNested,
@@ -21,6 +22,8 @@ import { STUDY_OPERATORS, STUDY_SCENARIOS } from '../study-options';
 import { JSONScalar } from '../../common/graphql/json.scalar';
 
 export { STUDY_OPERATORS, STUDY_SCENARIOS } from '../study-options';
+
+const SCENARIO_PATTERN = /^[a-z][a-z0-9-]{0,39}(\|[a-z][a-z0-9-]{0,39})?$/;
 
 @InputType('StudyConstraintsInput')
 export class ConstraintsDto {
@@ -65,8 +68,101 @@ export class ConstraintsDto {
   minFidelity?: number;
 }
 
+@InputType('StudyLinkInput')
+export class LinkDto {
+  @Field()
+  @ApiProperty({ example: 'rpi5', description: 'a configured tier' })
+  @IsString()
+  from: string;
+
+  @Field()
+  @ApiProperty({ example: 'orin' })
+  @IsString()
+  to: string;
+
+  @Field(() => Float)
+  @ApiProperty({ description: 'bandwidth from → to, Mbps (goodput)' })
+  @IsNumber()
+  @Min(0.001)
+  @Max(1e6)
+  mbps: number;
+
+  @Field(() => Float, { nullable: true })
+  @ApiPropertyOptional({ description: 'bandwidth to → from, Mbps, when it differs (default mbps)' })
+  @IsOptional()
+  @IsNumber()
+  @Min(0.001)
+  @Max(1e6)
+  reverseMbps?: number;
+
+  @Field(() => Float)
+  @ApiProperty({ description: 'round-trip time, ms' })
+  @IsNumber()
+  @Min(0)
+  @Max(60_000)
+  rttMs: number;
+
+  @Field(() => Float, { nullable: true })
+  @ApiPropertyOptional({ description: 'RTT spread (one standard deviation), ms: shown beside the figures; costs use the mean RTT' })
+  @IsOptional()
+  @IsNumber()
+  @Min(0)
+  @Max(60_000)
+  jitterMs?: number;
+
+  @Field(() => JSONScalar, { nullable: true })
+  @ApiPropertyOptional({
+    description:
+      'how TCP is used on this link: {connection, idleGapMs, tls, mtu, initialWindow, slowStartRestart, lossRate, headerBytes, endpointMs}',
+    type: 'object',
+    additionalProperties: true,
+  })
+  @IsOptional()
+  @IsObject()
+  transport?: Record<string, unknown>;
+}
+
 @InputType('StudyNetworkInput')
 export class NetworkDto {
+  @Field(() => String, { nullable: true })
+  @ApiPropertyOptional({
+    enum: ['paper'],
+    description: 'a named link set-up: paper = mobile–edge 200 Mbps, edge–cloud 1 Mbps, RTT 0 (the old fields override its links)',
+  })
+  @IsOptional()
+  @IsString()
+  preset?: string;
+
+  @Field(() => [LinkDto], { nullable: true })
+  @ApiPropertyOptional({
+    type: [LinkDto],
+    description: "the study's own topology: links between configured tiers (replaces mobileEdgeMbps, edgeCloudMbps, rttMs)",
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(32)
+  @ValidateNested({ each: true })
+  @Type(() => LinkDto)
+  links?: LinkDto[];
+
+  @Field(() => String, { nullable: true })
+  @ApiPropertyOptional({ description: 'the tier the request starts on (default: the first link’s from)' })
+  @IsOptional()
+  @IsString()
+  origin?: string;
+
+  @Field(() => [String], { nullable: true })
+  @ApiPropertyOptional({
+    type: [String],
+    example: ['rpi5 → orin → cloud-gpu'],
+    description: 'paths from the origin the scenarios are drawn from (default: every maximal path over the links)',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(16)
+  @IsString({ each: true })
+  paths?: string[];
+
   @Field(() => Float, { nullable: true })
   @ApiPropertyOptional({ default: 200 })
   @IsOptional()
@@ -150,11 +246,18 @@ export class CreateStudyDto {
   tiers?: string[];
 
   @Field(() => [String], { nullable: true })
-  @ApiPropertyOptional({ enum: STUDY_SCENARIOS, isArray: true, description: 'default: mobile, edge, cloud, mobile|edge, edge|cloud' })
+  @ApiPropertyOptional({
+    type: [String],
+    example: [...STUDY_SCENARIOS],
+    description:
+      'a tier (whole model there) or head|tail (a cut between two tiers along a path); default: mobile, edge, cloud, mobile|edge, edge|cloud, or with network.links every tier along its paths and each neighbouring cut',
+  })
   @IsOptional()
   @IsArray()
   @ArrayUnique()
-  @IsIn(STUDY_SCENARIOS, { each: true })
+  @ArrayMaxSize(64)
+  @IsString({ each: true })
+  @Matches(SCENARIO_PATTERN, { each: true, message: 'each scenario is a tier name or head|tail, e.g. orin or rpi5|orin' })
   scenarios?: string[];
 
   @Field(() => [String], { nullable: true })

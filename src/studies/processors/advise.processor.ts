@@ -1,7 +1,7 @@
 import type { InputShapesRecord } from '../../onnx/input-spec';
 import { Injectable } from '@nestjs/common';
 import type { Job } from 'bullmq';
-import { advise, buildReport, type Advice } from '../../advisor';
+import { advise, buildReport, scenarioNetworkCost, type Advice } from '../../advisor';
 import { JobName, type JobPayloads } from '../../jobs/job-catalogue';
 import { finalFailure, type JobFailure } from '../../jobs/job-failure';
 import type { JobProcessor } from '../../jobs/job-processor';
@@ -88,6 +88,16 @@ export class AdviseProcessor implements JobProcessor<typeof JobName.AdviseStudy>
           sizeBytes: c.sizeBytes,
           peakMemoryBytes: c.peakMemoryBytes,
           comparison: c.comparison ?? null,
+          // Per leg and hop, what the network figure is made of (bandwidth each way, RTT, jitter, transport).
+          networkHops: scenarioNetworkCost(
+            c.scenario,
+            {
+              requestBytes: input.payloads.requestBytes,
+              responseBytes: input.payloads.responseBytes,
+              cutBytes: c.cut !== undefined ? input.payloads.cutBytes[c.cut] : undefined,
+            },
+            advice.network,
+          ).hops,
         },
       })),
     );

@@ -52,7 +52,8 @@ export class BenchProcessor implements JobProcessor<typeof JobName.BenchVariant>
       else inputs = { kind: 'synthetic', spec: study.inputs ?? undefined };
       const result = await measure({
         modelPath,
-        tier,
+        // The profile fixed when the study was created (a team tier exists only there); older studies by name.
+        tier: study.tierProfiles?.[tier] ?? tier,
         inputs,
         warmup: study.effort.warmup,
         runs: study.effort.timeBudgetMs ? undefined : study.effort.runs,

@@ -60,6 +60,7 @@ export class BuildProcessor implements JobProcessor<typeof JobName.BuildVariant>
           evalLimit: study.effort.evalLimit ?? 200,
           network: study.network,
           effort: study.effort,
+          ...(study.tierProfiles ? { tierProfiles: study.tierProfiles } : {}),
           // The study's input spec reaches every build: probes, calibration and checks run at its shapes.
           ...(study.inputs ? { inputSpec: study.inputs } : {}),
         };

@@ -26,6 +26,7 @@ export function aStudy(overrides: Partial<StoredStudy> = {}): StoredStudy {
     modelId: 'model-1',
     datasetId: null,
     inputs: null,
+    tierProfiles: null,
     status: 'queued',
     phase: null,
     progress: 0,

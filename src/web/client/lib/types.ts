@@ -1,3 +1,4 @@
+import type { NetworkProfile } from '../../../advisor/types';
 /** The shapes of the api's answers that the page reads (a subset of the OpenAPI document's). */
 export interface TensorSpecView {
   name: string;
@@ -51,7 +52,7 @@ export interface StudyView {
   scenarios: string[];
   operators: string[];
   constraints: Record<string, number>;
-  network: { mobileEdgeMbps: number; edgeCloudMbps: number; rttMs: number };
+  network: NetworkProfile;
   failures: StudyFailure[];
   error: string | null;
   recommendation: { variantId: string; scenario: string; explanation: string } | null;

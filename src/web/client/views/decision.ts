@@ -26,18 +26,59 @@ export interface DecisionData {
   }>;
 }
 
-export const LINKS: Array<{
+/** One link's controls: its name (as crossovers name it), a label, and where its figures live in the network. */
+export interface LinkControl {
   link: LinkName;
-  field: 'mobileEdgeMbps' | 'edgeCloudMbps';
-  rtt: 'mobileEdgeRttMs' | 'edgeCloudRttMs';
   label: string;
-}> = [
-  { link: 'mobile-edge', field: 'mobileEdgeMbps', rtt: 'mobileEdgeRttMs', label: 'mobile–edge' },
-  { link: 'edge-cloud', field: 'edgeCloudMbps', rtt: 'edgeCloudRttMs', label: 'edge–cloud' },
+  mbps(n: NetworkProfile): number;
+  setMbps(n: NetworkProfile, mbps: number): void;
+  rtt(n: NetworkProfile): number;
+  setRtt(n: NetworkProfile, ms: number): void;
+}
+
+/** The paper's two links, whose figures are the network's own fields. */
+export const LINKS: LinkControl[] = [
+  {
+    link: 'mobile-edge',
+    label: 'mobile–edge',
+    mbps: (n) => n.mobileEdgeMbps,
+    setMbps: (n, v) => (n.mobileEdgeMbps = v),
+    rtt: (n) => n.mobileEdgeRttMs ?? n.rttMs,
+    setRtt: (n, v) => (n.mobileEdgeRttMs = v),
+  },
+  {
+    link: 'edge-cloud',
+    label: 'edge–cloud',
+    mbps: (n) => n.edgeCloudMbps,
+    setMbps: (n, v) => (n.edgeCloudMbps = v),
+    rtt: (n) => n.edgeCloudRttMs ?? n.rttMs,
+    setRtt: (n, v) => (n.edgeCloudRttMs = v),
+  },
 ];
+
+/**
+ * The controls of a network: the paper's two links, or one per link of the study's own topology (its bandwidth
+ * from → to moves, the reverse direction keeps its ratio, as the crossover sweep does).
+ */
+export function linkControls(network: NetworkProfile): LinkControl[] {
+  if (!network.links) return LINKS;
+  return network.links.map((l, i) => ({
+    link: `${l.from}-${l.to}`,
+    label: `${l.from}–${l.to}`,
+    mbps: (n) => n.links![i].mbps,
+    setMbps: (n, v) => {
+      const old = n.links![i];
+      n.links![i] = { ...old, mbps: v, ...(old.reverseMbps !== undefined ? { reverseMbps: (old.reverseMbps * v) / old.mbps } : {}) };
+    },
+    rtt: (n) => n.links![i].rttMs,
+    setRtt: (n, v) => (n.links![i] = { ...n.links![i], rttMs: v }),
+  }));
+}
+
 /** The study's network with each link's RTT spelled out, so each RTT slider owns one link's figure. */
 function studyNetwork(data: DecisionData): NetworkProfile {
   const n: NetworkProfile = { ...DEFAULT_NETWORK, ...data.input.network };
+  if (n.links) return { ...n, links: n.links.map((l) => ({ ...l })) };
   return { ...n, mobileEdgeRttMs: n.mobileEdgeRttMs ?? n.rttMs, edgeCloudRttMs: n.edgeCloudRttMs ?? n.rttMs };
 }
 /** The bandwidth sliders are logarithmic: position = 100 × log10(Mbps), 1 Mbps to 1 Gbps (the crossover sweep's range). */
@@ -66,8 +107,9 @@ export function decisionView(data: DecisionData): HTMLElement {
   const chart = h('div', { class: 'chart', id: 'scatter' });
   const crossoverList = h('ul', { id: 'whatif-crossovers', class: 'small' });
   const tooltip = h('div', { class: 'tooltip', role: 'tooltip', id: 'scatter-tip', hidden: true });
-  const sliders = LINKS.map((l) => linkSlider(l, network, () => recompute()));
-  const rtts = LINKS.map((l) => rttSlider(l, network, () => recompute()));
+  const controls = linkControls(network);
+  const sliders = controls.map((l) => linkSlider(l, network, () => recompute()));
+  const rtts = controls.map((l) => rttSlider(l, network, () => recompute()));
   const constraintInput = (name: keyof Constraints, label: string, scale: number) => {
     const current = constraints[name];
     const input = h('input', {
@@ -89,6 +131,7 @@ export function decisionView(data: DecisionData): HTMLElement {
   const reset = h('button', { type: 'button', class: 'secondary' }, 'Back to the study’s network');
   reset.addEventListener('click', () => {
     Object.assign(network, studyNetwork(data));
+    // the controls read the links through the network object, so they follow the reset
     for (const s of [...sliders, ...rtts]) s.sync();
     recompute();
   });
@@ -121,7 +164,7 @@ export function decisionView(data: DecisionData): HTMLElement {
       h(
         'div',
         { class: 'controls' },
-        LINKS.map((l, i) => h('fieldset', { class: 'link' }, [h('legend', {}, `${l.label} link`), sliders[i].element, rtts[i].element])),
+        controls.map((l, i) => h('fieldset', { class: 'link' }, [h('legend', {}, `${l.label} link`), sliders[i].element, rtts[i].element])),
       ),
       h('fieldset', {}, [
         h('legend', {}, 'constraints'),
@@ -155,16 +198,16 @@ interface LinkSlider {
 }
 
 /** A link's round-trip time, 0–200 ms in half-millisecond steps. */
-function rttSlider(l: (typeof LINKS)[number], network: NetworkProfile, changed: () => void): { element: HTMLElement; sync(): void } {
+function rttSlider(l: LinkControl, network: NetworkProfile, changed: () => void): { element: HTMLElement; sync(): void } {
   const id = `rtt-${l.link}`;
   const input = h('input', { type: 'range', id, min: 0, max: 200, step: 0.5, 'aria-describedby': `${id}-value` });
   const value = h('output', { id: `${id}-value`, for: id });
   const sync = () => {
-    input.value = String(network[l.rtt] ?? network.rttMs);
+    input.value = String(l.rtt(network));
     value.textContent = `${input.value} ms`;
   };
   input.addEventListener('input', () => {
-    network[l.rtt] = Number(input.value);
+    l.setRtt(network, Number(input.value));
     value.textContent = `${input.value} ms`;
     changed();
   });
@@ -172,7 +215,7 @@ function rttSlider(l: (typeof LINKS)[number], network: NetworkProfile, changed: 
   return { element: h('div', { class: 'slider' }, [h('label', { for: id }, `${l.label} RTT`), input, value]), sync };
 }
 
-function linkSlider(l: (typeof LINKS)[number], network: NetworkProfile, changed: () => void): LinkSlider {
+function linkSlider(l: LinkControl, network: NetworkProfile, changed: () => void): LinkSlider {
   const id = `bw-${l.link}`;
   const list = h('datalist', { id: `${id}-marks` });
   const input = h('input', { type: 'range', id, min: 0, max: SLIDER_MAX, step: 1, list: `${id}-marks`, 'aria-describedby': `${id}-value` });
@@ -180,15 +223,16 @@ function linkSlider(l: (typeof LINKS)[number], network: NetworkProfile, changed:
   const value = h('output', { id: `${id}-value`, for: id });
   const ticks = h('div', { class: 'ticks', 'aria-hidden': 'true' });
   const show = () => {
-    value.textContent = `${network[l.field] >= 100 ? network[l.field].toFixed(0) : network[l.field].toPrecision(3)} Mbps`;
+    const mbps = l.mbps(network);
+    value.textContent = `${mbps >= 100 ? mbps.toFixed(0) : mbps.toPrecision(3)} Mbps`;
   };
   input.addEventListener('input', () => {
-    network[l.field] = mbpsAt(Number(input.value));
+    l.setMbps(network, mbpsAt(Number(input.value)));
     show();
     changed();
   });
   const sync = () => {
-    input.value = String(Math.min(SLIDER_MAX, Math.max(0, positionOf(network[l.field]))));
+    input.value = String(Math.min(SLIDER_MAX, Math.max(0, positionOf(l.mbps(network)))));
     show();
   };
   sync();

@@ -20,6 +20,12 @@ export async function newStudyView(main: HTMLElement, modelId: string, signal: A
     placeholder: '{"input": {"shape": [1, 3, 224, 224]}}',
     'aria-describedby': 'inputs-help',
   });
+  const topology = h('textarea', {
+    name: 'topology',
+    placeholder:
+      '{"links": [{"from": "rpi5", "to": "orin", "mbps": 50, "rttMs": 4}, {"from": "orin", "to": "cloud-gpu", "mbps": 5, "rttMs": 40}], "paths": ["rpi5 → orin → cloud-gpu"]}',
+    'aria-describedby': 'topology-help',
+  });
   const form = h('form', { id: 'new-study', 'aria-label': 'New study' }, [
     h('div', { class: 'grid' }, [
       field(
@@ -64,6 +70,12 @@ export async function newStudyView(main: HTMLElement, modelId: string, signal: A
         field('edge–cloud (Mbps)', number('edgeCloudMbps', '1')),
         field('RTT per hop (ms)', number('rttMs', '0')),
       ]),
+      field('own tiers and links (JSON, optional)', topology),
+      h(
+        'p',
+        { id: 'topology-help', class: 'muted small' },
+        'Links between configured tiers (GET /v1/tiers) and the paths the scenarios come from; replaces the fields above and the scenarios ticked.',
+      ),
     ]),
     h('fieldset', {}, [
       h('legend', {}, 'effort'),
@@ -101,11 +113,19 @@ export async function newStudyView(main: HTMLElement, modelId: string, signal: A
           throw new Error(`input spec: not JSON (${(error as Error).message})`, { cause: error });
         }
       }
+      let ownTopology: Record<string, unknown> | undefined;
+      if (topology.value.trim()) {
+        try {
+          ownTopology = JSON.parse(topology.value) as Record<string, unknown>;
+        } catch (error) {
+          throw new Error(`tiers and links: not JSON (${(error as Error).message})`, { cause: error });
+        }
+      }
       const operators = ticked('operator');
       const body = {
         modelId: (form.elements.namedItem('modelId') as HTMLSelectElement).value,
         datasetId: (form.elements.namedItem('datasetId') as HTMLSelectElement).value || undefined,
-        scenarios: ticked('scenario'),
+        scenarios: ownTopology ? undefined : ticked('scenario'),
         operators: operators.length ? operators : undefined,
         constraints: compact({
           maxAccuracyDrop: numberOf(form, 'maxAccuracyDrop'),
@@ -113,11 +133,13 @@ export async function newStudyView(main: HTMLElement, modelId: string, signal: A
           maxModelBytes: mb('maxModelMB'),
           maxMemoryBytes: mb('maxMemoryMB'),
         }),
-        network: compact({
-          mobileEdgeMbps: numberOf(form, 'mobileEdgeMbps'),
-          edgeCloudMbps: numberOf(form, 'edgeCloudMbps'),
-          rttMs: numberOf(form, 'rttMs'),
-        }),
+        network:
+          ownTopology ??
+          compact({
+            mobileEdgeMbps: numberOf(form, 'mobileEdgeMbps'),
+            edgeCloudMbps: numberOf(form, 'edgeCloudMbps'),
+            rttMs: numberOf(form, 'rttMs'),
+          }),
         effort: compact({ runs: numberOf(form, 'runs'), warmup: numberOf(form, 'warmup') }),
         webhookUrl: inputOf(form, 'webhookUrl').value.trim() || undefined,
         inputs: inputSpec,

@@ -182,7 +182,14 @@ export async function studyView(main: HTMLElement, id: string, signal: AbortSign
             Object.keys(c)
               .map((k) => `${k} ${c[k]}`)
               .join(', ') || 'none',
-            `mobile–edge ${n.mobileEdgeMbps} Mbps, edge–cloud ${n.edgeCloudMbps} Mbps, RTT ${n.rttMs} ms`,
+            n.links
+              ? n.links
+                  .map(
+                    (l) =>
+                      `${l.from}–${l.to} ${l.mbps} Mbps${l.reverseMbps !== undefined ? ` (${l.reverseMbps} back)` : ''}, RTT ${l.rttMs} ms`,
+                  )
+                  .join('; ')
+              : `mobile–edge ${n.mobileEdgeMbps} Mbps, edge–cloud ${n.edgeCloudMbps} Mbps, RTT ${n.rttMs} ms`,
             when(study.createdAt),
           ],
         ],

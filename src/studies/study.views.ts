@@ -26,14 +26,14 @@ export interface StudyView {
   operators: string[];
   constraints: Record<string, number>;
   network: { mobileEdgeMbps: number; edgeCloudMbps: number; rttMs: number };
-  effort: { warmup: number; runs: number; timeBudgetMs?: number; evalLimit?: number };
+  effort: { warmup: number; runs: number; timeBudgetMs?: number; evalLimit?: number; verify?: boolean };
   /** The input spec given at creation (src/onnx/input-spec.ts), null when none. */
   inputs: InputSpec | null;
   webhookUrl: string | null;
   variantIds: string[];
   failures: StudyFailure[];
   error: string | null;
-  recommendation: { variantId: string; scenario: string; explanation: string } | null;
+  recommendation: { variantId: string; scenario: string; explanation: string; verification?: Record<string, unknown> | null } | null;
   createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;

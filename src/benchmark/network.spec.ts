@@ -83,7 +83,7 @@ describe('transfer model: what TCP does on a link with a round trip', () => {
 
   test('idle restart: a cubic/reno sender halves its window per RTO idle, down to the initial window', () => {
     const link = (idleGapMs: number, slowStartRestart = true) => ({ mbps: 50, rttMs: 20, transport: { idleGapMs, slowStartRestart } });
-    // RTO ≈ 20 + 200 ms; 1000 ms idle + the RTT since the last data segment = 4 halvings (1020 − 4 × 220 > 0).
+    // RTO ≈ 20 + 200 ms; 1000 ms idle = 4 halvings (1000 − 220 − 220 − 220 − 220 > 0).
     // 150 kB (104 segments): (10 + 104) / 16 = 7 → back to the initial window of 10.
     assert.equal(startWindow(150_000, link(1000)), 10);
     // 802 816 B (555 segments): w = floor((w + 555) / 16) settles at 36 (10 → 35 → 36 → 36).

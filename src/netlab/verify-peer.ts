@@ -15,7 +15,8 @@ import { openSession, toFeeds } from '../onnx/runtime';
  *   verify-peer measure <host> <port> <plan json file>   sends a warm-up request, then each body after the idle
  *       gap on one kept-alive HTTP/1.1 connection (or a new connection each); prints one JSON line of samples.
  *
- * A sample runs from the client handing the request to its socket until the whole response has arrived.
+ * A sample runs from the client handing the request to its socket until the whole response has arrived; the server
+ * also reports, per request, how long decoding the body and running the model took (x-decode-ms, x-run-ms).
  */
 export type RequestDecoding =
   | { kind: 'image'; inputName: string; spec: ImagePreprocessSpec }
@@ -68,15 +69,26 @@ async function serve(host: string, port: number, config: VerifyServerConfig): Pr
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
+      const t0 = nowMs();
+      let t1 = t0;
       decode(Buffer.concat(chunks), config.decoding)
-        .then((inputs) => session.run(toFeeds(inputs)))
+        .then((inputs) => {
+          t1 = nowMs();
+          return session.run(toFeeds(inputs));
+        })
         .then((outputs) => {
+          const t2 = nowMs();
           const parts = Object.values(outputs).map((t) => {
             const data = t.data as ArrayBufferView;
             return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
           });
           const body = Buffer.concat(parts);
-          res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': body.length });
+          res.writeHead(200, {
+            'content-type': 'application/octet-stream',
+            'content-length': body.length,
+            'x-decode-ms': (t1 - t0).toFixed(3),
+            'x-run-ms': (t2 - t1).toFixed(3),
+          });
           res.end(body);
         })
         .catch((error: unknown) => {
@@ -92,7 +104,13 @@ async function serve(host: string, port: number, config: VerifyServerConfig): Pr
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const nowMs = () => Number(process.hrtime.bigint()) / 1e6;
 
-function post(host: string, port: number, agent: Agent, body: Buffer): Promise<number> {
+interface Answer {
+  bytes: number;
+  decodeMs: number;
+  runMs: number;
+}
+
+function post(host: string, port: number, agent: Agent, body: Buffer): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = request(
       { host, port, path: '/infer', method: 'POST', agent, headers: { 'content-type': 'application/octet-stream', 'content-length': body.length } },
@@ -101,7 +119,12 @@ function post(host: string, port: number, agent: Agent, body: Buffer): Promise<n
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
           if (res.statusCode !== 200) reject(new Error(`server answered ${res.statusCode}: ${Buffer.concat(chunks).toString()}`));
-          else resolve(Buffer.concat(chunks).length);
+          else
+            resolve({
+              bytes: Buffer.concat(chunks).length,
+              decodeMs: Number(res.headers['x-decode-ms']),
+              runMs: Number(res.headers['x-run-ms']),
+            });
         });
       },
     );
@@ -118,16 +141,21 @@ async function measure(host: string, port: number, plan: VerifyClientPlan): Prom
   const agentFor = () => (keptAlive ? shared : new Agent({ keepAlive: false }));
   await post(host, port, agentFor(), bodies[0]!);
   const samplesMs: number[] = [];
+  const decodeMs: number[] = [];
+  const runMs: number[] = [];
   let responseBytes = 0;
   for (let i = 0; i < plan.repeats; i++) {
     await sleep(plan.idleGapMs);
     const body = bodies[i % bodies.length]!;
     const t0 = nowMs();
-    responseBytes = await post(host, port, agentFor(), body);
+    const answer = await post(host, port, agentFor(), body);
     samplesMs.push(nowMs() - t0);
+    responseBytes = answer.bytes;
+    decodeMs.push(answer.decodeMs);
+    runMs.push(answer.runMs);
   }
   shared.destroy();
-  process.stdout.write(`${JSON.stringify({ samplesMs, responseBytes, requestBytes: bodies.map((b) => b.length) })}\n`);
+  process.stdout.write(`${JSON.stringify({ samplesMs, decodeMs, runMs, responseBytes, requestBytes: bodies.map((b) => b.length) })}\n`);
 }
 
 if (require.main === module) {

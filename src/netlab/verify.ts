@@ -52,6 +52,18 @@ export interface Verification {
   link?: { mbps: number; rttMs: number; transport: string };
   /** The network model's figure for the bytes actually sent (HTTP framing included). */
   modelledNetworkMs?: number;
+  /** Median per request on the server: decoding the body into the input tensors (an encoded image: decode and
+   * preprocess), and the onnxruntime run. The prediction's compute share covers the run only. */
+  serverDecodeP50Ms?: number;
+  serverRunP50Ms?: number;
+  /**
+   * measured − (modelled network + server decode + server run): the per-request cost no term accounts for (both
+   * ends' HTTP and socket handling, process wake-ups after the idle gap). netcheck measures the same for raw TCP
+   * as `endpointMs`; the study's prediction has none.
+   */
+  unaccountedMs?: number;
+  /** How far the transfer model plus the server's own measured times are from the measured p50, in %. */
+  explainedGapPct?: number;
   requestBytesSent?: number;
   responseBytesReceived?: number;
   notes?: string[];
@@ -113,7 +125,7 @@ export async function verifyScenario(input: VerifyInput): Promise<Verification> 
       congestionControl: transport.slowStartRestart ? 'reno' : 'bbr',
       server: { entry, args: ['serve', join(dir, 'server.json')] },
     });
-    let result: { samplesMs: number[]; responseBytes: number; requestBytes: number[] };
+    let result: { samplesMs: number[]; decodeMs: number[]; runMs: number[]; responseBytes: number; requestBytes: number[] };
     try {
       result = JSON.parse((await lab.runClient(entry, 'measure', [join(dir, 'plan.json')])).trim()) as typeof result;
     } finally {
@@ -127,11 +139,17 @@ export async function verifyScenario(input: VerifyInput): Promise<Verification> 
       { requestBytes: sent + HTTP_REQUEST_HEAD_BYTES, responseBytes: result.responseBytes + HTTP_RESPONSE_HEAD_BYTES },
       [{ ...input.link, from: 'mobile', to: 'edge' }],
     ).totalMs;
+    const decodeMs = median(result.decodeMs);
+    const runMs = median(result.runMs);
     const notes = [
       `the server ran the variant on this host's cores (${serverConfig.threads} thread), not on the tier's hardware; the prediction's compute share is the tier's`,
       'plain HTTP/1.1 (no TLS): on a kept-alive connection TLS adds no round trip',
       `${plan.repeats} requests after a warm-up, ${plan.idleGapMs} ms idle before each (the transport's idle gap)`,
     ];
+    if (input.decoding.kind === 'image')
+      notes.push(
+        `the server decoded each encoded image (${decodeMs.toFixed(1)} ms p50); the prediction's compute share starts from the decoded tensor`,
+      );
     if (Math.abs(sent - input.predictedRequestBytes) > Math.max(64, 0.05 * input.predictedRequestBytes))
       notes.push(`sent ${sent.toFixed(0)} B per request on average; the prediction moved ${input.predictedRequestBytes.toFixed(0)} B`);
     return {
@@ -147,6 +165,10 @@ export async function verifyScenario(input: VerifyInput): Promise<Verification> 
       flagged: Math.abs(gapPct) > GAP_FLAG_PCT,
       link: { mbps: input.link.mbps, rttMs: input.link.rttMs, transport: describeTransport(transport) },
       modelledNetworkMs: modelled,
+      serverDecodeP50Ms: decodeMs,
+      serverRunP50Ms: runMs,
+      unaccountedMs: measuredP50Ms - modelled - decodeMs - runMs,
+      explainedGapPct: ((measuredP50Ms - (modelled + decodeMs + runMs)) / (modelled + decodeMs + runMs)) * 100,
       requestBytesSent: sent,
       responseBytesReceived: result.responseBytes,
       notes,

@@ -87,7 +87,12 @@ function verificationSection(report: AdvisorReport): string {
   const gap = `${v.gapPct! >= 0 ? '+' : ''}${v.gapPct!.toFixed(1)} %`;
   const flag = v.flagged ? ' <strong>— gap over 15 %: the prediction does not hold on this link</strong>' : '';
   const link = v.link ? ` over ${v.link.mbps} Mbps / ${v.link.rttMs} ms RTT (${escapeHtml(v.link.transport)})` : '';
-  return `${head}<p>${escapeHtml(labelOf(report, v.variantId))} @ ${escapeHtml(v.scenario)}${link}: predicted end-to-end p50 ${v.predictedP50Ms.toFixed(1)} ms (network ${v.predictedNetworkMs.toFixed(1)} ms), measured ${v.measuredP50Ms.toFixed(1)} ms, gap ${gap}${flag}.</p>${listOrNote(v.notes ?? [], '')}`;
+  return `${head}<p>${escapeHtml(labelOf(report, v.variantId))} @ ${escapeHtml(v.scenario)}${link}: predicted end-to-end p50 ${v.predictedP50Ms.toFixed(1)} ms (network ${v.predictedNetworkMs.toFixed(1)} ms), measured ${v.measuredP50Ms.toFixed(1)} ms, gap ${gap}${flag}.</p>${breakdown(v)}${listOrNote(v.notes ?? [], '')}`;
+}
+
+function breakdown(v: NonNullable<AdvisorReport['verification']>): string {
+  if (v.modelledNetworkMs === undefined || v.serverDecodeP50Ms === undefined || v.serverRunP50Ms === undefined) return '';
+  return `<p class="note">Where the measured time went: network ${v.modelledNetworkMs.toFixed(1)} ms (the transfer model for the bytes sent, HTTP headers included), server decode ${v.serverDecodeP50Ms.toFixed(1)} ms, model run ${v.serverRunP50Ms.toFixed(1)} ms, unaccounted ${(v.unaccountedMs ?? 0).toFixed(1)} ms (both ends' HTTP and socket handling).</p>`;
 }
 
 function labelOf(report: AdvisorReport, variantId: string): string {

@@ -35,6 +35,10 @@ export interface ReportVerification {
   gapPct?: number;
   flagged?: boolean;
   link?: { mbps: number; rttMs: number; transport: string };
+  modelledNetworkMs?: number;
+  serverDecodeP50Ms?: number;
+  serverRunP50Ms?: number;
+  unaccountedMs?: number;
   notes?: string[];
 }
 

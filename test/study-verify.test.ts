@@ -51,7 +51,7 @@ describe('study option effort.verify', { skip: why ? `skipped: the lab ${why}` :
     assert.ok(verification.measuredP50Ms > 60, 'a real exchange takes at least the RTT');
     assert.equal(verification.flagged, Math.abs(verification.gapPct) > 15);
     assert.ok(
-      Math.abs(verification.measuredP50Ms - verification.predictedP50Ms - verification.gapPct * verification.predictedP50Ms / 100) < 1e-6,
+      Math.abs(verification.measuredP50Ms - verification.predictedP50Ms - (verification.gapPct * verification.predictedP50Ms) / 100) < 1e-6,
     );
     // The transfer model for the bytes sent, plus what the server measured itself doing (decode, run), is the
     // measured end-to-end within 15 %; what is left is both ends' HTTP and socket handling.

@@ -113,7 +113,14 @@ interface Answer {
 function post(host: string, port: number, agent: Agent, body: Buffer): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = request(
-      { host, port, path: '/infer', method: 'POST', agent, headers: { 'content-type': 'application/octet-stream', 'content-length': body.length } },
+      {
+        host,
+        port,
+        path: '/infer',
+        method: 'POST',
+        agent,
+        headers: { 'content-type': 'application/octet-stream', 'content-length': body.length },
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));

@@ -23,6 +23,8 @@ export interface LabLink {
   congestionControl?: string;
   /** Bottleneck queue; default 8 MB, so slow start never overflows it (the model assumes no loss unless told). */
   queueBytes?: number;
+  /** The process serving in the second namespace: an entry script and its arguments after `<host> <port>`; netcheck's peer by default. */
+  server?: { entry: string; args: string[] };
 }
 
 export const CLIENT_ADDRESS = '127.77.0.1';
@@ -151,33 +153,27 @@ export class Lab {
       ip('-n', ns, 'addr', 'add', local, 'peer', peer, 'dev', DEVICE);
       ip('-n', ns, 'link', 'set', DEVICE, 'up');
     }
-    const peerScript = siblingEntry(__filename, 'peer');
+    const server = link.server ?? { entry: siblingEntry(__filename, 'peer'), args: [] };
+    const [mode, ...rest] = server.args.length > 0 ? server.args : ['serve'];
     this.server = spawn(
       'ip',
-      ['netns', 'exec', b, ...realtime(), process.execPath, ...childExecArgv(), peerScript, 'serve', SERVER_ADDRESS, String(PORT)],
+      ['netns', 'exec', b, ...realtime(), process.execPath, ...childExecArgv(), server.entry, mode!, SERVER_ADDRESS, String(PORT), ...rest],
       { stdio: ['pipe', 'pipe', 'pipe'] },
     );
-    await waitForLine(this.server, 'listening', 'the server');
+    await waitForLine(this.server, 'listening', 'the server', 30_000);
   }
 
   /** Runs the plan from the client namespace; per payload size, the samples in ms. */
   async measure(plan: MeasurePlan): Promise<Array<{ bytes: number; samplesMs: number[] }>> {
-    const peerScript = siblingEntry(__filename, 'peer');
+    const out = await this.runClient(siblingEntry(__filename, 'peer'), 'measure', [JSON.stringify(plan)]);
+    return JSON.parse(out.trim()) as Array<{ bytes: number; samplesMs: number[] }>;
+  }
+
+  /** Runs `entry <mode> <server host> <port> …args` in the client namespace; resolves with its stdout. */
+  async runClient(entry: string, mode: string, args: string[]): Promise<string> {
     const child = spawn(
       'ip',
-      [
-        'netns',
-        'exec',
-        this.a,
-        ...realtime(),
-        process.execPath,
-        ...childExecArgv(),
-        peerScript,
-        'measure',
-        SERVER_ADDRESS,
-        String(PORT),
-        JSON.stringify(plan),
-      ],
+      ['netns', 'exec', this.a, ...realtime(), process.execPath, ...childExecArgv(), entry, mode, SERVER_ADDRESS, String(PORT), ...args],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let out = '';
@@ -190,7 +186,7 @@ export class Lab {
     });
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
     if (code !== 0) throw new TierwiseError('NETLAB_FAILED', `the client failed (${code}): ${err.trim()}`);
-    return JSON.parse(out.trim()) as Array<{ bytes: number; samplesMs: number[] }>;
+    return out;
   }
 
   async close(): Promise<void> {

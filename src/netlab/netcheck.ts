@@ -41,6 +41,9 @@ export interface NetcheckRow {
   transport: Transport;
 }
 
+/** Samples of the 1-byte exchange that gives `endpointMs`. */
+const FLOOR_REPEATS = 7;
+
 /** The 8-byte length prefix netcheck's client sends before the payload. */
 export const FRAME_BYTES = 8;
 
@@ -114,7 +117,9 @@ export async function netcheck(options: NetcheckOptions): Promise<{ rows: Netche
           if (sizes.length === 0) continue;
           // The harness's own cost in this mode (a new connection also pays socket set-up and accept).
           // Kept-alive: after the same idle gap as the rows (a host waking from idle is slower than a busy one).
-          const [floor] = await lab.measure({ bytes: [1], connection, repeats: 3, idleGapMs: options.idleGapMs });
+          // Median of 7: with 3 samples one scheduling hiccup on this shared host moved it by 1–2 ms, which was the whole
+          // error of the few-ms rows at RTT 0–5 ms.
+          const [floor] = await lab.measure({ bytes: [1], connection, repeats: FLOOR_REPEATS, idleGapMs: options.idleGapMs });
           const endpointMs = Math.max(0, median(floor!.samplesMs) - modelRow(1, mbps, rttMs, labTransport(connection, options, 0)));
           const measured = await lab.measure({ bytes: sizes, connection, repeats: options.repeats, idleGapMs: options.idleGapMs });
           for (const { bytes, samplesMs } of measured) {

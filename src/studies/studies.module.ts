@@ -1,3 +1,4 @@
+import { RecommendationVerifier } from './advise/verify-recommendation';
 import { Module } from '@nestjs/common';
 import { DatasetsModule } from '../datasets/datasets.module';
 import { ModelsModule } from '../models/models.module';
@@ -43,6 +44,7 @@ export const STUDY_PROCESSORS = [BuildProcessor, BenchProcessor, EvaluateProcess
     StudyDatasetCheck,
     StudyCancellation,
     StudyReconciler,
+    RecommendationVerifier,
     ...STUDY_PROCESSORS,
   ],
   // The repositories and StudyJobs serve remote workers' calls (src/remote-workers/).

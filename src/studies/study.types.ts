@@ -31,6 +31,7 @@ export class StudyEffortSchema {
   @ApiProperty({ type: 'integer' }) runs: number;
   @ApiPropertyOptional() timeBudgetMs?: number;
   @ApiPropertyOptional({ type: 'integer' }) evalLimit?: number;
+  @ApiPropertyOptional({ type: Boolean }) verify?: boolean;
 }
 
 @ObjectType('StudyFailure')
@@ -66,6 +67,14 @@ export class StudyRecommendationSummaryType {
   @ApiProperty({ type: String })
   @Field()
   explanation: string;
+  /** With `effort.verify`: the scenario measured on a real stack beside the prediction (src/netlab/verify.ts). */
+  @ApiPropertyOptional({
+    ...JSON_OBJECT,
+    description:
+      'effort.verify: {status: measured | not-run, reason?, predictedP50Ms, measuredP50Ms?, gapPct?, flagged? (|gap| > 15 %), link?, notes?}',
+  })
+  @Field(() => JSONScalar, { nullable: true })
+  verification?: Record<string, unknown> | null;
 }
 
 @ObjectType('Recommendation')

@@ -29,7 +29,7 @@ export interface StudyView {
   constraints: Record<string, number>;
   /** The paper's fields, plus the study's own links, origin and paths when it named a topology (advisor NetworkProfile). */
   network: NetworkProfile;
-  effort: { warmup: number; runs: number; timeBudgetMs?: number; evalLimit?: number };
+  effort: { warmup: number; runs: number; timeBudgetMs?: number; evalLimit?: number; verify?: boolean };
   /** The input spec given at creation (src/onnx/input-spec.ts), null when none. */
   inputs: InputSpec | null;
   /** The profile of each tier as resolved at creation; null for a study made before tiers were data. */
@@ -38,7 +38,7 @@ export interface StudyView {
   variantIds: string[];
   failures: StudyFailure[];
   error: string | null;
-  recommendation: { variantId: string; scenario: string; explanation: string } | null;
+  recommendation: { variantId: string; scenario: string; explanation: string; verification?: Record<string, unknown> | null } | null;
   createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;

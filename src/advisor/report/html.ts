@@ -94,6 +94,24 @@ function inputsSection(report: AdvisorReport): string {
   return `<h2>Measured at</h2>${listOrNote(items, 'The input shapes of these measurements were not recorded.')}${built}`;
 }
 
+/** effort.verify: the recommendation measured on a real stack beside the prediction, or why it was not. */
+function verificationSection(report: AdvisorReport): string {
+  const v = report.verification;
+  if (!v) return '';
+  const head = `<h2>Verified on a real stack</h2>`;
+  if (v.status !== 'measured' || v.measuredP50Ms === undefined)
+    return `${head}<p class="note">Not run: ${escapeHtml(v.reason ?? 'no reason recorded')}. Predicted end-to-end p50 ${v.predictedP50Ms.toFixed(1)} ms.</p>`;
+  const gap = `${v.gapPct! >= 0 ? '+' : ''}${v.gapPct!.toFixed(1)} %`;
+  const flag = v.flagged ? ' <strong>— gap over 15 %: the prediction does not hold on this link</strong>' : '';
+  const link = v.link ? ` over ${v.link.mbps} Mbps / ${v.link.rttMs} ms RTT (${escapeHtml(v.link.transport)})` : '';
+  return `${head}<p>${escapeHtml(labelOf(report, v.variantId))} @ ${escapeHtml(v.scenario)}${link}: predicted end-to-end p50 ${v.predictedP50Ms.toFixed(1)} ms (network ${v.predictedNetworkMs.toFixed(1)} ms), measured ${v.measuredP50Ms.toFixed(1)} ms, gap ${gap}${flag}.</p>${breakdown(v)}${listOrNote(v.notes ?? [], '')}`;
+}
+
+function breakdown(v: NonNullable<AdvisorReport['verification']>): string {
+  if (v.modelledNetworkMs === undefined || v.serverDecodeP50Ms === undefined || v.serverRunP50Ms === undefined) return '';
+  return `<p class="note">Where the measured time went: network ${v.modelledNetworkMs.toFixed(1)} ms (the transfer model for the bytes sent, HTTP headers included), server decode ${v.serverDecodeP50Ms.toFixed(1)} ms, model run ${v.serverRunP50Ms.toFixed(1)} ms, unaccounted ${(v.unaccountedMs ?? 0).toFixed(1)} ms (both ends' HTTP and socket handling).</p>`;
+}
+
 function labelOf(report: AdvisorReport, variantId: string): string {
   const candidate = report.candidates.find((c) => c.variantId === variantId) as { shortName?: string; label?: string } | undefined;
   return candidate?.shortName ?? candidate?.label ?? variantId.slice(0, 8);
@@ -112,6 +130,7 @@ export function reportToHtml(report: AdvisorReport): string {
     report.generatedAt ? `<p class="note">Generated ${escapeHtml(report.generatedAt)}</p>` : '',
     `<p class="recommendation">${escapeHtml(report.recommendation ?? 'No candidate meets every constraint; the table says why each was rejected.')}</p>`,
     constraintsList(report),
+    verificationSection(report),
     '<h2>Latency against accuracy</h2>',
     scatterSvg(report),
     '<p class="note">Filled: meets every constraint; hollow: rejected; large dots joined by the line: the Pareto front; green: the recommendation; dashed red: the constraints.</p>',

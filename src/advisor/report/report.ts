@@ -24,6 +24,26 @@ export interface ReportOptions {
   buildInputShapes?: Record<string, InputShapesRecord>;
 }
 
+/** What verify recorded: measured p50 beside the predicted one, or why it did not run. */
+export interface ReportVerification {
+  status: 'measured' | 'not-run';
+  reason?: string;
+  scenario: string;
+  variantId: string;
+  predictedP50Ms: number;
+  predictedNetworkMs: number;
+  predictedComputeP50Ms: number;
+  measuredP50Ms?: number;
+  gapPct?: number;
+  flagged?: boolean;
+  link?: { mbps: number; rttMs: number; transport: string };
+  modelledNetworkMs?: number;
+  serverDecodeP50Ms?: number;
+  serverRunP50Ms?: number;
+  unaccountedMs?: number;
+  notes?: string[];
+}
+
 /** The report as a plain, JSON-serializable object: what `/report?format=json` returns, and what CSV and HTML render. */
 export interface AdvisorReport {
   title: string;
@@ -47,6 +67,8 @@ export interface AdvisorReport {
   inputShapes?: Record<string, InputShapesRecord>;
   /** By built variant id: the input shapes and fills its build was probed and checked with. */
   buildInputShapes?: Record<string, InputShapesRecord>;
+  /** With the study option effort.verify: the top recommendation measured on a real stack (src/netlab/verify.ts). */
+  verification?: ReportVerification;
 }
 
 export function buildReport(ranking: Ranking & { crossovers?: Crossover[] }, options: ReportOptions = {}): AdvisorReport {

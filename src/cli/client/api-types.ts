@@ -715,6 +715,11 @@ export interface components {
             runs: number;
             /** @description run for this long per measurement instead of a fixed count */
             timeBudgetMs?: number;
+            /**
+             * @description run the top recommendation's scenario for real (needs root and iproute2 on the worker): a client sends the dataset's requests over HTTP across an emulated mobile–edge link to a server running the variant; the measured p50 is reported beside the predicted one
+             * @default false
+             */
+            verify: boolean;
             /** @default 10 */
             warmup: number;
         };
@@ -901,6 +906,7 @@ export interface components {
             evalLimit?: number;
             runs: number;
             timeBudgetMs?: number;
+            verify?: boolean;
             warmup: number;
         };
         StudyFailureType: {
@@ -965,6 +971,10 @@ export interface components {
             explanation: string;
             scenario: string;
             variantId: string;
+            /** @description effort.verify: {status: measured | not-run, reason?, predictedP50Ms, measuredP50Ms?, gapPct?, flagged? (|gap| > 15 %), link?, notes?} */
+            verification?: {
+                [key: string]: unknown;
+            };
         };
         StudyType: {
             constraints: {

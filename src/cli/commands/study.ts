@@ -40,6 +40,7 @@ interface RunOptions extends ServerOptions, InputSpecFlags {
   runs?: number;
   warmup?: number;
   evalLimit?: number;
+  verify?: boolean;
   report?: string;
 }
 
@@ -176,7 +177,7 @@ async function run(modelPath: string, options: RunOptions): Promise<void> {
       origin: options.origin,
       paths: options.path.length ? options.path : undefined,
     }),
-    effort: undefinedless({ runs: options.runs, warmup: options.warmup, evalLimit: options.evalLimit }),
+    effort: undefinedless({ runs: options.runs, warmup: options.warmup, evalLimit: options.evalLimit, verify: options.verify }),
     inputs: specFromFlags(options),
   }) as CreateStudyBody; // names (tiers, scenarios, operators) as typed: the api validates them
   const created = await client.createStudy(body, randomUUID());
@@ -198,6 +199,8 @@ async function run(modelPath: string, options: RunOptions): Promise<void> {
     const measurements = await client.measurements(study.id);
     print(recommendationTable(recommendations, measurements));
     print(`\n${study.recommendation ? `Recommendation: ${study.recommendation.explanation}` : 'No candidate meets every constraint.'}`);
+    const verified = verificationLine(study.recommendation?.verification);
+    if (verified) print(verified);
   }
   if (options.report && study.status === 'completed') log(`report saved to ${options.report}`);
   failUnlessCompleted(study);
@@ -210,6 +213,17 @@ async function status(id: string, options: ServerOptions): Promise<void> {
   if (study.error) print(`error: ${study.error}`);
   for (const f of study.failures) print(`failed ${f.job}${f.tier ? ` on ${f.tier}` : ''}: ${f.code}: ${f.message}`);
   if (study.recommendation) print(`Recommendation: ${study.recommendation.explanation}`);
+  const verified = verificationLine(study.recommendation?.verification);
+  if (verified) print(verified);
+}
+
+/** effort.verify's outcome in one line: measured beside predicted, or why it did not run. */
+function verificationLine(v: Record<string, unknown> | null | undefined): string | null {
+  if (!v) return null;
+  const ms = (x: unknown) => (typeof x === 'number' ? `${x.toFixed(1)} ms` : '?');
+  if (v.status !== 'measured') return `Verify: not run (${String(v.reason)}); predicted p50 ${ms(v.predictedP50Ms)}`;
+  const gap = typeof v.gapPct === 'number' ? `${v.gapPct >= 0 ? '+' : ''}${v.gapPct.toFixed(1)} %` : '?';
+  return `Verify: predicted p50 ${ms(v.predictedP50Ms)}, measured on a real stack ${ms(v.measuredP50Ms)} (${gap}${v.flagged ? ', over 15 %: flagged' : ''})`;
 }
 
 async function report(id: string, options: ServerOptions & { format: string; output?: string }): Promise<void> {
@@ -264,6 +278,7 @@ export function register(program: Command): void {
     )
     .option('--origin <tier>', 'the tier requests start on (default: the first link’s from)')
     .option('--runs <n>', 'warm runs per measurement', integer)
+    .option('--verify', 'run the top recommendation for real across an emulated link (the worker needs root and ip)')
     .option('--warmup <n>', 'warm-up runs per measurement', integer)
     .option('--eval-limit <n>', 'evaluate on at most this many samples', integer)
     .option('--report <file>', 'save the HTML report here')

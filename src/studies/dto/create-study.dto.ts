@@ -16,6 +16,7 @@ import {
   Max,
   Min,
   ValidateNested,
+  IsBoolean,
 } from 'class-validator';
 import { Field, Float, ID, InputType, Int } from '@nestjs/graphql';
 import { STUDY_OPERATORS, STUDY_SCENARIOS } from '../study-options';
@@ -221,6 +222,16 @@ export class EffortDto {
   @Min(1)
   @Max(1_000_000)
   evalLimit?: number;
+
+  @Field(() => Boolean, { nullable: true })
+  @ApiPropertyOptional({
+    default: false,
+    description:
+      "run the top recommendation's scenario for real (needs root and iproute2 on the worker): a client sends the dataset's requests over HTTP across an emulated mobile–edge link to a server running the variant; the measured p50 is reported beside the predicted one",
+  })
+  @IsOptional()
+  @IsBoolean()
+  verify?: boolean;
 }
 
 @InputType('CreateStudyInput')

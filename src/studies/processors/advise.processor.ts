@@ -8,6 +8,7 @@ import type { JobProcessor } from '../../jobs/job-processor';
 import { ModelsRepository } from '../../models/models.repository';
 import { adviseInput } from '../advise/advise-input';
 import { primaryLabel } from '../../evaluation/tasks/score';
+import { RecommendationVerifier } from '../advise/verify-recommendation';
 import { ResultsRepository } from '../results.repository';
 import { StudiesRepository } from '../studies.repository';
 import { StudyOutcome } from '../study-outcome';
@@ -31,6 +32,7 @@ export class AdviseProcessor implements JobProcessor<typeof JobName.AdviseStudy>
     private readonly results: ResultsRepository,
     private readonly models: ModelsRepository,
     private readonly outcome: StudyOutcome,
+    private readonly verifier: RecommendationVerifier,
   ) {}
 
   async handle(job: Job<Payload>): Promise<void> {
@@ -102,8 +104,13 @@ export class AdviseProcessor implements JobProcessor<typeof JobName.AdviseStudy>
       })),
     );
     const top = advice.candidates.find((c) => c.id === advice.recommendedId);
+    // effort.verify: the top recommendation measured on a real stack (null when not asked)
+    const verification = await this.verifier.verify(study, advice, input, variants, model.inputs);
+    if (verification) report.verification = verification;
     await this.outcome.complete(studyId, {
-      recommendation: top ? { variantId: top.variantId, scenario: top.scenario, explanation: top.explanation } : null,
+      recommendation: top
+        ? { variantId: top.variantId, scenario: top.scenario, explanation: top.explanation, ...(verification ? { verification } : {}) }
+        : null,
       summary: top ? top.explanation : 'No candidate meets every constraint; see each candidate’s violations.',
       crossovers: advice.crossovers,
       kruskalWallis: advice.kruskalWallis,

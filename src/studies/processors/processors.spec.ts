@@ -1,3 +1,4 @@
+import { RecommendationVerifier } from '../advise/verify-recommendation';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Job } from 'bullmq';
@@ -84,7 +85,14 @@ function setUp(
     bench: new BenchProcessor(config, repo.results, unused<BlobsService>(), unused<StudyDatasets>(), jobs),
     evaluate: new EvaluateProcessor(repo.variants, repo.results, unused<BlobsService>(), unused<StudyDatasets>(), jobs, modelsRepo),
     phase: new PhaseProcessor(flow, outcome),
-    advise: new AdviseProcessor(repo.studies, repo.variants, repo.results, modelsRepo, outcome),
+    advise: new AdviseProcessor(
+      repo.studies,
+      repo.variants,
+      repo.results,
+      modelsRepo,
+      outcome,
+      new RecommendationVerifier(unused<BlobsService>(), unused<StudyDatasets>()),
+    ),
   };
 }
 

@@ -19,6 +19,7 @@ import { StudyFlow } from './study-flow';
 import { planStudy } from './study-plan';
 import { checkSpecNames, parseInputSpec, resolveInputs } from '../onnx/input-spec';
 import { StudyDatasetCheck } from './study-dataset-check';
+import { checkEffort } from './study-effort';
 import type { StudyView } from './study.views';
 import { VariantsRepository } from './variants.repository';
 
@@ -69,6 +70,7 @@ export class StudiesService {
     else if (inputs) checkSpecNames(model.inputs, inputs);
     if (dto.webhookUrl) await assertDeliverableUrl(dto.webhookUrl, this.config.ALLOW_PRIVATE_WEBHOOKS);
     const network = { ...DEFAULT_NETWORK, ...stripUndefined(dto.network) };
+    checkEffort(stripUndefined(dto.effort) as Partial<StudyView['effort']>);
     const effort = { warmup: 10, runs: 100, ...stripUndefined(dto.effort) };
     const constraints = stripUndefined(dto.constraints);
     const plan = planStudy(model, {

@@ -26,7 +26,16 @@ export interface StudyView {
   operators: string[];
   constraints: Record<string, number>;
   network: { mobileEdgeMbps: number; edgeCloudMbps: number; rttMs: number };
-  effort: { warmup: number; runs: number; timeBudgetMs?: number; evalLimit?: number };
+  effort: {
+    warmup: number;
+    runs: number;
+    timeBudgetMs?: number;
+    evalLimit?: number;
+    /** `adaptive`: runs continue until the p50's 95 % interval is within ±targetRelCi, or the time budget, or maxRuns. */
+    mode?: 'fixed' | 'adaptive';
+    targetRelCi?: number;
+    maxRuns?: number;
+  };
   /** The input spec given at creation (src/onnx/input-spec.ts), null when none. */
   inputs: InputSpec | null;
   webhookUrl: string | null;

@@ -32,6 +32,10 @@ interface RunOptions extends ServerOptions, InputSpecFlags {
   rttMs?: number;
   runs?: number;
   warmup?: number;
+  /** `--adaptive [relCi]`: true (default ±2 %) or the target half-width as a fraction. */
+  adaptive?: number | true;
+  timeBudgetMs?: number;
+  maxRuns?: number;
   evalLimit?: number;
   report?: string;
 }
@@ -126,7 +130,15 @@ async function run(modelPath: string, options: RunOptions): Promise<void> {
       maxModelBytes: options.maxSizeBytes,
     }),
     network: undefinedless({ mobileEdgeMbps: options.mobileEdgeMbps, edgeCloudMbps: options.edgeCloudMbps, rttMs: options.rttMs }),
-    effort: undefinedless({ runs: options.runs, warmup: options.warmup, evalLimit: options.evalLimit }),
+    effort: undefinedless({
+      runs: options.runs,
+      warmup: options.warmup,
+      evalLimit: options.evalLimit,
+      mode: options.adaptive !== undefined ? 'adaptive' : undefined,
+      targetRelCi: typeof options.adaptive === 'number' ? options.adaptive : undefined,
+      timeBudgetMs: options.timeBudgetMs,
+      maxRuns: options.maxRuns,
+    }),
     inputs: specFromFlags(options),
   }) as CreateStudyBody; // names (tiers, scenarios, operators) as typed: the api validates them
   const created = await client.createStudy(body, randomUUID());
@@ -200,6 +212,13 @@ export function register(program: Command): void {
     .option('--runs <n>', 'warm runs per measurement', integer)
     .option('--warmup <n>', 'warm-up runs per measurement', integer)
     .option('--eval-limit <n>', 'evaluate on at most this many samples', integer)
+    .option(
+      '--adaptive [relCi]',
+      "adaptive effort: run until the p50's 95 % interval is within ±relCi (default 0.02), the time budget or --max-runs",
+      number,
+    )
+    .option('--time-budget-ms <ms>', 'time per measurement (with --adaptive: its upper bound, default 60000)', integer)
+    .option('--max-runs <n>', 'with --adaptive: stop after this many timed runs', integer)
     .option('--report <file>', 'save the HTML report here')
     .action((model: string, options: RunOptions) => run(model, options));
   withServer(study.command('status <id>'))

@@ -85,6 +85,7 @@ export class AdviseProcessor implements JobProcessor<typeof JobName.AdviseStudy>
           sizeBytes: c.sizeBytes,
           peakMemoryBytes: c.peakMemoryBytes,
           comparison: c.comparison ?? null,
+          noisyShare: c.noisyShare ?? null,
         },
       })),
     );

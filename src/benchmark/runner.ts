@@ -43,7 +43,10 @@ export interface MeasureRequest {
    * `budgetMs` (required) ends, or `maxRuns` is reached. `runs` must not be given with it.
    */
   adaptive?: { targetRelCi: number; maxRuns?: number; minRuns?: number };
-  /** Retakes of a measurement that other work disturbed (see noise.ts); `false` takes it once. */
+  /**
+   * Retakes of a measurement that other work disturbed (see noise.ts). Unset or `false`: taken once (still marked
+   * noisy over the default threshold); the study's bench jobs and `tierwise bench` pass the deployment's policy.
+   */
   noise?: Partial<NoisePolicy> | false;
 }
 
@@ -101,7 +104,7 @@ const DEFAULT_WARMUP = 10;
  * noisy with its share, so the ranking can treat it as uncertain.
  */
 export async function measure(request: MeasureRequest): Promise<MeasureResult> {
-  const policy = request.noise === false ? { ...DEFAULT_NOISE_POLICY, maxRetakes: 0 } : { ...DEFAULT_NOISE_POLICY, ...request.noise };
+  const policy = request.noise ? { ...DEFAULT_NOISE_POLICY, ...request.noise } : { ...DEFAULT_NOISE_POLICY, maxRetakes: 0 };
   validateNoisePolicy(policy);
   const attempts: MeasureResult[] = [];
   for (;;) {

@@ -28,7 +28,7 @@ function spawnDeviceWorker(device: string): ChildProcess {
   });
 }
 
-describe('a --device worker records native figures', () => {
+describe('a --device worker records native figures; effort options', () => {
   let api: Api;
   const workers: INestApplicationContext[] = [];
   let auth: { Authorization: string };
@@ -91,5 +91,54 @@ describe('a --device worker records native figures', () => {
       device.p50Ms < emulated.p50Ms,
       `device p50 ${device.p50Ms} ms vs emulated scaled ${emulated.p50Ms} ms (raw ${rawP50} ms, s = ${emulated.slowdown})`,
     );
+  });
+
+  test('effort options that contradict each other are 400 EFFORT_INVALID; an unknown mode is 400 VALIDATION_FAILED (REST and GraphQL)', async () => {
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [{ targetRelCi: 0.02 }, 'EFFORT_INVALID'],
+      [{ mode: 'adaptive', runs: 50 }, 'EFFORT_INVALID'],
+      [{ mode: 'sometimes' }, 'VALIDATION_FAILED'],
+      [{ mode: 'adaptive', targetRelCi: 0.9 }, 'VALIDATION_FAILED'],
+    ];
+    for (const [effort, code] of cases) {
+      const res = await api.http.post('/v1/studies').set(auth).send({ ...ids, ...STUDY, effort }).expect(400);
+      assert.equal(res.body.error.code, code, JSON.stringify(effort));
+    }
+    const gql = await api.http
+      .post('/graphql')
+      .set(auth)
+      .send({
+        query: 'mutation($input: CreateStudyInput!) { createStudy(input: $input) { id } }',
+        variables: { input: { ...ids, ...STUDY, effort: { maxRuns: 100 } } },
+      });
+    assert.equal(gql.body.errors?.[0]?.extensions?.code, 'EFFORT_INVALID', JSON.stringify(gql.body));
+  });
+
+  test('an adaptive study: each measurement records why it stopped, and whether it was retaken or stayed noisy', async () => {
+    const worker = await startWorker({ queues: ['bench-mobile'], tier: 'mobile' });
+    try {
+      const effort = { mode: 'adaptive', targetRelCi: 0.05, timeBudgetMs: 4000, warmup: 2 };
+      const created = await api.http.post('/v1/studies').set(auth).send({ ...ids, ...STUDY, effort }).expect(202);
+      const study = await waitForStudy(api, auth, created.body.id, 240_000);
+      assert.equal(study.status, 'completed', JSON.stringify(study.failures));
+      assert.equal(study.effort.mode, 'adaptive');
+      const [m] = (await api.http.get(`/v1/studies/${study.id}/measurements`).set(auth).expect(200)).body;
+      assert.ok(['ci-reached', 'budget'].includes(m.stopReason), m.stopReason);
+      assert.equal(typeof m.noisy, 'boolean');
+      assert.ok(Number.isInteger(m.retakes) && m.retakes >= 0 && m.retakes <= 3);
+      if (m.noisy) assert.ok(m.foreignCpuShare > 0.1);
+      const gql = await api.http
+        .post('/graphql')
+        .set(auth)
+        .send({ query: `{ study(id: "${study.id}") { measurements { noisy foreignCpuShare retakes stopReason } } }` });
+      assert.deepEqual(gql.body.data.study.measurements[0], {
+        noisy: m.noisy,
+        foreignCpuShare: m.foreignCpuShare,
+        retakes: m.retakes,
+        stopReason: m.stopReason,
+      });
+    } finally {
+      await worker.close();
+    }
   });
 });

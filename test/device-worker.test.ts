@@ -48,7 +48,11 @@ describe('a --device worker records native figures; effort options', () => {
   async function measuredBy(start: () => Promise<() => Promise<void>>): Promise<StoredMeasurement> {
     const stop = await start();
     try {
-      const created = await api.http.post('/v1/studies').set(auth).send({ ...ids, ...STUDY }).expect(202);
+      const created = await api.http
+        .post('/v1/studies')
+        .set(auth)
+        .send({ ...ids, ...STUDY })
+        .expect(202);
       const study = await waitForStudy(api, auth, created.body.id, 240_000);
       assert.equal(study.status, 'completed', JSON.stringify(study.failures));
       const rows = (await api.http.get(`/v1/studies/${study.id}/measurements?samples=true`).set(auth).expect(200)).body;
@@ -101,7 +105,11 @@ describe('a --device worker records native figures; effort options', () => {
       [{ mode: 'adaptive', targetRelCi: 0.9 }, 'VALIDATION_FAILED'],
     ];
     for (const [effort, code] of cases) {
-      const res = await api.http.post('/v1/studies').set(auth).send({ ...ids, ...STUDY, effort }).expect(400);
+      const res = await api.http
+        .post('/v1/studies')
+        .set(auth)
+        .send({ ...ids, ...STUDY, effort })
+        .expect(400);
       assert.equal(res.body.error.code, code, JSON.stringify(effort));
     }
     const gql = await api.http
@@ -118,7 +126,11 @@ describe('a --device worker records native figures; effort options', () => {
     const worker = await startWorker({ queues: ['bench-mobile'], tier: 'mobile' });
     try {
       const effort = { mode: 'adaptive', targetRelCi: 0.05, timeBudgetMs: 4000, warmup: 2 };
-      const created = await api.http.post('/v1/studies').set(auth).send({ ...ids, ...STUDY, effort }).expect(202);
+      const created = await api.http
+        .post('/v1/studies')
+        .set(auth)
+        .send({ ...ids, ...STUDY, effort })
+        .expect(202);
       const study = await waitForStudy(api, auth, created.body.id, 240_000);
       assert.equal(study.status, 'completed', JSON.stringify(study.failures));
       assert.equal(study.effort.mode, 'adaptive');

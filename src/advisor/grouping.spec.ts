@@ -20,13 +20,34 @@ describe('noisy figures in the ranking', () => {
   test('12 ms vs 10 ms: distinct when both are quiet, tied when the slower one was noisy by 30 %, distinct again at 5 %', () => {
     const fast = around(10);
     const slow = around(12);
-    assert.deepEqual(groupByLatency([{ id: 'fast', samples: fast }, { id: 'slow', samples: slow }], 0.05).ranks, [1, 2]);
     assert.deepEqual(
-      groupByLatency([{ id: 'fast', samples: fast }, { id: 'slow', samples: slow, noisyShare: 0.3 }], 0.05).ranks,
+      groupByLatency(
+        [
+          { id: 'fast', samples: fast },
+          { id: 'slow', samples: slow },
+        ],
+        0.05,
+      ).ranks,
+      [1, 2],
+    );
+    assert.deepEqual(
+      groupByLatency(
+        [
+          { id: 'fast', samples: fast },
+          { id: 'slow', samples: slow, noisyShare: 0.3 },
+        ],
+        0.05,
+      ).ranks,
       [1, 1],
     );
     assert.deepEqual(
-      groupByLatency([{ id: 'fast', samples: fast }, { id: 'slow', samples: slow, noisyShare: 0.05 }], 0.05).ranks,
+      groupByLatency(
+        [
+          { id: 'fast', samples: fast },
+          { id: 'slow', samples: slow, noisyShare: 0.05 },
+        ],
+        0.05,
+      ).ranks,
       [1, 2],
     );
   });
@@ -35,7 +56,13 @@ describe('noisy figures in the ranking', () => {
     const fast = around(10);
     const slow = around(12);
     assert.deepEqual(
-      groupByLatency([{ id: 'fast', samples: fast, noisyShare: 0.5 }, { id: 'slow', samples: slow }], 0.05).ranks,
+      groupByLatency(
+        [
+          { id: 'fast', samples: fast, noisyShare: 0.5 },
+          { id: 'slow', samples: slow },
+        ],
+        0.05,
+      ).ranks,
       [1, 2],
     );
   });

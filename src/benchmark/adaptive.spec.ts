@@ -27,7 +27,13 @@ describe('adaptive effort', () => {
     assert.ok(loose.n >= 10 && loose.n < 200, `stopped after ${loose.n} runs`);
     const tight = await measure({ modelPath: model, tier: 'mobile', warmup: 3, budgetMs: 400, adaptive: { targetRelCi: 0.0001 } });
     assert.equal(tight.stopReason, 'budget');
-    const capped = await measure({ modelPath: model, tier: 'mobile', warmup: 1, budgetMs: 60_000, adaptive: { targetRelCi: 0.0001, maxRuns: 12 } });
+    const capped = await measure({
+      modelPath: model,
+      tier: 'mobile',
+      warmup: 1,
+      budgetMs: 60_000,
+      adaptive: { targetRelCi: 0.0001, maxRuns: 12 },
+    });
     assert.equal(capped.stopReason, 'max-runs');
     assert.equal(capped.n, 12);
     const fixed = await measure({ modelPath: model, tier: 'mobile', warmup: 1, runs: 5 });

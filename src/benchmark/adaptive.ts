@@ -29,11 +29,16 @@ export function shouldCheck(n: number, minRuns: number): boolean {
   return n >= minRuns && (n < 40 || n % Math.ceil(n / 20) === 0);
 }
 
-export function validateAdaptive(request: { adaptive?: { targetRelCi: number; maxRuns?: number; minRuns?: number }; runs?: number; budgetMs?: number }): void {
+export function validateAdaptive(request: {
+  adaptive?: { targetRelCi: number; maxRuns?: number; minRuns?: number };
+  runs?: number;
+  budgetMs?: number;
+}): void {
   const a = request.adaptive!;
   if (!(a.targetRelCi > 0 && a.targetRelCi <= 0.5))
     throw new TierwiseError('MEASURE_INVALID', `adaptive targetRelCi must be in (0, 0.5], got ${a.targetRelCi}`);
-  if (request.runs !== undefined) throw new TierwiseError('MEASURE_INVALID', 'adaptive effort decides the number of runs: do not give runs too');
+  if (request.runs !== undefined)
+    throw new TierwiseError('MEASURE_INVALID', 'adaptive effort decides the number of runs: do not give runs too');
   if (!(request.budgetMs !== undefined && request.budgetMs > 0))
     throw new TierwiseError('MEASURE_INVALID', 'adaptive effort needs a time budget (budgetMs > 0)');
   const min = a.minRuns ?? ADAPTIVE_DEFAULTS.minRuns;

@@ -13,9 +13,7 @@ export function checkEffort(given: Partial<Effort>): void {
   if (stray.length > 0)
     throw new TierwiseError('EFFORT_INVALID', `effort.${stray.join(', effort.')} only applies with effort.mode "adaptive"`, { given });
   if (adaptive && given.runs !== undefined)
-    throw new TierwiseError(
-      'EFFORT_INVALID',
-      'effort.mode "adaptive" decides the number of runs: give maxRuns (a cap) instead of runs',
-      { given },
-    );
+    throw new TierwiseError('EFFORT_INVALID', 'effort.mode "adaptive" decides the number of runs: give maxRuns (a cap) instead of runs', {
+      given,
+    });
 }

@@ -144,10 +144,18 @@ export class MeasurementType {
   @ApiProperty(INPUT_SHAPES)
   @Field(() => JSONScalar, { nullable: true, description: '{ input: { shape, type, fill } } the measurement ran with' })
   inputShapes?: unknown;
-  @ApiProperty({ type: Boolean, description: 'other work took more than the threshold of the measuring cores even after the retakes: the ranking treats this figure as uncertain' })
+  @ApiProperty({
+    type: Boolean,
+    description:
+      'other work took more than the threshold of the measuring cores even after the retakes: the ranking treats this figure as uncertain',
+  })
   @Field({ description: 'still disturbed by other work after its retakes; the ranking treats it as uncertain' })
   noisy: boolean;
-  @ApiProperty({ type: Number, nullable: true, description: "the kept attempt's share (0-1) of the measuring cores' time other processes used; null when not pinned" })
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description: "the kept attempt's share (0-1) of the measuring cores' time other processes used; null when not pinned",
+  })
   @Field(() => Float, { nullable: true })
   foreignCpuShare: number | null;
   @ApiProperty({ type: Number, description: 'times the measurement was taken again because other work shared its cores' })

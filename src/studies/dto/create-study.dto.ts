@@ -112,14 +112,17 @@ export class EffortDto {
     enum: EFFORT_MODES,
     default: 'fixed',
     description:
-      '`adaptive`: timed runs continue until the p50\'s 95 % interval is within ±targetRelCi of it, or timeBudgetMs (default 60000) ends, or maxRuns; each measurement records its stopReason',
+      "`adaptive`: timed runs continue until the p50's 95 % interval is within ±targetRelCi of it, or timeBudgetMs (default 60000) ends, or maxRuns; each measurement records its stopReason",
   })
   @IsOptional()
   @IsIn(EFFORT_MODES)
   mode?: (typeof EFFORT_MODES)[number];
 
   @Field(() => Float, { nullable: true })
-  @ApiPropertyOptional({ default: DEFAULT_TARGET_REL_CI, description: 'adaptive only: half-width of the p50\'s 95 % interval, relative (0.02 = ±2 %)' })
+  @ApiPropertyOptional({
+    default: DEFAULT_TARGET_REL_CI,
+    description: "adaptive only: half-width of the p50's 95 % interval, relative (0.02 = ±2 %)",
+  })
   @IsOptional()
   @IsNumber()
   @Min(0.001)

@@ -31,8 +31,20 @@ export function effortRequest(effort: Effort): Pick<MeasureRequest, 'warmup' | '
 }
 
 /** A tier's calibration as recorded next to a native figure: its coreSpeed and the slowdown emulation would apply. */
-export function tierCalibration(tier: TierProfile): { coreSpeed: number; threads: number; cpus: number; emulatedSlowdown: number; formula: string } {
-  return { coreSpeed: tier.coreSpeed, threads: tier.threads, cpus: tier.cpus, emulatedSlowdown: slowdown(tier), formula: slowdownFormula(tier) };
+export function tierCalibration(tier: TierProfile): {
+  coreSpeed: number;
+  threads: number;
+  cpus: number;
+  emulatedSlowdown: number;
+  formula: string;
+} {
+  return {
+    coreSpeed: tier.coreSpeed,
+    threads: tier.threads,
+    cpus: tier.cpus,
+    emulatedSlowdown: slowdown(tier),
+    formula: slowdownFormula(tier),
+  };
 }
 const SAMPLE_INPUTS = 16;
 

@@ -20,6 +20,8 @@ export interface CandidateDraft {
   cutBytes?: number;
   /** The larger of the pieces' peaks: each tier must hold its own piece. */
   peakMemoryBytes: number;
+  /** The largest noise share among its measurements marked noisy (0 when all are quiet). */
+  noiseShare: number;
 }
 
 const OPERATOR_ALIASES: Record<string, string> = { '': 'fp32', identity: 'fp32', 'distilled+sptq': 'dsptq' };
@@ -32,6 +34,8 @@ export function operatorAlias(operators: readonly string[]): string {
 function measurementKey(variantId: string, tier: Tier, part: string, cut = ''): string {
   return `${variantId}|${tier}|${part}|${cut}`;
 }
+
+const noiseOf = (...ms: TierMeasurement[]): number => Math.max(0, ...ms.map((m) => m.noisyShare ?? 0));
 
 function draftFrom(base: Omit<CandidateDraft, 'computeP50Ms' | 'computeP95Ms' | 'shortName'>): Omit<CandidateDraft, 'shortName'> {
   const sorted = sortedAscending(base.computeSamples);
@@ -63,6 +67,7 @@ export function buildDrafts(input: StudyInput): { drafts: CandidateDraft[]; skip
             tiers: [head],
             computeSamples: Float64Array.from(whole.samplesMs),
             peakMemoryBytes: whole.peakMemoryBytes,
+            noiseShare: noiseOf(whole),
           }),
         );
         continue;
@@ -88,6 +93,7 @@ export function buildDrafts(input: StudyInput): { drafts: CandidateDraft[]; skip
             computeSamples: pairPartitionSamples(h.samplesMs, t.samplesMs, id, seed),
             cutBytes: input.payloads.cutBytes[h.cut ?? ''],
             peakMemoryBytes: Math.max(h.peakMemoryBytes, t.peakMemoryBytes),
+            noiseShare: noiseOf(h, t),
           }),
         );
       }

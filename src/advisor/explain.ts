@@ -52,6 +52,12 @@ function violationPhrase(v: Violation): string {
   }
 }
 
+/** A noisy figure says so in its sentence: what share of the cores other work took, and that its interval was widened. */
+function noiseNote(candidate: Explained): string {
+  if (!candidate.noisyShare) return '';
+  return ` (noisy: other work took ${Math.round(candidate.noisyShare * 100)}% of the measuring cores; its p50 may be lower, so it is ranked as uncertain)`;
+}
+
 /** One plain sentence built from the numbers: what to run and where, and what it buys or why it was rejected. */
 export function explain(candidate: Explained, reference: Explained | null, all: readonly Explained[]): string {
   if (!candidate.feasible) {
@@ -62,7 +68,7 @@ export function explain(candidate: Explained, reference: Explained | null, all: 
   const head = `Run the ${candidate.label} ${where(candidate)}`;
   if (!reference || reference.id === candidate.id) {
     const accuracy = candidate.accuracy === null ? 'accuracy not measured' : `${formatPoints(candidate.accuracy)} points of accuracy`;
-    return `${head}: ${formatMs(candidate.latency.p50Ms)} at p50 end to end, ${accuracy}${reference ? ', the reference point' : ''}${tieNote(candidate, all)}.`;
+    return `${head}: ${formatMs(candidate.latency.p50Ms)} at p50 end to end, ${accuracy}${reference ? ', the reference point' : ''}${tieNote(candidate, all)}${noiseNote(candidate)}.`;
   }
-  return `${head}: ${speedAgainst(candidate, reference)}, ${accuracyAgainst(candidate, reference)}${tieNote(candidate, all)}.`;
+  return `${head}: ${speedAgainst(candidate, reference)}, ${accuracyAgainst(candidate, reference)}${tieNote(candidate, all)}${noiseNote(candidate)}.`;
 }

@@ -82,6 +82,7 @@ export function rankCandidates(input: StudyInput): Ranking {
       violations,
       pareto: false,
       rank: null,
+      ...(draft.noiseShare > 0 ? { noisyShare: draft.noiseShare } : {}),
       explanation: '',
     };
   });
@@ -92,7 +93,12 @@ export function rankCandidates(input: StudyInput): Ranking {
 
   const feasible = candidates.filter((c) => c.feasible).sort(byLatencyThenAccuracy);
   const groups = groupByLatency(
-    feasible.map((c) => ({ id: c.id, samples: samplesById.get(c.id) as Float64Array })),
+    feasible.map((c) => ({
+      id: c.id,
+      samples: samplesById.get(c.id) as Float64Array,
+      noisyShare: c.noisyShare ?? 0,
+      networkMs: c.latency.networkMs,
+    })),
     alpha,
   );
   feasible.forEach((c, i) => {

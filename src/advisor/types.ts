@@ -66,6 +66,11 @@ export interface TierMeasurement {
   p50Ms?: number;
   p95Ms?: number;
   peakMemoryBytes: number;
+  /**
+   * Set when the measurement stayed noisy after its retakes: the share (0–1) of the measuring cores other work
+   * took. The ranking widens the candidate's p50 interval downwards by it (see grouping.ts).
+   */
+  noisyShare?: number;
 }
 
 export interface Payloads {
@@ -157,6 +162,8 @@ export interface Candidate {
   pareto: boolean;
   /** Dense rank among feasible candidates (1 = best); tied candidates share it; null when infeasible. */
   rank: number | null;
+  /** Set when a measurement behind it stayed noisy: the largest foreign share (0–1) of its measuring cores. */
+  noisyShare?: number;
   comparison?: LeaderComparison;
   explanation: string;
 }

@@ -7,6 +7,7 @@ import type { InputTensor } from '../onnx/io-spec';
 import { formatInputShapes, recordOfTensors, specsFromMetadata, type InputShapesRecord } from '../onnx/input-spec';
 import { loadSamples, outputChecksum, syntheticInputs, type InputSource, type OutputTensor } from './inputs';
 import { takeProfileTrace, type NodeTime } from './profiling';
+import { ADAPTIVE_DEFAULTS, medianRelHalfWidth, shouldCheck, type StopReason } from './adaptive';
 
 /** The measuring half of the runner; it runs inside the child (runner-main.ts), never in a server process. */
 export interface SessionSpec {
@@ -25,6 +26,9 @@ export interface RunnerInput {
   runs?: number;
   budgetMs?: number;
   maxRuns?: number;
+  /** Adaptive effort: stop once the p50's 95 % interval is within ±targetRelCi (after at least `minRuns`). */
+  targetRelCi?: number;
+  minRuns?: number;
   /** Inferences to profile per node in a second, separate session (0 = no profiling). */
   profileRuns: number;
   /** How many distinct inputs the output checksum covers. */
@@ -37,6 +41,7 @@ export interface RunnerOutput {
   firstRunMs: number;
   coldStartMs: number;
   warmMs: number[];
+  stopReason: StopReason;
   inputShapes: Record<string, number[]>;
   /** Shape, element type and fill of each input (of the first sample when fed samples). */
   inputRecord: InputShapesRecord;
@@ -135,9 +140,18 @@ export async function measureInChild(input: RunnerInput): Promise<RunnerOutput> 
   for (let i = 0; i < input.warmup; i++) await runChecked(session, feeds[i % feeds.length]!, i % feeds.length, record);
   const warmMs: number[] = [];
   const maxRuns = input.runs ?? input.maxRuns ?? 100_000;
+  const minRuns = input.targetRelCi !== undefined ? (input.minRuns ?? ADAPTIVE_DEFAULTS.minRuns) : 3;
+  let stopReason: StopReason = input.runs !== undefined ? 'fixed' : 'max-runs';
   const loopStart = process.hrtime.bigint();
   for (let i = 0; i < maxRuns; i++) {
-    if (input.runs === undefined && i >= 3 && msSince(loopStart) >= (input.budgetMs ?? 0)) break;
+    if (input.runs === undefined && i >= minRuns && msSince(loopStart) >= (input.budgetMs ?? 0)) {
+      stopReason = 'budget';
+      break;
+    }
+    if (input.targetRelCi !== undefined && shouldCheck(i, minRuns) && medianRelHalfWidth(warmMs) <= input.targetRelCi) {
+      stopReason = 'ci-reached';
+      break;
+    }
     const feed = feeds[i % feeds.length]!;
     const t0 = process.hrtime.bigint();
     await session.run(feed);
@@ -159,6 +173,7 @@ export async function measureInChild(input: RunnerInput): Promise<RunnerOutput> 
     firstRunMs,
     coldStartMs,
     warmMs,
+    stopReason,
     inputShapes: Object.fromEntries(Object.entries(tensors[0]!).map(([name, t]) => [name, t.dims])),
     inputRecord: record,
     distinctInputs: feeds.length,

@@ -12,6 +12,8 @@ import type { RunnerInput, RunnerOutput, SessionSpec } from './measure-session';
 import type { NodeTime } from './profiling';
 import { bootstrapMedianCI, summarize, type Interval, type Summary } from './stats';
 import { resolveTier, type TierOverride, type TierProfile } from './tiers';
+import { DEFAULT_NOISE_POLICY, keepQuietest, validateNoisePolicy, type NoisePolicy, type NoiseRecord } from './noise';
+import { validateAdaptive, type StopReason } from './adaptive';
 
 /** One measurement of one model on one tier, run in a child process inside the tier's envelope. */
 export interface MeasureRequest {
@@ -36,6 +38,16 @@ export interface MeasureRequest {
   bootstrap?: { resamples?: number; seed?: number };
   /** Aborting stops the measurement (the runner is killed) with CANCELLED. */
   signal?: AbortSignal;
+  /**
+   * Adaptive effort: timed runs continue until the p50's 95 % interval is within ±`targetRelCi` of the p50, or
+   * `budgetMs` (required) ends, or `maxRuns` is reached. `runs` must not be given with it.
+   */
+  adaptive?: { targetRelCi: number; maxRuns?: number; minRuns?: number };
+  /**
+   * Retakes of a measurement that other work disturbed (see noise.ts). Unset or `false`: taken once (still marked
+   * noisy over the default threshold); the study's bench jobs and `tierwise bench` pass the deployment's policy.
+   */
+  noise?: Partial<NoisePolicy> | false;
 }
 
 export interface ScaledNodeTime extends NodeTime {
@@ -76,13 +88,44 @@ export interface MeasureResult extends Summary {
    */
   interference?: { foreignCpuShare: number; coresBusyMs: number; childCpuMs: number };
   measuredAt: string;
+  /** Why the timed runs stopped: a fixed count, the time budget, the run cap, or the adaptive interval reached. */
+  stopReason: StopReason;
+  /** Retakes and whether the kept figure is still noisy (see noise.ts); share null when no pinning could tell. */
+  noise: NoiseRecord;
   warnings: string[];
 }
 
 const DEFAULT_RUNS = 50;
 const DEFAULT_WARMUP = 10;
 
+/**
+ * Measures once, and again (after a pause) while other work took more than the threshold of the measuring cores,
+ * up to the policy's retakes. The quietest attempt is kept; if even that one is over the threshold it is marked
+ * noisy with its share, so the ranking can treat it as uncertain.
+ */
 export async function measure(request: MeasureRequest): Promise<MeasureResult> {
+  const policy = request.noise ? { ...DEFAULT_NOISE_POLICY, ...request.noise } : { ...DEFAULT_NOISE_POLICY, maxRetakes: 0 };
+  validateNoisePolicy(policy);
+  const attempts: MeasureResult[] = [];
+  for (;;) {
+    const result = await measureOnce(request);
+    attempts.push(result);
+    const share = result.interference?.foreignCpuShare;
+    if (share === undefined || share <= policy.threshold || attempts.length > policy.maxRetakes) break;
+    if (request.signal?.aborted) break;
+    await pause(policy.pauseMs * 2 ** (attempts.length - 1), request.signal);
+  }
+  return keepQuietest(attempts, policy);
+}
+
+function pause(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+  });
+}
+
+async function measureOnce(request: MeasureRequest): Promise<MeasureResult> {
   const modelPath = resolve(request.modelPath);
   if (!existsSync(modelPath)) throw new TierwiseError('MODEL_NOT_FOUND', `model file ${modelPath} does not exist`);
   const tier =
@@ -95,7 +138,9 @@ export async function measure(request: MeasureRequest): Promise<MeasureResult> {
     graphOptimizationLevel: request.session?.graphOptimizationLevel ?? 'all',
     executionProvider: request.session?.executionProvider ?? tier.executionProvider,
   };
-  const runs = request.budgetMs !== undefined && request.runs === undefined ? undefined : (request.runs ?? DEFAULT_RUNS);
+  if (request.adaptive) validateAdaptive(request);
+  const runs =
+    request.adaptive || (request.budgetMs !== undefined && request.runs === undefined) ? undefined : (request.runs ?? DEFAULT_RUNS);
   if (runs !== undefined && !(Number.isInteger(runs) && runs >= 1))
     throw new TierwiseError('MEASURE_INVALID', `runs must be a positive integer, got ${runs}`);
   const warmup = request.warmup ?? DEFAULT_WARMUP;
@@ -109,6 +154,9 @@ export async function measure(request: MeasureRequest): Promise<MeasureResult> {
     warmup,
     runs,
     budgetMs: request.budgetMs,
+    maxRuns: request.adaptive?.maxRuns,
+    targetRelCi: request.adaptive?.targetRelCi,
+    minRuns: request.adaptive?.minRuns,
     profileRuns,
     checksumInputs: request.checksumInputs ?? 8,
   };
@@ -190,6 +238,8 @@ function assemble(
     host: { name: hostname(), cpuModel: cpus()[0]?.model ?? 'unknown', cores: cpus().length, childCpusAllowed: out.cpusAllowedList },
     wallMs,
     measuredAt: new Date().toISOString(),
+    stopReason: out.stopReason,
+    noise: { noisy: false, foreignCpuShare: null, retakes: 0, threshold: 0, attemptShares: [] },
     warnings: [...envelope.warnings, ...out.warnings],
   };
 }

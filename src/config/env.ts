@@ -45,6 +45,12 @@ const envSchema = z.object({
     .int()
     .positive()
     .default(10 * 60_000),
+  /** Retake a measurement while other work took more than this share of its cores (0-1), up to NOISE_MAX_RETAKES times, pausing NOISE_PAUSE_MS (doubling). */
+  NOISE_THRESHOLD: z.coerce.number().gt(0).max(1).default(0.1),
+  NOISE_MAX_RETAKES: z.coerce.number().int().min(0).max(20).default(3),
+  NOISE_PAUSE_MS: z.coerce.number().int().min(0).max(600_000).default(1000),
+  /** Set by `tierwise worker --device <name>`: this worker measures on a real device, natively (unscaled). */
+  TIERWISE_DEVICE: z.string().min(1).optional(),
   /** How long a worker's claim on a job lasts without renewal; a killed worker's job runs again after it. */
   WORKER_LOCK_MS: z.coerce.number().int().min(1000).default(60_000),
   /** How often the reconciler looks for studies whose jobs Redis lost, and how old a study must be to be looked at. */

@@ -111,8 +111,12 @@ export function detectCapabilities(): HostCapabilities {
   return cached;
 }
 
-/** The cores this process may run on (its affinity), e.g. [0, 1]. */
+/**
+ * The cores this process may run on (its affinity), e.g. [0, 1]. `tierwise start` pins its services to the work
+ * cores and tells them the host's full set in TIERWISE_HOST_CORES, so their tiers and core plans stay the host's.
+ */
 export function allowedCores(): number[] {
+  if (process.env.TIERWISE_HOST_CORES) return parseCpuList(process.env.TIERWISE_HOST_CORES);
   const list = safeRead('/proc/self/status')?.match(/^Cpus_allowed_list:\s*(.+)$/m)?.[1];
   if (!list) return Array.from({ length: availableParallelism() }, (_, i) => i);
   return parseCpuList(list);

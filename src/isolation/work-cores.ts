@@ -27,3 +27,17 @@ export async function withWorkCores<T>(run: (envelope: Envelope) => Promise<T>, 
     release();
   }
 }
+
+/**
+ * Where `tierwise start` puts its long-lived processes (api, job worker, tier workers' own event loops and
+ * database clients): on the work cores, off every core a tier smaller than the host measures on. `shared` names
+ * the tiers whose measuring cores they still share (a tier spanning the whole host, or a host with one core),
+ * so start-up can say so; those tiers' figures rely on the noise retakes instead.
+ */
+export function servicePlacement(host: number[] = allowedCores()): { cores: number[]; shared: Array<{ tier: string; cores: number[] }> } {
+  const cores = workCores(host);
+  const shared = Object.values(configuredTiers())
+    .map((tier) => ({ tier: tier.name, cores: assignCores(tier.threads, host).cores }))
+    .filter((t) => t.cores.some((c) => cores.includes(c)));
+  return { cores, shared };
+}

@@ -24,6 +24,11 @@ export interface MeasurementRecord {
   envelope: unknown;
   /** { input: { shape, type, fill } } the measurement ran with; null for measurements stored before 0005. */
   inputShapes: InputShapesRecord | null;
+  /** Still disturbed by other work after its retakes (foreign share over the threshold): the ranking treats it as uncertain. */
+  noisy: boolean;
+  foreignCpuShare: number | null;
+  retakes: number;
+  stopReason: string;
   samplesMs?: number[];
   samplesRawMs?: number[];
   createdAt: string;

@@ -22,6 +22,7 @@ import { StudyFlow } from './study-flow';
 import { planStudy } from './study-plan';
 import { checkSpecNames, parseInputSpec, resolveInputs } from '../onnx/input-spec';
 import { StudyDatasetCheck } from './study-dataset-check';
+import { checkEffort } from './study-effort';
 import type { StudyView } from './study.views';
 import { VariantsRepository } from './variants.repository';
 
@@ -76,6 +77,7 @@ export class StudiesService {
     const knownTiers = Object.keys(profiles);
     const requested = stripUndefined(dto.network);
     const network = studyNetwork({ ...requested, links: requested.links?.map((l) => stripUndefined(l) as Link) }, knownTiers);
+    checkEffort(stripUndefined(dto.effort) as Partial<StudyView['effort']>);
     const effort = { warmup: 10, runs: 100, ...stripUndefined(dto.effort) };
     const constraints = stripUndefined(dto.constraints);
     const plan = planStudy(model, {

@@ -11,3 +11,9 @@ export const DEFAULT_STUDY_SCENARIOS = [
   'edge|cloud',
 ] as const satisfies readonly (typeof STUDY_SCENARIOS)[number][];
 export const STUDY_OPERATORS = ['identity', ...WHITE_BOX_OPERATORS, 'sptq', 'dynamic-int8', 'prune', 'early-exit'] as const;
+
+/** Effort modes: `fixed` runs a set count (or a time budget); `adaptive` runs until the p50's interval is narrow enough. */
+export const EFFORT_MODES = ['fixed', 'adaptive'] as const;
+/** Adaptive effort's defaults: the p50's 95 % interval within ±2 %, or 60 s per measurement, whichever comes first. */
+export const DEFAULT_TARGET_REL_CI = 0.02;
+export const DEFAULT_ADAPTIVE_BUDGET_MS = 60_000;

@@ -3,6 +3,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { JSONScalar } from '../common/graphql/json.scalar';
 import { INPUT_SHAPES, JSON_OBJECT } from '../common/http/json-schemas';
 import { STUDY_STATUSES } from './study-status';
+import { STOP_REASONS } from '../benchmark/adaptive';
 
 /** REST schemas of two JSON-scalar fields of Study (GraphQL keeps them as JSON). */
 export class StudyLinkSchema {
@@ -167,6 +168,26 @@ export class MeasurementType {
   @ApiProperty(INPUT_SHAPES)
   @Field(() => JSONScalar, { nullable: true, description: '{ input: { shape, type, fill } } the measurement ran with' })
   inputShapes?: unknown;
+  @ApiProperty({
+    type: Boolean,
+    description:
+      'other work took more than the threshold of the measuring cores even after the retakes: the ranking treats this figure as uncertain',
+  })
+  @Field({ description: 'still disturbed by other work after its retakes; the ranking treats it as uncertain' })
+  noisy: boolean;
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description: "the kept attempt's share (0-1) of the measuring cores' time other processes used; null when not pinned",
+  })
+  @Field(() => Float, { nullable: true })
+  foreignCpuShare: number | null;
+  @ApiProperty({ type: Number, description: 'times the measurement was taken again because other work shared its cores' })
+  @Field(() => Int)
+  retakes: number;
+  @ApiProperty({ type: String, enum: STOP_REASONS, description: 'why the timed runs stopped' })
+  @Field()
+  stopReason: string;
   @ApiPropertyOptional({ type: [Number] })
   @Field(() => [Float], { nullable: true })
   samplesMs?: number[];

@@ -29,7 +29,17 @@ export interface StudyView {
   constraints: Record<string, number>;
   /** The paper's fields, plus the study's own links, origin and paths when it named a topology (advisor NetworkProfile). */
   network: NetworkProfile;
-  effort: { warmup: number; runs: number; timeBudgetMs?: number; evalLimit?: number; verify?: boolean };
+  effort: {
+    warmup: number;
+    runs: number;
+    timeBudgetMs?: number;
+    evalLimit?: number;
+    /** `adaptive`: runs continue until the p50's 95 % interval is within ±targetRelCi, or the time budget, or maxRuns. */
+    mode?: 'fixed' | 'adaptive';
+    targetRelCi?: number;
+    maxRuns?: number;
+    verify?: boolean;
+  };
   /** The input spec given at creation (src/onnx/input-spec.ts), null when none. */
   inputs: InputSpec | null;
   /** The profile of each tier as resolved at creation; null for a study made before tiers were data. */

@@ -22,6 +22,7 @@ const COLUMNS = [
   'pareto',
   'violations',
   'explanation',
+  'noisy_share',
 ] as const;
 
 /**
@@ -68,6 +69,7 @@ export function reportToCsv(report: AdvisorReport): string {
       pareto: c.pareto,
       violations: c.violations.map(violationText).join('; '),
       explanation: text(c.explanation),
+      noisy_share: c.noisyShare === undefined ? undefined : +c.noisyShare.toFixed(3),
     };
     return COLUMNS.map((column) => csvField(values[column])).join(',');
   });

@@ -60,7 +60,8 @@ function rankedTable(report: AdvisorReport): string {
       c.accuracy === null ? '—' : formatPoints(c.accuracy),
       formatBytes(c.sizeBytes),
     ].map((v) => `<td class="num">${escapeHtml(v)}</td>`);
-    const flags = `<td>${c.pareto ? 'Pareto' : ''}</td>`;
+    const noisy = c.noisyShare ? `noisy ${Math.round(c.noisyShare * 100)}%` : '';
+    const flags = `<td>${[c.pareto ? 'Pareto' : '', noisy].filter(Boolean).join(', ')}</td>`;
     return `<tr class="${c.feasible ? 'feasible' : 'infeasible'}">${cells.join('')}${numbers.join('')}${flags}<td>${escapeHtml(c.explanation)}</td></tr>`;
   });
   const head = ['rank', 'candidate', 'variant', 'scenario', 'p50', 'p95', 'network', 'accuracy', 'size', '', 'why']

@@ -60,7 +60,8 @@ describe('report', () => {
     const rows = parseCsv(csv);
     assert.equal(rows.length, report.candidates.length + 1);
     const header = rows[0];
-    assert.equal(header.length, 20);
+    assert.equal(header.length, 21);
+    assert.equal(header[20], 'noisy_share');
     assert.ok(
       rows.every((r) => r.length === header.length),
       'every row has every column',

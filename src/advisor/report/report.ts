@@ -8,7 +8,10 @@ export const DEFAULT_METHOD_NOTE =
   'not waited for: per hop rtt + bytes × 8 / bandwidth, over every hop the request, the cut tensor and the response ' +
   "cross (cloud relays through edge). A partition's head and tail samples, measured apart, are paired at random. " +
   'Ranks: Kruskal–Wallis across the feasible candidates, then each compared with its group leader (Mann–Whitney, ' +
-  "Holm-corrected, and Cliff's delta); a negligible or non-significant difference shares the rank.";
+  "Holm-corrected, and Cliff's delta); a negligible or non-significant difference shares the rank. " +
+  'A measurement that other work disturbed (over 10 % of its cores by default) is retaken; one still noisy after its ' +
+  'retakes is marked, and its p50 interval is widened downwards by the noise share, so it shares the rank of anything ' +
+  'it may really be as fast as.';
 
 export interface ReportOptions {
   title?: string;

@@ -711,8 +711,21 @@ export interface components {
         EffortDto: {
             /** @description evaluate on at most this many samples */
             evalLimit?: number;
+            /** @description adaptive only: stop after this many timed runs (default 10000) */
+            maxRuns?: number;
+            /**
+             * @description `adaptive`: timed runs continue until the p50's 95 % interval is within ±targetRelCi of it, or timeBudgetMs (default 60000) ends, or maxRuns; each measurement records its stopReason
+             * @default fixed
+             * @enum {string}
+             */
+            mode: "fixed" | "adaptive";
             /** @default 100 */
             runs: number;
+            /**
+             * @description adaptive only: half-width of the p50's 95 % interval, relative (0.02 = ±2 %)
+             * @default 0.02
+             */
+            targetRelCi: number;
             /** @description run for this long per measurement instead of a fixed count */
             timeBudgetMs?: number;
             /**
@@ -770,6 +783,8 @@ export interface components {
             envelope: {
                 [key: string]: unknown;
             };
+            /** @description the kept attempt's share (0-1) of the measuring cores' time other processes used; null when not pinned */
+            foreignCpuShare: number | null;
             id: string;
             inputShapes: {
                 [key: string]: {
@@ -781,6 +796,8 @@ export interface components {
             } | null;
             meanMs: number;
             method: string;
+            /** @description other work took more than the threshold of the measuring cores even after the retakes: the ranking treats this figure as uncertain */
+            noisy: boolean;
             p50CiHighMs: number;
             p50CiLowMs: number;
             p50Ms: number;
@@ -788,11 +805,18 @@ export interface components {
             p99Ms: number;
             part: string;
             peakRssBytes: number;
+            /** @description times the measurement was taken again because other work shared its cores */
+            retakes: number;
             samplesMs?: number[];
             /** @description raw (unscaled) latency samples, with ?samples=true */
             samplesRawMs?: number[];
             slowdown: number;
             stdMs: number;
+            /**
+             * @description why the timed runs stopped
+             * @enum {string}
+             */
+            stopReason: "fixed" | "budget" | "max-runs" | "ci-reached";
             tier: string;
             variantId: string;
         };

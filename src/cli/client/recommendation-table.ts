@@ -10,6 +10,8 @@ interface RowDetails {
   latency?: { p50Ms?: number; p95Ms?: number; networkMs?: number };
   accuracyDrop?: number | null;
   sizeBytes?: number;
+  /** Set when a measurement behind the row stayed noisy after its retakes. */
+  noisyShare?: number | null;
 }
 
 interface RowViolation {
@@ -50,7 +52,7 @@ export function recommendationTable(
       drop === null || drop === undefined ? '–' : formatSignedPoints(-drop),
       details.sizeBytes === undefined ? '–' : formatBytes(details.sizeBytes),
       setOf(row.variantId),
-      verdict(row),
+      verdict(row) + (details.noisyShare ? `, noisy ${Math.round(details.noisyShare * 100)}%` : ''),
     ];
   });
   const widths = HEADERS.map((header, i) => Math.max(header.length, ...lines.map((line) => line[i].length)));
@@ -60,6 +62,10 @@ export function recommendationTable(
       .join('  ')
       .trimEnd();
   const legend = sets.map((text, i) => `inputs ${String.fromCharCode(65 + i)}: ${text}`);
+  if (rows.some((row) => ((row.details ?? {}) as RowDetails).noisyShare))
+    legend.push(
+      'noisy N%: other work took N% of the measuring cores even after retakes; the figure may be inflated and is ranked as uncertain',
+    );
   return [render(HEADERS), render(widths.map((w) => '-'.repeat(w))), ...lines.map(render), ...(legend.length ? ['', ...legend] : [])].join(
     '\n',
   );

@@ -4,6 +4,7 @@ import { ENVELOPE_METHODS, type EnvelopeMethod } from '../../benchmark/envelope'
 import { formatInputShapes } from '../../onnx/input-spec';
 import { specFromFlags, withInputSpecFlags, type InputSpecFlags } from './input-flags';
 import { measure, type MeasureResult } from '../../benchmark/runner';
+import { DEFAULT_NOISE_POLICY } from '../../benchmark/noise';
 
 interface BenchOptions extends InputSpecFlags {
   tier: string;
@@ -16,6 +17,8 @@ interface BenchOptions extends InputSpecFlags {
   timeoutMs?: string;
   profile?: boolean;
   json?: boolean;
+  retakes?: string;
+  noiseThreshold?: string;
 }
 
 export function integer(value: string | undefined, flag: string, min = 0): number | undefined {
@@ -45,6 +48,8 @@ export function register(program: Command): void {
       .option('--envelope <method>', `emulation: ${ENVELOPE_METHODS.join(' | ')}`, 'scaled')
       .option('--timeout-ms <ms>', 'kill the runner after this long')
       .option('--profile', 'per-node kernel times')
+      .option('--retakes <n>', 'retake a measurement other work disturbed up to n times (default 3)')
+      .option('--noise-threshold <share>', 'foreign share of the measuring cores that counts as disturbed, 0-1 (default 0.1)')
       .option('--json', 'print the result as one JSON object'),
   ).action(async (model: string, options: BenchOptions) => {
     const threads = integer(options.threads, '--threads', 1);
@@ -60,6 +65,10 @@ export function register(program: Command): void {
       timeoutMs: integer(options.timeoutMs, '--timeout-ms', 1),
       inputs: options.samples ? { kind: 'samples', path: options.samples } : { kind: 'synthetic', spec: specFromFlags(options) },
       profile: options.profile === true,
+      noise: {
+        maxRetakes: integer(options.retakes, '--retakes') ?? DEFAULT_NOISE_POLICY.maxRetakes,
+        threshold: options.noiseThreshold === undefined ? DEFAULT_NOISE_POLICY.threshold : Number(options.noiseThreshold),
+      },
     });
     process.stdout.write(options.json ? `${JSON.stringify(result)}\n` : table(result));
   });
@@ -81,6 +90,8 @@ function table(r: MeasureResult): string {
     `mean ± std   ${f(r.mean)} ${f(r.raw.mean)}   ± ${r.std.toFixed(3)}`,
     `cold start   ${f(r.coldStartScaledMs)} ${f(r.coldStartMs)}   (session ${r.sessionCreateMs.toFixed(1)} + first run ${r.firstRunMs.toFixed(1)})`,
     `peak RSS ${r.peakRssMB.toFixed(1)} MiB, checksum ${r.checksum.slice(0, 16)}…`,
+    `noise ${r.noise.foreignCpuShare === null ? 'unknown (not pinned)' : `${(r.noise.foreignCpuShare * 100).toFixed(0)}% of the measuring cores used by other work`}` +
+      `, ${r.noise.retakes} retake(s)${r.noise.noisy ? ', NOISY' : ''}; stopped: ${r.stopReason}`,
   ];
   if (r.nodeTimes) {
     lines.push('', 'slowest nodes (tier ms / run):');

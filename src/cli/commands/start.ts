@@ -7,6 +7,8 @@ import { generateApiKey } from '../../auth/api-key';
 import { repoRoot } from '../../common/paths';
 import { loadConfig } from '../../config/env';
 import { configuredTiers } from '../../benchmark/tiers';
+import { allowedCores, detectCapabilities } from '../../isolation/cgroups';
+import { servicePlacement } from '../../isolation/work-cores';
 import { ensureDatabase, migrate } from '../database';
 
 /** The key `npm start` prints: TIERWISE_API_KEY when set, else one kept in var/ so restarts reuse it. */
@@ -30,8 +32,12 @@ export function register(program: Command): void {
       await ensureDatabase(config.DATABASE_URL);
       migrate(config.DATABASE_URL);
       const key = config.TIERWISE_API_KEY ?? (await localKey(config.BLOB_DIR));
-      const env = { ...process.env, TIERWISE_API_KEY: key };
+      const host = allowedCores();
+      const env = { ...process.env, TIERWISE_API_KEY: key, TIERWISE_HOST_CORES: host.join(',') };
       const main = join(repoRoot(), 'dist/src/cli/main.js');
+      const placement = servicePlacement(host);
+      const pin = detectCapabilities().taskset ? ['taskset', '-c', placement.cores.join(',')] : [];
+      process.stdout.write(placementNote(placement, host, pin.length > 0) + '\n');
       const roles = [
         ['serve'],
         ['worker', '--queues', 'build,evaluate,advise,webhook'],
@@ -41,19 +47,35 @@ export function register(program: Command): void {
       const metricsPort = (i: number) =>
         config.WORKER_METRICS_PORT === undefined || i === 0 ? [] : ['--metrics-port', String(config.WORKER_METRICS_PORT + i - 1)];
       const supervisor = new Supervisor(
-        roles.map((args, i) => ({ name: args.join(' '), command: process.execPath, args: [main, ...args, ...metricsPort(i)], env })),
+        roles.map((args, i) => {
+          const argv = [...pin, process.execPath, main, ...args, ...metricsPort(i)];
+          return { name: args.join(' '), command: argv[0]!, args: argv.slice(1), env };
+        }),
       );
       supervisor.start();
       const stop = (code: number) => void supervisor.stop().then(() => process.exit(code));
       process.once('SIGINT', () => stop(0));
       process.once('SIGTERM', () => stop(0));
-      const host = config.HOST === '0.0.0.0' ? 'localhost' : config.HOST;
+      const address = config.HOST === '0.0.0.0' ? 'localhost' : config.HOST;
       process.stdout.write(
-        `\nTierwise is starting on http://${host}:${config.PORT}  (REST /v1, GraphQL /graphql, OpenAPI /docs)\n` +
+        `\nTierwise is starting on http://${address}:${config.PORT}  (REST /v1, GraphQL /graphql, OpenAPI /docs)\n` +
           `API key (team "default"): ${key}\n` +
-          `Try: curl -H "Authorization: Bearer ${key}" -F file=@test/fixtures/fashion-resnet/models/fashion-resnet-identity.onnx -F name=resnet http://${host}:${config.PORT}/v1/models\n\n`,
+          `Try: curl -H "Authorization: Bearer ${key}" -F file=@test/fixtures/fashion-resnet/models/fashion-resnet-identity.onnx -F name=resnet http://${address}:${config.PORT}/v1/models\n\n`,
       );
     });
+}
+
+/** What start-up says about where the services run, and which tiers still share their cores. */
+export function placementNote(placement: ReturnType<typeof servicePlacement>, host: number[], pinned: boolean): string {
+  if (!pinned)
+    return 'Cores: taskset is unavailable, so the api, job worker and database clients may run on any core, measuring cores included; measurements other work disturbs are retaken or marked noisy.';
+  const head = `Cores: the api, job worker and database clients run on core(s) ${placement.cores.join(',')} of ${host.join(',')}`;
+  if (placement.shared.length === 0) return `${head}, off every tier's measuring cores.`;
+  const shared = placement.shared.map((t) => `${t.tier} (cores ${t.cores.join(',')})`).join(', ');
+  return (
+    `${head}; this host has no cores to spare for ${shared}: those tiers measure on the same cores as the services, ` +
+    'so their figures taken while the services work are retaken or marked noisy (more cores, or TIERWISE_TIERS with fewer threads, avoid it).'
+  );
 }
 
 export interface SupervisedRole {

@@ -39,6 +39,10 @@ interface RunOptions extends ServerOptions, InputSpecFlags {
   preset?: string;
   runs?: number;
   warmup?: number;
+  /** `--adaptive [relCi]`: true (default ±2 %) or the target half-width as a fraction. */
+  adaptive?: number | true;
+  timeBudgetMs?: number;
+  maxRuns?: number;
   evalLimit?: number;
   verify?: boolean;
   report?: string;
@@ -177,7 +181,16 @@ async function run(modelPath: string, options: RunOptions): Promise<void> {
       origin: options.origin,
       paths: options.path.length ? options.path : undefined,
     }),
-    effort: undefinedless({ runs: options.runs, warmup: options.warmup, evalLimit: options.evalLimit, verify: options.verify }),
+    effort: undefinedless({
+      runs: options.runs,
+      warmup: options.warmup,
+      evalLimit: options.evalLimit,
+      mode: options.adaptive !== undefined ? 'adaptive' : undefined,
+      targetRelCi: typeof options.adaptive === 'number' ? options.adaptive : undefined,
+      timeBudgetMs: options.timeBudgetMs,
+      maxRuns: options.maxRuns,
+      verify: options.verify,
+    }),
     inputs: specFromFlags(options),
   }) as CreateStudyBody; // names (tiers, scenarios, operators) as typed: the api validates them
   const created = await client.createStudy(body, randomUUID());
@@ -281,6 +294,13 @@ export function register(program: Command): void {
     .option('--verify', 'run the top recommendation for real across an emulated link (the worker needs root and ip)')
     .option('--warmup <n>', 'warm-up runs per measurement', integer)
     .option('--eval-limit <n>', 'evaluate on at most this many samples', integer)
+    .option(
+      '--adaptive [relCi]',
+      "adaptive effort: run until the p50's 95 % interval is within ±relCi (default 0.02), the time budget or --max-runs",
+      number,
+    )
+    .option('--time-budget-ms <ms>', 'time per measurement (with --adaptive: its upper bound, default 60000)', integer)
+    .option('--max-runs <n>', 'with --adaptive: stop after this many timed runs', integer)
     .option('--report <file>', 'save the HTML report here')
     .action((model: string, options: RunOptions) => run(model, options));
   withServer(study.command('status <id>'))

@@ -59,6 +59,8 @@ export function register(program: Command): void {
     .action(async (options: WorkerCommandOptions) => {
       if (options.api) return startRemoteWorker(options);
       if (!options.tier && !options.queues) throw new Error('give --tier <name> or --queues <list>');
+      // The bench processor reads it from the config: a device's figures are native (unscaled, nothing pinned).
+      if (options.device) process.env.TIERWISE_DEVICE = options.device;
       const app = await NestFactory.createApplicationContext(WorkerModule.create(), { bufferLogs: true });
       app.useLogger(app.get(Logger));
       app.enableShutdownHooks();
@@ -80,8 +82,9 @@ export function register(program: Command): void {
         queues.push(queue);
       }
       const caps = detectCapabilities();
-      const envelopeMethod = options.device ? 'native' : caps.taskset || caps.memoryCgroup ? 'scaled' : 'none';
-      await app.get(WorkerHost).start({ queues, tier: options.tier, device: options.device, envelopeMethod });
+      const device = options.device ?? process.env.TIERWISE_DEVICE;
+      const envelopeMethod = device ? 'native' : caps.taskset || caps.memoryCgroup ? 'scaled' : 'none';
+      await app.get(WorkerHost).start({ queues, tier: options.tier, device, envelopeMethod });
       if (queues.includes(QueueName.Advise)) {
         const config = app.get<AppConfig>(APP_CONFIG);
         app.get(StudyReconciler, { strict: false }).start(config.RECONCILE_INTERVAL_MS, config.RECONCILE_SETTLED_MS);

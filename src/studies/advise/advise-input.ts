@@ -67,6 +67,7 @@ export function adviseInput({ study, variants, measurements, accuracy, modelInpu
       samplesMs: m.samplesMs!,
       p50Ms: m.p50Ms,
       peakMemoryBytes: m.peakRssBytes,
+      ...(m.noisy ? { noisyShare: m.foreignCpuShare ?? 0 } : {}),
     }));
   const payload = accuracyOf.get(baseline.id)?.payload;
   return {

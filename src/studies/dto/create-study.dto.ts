@@ -19,7 +19,7 @@ import {
   IsBoolean,
 } from 'class-validator';
 import { Field, Float, ID, InputType, Int } from '@nestjs/graphql';
-import { STUDY_OPERATORS, STUDY_SCENARIOS } from '../study-options';
+import { DEFAULT_TARGET_REL_CI, EFFORT_MODES, STUDY_OPERATORS, STUDY_SCENARIOS } from '../study-options';
 import { JSONScalar } from '../../common/graphql/json.scalar';
 
 export { STUDY_OPERATORS, STUDY_SCENARIOS } from '../study-options';
@@ -214,6 +214,36 @@ export class EffortDto {
   @Min(100)
   @Max(600_000)
   timeBudgetMs?: number;
+
+  @Field(() => String, { nullable: true })
+  @ApiPropertyOptional({
+    enum: EFFORT_MODES,
+    default: 'fixed',
+    description:
+      "`adaptive`: timed runs continue until the p50's 95 % interval is within ±targetRelCi of it, or timeBudgetMs (default 60000) ends, or maxRuns; each measurement records its stopReason",
+  })
+  @IsOptional()
+  @IsIn(EFFORT_MODES)
+  mode?: (typeof EFFORT_MODES)[number];
+
+  @Field(() => Float, { nullable: true })
+  @ApiPropertyOptional({
+    default: DEFAULT_TARGET_REL_CI,
+    description: "adaptive only: half-width of the p50's 95 % interval, relative (0.02 = ±2 %)",
+  })
+  @IsOptional()
+  @IsNumber()
+  @Min(0.001)
+  @Max(0.5)
+  targetRelCi?: number;
+
+  @Field(() => Int, { nullable: true })
+  @ApiPropertyOptional({ description: 'adaptive only: stop after this many timed runs (default 10000)' })
+  @IsOptional()
+  @IsInt()
+  @Min(10)
+  @Max(1_000_000)
+  maxRuns?: number;
 
   @Field(() => Int, { nullable: true })
   @ApiPropertyOptional({ description: 'evaluate on at most this many samples' })

@@ -100,6 +100,7 @@ export class AdviseProcessor implements JobProcessor<typeof JobName.AdviseStudy>
             },
             advice.network,
           ).hops,
+          noisyShare: c.noisyShare ?? null,
         },
       })),
     );

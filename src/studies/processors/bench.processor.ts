@@ -2,7 +2,10 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Job } from 'bullmq';
 import { readFile } from 'node:fs/promises';
 import type { InputSource } from '../../benchmark/inputs';
-import { measure } from '../../benchmark/runner';
+import { measure, type MeasureRequest } from '../../benchmark/runner';
+import { slowdown, slowdownFormula, type TierProfile } from '../../benchmark/tiers';
+import { DEFAULT_ADAPTIVE_BUDGET_MS, DEFAULT_TARGET_REL_CI } from '../study-options';
+import type { StudyView } from '../study.views';
 import { BlobsService } from '../../blobs/blobs.service';
 import { APP_CONFIG, type AppConfig } from '../../config/env';
 import { JobName, type JobPayloads } from '../../jobs/job-catalogue';
@@ -14,6 +17,35 @@ import { StudyDatasets } from '../study-datasets';
 import { StudyJobs, isCancellation } from '../study-jobs';
 
 type Payload = JobPayloads['bench-variant'];
+type Effort = StudyView['effort'];
+
+/** The runner's effort settings from the study's: fixed runs, a time budget, or adaptive (interval or budget). */
+export function effortRequest(effort: Effort): Pick<MeasureRequest, 'warmup' | 'runs' | 'budgetMs' | 'adaptive'> {
+  if (effort.mode === 'adaptive')
+    return {
+      warmup: effort.warmup,
+      budgetMs: effort.timeBudgetMs ?? DEFAULT_ADAPTIVE_BUDGET_MS,
+      adaptive: { targetRelCi: effort.targetRelCi ?? DEFAULT_TARGET_REL_CI, maxRuns: effort.maxRuns },
+    };
+  return { warmup: effort.warmup, runs: effort.timeBudgetMs ? undefined : effort.runs, budgetMs: effort.timeBudgetMs };
+}
+
+/** A tier's calibration as recorded next to a native figure: its coreSpeed and the slowdown emulation would apply. */
+export function tierCalibration(tier: TierProfile): {
+  coreSpeed: number;
+  threads: number;
+  cpus: number;
+  emulatedSlowdown: number;
+  formula: string;
+} {
+  return {
+    coreSpeed: tier.coreSpeed,
+    threads: tier.threads,
+    cpus: tier.cpus,
+    emulatedSlowdown: slowdown(tier),
+    formula: slowdownFormula(tier),
+  };
+}
 const SAMPLE_INPUTS = 16;
 
 /** Measures a variant (or a partition's head or tail) on one tier, in the runner, inside the tier's envelope. */
@@ -50,15 +82,17 @@ export class BenchProcessor implements JobProcessor<typeof JobName.BenchVariant>
         };
       // The study's input spec; a symbolic dim it leaves open fails the job with INPUT_SPEC_REQUIRED (never 1).
       else inputs = { kind: 'synthetic', spec: study.inputs ?? undefined };
+      const device = this.config.TIERWISE_DEVICE;
       const result = await measure({
         modelPath,
         // The profile fixed when the study was created (a team tier exists only there); older studies by name.
         tier: study.tierProfiles?.[tier] ?? tier,
+        // A device worker runs on the real hardware: nothing is pinned and nothing scaled (slowdown 1).
+        method: device ? 'native' : undefined,
         inputs,
-        warmup: study.effort.warmup,
-        runs: study.effort.timeBudgetMs ? undefined : study.effort.runs,
-        budgetMs: study.effort.timeBudgetMs,
+        ...effortRequest(study.effort),
         timeoutMs: this.config.MEASURE_TIMEOUT_MS,
+        noise: { threshold: this.config.NOISE_THRESHOLD, maxRetakes: this.config.NOISE_MAX_RETAKES, pauseMs: this.config.NOISE_PAUSE_MS },
         signal: watch.signal,
       });
       await this.results.saveMeasurement(studyId, {
@@ -86,7 +120,14 @@ export class BenchProcessor implements JobProcessor<typeof JobName.BenchVariant>
           warnings: result.warnings,
           wallMs: result.wallMs,
           interference: result.interference ?? null,
+          noise: result.noise,
+          // The tier's calibration beside a device's figure: what an emulated worker would have multiplied by.
+          ...(device ? { device, calibration: tierCalibration(result.envelope.tier) } : {}),
         },
+        noisy: result.noise.noisy,
+        foreignCpuShare: result.noise.foreignCpuShare,
+        retakes: result.noise.retakes,
+        stopReason: result.stopReason,
         samplesMs: result.samples.scaledMs,
         samplesRawMs: result.samples.rawMs,
         inputShapes: result.inputRecord,

@@ -4439,6 +4439,26 @@ export interface operations {
                     };
                 };
             };
+            /** @description `WORKER_TOKEN_FORBIDDEN`: a worker token may call only the /v1/worker routes (take jobs, fetch their inputs, post results) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "WORKER_TOKEN_FORBIDDEN";
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description for a 500: the id the server logged the error under */
+                            errorId?: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
             /** @description `TIER_EXISTS`: a tier with that name is already configured (names are unique in the deployment: they name queues) */
             409: {
                 headers: {
@@ -4540,6 +4560,26 @@ export interface operations {
                         error: {
                             /** @enum {string} */
                             code: "UNAUTHENTICATED";
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description for a 500: the id the server logged the error under */
+                            errorId?: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description `WORKER_TOKEN_FORBIDDEN`: a worker token may call only the /v1/worker routes (take jobs, fetch their inputs, post results) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "WORKER_TOKEN_FORBIDDEN";
                             details?: {
                                 [key: string]: unknown;
                             };

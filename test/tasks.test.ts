@@ -37,14 +37,23 @@ describe('tasks: a detector with its labelled set, end to end', () => {
   });
 
   test('the task is guessed at upload, and set by PATCH and GraphQL with the postprocess validated', async () => {
-    const uploaded = await api.http.post('/v1/models').set(auth).field('name', detector).attach('file', fixtures(`${detector}/models/${detector}.onnx`)).expect(201);
+    const uploaded = await api.http
+      .post('/v1/models')
+      .set(auth)
+      .field('name', detector)
+      .attach('file', fixtures(`${detector}/models/${detector}.onnx`))
+      .expect(201);
     modelId = uploaded.body.id;
     assert.equal(uploaded.body.task, 'detection');
     assert.equal(uploaded.body.taskGuessed, true);
     assert.equal(uploaded.body.postprocess.format, 'yolov8');
     assert.equal(uploaded.body.postprocess.iouThreshold, 0.6);
 
-    const bad = await api.http.patch(`/v1/models/${modelId}`).set(auth).send({ task: 'detection', postprocess: { iouThreshold: 3 } }).expect(422);
+    const bad = await api.http
+      .patch(`/v1/models/${modelId}`)
+      .set(auth)
+      .send({ task: 'detection', postprocess: { iouThreshold: 3 } })
+      .expect(422);
     assert.equal(bad.body.error.code, 'POSTPROCESS_INVALID');
     assert.match(bad.body.error.message, /iouThreshold/);
     const unknown = await api.http.patch(`/v1/models/${modelId}`).set(auth).send({ task: 'teleportation' });
@@ -113,7 +122,9 @@ describe('tasks: a detector with its labelled set, end to end', () => {
     const recs = (await api.http.get(`/v1/studies/${study.id}/recommendations`).set(auth).expect(200)).body as Array<Record<string, any>>;
     const baseline = recs.find((r) => r.details.operators.join() === 'identity')!;
     for (const r of recs)
-      t.diagnostic(`${r.details.shortName}: mAP@0.5 ${Number(r.accuracy).toFixed(2)} drop ${Number(r.details.accuracyDrop).toFixed(2)} ${r.feasible ? `rank ${r.rank}` : 'infeasible'}`);
+      t.diagnostic(
+        `${r.details.shortName}: mAP@0.5 ${Number(r.accuracy).toFixed(2)} drop ${Number(r.details.accuracyDrop).toFixed(2)} ${r.feasible ? `rank ${r.rank}` : 'infeasible'}`,
+      );
     // the baseline's mAP@0.5 in points, as tierwise eval and pycocotools give it
     assert.ok(Math.abs(baseline.accuracy - reference.map50 * 100) < 0.5, `baseline mAP@0.5 ${baseline.accuracy}`);
     assert.ok(recs.length >= 2);

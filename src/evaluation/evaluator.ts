@@ -109,7 +109,11 @@ function applyTask(model: EvaluationModel, resolved: ResolvedTask): void {
   const wanted = (resolved.postprocess as { output?: string }).output;
   if (wanted) {
     const spec = model.outputs.find((o) => o.name === wanted);
-    if (!spec) throw new TierwiseError('POSTPROCESS_INVALID', `postprocess.output ${wanted}: the model has no such output (it has ${model.outputs.map((o) => o.name).join(', ')})`);
+    if (!spec)
+      throw new TierwiseError(
+        'POSTPROCESS_INVALID',
+        `postprocess.output ${wanted}: the model has no such output (it has ${model.outputs.map((o) => o.name).join(', ')})`,
+      );
     model.output = spec;
   }
   if (resolved.task === 'sequence' && (resolved.postprocess as SequencePostprocess).layout === 'tbc') model.batchAxis = 1;

@@ -96,7 +96,11 @@ export async function runModel(model: EvaluationModel, samples: DatasetSample[],
     }
     const tensor = result[model.output.name];
     if (axis !== 0) {
-      if (tensor.dims[axis] !== 1) throw new TierwiseError('EVALUATION_FAILED', `output ${model.output.name} has batch ${tensor.dims[axis]} on axis ${axis} for 1 sample`);
+      if (tensor.dims[axis] !== 1)
+        throw new TierwiseError(
+          'EVALUATION_FAILED',
+          `output ${model.output.name} has batch ${tensor.dims[axis]} on axis ${axis} for 1 sample`,
+        );
       dims = tensor.dims.filter((_, i) => i !== axis).map(Number);
       values.push(toFloat32(tensor.data).slice());
       continue;

@@ -30,7 +30,6 @@ import { TASKS, guessTask, isTask, parsePostprocess, type Task } from '../evalua
 /** Data files one multipart upload may carry beside its .onnx. */
 const MAX_DATA_PARTS = 256;
 
-
 @Injectable()
 export class ModelsService {
   constructor(

@@ -56,8 +56,7 @@ export class TierwiseClient {
   setModelTask(id: string, task: string, postprocess?: Record<string, unknown>): Promise<Model> {
     return this.call(
       'PATCH',
-      async () =>
-        (await this.api.PATCH('/v1/models/{id}', { params: { path: { id } }, body: { task, postprocess } as never })).data!,
+      async () => (await this.api.PATCH('/v1/models/{id}', { params: { path: { id } }, body: { task, postprocess } as never })).data!,
     );
   }
 

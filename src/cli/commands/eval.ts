@@ -36,9 +36,12 @@ function describeTask(report: EvaluationReport, lines: string[]): void {
   const t = report.taskMetrics;
   if (t?.detection) {
     lines.push(`mAP@0.5          ${plain(t.detection.map50)}`, `mAP@[.5:.95]     ${plain(t.detection.map5095)}`);
-    lines.push(`mAP@0.75         ${t.detection.map75.toFixed(4)}   AR@100 ${t.detection.ar100.toFixed(4)}   ${t.detection.detections} boxes kept`);
+    lines.push(
+      `mAP@0.75         ${t.detection.map75.toFixed(4)}   AR@100 ${t.detection.ar100.toFixed(4)}   ${t.detection.detections} boxes kept`,
+    );
   }
-  if (t?.segmentation) lines.push(`mIoU             ${plain(t.segmentation.miou)}`, `pixel accuracy   ${plain(t.segmentation.pixelAccuracy)}`);
+  if (t?.segmentation)
+    lines.push(`mIoU             ${plain(t.segmentation.miou)}`, `pixel accuracy   ${plain(t.segmentation.pixelAccuracy)}`);
   if (t?.sequence) {
     lines.push(`CER              ${plain(t.sequence.cer)}`, `WER              ${plain(t.sequence.wer)}`);
     lines.push(`exact match      ${percent(t.sequence.exactMatch)}`);
@@ -94,7 +97,10 @@ export function register(program: Command): void {
     .requiredOption('--dataset <path>', 'a folder, .zip / .tar.gz archive, .jsonl (text) or .json (tensors)')
     .option('--preprocess <file>', 'preprocess JSON; its relative paths resolve against its folder (suggested from the model when absent)')
     .option('--baseline <model>', 'baseline .onnx model for fidelity (top-1 agreement, error, cosine, IoU)')
-    .option('--task <task>', 'classification, multilabel, detection, segmentation, sequence, regression or embedding (guessed from the outputs when absent)')
+    .option(
+      '--task <task>',
+      'classification, multilabel, detection, segmentation, sequence, regression or embedding (guessed from the outputs when absent)',
+    )
     .option('--postprocess <json|file>', "the task's postprocess spec (JSON inline or a file); defaults fill the rest")
     .option('--batch-size <n>', 'samples per run when the batch dimension is dynamic', '50')
     .option('--limit <n>', 'evaluate only the first n samples')

@@ -265,7 +265,10 @@ export function register(program: Command): void {
     )
     .option('--dataset <path>', 'evaluation set: .tar.gz, .zip, .jsonl, .json, or a folder (packed as .tar.gz)')
     .option('--preprocess <file>', 'preprocessing spec (JSON) for the dataset')
-    .option('--task <task>', "the model's task (classification, multilabel, detection, segmentation, sequence, regression, embedding); guessed when absent")
+    .option(
+      '--task <task>',
+      "the model's task (classification, multilabel, detection, segmentation, sequence, regression, embedding); guessed when absent",
+    )
     .option('--postprocess <json|file>', "the task's postprocess spec, JSON inline or a .json file")
     .option('--max-drop <points>', "points of the task's primary metric tolerated below the baseline", number)
     .option('--min-fidelity <0..1>', "lowest fidelity to the baseline's outputs accepted (the task's label-free metric)", number)

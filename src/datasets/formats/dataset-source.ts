@@ -42,7 +42,8 @@ function detectInFolder(dir: string, kind: DatasetKind | undefined): { kind: Dat
   const jsonl = files.filter((name) => name.toLowerCase().endsWith('.jsonl'));
   const json = files.filter((name) => name.toLowerCase().endsWith('.json') && !NOT_TENSORS.has(name.toLowerCase()));
   // COCO annotations.json or an images/ folder make it an image dataset with task labels (task-labels.ts)
-  const taskImages = existsSync(join(dir, 'annotations.json')) || (existsSync(join(dir, 'images')) && statSync(join(dir, 'images')).isDirectory());
+  const taskImages =
+    existsSync(join(dir, 'annotations.json')) || (existsSync(join(dir, 'images')) && statSync(join(dir, 'images')).isDirectory());
   const wanted =
     kind ??
     (jsonl.length > 0

@@ -84,7 +84,12 @@ function textClasses(dir: string): string[] | undefined {
 
 /** A lone `images/` folder (no classes.txt) is a folder of unlabelled images, not one class named "images". */
 function unlabelledImagesFolder(listing: ReturnType<typeof listImages>): ReturnType<typeof listImages> {
-  if (listing.labelled && listing.classes?.length === 1 && listing.classes[0] === 'images' && listing.entries.every((e) => e.id.startsWith('images/')))
+  if (
+    listing.labelled &&
+    listing.classes?.length === 1 &&
+    listing.classes[0] === 'images' &&
+    listing.entries.every((e) => e.id.startsWith('images/'))
+  )
     return { entries: listing.entries.map((e) => ({ id: e.id, file: e.file })), labelled: false };
   return listing;
 }
@@ -188,7 +193,14 @@ async function inspectFrom(source: DatasetSource, fields: TextFields): Promise<D
             note(`${entry.id}: ${(error as Error).message}`);
           }
         });
-        return { kind: 'images', labelled: true, labelKind: task.labelKind, sampleCount: task.entries.length, classes: task.categories?.map((c) => c.name), errors };
+        return {
+          kind: 'images',
+          labelled: true,
+          labelKind: task.labelKind,
+          sampleCount: task.entries.length,
+          classes: task.categories?.map((c) => c.name),
+          errors,
+        };
       }
       const listing = unlabelledImagesFolder(listImages(source.path));
       await mapLimited(listing.entries, 16, async (entry) => {

@@ -181,7 +181,12 @@ function maskLabels(dir: string): TaskLabelling {
       const file = join(dir, 'masks', `${stem(entry.file)}.png`);
       if (!existsSync(file)) throw invalid(`${entry.id} has no mask masks/${stem(entry.file)}.png`);
       const { data, info } = await sharp(file).extractChannel(0).raw().toBuffer({ resolveWithObject: true });
-      return { kind: 'segmentation', width: info.width, height: info.height, mask: new Uint8Array(data.buffer, data.byteOffset, data.length) };
+      return {
+        kind: 'segmentation',
+        width: info.width,
+        height: info.height,
+        mask: new Uint8Array(data.buffer, data.byteOffset, data.length),
+      };
     },
   };
 }

@@ -69,7 +69,10 @@ function evaluateImage(gts: CocoGroundTruth['annotations'], dts: CocoDetection[]
   const g = gOrder.map((i) => gts[i]);
   const gIg = gOrder.map((i) => gtIgnored[i]);
   const crowd = g.map((x) => Boolean(x.iscrowd));
-  const dOrder = dts.map((_, i) => i).sort((a, b) => dts[b].score - dts[a].score || a - b).slice(0, MAX_DETS);
+  const dOrder = dts
+    .map((_, i) => i)
+    .sort((a, b) => dts[b].score - dts[a].score || a - b)
+    .slice(0, MAX_DETS);
   const d = dOrder.map((i) => dts[i]);
   const ious = d.map((det) => g.map((gt, j) => bboxIou(det.bbox, gt.bbox, crowd[j])));
   const matched: boolean[][] = [];

@@ -50,13 +50,15 @@ export function yolov5Candidates(out: SampleOutput, scoreThreshold: number): Det
 /** `boxes`: the model already decodes, one row per box [x1, y1, x2, y2, score, class] (e.g. NMS inside). */
 export function boxRows(out: SampleOutput, scoreThreshold: number): Detection[] {
   const dims = out.dims.length === 3 && out.dims[0] === 1 ? out.dims.slice(1) : out.dims;
-  if (dims.length !== 2 || dims[1] < 6) throw unsupported(`a boxes output is [boxes, 6] (x1, y1, x2, y2, score, class); this one is [${out.dims}]`);
+  if (dims.length !== 2 || dims[1] < 6)
+    throw unsupported(`a boxes output is [boxes, 6] (x1, y1, x2, y2, score, class); this one is [${out.dims}]`);
   const [count, cols] = dims;
   const v = out.values;
   const found: Detection[] = [];
   for (let j = 0; j < count; j++) {
     const r = j * cols;
-    if (v[r + 4] >= scoreThreshold) found.push({ x1: v[r], y1: v[r + 1], x2: v[r + 2], y2: v[r + 3], score: v[r + 4], classIndex: Math.round(v[r + 5]) });
+    if (v[r + 4] >= scoreThreshold)
+      found.push({ x1: v[r], y1: v[r + 1], x2: v[r + 2], y2: v[r + 3], score: v[r + 4], classIndex: Math.round(v[r + 5]) });
   }
   return found;
 }
@@ -114,7 +116,8 @@ export function probabilityMapCandidates(
       }
     }
     const score = sum / area;
-    if (area >= spec.minArea && score >= spec.scoreThreshold) found.push({ x1: x1 * sx, y1: y1 * sy, x2: x2 * sx, y2: y2 * sy, classIndex: 0, score });
+    if (area >= spec.minArea && score >= spec.scoreThreshold)
+      found.push({ x1: x1 * sx, y1: y1 * sy, x2: x2 * sx, y2: y2 * sy, classIndex: 0, score });
     else found.push({ x1: 0, y1: 0, x2: 0, y2: 0, classIndex: -1, score: -1 });
   }
   return found.filter((d) => d.classIndex >= 0);
@@ -141,6 +144,9 @@ export function decodeDetections(out: SampleOutput, spec: DetectionPostprocess, 
       candidates = probabilityMapCandidates(out, spec, { width: context.inputWidth, height: context.inputHeight });
       break;
   }
-  const kept = spec.format === 'boxes' ? candidates.sort((a, b) => b.score - a.score).slice(0, spec.maxDetections) : nms(candidates, spec.iouThreshold, spec.maxDetections, spec.classAgnostic);
+  const kept =
+    spec.format === 'boxes'
+      ? candidates.sort((a, b) => b.score - a.score).slice(0, spec.maxDetections)
+      : nms(candidates, spec.iouThreshold, spec.maxDetections, spec.classAgnostic);
   return kept.map((d) => mapBox(d, context.mapping, context));
 }

@@ -2,7 +2,14 @@ import { TierwiseError } from '../../common/errors';
 import type { LoadedDataset } from '../../datasets/formats/types';
 import { detectionClassCount } from './score';
 import { IGNORE_INDEX } from './segmentation';
-import { isTask, parsePostprocess, type DetectionPostprocess, type SegmentationPostprocess, type SequencePostprocess, type Task } from './task';
+import {
+  isTask,
+  parsePostprocess,
+  type DetectionPostprocess,
+  type SegmentationPostprocess,
+  type SequencePostprocess,
+  type Task,
+} from './task';
 
 /** What a study knows of the model before anything runs: its task, decode spec and declared outputs. */
 export interface TaskContract {
@@ -37,7 +44,12 @@ export function checkTaskFit(dataset: LoadedDataset, model: TaskContract): void 
   if (!isTask(model.task) || !dataset.labelled) return;
   const task = model.task;
   const kind = dataset.labelKind ?? 'class';
-  const wanted: Partial<Record<Task, string>> = { classification: 'class', detection: 'detection', segmentation: 'segmentation', sequence: 'sequence' };
+  const wanted: Partial<Record<Task, string>> = {
+    classification: 'class',
+    detection: 'detection',
+    segmentation: 'segmentation',
+    sequence: 'sequence',
+  };
   if (wanted[task] !== undefined && wanted[task] !== kind)
     throw mismatch(
       `the dataset has ${kind === 'class' ? 'class' : kind} labels${dataset.labelSource ? ` (${dataset.labelSource})` : ''}, but the model's task is ${task}, which is scored with ${LABELS_FOR[task]}`,
@@ -45,7 +57,8 @@ export function checkTaskFit(dataset: LoadedDataset, model: TaskContract): void 
     );
   const spec = parsePostprocess(task, model.postprocess ?? {});
   const wantedOutput = (spec as { output?: string }).output;
-  const output = model.outputs?.find((o) => o.name === wantedOutput) ?? model.outputs?.find((o) => o.name === 'logits') ?? model.outputs?.[0];
+  const output =
+    model.outputs?.find((o) => o.name === wantedOutput) ?? model.outputs?.find((o) => o.name === 'logits') ?? model.outputs?.[0];
   const dims = fixedDims(output?.shape);
   if (task === 'detection' && dims) {
     const classes = detectionClassCount(spec as DetectionPostprocess, dims);
@@ -63,12 +76,18 @@ export function checkTaskFit(dataset: LoadedDataset, model: TaskContract): void 
       const t = sample.target;
       if (t?.kind !== 'segmentation') continue;
       if (t.width !== width || t.height !== height)
-        throw mismatch(`mask of ${sample.id} is ${t.width}x${t.height}, but output ${output!.name} [${output!.shape}] predicts ${width}x${height}`, {
-          sample: sample.id,
-        });
+        throw mismatch(
+          `mask of ${sample.id} is ${t.width}x${t.height}, but output ${output!.name} [${output!.shape}] predicts ${width}x${height}`,
+          {
+            sample: sample.id,
+          },
+        );
       const bad = t.mask.find((v) => v !== IGNORE_INDEX && v >= classCount);
       if (bad !== undefined)
-        throw mismatch(`mask of ${sample.id} uses class ${bad}, but the model predicts ${classCount} classes (255 = ignore)`, { sample: sample.id, class: bad });
+        throw mismatch(`mask of ${sample.id} uses class ${bad}, but the model predicts ${classCount} classes (255 = ignore)`, {
+          sample: sample.id,
+          class: bad,
+        });
     }
   }
   if (task === 'sequence') {
@@ -77,11 +96,16 @@ export function checkTaskFit(dataset: LoadedDataset, model: TaskContract): void 
     if (!charset) throw mismatch("a sequence model's labels need its characters: add chars.txt to the dataset or set postprocess.charset");
     const classes = dims?.at(-1);
     if (classes !== undefined && charset.length !== classes)
-      throw mismatch(`the charset has ${charset.length} entries (blank included), but output ${output!.name} [${output!.shape}] scores ${classes} classes`);
+      throw mismatch(
+        `the charset has ${charset.length} entries (blank included), but output ${output!.name} [${output!.shape}] scores ${classes} classes`,
+      );
     const known = new Set(charset.filter((_, i) => i !== seq.blank));
     const missing = new Set<string>();
-    for (const sample of dataset.samples) if (sample.target?.kind === 'sequence') for (const ch of sample.target.text) if (!known.has(ch)) missing.add(ch);
+    for (const sample of dataset.samples)
+      if (sample.target?.kind === 'sequence') for (const ch of sample.target.text) if (!known.has(ch)) missing.add(ch);
     if (missing.size > 0)
-      throw mismatch(`the labels use characters the charset lacks: ${[...missing].map((c) => JSON.stringify(c)).join(', ')}`, { missing: [...missing] });
+      throw mismatch(`the labels use characters the charset lacks: ${[...missing].map((c) => JSON.stringify(c)).join(', ')}`, {
+        missing: [...missing],
+      });
   }
 }

@@ -45,7 +45,12 @@ const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
  * logits pass a sigmoid first when `activation` is sigmoid) against 0/1 targets. Macro averages the labels
  * that occur in targets or predictions. Bootstrap intervals over samples.
  */
-export function multilabelMetrics(scores: ArrayLike<number>[], targets: ArrayLike<number>[], threshold = 0.5, activation: 'sigmoid' | 'none' = 'sigmoid'): MultilabelMetrics {
+export function multilabelMetrics(
+  scores: ArrayLike<number>[],
+  targets: ArrayLike<number>[],
+  threshold = 0.5,
+  activation: 'sigmoid' | 'none' = 'sigmoid',
+): MultilabelMetrics {
   const labels = scores[0]?.length ?? 0;
   const on = scores.map((s) => Array.from(s, (v) => (activation === 'sigmoid' ? sigmoid(v) : v) > threshold));
   const f1 = (ix: number[], macro: boolean): number => {

@@ -86,7 +86,13 @@ function decodeAll(
       assumptions.push(`boxes mapped back to the image by ${mapping} (from the preprocess spec; set postprocess.mapping to change)`);
       noted = true;
     }
-    return decodeDetections({ values: v, dims: input.dims }, spec, { mapping, inputWidth: width, inputHeight: height, imageWidth, imageHeight });
+    return decodeDetections({ values: v, dims: input.dims }, spec, {
+      mapping,
+      inputWidth: width,
+      inputHeight: height,
+      imageWidth,
+      imageHeight,
+    });
   });
   return { detections, mapping: used };
 }
@@ -95,7 +101,9 @@ function toCoco(detections: Detection[][], categoryOf: (classIndex: number) => n
   return detections.flatMap((boxes, i) =>
     boxes.flatMap((d) => {
       const category = categoryOf(d.classIndex);
-      return category === undefined ? [] : [{ image_id: i + 1, category_id: category, bbox: [d.x1, d.y1, d.x2 - d.x1, d.y2 - d.y1], score: d.score }];
+      return category === undefined
+        ? []
+        : [{ image_id: i + 1, category_id: category, bbox: [d.x1, d.y1, d.x2 - d.x1, d.y2 - d.y1], score: d.score }];
     }),
   );
 }
@@ -119,7 +127,14 @@ function scoreDetection(input: ScoringInput, spec: DetectionPostprocess): TaskSc
     if (t?.kind !== 'detection') throw mismatch(`sample ${sample.id} has no boxes; a detection dataset labels every image`);
     gt.images.push({ id: i + 1, width: t.width, height: t.height });
     for (const box of t.boxes)
-      gt.annotations.push({ id: annotation++, image_id: i + 1, category_id: box.categoryId, bbox: box.bbox, area: box.area, iscrowd: box.iscrowd ? 1 : 0 });
+      gt.annotations.push({
+        id: annotation++,
+        image_id: i + 1,
+        category_id: box.categoryId,
+        bbox: box.bbox,
+        area: box.area,
+        iscrowd: box.iscrowd ? 1 : 0,
+      });
   });
   const metrics = detectionMetrics(
     gt,
@@ -146,18 +161,24 @@ function scoreSegmentation(input: ScoringInput, spec: SegmentationPostprocess): 
     if (t?.kind !== 'segmentation') throw mismatch(`sample ${sample.id} has no mask; a segmentation dataset labels every image`);
     const m = masks[i];
     if (t.width !== m.width || t.height !== m.height)
-      throw mismatch(`mask of ${sample.id} is ${t.width}x${t.height}, the model's output ${input.dims.join('x')} gives ${m.width}x${m.height}`, {
-        sample: sample.id,
-        mask: [t.width, t.height],
-        output: input.dims,
-      });
+      throw mismatch(
+        `mask of ${sample.id} is ${t.width}x${t.height}, the model's output ${input.dims.join('x')} gives ${m.width}x${m.height}`,
+        {
+          sample: sample.id,
+          mask: [t.width, t.height],
+          output: input.dims,
+        },
+      );
     for (const v of t.mask)
       if (v !== IGNORE_INDEX && v >= classCount)
-        throw mismatch(`mask of ${sample.id} uses class ${v}, but the model predicts ${classCount} classes (0..${classCount - 1}; 255 = ignore)`, {
-          sample: sample.id,
-          class: v,
-          classCount,
-        });
+        throw mismatch(
+          `mask of ${sample.id} uses class ${v}, but the model predicts ${classCount} classes (0..${classCount - 1}; 255 = ignore)`,
+          {
+            sample: sample.id,
+            class: v,
+            classCount,
+          },
+        );
     return t.mask;
   });
   const metrics = segmentationMetrics(
@@ -277,7 +298,13 @@ export function taskFidelity(input: ScoringInput, baseline: Float32Array[]): Tas
     const empty = gt.annotations.length === 0;
     const value = empty ? (mine.flat().length === 0 ? 1 : 0) : metrics.map50.value;
     return {
-      primary: { metric: 'baseline_map50', label: "mAP@0.5 against the baseline's boxes", ...metrics.map50, value, ...(empty ? { low: value, high: value } : {}) },
+      primary: {
+        metric: 'baseline_map50',
+        label: "mAP@0.5 against the baseline's boxes",
+        ...metrics.map50,
+        value,
+        ...(empty ? { low: value, high: value } : {}),
+      },
       detail: { map5095: metrics.map5095.value, baselineBoxes: gt.annotations.length, candidateBoxes: mine.flat().length },
     };
   }
@@ -304,7 +331,14 @@ export function taskFidelity(input: ScoringInput, baseline: Float32Array[]): Tas
     const asText = (s: number[]): string => String.fromCodePoint(...s.map((k) => 0xe000 + k));
     const m = sequenceMetrics(mine.map(asText), theirs.map(asText));
     return {
-      primary: { metric: 'one_minus_cer_vs_baseline', label: "100 − CER against the baseline's decodes", value: 1 - m.cer.value, low: 1 - m.cer.high, high: 1 - m.cer.low, n: m.cer.n },
+      primary: {
+        metric: 'one_minus_cer_vs_baseline',
+        label: "100 − CER against the baseline's decodes",
+        value: 1 - m.cer.value,
+        low: 1 - m.cer.high,
+        high: 1 - m.cer.low,
+        n: m.cer.n,
+      },
       detail: { exactAgreement: m.exactMatch.value },
     };
   }

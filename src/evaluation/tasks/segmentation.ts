@@ -16,7 +16,11 @@ export interface ClassMap {
  * Per-pixel classes of one sample's output: `logits` [C, H, W] → argmax over C (first on ties); `probability`
  * [1, H, W] or [H, W] → 1 where the value is above the threshold.
  */
-export function decodeMask(values: ArrayLike<number>, dims: number[], spec: Pick<SegmentationPostprocess, 'format' | 'threshold'>): ClassMap {
+export function decodeMask(
+  values: ArrayLike<number>,
+  dims: number[],
+  spec: Pick<SegmentationPostprocess, 'format' | 'threshold'>,
+): ClassMap {
   const spatial = dims.slice(-2);
   const [height, width] = spatial.length === 2 ? spatial : [1, spatial[0] ?? values.length];
   const plane = height * width;

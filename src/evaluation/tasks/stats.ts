@@ -61,7 +61,11 @@ export function bootstrapIntervals(
 }
 
 /** A metric over `units` with its bootstrap interval; `statistic` over all units gives the value. */
-export function bootstrapped(units: number, statistic: (indices: number[]) => number, options?: { rounds?: number; seed?: number }): MetricValue {
+export function bootstrapped(
+  units: number,
+  statistic: (indices: number[]) => number,
+  options?: { rounds?: number; seed?: number },
+): MetricValue {
   const all = Array.from({ length: units }, (_, i) => i);
   const value = statistic(all);
   return { value, ...bootstrapInterval(units, statistic, options), n: units };

@@ -82,7 +82,8 @@ export function parsePostprocess(task: Task, raw: unknown): Postprocess {
   // a postprocess.json may name its task; it must then be this one
   if (typeof body === 'object' && body !== null && !Array.isArray(body) && 'task' in body) {
     const { task: named, ...rest } = body as Record<string, unknown>;
-    if (named !== task) throw new TierwiseError('POSTPROCESS_INVALID', `postprocess: the spec is for task ${String(named)}, the model's task is ${task}`);
+    if (named !== task)
+      throw new TierwiseError('POSTPROCESS_INVALID', `postprocess: the spec is for task ${String(named)}, the model's task is ${task}`);
     body = rest;
   }
   const parsed = SCHEMAS[task].safeParse(body);

@@ -61,11 +61,26 @@ describe('boxes', () => {
   });
 
   test('letterbox and resize map input pixels back to the image', () => {
-    const letter = mapBox({ x1: 0, y1: 32, x2: 128, y2: 96 }, 'letterbox', { inputWidth: 128, inputHeight: 128, imageWidth: 200, imageHeight: 100 });
+    const letter = mapBox({ x1: 0, y1: 32, x2: 128, y2: 96 }, 'letterbox', {
+      inputWidth: 128,
+      inputHeight: 128,
+      imageWidth: 200,
+      imageHeight: 100,
+    });
     assert.deepEqual(letter, { x1: 0, y1: 0, x2: 200, y2: 100 });
-    const resized = mapBox({ x1: 10, y1: 10, x2: 20, y2: 40 }, 'resize', { inputWidth: 128, inputHeight: 128, imageWidth: 256, imageHeight: 64 });
+    const resized = mapBox({ x1: 10, y1: 10, x2: 20, y2: 40 }, 'resize', {
+      inputWidth: 128,
+      inputHeight: 128,
+      imageWidth: 256,
+      imageHeight: 64,
+    });
     assert.deepEqual(resized, { x1: 20, y1: 5, x2: 40, y2: 20 });
-    const clipped = mapBox({ x1: -5, y1: 0, x2: 140, y2: 10 }, 'none', { inputWidth: 128, inputHeight: 128, imageWidth: 128, imageHeight: 128 });
+    const clipped = mapBox({ x1: -5, y1: 0, x2: 140, y2: 10 }, 'none', {
+      inputWidth: 128,
+      inputHeight: 128,
+      imageWidth: 128,
+      imageHeight: 128,
+    });
     assert.deepEqual(clipped, { x1: 0, y1: 0, x2: 128, y2: 10 });
   });
 });
@@ -99,7 +114,11 @@ describe('detection decoders', () => {
   test('probability map: threshold, 8-connected components, boxes scaled to the input', () => {
     // 4 x 6 map, two blobs: a diagonal pair (one component with 8-connectivity) and a 2x1 bar
     const map = [0.9, 0, 0, 0, 0, 0, 0, 0.7, 0, 0, 0.5, 0.5, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0.1, 0, 0];
-    const found = probabilityMapCandidates({ values: map, dims: [1, 4, 6] }, { mapThreshold: 0.3, minArea: 1, scoreThreshold: 0 }, { width: 12, height: 8 });
+    const found = probabilityMapCandidates(
+      { values: map, dims: [1, 4, 6] },
+      { mapThreshold: 0.3, minArea: 1, scoreThreshold: 0 },
+      { width: 12, height: 8 },
+    );
     assert.deepEqual(
       found.map((d) => [d.x1, d.y1, d.x2, d.y2, Number(d.score.toFixed(3))]),
       [

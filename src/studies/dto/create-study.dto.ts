@@ -29,7 +29,9 @@ const SCENARIO_PATTERN = /^[a-z][a-z0-9-]{0,39}(\|[a-z][a-z0-9-]{0,39})?$/;
 @InputType('StudyConstraintsInput')
 export class ConstraintsDto {
   @Field(() => Float, { nullable: true })
-  @ApiPropertyOptional({ description: "points of the task's primary metric (top-1, mAP@0.5, mIoU, 100 − CER …) tolerated below the baseline" })
+  @ApiPropertyOptional({
+    description: "points of the task's primary metric (top-1, mAP@0.5, mIoU, 100 − CER …) tolerated below the baseline",
+  })
   @IsOptional()
   @IsNumber()
   @Min(0)

@@ -195,6 +195,7 @@ describe('inspection and validation against a model', () => {
     assert.deepEqual(await inspectDataset(eval100), {
       kind: 'images',
       labelled: true,
+      labelKind: 'class',
       sampleCount: 100,
       classes: readFileSync(join(eval100, 'classes.txt'), 'utf8').trim().split('\n'),
       errors: [],

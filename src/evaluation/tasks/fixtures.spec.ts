@@ -87,7 +87,20 @@ describe('tierwise eval reproduces each fixture’s reference metric', () => {
     const dir = join(fixtures, 'shapes-segmenter');
     const run = spawnSync(
       process.execPath,
-      [join(repoRoot(), 'dist/src/cli/main.js'), 'eval', join(dir, 'models/shapes-segmenter.onnx'), '--dataset', join(dir, 'eval-50'), '--preprocess', join(dir, 'preprocess.json'), '--task', 'segmentation', '--postprocess', join(dir, 'postprocess.json'), '--json'],
+      [
+        join(repoRoot(), 'dist/src/cli/main.js'),
+        'eval',
+        join(dir, 'models/shapes-segmenter.onnx'),
+        '--dataset',
+        join(dir, 'eval-50'),
+        '--preprocess',
+        join(dir, 'preprocess.json'),
+        '--task',
+        'segmentation',
+        '--postprocess',
+        join(dir, 'postprocess.json'),
+        '--json',
+      ],
       { encoding: 'utf8' },
     );
     assert.equal(run.status, 0, run.stderr);

@@ -49,10 +49,18 @@ describe('study lifecycle', () => {
     const bad = await api.http
       .post('/v1/studies')
       .set(auth)
-      .send({ ...ids, scenarios: ['moon'] })
+      .send({ ...ids, scenarios: ['moon|'] })
       .expect(400);
     assert.equal(bad.body.error.code, 'VALIDATION_FAILED');
     assert.match(bad.body.error.message, /scenarios/);
+    // Tiers are data: a well-formed name no configured tier carries is the planner's refusal, naming it.
+    const unknownTier = await api.http
+      .post('/v1/studies')
+      .set(auth)
+      .send({ ...ids, scenarios: ['moon'] })
+      .expect(400);
+    assert.equal(unknownTier.body.error.code, 'STUDY_INVALID');
+    assert.match(unknownTier.body.error.message, /scenarios.*moon/);
     const negative = await api.http
       .post('/v1/studies')
       .set(auth)

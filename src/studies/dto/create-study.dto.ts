@@ -300,7 +300,7 @@ export class CreateStudyDto {
   @ArrayUnique()
   @ArrayMaxSize(64)
   @IsString({ each: true })
-  @Matches(SCENARIO_PATTERN, { each: true, message: 'each scenario is a tier name or head|tail, e.g. orin or rpi5|orin' })
+  @Matches(SCENARIO_PATTERN, { each: true, message: 'scenarios: each is a tier name or head|tail, e.g. orin or rpi5|orin' })
   scenarios?: string[];
 
   @Field(() => [String], { nullable: true })

@@ -55,6 +55,19 @@ describe('tierwise eval reproduces each fixture’s reference metric', () => {
     assert.ok(Math.abs(s.pixelAccuracy.value - reference.pixel_accuracy) < 1e-6);
   });
 
+  test('ctc-digits: greedy CTC CER, WER and exact match equal the reference', async (t) => {
+    const reference = read(join(fixtures, 'ctc-digits/reference.json'));
+    const report = await evaluateRequest({ ...request('ctc-digits', 'eval-100'), task: 'sequence' });
+    const s = report.taskMetrics!.sequence!;
+    t.diagnostic(`CER ${s.cer.value} (ref ${reference.cer}), WER ${s.wer.value} (ref ${reference.wer}), exact ${s.exactMatch.value}`);
+    assert.equal(report.primary?.metric, 'one_minus_cer');
+    assert.ok(Math.abs(s.cer.value - reference.cer) < 1e-9);
+    assert.ok(Math.abs(s.wer.value - reference.wer) < 1e-9);
+    assert.ok(Math.abs(s.exactMatch.value - reference.exact_match) < 1e-9);
+    assert.equal(s.cer.n, 100);
+    assert.ok(s.cer.low <= s.cer.value && s.cer.value <= s.cer.high);
+  });
+
   test('label-free: a model scored against itself has fidelity 1 with its task’s metric', async () => {
     const det = await evaluateRequest({
       ...request('shapes-detector', 'eval-100'),

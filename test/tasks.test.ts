@@ -113,7 +113,7 @@ describe('tasks: a detector with its labelled set, end to end', () => {
         tiers: ['edge'],
         scenarios: ['edge'],
         operators: ['identity', 'sptq', 'dynamic-int8'],
-        constraints: { maxAccuracyDrop: 2 },
+        constraints: { maxAccuracyDrop: 2, minFidelity: 0.5 },
         effort: { warmup: 2, runs: 10 },
       })
       .expect(202);
@@ -134,7 +134,20 @@ describe('tasks: a detector with its labelled set, end to end', () => {
       if (r.feasible) assert.ok(r.details.accuracyDrop <= 2 + 1e-9, `${r.details.shortName} drop ${r.details.accuracyDrop}`);
       else assert.ok(r.violations.length > 0);
     }
+    // minFidelity with labels: every variant was also scored against the baseline's boxes, so none is refused for
+    // a fidelity it lacks (actual null), and one below the floor names its figure.
+    for (const r of recs)
+      for (const v of r.violations.filter((x: { constraint: string }) => x.constraint === 'minFidelity')) {
+        assert.equal(typeof v.actual, 'number', `${r.details.shortName} has a fidelity`);
+        assert.ok(v.actual < 0.5);
+      }
     const report = (await api.http.get(`/v1/studies/${study.id}/report?format=json`).set(auth).expect(200)).body as Record<string, any>;
     assert.equal(report.accuracyMetric, 'mAP@0.5');
+    const tooHigh = await api.http
+      .post('/v1/studies')
+      .set(auth)
+      .send({ modelId, datasetId, tiers: ['edge'], scenarios: ['edge'], operators: ['identity'], constraints: { minFidelity: 1.5 } });
+    assert.equal(tooHigh.status, 400);
+    assert.match(tooHigh.body.error.message, /minFidelity/);
   });
 });

@@ -69,6 +69,26 @@ describe('dashboard in a real browser', { timeout: 240_000 }, () => {
     await model.locator('input[name=name]').fill('fashion-resnet');
     await model.getByRole('button', { name: 'Upload' }).click();
     await page.locator('#models td', { hasText: 'fashion-resnet' }).first().waitFor();
+    await page.locator('#models td', { hasText: 'classification (guessed)' }).waitFor();
+
+    // The task form: a postprocess the task does not take is the server's 422, shown; then the task is declared.
+    const taskForm = page.locator('#model-task');
+    await taskForm.locator('select[name=task]').selectOption('classification');
+    await taskForm.locator('textarea[name=postprocess]').fill('{"threshold": 0.5}');
+    await taskForm.getByRole('button', { name: 'Set task' }).click();
+    await page.getByText(/POSTPROCESS_INVALID/).waitFor();
+    // The browser logs the refused request; that one line is expected, and nothing else.
+    assert.deepEqual(
+      errors.splice(0).map((e) => /status of 422/.test(e)),
+      [true],
+    );
+    await taskForm.locator('textarea[name=postprocess]').fill('');
+    await taskForm.getByRole('button', { name: 'Set task' }).click();
+    await page.getByText('Set the task of fashion-resnet to classification.').waitFor();
+    const declared = (await api.http.get('/v1/models').set(auth).expect(200)).body.items[0];
+    assert.equal(declared.task, 'classification');
+    assert.equal(declared.taskGuessed, false);
+    await page.locator('#models td', { hasText: /^classification$/ }).waitFor();
 
     const archive = join(mkdtempSync(join(tmpdir(), 'tierwise-browser-')), 'eval-100.tar.gz');
     tar.c({ sync: true, gzip: true, cwd: fixtures('fashion-resnet'), file: archive, portable: true }, ['eval-100']);

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { TierwiseError } from '../../common/errors';
 
-/** What a model does; decides how its outputs are decoded and scored. */
-export const TASKS = ['classification', 'multilabel', 'detection', 'segmentation', 'sequence', 'regression', 'embedding'] as const;
-export type Task = (typeof TASKS)[number];
+import { TASKS, type Task } from './task-names';
+
+export { TASKS, type Task };
 
 export function isTask(value: unknown): value is Task {
   return typeof value === 'string' && (TASKS as readonly string[]).includes(value);

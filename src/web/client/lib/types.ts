@@ -17,6 +17,10 @@ export interface ModelView {
   outputs: TensorSpecView[];
   sizeBytes: number;
   variants: VariantView[];
+  /** What the model does, how its outputs are decoded, and whether the task is the upload's guess. */
+  task: string;
+  taskGuessed: boolean;
+  postprocess: Record<string, unknown>;
   createdAt: string;
 }
 export interface DatasetView {
@@ -99,3 +103,4 @@ export const SCENARIOS: readonly string[] = STUDY_SCENARIOS;
 export const DEFAULT_SCENARIOS: readonly string[] = DEFAULT_STUDY_SCENARIOS;
 export const OPERATORS: readonly string[] = STUDY_OPERATORS;
 export { WHITE_BOX_OPERATORS } from '../../../models/white-box';
+export { TASKS } from '../../../evaluation/tasks/task-names';

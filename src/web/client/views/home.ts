@@ -1,7 +1,7 @@
 import { api } from '../lib/api';
 import { bytes, field, h, inputOf, notice, statusBadge, submitting, table, when } from '../lib/dom';
 import type { DatasetView, ModelView, Page, StudyView, TensorSpecView } from '../lib/types';
-import { WHITE_BOX_OPERATORS } from '../lib/types';
+import { TASKS, WHITE_BOX_OPERATORS } from '../lib/types';
 
 function shape(spec: TensorSpecView): string {
   return spec.name + (spec.shape ? ` [${spec.shape.join(',')}]` : '');
@@ -61,7 +61,7 @@ export async function homeView(main: HTMLElement, signal: AbortSignal, rerender:
     h('section', { id: 'models', 'aria-labelledby': 'models-title' }, [
       h('h2', { id: 'models-title' }, 'Models'),
       table(
-        ['name', 'inputs', 'size', 'uploaded variants', 'created', ''],
+        ['name', 'inputs', 'task', 'size', 'uploaded variants', 'created', ''],
         models.items.map((m) => {
           const uploaded = m.variants
             .filter((v) => v.origin === 'uploaded' && v.operators.join() !== 'identity')
@@ -69,6 +69,7 @@ export async function homeView(main: HTMLElement, signal: AbortSignal, rerender:
           return [
             m.name,
             h('span', { class: 'mono' }, m.inputs.map(shape).join(', ')),
+            m.taskGuessed ? `${m.task} (guessed)` : m.task,
             bytes(m.sizeBytes),
             uploaded.join(', ') || '–',
             when(m.createdAt),
@@ -79,6 +80,7 @@ export async function homeView(main: HTMLElement, signal: AbortSignal, rerender:
         'Models',
       ),
       uploadModelForm(models.items, rerender),
+      models.items.length ? taskForm(models.items, rerender) : null,
     ]),
   );
   main.appendChild(
@@ -142,6 +144,58 @@ function uploadModelForm(models: ModelView[], rerender: () => void): HTMLFormEle
         await api('POST', '/v1/models', { body: data });
       }
       notice(`Uploaded ${file.name}.`);
+      rerender();
+    });
+  });
+  return form;
+}
+
+/** PATCH /v1/models/:id: the task and its postprocess spec (the server validates it and fills the defaults). */
+function taskForm(models: ModelView[], rerender: () => void): HTMLFormElement {
+  const model = h(
+    'select',
+    { name: 'model' },
+    models.map((m) => h('option', { value: m.id }, m.name)),
+  );
+  const task = h(
+    'select',
+    { name: 'task' },
+    TASKS.map((t) => h('option', { value: t }, t)),
+  );
+  const postprocess = h('textarea', {
+    name: 'postprocess',
+    rows: 3,
+    class: 'mono',
+    placeholder: '{"format": "yolov8", "scoreThreshold": 0.25} — empty: the defaults',
+  });
+  const show = () => {
+    const m = models.find((x) => x.id === model.value);
+    if (!m) return;
+    task.value = m.task;
+    postprocess.value = Object.keys(m.postprocess ?? {}).length ? JSON.stringify(m.postprocess) : '';
+  };
+  model.addEventListener('change', show);
+  show();
+  const button = h('button', { type: 'submit' }, 'Set task');
+  const form = h('form', { id: 'model-task', 'aria-label': "Set a model's task" }, [
+    h('h3', {}, "Set a model's task"),
+    h('div', { class: 'grid' }, [field('model', model), field('task', task), field('postprocess (JSON)', postprocess)]),
+    h('div', { class: 'row' }, button),
+  ]);
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    void submitting(button, async () => {
+      let spec: unknown = undefined;
+      if (postprocess.value.trim()) {
+        try {
+          spec = JSON.parse(postprocess.value);
+        } catch {
+          throw new Error('postprocess must be JSON, e.g. {"threshold": 0.5}');
+        }
+      }
+      const body = { task: task.value, ...(spec === undefined ? {} : { postprocess: spec }) };
+      await api('PATCH', `/v1/models/${encodeURIComponent(model.value)}`, { body });
+      notice(`Set the task of ${models.find((m) => m.id === model.value)?.name ?? 'the model'} to ${task.value}.`);
       rerender();
     });
   });

@@ -42,6 +42,8 @@ async function prepareDatabase(): Promise<void> {
 export async function startStack(): Promise<Stack> {
   await prepareDatabase();
   process.env.LOG_LEVEL ??= 'error';
+  // runStudy polls every 50 ms: a study of minutes (ISNet) would pass the default per-key rate limit.
+  process.env.RATE_LIMIT_REQUESTS ??= '1000000';
   isolateEnvironment();
   const api = await startApi();
   const worker = await startWorker({ queues: ALL_QUEUES });
@@ -140,6 +142,8 @@ export interface StudyRun {
     variantId: string;
     value: number;
     n: number;
+    ciLow: number | null;
+    ciHigh: number | null;
     durationMs: number | null;
     metric: string;
     savedAt: number;
@@ -216,6 +220,8 @@ export async function runStudy(stack: Stack, body: Record<string, unknown>, time
       variantId: a.variantId,
       value: a.value,
       n: a.n,
+      ciLow: a.ciLow,
+      ciHigh: a.ciHigh,
       metric: a.metric,
       savedAt: a.createdAt.getTime(),
       durationMs: payloadOf(a.payload).durationMs ?? null,

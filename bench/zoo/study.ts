@@ -1,6 +1,8 @@
 /**
  * The zoo's full studies: each zoo model uploaded through the REST API and studied end to end (build every
- * applicable variant, benchmark, rank) at the input spec the zoo states, without a dataset. For a model with
+ * applicable variant, benchmark, rank) at the input spec the zoo states, without a dataset — or, for a model with
+ * a label-free set (ISNet), with its task declared by PATCH and an unlabelled image set, so variants are ranked by
+ * the task's fidelity to the fp32 model (mask IoU for a segmenter) and the row records each variant's. For a model with
  * symbolic dims it first checks that a study without a spec is refused with 422 INPUT_SPEC_REQUIRED. Records per
  * model: the study's status and wall time, each variant's outcome (built and checked, or refused with its code)
  * with the input shapes its build ran at, and the p50 of every measurement with the shapes it ran at.
@@ -10,12 +12,13 @@
  * Writes bench/results/zoo-study.json (TIERWISE_ZOO_STUDY_RESULT overrides); a run over some models keeps the
  * other models' rows. Uses $DATABASE_URL (default tierwise_bench) and an isolated queue prefix and blob folder.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { runStudy, startStack, type Stack } from '../study/run-study';
+import * as tar from 'tar';
+import { runStudy, startStack, type Auth, type Stack } from '../study/run-study';
 import { tierwiseSpec } from './engines';
-import { installZoo, repoRoot, ZOO_MODELS, type ZooModel } from './zoo-models';
+import { installZoo, repoRoot, ZOO_MODELS, type LabelFreeSet, type ZooModel } from './zoo-models';
 
 export interface ZooStudyRow {
   model: string;
@@ -31,7 +34,46 @@ export interface ZooStudyRow {
   variants: Array<{ operators: string[]; status: string; error: string | null; inputShapes: unknown; buildSeconds: number | null }>;
   measurements: Array<{ variant: string; tier: string; part: string; p50Ms: number; inputShapes: unknown }>;
   recommendation: string | null;
+  /** The task the upload guessed and the one declared (label-free rows only). */
+  task?: { guessed: string; declared: string; postprocess: unknown };
+  /** Label-free rows: the metric the study ranked by and each variant's fidelity to fp32 (percent, 95 % interval). */
+  fidelity?: {
+    metric: string;
+    constraints: Record<string, number>;
+    dataset: { source: string; images: number; labelled: boolean };
+    variants: Array<{
+      variant: string;
+      value: number;
+      ciLow: number | null;
+      ciHigh: number | null;
+      n: number;
+      drop: number | null;
+      feasible: boolean;
+      rank: number | null;
+    }>;
+  };
   measuredAt: string;
+}
+
+/** Declares the model's task and uploads the first `images` of the set's source folder, without labels. */
+async function uploadLabelFree(
+  stack: Stack,
+  auth: Auth,
+  modelId: string,
+  set: LabelFreeSet,
+): Promise<{ datasetId: string; labelled: boolean; postprocess: unknown }> {
+  const { api } = stack;
+  const declared = await api.http.patch(`/v1/models/${modelId}`).set(auth).send({ task: set.task, postprocess: set.postprocess });
+  if (declared.status !== 200) throw new Error(`PATCH task: ${declared.status} ${JSON.stringify(declared.body)}`);
+  const source = join(repoRoot(), 'test/fixtures', set.source);
+  const folder = join(mkdtempSync(join(tmpdir(), 'tierwise-zoo-')), 'label-free');
+  mkdirSync(folder);
+  for (const name of readdirSync(source).sort().slice(0, set.images)) copyFileSync(join(source, name), join(folder, name));
+  const archive = `${folder}.tar.gz`;
+  tar.c({ sync: true, gzip: true, cwd: dirname(folder), file: archive, portable: true }, ['label-free']);
+  const dataset = await api.http.post('/v1/datasets').set(auth).field('preprocess', JSON.stringify(set.preprocess)).attach('file', archive);
+  if (dataset.status !== 201) throw new Error(`label-free dataset: ${dataset.status} ${JSON.stringify(dataset.body)}`);
+  return { datasetId: dataset.body.id as string, labelled: dataset.body.labelled as boolean, postprocess: declared.body.postprocess };
 }
 
 function option(name: string): string | undefined {
@@ -57,8 +99,15 @@ export async function zooStudy(
   const uploaded = await api.http.post('/v1/models').set(auth).field('name', model.id).attach('file', path);
   if (uploaded.status !== 201) throw new Error(`upload of ${model.id}: ${uploaded.status} ${JSON.stringify(uploaded.body)}`);
   const modelId = uploaded.body.id as string;
+  const labelFree = model.labelFree ? await uploadLabelFree(stack, auth, modelId, model.labelFree) : undefined;
   // The API takes 5 runs at least; a heavy model (seconds per inference) warms up once.
-  const base = { modelId, tiers, scenarios, effort: { warmup: model.ci ? Math.min(3, runs) : 1, runs: Math.max(5, runs) } };
+  const base = {
+    modelId,
+    ...(labelFree && model.labelFree ? { datasetId: labelFree.datasetId, constraints: model.labelFree.constraints } : {}),
+    tiers,
+    scenarios,
+    effort: { warmup: model.ci ? Math.min(3, runs) : 1, runs: Math.max(5, runs) },
+  };
   let withoutSpec: ZooStudyRow['withoutSpec'] = null;
   if (hasSymbolicDims(model, uploaded.body.inputs ?? [])) {
     const refused = await api.http.post('/v1/studies').set(auth).send(base);
@@ -68,6 +117,27 @@ export async function zooStudy(
   const started = Date.now();
   const run = await runStudy(stack, { ...base, inputs: spec }, timeoutMs);
   const name = (id: string): string => run.variants.find((v) => v.id === id)?.operators.join('+') ?? id;
+  const fidelity: ZooStudyRow['fidelity'] =
+    labelFree && model.labelFree
+      ? {
+          metric: String(run.report.accuracyMetric ?? run.accuracy[0]?.metric ?? 'none'),
+          constraints: model.labelFree.constraints,
+          dataset: { source: model.labelFree.source, images: model.labelFree.images, labelled: labelFree.labelled },
+          variants: run.accuracy.map((a) => {
+            const rec = run.recommendations.find((r) => r.variantId === a.variantId);
+            return {
+              variant: name(a.variantId),
+              value: Number(a.value.toFixed(3)),
+              ciLow: a.ciLow === null ? null : Number(a.ciLow.toFixed(3)),
+              ciHigh: a.ciHigh === null ? null : Number(a.ciHigh.toFixed(3)),
+              n: a.n,
+              drop: typeof rec?.details?.accuracyDrop === 'number' ? Number(rec.details.accuracyDrop.toFixed(3)) : null,
+              feasible: Boolean(rec?.feasible),
+              rank: typeof rec?.rank === 'number' ? rec.rank : null,
+            };
+          }),
+        }
+      : undefined;
   return {
     model: model.id,
     studyId: run.study.id as string,
@@ -93,6 +163,16 @@ export async function zooStudy(
       inputShapes: m.inputShapes,
     })),
     recommendation: run.recommendations[0] ? `${name(run.recommendations[0].variantId)} on ${run.recommendations[0].scenario}` : null,
+    ...(labelFree && model.labelFree
+      ? {
+          task: {
+            guessed: `${uploaded.body.task}${uploaded.body.taskGuessed ? ' (guessed)' : ''}`,
+            declared: model.labelFree.task,
+            postprocess: labelFree.postprocess,
+          },
+          fidelity,
+        }
+      : {}),
     measuredAt: new Date().toISOString(),
   };
 }
@@ -113,6 +193,15 @@ export function studyTable(rows: ZooStudyRow[]): string {
     lines.push(
       `${r.model.padEnd(16)} ${r.status.padEnd(10)} ${String(r.wallSeconds).padStart(6)}  ${(r.withoutSpec ? `${r.withoutSpec.status} ${r.withoutSpec.code}` : 'static shapes').padEnd(20)}  ${[built.join(', '), refused.join('; ')].filter(Boolean).join(' / ').slice(0, 50).padEnd(50)} ${p50}`,
     );
+    if (r.fidelity)
+      lines.push(
+        `${''.padEnd(16)} ranked by ${r.fidelity.metric} (label-free, ${r.fidelity.dataset.images} images, ${JSON.stringify(r.fidelity.constraints)}): ${r.fidelity.variants
+          .map(
+            (v) =>
+              `${v.variant} ${v.value.toFixed(2)} [${v.ciLow?.toFixed(2)}, ${v.ciHigh?.toFixed(2)}] ${v.rank ? `rank ${v.rank}` : 'infeasible'}`,
+          )
+          .join(', ')}`,
+      );
   }
   return lines.join('\n');
 }

@@ -49,7 +49,41 @@ export interface ZooModel {
   notApplicable?: Partial<Record<Engine, string>>;
   /** What a correct Tierwise does here, where the answer is a refusal rather than a model. */
   expectedRefusals?: Partial<Record<Engine, string>>;
+  /**
+   * A label-free study (bench/zoo/study.ts): the task and decode declared through the API, and an unlabelled image
+   * set uploaded with this preprocessing, so each variant is scored by fidelity to the fp32 model's own outputs.
+   */
+  labelFree?: LabelFreeSet;
 }
+
+export interface LabelFreeSet {
+  task: string;
+  postprocess: Record<string, unknown>;
+  preprocess: Record<string, unknown>;
+  /** Images taken, in name order, from `source` (a folder under test/fixtures), without their labels. */
+  source: string;
+  images: number;
+  /** The study's constraints: `maxAccuracyDrop` applies to the task's label-free metric (points of mask IoU). */
+  constraints: Record<string, number>;
+}
+
+/** ISNet (rembg's preprocessing: RGB / 255, minus the ImageNet mean, std 1, at 1024²) scored by mask IoU to fp32. */
+const ISNET_LABEL_FREE: LabelFreeSet = {
+  task: 'segmentation',
+  postprocess: { format: 'probability', threshold: 0.5, output: 'output' },
+  preprocess: {
+    layout: 'NCHW',
+    channels: 3,
+    resize: [1024, 1024],
+    scale: 1 / 255,
+    mean: [0.485, 0.456, 0.406],
+    std: [1, 1, 1],
+    dtype: 'float32',
+  },
+  source: 'shapes-segmenter/eval-50/images',
+  images: 8,
+  constraints: { maxAccuracyDrop: 2 },
+};
 
 const SPECS: Record<string, Omit<ZooModel, 'id' | 'package' | 'sha256' | 'bytes' | 'ci'>> = {
   melspectrogram: {
@@ -95,6 +129,7 @@ const SPECS: Record<string, Omit<ZooModel, 'id' | 'package' | 'sha256' | 'bytes'
     spec: { input: { shape: [1, 3, 1024, 1024] } },
     // minmax ranges over random inputs leave output 1891 at cosine 0.990 (refused); percentile over 8 passes.
     calibration: { synthetic: true, samples: 8, method: 'percentile' },
+    labelFree: ISNET_LABEL_FREE,
   },
   'isnet-int8': {
     io: 'ISNet segmentation, vendor dynamic int8 (ConvInteger): input [1, 3, 1024, 1024] float32 → 12 float32 outputs',
@@ -104,6 +139,7 @@ const SPECS: Record<string, Omit<ZooModel, 'id' | 'package' | 'sha256' | 'bytes'
       'quantize-dynamic': 'already int8 (the vendor quantized it)',
     },
     expectedRefusals: { prune: 'weights are int8 ConvInteger inputs: a refusal naming that is correct' },
+    labelFree: ISNET_LABEL_FREE,
   },
 };
 

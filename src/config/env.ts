@@ -49,6 +49,11 @@ const envSchema = z.object({
   NOISE_THRESHOLD: z.coerce.number().gt(0).max(1).default(0.1),
   NOISE_MAX_RETAKES: z.coerce.number().int().min(0).max(20).default(3),
   NOISE_PAUSE_MS: z.coerce.number().int().min(0).max(600_000).default(1000),
+  /**
+   * How int8 weights are stored: `auto` picks uint8 (zero point 128) on x86-64 CPUs without VNNI, whose onnxruntime
+   * u8×s8 kernels saturate int8 weights, else int8 (src/operators/quantization/weight-type.ts, which reads it).
+   */
+  INT8_WEIGHT_TYPE: z.enum(['auto', 'int8', 'uint8']).default('auto'),
   /** Set by `tierwise worker --device <name>`: this worker measures on a real device, natively (unscaled). */
   TIERWISE_DEVICE: z.string().min(1).optional(),
   /** How long a worker's claim on a job lasts without renewal; a killed worker's job runs again after it. */

@@ -12,12 +12,15 @@ import {
 import { makeTensor } from '../../onnx/tensor';
 import { TierwiseError } from '../../common/errors';
 import { findWeightedNodes, type WeightedNode } from './qdq-plan';
-import { quantizeWeight } from './quant-math';
-import type { QuantizedModel } from './static-int8';
+import { quantizeWeight, weightCodes } from './quant-math';
+import type { WeightType } from './weight-type';
+import { weightsFor, type QuantizedModel } from './static-int8';
 
 export interface DynamicConfig {
   perChannel?: boolean;
   exclude?: string[];
+  /** How weights are stored; default the host's (hostWeightType: uint8 on x86-64 without VNNI, else int8). */
+  weightType?: WeightType;
 }
 
 const ATTR = onnx.AttributeProto.AttributeType;
@@ -64,13 +67,15 @@ export function quantizeDynamic(modelBytes: Uint8Array, config: DynamicConfig = 
     );
   }
   const fresh = uniqueNamer(model.graph!);
-  for (const { scope, targets } of planned) if (targets.length > 0) rewriteGraph(scope, targets, fresh, config);
+  const weights = weightsFor(config.weightType);
+  const resolved = { ...config, weightType: weights.type };
+  for (const { scope, targets } of planned) if (targets.length > 0) rewriteGraph(scope, targets, fresh, resolved);
   // Innermost first: an outer weight is dropped only once no subgraph reads it any more.
   for (const { graph } of [...scopes].reverse()) {
     pruneUnused(graph);
     graph.node = topologicalOrder(graph);
   }
-  return { bytes: saveModel(model), quantizedNodes };
+  return { bytes: saveModel(model), quantizedNodes, weights };
 }
 
 function rewriteGraph(scope: ScopedGraph, targets: WeightedNode[], fresh: (base: string) => string, config: DynamicConfig): void {
@@ -97,14 +102,15 @@ function rewriteGraph(scope: ScopedGraph, targets: WeightedNode[], fresh: (base:
     }
     const { data, dims } = matMulWeight(scope, w);
     const q = quantizeWeight(data, dims, config.perChannel === false ? undefined : 1);
+    const codes = weightCodes(q, config.weightType ?? 'int8');
     const perColumn = q.scales.length > 1;
     const base = `${w.weight}_${w.name}`.replace(/\//g, '_');
     const wq = fresh(`${base}_quantized`);
     const wScale = fresh(`${base}_scale`);
     const wZero = fresh(`${base}_zero_point`);
-    setInitializer(graph, makeTensor(wq, dims, q.data));
+    setInitializer(graph, makeTensor(wq, dims, codes.data));
     setInitializer(graph, makeTensor(wScale, perColumn ? [q.scales.length] : [], perColumn ? q.scales : q.scales.subarray(0, 1)));
-    setInitializer(graph, makeTensor(wZero, perColumn ? [q.scales.length] : [], new Int8Array(q.scales.length)));
+    setInitializer(graph, makeTensor(wZero, perColumn ? [q.scales.length] : [], codes.zeroPoints));
     const output = (w.node.output ?? [])[0];
     const bias = w.node.opType === 'Gemm' ? (w.node.input ?? [])[2] : undefined;
     const product = bias ? fresh(`${output}_without_bias`) : output;
@@ -132,15 +138,16 @@ function rewriteConv(
   const graph = scope.graph;
   const weight = findScopedWeight(scope, w.weight)!;
   const q = quantizeWeight(weight.data as Float32Array, weight.dims, config.perChannel === false ? undefined : 0);
+  const codes = weightCodes(q, config.weightType ?? 'int8');
   const broadcast = [q.scales.length, ...weight.dims.slice(2).map(() => 1)];
   const base = `${w.weight}_${w.name}`.replace(/\//g, '_');
   const label = w.name.replace(/\//g, '_');
   const wq = fresh(`${base}_quantized`);
   const wScale = fresh(`${base}_scale`);
   const wZero = fresh(`${base}_zero_point`);
-  setInitializer(graph, makeTensor(wq, weight.dims, q.data));
+  setInitializer(graph, makeTensor(wq, weight.dims, codes.data));
   setInitializer(graph, makeTensor(wScale, q.scales.length > 1 ? broadcast : [], q.scales.length > 1 ? q.scales : q.scales.subarray(0, 1)));
-  setInitializer(graph, makeTensor(wZero, [], new Int8Array(1)));
+  setInitializer(graph, makeTensor(wZero, [], codes.zeroPoints.subarray(0, 1)));
   const output = (w.node.output ?? [])[0];
   const integer = fresh(`${output}_ConvInteger_Output`);
   const product = w.bias ? fresh(`${output}_without_bias`) : output;

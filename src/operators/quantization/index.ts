@@ -10,3 +10,4 @@ export * from './accuracy';
 export * from './latency';
 export * from './prepare';
 export * from './latency-aware';
+export * from './weight-type';

@@ -2,11 +2,14 @@ import { onnx, type ModelProto, type NodeProto } from '../../onnx/model-io';
 import { addNode, findWeight, pruneUnused, setInitializer, topologicalOrder, uniqueNamer } from '../../onnx/graph';
 import { makeTensor } from '../../onnx/tensor';
 import type { ActivationMatMul, QdqPlan } from './qdq-plan';
-import { quantizeBias, quantizeWeight, quantParams, type QuantParams, type QuantType } from './quant-math';
+import { quantizeBias, quantizeWeight, quantParams, weightCodes, type QuantParams, type QuantType } from './quant-math';
+import type { WeightType } from './weight-type';
 
 export interface RewriteOptions {
   perChannel: boolean;
   activationType: QuantType;
+  /** How weights are stored (int8, or uint8 where the host's u8×s8 kernels saturate: weight-type.ts). */
+  weightType: WeightType;
 }
 
 const ATTR = onnx.AttributeProto.AttributeType;
@@ -57,7 +60,8 @@ export function rewriteToQdq(model: ModelProto, plan: QdqPlan, ranges: Map<strin
     if (!entry) {
       const weight = findWeight(graph, w.weight)!;
       const q = quantizeWeight(weight.data as Float32Array, weight.dims, axis);
-      const output = dequantizeConstant(model, fresh, w.weight, weight.dims, q.data, q.scales, new Int8Array(q.scales.length), axis);
+      const codes = weightCodes(q, options.weightType);
+      const output = dequantizeConstant(model, fresh, w.weight, weight.dims, codes.data, q.scales, codes.zeroPoints, axis);
       entry = { output, scales: q.scales };
       weightCache.set(w.weight, entry);
     }
@@ -143,9 +147,9 @@ function dequantizeConstant(
   fresh: (base: string) => string,
   base: string,
   dims: number[],
-  data: Int8Array | Int32Array,
+  data: Int8Array | Uint8Array | Int32Array,
   scales: Float32Array,
-  zeroPoints: Int8Array | Int32Array,
+  zeroPoints: Int8Array | Uint8Array | Int32Array,
   axis: number | undefined,
 ): string {
   const graph = model.graph!;

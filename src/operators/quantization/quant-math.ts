@@ -1,3 +1,4 @@
+import type { WeightType } from './weight-type';
 /** Integer ranges of the 8-bit types QuantizeLinear produces. */
 export type QuantType = 'uint8' | 'int8';
 export const QRANGE: Record<QuantType, { min: number; max: number }> = { uint8: { min: 0, max: 255 }, int8: { min: -128, max: 127 } };
@@ -70,6 +71,15 @@ export function quantizeWeight(values: Float32Array, dims: readonly number[], ax
     data[i] = clamp(roundHalfEven(v / scales[channelOf(i)]), -127, 127);
   });
   return { data, scales, axis };
+}
+
+/**
+ * The stored codes of a quantized weight and its zero points (one per scale) in the host's weight type
+ * (weight-type.ts): int8 as quantized with zero point 0, or uint8 shifted by 128 with zero point 128.
+ */
+export function weightCodes(q: QuantizedWeight, type: WeightType): { data: Int8Array | Uint8Array; zeroPoints: Int8Array | Uint8Array } {
+  if (type === 'int8') return { data: q.data, zeroPoints: new Int8Array(q.scales.length) };
+  return { data: Uint8Array.from(q.data, (v) => v + 128), zeroPoints: new Uint8Array(q.scales.length).fill(128) };
 }
 
 /** Bias as int32 with scale = input scale × weight scale (per channel), zero point 0, as QLinearConv expects. */

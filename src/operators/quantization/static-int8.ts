@@ -8,6 +8,7 @@ import { rewriteToQdq } from './qdq-rewrite';
 import { rangeOf, type CalibrationMethod, type TensorStats } from './ranges';
 import type { QuantType } from './quant-math';
 import { feedsFromSamples, prepareForQuantization, type Preparation } from './prepare';
+import { hostWeightType, type HostWeightType, type WeightType } from './weight-type';
 
 export interface StaticConfig {
   method: CalibrationMethod;
@@ -23,6 +24,8 @@ export interface StaticConfig {
    * quantizing softmax probabilities to 8 bits is a risk on models with sharper attention.
    */
   quantizeActivationMatMuls?: boolean;
+  /** How weights are stored; default the host's (hostWeightType: uint8 on x86-64 without VNNI, else int8). */
+  weightType?: WeightType;
 }
 
 export interface QuantizedModel {
@@ -30,6 +33,8 @@ export interface QuantizedModel {
   quantizedNodes: string[];
   /** fp16 → fp32 and opset conversions done (and verified) before quantizing. */
   preparation?: Preparation;
+  /** The weight type used, and why (uint8 where the host's u8×s8 kernels would saturate). */
+  weights: HostWeightType;
 }
 
 /** A model with its calibration statistics, from which any static configuration is built without rerunning. */
@@ -75,12 +80,23 @@ export function buildStatic(calibrated: CalibratedModel, config: StaticConfig): 
   const plan = planQdq(model.graph!, weighted, activationMatMuls);
   const ranges = new Map<string, [number, number]>();
   for (const [name, s] of calibrated.stats) ranges.set(name, rangeOf(s, config.method, config.percentile));
-  rewriteToQdq(model, plan, ranges, { perChannel: config.perChannel, activationType: config.activationType ?? 'uint8' });
+  const weights = weightsFor(config.weightType);
+  rewriteToQdq(model, plan, ranges, {
+    perChannel: config.perChannel,
+    activationType: config.activationType ?? 'uint8',
+    weightType: weights.type,
+  });
   return {
     bytes: saveModel(model),
     quantizedNodes: [...weighted.map((w) => w.name), ...activationMatMuls.map((m) => m.name)],
     preparation: calibrated.preparation,
+    weights,
   };
+}
+
+/** The weight type a build uses: the configuration's, else the host's (weight-type.ts). */
+export function weightsFor(type: WeightType | undefined): HostWeightType {
+  return type !== undefined ? { type, reason: `${type} weights, as configured` } : hostWeightType();
 }
 
 /** Static int8 QDQ quantization with one configuration. */

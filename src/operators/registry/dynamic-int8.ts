@@ -24,6 +24,6 @@ export const dynamicInt8: Operator = {
       ...(params.exclude !== undefined ? { exclude: stringList(params.exclude, 'dynamic-int8 exclude') } : {}),
     });
     const preparation = Object.keys(prepared.preparation).length ? { preparation: prepared.preparation } : {};
-    return { bytes: model.bytes, report: { nodesQuantized: model.quantizedNodes.length, ...preparation } };
+    return { bytes: model.bytes, report: { nodesQuantized: model.quantizedNodes.length, weights: model.weights, ...preparation } };
   },
 };

@@ -8,6 +8,7 @@ import {
   type CalibratedModel,
   type LatencyPlacement,
   type StaticConfig,
+  weightsFor,
 } from '../quantization';
 import type { InputTensor } from '../../onnx/io-spec';
 import type { CalibrationMethod } from '../quantization/ranges';
@@ -69,6 +70,7 @@ export const sptq: Operator = {
           baselineAccuracy: baseline,
           chosen: result.chosen,
           trials: result.trials,
+          weights: weightsFor(undefined),
           ...(latency ? { latency: latency.placement } : {}),
         },
       };
@@ -89,6 +91,7 @@ export const sptq: Operator = {
       report: {
         calibrationSamples: calibration.length,
         config: latency?.placement.config ?? config,
+        weights: model.weights,
         nodesQuantized: model.quantizedNodes.length - (latency?.placement.keptFloat.reduce((n, k) => n + k.nodes.length, 0) ?? 0),
         ...(latency ? { latency: latency.placement } : {}),
       },

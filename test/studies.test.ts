@@ -42,8 +42,14 @@ describe('studies end to end', () => {
     const recs = (await api.http.get(`/v1/studies/${study.id}/recommendations`).set(auth).expect(200)).body as Array<Record<string, any>>;
     assert.ok(recs.length >= 8, `candidates: ${recs.length}`);
     const operators = new Set(recs.map((r) => r.details.operators.join('+')));
-    for (const chain of ['identity', 'distilled', 'sptq', 'distilled+sptq'])
-      assert.ok(operators.has(chain), `${chain} in ${[...operators]}`);
+    // Static int8 is latency-aware: on a CPU where it does not beat the float model (the small student on an AVX2
+    // host without VNNI, measured at 0.94×) its build is refused with INT8_NOT_FASTER and the timings, never ranked.
+    const notFaster = (study.failures as Array<{ code: string; variantId?: string }>).filter((f) => f.code === 'INT8_NOT_FASTER');
+    const failures = JSON.stringify(study.failures);
+    for (const chain of ['identity', 'distilled']) assert.ok(operators.has(chain), `${chain} in ${[...operators]}; failures ${failures}`);
+    const missing = ['sptq', 'distilled+sptq'].filter((chain) => !operators.has(chain));
+    assert.ok(missing.length <= notFaster.length, `${missing.join(', ')} missing; failures ${failures}`);
+    assert.ok(operators.has('sptq') || operators.has('distilled+sptq'), 'one static int8 variant is ranked');
     const baseline = recs.find((r) => r.details.operators.join() === 'identity')!;
     for (const r of recs.filter((r) => r.feasible))
       assert.ok(r.accuracy >= baseline.accuracy - 1 - 1e-9, `${r.details.shortName} ${r.accuracy}`);

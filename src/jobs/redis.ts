@@ -23,8 +23,26 @@ export function createRedis(url: string, name: string, options: { cluster?: bool
   }) as unknown as Redis;
 }
 
-/** The master nodes to scan: SCAN walks one node, so a cluster is scanned node by node. */
-export function scanNodes(connection: Redis): Redis[] {
+/**
+ * The master nodes to scan: SCAN walks one node, so a cluster is scanned node by node. A cluster client knows its
+ * nodes only once it has read the slot map (status `ready`), so this waits for that first — before it, the list
+ * is empty and a scan would find nothing (the api's first /v1/tiers on a cluster listed no live worker).
+ */
+export async function scanNodes(connection: Redis, timeoutMs = 10_000): Promise<Redis[]> {
   const maybeCluster: unknown = connection;
-  return maybeCluster instanceof Cluster ? (maybeCluster.nodes('master') as Redis[]) : [connection];
+  if (!(maybeCluster instanceof Cluster)) return [connection];
+  if (maybeCluster.status !== 'ready') {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        maybeCluster.off('ready', ready);
+        reject(new Error(`the Redis Cluster was not ready within ${timeoutMs} ms (status ${maybeCluster.status})`));
+      }, timeoutMs);
+      const ready = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      maybeCluster.once('ready', ready);
+    });
+  }
+  return maybeCluster.nodes('master') as Redis[];
 }

@@ -4,6 +4,7 @@ import { TierwiseError } from '../common/errors';
 import { TiersConfig } from './tiers.config';
 import { TeamTiersRepository } from './tiers.repository';
 import { WorkerRegistry, type WorkerHeartbeat } from './worker-registry';
+import { benchQueue } from '../jobs/job-catalogue';
 
 /** What a figure from a worker would be: unscaled from real hardware, scaled from pinned cores, or unconstrained. */
 export type FigureKind = 'native' | 'scaled' | 'quota' | 'none';
@@ -112,7 +113,8 @@ export class TiersService {
   private view(tier: TierProfile, source: TierView['source'], live: WorkerHeartbeat[]): TierView {
     const s = tier.native ? 1 : slowdown(tier);
     const mine: TierWorkerView[] = live
-      .filter((w) => w.tier === tier.name)
+      // a worker started for the tier, or one without a tier of its own that consumes the tier's bench queue
+      .filter((w) => w.tier === tier.name || (w.tier === null && w.queues.includes(benchQueue(tier.name))))
       .map((w) => {
         const figures = figureKind(w);
         return {

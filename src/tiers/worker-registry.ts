@@ -38,7 +38,7 @@ export class WorkerRegistry {
 
   async live(): Promise<WorkerHeartbeat[]> {
     const keys: string[] = [];
-    for (const node of scanNodes(this.queues.connection)) {
+    for (const node of await scanNodes(this.queues.connection)) {
       let cursor = '0';
       do {
         const [next, batch] = await node.scan(cursor, 'MATCH', this.key('*'), 'COUNT', 200);

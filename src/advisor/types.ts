@@ -1,5 +1,5 @@
 /** The advisor's input and output shapes. Pure data: the study orchestration fills them from Postgres. */
-import type { Link, Transport } from '../benchmark/network';
+import type { Link, RequestEncoding, RequestPayload, Transport } from '../benchmark/network';
 
 /**
  * A tier's name: the paper's mobile, edge and cloud by default, or any configured tier (`rpi5`, `orin`); see
@@ -31,6 +31,10 @@ export interface NetworkProfile {
   preset?: string;
   /** The paths the study's scenarios were drawn from (`[["rpi5", "orin", "cloud-gpu"]]`), origin first. */
   paths?: string[][];
+  /** How the client sends its input (raw tensor, the dataset's encoded sample, JSON/base64); unset: see `request`. */
+  requestEncoding?: RequestEncoding;
+  /** The request the costs were computed for: its encoding (given or assumed) and bytes; set when the study is ranked. */
+  request?: RequestPayload;
 }
 
 export interface Accuracy {

@@ -4,6 +4,7 @@ import {
   defaultLinks,
   effectiveMbps,
   requestPayloadBytes,
+  studyRequest,
   exchangeMs,
   handshakeMs,
   mssOf,
@@ -133,9 +134,19 @@ describe('transfer model: what TCP does on a link with a round trip', () => {
   test('request bytes follow the encoding: raw tensor, encoded image, JSON/base64 (4/3 + framing)', () => {
     const image = { tensorBytes: 3 * 224 * 224 * 4, encodedBytes: 30_001 }; // fp32 NCHW tensor, a 30 kB JPEG
     assert.equal(requestPayloadBytes('raw-tensor', image), 602_112 + 250);
-    assert.equal(requestPayloadBytes('encoded-image', image), 30_001 + 250);
+    assert.equal(requestPayloadBytes('encoded', image), 30_001 + 250);
     assert.equal(requestPayloadBytes('json-base64', image), 4 * 10_001 + 12 + 250); // ceil(30 001 / 3) groups of 4
     assert.equal(requestPayloadBytes('json-base64', { tensorBytes: 3000 }), 4000 + 12 + 250);
-    assert.throws(() => requestPayloadBytes('encoded-image', { tensorBytes: 3000 }), /encoded file size/);
+    assert.throws(() => requestPayloadBytes('encoded', { tensorBytes: 3000 }), /encoded sample size/);
+  });
+
+  test("a study that names no encoding sends the dataset's encoded samples where it has them, else the tensors, and says so", () => {
+    assert.deepEqual(studyRequest(undefined, { tensorBytes: 3136, encodedBytes: 700 }), { encoding: 'encoded', bytes: 950, assumed: true });
+    assert.deepEqual(studyRequest(undefined, { tensorBytes: 3136 }), { encoding: 'raw-tensor', bytes: 3386, assumed: true });
+    assert.deepEqual(studyRequest('json-base64', { tensorBytes: 3136, encodedBytes: 700 }), {
+      encoding: 'json-base64',
+      bytes: 4 * 234 + 12 + 250,
+      assumed: false,
+    });
   });
 });

@@ -407,13 +407,15 @@ export function describeTransport(t: Transport): string {
 
 /**
  * How a client puts its input on the wire, which decides the request bytes the model moves:
- *  - `raw-tensor`: the input tensor's bytes (application/octet-stream);
- *  - `encoded-image`: the dataset's encoded file (PNG/JPEG) as is, decoded on the server;
- *  - `json-base64`: as in the paper — the encoded file (or, without one, the tensor) base64'd into a JSON body:
+ *  - `raw-tensor`: the input tensors' bytes (application/octet-stream);
+ *  - `encoded`: the dataset's own sample as is — the image file (PNG/JPEG/WebP), the WAV file, the UTF-8 text —
+ *    decoded and preprocessed on the server;
+ *  - `json-base64`: as in the paper — the encoded sample (or, without one, the tensor) base64'd into a JSON body:
  *    4 × ceil(n / 3) bytes plus the JSON around it.
  * Each adds HTTP/1.1 request framing (request line and headers), assumed HTTP_REQUEST_FRAMING_BYTES.
  */
-export type RequestEncoding = 'raw-tensor' | 'encoded-image' | 'json-base64';
+export const REQUEST_ENCODINGS = ['raw-tensor', 'encoded', 'json-base64'] as const;
+export type RequestEncoding = (typeof REQUEST_ENCODINGS)[number];
 
 /** Request line + Host, Content-Type, Content-Length, Authorization, User-Agent headers of a typical app request. */
 export const HTTP_REQUEST_FRAMING_BYTES = 250;
@@ -427,11 +429,31 @@ export function requestPayloadBytes(
 ): number {
   if (!(sizes.tensorBytes >= 0)) throw new RangeError(`tensorBytes must be >= 0, got ${sizes.tensorBytes}`);
   if (encoding === 'raw-tensor') return sizes.tensorBytes + framingBytes;
-  if (encoding === 'encoded-image') {
+  if (encoding === 'encoded') {
     if (sizes.encodedBytes === undefined)
-      throw new RangeError('encoding encoded-image needs the encoded file size (the dataset has no encoded images)');
+      throw new RangeError('encoding encoded needs the encoded sample size (the dataset holds tensors, not encoded files)');
     return sizes.encodedBytes + framingBytes;
   }
   if (encoding === 'json-base64') return 4 * Math.ceil((sizes.encodedBytes ?? sizes.tensorBytes) / 3) + JSON_WRAPPER_BYTES + framingBytes;
-  throw new RangeError(`encoding must be raw-tensor, encoded-image or json-base64, got ${String(encoding)}`);
+  throw new RangeError(`encoding must be ${REQUEST_ENCODINGS.join(', ')}, got ${String(encoding)}`);
+}
+
+/** What a study's requests carry: the encoding (given, or assumed from the dataset) and the bytes it makes. */
+export interface RequestPayload {
+  encoding: RequestEncoding;
+  bytes: number;
+  /** True when the study named no encoding and this one was taken from what the dataset holds. */
+  assumed: boolean;
+}
+
+/**
+ * The request a study's client sends: its `requestEncoding`, or — when it names none — the dataset's encoded
+ * samples as they are where it has them (images, audio, text), else the raw tensors; recorded as assumed.
+ */
+export function studyRequest(
+  requested: RequestEncoding | undefined,
+  sizes: { tensorBytes: number; encodedBytes?: number },
+): RequestPayload {
+  const encoding = requested ?? (sizes.encodedBytes !== undefined ? 'encoded' : 'raw-tensor');
+  return { encoding, bytes: requestPayloadBytes(encoding, sizes), assumed: requested === undefined };
 }

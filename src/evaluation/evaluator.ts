@@ -40,7 +40,8 @@ export interface EvaluationReport {
   metrics?: ClassificationMetrics;
   /** Present when a baseline model was given. */
   fidelity?: FidelityReport;
-  payload: { meanPayloadBytes: number; meanInputBytes: number };
+  /** Per sample: the encoded form's bytes (the file or text; the tensors' for a tensors dataset), the input tensors', and whether the dataset holds an encoded form. */
+  payload: { meanPayloadBytes: number; meanInputBytes: number; encoded: boolean };
   batchSize: number;
   /** Wall time of the whole evaluation (dataset loading included when this module loaded it). */
   durationMs: number;
@@ -160,6 +161,7 @@ async function evaluateOpened(
     payload: {
       meanPayloadBytes: mean(dataset.samples.map((s) => s.payloadBytes)),
       meanInputBytes: mean(dataset.samples.map((s) => inputTensorBytes(s.inputs))),
+      encoded: dataset.kind !== 'tensors',
     },
     batchSize: outputs.batchSize,
     durationMs: 0,

@@ -18,9 +18,18 @@ import { openSession, toFeeds } from '../onnx/runtime';
  * A sample runs from the client handing the request to its socket until the whole response has arrived; the server
  * also reports, per request, how long decoding the body and running the model took (x-decode-ms, x-run-ms).
  */
-export type RequestDecoding =
+export type RequestDecoding = (
   | { kind: 'image'; inputName: string; spec: ImagePreprocessSpec }
-  | { kind: 'raw'; inputs: Array<{ name: string; type: ElementType; dims: number[] }> };
+  | { kind: 'raw'; inputs: Array<{ name: string; type: ElementType; dims: number[] }> }
+) & {
+  /** json-base64: the body is `{"input": "<base64>"}` around the image or tensor bytes (parsed and decoded first). */
+  json?: boolean;
+};
+
+/** The body a json-base64 client sends for `bytes` (the counterpart of decode's unwrapping). */
+export function jsonBase64Body(bytes: Buffer): Buffer {
+  return Buffer.from(JSON.stringify({ input: bytes.toString('base64') }), 'utf8');
+}
 
 export interface VerifyServerConfig {
   modelPath: string;
@@ -46,7 +55,8 @@ const ELEMENT: Record<string, { bytes: number; array: new (buffer: ArrayBuffer) 
   float16: { bytes: 2, array: Uint16Array },
 };
 
-async function decode(body: Buffer, decoding: RequestDecoding): Promise<Record<string, InputTensor>> {
+async function decode(received: Buffer, decoding: RequestDecoding): Promise<Record<string, InputTensor>> {
+  const body = decoding.json ? Buffer.from((JSON.parse(received.toString('utf8')) as { input: string }).input, 'base64') : received;
   if (decoding.kind === 'image') return { [decoding.inputName]: await imageToTensor(body, decoding.spec, 'request') };
   const out: Record<string, InputTensor> = {};
   let offset = 0;

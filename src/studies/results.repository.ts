@@ -51,7 +51,7 @@ export interface AccuracyRecord {
   ciHigh: number | null;
   metrics: unknown;
   fidelity: unknown;
-  payload: { meanPayloadBytes: number; meanInputBytes: number; durationMs?: number } | null;
+  payload: { meanPayloadBytes: number; meanInputBytes: number; encoded?: boolean; durationMs?: number } | null;
   /** Input shapes (first sample) and where the values came from; null for results stored before 0005. */
   inputShapes?: InputShapesRecord | null;
 }

@@ -77,6 +77,12 @@ export class StudiesService {
     const knownTiers = Object.keys(profiles);
     const requested = stripUndefined(dto.network);
     const network = studyNetwork({ ...requested, links: requested.links?.map((l) => stripUndefined(l) as Link) }, knownTiers);
+    if (network.requestEncoding === 'encoded' && (!dataset || dataset.kind === 'tensors'))
+      throw new TierwiseError(
+        'NETWORK_INVALID',
+        `network.requestEncoding encoded sends the dataset's own files or text, and ${dataset ? 'this dataset holds tensors' : 'the study has no dataset'}: use raw-tensor or json-base64`,
+        { requestEncoding: 'encoded' },
+      );
     checkEffort(stripUndefined(dto.effort) as Partial<StudyView['effort']>);
     const effort = { warmup: 10, runs: 100, ...stripUndefined(dto.effort) };
     const constraints = stripUndefined(dto.constraints);

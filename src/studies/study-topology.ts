@@ -3,7 +3,7 @@
  * `{mobileEdgeMbps, edgeCloudMbps, rttMs}` stays valid), a preset (`paper`), or its own links between named
  * tiers, with the paths its scenarios are drawn from. Pure: the service and the planner's tests share it.
  */
-import { DEFAULT_NETWORK, type Link, type Transport } from '../benchmark/network';
+import { DEFAULT_NETWORK, REQUEST_ENCODINGS, type Link, type RequestEncoding, type Transport } from '../benchmark/network';
 import { checkLinks, checkPath, NETWORK_PRESETS, parsePath, pathsFrom, scenariosAlong, tiersOf } from '../benchmark/topology';
 import { networkTiers, resolveNetwork } from '../advisor/scenarios';
 import type { NetworkProfile } from '../advisor/types';
@@ -20,10 +20,17 @@ export interface StudyNetworkRequest {
   /** `rpi5 → orin → cloud-gpu`, or the names as a list. */
   paths?: Array<string | string[]>;
   transport?: Partial<Transport>;
+  requestEncoding?: RequestEncoding;
 }
 
 function invalid(message: string, details?: Record<string, unknown>): never {
   throw new TierwiseError('NETWORK_INVALID', message, details);
+}
+
+function checkEncoding(encoding: string): RequestEncoding {
+  if (!(REQUEST_ENCODINGS as readonly string[]).includes(encoding))
+    invalid(`network.requestEncoding must be one of ${REQUEST_ENCODINGS.join(', ')}, got ${encoding}`, { requestEncoding: encoding });
+  return encoding as RequestEncoding;
 }
 
 /** The network a study stores: legacy fields only for the paper's default, links + origin + paths otherwise. */
@@ -31,7 +38,10 @@ export function studyNetwork(request: StudyNetworkRequest = {}, knownTiers?: rea
   const legacy = Object.fromEntries(
     (['mobileEdgeMbps', 'edgeCloudMbps', 'rttMs'] as const).filter((k) => request[k] !== undefined).map((k) => [k, request[k]]),
   ) as Partial<NetworkProfile>;
-  const transport = request.transport ? { transport: request.transport } : {};
+  const transport = {
+    ...(request.transport ? { transport: request.transport } : {}),
+    ...(request.requestEncoding !== undefined ? { requestEncoding: checkEncoding(request.requestEncoding) } : {}),
+  };
   if (!request.links && request.preset === undefined) {
     if (request.origin !== undefined || request.paths !== undefined)
       invalid('network.origin and network.paths need network.links or network.preset');

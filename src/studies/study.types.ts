@@ -4,6 +4,7 @@ import { JSONScalar } from '../common/graphql/json.scalar';
 import { INPUT_SHAPES, JSON_OBJECT } from '../common/http/json-schemas';
 import { STUDY_STATUSES } from './study-status';
 import { STOP_REASONS } from '../benchmark/adaptive';
+import { REQUEST_ENCODINGS, type RequestEncoding } from '../benchmark/network';
 
 /** REST schemas of two JSON-scalar fields of Study (GraphQL keeps them as JSON). */
 export class StudyLinkSchema {
@@ -25,6 +26,12 @@ export class StudyNetworkSchema {
   @ApiPropertyOptional() origin?: string;
   @ApiPropertyOptional({ type: 'array', items: { type: 'array', items: { type: 'string' } } }) paths?: string[][];
   @ApiPropertyOptional() preset?: string;
+  @ApiPropertyOptional({ enum: REQUEST_ENCODINGS }) requestEncoding?: RequestEncoding;
+  @ApiPropertyOptional({
+    ...JSON_OBJECT,
+    description: 'the request the costs were computed for: {encoding, bytes, assumed} (set once the study is ranked)',
+  })
+  request?: Record<string, unknown>;
 }
 
 export class StudyEffortSchema {

@@ -21,6 +21,21 @@ figure{margin:1rem 0}figcaption{font-weight:600;margin-bottom:.3rem}`;
 
 /** The paper's two fields, or each of the study's own links: bandwidth each way, RTT, jitter, transport. */
 export function describeNetwork(network: AdvisorReport['network']): string {
+  return describeLinks(network) + describeRequest(network.request);
+}
+
+/** The request the network figures were computed for: its encoding, its bytes, and whether it was assumed. */
+export function describeRequest(request: AdvisorReport['network']['request']): string {
+  if (!request) return '';
+  const assumed = request.assumed
+    ? request.encoding === 'encoded'
+      ? " (assumed: the dataset's own files or text as they are; set network.requestEncoding)"
+      : ' (assumed: the dataset has no encoded form; set network.requestEncoding)'
+    : '';
+  return `; each request ${Math.round(request.bytes).toLocaleString('en-US')} B, ${request.encoding} with HTTP framing${assumed}`;
+}
+
+function describeLinks(network: AdvisorReport['network']): string {
   if (!network.links)
     return `mobile–edge ${formatMbps(network.mobileEdgeMbps)}, edge–cloud ${formatMbps(network.edgeCloudMbps)}, RTT ${formatMs(network.rttMs)} (TCP: ${describeTransport(resolveTransport(network.transport))})`;
   const links = network.links.map((l) => {

@@ -877,6 +877,11 @@ export interface components {
              * @enum {string}
              */
             preset?: "paper";
+            /**
+             * @description how the client sends its input: raw-tensor (the tensors' bytes), encoded (the dataset's own file or text, decoded on the server), json-base64 (as in the paper: the encoded sample base64'd in JSON); each adds 250 B of HTTP framing. Default: encoded where the dataset has encoded samples, else raw-tensor, recorded as assumed
+             * @enum {string}
+             */
+            requestEncoding?: "raw-tensor" | "encoded" | "json-base64";
             /** @default 0 */
             rttMs: number;
         };
@@ -974,6 +979,12 @@ export interface components {
             origin?: string;
             paths?: string[][];
             preset?: string;
+            /** @description the request the costs were computed for: {encoding, bytes, assumed} (set once the study is ranked) */
+            request?: {
+                [key: string]: unknown;
+            };
+            /** @enum {string} */
+            requestEncoding?: "raw-tensor" | "encoded" | "json-base64";
             rttMs: number;
         };
         StudyPageType: {
@@ -2924,7 +2935,7 @@ export interface operations {
              *
              *     `STUDY_INVALID`: the study plan is inconsistent (operators, tiers, options)
              *
-             *     `NETWORK_INVALID`: a network (bandwidth, latency) is not positive numbers
+             *     `NETWORK_INVALID`: a network is invalid: bandwidth or latency not positive numbers, an unknown link or path, a request encoding the dataset cannot give
              */
             400: {
                 headers: {
@@ -4184,7 +4195,7 @@ export interface operations {
              *
              *     `BODY_MALFORMED`: the request body is not valid JSON or not the length it announced
              *
-             *     `NETWORK_INVALID`: a network (bandwidth, latency) is not positive numbers
+             *     `NETWORK_INVALID`: a network is invalid: bandwidth or latency not positive numbers, an unknown link or path, a request encoding the dataset cannot give
              *
              *     `SCENARIO_INVALID`: an unknown deployment scenario
              */

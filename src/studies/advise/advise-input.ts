@@ -1,4 +1,5 @@
 import type { Accuracy, StudyInput, TierMeasurement, VariantInfo } from '../../advisor';
+import { studyRequest } from '../../benchmark/network';
 import type { TensorSpec } from '../../onnx/io-spec';
 import type { AccuracyRecord, MeasurementRecord } from '../results.repository';
 import type { StudyView } from '../study.views';
@@ -70,29 +71,34 @@ export function adviseInput({ study, variants, measurements, accuracy, modelInpu
       ...(m.noisy ? { noisyShare: m.foreignCpuShare ?? 0 } : {}),
     }));
   const payload = accuracyOf.get(baseline.id)?.payload;
+  // the shapes the baseline ran at (recorded since 0005), not the declared ones with symbolic dims
+  const tensorBytesOf = () =>
+    modelInputs.reduce(
+      (s, spec) =>
+        s +
+        tensorBytes({
+          ...spec,
+          shape:
+            measurements.find((m) => m.variantId === baseline.id && m.inputShapes?.[spec.name])?.inputShapes?.[spec.name]?.shape ??
+            spec.shape,
+        }),
+      0,
+    );
+  // What the client sends: the study's encoding of the dataset's sample (rows before `encoded` was recorded held
+  // the encoded size unless the two sizes agree, as they do for tensors).
+  const encodedBytes =
+    payload && (payload.encoded ?? payload.meanPayloadBytes !== payload.meanInputBytes) ? payload.meanPayloadBytes : undefined;
+  const request = studyRequest(study.network.requestEncoding, { tensorBytes: payload?.meanInputBytes ?? tensorBytesOf(), encodedBytes });
   return {
     baselineVariantId: baseline.id,
     variants: infos,
     measurements: tierMeasurements,
     payloads: {
-      // the shapes the baseline ran at (recorded since 0005), not the declared ones with symbolic dims
-      requestBytes:
-        payload?.meanPayloadBytes ??
-        modelInputs.reduce(
-          (s, spec) =>
-            s +
-            tensorBytes({
-              ...spec,
-              shape:
-                measurements.find((m) => m.variantId === baseline.id && m.inputShapes?.[spec.name])?.inputShapes?.[spec.name]?.shape ??
-                spec.shape,
-            }),
-          0,
-        ),
+      requestBytes: request.bytes,
       responseBytes: modelOutputs.reduce((s, spec) => s + tensorBytes(spec), 0),
       cutBytes,
     },
-    network: study.network,
+    network: { ...study.network, request },
     constraints: study.constraints,
     scenarios: study.scenarios as StudyInput['scenarios'],
   };

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { Injectable } from '@nestjs/common';
 import type { Advice, StudyInput } from '../../advisor';
-import { route, tierLinks } from '../../benchmark/network';
+import { route, tierLinks, type RequestEncoding } from '../../benchmark/network';
 import { loadSamples } from '../../benchmark/inputs';
 import { BlobsService } from '../../blobs/blobs.service';
 import { listImages } from '../../datasets/formats/image-dataset';
@@ -9,7 +9,7 @@ import { openDatasetSource } from '../../datasets/formats/dataset-source';
 import { suggestPreprocess, type ImagePreprocessSpec } from '../../datasets/formats/preprocess-spec';
 import type { TensorSpec } from '../../onnx/io-spec';
 import { notRun, verifyScenario, type Verification } from '../../netlab/verify';
-import type { RequestDecoding } from '../../netlab/verify-peer';
+import { jsonBase64Body, type RequestDecoding } from '../../netlab/verify-peer';
 import { StudyDatasets } from '../study-datasets';
 import type { StudyView } from '../study.views';
 import type { VariantRecord } from '../variants.repository';
@@ -51,7 +51,7 @@ export class RecommendationVerifier {
     if (!variant?.blobSha) return notRun(base, 'the recommended variant has no stored model file');
     if (!study.datasetId)
       return notRun(base, 'the study has no dataset, so there is no client request to send (verify sends the dataset’s own samples)');
-    const request = await this.requestBodies(study, modelInputs);
+    const request = await this.requestBodies(study, modelInputs, input.network?.request?.encoding ?? 'encoded');
     if ('reason' in request) return notRun(base, request.reason);
     return verifyScenario({
       ...base,
@@ -64,35 +64,43 @@ export class RecommendationVerifier {
     });
   }
 
-  /** What the client sends: the dataset's encoded images as they are, or its input tensors raw. */
+  /** What the client sends, as the study's request encoding says: the dataset's image files, its tensors raw, either in JSON/base64. */
   private async requestBodies(
     study: StudyView & { teamId: string },
     modelInputs: TensorSpec[],
+    encoding: RequestEncoding,
   ): Promise<{ bodies: Buffer[]; decoding: RequestDecoding } | { reason: string }> {
     const opened = await this.datasets.open(study.teamId, study.datasetId!);
+    const json = encoding === 'json-base64';
+    const wrap = (bodies: Buffer[]) => (json ? bodies.map(jsonBase64Body) : bodies);
     try {
       const { path, kind, preprocess } = opened.forChild;
-      if (kind === 'images') {
+      if (kind === 'images' && encoding !== 'raw-tensor') {
         const source = await openDatasetSource(path, kind);
         try {
           const spec = (preprocess ?? suggestPreprocess(modelInputs)) as ImagePreprocessSpec;
           const files = listImages(source.path).entries.slice(0, BODIES);
           const bodies = await Promise.all(files.map((entry) => readFile(entry.file)));
-          return { bodies, decoding: { kind: 'image', inputName: spec.input ?? modelInputs[0]!.name, spec } };
+          return { bodies: wrap(bodies), decoding: { kind: 'image', inputName: spec.input ?? modelInputs[0]!.name, spec, json } };
         } finally {
           await source.cleanup();
         }
       }
-      if (kind === 'tensors') {
+      if (kind === 'tensors' || kind === 'images') {
         const samples = loadSamples(await opened.samplesFile(BODIES, modelInputs), BODIES);
         const names = Object.keys(samples[0]!);
         const bodies = samples.map((s) =>
           Buffer.concat(names.map((n) => Buffer.from(s[n]!.data.buffer, s[n]!.data.byteOffset, s[n]!.data.byteLength))),
         );
         const first = samples[0]!;
-        return { bodies, decoding: { kind: 'raw', inputs: names.map((n) => ({ name: n, type: first[n]!.type, dims: first[n]!.dims })) } };
+        return {
+          bodies: wrap(bodies),
+          decoding: { kind: 'raw', inputs: names.map((n) => ({ name: n, type: first[n]!.type, dims: first[n]!.dims })), json },
+        };
       }
-      return { reason: 'the client of a text dataset sends text, which the verify server does not tokenize yet' };
+      return {
+        reason: `the client of a ${kind} dataset sends ${kind === 'text' ? 'text' : 'audio'}, which the verify server does not decode yet`,
+      };
     } finally {
       await opened.close();
     }

@@ -21,6 +21,7 @@ import {
 import { Field, Float, ID, InputType, Int } from '@nestjs/graphql';
 import { DEFAULT_TARGET_REL_CI, EFFORT_MODES, STUDY_OPERATORS, STUDY_SCENARIOS } from '../study-options';
 import { JSONScalar } from '../../common/graphql/json.scalar';
+import { REQUEST_ENCODINGS, type RequestEncoding } from '../../benchmark/network';
 
 export { STUDY_OPERATORS, STUDY_SCENARIOS } from '../study-options';
 
@@ -165,6 +166,16 @@ export class NetworkDto {
   @ArrayMaxSize(16)
   @IsString({ each: true })
   paths?: string[];
+
+  @Field(() => String, { nullable: true })
+  @ApiPropertyOptional({
+    enum: REQUEST_ENCODINGS,
+    description:
+      "how the client sends its input: raw-tensor (the tensors' bytes), encoded (the dataset's own file or text, decoded on the server), json-base64 (as in the paper: the encoded sample base64'd in JSON); each adds 250 B of HTTP framing. Default: encoded where the dataset has encoded samples, else raw-tensor, recorded as assumed",
+  })
+  @IsOptional()
+  @IsIn(REQUEST_ENCODINGS)
+  requestEncoding?: RequestEncoding;
 
   @Field(() => Float, { nullable: true })
   @ApiPropertyOptional({ default: 200 })

@@ -63,5 +63,63 @@ describe('study option effort.verify', { skip: why ? `skipped: the lab ${why}` :
     assert.match(html.text, /Verified on a real stack/);
     assert.match(html.text, /measured \d+\.\d ms, gap [+-]\d+\.\d %/);
     assert.match(html.text, /Where the measured time went: network \d+\.\d ms/);
+    // No encoding named: the dataset's PNGs as they are, with HTTP framing, recorded as assumed and shown.
+    assert.equal(report.network.request.encoding, 'encoded');
+    assert.equal(report.network.request.assumed, true);
+    assert.ok(Math.abs(report.network.request.bytes - 250 - verification.requestBytesSent) < 0.5 * verification.requestBytesSent);
+    assert.match(html.text, /each request [\d,]+ B, encoded with HTTP framing \(assumed/);
+  });
+
+  test('json-base64, as in the paper: the request grows by 4/3, and verify sends the same bodies the prediction moved', async () => {
+    const created = await api.http
+      .post('/v1/studies')
+      .set(auth)
+      .send({
+        ...ids,
+        scenarios: ['edge'],
+        operators: ['identity'],
+        network: { mobileEdgeMbps: 20, edgeCloudMbps: 20, rttMs: 60, requestEncoding: 'json-base64' },
+        effort: { warmup: 3, runs: 10, evalLimit: 50, verify: true },
+      })
+      .expect(202);
+    const study = await waitForStudy(api, auth, created.body.id);
+    assert.equal(study.status, 'completed', JSON.stringify(study));
+    const report = (await api.http.get(`/v1/studies/${study.id}/report`).set(auth).expect(200)).body as Record<string, any>;
+    assert.deepEqual([report.network.request.encoding, report.network.request.assumed], ['json-base64', false]);
+    const verification = study.recommendation.verification as Record<string, any>;
+    assert.equal(verification.status, 'measured', JSON.stringify(verification));
+    // The client's body is {"input":"<base64 of the PNG>"} (the prediction's mean is over the evaluated images, the
+    // client's over the 8 it cycles): what the prediction moved, less the app framing it assumes.
+    const body = report.network.request.bytes - 250;
+    assert.ok(Math.abs(body - verification.requestBytesSent) < 0.25 * body, JSON.stringify(verification));
+  });
+});
+
+describe('request encodings a study cannot give are refused before anything runs', () => {
+  let api: Api;
+  let auth: { Authorization: string };
+  before(async () => {
+    api = await startApi();
+    ({ auth } = await api.newTeam());
+  });
+  after(async () => {
+    await api.close();
+  });
+
+  test('encoded without a dataset is 400 NETWORK_INVALID; an unknown encoding is a validation error naming the choices', async () => {
+    const { modelId } = await uploadImageFamily(api, auth, []);
+    const encoded = await api.http
+      .post('/v1/studies')
+      .set(auth)
+      .send({ modelId, operators: ['identity'], scenarios: ['edge'], network: { requestEncoding: 'encoded' } });
+    assert.equal(encoded.status, 400);
+    assert.equal(encoded.body.error.code, 'NETWORK_INVALID');
+    assert.match(encoded.body.error.message, /no dataset: use raw-tensor or json-base64/);
+    const unknown = await api.http
+      .post('/v1/studies')
+      .set(auth)
+      .send({ modelId, operators: ['identity'], scenarios: ['edge'], network: { requestEncoding: 'protobuf' } });
+    assert.equal(unknown.status, 400);
+    assert.match(JSON.stringify(unknown.body.error), /requestEncoding/);
   });
 });

@@ -83,6 +83,26 @@ describe('a study on custom tiers and links', () => {
     assert.equal(patched.body.role, 'device');
   });
 
+  test("a member key reads the tiers and runs studies but may not change the team's tiers or keys; the admin key may", async () => {
+    const made = await api.http.post('/v1/keys').set(auth).send({ name: 'analyst', kind: 'member' }).expect(201);
+    assert.equal(made.body.kind, 'member');
+    const member = { Authorization: `Bearer ${made.body.key}` };
+    await api.http.get('/v1/tiers').set(member).expect(200);
+    await api.http.get('/v1/models').set(member).expect(200);
+    const refused = await api.http
+      .post('/v1/tiers')
+      .set(member)
+      .send({ name: 'pixel-8', role: 'device', cpus: 1, threads: 1, memoryMB: 2048, coreSpeed: 0.8 });
+    assert.equal(refused.status, 403);
+    assert.equal(refused.body.error.code, 'TEAM_ADMIN_REQUIRED');
+    const patch = await api.http.patch('/v1/tiers/orin').set(member).send({ coreSpeed: 2 });
+    assert.equal(patch.body.error?.code, 'TEAM_ADMIN_REQUIRED');
+    const key = await api.http.post('/v1/keys').set(member).send({ name: 'more' });
+    assert.deepEqual([key.status, key.body.error?.code], [403, 'TEAM_ADMIN_REQUIRED']);
+    assert.equal((await api.http.delete(`/v1/keys/${made.body.id}`).set(member)).status, 403);
+    await api.http.delete(`/v1/keys/${made.body.id}`).set(auth).expect(200);
+  });
+
   test('GET /v1/tiers lists the team tiers with their live workers and how their figures are taken', async () => {
     const tiers = (await api.http.get('/v1/tiers').set(auth).expect(200)).body as Array<Record<string, any>>;
     const byName = new Map(tiers.map((t) => [t.name, t]));

@@ -25,13 +25,15 @@ export function keyPrefix(key: string): string {
 }
 
 /**
- * What a key may do: a `team` key calls every /v1 route of its team; a `worker` token (a pool member on another
- * machine) calls only /v1/worker: take its tiers' jobs, fetch those jobs' inputs, post their results.
+ * What a key may do: a `team` key is the team's admin and calls every /v1 route of its team; a `member` key calls
+ * them all but those that change the team's set-up (its tiers, its keys), for the people who only run studies; a
+ * `worker` token (a pool member on another machine) calls only /v1/worker: take its tiers' jobs, fetch those
+ * jobs' inputs, post their results.
  */
-export const KEY_KINDS = ['team', 'worker'] as const;
+export const KEY_KINDS = ['team', 'member', 'worker'] as const;
 export type KeyKind = (typeof KEY_KINDS)[number];
 
-/** A stored kind; anything but 'team' gets the narrowest rights. */
+/** A stored kind; anything unknown gets the narrowest rights. */
 export function asKeyKind(value: string): KeyKind {
-  return value === 'team' ? 'team' : 'worker';
+  return value === 'team' || value === 'member' ? value : 'worker';
 }

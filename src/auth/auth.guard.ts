@@ -14,6 +14,10 @@ const WORKER_ROUTE = 'tierwise:worker-route';
 /** Marks the routes a worker token calls (and only it: a team key gets 403 WORKER_TOKEN_REQUIRED there). */
 export const WorkerRoute = () => SetMetadata(WORKER_ROUTE, true);
 
+const ADMIN_ROUTE = 'tierwise:admin-route';
+/** Marks a route that changes the team's set-up (tiers, keys): a team (admin) key may call it, a member key may not. */
+export const AdminRoute = () => SetMetadata(ADMIN_ROUTE, true);
+
 export type AuthedRequest = Request & { team?: TeamRef; apiKeyId?: string; worker?: { keyId: string; tiers: string[] } };
 
 export function requestOf(context: ExecutionContext): AuthedRequest {
@@ -42,6 +46,11 @@ export class ApiKeyGuard implements CanActivate {
       throw new TierwiseError('WORKER_TOKEN_FORBIDDEN', 'a worker token may call only the /v1/worker routes; use a team key here');
     if (owner.kind !== 'worker' && workerRoute)
       throw new TierwiseError('WORKER_TOKEN_REQUIRED', 'this route takes a worker token (`tierwise keys create --worker`), not a team key');
+    if (owner.kind === 'member' && this.reflector.getAllAndOverride<boolean>(ADMIN_ROUTE, [context.getHandler(), context.getClass()]))
+      throw new TierwiseError(
+        'TEAM_ADMIN_REQUIRED',
+        "a member key runs studies but may not change the team's tiers or keys: use a team (admin) key, `tierwise keys create --team <name>`",
+      );
     request.team = owner.team;
     request.apiKeyId = owner.keyId;
     if (owner.kind === 'worker') request.worker = { keyId: owner.keyId, tiers: owner.tiers };

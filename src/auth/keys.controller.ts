@@ -4,7 +4,7 @@ import { ApiErrors, AUTHENTICATED_ERRORS } from '../common/http/api-errors.decor
 import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
 import { KEY_KINDS, type KeyKind } from './api-key';
 import { idPipe } from '../common/http/id-param';
-import { CurrentTeam } from './auth.guard';
+import { AdminRoute, CurrentTeam } from './auth.guard';
 import type { TeamRef } from './teams.repository';
 import { TeamsService } from './teams.service';
 
@@ -20,7 +20,7 @@ export class CreateKeyDto {
   @ApiPropertyOptional({
     enum: KEY_KINDS,
     description:
-      "'team' (default): every route of the team. 'worker': a worker token for a pool member on another machine, which may only take its tiers' jobs, fetch their inputs and post their results (only the deployment's team, WORKER_KEYS_TEAM, may create one)",
+      "'team' (default): the team's admin, every route of the team. 'member': every route but those that change the team's tiers and keys. 'worker': a worker token for a pool member on another machine, which may only take its tiers' jobs, fetch their inputs and post their results (only the deployment's team, WORKER_KEYS_TEAM, may create one)",
   })
   @IsOptional()
   @IsIn(KEY_KINDS)
@@ -39,7 +39,11 @@ export class KeyResponse {
   @ApiProperty() id: string;
   @ApiProperty() name: string;
   @ApiProperty({ description: 'the first characters of the key, to tell keys apart' }) prefix: string;
-  @ApiProperty({ enum: KEY_KINDS, description: "'team' or 'worker' (only the /v1/worker routes)" }) kind: string;
+  @ApiProperty({
+    enum: KEY_KINDS,
+    description: "'team' (admin), 'member' (no tier or key changes) or 'worker' (only the /v1/worker routes)",
+  })
+  kind: string;
   @ApiProperty({ type: [String], description: "a worker token's tiers (empty: any)" }) tiers: string[];
   @ApiProperty() createdAt: string;
   @ApiProperty({ type: String, nullable: true, description: 'last use, kept to the minute' }) lastUsedAt: string | null;
@@ -65,8 +69,9 @@ export class KeysController {
   }
 
   @Post()
+  @AdminRoute()
   @ApiOperation({ summary: 'A new key for the team (or a worker token, kind: worker); the answer holds the key, shown only this once' })
-  @ApiErrors('VALIDATION_FAILED', 'WORKER_KEY_FORBIDDEN')
+  @ApiErrors('VALIDATION_FAILED', 'WORKER_KEY_FORBIDDEN', 'TEAM_ADMIN_REQUIRED')
   @ApiCreatedResponse({ type: CreatedKeyResponse })
   create(@CurrentTeam() team: TeamRef, @Body() body: CreateKeyDto) {
     return this.teams.createKey(team, body.name ?? (body.kind === 'worker' ? 'worker' : 'api'), {
@@ -76,8 +81,9 @@ export class KeysController {
   }
 
   @Delete(':id')
+  @AdminRoute()
   @ApiOperation({ summary: 'Revoke a key: it stops working at once on this api process and within AUTH_CACHE_MS on others' })
-  @ApiErrors('KEY_NOT_FOUND')
+  @ApiErrors('KEY_NOT_FOUND', 'TEAM_ADMIN_REQUIRED')
   @ApiOkResponse({ type: KeyResponse, description: 'the revoked key' })
   revoke(@CurrentTeam() team: TeamRef, @Param('id', idPipe('key')) id: string) {
     return this.teams.revokeKey(team, id);

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Param, Patch, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CurrentTeam } from '../auth/auth.guard';
+import { AdminRoute, CurrentTeam } from '../auth/auth.guard';
 import type { TeamRef } from '../auth/teams.repository';
 import { TiersService } from './tiers.service';
 import { ApiErrors, AUTHENTICATED_ERRORS, JSON_BODY_ERRORS } from '../common/http/api-errors.decorator';
@@ -24,19 +24,21 @@ export class TiersController {
   }
 
   @Post()
+  @AdminRoute()
   @ApiOperation({
     summary:
       'Add a team tier: a name, a role and an envelope, or native: true for real hardware; consumed by `tierwise worker --tier <name>`',
   })
-  @ApiErrors(...JSON_BODY_ERRORS, 'TIER_INVALID', 'TIER_EXISTS')
+  @ApiErrors(...JSON_BODY_ERRORS, 'TIER_INVALID', 'TIER_EXISTS', 'TEAM_ADMIN_REQUIRED')
   @ApiCreatedResponse({ type: TierResponse })
   create(@CurrentTeam() team: TeamRef, @Body() dto: CreateTierDto) {
     return this.tiers.create(team.id, dto);
   }
 
   @Patch(':name')
+  @AdminRoute()
   @ApiOperation({ summary: "Change a team tier's role or envelope; studies already created keep the profile they started with" })
-  @ApiErrors(...JSON_BODY_ERRORS, 'TIER_INVALID', 'TIER_NOT_FOUND', 'TIER_READ_ONLY')
+  @ApiErrors(...JSON_BODY_ERRORS, 'TIER_INVALID', 'TIER_NOT_FOUND', 'TIER_READ_ONLY', 'TEAM_ADMIN_REQUIRED')
   @ApiOkResponse({ type: TierResponse })
   update(@CurrentTeam() team: TeamRef, @Param('name') name: string, @Body() dto: UpdateTierDto) {
     return this.tiers.update(team.id, name, dto);

@@ -528,10 +528,10 @@ export interface components {
             /** @description the key, shown only this once */
             key: string;
             /**
-             * @description 'team' or 'worker' (only the /v1/worker routes)
+             * @description 'team' (admin), 'member' (no tier or key changes) or 'worker' (only the /v1/worker routes)
              * @enum {string}
              */
-            kind: "team" | "worker";
+            kind: "team" | "member" | "worker";
             /** @description last use, kept to the minute */
             lastUsedAt: string | null;
             name: string;
@@ -561,10 +561,10 @@ export interface components {
         };
         CreateKeyDto: {
             /**
-             * @description 'team' (default): every route of the team. 'worker': a worker token for a pool member on another machine, which may only take its tiers' jobs, fetch their inputs and post their results (only the deployment's team, WORKER_KEYS_TEAM, may create one)
+             * @description 'team' (default): the team's admin, every route of the team. 'member': every route but those that change the team's tiers and keys. 'worker': a worker token for a pool member on another machine, which may only take its tiers' jobs, fetch their inputs and post their results (only the deployment's team, WORKER_KEYS_TEAM, may create one)
              * @enum {string}
              */
-            kind?: "team" | "worker";
+            kind?: "team" | "member" | "worker";
             /** @description a label for the key (default "api") */
             name?: string;
             /** @description a worker token's tiers (default: any configured tier) */
@@ -740,10 +740,10 @@ export interface components {
             createdAt: string;
             id: string;
             /**
-             * @description 'team' or 'worker' (only the /v1/worker routes)
+             * @description 'team' (admin), 'member' (no tier or key changes) or 'worker' (only the /v1/worker routes)
              * @enum {string}
              */
-            kind: "team" | "worker";
+            kind: "team" | "member" | "worker";
             /** @description last use, kept to the minute */
             lastUsedAt: string | null;
             name: string;
@@ -1739,7 +1739,11 @@ export interface operations {
                     };
                 };
             };
-            /** @description `WORKER_KEY_FORBIDDEN`: only the deployment's team (WORKER_KEYS_TEAM) may create worker tokens over REST */
+            /**
+             * @description `WORKER_KEY_FORBIDDEN`: only the deployment's team (WORKER_KEYS_TEAM) may create worker tokens over REST
+             *
+             *     `TEAM_ADMIN_REQUIRED`: a member key runs studies but may not change the team's set-up (tiers, keys): use a team (admin) key
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1748,7 +1752,7 @@ export interface operations {
                     "application/json": {
                         error: {
                             /** @enum {string} */
-                            code: "WORKER_KEY_FORBIDDEN";
+                            code: "WORKER_KEY_FORBIDDEN" | "TEAM_ADMIN_REQUIRED";
                             details?: {
                                 [key: string]: unknown;
                             };
@@ -1801,7 +1805,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `WORKER_TOKEN_FORBIDDEN`: a worker token may call only the /v1/worker routes (take jobs, fetch their inputs, post results) */
+            /** @description `TEAM_ADMIN_REQUIRED`: a member key runs studies but may not change the team's set-up (tiers, keys): use a team (admin) key */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1810,7 +1814,7 @@ export interface operations {
                     "application/json": {
                         error: {
                             /** @enum {string} */
-                            code: "WORKER_TOKEN_FORBIDDEN";
+                            code: "TEAM_ADMIN_REQUIRED";
                             details?: {
                                 [key: string]: unknown;
                             };
@@ -4450,7 +4454,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `WORKER_TOKEN_FORBIDDEN`: a worker token may call only the /v1/worker routes (take jobs, fetch their inputs, post results) */
+            /** @description `TEAM_ADMIN_REQUIRED`: a member key runs studies but may not change the team's set-up (tiers, keys): use a team (admin) key */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4459,7 +4463,7 @@ export interface operations {
                     "application/json": {
                         error: {
                             /** @enum {string} */
-                            code: "WORKER_TOKEN_FORBIDDEN";
+                            code: "TEAM_ADMIN_REQUIRED";
                             details?: {
                                 [key: string]: unknown;
                             };
@@ -4581,7 +4585,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `WORKER_TOKEN_FORBIDDEN`: a worker token may call only the /v1/worker routes (take jobs, fetch their inputs, post results) */
+            /** @description `TEAM_ADMIN_REQUIRED`: a member key runs studies but may not change the team's set-up (tiers, keys): use a team (admin) key */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4590,7 +4594,7 @@ export interface operations {
                     "application/json": {
                         error: {
                             /** @enum {string} */
-                            code: "WORKER_TOKEN_FORBIDDEN";
+                            code: "TEAM_ADMIN_REQUIRED";
                             details?: {
                                 [key: string]: unknown;
                             };

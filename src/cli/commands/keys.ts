@@ -22,7 +22,12 @@ async function withTeams<T>(work: (teams: TeamsService) => Promise<T>): Promise<
 
 function keyLine(key: KeyView): string {
   const state = key.revokedAt ? `revoked ${key.revokedAt}` : `last used ${key.lastUsedAt ?? 'never'}`;
-  const kind = key.kind === 'worker' ? `  worker token for ${key.tiers.length ? key.tiers.join(',') : 'any tier'}` : '';
+  const kind =
+    key.kind === 'worker'
+      ? `  worker token for ${key.tiers.length ? key.tiers.join(',') : 'any tier'}`
+      : key.kind === 'member'
+        ? '  member (no tier or key changes)'
+        : '';
   return `${key.id}  ${(key.prefix || '(custom)').padEnd(8)}  ${key.name.padEnd(16)}  created ${key.createdAt}  ${state}${kind}`;
 }
 
@@ -34,9 +39,10 @@ export function register(program: Command): void {
     .option('--team <name>', 'team name (default: WORKER_KEYS_TEAM for --worker)')
     .option('--name <label>', 'a label for the key (default: cli, or worker)')
     .option('--worker', "a worker token: it may only take its tiers' jobs, fetch their inputs and post their results")
+    .option('--member', "a member key: every route but those that change the team's tiers and keys (default: a team admin key)")
     .option('--tiers <list>', "a worker token's tiers, comma-separated (default: any)")
     .option('--json', 'print JSON')
-    .action(async (options: { team?: string; name?: string; worker?: boolean; tiers?: string; json?: boolean }) => {
+    .action(async (options: { team?: string; name?: string; worker?: boolean; member?: boolean; tiers?: string; json?: boolean }) => {
       const tiers = (options.tiers ?? '')
         .split(',')
         .map((t) => t.trim())
@@ -44,7 +50,8 @@ export function register(program: Command): void {
       if (tiers.length > 0 && !options.worker) throw new Error('--tiers is for worker tokens: add --worker');
       const team = options.team ?? (options.worker ? (process.env.WORKER_KEYS_TEAM ?? 'default') : undefined);
       if (!team) throw new Error('give --team <name>');
-      const grant = { kind: options.worker ? ('worker' as const) : ('team' as const), tiers };
+      if (options.worker && options.member) throw new Error('a key is --worker or --member, not both');
+      const grant = { kind: options.worker ? ('worker' as const) : options.member ? ('member' as const) : ('team' as const), tiers };
       const issued = await withTeams((teams) =>
         teams.issueKey(team, options.name ?? (options.worker ? 'worker' : 'cli'), undefined, grant),
       );

@@ -12,6 +12,10 @@ export const AUTH_ERRORS = errorCodes({
     status: 403,
     meaning: 'the /v1/worker routes take a worker token (`tierwise keys create --worker`), not a team key',
   },
+  TEAM_ADMIN_REQUIRED: {
+    status: 403,
+    meaning: "a member key runs studies but may not change the team's set-up (tiers, keys): use a team (admin) key",
+  },
   WORKER_KEY_FORBIDDEN: { status: 403, meaning: "only the deployment's team (WORKER_KEYS_TEAM) may create worker tokens over REST" },
   KEY_NOT_FOUND: { status: 404, meaning: 'no API key with that id in the team' },
   TEAM_NOT_FOUND: { status: 404, meaning: 'no team with that name' },

@@ -27,6 +27,14 @@ function fastest(f: FamilyFigures, scenario: string, chains: readonly string[]):
   return chains.filter((c) => p50(f, c, scenario) !== undefined).sort((a, b) => p50(f, a, scenario)! - p50(f, b, scenario)!)[0];
 }
 
+/** Why a family's DSPTQ is missing: the study's build failures, by code (INT8_NOT_FASTER where int8 does not win). */
+function notBuilt(f: FamilyFigures): string {
+  const codes = (f.failures as Array<{ job?: string; code?: string; message?: string }>)
+    .filter((x) => x.job === 'build')
+    .map((x) => `${x.code}: ${(x.message ?? '').split(':')[0]}`);
+  return codes.length ? codes.join('; ') : 'no build failure recorded';
+}
+
 function finding1(families: FamilyFigures[]): Finding {
   const ok: boolean[] = [];
   const evidence = families.flatMap((f) => {
@@ -39,7 +47,8 @@ function finding1(families: FamilyFigures[]): Finding {
         f.variants.map((v) => v.chain),
       );
       ok.push(best === 'distilled+sptq');
-      return `${f.model} ${s}: fastest of the paper's six is ${best} (${ms(p50(f, best!, s))}; DSPTQ ${ms(p50(f, 'distilled+sptq', s))}, identity ${ms(p50(f, 'identity', s))}); fastest of all our variants ${bestAll}; DSPTQ accuracy vs identity ${pts(-acc)} points`;
+      const dsptq = Number.isNaN(acc) ? `DSPTQ not built (${notBuilt(f)})` : `DSPTQ accuracy vs identity ${pts(-acc)} points`;
+      return `${f.model} ${s}: fastest of the paper's six is ${best} (${ms(p50(f, best!, s))}; DSPTQ ${ms(p50(f, 'distilled+sptq', s))}, identity ${ms(p50(f, 'identity', s))}); fastest of all our variants ${bestAll}; ${dsptq}`;
     });
   });
   return {

@@ -5,8 +5,10 @@ export const DEFAULT_METHOD_NOTE =
   'Warm latency only: each model is loaded once, warmed up, then run many times; cold start is measured apart. ' +
   "Samples come from dedicated, pinned cores with the tier's thread count, scaled by the tier's slowdown " +
   'threads / (cpus × coreSpeed) (method "scaled"), unless a measurement says otherwise. Network time is computed, ' +
-  'not waited for: per hop rtt + bytes × 8 / bandwidth, over every hop the request, the cut tensor and the response ' +
-  "cross (cloud relays through edge). A partition's head and tail samples, measured apart, are paired at random. " +
+  'not waited for: per hop, a TCP transfer model (one round trip per request–response exchange, handshake and TLS ' +
+  'on a new connection, slow start from the initial window and its restart after idle, the loss bound when a loss ' +
+  'rate is given; the transport is listed with the network) over every hop the request, the cut tensor and the ' +
+  "response cross (cloud relays through edge), checked against the kernel's TCP by `tierwise netcheck`. A partition's head and tail samples, measured apart, are paired at random. " +
   'Ranks: Kruskal–Wallis across the feasible candidates, then each compared with its group leader (Mann–Whitney, ' +
   "Holm-corrected, and Cliff's delta); a negligible or non-significant difference shares the rank. " +
   'A measurement that other work disturbed (over 10 % of its cores by default) is retaken; one still noisy after its ' +

@@ -19,7 +19,7 @@ type Payload = JobPayloads['advise-study'];
 
 const METHOD_NOTE =
   'Warm latency per request, measured on dedicated cores with the tier’s thread count and memory limit, scaled by the tier’s slowdown ' +
-  'threads / (cpus × coreSpeed); cold start kept apart; network cost computed per hop as rtt + bytes × 8 / bandwidth.';
+  'threads / (cpus × coreSpeed); cold start kept apart; network cost computed per hop by the TCP transfer model (one round trip per exchange, handshake and TLS on new connections, slow start and its restart after idle, the loss bound) for the request bytes the study’s encoding makes.';
 
 /** Composes end-to-end latency per scenario, ranks with statistics, explains, stores and announces the result. */
 @Injectable()

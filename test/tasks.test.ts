@@ -151,3 +151,52 @@ describe('tasks: a detector with its labelled set, end to end', () => {
     assert.match(tooHigh.body.error.message, /minFidelity/);
   });
 });
+
+describe('tasks: a regression head with its targets, end to end', () => {
+  let api: Api;
+  let worker: INestApplicationContext;
+  let auth: { Authorization: string };
+
+  before(async () => {
+    api = await startApi();
+    worker = await startWorker({ queues: ALL_QUEUES });
+    ({ auth } = await api.newTeam());
+  });
+  after(async () => {
+    await worker.close();
+    await api.close();
+  });
+
+  test('a tensors dataset with targets uploads as labelled values; a study on a regression model ranks by R² drop', async () => {
+    const model = await api.http
+      .post('/v1/models')
+      .set(auth)
+      .field('name', 'linear-regression')
+      .attach('file', fixtures('linear-heads/models/linear-regression.onnx'))
+      .expect(201);
+    await api.http.patch(`/v1/models/${model.body.id}`).set(auth).send({ task: 'regression' }).expect(200);
+    const dataset = await api.http.post('/v1/datasets').set(auth).attach('file', fixtures('linear-heads/eval-regression.json')).expect(201);
+    assert.equal(dataset.body.labelled, true);
+    const created = await api.http
+      .post('/v1/studies')
+      .set(auth)
+      .send({
+        modelId: model.body.id,
+        datasetId: dataset.body.id,
+        tiers: ['edge'],
+        scenarios: ['edge'],
+        operators: ['identity', 'dynamic-int8'],
+        constraints: { maxAccuracyDrop: 1 },
+        effort: { warmup: 2, runs: 10 },
+      })
+      .expect(202);
+    const study = await waitForStudy(api, auth, created.body.id);
+    assert.equal(study.status, 'completed', JSON.stringify(study));
+    const report = (await api.http.get(`/v1/studies/${study.id}/report?format=json`).set(auth).expect(200)).body as Record<string, any>;
+    assert.equal(report.accuracyMetric, 'R²');
+    const reference = JSON.parse(readFileSync(fixtures('linear-heads/reference.json'), 'utf8')) as { regression: { r2: number } };
+    const recs = (await api.http.get(`/v1/studies/${study.id}/recommendations`).set(auth).expect(200)).body as Array<Record<string, any>>;
+    const baseline = recs.find((r) => r.details.operators.join() === 'identity')!;
+    assert.ok(Math.abs(baseline.accuracy - reference.regression.r2 * 100) < 1e-3, `baseline R² ${baseline.accuracy}`);
+  });
+});

@@ -153,6 +153,7 @@ async function loadFrom(source: DatasetSource, options: LoadDatasetOptions): Pro
   return {
     kind: 'tensors',
     labelled: tensors.labelled,
+    ...(tensors.labelKind ? { labelKind: tensors.labelKind, labelSource: tensors.labelKind === 'values' ? 'targets' : 'labels' } : {}),
     classes: textClasses(source.dir),
     samples: tensors.samples,
     preprocess: { kind: 'tensors' },
@@ -244,7 +245,14 @@ async function inspectFrom(source: DatasetSource, fields: TextFields): Promise<D
       };
     }
     const tensors = readTensorDataset(source.path);
-    return { kind: 'tensors', labelled: tensors.labelled, sampleCount: tensors.count, classes: textClasses(source.dir), errors };
+    return {
+      kind: 'tensors',
+      labelled: tensors.labelled,
+      ...(tensors.labelKind ? { labelKind: tensors.labelKind } : {}),
+      sampleCount: tensors.count,
+      classes: textClasses(source.dir),
+      errors,
+    };
   } catch (error) {
     if (!(error instanceof TierwiseError) || error.code !== 'DATASET_INVALID') throw error;
     return { kind: source.kind, labelled: false, sampleCount: 0, errors: [error.message] };

@@ -11,7 +11,7 @@ import { safeEntryPath } from './safe-archive';
  * (COCO) or `labels/<stem>.txt` (YOLO) → detection; `masks/<stem>.png` → segmentation; `labels.csv` with the
  * header `file,text` → sequence. The images feed the model as any image dataset does.
  */
-export type LabelKind = 'class' | 'detection' | 'segmentation' | 'sequence';
+export type LabelKind = 'class' | 'detection' | 'segmentation' | 'sequence' | 'values';
 
 export interface GroundTruthBox {
   /** COCO [x, y, w, h] in source-image pixels. */
@@ -24,10 +24,12 @@ export interface GroundTruthBox {
 export type TaskTarget =
   | { kind: 'detection'; width: number; height: number; boxes: GroundTruthBox[] }
   | { kind: 'segmentation'; width: number; height: number; mask: Uint8Array }
-  | { kind: 'sequence'; text: string };
+  | { kind: 'sequence'; text: string }
+  /** A tensors dataset's `targets`: the values a regression should output, or 0/1 per label of a multilabel model. */
+  | { kind: 'values'; values: Float32Array };
 
 export interface TaskLabelling {
-  labelKind: Exclude<LabelKind, 'class'>;
+  labelKind: Exclude<LabelKind, 'class' | 'values'>;
   /** Where the labels came from, for the report. */
   source: string;
   entries: ImageEntry[];

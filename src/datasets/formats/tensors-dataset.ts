@@ -8,6 +8,9 @@ import type { DatasetSample } from './types';
 import type { InputTensor } from '../../onnx/io-spec';
 
 const LABEL_KEYS = ['labels', 'label'];
+/** Per-sample target values (regression outputs, or 0/1 per label for a multilabel model), instead of class labels. */
+const TARGET_KEY = 'targets';
+const NOT_INPUTS = [...LABEL_KEYS, TARGET_KEY];
 
 function invalid(message: string): TierwiseError {
   return new TierwiseError('DATASET_INVALID', message);
@@ -62,8 +65,14 @@ function typed(values: number[], type: ElementType, where: string): InputTensor[
   }
 }
 
+function labelling(labels: boolean, targets: boolean): Pick<TensorRecords, 'labelled' | 'labelKind'> {
+  return labels ? { labelled: true, labelKind: 'class' } : targets ? { labelled: true, labelKind: 'values' } : { labelled: false };
+}
+
 export interface TensorRecords {
   labelled: boolean;
+  /** `class` for labels, `values` for targets. */
+  labelKind?: 'class' | 'values';
   count: number;
   samples: DatasetSample[];
 }
@@ -96,7 +105,7 @@ export function readTensorDataset(file: string, modelInputs?: TensorSpec[], limi
     throw invalid(`${basename(file)} must be an object of input name -> samples`);
   const root = json as Record<string, unknown>;
   const labelKey = LABEL_KEYS.find((key) => root[key] !== undefined);
-  const inputNames = Object.keys(root).filter((key) => !LABEL_KEYS.includes(key));
+  const inputNames = Object.keys(root).filter((key) => !NOT_INPUTS.includes(key));
   if (inputNames.length === 0) throw invalid(`${basename(file)} has no input arrays`);
   const columns = inputNames.map((name) => {
     const column = root[name];
@@ -110,6 +119,11 @@ export function readTensorDataset(file: string, modelInputs?: TensorSpec[], limi
   const labels = labelKey ? root[labelKey] : undefined;
   if (labels !== undefined && (!Array.isArray(labels) || labels.length !== count))
     throw invalid(`"${labelKey}" must be an array of ${count} class indices`);
+  const targets = root[TARGET_KEY];
+  if (targets !== undefined && labels !== undefined) throw invalid(`give "${labelKey}" (class indices) or "targets" (values), not both`);
+  if (targets !== undefined && (!Array.isArray(targets) || targets.length !== count))
+    throw invalid(`"targets" must be an array of ${count} entries, one number or array of numbers per sample`);
+  const targetShape = targets !== undefined ? shapeOf((targets as unknown[])[0], 'targets sample 0') : undefined;
   const take = Math.min(count, limit ?? count);
   const shapes = inputNames.map((name, i) => shapeOf(columns[i][0], `input ${name} sample 0`));
   const samples: DatasetSample[] = [];
@@ -129,9 +143,16 @@ export function readTensorDataset(file: string, modelInputs?: TensorSpec[], limi
     const label = labels ? (labels as unknown[])[s] : undefined;
     if (labels && !(Number.isInteger(label) && (label as number) >= 0))
       throw invalid(`labels[${s}] = ${JSON.stringify(label)} is not a class index`);
-    samples.push({ id: `sample ${s}`, label: label as number | undefined, payloadBytes, inputs });
+    let target: DatasetSample['target'];
+    if (targets !== undefined) {
+      const values: number[] = [];
+      flatten((targets as unknown[])[s], targetShape!, `targets sample ${s}`, values);
+      if (values.some((v) => !Number.isFinite(v))) throw invalid(`targets[${s}] holds a value that is not a finite number`);
+      target = { kind: 'values', values: Float32Array.from(values) };
+    }
+    samples.push({ id: `sample ${s}`, label: label as number | undefined, payloadBytes, inputs, ...(target ? { target } : {}) });
   }
-  return { labelled: labels !== undefined, count, samples };
+  return { ...labelling(labels !== undefined, targets !== undefined), count, samples };
 }
 
 /**
@@ -157,7 +178,7 @@ export function readNpyDataset(path: string, modelInputs?: TensorSpec[], limit?:
     arrays.set(modelInputs?.some((m) => m.name === stem) ? stem : (only ?? stem), parseNpy(readFileSync(path), basename(path)));
   }
   const labelKey = LABEL_KEYS.find((key) => arrays.has(key));
-  const inputNames = [...arrays.keys()].filter((key) => !LABEL_KEYS.includes(key));
+  const inputNames = [...arrays.keys()].filter((key) => !NOT_INPUTS.includes(key));
   if (inputNames.length === 0) throw invalid(`${basename(path)} has no input arrays`);
   const sampled = inputNames.filter((name) => arrays.get(name)!.shape.length > 0);
   const count = sampled.length === 0 ? 1 : arrays.get(sampled[0]!)!.shape[0]!;
@@ -168,6 +189,10 @@ export function readNpyDataset(path: string, modelInputs?: TensorSpec[], limit?:
   const labels = labelKey ? arrays.get(labelKey)! : undefined;
   if (labels && (labels.shape.length !== 1 || labels.shape[0] !== count))
     throw invalid(`"${labelKey}" must be a 1-D array of ${count} class indices, got shape (${labels.shape.join(', ')})`);
+  const targets = arrays.get(TARGET_KEY);
+  if (targets && labels) throw invalid(`give "${labelKey}" (class indices) or "targets" (values), not both`);
+  if (targets && (targets.shape.length === 0 || targets.shape[0] !== count))
+    throw invalid(`"targets" must have ${count} samples along its leading axis, got shape (${targets.shape.join(', ')})`);
   const take = Math.min(count, limit ?? count);
   const samples: DatasetSample[] = [];
   for (let s = 0; s < take; s++) {
@@ -188,9 +213,15 @@ export function readNpyDataset(path: string, modelInputs?: TensorSpec[], limit?:
       label = Number(labels.data[s]);
       if (!(Number.isInteger(label) && label >= 0)) throw invalid(`${labelKey}[${s}] = ${label} is not a class index`);
     }
-    samples.push({ id: `sample ${s}`, label, payloadBytes, inputs });
+    let target: DatasetSample['target'];
+    if (targets) {
+      const values = Float32Array.from(convert(sliceLeading(targets, s), 'float32', `targets sample ${s}`) as Float32Array);
+      if (values.some((v) => !Number.isFinite(v))) throw invalid(`targets[${s}] holds a value that is not a finite number`);
+      target = { kind: 'values', values };
+    }
+    samples.push({ id: `sample ${s}`, label, payloadBytes, inputs, ...(target ? { target } : {}) });
   }
-  return { labelled: labels !== undefined, count, samples };
+  return { ...labelling(labels !== undefined, targets !== undefined), count, samples };
 }
 
 function convert(array: NpyArray, type: ElementType, where: string): InputTensor['data'] {

@@ -55,6 +55,56 @@ describe('tierwise eval reproduces each fixture’s reference metric', () => {
     assert.ok(Math.abs(s.pixelAccuracy.value - reference.pixel_accuracy) < 1e-6);
   });
 
+  test('linear-heads: regression MAE, RMSE and R², multilabel micro/macro F1 equal the numpy reference', async (t) => {
+    const dir = join(fixtures, 'linear-heads');
+    const reference = read(join(dir, 'reference.json'));
+    const regression = await evaluateRequest({
+      modelPath: join(dir, 'models/linear-regression.onnx'),
+      datasetPath: join(dir, 'eval-regression.json'),
+      task: 'regression',
+    });
+    const r = regression.taskMetrics!.regression!;
+    t.diagnostic(
+      `MAE ${r.mae.value} (ref ${reference.regression.mae}), RMSE ${r.rmse.value}, R² ${r.r2.value} (ref ${reference.regression.r2})`,
+    );
+    assert.ok(Math.abs(r.mae.value - reference.regression.mae) < 1e-5);
+    assert.ok(Math.abs(r.rmse.value - reference.regression.rmse) < 1e-5);
+    assert.ok(Math.abs(r.r2.value - reference.regression.r2) < 1e-5);
+    assert.deepEqual([regression.primary?.metric, regression.primary?.n, r.values], ['r2', 60, 3]);
+    assert.ok(r.mae.low <= r.mae.value && r.mae.value <= r.mae.high);
+    const multilabel = await evaluateRequest({
+      modelPath: join(dir, 'models/linear-multilabel.onnx'),
+      datasetPath: join(dir, 'eval-multilabel.json'),
+      task: 'multilabel',
+    });
+    const m = multilabel.taskMetrics!.multilabel!;
+    t.diagnostic(
+      `micro-F1 ${m.microF1.value} (ref ${reference.multilabel.micro_f1}), macro-F1 ${m.macroF1.value} (ref ${reference.multilabel.macro_f1})`,
+    );
+    assert.ok(Math.abs(m.microF1.value - reference.multilabel.micro_f1) < 1e-9);
+    assert.ok(Math.abs(m.macroF1.value - reference.multilabel.macro_f1) < 1e-9);
+    assert.equal(multilabel.primary?.metric, 'micro_f1');
+    // the regression targets (3 values) against the multilabel head (4 logits): a clear mismatch, not a figure
+    await assert.rejects(
+      evaluateRequest({
+        modelPath: join(dir, 'models/linear-multilabel.onnx'),
+        datasetPath: join(dir, 'eval-regression.json'),
+        task: 'multilabel',
+      }),
+      (e: Error & { code?: string }) =>
+        e.code === 'DATASET_MISMATCH' && /targets\[0\] holds 3 values, but the model's output has 4/.test(e.message),
+    );
+    // class labels for a regression model: refused, naming the layout it needs
+    await assert.rejects(
+      evaluateRequest({
+        modelPath: join(dir, 'models/linear-regression.onnx'),
+        datasetPath: join(fixtures, 'ctc-digits/eval-100'),
+        task: 'regression',
+      }),
+      (e: Error & { code?: string }) => e.code === 'DATASET_MISMATCH',
+    );
+  });
+
   test('ctc-digits: greedy CTC CER, WER and exact match equal the reference', async (t) => {
     const reference = read(join(fixtures, 'ctc-digits/reference.json'));
     const report = await evaluateRequest({ ...request('ctc-digits', 'eval-100'), task: 'sequence' });

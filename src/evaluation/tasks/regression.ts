@@ -4,9 +4,11 @@ import { bootstrapped } from './stats';
 export interface RegressionMetrics {
   mae: MetricValue;
   rmse: MetricValue;
+  /** Coefficient of determination 1 − SS_res / SS_tot over every value (targets pooled); 1 is perfect, 0 the mean's. */
+  r2: MetricValue;
 }
 
-/** MAE and RMSE over every predicted value against its target; bootstrap intervals over samples. */
+/** MAE, RMSE and R² over every predicted value against its target; bootstrap intervals over samples. */
 export function regressionMetrics(predicted: ArrayLike<number>[], target: ArrayLike<number>[]): RegressionMetrics {
   const abs = predicted.map((p, i) => {
     let s = 0;
@@ -28,8 +30,25 @@ export function regressionMetrics(predicted: ArrayLike<number>[], target: ArrayL
     }
     return c === 0 ? 0 : s / c;
   };
+  const r2 = (ix: number[]): number => {
+    let sum = 0;
+    let count = 0;
+    for (const i of ix) for (let k = 0; k < target[i].length; k++) ((sum += target[i][k]), count++);
+    const mean = count === 0 ? 0 : sum / count;
+    let total = 0;
+    let residual = 0;
+    for (const i of ix) {
+      residual += sq[i];
+      for (let k = 0; k < target[i].length; k++) total += (target[i][k] - mean) ** 2;
+    }
+    return total === 0 ? (residual === 0 ? 1 : 0) : 1 - residual / total;
+  };
   const n = predicted.length;
-  return { mae: bootstrapped(n, (ix) => over(abs, ix)), rmse: bootstrapped(n, (ix) => Math.sqrt(over(sq, ix))) };
+  return {
+    mae: bootstrapped(n, (ix) => over(abs, ix)),
+    rmse: bootstrapped(n, (ix) => Math.sqrt(over(sq, ix))),
+    r2: bootstrapped(n, r2),
+  };
 }
 
 export interface MultilabelMetrics {

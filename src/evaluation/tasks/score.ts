@@ -7,7 +7,8 @@ import { detectionMetrics, type CocoDetection, type CocoGroundTruth, type Detect
 import { decodeDetections } from './detection';
 import { decodeMask, IGNORE_INDEX, segmentationMetrics, type SegmentationMetrics } from './segmentation';
 import { ctcGreedy, decodeText, sequenceMetrics, stepsAndClasses, type SequenceMetrics } from './sequence';
-import type { DetectionPostprocess, Postprocess, SegmentationPostprocess, SequencePostprocess, Task } from './task';
+import { multilabelMetrics, regressionMetrics, type MultilabelMetrics, type RegressionMetrics } from './regression';
+import type { DetectionPostprocess, MultilabelPostprocess, Postprocess, SegmentationPostprocess, SequencePostprocess, Task } from './task';
 
 /** The one figure a study ranks and constrains by: higher is better, 0..1 (reported ×100 as points). */
 export interface PrimaryMetric extends MetricValue {
@@ -21,6 +22,8 @@ export interface TaskMetrics {
   detection?: DetectionMetrics & { mapping: BoxMapping; categories: { id: number; name: string }[]; detections: number };
   segmentation?: SegmentationMetrics & { classCount: number };
   sequence?: SequenceMetrics & { charset: number };
+  regression?: RegressionMetrics & { values: number };
+  multilabel?: MultilabelMetrics & { labels: number };
 }
 
 export interface TaskScore {
@@ -243,7 +246,13 @@ function scoreSequence(input: ScoringInput, spec: SequencePostprocess): TaskScor
 /** Labelled metrics of a non-classification task; undefined when the dataset's labels are not the task's. */
 export function scoreTask(input: ScoringInput): TaskScore | undefined {
   const kind = input.dataset.labelKind;
-  const expected: Partial<Record<Task, string>> = { detection: 'detection', segmentation: 'segmentation', sequence: 'sequence' };
+  const expected: Partial<Record<Task, string>> = {
+    detection: 'detection',
+    segmentation: 'segmentation',
+    sequence: 'sequence',
+    regression: 'values',
+    multilabel: 'values',
+  };
   const wanted = expected[input.task];
   if (!input.dataset.labelled || !kind) return undefined;
   if (kind !== 'class' && kind !== wanted)
@@ -259,13 +268,49 @@ export function scoreTask(input: ScoringInput): TaskScore | undefined {
   if (input.task === 'detection') return scoreDetection(input, input.postprocess as DetectionPostprocess);
   if (input.task === 'segmentation') return scoreSegmentation(input, input.postprocess as SegmentationPostprocess);
   if (input.task === 'sequence') return scoreSequence(input, input.postprocess as SequencePostprocess);
+  if (input.task === 'regression' || input.task === 'multilabel') return scoreValues(input);
   return undefined;
+}
+
+/** Regression (MAE, RMSE; R² ranks) or multilabel (micro/macro F1 at the threshold; micro ranks) against `targets`. */
+function scoreValues(input: ScoringInput): TaskScore {
+  const targets = input.dataset.samples.map((s, i) => {
+    if (s.target?.kind !== 'values') throw mismatch(`sample ${i} has no targets`);
+    return s.target.values;
+  });
+  const width = input.values[0]?.length ?? 0;
+  const bad = targets.findIndex((t) => t.length !== width);
+  if (bad >= 0)
+    throw mismatch(
+      `targets[${bad}] holds ${targets[bad]!.length} values, but the model's output has ${width} per sample (per-sample shape [${input.dims}])`,
+      { targetValues: targets[bad]!.length, outputValues: width },
+    );
+  if (input.task === 'regression') {
+    const metrics = regressionMetrics(input.values, targets);
+    return {
+      metrics: { regression: { ...metrics, values: width } },
+      primary: { metric: 'r2', label: 'R²', ...metrics.r2 },
+      assumptions: ['regression: MAE and RMSE pooled over every output value; R² (ranked) against the pooled targets’ mean'],
+    };
+  }
+  const spec = input.postprocess as MultilabelPostprocess;
+  if (targets.some((t) => t.some((v) => v !== 0 && v !== 1))) throw mismatch('multilabel targets must be 0 or 1 per label');
+  const metrics = multilabelMetrics(input.values, targets, spec.threshold, spec.activation);
+  return {
+    metrics: { multilabel: { ...metrics, labels: width } },
+    primary: { metric: 'micro_f1', label: 'micro-F1', ...metrics.microF1 },
+    assumptions: [
+      `multilabel: a label is on where its ${spec.activation === 'sigmoid' ? 'sigmoid of the logit' : 'probability'} exceeds ${spec.threshold}; macro-F1 over the labels present`,
+    ],
+  };
 }
 
 const LAYOUTS: Partial<Record<Task, string>> = {
   detection: 'images/ with annotations.json (COCO) or labels/*.txt (YOLO)',
   segmentation: 'images/ with masks/*.png',
   sequence: 'images with labels.csv file,text',
+  regression: 'a tensors dataset (.json/.npz) with "targets", one array of output values per sample',
+  multilabel: 'a tensors dataset (.json/.npz) with "targets", one 0/1 per label per sample',
 };
 
 /** Label-free: the candidate's decoded outputs scored against the baseline's with the task's metric. */
@@ -351,6 +396,8 @@ const PRIMARY_LABELS: Record<string, string> = {
   map50: 'mAP@0.5',
   miou: 'mIoU',
   one_minus_cer: '100 − CER',
+  r2: 'R²',
+  micro_f1: 'micro-F1',
   baseline_map50: "mAP@0.5 against the baseline's boxes",
   mask_iou: "mask IoU with the baseline's masks",
   one_minus_cer_vs_baseline: "100 − CER against the baseline's decodes",

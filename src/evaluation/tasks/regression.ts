@@ -33,7 +33,11 @@ export function regressionMetrics(predicted: ArrayLike<number>[], target: ArrayL
   const r2 = (ix: number[]): number => {
     let sum = 0;
     let count = 0;
-    for (const i of ix) for (let k = 0; k < target[i].length; k++) ((sum += target[i][k]), count++);
+    for (const i of ix)
+      for (let k = 0; k < target[i].length; k++) {
+        sum += target[i][k];
+        count++;
+      }
     const mean = count === 0 ? 0 : sum / count;
     let total = 0;
     let residual = 0;

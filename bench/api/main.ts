@@ -3,7 +3,7 @@
  * runs it), seeded with a team, three fixture models and a completed study with a stored report; autocannon drives
  * each read route (REST and GraphQL) at 10 and 50 connections, interleaved, `--rounds` times, with the static page
  * `/` from the same process as the same-run ceiling. Prints route, rps, p50, p99 and ratio to the static page.
- * Run: npm run build && DATABASE_URL=... node dist/bench/api/main.js [--seconds 4] [--rounds 3] [--cpu-prof DIR]
+ * Run: npm run build && DATABASE_URL=... node dist/bench/api/main.js [--seconds 4] [--rounds 3] [--cpu-prof DIR] [--only ROUTE]
  *   → bench/results/api.json
  */
 import 'reflect-metadata';
@@ -18,6 +18,7 @@ const arg = (name: string, fallback: string) => (process.argv.includes(name) ? p
 const seconds = Number(arg('--seconds', '4'));
 const rounds = Number(arg('--rounds', '3'));
 const cpuProf = arg('--cpu-prof', '');
+const only = arg('--only', '');
 const fixture = (path: string) => join(repoRoot(), 'test/fixtures', path);
 const MODELS = [
   'sentiment-bert/models/sentiment-bert-identity.onnx',
@@ -174,7 +175,7 @@ async function main(): Promise<void> {
     child.once('message', (m) => resolve(m as Seeded));
     child.once('exit', (code) => reject(new Error(`api exited with ${code}`)));
   });
-  const list = routes(seeded.studyId);
+  const list = routes(seeded.studyId).filter((r, i) => i === 0 || !only || r.name.includes(only));
   // A warm-up pass so the first figures are not the JIT's.
   for (const route of list) await drive(seeded.port, seeded.key, route, 10, 1);
   const samples: Sample[] = [];

@@ -19,6 +19,7 @@ import { HealthModule } from '../health/health.module';
 import { QueueDashboardModule } from '../admin/queue-dashboard';
 import { KeyThrottlerGuard, RateLimitModule } from './rate-limit';
 import { JobsModule } from '../jobs/jobs.module';
+import { ViewCacheModule } from '../common/cache/view-cache';
 import { MetricsController } from '../metrics/metrics.controller';
 import { httpMetricsMiddleware } from '../metrics/http-metrics.middleware';
 import { DatasetsModule } from '../datasets/datasets.module';
@@ -38,6 +39,7 @@ import { RemoteWorkersModule } from '../remote-workers/remote-workers.module';
     PrismaModule,
     BlobsModule,
     JobsModule,
+    ViewCacheModule,
     AuthModule,
     TiersModule,
     RateLimitModule,

@@ -26,6 +26,8 @@ const envSchema = z.object({
   WORKER_KEYS_TEAM: z.string().min(1).default('default'),
   /** How long the api trusts a key it has checked before asking Postgres again (a revoke on this process is immediate). */
   AUTH_CACHE_MS: z.coerce.number().int().min(0).max(600_000).default(5000),
+  /** How long the api keeps a study or model view in memory; any write drops it on every replica sooner (`0`: no cache). */
+  VIEW_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(2000),
   /** Requests per key (or per address without one) in each window, counted in Redis across api replicas. */
   RATE_LIMIT_REQUESTS: z.coerce.number().int().min(1).default(600),
   RATE_LIMIT_WINDOW_S: z.coerce.number().int().min(1).default(60),

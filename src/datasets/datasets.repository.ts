@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Prisma } from '../generated/prisma/client';
 import type { Page } from '../models/model.views';
 import { PrismaService } from '../prisma/prisma.service';
+import { ViewCache } from '../common/cache/view-cache';
 import { pageQuery, toPage } from '../common/pagination';
 import type { DatasetView } from './dataset.views';
 
@@ -38,7 +39,10 @@ export interface NewDataset {
 
 @Injectable()
 export class DatasetsRepository {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly views: ViewCache,
+  ) {}
 
   async create(d: NewDataset): Promise<DatasetView> {
     const row = await this.prisma.dataset.create({
@@ -72,6 +76,7 @@ export class DatasetsRepository {
     const row = await this.prisma.dataset.findFirst({ where: { id, teamId }, select: { blobSha: true } });
     if (!row) return null;
     await this.prisma.dataset.delete({ where: { id } });
+    await this.views.changed('studies');
     return row.blobSha;
   }
 }

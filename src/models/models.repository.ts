@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Prisma } from '../generated/prisma/client';
 import { PrismaService } from '../prisma/prisma.service';
+import { ViewCache } from '../common/cache/view-cache';
 import { pageQuery, toPage } from '../common/pagination';
 import type { TensorSpec } from '../onnx/io-spec';
 import type { ModelInspection, ModelView, Page, VariantView } from './model.views';
@@ -59,7 +60,10 @@ export interface NewModel {
 
 @Injectable()
 export class ModelsRepository {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly views: ViewCache,
+  ) {}
 
   /** The model and its baseline ("identity") variant, which points at the same blob. */
   async create(model: NewModel): Promise<ModelView> {
@@ -92,6 +96,7 @@ export class ModelsRepository {
       },
       include: withVariants,
     });
+    await this.views.changed('models');
     return toModelView(row);
   }
 
@@ -111,6 +116,7 @@ export class ModelsRepository {
       where: { id, teamId },
       data: { task, postprocess: postprocess as Prisma.InputJsonValue, taskGuessed: false },
     });
+    if (found.count > 0) await this.views.changed('models');
     return found.count === 0 ? null : this.find(teamId, id);
   }
 
@@ -119,6 +125,7 @@ export class ModelsRepository {
     const row = await this.prisma.model.findFirst({ where: { id, teamId }, include: { variants: { select: { blobSha: true } } } });
     if (!row) return null;
     await this.prisma.model.delete({ where: { id } });
+    await this.views.changed('models', 'studies');
     return [row.blobSha, ...row.variants.map((v) => v.blobSha).filter((sha): sha is string => sha !== null)];
   }
 
@@ -134,6 +141,7 @@ export class ModelsRepository {
         notes: notes ?? null,
       },
     });
+    await this.views.changed('models');
     return toVariantView(row);
   }
 }

@@ -7,6 +7,7 @@ import type { Request } from 'express';
 import type { TeamRef } from '../auth/teams.repository';
 import { BlobsService } from '../blobs/blobs.service';
 import { TierwiseError } from '../common/errors';
+import { ViewCache } from '../common/cache/view-cache';
 import { pageLimit } from '../common/pagination';
 import { readMultipart } from '../common/http/multipart';
 import { APP_CONFIG, type AppConfig } from '../config/env';
@@ -37,6 +38,7 @@ export class ModelsService {
     private readonly models: ModelsRepository,
     private readonly blobs: BlobsService,
     private readonly inspector: ModelInspector,
+    private readonly views: ViewCache,
   ) {}
 
   async upload(team: TeamRef, req: Request): Promise<ModelView> {
@@ -84,15 +86,22 @@ export class ModelsService {
     }
   }
 
+  /** The team's models, newest first (a cached view: see ViewCache). */
   list(team: TeamRef, limit = 20, cursor?: string): Promise<Page<ModelView>> {
-    return this.models.list(team.id, pageLimit(limit), cursor);
+    const size = pageLimit(limit);
+    return this.views.read('models', `${team.id}:list:${size}:${cursor ?? ''}`, () => this.models.list(team.id, size, cursor));
   }
 
+  /** The model's view with its external-data manifest, if any (cached, frozen: see ViewCache). */
   async get(team: TeamRef, id: string): Promise<ModelView> {
-    const model = await this.models.find(team.id, id);
+    const model = await this.views.read('models', `${team.id}:${id}`, async () => {
+      const found = await this.models.find(team.id, id);
+      if (!found) return null;
+      const externalData = await bundleManifest(this.blobs.store.bundleDir(found.sha256));
+      return externalData ? { ...found, externalData } : found;
+    });
     if (!model) throw new TierwiseError('MODEL_NOT_FOUND', `no model ${id}`);
-    const externalData = await bundleManifest(this.blobs.store.bundleDir(model.sha256));
-    return externalData ? { ...model, externalData } : model;
+    return model;
   }
 
   /** Sets the model's task and postprocess spec (validated, defaults filled); the task is then no longer a guess. */

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Prisma } from '../generated/prisma/client';
 import { PrismaService } from '../prisma/prisma.service';
+import { ViewCache } from '../common/cache/view-cache';
 import { pageQuery, toPage } from '../common/pagination';
 import type { Page } from '../models/model.views';
 import type { AdvisorReport } from '../advisor';
@@ -94,7 +95,10 @@ export interface NewStudy {
 
 @Injectable()
 export class StudiesRepository {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly views: ViewCache,
+  ) {}
 
   /** Creates the study, or returns the one already created with the same idempotency key (and false). */
   async create(study: NewStudy): Promise<{ study: StudyView; created: boolean }> {
@@ -125,6 +129,7 @@ export class StudiesRepository {
         },
         select: viewSelect,
       });
+      await this.views.changed('studies');
       return { study: toView(row), created: true };
     } catch (error) {
       if (study.idempotencyKey && error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
@@ -172,6 +177,7 @@ export class StudiesRepository {
     });
     if (count > 0 && status !== 'queued')
       await this.prisma.study.updateMany({ where: { id, startedAt: null }, data: { startedAt: new Date() } });
+    if (count > 0) await this.views.changed('studies');
     return count > 0;
   }
 
@@ -194,10 +200,12 @@ export class StudiesRepository {
 
   async jobFinished(id: string, count = 1): Promise<void> {
     await this.prisma.study.update({ where: { id }, data: { jobsDone: { increment: count } } });
+    await this.views.changed('studies');
   }
 
   async addFailure(id: string, failure: StudyFailure): Promise<void> {
     await this.prisma.$executeRaw`update "Study" set failures = failures || ${JSON.stringify([failure])}::jsonb where id = ${id}`;
+    await this.views.changed('studies');
   }
 
   async finish(id: string, outcome: { status: TerminalStatus; error?: string; result?: object }): Promise<boolean> {
@@ -211,6 +219,7 @@ export class StudiesRepository {
         finishedAt: new Date(),
       },
     });
+    if (count > 0) await this.views.changed('studies');
     return count > 0;
   }
 
@@ -221,5 +230,6 @@ export class StudiesRepository {
 
   async completeProgress(id: string): Promise<void> {
     await this.prisma.$executeRaw`update "Study" set "jobsDone" = "jobsTotal" where id = ${id}`;
+    await this.views.changed('studies');
   }
 }

@@ -7,6 +7,7 @@ import type { Link } from '../benchmark/network';
 import { TiersService } from '../tiers/tiers.service';
 import { studyNetwork } from './study-topology';
 import { TierwiseError } from '../common/errors';
+import { ViewCache } from '../common/cache/view-cache';
 import { pageLimit } from '../common/pagination';
 import { correlationId } from '../common/correlation';
 import { DatasetsService } from '../datasets/datasets.service';
@@ -41,6 +42,7 @@ export class StudiesService {
     private readonly cancellation: StudyCancellation,
     private readonly queues: QueuesService,
     private readonly tiers: TiersService,
+    private readonly views: ViewCache,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -137,12 +139,15 @@ export class StudiesService {
     return { study: (await this.studies.find(team.id, result.study.id)) ?? result.study, created: result.created };
   }
 
+  /** The team's studies, newest first (a cached view: see ViewCache). */
   list(team: TeamRef, limit = 20, cursor?: string): Promise<Page<StudyView>> {
-    return this.studies.list(team.id, pageLimit(limit), cursor);
+    const size = pageLimit(limit);
+    return this.views.read('studies', `${team.id}:list:${size}:${cursor ?? ''}`, () => this.studies.list(team.id, size, cursor));
   }
 
+  /** The study's view (cached, frozen: see ViewCache). */
   async get(team: TeamRef, id: string): Promise<StudyView> {
-    const study = await this.studies.find(team.id, id);
+    const study = await this.views.read('studies', `${team.id}:${id}`, () => this.studies.find(team.id, id));
     if (!study) throw new TierwiseError('STUDY_NOT_FOUND', `no study ${id}`);
     return study;
   }

@@ -2,6 +2,7 @@ import type { InputShapesRecord } from '../onnx/input-spec';
 import { Injectable } from '@nestjs/common';
 import type { Prisma } from '../generated/prisma/client';
 import { PrismaService } from '../prisma/prisma.service';
+import { ViewCache } from '../common/cache/view-cache';
 
 export interface VariantRecord {
   id: string;
@@ -41,7 +42,10 @@ function toRecord(row: Prisma.VariantGetPayload<object>): VariantRecord {
 /** Variants as the study flow sees them: built ones are content-addressed by buildKey and built once. */
 @Injectable()
 export class VariantsRepository {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly views: ViewCache,
+  ) {}
 
   async get(id: string): Promise<VariantRecord | null> {
     const row = await this.prisma.variant.findUnique({ where: { id } });
@@ -60,14 +64,18 @@ export class VariantsRepository {
       create: { modelId, buildKey, operators, params: params as Prisma.InputJsonValue, origin: 'built', parentId, status: 'pending' },
       update: {},
     });
+    await this.views.changed('models');
     if (row.status === 'failed') {
-      return toRecord(await this.prisma.variant.update({ where: { id: row.id }, data: { status: 'pending', error: null } }));
+      const reset = await this.prisma.variant.update({ where: { id: row.id }, data: { status: 'pending', error: null } });
+      await this.views.changed('models');
+      return toRecord(reset);
     }
     return toRecord(row);
   }
 
   async markBuilding(id: string): Promise<void> {
     await this.prisma.variant.update({ where: { id }, data: { status: 'building' } });
+    await this.views.changed('models');
   }
 
   /** `inputShapes`: the shapes and fills the build probed and verified with ({ name: { shape, type, fill } }). */
@@ -83,9 +91,11 @@ export class VariantsRepository {
         ...(inputShapes ? { inputShapes: inputShapes as Prisma.InputJsonValue } : {}),
       },
     });
+    await this.views.changed('models');
   }
 
   async markFailed(id: string, error: string): Promise<void> {
     await this.prisma.variant.update({ where: { id }, data: { status: 'failed', error } });
+    await this.views.changed('models');
   }
 }

@@ -4,6 +4,7 @@ import { BlobsModule } from '../blobs/blobs.module';
 import { ConfigModule } from '../config/config.module';
 import { LoggingModule } from '../common/logging/logging.module';
 import { JobsModule } from '../jobs/jobs.module';
+import { ViewCacheModule } from '../common/cache/view-cache';
 import { PrismaModule } from '../prisma/prisma.module';
 import { TiersModule } from '../tiers/tiers.module';
 import { JOB_PROCESSORS, type JobProcessor } from '../jobs/job-processor';
@@ -23,6 +24,7 @@ export class WorkerModule {
         PrismaModule,
         BlobsModule,
         JobsModule,
+        ViewCacheModule,
         AuthModule,
         TiersModule,
         ...workerFeatures.map((f) => f.module),

@@ -9,8 +9,8 @@ test('int8 weights where kernels accumulate wide (VNNI, ARM); uint8 on x86-64 wi
   const avx2 = hostWeightType('auto', 'x64', ['sse4_2', 'avx2', 'fma']);
   assert.equal(avx2.type, 'uint8');
   assert.match(avx2.reason, /no VNNI/);
-  assert.equal(hostWeightType('auto', 'arm64', undefined).type, 'int8');
-  assert.equal(hostWeightType('auto', 'x64', undefined).type, 'uint8', 'unknown flags: the safe side');
+  assert.equal(hostWeightType('auto', 'arm64', null).type, 'int8');
+  assert.equal(hostWeightType('auto', 'x64', null).type, 'uint8', 'unknown flags: the safe side');
   assert.equal(hostWeightType('int8', 'x64', ['avx2']).type, 'int8');
   assert.equal(hostWeightType('uint8', 'x64', ['avx512_vnni']).type, 'uint8');
   assert.throws(() => hostWeightType('int4'), /INT8_WEIGHT_TYPE/);

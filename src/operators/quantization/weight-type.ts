@@ -21,14 +21,14 @@ export interface HostWeightType {
 
 const VNNI_FLAGS = ['avx512_vnni', 'avx_vnni', 'amx_int8'];
 
-function cpuFlags(): string[] | undefined {
+function cpuFlags(): string[] | null {
   try {
     const line = readFileSync('/proc/cpuinfo', 'utf8')
       .split('\n')
       .find((l) => /^flags\s*:/.test(l));
-    return line?.split(':')[1]!.trim().split(/\s+/);
+    return line ? line.split(':')[1]!.trim().split(/\s+/) : null;
   } catch {
-    return undefined;
+    return null;
   }
 }
 
@@ -39,7 +39,8 @@ function cpuFlags(): string[] | undefined {
 export function hostWeightType(
   setting: string = process.env.INT8_WEIGHT_TYPE ?? 'auto',
   arch: string = process.arch,
-  flags: string[] | undefined = arch === 'x64' ? cpuFlags() : undefined,
+  /** null: not known (an explicit `undefined` would read this host's flags). */
+  flags: string[] | null = arch === 'x64' ? cpuFlags() : null,
 ): HostWeightType {
   if (setting === 'int8' || setting === 'uint8') return { type: setting, reason: `${setting} weights: INT8_WEIGHT_TYPE=${setting}` };
   if (setting !== 'auto') throw new RangeError(`INT8_WEIGHT_TYPE must be auto, int8 or uint8, got ${setting}`);

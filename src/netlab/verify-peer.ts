@@ -26,11 +26,6 @@ export type RequestDecoding = (
   json?: boolean;
 };
 
-/** The body a json-base64 client sends for `bytes` (the counterpart of decode's unwrapping). */
-export function jsonBase64Body(bytes: Buffer): Buffer {
-  return Buffer.from(JSON.stringify({ input: bytes.toString('base64') }), 'utf8');
-}
-
 export interface VerifyServerConfig {
   modelPath: string;
   threads: number;

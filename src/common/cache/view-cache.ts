@@ -43,7 +43,8 @@ export class ViewCache implements OnModuleDestroy {
   private readonly generations: Record<ViewKind, number> = { studies: 0, models: 0 };
   private subscriber?: Redis;
   private live = false;
-  static readonly MAX_ENTRIES = 10_000;
+  /** A bound on memory: the oldest view goes first past it (a view is a few KB; a list page of models, tens). */
+  static readonly MAX_ENTRIES = 2_000;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,

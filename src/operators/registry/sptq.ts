@@ -70,7 +70,7 @@ export const sptq: Operator = {
           baselineAccuracy: baseline,
           chosen: result.chosen,
           trials: result.trials,
-          weights: weightsFor(undefined),
+          weights: weightsFor(chosenConfig.weightType),
           ...(latency ? { latency: latency.placement } : {}),
         },
       };

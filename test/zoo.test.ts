@@ -10,12 +10,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { INestApplicationContext } from '@nestjs/common';
 import { inputTypes, runEngine, type Cell } from '../bench/zoo/engines';
 import { zooStudy } from '../bench/zoo/study';
 import { ENGINES, installZoo, ZOO_MODELS, type Engine } from '../bench/zoo/zoo-models';
-import { ALL_QUEUES } from '../bench/study/run-study';
-import { startApi, startWorker, type Api } from './support/harness';
+import { useStack } from './support/harness';
 
 /**
  * Cases still broken (engine work in progress); each one names what goes wrong. They run and report, but do not
@@ -74,34 +72,17 @@ for (const model of ZOO_MODELS.filter((m) => m.ci && CI_MODELS.includes(m.id))) 
  * spec's shape (partition included, which probes and splits at it) and every measurement records that shape.
  */
 describe('zoo full study: melspectrogram through the API', () => {
-  let api: Api;
-  let worker: INestApplicationContext;
-  let auth: { Authorization: string };
-
-  before(async () => {
-    api = await startApi();
-    worker = await startWorker({ queues: ALL_QUEUES });
-    ({ auth } = await api.newTeam());
-  });
-  after(async () => {
-    await worker.close();
-    await api.close();
-  });
+  const stack = useStack();
 
   test(
     'INPUT_SPEC_REQUIRED without a spec; with one, the study completes and variants and measurements record [1, 16000]',
     { timeout: 420_000 },
     async () => {
       const model = ZOO_MODELS.find((m) => m.id === 'melspectrogram')!;
-      const row = await zooStudy(
-        { api, worker, auth, close: async () => undefined },
-        model,
-        paths[model.id]!,
-        ['mobile', 'edge'],
-        5,
-        360_000,
-        ['edge', 'mobile|edge'],
-      );
+      const row = await zooStudy({ ...stack, close: async () => undefined }, model, paths[model.id]!, ['mobile', 'edge'], 5, 360_000, [
+        'edge',
+        'mobile|edge',
+      ]);
       assert.deepEqual(row.withoutSpec, { status: 422, code: 'INPUT_SPEC_REQUIRED' });
       assert.equal(row.status, 'completed', JSON.stringify(row));
       const built = row.variants.filter((v) => v.status === 'ready');
@@ -125,10 +106,10 @@ describe('zoo full study: melspectrogram through the API', () => {
           [1, 16000],
           `${m.variant} ${m.part} on ${m.tier}`,
         );
-      const html = (await api.http.get(`/v1/studies/${row.studyId}/report?format=html`).set(auth).expect(200)).text;
+      const html = (await stack.api.http.get(`/v1/studies/${row.studyId}/report?format=html`).set(stack.auth).expect(200)).text;
       assert.match(html, /Built and checked at/);
       assert.match(html, /input \[1,16000\] float32/);
-      const report = (await api.http.get(`/v1/studies/${row.studyId}/report?format=json`).set(auth).expect(200)).body as {
+      const report = (await stack.api.http.get(`/v1/studies/${row.studyId}/report?format=json`).set(stack.auth).expect(200)).body as {
         buildInputShapes?: Record<string, Record<string, { shape: number[] }>>;
       };
       assert.ok(Object.values(report.buildInputShapes ?? {}).length >= 2, JSON.stringify(report.buildInputShapes));

@@ -13,9 +13,9 @@ import { ensureDatabase, migrate } from '../../src/cli/database';
 import { isTerminal } from '../../src/studies/study-status';
 import { QueuesService } from '../../src/jobs/queues.service';
 import { PrismaService } from '../../src/prisma/prisma.service';
-import { fixtures, isolateEnvironment, startApi, startWorker, type Api } from '../../test/support/harness';
+import { ALL_QUEUES, fixtures, isolateEnvironment, startApi, startWorker, type Api } from '../../test/support/harness';
 
-export const ALL_QUEUES = ['build', 'evaluate', 'advise', 'webhook', 'bench-mobile', 'bench-edge', 'bench-cloud'];
+export { ALL_QUEUES };
 export type Auth = { Authorization: string };
 export type Family = 'image' | 'text';
 

@@ -5,12 +5,16 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import request from 'supertest';
 import { createApi } from '../../src/api/create-api';
 import { TeamsService } from '../../src/auth/teams.service';
 import { repoRoot } from '../../src/common/paths';
 import { WorkerHost, type WorkerOptions } from '../../src/worker/worker-host';
 import { WorkerModule } from '../../src/worker/worker.module';
+
+/** Every queue a local study uses: a worker on all of them runs a study end to end. */
+export const ALL_QUEUES = ['build', 'evaluate', 'advise', 'webhook', 'bench-mobile', 'bench-edge', 'bench-cloud'];
 
 export const fixtures = (...parts: string[]) => join(repoRoot(), 'test/fixtures', ...parts);
 
@@ -56,4 +60,25 @@ export async function startWorker(options: Partial<WorkerOptions> & { queues: st
   const context = await NestFactory.createApplicationContext(WorkerModule.create(), { logger: false });
   await context.get(WorkerHost).start({ envelopeMethod: 'scaled', ...options });
   return context;
+}
+
+/** An api and a worker on every queue, with a new team's key: started before the enclosing describe's tests, closed after. */
+export interface Stack {
+  api: Api;
+  worker: INestApplicationContext;
+  auth: { Authorization: string };
+}
+
+export function useStack(): Stack {
+  const stack = {} as Stack;
+  before(async () => {
+    stack.api = await startApi();
+    stack.worker = await startWorker({ queues: ALL_QUEUES });
+    ({ auth: stack.auth } = await stack.api.newTeam());
+  });
+  after(async () => {
+    await stack.worker?.close();
+    await stack.api?.close();
+  });
+  return stack;
 }

@@ -79,10 +79,12 @@ describe('zoo full study: melspectrogram through the API', () => {
     { timeout: 420_000 },
     async () => {
       const model = ZOO_MODELS.find((m) => m.id === 'melspectrogram')!;
-      const row = await zooStudy({ ...stack, close: async () => undefined }, model, paths[model.id]!, ['mobile', 'edge'], 5, 360_000, [
-        'edge',
-        'mobile|edge',
-      ]);
+      const row = await zooStudy({ ...stack, close: async () => undefined }, model, paths[model.id]!, {
+        tiers: ['mobile', 'edge'],
+        scenarios: ['edge', 'mobile|edge'],
+        runs: 5,
+        timeoutMs: 360_000,
+      });
       assert.deepEqual(row.withoutSpec, { status: 422, code: 'INPUT_SPEC_REQUIRED' });
       assert.equal(row.status, 'completed', JSON.stringify(row));
       const built = row.variants.filter((v) => v.status === 'ready');

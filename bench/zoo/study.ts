@@ -17,6 +17,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import * as tar from 'tar';
 import { runStudy, startStack, type Auth, type Stack } from '../study/run-study';
+import { breakdown } from '../study/timeline';
 import { tierwiseSpec } from './engines';
 import { installZoo, repoRoot, ZOO_MODELS, type LabelFreeSet, type ZooModel } from './zoo-models';
 
@@ -34,6 +35,22 @@ export interface ZooStudyRow {
   variants: Array<{ operators: string[]; status: string; error: string | null; inputShapes: unknown; buildSeconds: number | null }>;
   measurements: Array<{ variant: string; tier: string; part: string; p50Ms: number; inputShapes: unknown }>;
   recommendation: string | null;
+  /** The effort the study ran with. */
+  effort: Record<string, unknown>;
+  /**
+   * Where the study's wall time went (bench/study/timeline.ts): POST → completed seen, the summed child-process time
+   * (runner, build and evaluation children), their ratio, and the union of the child intervals (children overlap
+   * where cores allow).
+   */
+  timing: {
+    timeToRecommendationS: number;
+    childS: number;
+    ratio: number;
+    unionChildS: number;
+    runners: number;
+    builds: number;
+    evaluations: number;
+  };
   /** The task the upload guessed and the one declared (label-free rows only). */
   task?: { guessed: string; declared: string; postprocess: unknown };
   /** Label-free rows: the metric the study ranked by and each variant's fidelity to fp32 (percent, 95 % interval). */
@@ -85,16 +102,19 @@ const hasSymbolicDims = (model: ZooModel, io: Array<{ shape: unknown[] | null }>
   io.some((i) => !i.shape || i.shape.some((d) => typeof d !== 'number' || d <= 0)) ||
   Object.values(model.spec).some((e) => e.value !== undefined);
 
-/** Uploads `path` and runs one study at the model's spec; `tiers` one or more of mobile, edge, cloud. */
-export async function zooStudy(
-  stack: Stack,
-  model: ZooModel,
-  path: string,
-  tiers: string[],
-  runs: number,
-  timeoutMs: number,
-  scenarios: string[] = tiers,
-): Promise<ZooStudyRow> {
+export interface ZooStudyOptions {
+  /** Tiers and scenarios; absent, the API's defaults (every tier, every default scenario: a full study). */
+  tiers?: string[];
+  scenarios?: string[];
+  /** The study's effort; absent, fixed runs (`runs`, at least 5) after a short warm-up. */
+  effort?: Record<string, unknown>;
+  runs?: number;
+  timeoutMs: number;
+}
+
+/** Uploads `path` and runs one study at the model's spec. */
+export async function zooStudy(stack: Stack, model: ZooModel, path: string, options: ZooStudyOptions): Promise<ZooStudyRow> {
+  const runs = options.runs ?? 5;
   const { api, auth } = stack;
   const uploaded = await api.http.post('/v1/models').set(auth).field('name', model.id).attach('file', path);
   if (uploaded.status !== 201) throw new Error(`upload of ${model.id}: ${uploaded.status} ${JSON.stringify(uploaded.body)}`);
@@ -104,9 +124,9 @@ export async function zooStudy(
   const base = {
     modelId,
     ...(labelFree && model.labelFree ? { datasetId: labelFree.datasetId, constraints: model.labelFree.constraints } : {}),
-    tiers,
-    scenarios,
-    effort: { warmup: model.ci ? Math.min(3, runs) : 1, runs: Math.max(5, runs) },
+    ...(options.tiers ? { tiers: options.tiers } : {}),
+    ...((options.scenarios ?? options.tiers) ? { scenarios: options.scenarios ?? options.tiers } : {}),
+    effort: options.effort ?? { warmup: model.ci ? Math.min(3, runs) : 1, runs: Math.max(5, runs) },
   };
   let withoutSpec: ZooStudyRow['withoutSpec'] = null;
   if (hasSymbolicDims(model, uploaded.body.inputs ?? [])) {
@@ -115,7 +135,9 @@ export async function zooStudy(
   }
   const spec = tierwiseSpec(model.spec);
   const started = Date.now();
-  const run = await runStudy(stack, { ...base, inputs: spec }, timeoutMs);
+  const run = await runStudy(stack, { ...base, inputs: spec }, options.timeoutMs);
+  const time = breakdown(run);
+  const seconds = (ms: number): number => Math.round(ms / 100) / 10;
   const name = (id: string): string => run.variants.find((v) => v.id === id)?.operators.join('+') ?? id;
   const fidelity: ZooStudyRow['fidelity'] =
     labelFree && model.labelFree
@@ -145,9 +167,9 @@ export async function zooStudy(
     withoutSpec,
     status: run.study.status,
     error: run.study.error ?? null,
-    wallSeconds: Math.round((run.observedDoneAt - started) / 100) / 10,
-    tiers,
-    scenarios,
+    wallSeconds: seconds(run.observedDoneAt - started),
+    tiers: run.study.tiers as string[],
+    scenarios: run.study.scenarios as string[],
     variants: run.variants.map((v) => ({
       operators: v.operators,
       status: v.status,
@@ -163,6 +185,16 @@ export async function zooStudy(
       inputShapes: m.inputShapes,
     })),
     recommendation: run.recommendations[0] ? `${name(run.recommendations[0].variantId)} on ${run.recommendations[0].scenario}` : null,
+    effort: base.effort,
+    timing: {
+      timeToRecommendationS: seconds(time.timeToRecommendationMs),
+      childS: seconds(time.child.totalMs),
+      ratio: Number(time.ratio.toFixed(2)),
+      unionChildS: seconds(time.unionChildMs),
+      runners: time.child.runners,
+      builds: time.child.builds,
+      evaluations: time.child.evaluations,
+    },
     ...(labelFree && model.labelFree
       ? {
           task: {
@@ -229,15 +261,12 @@ async function main(): Promise<void> {
   try {
     for (const model of chosen) {
       process.stderr.write(`zoo study: ${model.id}… `);
-      const row = await zooStudy(
-        stack,
-        model,
-        paths[model.id],
+      const row = await zooStudy(stack, model, paths[model.id], {
         tiers,
-        model.ci ? runs : 5,
-        model.ci ? 15 * 60_000 : 90 * 60_000,
         scenarios,
-      );
+        runs: model.ci ? runs : 5,
+        timeoutMs: model.ci ? 15 * 60_000 : 90 * 60_000,
+      });
       process.stderr.write(`${row.status} in ${row.wallSeconds} s\n`);
       rows.push(row);
       save();

@@ -21,7 +21,7 @@ import { convertToFloat32, toFloat32Checked } from '../src/operators/float32-bas
 import { upgradeOpset } from '../src/operators/opset-upgrade';
 import { engineSampleInputs } from '../src/operators/sample-inputs';
 import { specFromFlags } from '../src/cli/commands/input-flags';
-import { computesInFp16, partitionTolerance, TOLERANCES, verifyModel, verifySplit } from '../src/operators/verify';
+import { computesInFp16, computesInQdq, partitionTolerance, TOLERANCES, verifyModel, verifySplit } from '../src/operators/verify';
 
 const F = onnx.TensorProto.DataType.FLOAT;
 const F16 = onnx.TensorProto.DataType.FLOAT16;
@@ -233,6 +233,10 @@ describe('engines on real-shaped graphs', () => {
     });
     assert.equal(computesInFp16(half), true);
     assert.deepEqual(partitionTolerance(half), TOLERANCES.partitionFp16);
+    const qdq = loadModel(bytes);
+    qdq.graph!.node!.unshift({ opType: 'QuantizeLinear', input: ['x', 'x_scale'], output: ['x_q'] });
+    assert.equal(computesInQdq(qdq), true);
+    assert.deepEqual(partitionTolerance(qdq), TOLERANCES.partitionInt8);
   });
 
   test('no engine substitutes 1: a symbolic dim without a value is INPUT_SPEC_REQUIRED, naming input and dim', () => {

@@ -74,6 +74,15 @@ describe('measure (the runner)', () => {
     assert.notEqual(other.checksum, a.checksum);
   });
 
+  test('a time budget with a run cap: a fast model stops at the cap, a budget smaller than one run at 3 runs', async () => {
+    const capped = await measure({ modelPath: image, tier: 'edge', warmup: 1, budgetMs: 60_000, maxRuns: 7 });
+    assert.equal(capped.samples.rawMs.length, 7);
+    assert.equal(capped.stopReason, 'max-runs');
+    const spent = await measure({ modelPath: image, tier: 'edge', warmup: 1, budgetMs: 0.001, maxRuns: 1000 });
+    assert.equal(spent.samples.rawMs.length, 3);
+    assert.equal(spent.stopReason, 'budget');
+  });
+
   test('per-node profile: kernel times by node, scaled like the samples', async () => {
     const r = await measure({ ...quick, runs: 5, modelPath: image, tier: 'mobile', profile: { runs: 5 } });
     assert.ok(r.nodeTimes && r.nodeTimes.length > 3);

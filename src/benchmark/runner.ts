@@ -29,6 +29,8 @@ export interface MeasureRequest {
   /** Timed runs (default 50); or give `budgetMs` to run for that long instead. */
   runs?: number;
   budgetMs?: number;
+  /** With `budgetMs` and no `runs`: stop after this many timed runs even when budget is left (a cap for fast models). */
+  maxRuns?: number;
   profile?: boolean | { runs: number };
   timeoutMs?: number;
   quotaPeriodUs?: number;
@@ -154,7 +156,7 @@ async function measureOnce(request: MeasureRequest): Promise<MeasureResult> {
     warmup,
     runs,
     budgetMs: request.budgetMs,
-    maxRuns: request.adaptive?.maxRuns,
+    maxRuns: request.adaptive?.maxRuns ?? (runs === undefined ? request.maxRuns : undefined),
     targetRelCi: request.adaptive?.targetRelCi,
     minRuns: request.adaptive?.minRuns,
     profileRuns,

@@ -28,7 +28,8 @@ export interface BuildRequest {
   inputSpec?: InputSpec;
   /** The study's network: the paper's fields, or its own links and origin (advisor NetworkProfile). */
   network: NetworkProfile;
-  effort: { warmup: number; runs: number };
+  /** `timeBudgetMs`: the study's, or its adaptive effort's default (it bounds a partition search's measurements). */
+  effort: { warmup: number; runs: number; timeBudgetMs?: number };
   /** The study's tier profiles by name (team tiers exist only here); a partition measures its head and tail on them. */
   tierProfiles?: Record<string, TierProfile>;
 }

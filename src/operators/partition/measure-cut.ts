@@ -13,9 +13,22 @@ import type { ShapeProbe } from './shape-probe';
 export interface RunSettings {
   runs?: number;
   warmup?: number;
+  /**
+   * A time budget per measurement (a study's `timeBudgetMs`, or its adaptive effort's): runs stop at `runs` or when
+   * the budget is spent, whichever comes first (at least 3), so a model of seconds per inference (ISNet) is searched
+   * in bounded time while a fast one still gets its `runs`.
+   */
+  budgetMs?: number;
   tierOverrides?: Record<string, TierOverride>;
   /** Tier profiles by name (a study's); a tier not here is resolved from the configuration. */
   tierProfiles?: Record<string, TierProfile>;
+}
+
+/** Timed runs and the child's time limit: fixed `runs`, or `runs` as a cap under the time budget. */
+export function runLimits(settings: RunSettings): { runs?: number; budgetMs?: number; maxRuns?: number; timeoutMs: number } {
+  const runs = settings.runs ?? 30;
+  if (settings.budgetMs === undefined) return { runs, timeoutMs: 120_000 };
+  return { budgetMs: settings.budgetMs, maxRuns: runs, timeoutMs: 300_000 + settings.budgetMs };
 }
 
 export interface MeasuredSplit {
@@ -64,7 +77,7 @@ export async function measureSplit(
   const tailSamples = join(workDir, `${slug}.tail-samples.json`);
   writeFileSync(headSamples, JSON.stringify([serializeSample('head', headInputs)]));
   writeFileSync(tailSamples, JSON.stringify([serializeSample('tail', tailInputs)]));
-  const common = { runs: settings.runs ?? 30, warmup: settings.warmup ?? 5, timeoutMs: 120_000 };
+  const common = { ...runLimits(settings), warmup: settings.warmup ?? 5 };
   const headResult = await measure({
     ...common,
     modelPath: headPath,

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { TierwiseError } from '../../common/errors';
 import { fixtureModels } from '../testing/fixture-models';
 import { searchPartition } from './index';
+import { runLimits } from './measure-cut';
 
 const model = fixtureModels().find((p) => p.endsWith('fashion-resnet-distilled.onnx'))!;
 const quick = { runs: 8, warmup: 2, profileRuns: 4, maxTensors: 1 };
@@ -39,5 +40,14 @@ describe('partition search', () => {
       searchPartition(model, { ...quick, from: 'mobile', to: 'mars', topK: 0 }),
       (e: unknown) => e instanceof TierwiseError && e.code === 'PARTITION_ROUTE_INVALID' && e.message.includes('mars'),
     );
+  });
+
+  test('under a time budget (a study with adaptive effort): runs capped by it, and the search still measures its best cut', async () => {
+    assert.deepEqual(runLimits({ runs: 30 }), { runs: 30, timeoutMs: 120_000 });
+    assert.deepEqual(runLimits({ runs: 30, budgetMs: 20_000 }), { budgetMs: 20_000, maxRuns: 30, timeoutMs: 320_000 });
+    const result = await searchPartition(model, { ...quick, budgetMs: 1, from: 'mobile', to: 'edge', topK: 1 });
+    assert.equal(result.measured.length, 1);
+    assert.equal(result.best.basis, 'measured');
+    assert.ok(result.measured[0]!.headMs > 0 && result.measured[0]!.tailMs > 0);
   });
 });

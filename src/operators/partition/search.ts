@@ -12,7 +12,7 @@ import { probeSpec } from './shape-probe';
 import type { InputSpec } from '../../onnx/input-spec';
 import type { InputTensor } from '../../onnx/io-spec';
 import { attributeNodeTimes, estimateCut, type CutEstimate, type PartitionRoute, type TierCosts } from './estimate';
-import { measureSplit, runnerInputs, type RunSettings } from './measure-cut';
+import { measureSplit, runLimits, runnerInputs, type RunSettings } from './measure-cut';
 
 export interface PartitionSearchOptions extends RunSettings {
   from: string;
@@ -36,7 +36,7 @@ export interface PartitionSearchOptions extends RunSettings {
   /** How many of the best estimates to measure for real (default 3; 0 = estimate only). */
   topK?: number;
   maxTensors?: number;
-  /** Inferences the profiler records per tier (default 20). */
+  /** Inferences the profiler records per tier (default 20; 5 under a time budget). */
   profileRuns?: number;
   /**
    * Leave out cuts whose head or tail holds less than this share of the estimated compute (default 0): such a
@@ -106,11 +106,10 @@ export async function searchPartition(modelPath: string, options: PartitionSearc
         modelPath: path,
         tier: options.tierProfiles?.[tier] ?? tier,
         tierOverride: options.tierOverrides?.[tier],
-        runs: options.runs ?? 30,
+        ...runLimits(options),
         warmup: options.warmup ?? 5,
-        profile: { runs: options.profileRuns ?? 20 },
+        profile: { runs: options.profileRuns ?? (options.budgetMs === undefined ? 20 : 5) },
         inputs: { kind: 'samples', path: samples },
-        timeoutMs: 120_000,
       });
       return { tier, p50Ms: result.p50, costs: attributeNodeTimes(index, result.nodeTimes ?? []) };
     };

@@ -26,7 +26,8 @@ export interface OperatorContext {
 export interface PartitionSearchContext {
   modelPath: string;
   network: NetworkProfile;
-  effort: { warmup: number; runs: number };
+  /** The study's effort; `timeBudgetMs` (the study's, or its adaptive effort's default) bounds each search measurement. */
+  effort: { warmup: number; runs: number; timeBudgetMs?: number };
   /** The study's tier profiles by name, when it fixed them (team tiers exist only here). */
   tierProfiles?: Record<string, TierProfile>;
   /** Mean bytes of one request (the dataset's encoded samples), when known. */

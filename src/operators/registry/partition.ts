@@ -60,6 +60,7 @@ async function searched(bytes: Uint8Array, params: { from: string; to: string },
     topK: 2,
     runs: Math.min(30, search.effort.runs),
     warmup: Math.min(5, search.effort.warmup),
+    budgetMs: search.effort.timeBudgetMs,
     minShare: MIN_SHARE,
   });
   const model = loadModel(bytes);
@@ -67,7 +68,7 @@ async function searched(bytes: Uint8Array, params: { from: string; to: string },
   const split = splitModel(model, result.best.tensors, probe);
   const head = saveModel(split.head);
   const tail = saveModel(split.tail);
-  // head → tail must give the model's outputs (relative 1e-4; 5e-3 for a graph computing in fp16) first.
+  // head → tail must give the model's outputs (relative 1e-4; 5e-3 for a graph computing in fp16 or a QDQ int8 graph) first.
   const verification = await verifySplit(bytes, head, tail, inputs.slice(0, 4), partitionTolerance(model));
   const chosen = result.candidates.find((c) => c.id === result.best.id);
   return {

@@ -13,6 +13,7 @@ import type { JobProcessor } from '../../jobs/job-processor';
 import type { BuildRequest, BuildResult } from '../../operators/build/build-request';
 import { childEntry } from '../../isolation/entries';
 import { StudiesRepository } from '../studies.repository';
+import { DEFAULT_ADAPTIVE_BUDGET_MS } from '../study-options';
 import { StudyDatasets } from '../study-datasets';
 import { StudyJobs, isCancellation } from '../study-jobs';
 import { VariantsRepository } from '../variants.repository';
@@ -59,7 +60,11 @@ export class BuildProcessor implements JobProcessor<typeof JobName.BuildVariant>
           calibrationLimit: 100,
           evalLimit: study.effort.evalLimit ?? 200,
           network: study.network,
-          effort: study.effort,
+          // A partition search measures within the study's time budget (adaptive effort's default when it names none).
+          effort: {
+            ...study.effort,
+            timeBudgetMs: study.effort.timeBudgetMs ?? (study.effort.mode === 'adaptive' ? DEFAULT_ADAPTIVE_BUDGET_MS : undefined),
+          },
           ...(study.tierProfiles ? { tierProfiles: study.tierProfiles } : {}),
           // The study's input spec reaches every build: probes, calibration and checks run at its shapes.
           ...(study.inputs ? { inputSpec: study.inputs } : {}),

@@ -138,11 +138,6 @@ export interface OneWay {
   propagationMs: number;
   /** The congestion window (segments) after the transfer: what a kept-alive connection keeps. */
   endWindow: number;
-  /**
-   * The queue at the bottleneck when the last segment joins it: once the window covers the path, each ACK in slow
-   * start releases two segments while one drains, so the segments sent after that point stand in the queue.
-   */
-  queueMs: number;
   totalMs: number;
 }
 
@@ -171,18 +166,7 @@ export function oneWay(bytes: number, link: LinkSpec, window: number): OneWay {
     rounds += 1;
   }
   const propagationMs = link.rttMs / 2;
-  const pathSegments = (link.rttMs + segmentMs) / segmentMs;
-  const inFlight = Math.min(w + remaining, window + segments);
-  const queueMs = Math.max(0, Math.min(remaining, inFlight - pathSegments)) * segmentMs;
-  return {
-    wireMs,
-    slowStartMs,
-    rounds,
-    propagationMs,
-    endWindow: window + segments,
-    queueMs: Number.isFinite(queueMs) ? queueMs : 0,
-    totalMs: wireMs + slowStartMs + propagationMs,
-  };
+  return { wireMs, slowStartMs, rounds, propagationMs, endWindow: window + segments, totalMs: wireMs + slowStartMs + propagationMs };
 }
 
 /**
@@ -193,29 +177,23 @@ export function oneWay(bytes: number, link: LinkSpec, window: number): OneWay {
  * (tcp_cwnd_restart under net.ipv4.tcp_slow_start_after_idle=1, the default): the window is halved once per RTO
  * of idle, not below the initial window. bbr does not restart.
  *
- * Idle and RTO are the kernel's: tcp_cwnd_restart counts idle from the last data segment sent, which is the
- * exchange's end less the reply's round trip and the time that segment stood in the bottleneck queue; the RTO is
- * srtt + max(4·rttvar, 200 ms), and srtt averages RTT samples that rose from the path's RTT to RTT + queue over
- * the transfer, so about RTT + queue / 2. Counting idle from the exchange's end with RTO = RTT + 200 ms (the first
- * form) was one halving short at 2 MB on 200 Mbps / 60 ms kept-alive (model 244 ms, kernel 315: −22.5 %); counting
- * the RTT but not the queue was one halving too many at 600 kB on 20 Mbps / 60 ms (13 % slow). Over the 88-point
- * grid (bench/results/network-grid.json) this form keeps every point at RTT ≥ 20 ms within 7 %.
+ * Idle is counted from the end of the exchange with RTO = RTT + 200 ms. The kernel counts from its last data
+ * segment (one RTT and the queue drain earlier) but its RTO also grows with the queueing the transfer caused
+ * (srtt and rttvar rise); the two roughly cancel. Counting only the first (tried: idle + RTT) made 600 kB at
+ * 20 Mbps / 60 ms 13 % slow (one halving too many). Where the two sit within an RTO of each other the kernel
+ * itself flips between runs: 2 MB at 200 Mbps / 60 ms kept-alive took 261–322 ms over six samples (model 244).
  */
 export function startWindow(bytes: number, link: LinkSpec): number {
   const t = resolveTransport(link.transport);
   if (t.connection === 'per-request') return t.initialWindow;
-  if (!t.slowStartRestart) return Infinity;
+  const rtoMs = link.rttMs + RTO_MIN_MS;
+  if (!t.slowStartRestart || t.idleGapMs <= rtoMs) return Infinity;
+  // Linux: while ((delta -= rto) > 0 && cwnd > restart_cwnd) cwnd >>= 1;
+  const halvings = Math.ceil(t.idleGapMs / rtoMs) - 1;
   const segments = Math.ceil(bytes / mssOf(t.mtu));
   let w = t.initialWindow;
-  for (let i = 0; i < 40; i++) {
+  for (let i = 0; i < 20; i++) {
     // the fixed point of "grow by the transfer, then decay over the idle gap"
-    const { queueMs } = oneWay(bytes, link, w);
-    const idleMs = t.idleGapMs + link.rttMs + queueMs;
-    const rtoMs = link.rttMs + queueMs / 2 + RTO_MIN_MS;
-    // Linux: while ((delta -= rto) > 0 && cwnd > restart_cwnd) cwnd >>= 1;
-    let halvings = 0;
-    for (let delta = idleMs - rtoMs; delta > 0 && halvings < 31; delta -= rtoMs) halvings += 1;
-    if (halvings === 0) return Infinity;
     const next = Math.max(t.initialWindow, Math.floor((w + segments) / 2 ** halvings));
     if (next === w) break;
     w = next;

@@ -5,7 +5,7 @@
  * completed and set against its summed child-process time (runner, build and evaluation children). Targets
  * (issue 15): the ISNet study in ≤ 20 minutes on this 2-core host, and every study ≤ 1.3× its summed child time.
  *
- *   npm run build && node dist/bench/study/zoo.js [--big] [--only image,text,melspectrogram,…] [--target-rel-ci 0.05] [--budget-ms 20000]
+ *   npm run build && node dist/bench/study/zoo.js [--big] [--only image,text,melspectrogram,…] [--target-rel-ci 0.05] [--budget-ms 20000] [--warmup n]
  *
  * Writes bench/results/study-zoo.json; a run over some models keeps the other models' rows. `--big` adds ISNet
  * (node scripts/zoo.mjs install --big). Uses $DATABASE_URL (default tierwise_bench).
@@ -101,6 +101,7 @@ async function main(): Promise<void> {
     mode: 'adaptive',
     targetRelCi: Number(option('--target-rel-ci') ?? 0.05),
     timeBudgetMs: Number(option('--budget-ms') ?? 20_000),
+    ...(option('--warmup') ? { warmup: Number(option('--warmup')) } : {}),
   };
   const { models: paths } = installZoo(big);
   const families: Family[] = (['image', 'text'] as const).filter((f) => !only || only.includes(f));

@@ -41,6 +41,8 @@ export interface RunnerOutput {
   firstRunMs: number;
   coldStartMs: number;
   warmMs: number[];
+  /** Warm-up runs done: `warmup`, or fewer once a quarter of `budgetMs` was spent. */
+  warmupRuns: number;
   stopReason: StopReason;
   inputShapes: Record<string, number[]>;
   /** Shape, element type and fill of each input (of the first sample when fed samples). */
@@ -137,7 +139,14 @@ export async function measureInChild(input: RunnerInput): Promise<RunnerOutput> 
   const firstRunMs = msSince(firstStart);
   const coldStartMs = msSince(coldStart);
 
-  for (let i = 0; i < input.warmup; i++) await runChecked(session, feeds[i % feeds.length]!, i % feeds.length, record);
+  // Under a time budget the warm-up stops after a quarter of it (at least one run): ten warm-up runs of a model of
+  // seconds per inference (ISNet) would otherwise cost more than the timed runs.
+  const warmupStart = process.hrtime.bigint();
+  let warmupRuns = 0;
+  while (warmupRuns < input.warmup && (warmupRuns === 0 || input.budgetMs === undefined || msSince(warmupStart) < input.budgetMs / 4)) {
+    await runChecked(session, feeds[warmupRuns % feeds.length]!, warmupRuns % feeds.length, record);
+    warmupRuns += 1;
+  }
   const warmMs: number[] = [];
   const maxRuns = input.runs ?? input.maxRuns ?? 100_000;
   const minRuns = input.targetRelCi !== undefined ? (input.minRuns ?? ADAPTIVE_DEFAULTS.minRuns) : 3;
@@ -173,6 +182,7 @@ export async function measureInChild(input: RunnerInput): Promise<RunnerOutput> 
     firstRunMs,
     coldStartMs,
     warmMs,
+    warmupRuns,
     stopReason,
     inputShapes: Object.fromEntries(Object.entries(tensors[0]!).map(([name, t]) => [name, t.dims])),
     inputRecord: record,

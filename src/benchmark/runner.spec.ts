@@ -74,13 +74,15 @@ describe('measure (the runner)', () => {
     assert.notEqual(other.checksum, a.checksum);
   });
 
-  test('a time budget with a run cap: a fast model stops at the cap, a budget smaller than one run at 3 runs', async () => {
+  test('a time budget with a run cap: a fast model stops at the cap; a spent budget at 3 runs and 1 warm-up', async () => {
     const capped = await measure({ modelPath: image, tier: 'edge', warmup: 1, budgetMs: 60_000, maxRuns: 7 });
     assert.equal(capped.samples.rawMs.length, 7);
     assert.equal(capped.stopReason, 'max-runs');
-    const spent = await measure({ modelPath: image, tier: 'edge', warmup: 1, budgetMs: 0.001, maxRuns: 1000 });
+    const spent = await measure({ modelPath: image, tier: 'edge', warmup: 1000, budgetMs: 0.001, maxRuns: 1000 });
     assert.equal(spent.samples.rawMs.length, 3);
     assert.equal(spent.stopReason, 'budget');
+    assert.equal(spent.warmup, 1, 'the warm-up stops after a quarter of the budget, at least one run');
+    assert.equal(capped.warmup, 1);
   });
 
   test('per-node profile: kernel times by node, scaled like the samples', async () => {

@@ -183,7 +183,7 @@ async function measureOnce(request: MeasureRequest): Promise<MeasureResult> {
   }
   const out = child.result;
   const envelope = envelopeRecord(tier, plan, child.enforcement);
-  const result = assemble(request, tier, session, warmup, out, envelope, child.peakMemoryBytes, child.wallMs, modelPath);
+  const result = assemble(request, tier, session, out.warmupRuns, out, envelope, child.peakMemoryBytes, child.wallMs, modelPath);
   if (busyMs !== null && plan.cores) {
     const share = Math.max(0, busyMs - out.cpuMs) / (child.wallMs * plan.cores.length);
     result.interference = { foreignCpuShare: share, coresBusyMs: busyMs, childCpuMs: out.cpuMs };

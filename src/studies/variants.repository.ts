@@ -1,6 +1,6 @@
 import type { InputShapesRecord } from '../onnx/input-spec';
 import { Injectable } from '@nestjs/common';
-import type { Prisma } from '../generated/prisma/client';
+import { Prisma } from '../generated/prisma/client';
 import { PrismaService } from '../prisma/prisma.service';
 import { ViewCache } from '../common/cache/view-cache';
 
@@ -59,12 +59,21 @@ export class VariantsRepository {
 
   /** The variant with this build key, created as pending when missing; a failed one is reset to pending. */
   async ensureBuilt(modelId: string, buildKey: string, operators: string[], params: object, parentId: string): Promise<VariantRecord> {
-    const row = await this.prisma.variant.upsert({
-      where: { modelId_buildKey: { modelId, buildKey } },
-      create: { modelId, buildKey, operators, params: params as Prisma.InputJsonValue, origin: 'built', parentId, status: 'pending' },
-      update: {},
-    });
-    await this.views.changed('models');
+    const where = { modelId_buildKey: { modelId, buildKey } };
+    let row = await this.prisma.variant.findUnique({ where });
+    if (!row) {
+      try {
+        row = await this.prisma.variant.create({
+          data: { modelId, buildKey, operators, params: params as Prisma.InputJsonValue, origin: 'built', parentId, status: 'pending' },
+        });
+        // Only a new variant changes the model views; a study reusing a built one changes nothing.
+        await this.views.changed('models');
+      } catch (error) {
+        // Another study created it between the read and the create: use theirs.
+        if (!(error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002')) throw error;
+        row = await this.prisma.variant.findUniqueOrThrow({ where });
+      }
+    }
     if (row.status === 'failed') {
       const reset = await this.prisma.variant.update({ where: { id: row.id }, data: { status: 'pending', error: null } });
       await this.views.changed('models');

@@ -104,7 +104,7 @@ async function main(): Promise<void> {
         `  measurements    exhaustive ${s.measurements.exhaustive}, search ${s.measurements.search} (${s.measurements.ratio.toFixed(1)}x fewer)`,
         `  estimate error  top-3 vs their measurement: mean ${s.estimateError.topKInSearch!.meanAbsPct.toFixed(1)}%, max ${s.estimateError.topKInSearch!.maxAbsPct.toFixed(1)}%; all cuts vs exhaustive: mean ${s.estimateError.allCutsVsExhaustive.meanAbsPct.toFixed(1)}%, max ${s.estimateError.allCutsVsExhaustive.maxAbsPct.toFixed(1)}%`,
         `  compute only    head+tail estimate vs measured, all cuts: mean ${s.estimateError.computeOnlyVsExhaustive.meanAbsPct.toFixed(1)}%, max ${s.estimateError.computeOnlyVsExhaustive.maxAbsPct.toFixed(1)}%`,
-        `  whole model     on mobile ${s.whole.onFromMs.toFixed(3)} ms, on edge ${s.whole.onToMs.toFixed(3)} ms (incl. network)`,
+        `  whole model     on mobile ${s.whole.onFromMs?.toFixed(3) ?? 'out of memory'} ms, on edge ${s.whole.onToMs?.toFixed(3) ?? 'out of memory'} ms (incl. network)`,
         '',
       ].join('\n'),
     );

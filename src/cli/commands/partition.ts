@@ -110,14 +110,19 @@ function searchTable(result: PartitionSearchResult): string {
   const row = (c: { e2eMs: number; headMs: number; tailMs: number; networkMs: number; transferBytes: number; id: string }): string =>
     `${ms(c.e2eMs)} ${ms(c.headMs)} ${ms(c.tailMs)} ${ms(c.networkMs)} ${String(c.transferBytes).padStart(9)}  ${c.id}`;
   const header = `${'e2e ms'.padStart(9)} ${'head ms'.padStart(9)} ${'tail ms'.padStart(9)} ${'net ms'.padStart(9)} ${'bytes'.padStart(9)}  cut`;
+  const whole = (v: number | null): string => (v === null ? 'does not fit (out of memory)' : `${v.toFixed(3)} ms`);
   return [
-    `${result.route.from}|${result.route.to}: ${result.candidates.length} cuts; whole model on ${result.route.from} ${result.whole.onFromMs.toFixed(3)} ms, on ${result.route.to} ${result.whole.onToMs.toFixed(3)} ms`,
+    `${result.route.from}|${result.route.to}: ${result.candidates.length} cuts; whole model on ${result.route.from} ${whole(result.whole.onFromMs)}, on ${result.route.to} ${whole(result.whole.onToMs)}`,
+    ...result.profiles
+      .filter((p) => p.basis !== 'profiled')
+      .map((p) => `${p.tier}'s per-node costs: ${p.basis} (estimate; the cuts are measured)`),
     'estimated (best 10):',
     header,
     ...result.candidates.slice(0, 10).map(row),
     'measured:',
     header,
     ...result.measured.map((m) => `${row(m)}  (estimate ${m.estimateMs.toFixed(3)}, error ${m.errorPct.toFixed(1)}%)`),
+    ...result.outOfMemory.filter((o) => o.what !== 'whole').map((o) => `out of memory: cut ${o.what} on ${o.tier} (${o.message})`),
     `best: ${result.best.id} at ${result.best.e2eMs.toFixed(3)} ms (${result.best.basis}); ${result.measurements} runner measurements`,
   ].join('\n');
 }

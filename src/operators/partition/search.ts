@@ -1,9 +1,9 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { TierwiseError } from '../../common/errors';
+import { TierwiseError, isTierwiseError } from '../../common/errors';
 import { defaultLinks, route as routeBetween, scenarioNetworkMs, type Link } from '../../benchmark/network';
-import type { TierProfile } from '../../benchmark/tiers';
+import { resolveTier, slowdown, type TierProfile } from '../../benchmark/tiers';
 import { serializeSample } from '../../benchmark/inputs';
 import { measure } from '../../benchmark/runner';
 import { loadModel } from '../../onnx';
@@ -51,20 +51,37 @@ export interface MeasuredCut extends CutEstimate {
   errorPct: number;
 }
 
+/** A run that did not fit its tier's memory (RUNNER_OOM under the tier's limit): an answer about that tier, not a failure. */
+export interface OutOfMemory {
+  /** `whole` for a profile of the whole model, else the cut's id. */
+  what: string;
+  tier: string;
+  message: string;
+}
+
 export interface PartitionSearchResult {
   model: string;
   route: PartitionRoute;
-  profiles: Array<{ tier: string; p50Ms: number; unattributedMs: number }>;
-  /** Whole model on `from` / on `to` (measured p50 + network), for comparison with every split. */
-  whole: { onFromMs: number; onToMs: number };
+  /**
+   * Per tier: `profiled` when the whole model ran there; `scaled from <tier>` when it ran out of memory there and its
+   * per-node costs are the other tier's times the ratio of their slowdowns (an estimate; the cuts are then measured).
+   */
+  profiles: Array<{ tier: string; p50Ms: number; unattributedMs: number; basis: string }>;
+  /** Whole model on `from` / on `to` (measured p50 + network), for comparison with every split; null where it does not fit. */
+  whole: { onFromMs: number | null; onToMs: number | null };
   /** Every cut, best estimate first. */
   candidates: Array<CutEstimate & { cut: CutCandidate }>;
   measured: MeasuredCut[];
   best: { id: string; tensors: string[]; e2eMs: number; basis: 'measured' | 'estimate' };
   estimateError: { meanAbsPct: number; maxAbsPct: number } | null;
+  /** Runs that ran out of a tier's memory: the whole model's profile, or a cut's head or tail (then the next cut is tried). */
+  outOfMemory: OutOfMemory[];
   /** Runner invocations: 2 profiles + 2 per measured cut. */
   measurements: number;
 }
+
+/** Cuts tried beyond `topK` when some run out of memory, before the search gives up on finding one that fits. */
+const EXTRA_TRIES_FOR_MEMORY = 4;
 
 /** Estimates every cut's end-to-end latency from per-node profiles and the link model, then measures the best few. */
 export async function searchPartition(modelPath: string, options: PartitionSearchOptions): Promise<PartitionSearchResult> {
@@ -113,8 +130,31 @@ export async function searchPartition(modelPath: string, options: PartitionSearc
       });
       return { tier, p50Ms: result.p50, costs: attributeNodeTimes(index, result.nodeTimes ?? []) };
     };
-    const a = await profile(options.from);
-    const b = options.to === options.from ? a : await profile(options.to);
+    const outOfMemory: OutOfMemory[] = [];
+    // A run past the tier's memory limit says the tier cannot hold that graph; the search goes on without it.
+    const fitting = async <T>(what: string, tier: string, run: () => Promise<T>): Promise<T | null> => {
+      try {
+        return await run();
+      } catch (error) {
+        if (!(isTierwiseError(error) && error.code === 'RUNNER_OOM')) throw error;
+        outOfMemory.push({ what, tier, message: error.message.split('\n')[0]! });
+        return null;
+      }
+    };
+    const profileOn = (tier: string) => fitting('whole', tier, () => profile(tier));
+    const fromCosts = await profileOn(options.from);
+    const toCosts = options.to === options.from ? fromCosts : await profileOn(options.to);
+    if (!fromCosts || !toCosts) {
+      if (!fromCosts && !toCosts)
+        throw new TierwiseError(
+          'PARTITION_NO_FIT',
+          `neither ${options.from} nor ${options.to} holds the whole model to profile it: ${describe(outOfMemory)}`,
+          { outOfMemory },
+        );
+    }
+    const tierOf = (tier: string): TierProfile => options.tierProfiles?.[tier] ?? resolveTier(tier, options.tierOverrides?.[tier]);
+    const a = fromCosts ?? scaledCosts(toCosts!, tierOf(options.to), options.from, tierOf(options.from));
+    const b = toCosts ?? scaledCosts(fromCosts!, tierOf(options.from), options.to, tierOf(options.to));
     const minShare = options.minShare ?? 0;
     const balanced = (c: CutEstimate) => c.headMs + c.tailMs === 0 || Math.min(c.headMs, c.tailMs) / (c.headMs + c.tailMs) >= minShare;
     const candidates = cuts
@@ -129,8 +169,13 @@ export async function searchPartition(modelPath: string, options: PartitionSearc
     }
     const topK = Math.max(0, Math.min(options.topK ?? 3, candidates.length));
     const measured: MeasuredCut[] = [];
-    for (const candidate of candidates.slice(0, topK)) {
-      const split = await measureSplit(model, candidate.tensors, probe, options.from, options.to, workDir, inputs, options);
+    const tried = (): number => measured.length + outOfMemory.filter((o) => o.what !== 'whole').length;
+    for (const candidate of candidates) {
+      if (measured.length >= topK || tried() >= topK + EXTRA_TRIES_FOR_MEMORY) break;
+      const split = await fitting(candidate.id, `${options.from}|${options.to}`, () =>
+        measureSplit(model, candidate.tensors, probe, options.from, options.to, workDir, inputs, options),
+      );
+      if (!split) continue;
       const e2eMs = split.headMs + split.tailMs + candidate.networkMs;
       measured.push({
         ...candidate,
@@ -141,6 +186,12 @@ export async function searchPartition(modelPath: string, options: PartitionSearc
         errorPct: ((candidate.e2eMs - e2eMs) / e2eMs) * 100,
       });
     }
+    if (topK > 0 && measured.length === 0)
+      throw new TierwiseError(
+        'PARTITION_NO_FIT',
+        `none of the ${tried()} cuts tried (best estimates first) runs within the tiers' memory: ${describe(outOfMemory)}`,
+        { outOfMemory },
+      );
     const best = measured.length > 0 ? [...measured].sort((x, y) => x.e2eMs - y.e2eMs)[0] : candidates[0];
     const errors = measured.map((m) => Math.abs(m.errorPct));
     return {
@@ -148,18 +199,45 @@ export async function searchPartition(modelPath: string, options: PartitionSearc
       route,
       profiles: [a, b]
         .filter((t, i) => i === 0 || t !== a)
-        .map((t) => ({ tier: t.tier, p50Ms: t.p50Ms, unattributedMs: t.costs.unattributedMs })),
-      whole: { onFromMs: a.p50Ms + wholeNetworkMs(route, route.from), onToMs: b.p50Ms + wholeNetworkMs(route, route.to) },
+        .map((t) => ({
+          tier: t.tier,
+          p50Ms: t.p50Ms,
+          unattributedMs: t.costs.unattributedMs,
+          basis: t === fromCosts || t === toCosts ? 'profiled' : `scaled from ${(fromCosts ?? toCosts)!.tier}`,
+        })),
+      whole: {
+        onFromMs: fromCosts ? fromCosts.p50Ms + wholeNetworkMs(route, route.from) : null,
+        onToMs: toCosts ? toCosts.p50Ms + wholeNetworkMs(route, route.to) : null,
+      },
       candidates,
       measured,
       best: { id: best.id, tensors: best.tensors, e2eMs: best.e2eMs, basis: measured.length > 0 ? 'measured' : 'estimate' },
       estimateError:
         errors.length > 0 ? { meanAbsPct: errors.reduce((s, e) => s + e, 0) / errors.length, maxAbsPct: Math.max(...errors) } : null,
+      outOfMemory,
       measurements: (b === a ? 1 : 2) + 2 * measured.length,
     };
   } finally {
     rmSync(workDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * One tier's per-node costs from another's: the runner scales raw times by the tier's slowdown
+ * (threads / (cpus × coreSpeed)), so the same graph's costs move by the ratio of the two slowdowns. Exact for the
+ * same thread count, an estimate otherwise; only ranking uses it, the chosen cuts are measured.
+ */
+function scaledCosts(source: TierCosts, sourceTier: TierProfile, name: string, tier: TierProfile): TierCosts {
+  const factor = slowdown(tier) / slowdown(sourceTier);
+  return {
+    tier: name,
+    p50Ms: source.p50Ms * factor,
+    costs: { perNode: source.costs.perNode.map((ms) => ms * factor), unattributedMs: source.costs.unattributedMs * factor },
+  };
+}
+
+function describe(outOfMemory: OutOfMemory[]): string {
+  return outOfMemory.map((o) => `${o.what === 'whole' ? 'whole model' : `cut ${o.what}`} on ${o.tier}: ${o.message}`).join('; ');
 }
 
 function wholeNetworkMs(route: PartitionRoute, tier: string): number {

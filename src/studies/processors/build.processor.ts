@@ -44,7 +44,7 @@ export class BuildProcessor implements JobProcessor<typeof JobName.BuildVariant>
       const parent = variant.parentId ? await this.variants.get(variant.parentId) : null;
       if (!parent || parent.status !== 'ready' || !parent.blobSha)
         throw finalFailure(
-          UNEXPECTED_FAILURE,
+          parent ? 'PARENT_NOT_BUILT' : UNEXPECTED_FAILURE,
           `its parent variant ${variant.parentId} is not built (${parent?.error ?? parent?.status ?? 'missing'})`,
         );
       await this.variants.markBuilding(variantId);

@@ -131,6 +131,37 @@ describe('BuildProcessor', () => {
     assert.equal(s.variants.rows.get('v-orphan')!.status, 'pending');
   });
 
+  test("a chained variant whose parent was refused is PARENT_NOT_BUILT, naming the parent's failure", async () => {
+    const s = setUp();
+    s.variants.rows.set(
+      'v-refused',
+      aVariant({
+        id: 'v-refused',
+        operators: ['sptq'],
+        origin: 'built',
+        parentId: 'v-base',
+        status: 'failed',
+        blobSha: null,
+        error: 'ENGINE_OUTPUT_DISAGREES: cosine 0.93',
+      }),
+    );
+    s.variants.rows.set(
+      'v-chained',
+      aVariant({
+        id: 'v-chained',
+        operators: ['sptq', 'partition'],
+        origin: 'built',
+        parentId: 'v-refused',
+        status: 'pending',
+        blobSha: null,
+      }),
+    );
+    await assert.rejects(
+      s.build.handle(job('build-variant', { studyId: 'study-1', variantId: 'v-chained' })),
+      isFinal('PARENT_NOT_BUILT', /parent variant v-refused is not built \(ENGINE_OUTPUT_DISAGREES: cosine 0\.93\)/),
+    );
+  });
+
   test('the final failure marks the variant failed with its code and records it on the study', async () => {
     const s = setUp();
     await s.build.onFinalFailure(job('build-variant', { studyId: 'study-1', variantId: 'v-sptq' }), {

@@ -25,6 +25,11 @@ export const OPERATOR_ERRORS = errorCodes({
   PARTITION_CUT_EMPTY: { status: 400, meaning: 'a partition cut names no tensor' },
   PARTITION_NOT_A_CUT: { status: 400, meaning: 'the named tensors do not separate the inputs from the outputs' },
   PARTITION_TENSOR_UNKNOWN: { status: 400, meaning: 'a partition cut names a tensor the model does not have' },
+  PARTITION_NO_FIT: {
+    status: 422,
+    meaning:
+      "no cut the search tried runs within its tiers' memory (each head or tail ran out of memory there), or neither tier holds the whole model to profile it",
+  },
   PARTITION_NO_CUTS: { status: 422, meaning: 'the model has no tensor that separates its inputs from its outputs' },
   PARTITION_ROUTE_INVALID: { status: 400, meaning: 'there is no link path between the two tiers of a partition' },
   PARTITION_SHAPE_UNKNOWN: { status: 500, meaning: 'no shape was observed for a cut tensor (a probe bug)' },

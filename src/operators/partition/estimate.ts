@@ -18,7 +18,8 @@ export interface NodeCosts {
 
 /**
  * Maps onnxruntime's optimized-graph node names back to the original graph: exact names, NCHWc nodes
- * (named after their output tensor + `_nchwc`), `fused <name>`, QDQ fusions `<name>_token_<n>` and fusions named
+ * (named after their output tensor + `_nchwc`), the casts it inserts to run an fp16 graph in fp32
+ * (`InsertedPrecisionFreeCast_<tensor>`), `fused <name>`, QDQ fusions `<name>_token_<n>` and fusions named
  * `<name>/<Fusion>/`.
  */
 export function attributeNodeTimes(index: GraphIndex, profiled: readonly ProfiledNode[]): NodeCosts {
@@ -39,8 +40,11 @@ function resolve(name: string, byName: Map<string, number>, index: GraphIndex, l
   // QDQ fusions (DQ→Conv→Q becomes QLinearConv) keep the original node's name with a `_token_<n>` suffix.
   const plain = (name.startsWith('fused ') ? name.slice('fused '.length) : name).replace(/_token_\d+$/, '');
   if (byName.has(plain)) return byName.get(plain);
-  if (plain.endsWith('_nchwc')) {
-    const producer = index.producer.get(plain.slice(0, -'_nchwc'.length));
+  // Nodes named after a tensor: NCHWc nodes (`<tensor>_nchwc`), casts onnxruntime inserts around fp16 nodes it runs
+  // in fp32 (`InsertedPrecisionFreeCast_<tensor>`, also in front of `_nchwc`) and `<tensor>_cast<n>`.
+  const tensor = plain.replace(/^InsertedPrecisionFreeCast_/, '').replace(/(_nchwc|_cast\d+)$/, '');
+  if (tensor !== plain) {
+    const producer = index.producer.get(tensor) ?? byName.get(tensor);
     if (producer !== undefined) return producer;
   }
   const prefix = longestFirst.find((candidate) => plain.startsWith(candidate + '/'));

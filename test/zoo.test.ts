@@ -15,6 +15,10 @@ import { zooStudy } from '../bench/zoo/study';
 import { ENGINES, installZoo, ZOO_MODELS, type Engine } from '../bench/zoo/zoo-models';
 import { useStack } from './support/harness';
 
+// zooStudy polls the study every 50 ms (the bench's time-to-recommendation resolution): on a busy host the study
+// outlasts 600 requests a minute, and the 429 would fail the test, not the product.
+process.env.RATE_LIMIT_REQUESTS ??= '1000000';
+
 /**
  * Cases still broken (engine work in progress); each one names what goes wrong. They run and report, but do not
  * fail CI; remove an entry once the engine is fixed. Empty since the engines resolve inputs with the study's spec
@@ -90,6 +94,10 @@ describe('zoo full study: melspectrogram through the API', () => {
       const built = row.variants.filter((v) => v.status === 'ready');
       for (const v of row.variants)
         assert.ok(v.status === 'ready' || /^[A-Z][A-Z0-9_]+: /.test(v.error ?? ''), `${v.operators.join('+')}: ${v.status} ${v.error}`);
+      // A refusal comes from the build's child, and its child time is kept (report.failedAttempts): a study's
+      // accounting counts refusals and retried attempts, not only the builds that succeeded.
+      for (const v of row.variants.filter((x) => x.status === 'failed' && !/^(PARENT_NOT_BUILT|JOB_FAILED)/.test(x.error ?? '')))
+        assert.ok(v.failedBuildMs > 0, `${v.operators.join('+')}: ${v.error} has no failed attempt recorded`);
       assert.ok(
         built.some((v) => v.operators.includes('partition')),
         JSON.stringify(row.variants),

@@ -36,6 +36,7 @@ function print(b: Breakdown): void {
   console.log(`  server createdAt → finishedAt                     ${lpad(s(b.serverMs), 9)}`);
   console.log(`  runner children  (${lpad(c.runners, 2)}, Σ envelope.wallMs)          ${lpad(s(c.runnerMs), 9)}`);
   console.log(`  build children   (${lpad(c.builds, 2)}, Σ report.buildWallMs)       ${lpad(s(c.buildMs), 9)}`);
+  console.log(`  failed builds    (${lpad(c.failedBuilds, 2)}, Σ report.failedAttempts)   ${lpad(s(c.failedBuildMs), 9)}`);
   console.log(`  evaluate children(${lpad(c.evaluations, 2)}, Σ payload.durationMs)      ${lpad(s(c.evaluateMs), 9)}`);
   console.log(`  Σ child time                                      ${lpad(s(c.totalMs), 9)}`);
   console.log(

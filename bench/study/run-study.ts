@@ -14,6 +14,7 @@ import { isTerminal } from '../../src/studies/study-status';
 import { QueuesService } from '../../src/jobs/queues.service';
 import { PrismaService } from '../../src/prisma/prisma.service';
 import { ALL_QUEUES, fixtures, isolateEnvironment, startApi, startWorker, type Api } from '../../test/support/harness';
+import { failedAttemptsOf, type FailedAttempt } from '../../src/studies/variants.repository';
 
 export { ALL_QUEUES };
 export type Auth = { Authorization: string };
@@ -156,6 +157,8 @@ export interface StudyRun {
     origin: string;
     sizeBytes: number | null;
     buildWallMs: number | null;
+    /** Build attempts whose child ran and failed (retried, or the variant's refusal). */
+    failedAttempts: FailedAttempt[];
     status: string;
     error: string | null;
     inputShapes: unknown;
@@ -213,6 +216,7 @@ export async function runStudy(stack: Stack, body: Record<string, unknown>, time
         inputShapes: v.inputShapes,
         sizeBytes: v.sizeBytes === null ? null : Number(v.sizeBytes),
         buildWallMs: typeof rep?.buildWallMs === 'number' ? rep.buildWallMs : null,
+        failedAttempts: failedAttemptsOf(rep),
         report: rep,
       };
     }),

@@ -38,7 +38,18 @@ export interface Transition {
 export interface Breakdown {
   timeToRecommendationMs: number;
   serverMs: number;
-  child: { runnerMs: number; runners: number; buildMs: number; builds: number; evaluateMs: number; evaluations: number; totalMs: number };
+  child: {
+    runnerMs: number;
+    runners: number;
+    buildMs: number;
+    builds: number;
+    /** Build attempts whose child ran and failed: retries of a transient failure, and refusals. */
+    failedBuildMs: number;
+    failedBuilds: number;
+    evaluateMs: number;
+    evaluations: number;
+    totalMs: number;
+  };
   ratio: number;
   unionChildMs: number;
   noChildMs: number;
@@ -76,6 +87,9 @@ export function childIntervals(run: StudyRun): Interval[] {
     if (v?.buildWallMs)
       out.push({ kind: 'build', label: `build ${name(v.id)}`, start: job.finishedAt - v.buildWallMs, end: job.finishedAt });
   }
+  for (const v of run.variants)
+    for (const a of v.failedAttempts)
+      out.push({ kind: 'build', label: `build ${name(v.id)} (failed: ${a.code})`, start: a.endedAt - a.wallMs, end: a.endedAt });
   for (const a of run.accuracy)
     if (a.durationMs !== null)
       out.push({ kind: 'evaluate', label: `evaluate ${name(a.variantId)}`, start: a.savedAt - a.durationMs, end: a.savedAt });
@@ -101,16 +115,21 @@ export function breakdown(run: StudyRun): Breakdown {
   const runnerMs = sum(run.measurements.map((m) => Number(m.envelope.wallMs)));
   const built = run.variants.filter((v) => v.buildWallMs !== null);
   const buildMs = sum(built.map((v) => v.buildWallMs!));
+  const failed = run.variants.flatMap((v) => v.failedAttempts);
+  const failedBuildMs = sum(failed.map((a) => a.wallMs));
   const evaluated = run.accuracy.filter((a) => a.durationMs !== null);
   const evaluateMs = sum(evaluated.map((a) => a.durationMs!));
-  const totalMs = runnerMs + buildMs + evaluateMs;
+  const totalMs = runnerMs + buildMs + failedBuildMs + evaluateMs;
   const ttr = done - start;
   const childOf = (job: JobTiming): number => {
     if (job.name === 'bench-variant')
       return Number(
         run.measurements.find((m) => m.variantId === job.variantId && m.tier === job.tier && m.part === job.part)?.envelope.wallMs ?? 0,
       );
-    if (job.name === 'build-variant') return run.variants.find((v) => v.id === job.variantId)?.buildWallMs ?? 0;
+    if (job.name === 'build-variant') {
+      const v = run.variants.find((x) => x.id === job.variantId);
+      return (v?.buildWallMs ?? 0) + sum((v?.failedAttempts ?? []).map((a) => a.wallMs));
+    }
     if (job.name === 'evaluate-variant') return run.accuracy.find((a) => a.variantId === job.variantId)?.durationMs ?? 0;
     return 0;
   };
@@ -186,6 +205,8 @@ export function breakdown(run: StudyRun): Breakdown {
       runners: run.measurements.length,
       buildMs,
       builds: built.length,
+      failedBuildMs,
+      failedBuilds: failed.length,
       evaluateMs,
       evaluations: evaluated.length,
       totalMs,

@@ -33,6 +33,8 @@ interface Row {
   measurements: number;
   timeToRecommendationS: number;
   childS: number;
+  /** Of childS: build attempts that failed (retries and refusals). */
+  failedBuildS: number;
   ratio: number;
   unionChildS: number;
   recommendation: string | null;
@@ -70,6 +72,7 @@ async function familyRow(stack: Stack, family: Family, effort: Record<string, un
     measurements: run.measurements.length,
     timeToRecommendationS: seconds(b.timeToRecommendationMs),
     childS: seconds(b.child.totalMs),
+    failedBuildS: seconds(b.child.failedBuildMs),
     ratio: Number(b.ratio.toFixed(2)),
     unionChildS: seconds(b.unionChildMs),
     recommendation: top ? `${name(top.variantId)} on ${top.scenario}` : null,
@@ -81,13 +84,13 @@ async function familyRow(stack: Stack, family: Family, effort: Record<string, un
 
 function table(rows: Row[]): string {
   const lines = [
-    '| model | tiers · scenarios | variants built / refused | measurements | time to recommendation | Σ child time | ratio | recommendation |',
+    '| model | tiers · scenarios | variants built / refused | measurements | time to recommendation | Σ child time (of it failed builds) | ratio | recommendation |',
     '|---|---|---|---:|---:|---:|---:|---|',
   ];
   for (const r of rows) {
     const refused = r.variants.refused.length > 0 ? ` / ${r.variants.refused.join('; ')}` : '';
     lines.push(
-      `| ${r.model} | ${r.tiers.length} · ${r.scenarios} | ${r.variants.built.length}${refused} | ${r.measurements} | ${r.timeToRecommendationS} s | ${r.childS} s | ${r.ratio.toFixed(2)} | ${r.recommendation ?? r.status} |`,
+      `| ${r.model} | ${r.tiers.length} · ${r.scenarios} | ${r.variants.built.length}${refused} | ${r.measurements} | ${r.timeToRecommendationS} s | ${r.childS} s (${r.failedBuildS ?? '?'} s) | ${r.ratio.toFixed(2)} | ${r.recommendation ?? r.status} |`,
     );
   }
   return lines.join('\n');
@@ -158,6 +161,7 @@ async function main(): Promise<void> {
         measurements: z.measurements.length,
         timeToRecommendationS: z.timing.timeToRecommendationS,
         childS: z.timing.childS,
+        failedBuildS: z.timing.failedBuildS,
         ratio: z.timing.ratio,
         unionChildS: z.timing.unionChildS,
         recommendation: z.recommendation,

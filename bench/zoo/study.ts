@@ -32,7 +32,15 @@ export interface ZooStudyRow {
   wallSeconds: number;
   tiers: string[];
   scenarios: string[];
-  variants: Array<{ operators: string[]; status: string; error: string | null; inputShapes: unknown; buildSeconds: number | null }>;
+  variants: Array<{
+    operators: string[];
+    status: string;
+    error: string | null;
+    inputShapes: unknown;
+    buildSeconds: number | null;
+    /** Child milliseconds of build attempts that failed (retries, or the refusal itself). */
+    failedBuildMs: number;
+  }>;
   measurements: Array<{ variant: string; tier: string; part: string; p50Ms: number; inputShapes: unknown }>;
   recommendation: string | null;
   /** The effort the study ran with. */
@@ -49,6 +57,9 @@ export interface ZooStudyRow {
     unionChildS: number;
     runners: number;
     builds: number;
+    /** Build attempts whose child ran and failed (retries and refusals), and their summed child time. */
+    failedBuilds: number;
+    failedBuildS: number;
     evaluations: number;
   };
   /** The task the upload guessed and the one declared (label-free rows only). */
@@ -176,6 +187,7 @@ export async function zooStudy(stack: Stack, model: ZooModel, path: string, opti
       error: v.error,
       inputShapes: v.inputShapes,
       buildSeconds: v.buildWallMs === null ? null : Math.round(v.buildWallMs / 100) / 10,
+      failedBuildMs: Math.round(v.failedAttempts.reduce((a, b) => a + b.wallMs, 0)),
     })),
     measurements: run.measurements.map((m) => ({
       variant: name(m.variantId),
@@ -193,6 +205,8 @@ export async function zooStudy(stack: Stack, model: ZooModel, path: string, opti
       unionChildS: seconds(time.unionChildMs),
       runners: time.child.runners,
       builds: time.child.builds,
+      failedBuilds: time.child.failedBuilds,
+      failedBuildS: seconds(time.child.failedBuildMs),
       evaluations: time.child.evaluations,
     },
     ...(labelFree && model.labelFree

@@ -213,7 +213,7 @@ function spawnAndCollect<T>(
       if (parsed?.ok === false) {
         const error = parsed.error;
         return reject(
-          new TierwiseError(isErrorCode(error.code) ? error.code : 'RUNNER_CRASHED', error.message, { ...error.details, label }),
+          new TierwiseError(isErrorCode(error.code) ? error.code : 'RUNNER_CRASHED', error.message, { ...error.details, label, wallMs }),
         );
       }
       if (exitCode !== 0 || signal) return fail('RUNNER_CRASHED', signal ? `killed by ${signal}` : `exited with code ${exitCode}`, extra);

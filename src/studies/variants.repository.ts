@@ -75,7 +75,10 @@ export class VariantsRepository {
       }
     }
     if (row.status === 'failed') {
-      const reset = await this.prisma.variant.update({ where: { id: row.id }, data: { status: 'pending', error: null } });
+      const reset = await this.prisma.variant.update({
+        where: { id: row.id },
+        data: { status: 'pending', error: null, report: Prisma.DbNull },
+      });
       await this.views.changed('models');
       return toRecord(reset);
     }
@@ -103,8 +106,31 @@ export class VariantsRepository {
     await this.views.changed('models');
   }
 
+  /** A build attempt that failed after its child ran, kept in the report's `failedAttempts`: retries cost time too. */
+  async recordFailedAttempt(id: string, attempt: FailedAttempt): Promise<void> {
+    const row = await this.prisma.variant.findUnique({ where: { id }, select: { report: true } });
+    const report = (row?.report ?? {}) as Record<string, unknown>;
+    const failedAttempts = [...failedAttemptsOf(report), attempt];
+    await this.prisma.variant.update({
+      where: { id },
+      data: { report: { ...report, failedAttempts } as unknown as Prisma.InputJsonValue },
+    });
+  }
+
   async markFailed(id: string, error: string): Promise<void> {
     await this.prisma.variant.update({ where: { id }, data: { status: 'failed', error } });
     await this.views.changed('models');
   }
+}
+
+/** A build attempt that failed: its code, how long its child ran and when it ended (epoch ms). */
+export interface FailedAttempt {
+  code: string;
+  wallMs: number;
+  endedAt: number;
+}
+
+/** The failed build attempts a variant's report records (none when it records none). */
+export function failedAttemptsOf(report: Record<string, unknown> | null | undefined): FailedAttempt[] {
+  return Array.isArray(report?.failedAttempts) ? (report.failedAttempts as FailedAttempt[]) : [];
 }

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { runChildDetailed, type Envelope } from '../../isolation/child-process';
 import { withWorkCores } from '../../isolation/work-cores';
 import { BlobsService } from '../../blobs/blobs.service';
+import { isTierwiseError } from '../../common/errors';
 import { APP_CONFIG, type AppConfig } from '../../config/env';
 import { JobName, type JobPayloads } from '../../jobs/job-catalogue';
 import { UNEXPECTED_FAILURE, finalFailure, type JobFailure } from '../../jobs/job-failure';
@@ -16,7 +17,7 @@ import { StudiesRepository } from '../studies.repository';
 import { DEFAULT_ADAPTIVE_BUDGET_MS } from '../study-options';
 import { StudyDatasets } from '../study-datasets';
 import { StudyJobs, isCancellation } from '../study-jobs';
-import { VariantsRepository } from '../variants.repository';
+import { VariantsRepository, failedAttemptsOf } from '../variants.repository';
 
 type Payload = JobPayloads['build-variant'];
 
@@ -83,7 +84,12 @@ export class BuildProcessor implements JobProcessor<typeof JobName.BuildVariant>
         const run = request.step.operator === 'partition' ? await build() : await withWorkCores(build);
         const result = run.result;
         const model = await this.blobs.put(await readFile(result.modelFile));
-        const report: Record<string, unknown> = { ...result.report, buildWallMs: run.wallMs };
+        const failedAttempts = failedAttemptsOf(variant.report);
+        const report: Record<string, unknown> = {
+          ...result.report,
+          buildWallMs: run.wallMs,
+          ...(failedAttempts.length > 0 ? { failedAttempts } : {}),
+        };
         if (result.tailFile) report.tailSha = (await this.blobs.put(await readFile(result.tailFile))).sha256;
         if (result.tailSamplesFile) report.tailSamplesSha = (await this.blobs.put(await readFile(result.tailSamplesFile))).sha256;
         await this.variants.markReady(variantId, model.sha256, model.sizeBytes, report, result.inputShapes);
@@ -92,6 +98,8 @@ export class BuildProcessor implements JobProcessor<typeof JobName.BuildVariant>
           await this.variants.markFailed(variantId, 'cancelled while building');
           return;
         }
+        if (isTierwiseError(error) && typeof error.details?.wallMs === 'number')
+          await this.variants.recordFailedAttempt(variantId, { code: error.code, wallMs: error.details.wallMs, endedAt: Date.now() });
         throw error;
       } finally {
         watch.stop();

@@ -8,7 +8,7 @@ import type { StudiesRepository } from '../studies.repository';
 import type { StudyEvents } from '../study-events';
 import { isTerminal, type TerminalStatus } from '../study-status';
 import type { StudyEvent, StudyFailure, StudyStatus, StudyView } from '../study.views';
-import type { VariantRecord, VariantsRepository } from '../variants.repository';
+import { failedAttemptsOf, type FailedAttempt, type VariantRecord, type VariantsRepository } from '../variants.repository';
 
 /**
  * In-memory stand-ins for the study feature's repositories and producers, for unit specs of the orchestration
@@ -137,7 +137,7 @@ export class FakeStudies implements StudiesContract {
   }
 }
 
-type VariantsContract = Pick<VariantsRepository, 'get' | 'many' | 'markBuilding' | 'markReady' | 'markFailed'>;
+type VariantsContract = Pick<VariantsRepository, 'get' | 'many' | 'markBuilding' | 'markReady' | 'markFailed' | 'recordFailedAttempt'>;
 
 export class FakeVariants implements VariantsContract {
   readonly rows = new Map<string, VariantRecord>();
@@ -165,6 +165,11 @@ export class FakeVariants implements VariantsContract {
 
   async markFailed(id: string, error: string): Promise<void> {
     Object.assign(this.rows.get(id)!, { status: 'failed', error });
+  }
+
+  async recordFailedAttempt(id: string, attempt: FailedAttempt): Promise<void> {
+    const row = this.rows.get(id)!;
+    row.report = { ...row.report, failedAttempts: [...failedAttemptsOf(row.report), attempt] };
   }
 }
 

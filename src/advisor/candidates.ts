@@ -1,5 +1,5 @@
 import { quantileSorted, sortedAscending } from './statistics';
-import { pairPartitionSamples, scenarioNetworkCost, scenarioTiers } from './scenarios';
+import { pairPartitionSamples, scenarioNetworkCost, scenarioTiers, type NetworkCost } from './scenarios';
 import { DEFAULT_SCENARIOS } from './validate';
 import type { NetworkProfile, Payloads, ScenarioId, SkippedCombination, StudyInput, Tier, TierMeasurement, VariantInfo } from './types';
 
@@ -122,9 +122,14 @@ function withShortNames(drafts: Array<Omit<CandidateDraft, 'shortName'>>): Candi
 }
 
 export function draftNetworkMs(draft: CandidateDraft, payloads: Payloads, network: NetworkProfile): number {
+  return draftNetworkCost(draft, payloads, network).totalMs;
+}
+
+/** The draft's network cost with its parts (and, at a slow-start restart boundary, its span). */
+export function draftNetworkCost(draft: CandidateDraft, payloads: Payloads, network: NetworkProfile): NetworkCost {
   return scenarioNetworkCost(
     draft.scenario,
     { requestBytes: payloads.requestBytes, responseBytes: payloads.responseBytes, cutBytes: draft.cutBytes },
     network,
-  ).totalMs;
+  );
 }

@@ -1,5 +1,5 @@
 import { networkOrigin } from './scenarios';
-import { buildDrafts, draftNetworkMs, type CandidateDraft } from './candidates';
+import { buildDrafts, draftNetworkCost, type CandidateDraft } from './candidates';
 import { explain } from './explain';
 import { findViolations } from './feasibility';
 import { groupByLatency } from './grouping';
@@ -43,7 +43,8 @@ export function rankCandidates(input: StudyInput): Ranking {
 
   const samplesById = new Map<string, Float64Array>();
   const candidates = drafts.map((draft: CandidateDraft): Candidate => {
-    const networkMs = draftNetworkMs(draft, input.payloads, network);
+    const networkCost = draftNetworkCost(draft, input.payloads, network);
+    const networkMs = networkCost.totalMs;
     samplesById.set(draft.id, addConstant(draft.computeSamples, networkMs));
     const accuracyDrop = accuracyDropOf(draft.variant, baseline);
     const latency = {
@@ -51,6 +52,7 @@ export function rankCandidates(input: StudyInput): Ranking {
       p95Ms: draft.computeP95Ms + networkMs,
       meanMs: mean(draft.computeSamples) + networkMs,
       networkMs,
+      ...(networkCost.span ? { networkSpanMs: networkCost.span } : {}),
       computeP50Ms: draft.computeP50Ms,
       samples: draft.computeSamples.length,
     };

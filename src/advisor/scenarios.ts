@@ -121,6 +121,8 @@ export interface NetworkCost {
   cutMs: number;
   responseMs: number;
   totalMs: number;
+  /** At a slow-start restart boundary: the two figures the kernel may give (see LinkCost['span']). */
+  span?: LinkCost['span'];
   /** Per leg and hop: the link figures each part paid (bandwidth, RTT, jitter, transport). */
   hops: LinkCost['hops'];
 }
@@ -137,7 +139,14 @@ export function scenarioNetworkCost(scenario: ScenarioId, bytes: TransferBytes, 
     networkLinks(network),
     networkOrigin(network),
   );
-  return { requestMs: cost.requestMs, cutMs: cost.intermediateMs, responseMs: cost.responseMs, totalMs: cost.totalMs, hops: cost.hops };
+  return {
+    requestMs: cost.requestMs,
+    cutMs: cost.intermediateMs,
+    responseMs: cost.responseMs,
+    totalMs: cost.totalMs,
+    ...(cost.span ? { span: cost.span } : {}),
+    hops: cost.hops,
+  };
 }
 
 /** 0, 1, …, size−1 repeated in fresh shuffles until `length` long: every index used equally often (±1). */

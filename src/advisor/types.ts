@@ -131,6 +131,11 @@ export interface LatencyFigures {
   meanMs: number;
   /** Computed network share (request + cut tensor + response); constant per sample. */
   networkMs: number;
+  /**
+   * Where a hop sits at a slow-start restart boundary (the kernel restarts from either of two windows from one
+   * request to the next): the network share from each; `networkMs` is the likelier.
+   */
+  networkSpanMs?: { lowMs: number; highMs: number };
   computeP50Ms: number;
   samples: number;
 }

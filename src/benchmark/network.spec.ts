@@ -13,6 +13,8 @@ import {
   route,
   scenarioNetworkMs,
   startWindow,
+  startWindows,
+  legMs,
   tierLinks,
 } from './network';
 
@@ -84,14 +86,38 @@ describe('transfer model: what TCP does on a link with a round trip', () => {
 
   test('idle restart: a cubic/reno sender halves its window per RTO idle, down to the initial window', () => {
     const link = (idleGapMs: number, slowStartRestart = true) => ({ mbps: 50, rttMs: 20, transport: { idleGapMs, slowStartRestart } });
-    // RTO ≈ 20 + 200 ms; 1000 ms idle = 4 halvings (1000 − 220 − 220 − 220 − 220 > 0).
-    // 150 kB (104 segments): (10 + 104) / 16 = 7 → back to the initial window of 10.
+    // 150 kB (104 segments) ends in a burst of 34 behind windows of 10, 20, 40: srtt ≈ 20 + 4.6 ms, RTO ≈ 225 ms,
+    // and the idle runs 1000 + 20 ms from the last segment: 4 halvings. (10 + 104) / 16 = 7 → the initial window.
     assert.equal(startWindow(150_000, link(1000)), 10);
-    // 802 816 B (555 segments): w = floor((w + 555) / 16) settles at 36 (10 → 35 → 36 → 36).
-    assert.equal(startWindow(802_816, link(1000)), 36);
+    // 802 816 B (555 segments) outgrows the path (87 segments): at the last send (555 + w) / 2 are in flight, the
+    // standing queue (~50 ms) raises srtt to ~72 ms and the RTO to ~272, so 1000 + 20 + 50 ms idle is 3 halvings:
+    // w = floor((w + 555) / 8) from the initial window: 70 → 78 → 79. The kernel here: 634 = 79 + 555 before each
+    // restart, RTO 268–276 ms (`ss -ti` in the client namespace); a fixed 220 ms RTO made it 4 halvings (36).
+    assert.equal(startWindow(802_816, link(1000)), 79);
     assert.equal(startWindow(802_816, link(200)), Infinity); // idle shorter than the RTO: the window stays open
     assert.equal(startWindow(802_816, link(5000, false)), Infinity); // bbr: no restart
     assert.equal(startWindow(3000, { mbps: 50, rttMs: 20, transport: { connection: 'per-request' } }), 10);
+  });
+
+  test('idle restart follows the connection from its first request, and shows a boundary the RTO rounding can tip', () => {
+    // As netcheck's lab: IP-rate shaping (52 B headers per 1500 B packet), 1 s apart.
+    const lab = (mbps: number, rttMs: number) => ({ mbps, rttMs, transport: { tls: 'none' as const, headerBytes: 52 } });
+    // 2 MB at 50 Mbps / 60 ms: 197 and 460 segments each reproduce themselves (460 leaves a longer standing queue,
+    // so a longer RTO and one halving fewer); from a new connection's initial window the kernel settles at 197
+    // (1579 = 197 + 1382 before each restart, RTO 388 ms, read with `ss -ti`), and so does the model.
+    assert.deepEqual(startWindows(2_000_000, lab(50, 60)), [197]);
+    // 600 kB at 200 Mbps / 60 ms ends in a burst below the path: srtt ≈ 67 ms, RTO ≈ 267, and the idle is
+    // 1000 + 60 ms: 3 halvings (59), with 4·RTO within the timer's rounding of the idle, so 4 (29) is shown too.
+    const windows = startWindows(600_000, lab(200, 60));
+    assert.equal(windows[0], 59);
+    assert.equal(windows.length, 2);
+    assert.ok(windows[1]! < 59);
+    const hop = legMs(600_000, lab(200, 60), true);
+    assert.ok(hop.boundary, 'a boundary');
+    assert.equal(hop.totalMs, hop.boundary.lowMs); // the likelier window is the faster one here
+    assert.ok(hop.boundary.highMs > hop.boundary.lowMs + 10, `${hop.boundary.highMs} vs ${hop.boundary.lowMs}`);
+    // Far from any boundary there is one window and no span.
+    assert.equal(legMs(150_000, lab(50, 20), true).boundary, undefined);
   });
 
   test('a request–response exchange pays the round trip once per hop', () => {

@@ -87,6 +87,11 @@ type LinkSpec = Pick<Link, 'mbps' | 'rttMs' | 'transport'>;
 const TLS_RTTS: Record<Tls, number> = { none: 0, '1.2': 2, '1.3': 1 };
 /** Linux's RTO floor (TCP_RTO_MIN); RTO ≈ srtt + max(4·rttvar, 200 ms) on a steady path. */
 const RTO_MIN_MS = 200;
+/**
+ * How far the kernel's RTO may sit from the model's srtt + 200 ms beyond the queue it saw: it is rounded up to
+ * the timer tick (4 ms at HZ 250), and the hosts' own handling adds a millisecond or two to every RTT sample.
+ */
+const SRTT_SLACK_MS = 5;
 
 /** The link's transport with defaults filled in and checked. */
 export function resolveTransport(partial: Partial<Transport> = {}): Transport {
@@ -138,6 +143,16 @@ export interface OneWay {
   propagationMs: number;
   /** The congestion window (segments) after the transfer: what a kept-alive connection keeps. */
   endWindow: number;
+  /**
+   * The queue at the bottleneck behind the last segment (ms): segments in flight beyond the path once the window
+   * outgrew it. In slow start each ACK lets two segments out, so at the last send the window is (start + all) / 2.
+   */
+  standingQueueMs: number;
+  /**
+   * How much more the sender's smoothed RTT may have seen at the end (ms): the last slow-start round leaves as a
+   * burst at twice the rate the link drains it, so its later segments queue behind up to half of it.
+   */
+  burstQueueMs: number;
   totalMs: number;
 }
 
@@ -158,47 +173,101 @@ export function oneWay(bytes: number, link: LinkSpec, window: number): OneWay {
   let rounds = 0;
   let w = window;
   let remaining = segments;
+  let lastRound = 0;
   // A round: the window's segments leave back to back, then the first ACK returns RTT + one segment later.
   while (remaining > w && w * segmentMs < link.rttMs + segmentMs) {
     slowStartMs += link.rttMs + segmentMs - w * segmentMs;
     remaining -= w;
+    lastRound = w;
     w *= 2;
     rounds += 1;
   }
   const propagationMs = link.rttMs / 2;
-  return { wireMs, slowStartMs, rounds, propagationMs, endWindow: window + segments, totalMs: wireMs + slowStartMs + propagationMs };
+  // What is left leaves on the ACK clock (the window covers the path) or as one last burst (it all fits).
+  const pipeSegments = (link.rttMs + segmentMs) / segmentMs;
+  const inFlightAtLastSend = remaining > w ? (remaining + w) / 2 : remaining;
+  const standingQueueMs = Math.max(0, inFlightAtLastSend - pipeSegments) * segmentMs;
+  // The last burst, when the transfer ends in one (what is left fits the window): the last slow-start round, or the
+  // whole transfer when it fit the start window. None when it ends on the ACK clock (the standing queue is it).
+  const burst = remaining > w ? 0 : rounds > 0 ? lastRound : remaining;
+  const burstQueueMs = (Math.min(burst, pipeSegments) / 2) * segmentMs;
+  return {
+    wireMs,
+    slowStartMs,
+    rounds,
+    propagationMs,
+    endWindow: window + segments,
+    standingQueueMs: Number.isFinite(standingQueueMs) ? standingQueueMs : 0,
+    burstQueueMs: Number.isFinite(burstQueueMs) ? burstQueueMs : 0,
+    totalMs: wireMs + slowStartMs + propagationMs,
+  };
 }
 
 /**
- * The window a sender starts a transfer of `bytes` with, on this link's connection mode, in steady state (every
- * request alike): a new connection starts at the initial window (RFC 6928: IW10); a kept-alive one keeps what the
- * last transfer grew it to (slow start: one segment per segment ACKed, RFC 5681 §3.1), except that a cubic/reno
- * sender idle longer than its RTO restarts: RFC 5681 §4.1 and RFC 7661 (RFC 2861's window decay) as Linux does it
+ * The windows a sender may start a transfer of `bytes` with, on this link's connection mode, in steady state
+ * (every request alike), smallest halving count first: one window, or two where the kernel itself flips between
+ * them. A new connection starts at the initial window (RFC 6928: IW10); a kept-alive one keeps what the last
+ * transfer grew it to (slow start: one segment per segment ACKed, RFC 5681 §3.1), except that a cubic/reno sender
+ * idle longer than its RTO restarts: RFC 5681 §4.1 and RFC 7661 (RFC 2861's window decay) as Linux does it
  * (tcp_cwnd_restart under net.ipv4.tcp_slow_start_after_idle=1, the default): the window is halved once per RTO
  * of idle, not below the initial window. bbr does not restart.
  *
- * Idle is counted from the end of the exchange with RTO = RTT + 200 ms. The kernel counts from its last data
- * segment (one RTT and the queue drain earlier) but its RTO also grows with the queueing the transfer caused
- * (srtt and rttvar rise); the two roughly cancel. Counting only the first (tried: idle + RTT) made 600 kB at
- * 20 Mbps / 60 ms 13 % slow (one halving too many). Where the two sit within an RTO of each other the kernel
- * itself flips between runs: 2 MB at 200 Mbps / 60 ms kept-alive took 261–322 ms over six samples (model 244).
+ * Linux counts the idle from its last data segment and halves while `(idle -= rto) > 0`, with
+ * rto = srtt + max(rttvar, 200 ms) as the transfer left them. So the idle is the app's gap plus the time from the
+ * last segment to the answer (RTT + the queue behind that segment), and srtt is the RTT plus the queue the
+ * transfer built: both come from the transfer itself (`oneWay`: its standing queue, and half its last slow-start
+ * burst in srtt). The steady state is followed from the connection's first request, as the kernel reaches it (two
+ * windows can each reproduce themselves: 2 MB at 50 Mbps / 60 ms holds at 197 or at 460 segments; from a new
+ * connection the kernel settles at 197). Where the halving count would tip if srtt had fallen back to the RTT
+ * plus the standing queue (the last ACKs saw none of the burst), or sat a timer tick higher, the window it tips to
+ * comes second. Read off this kernel with `ss -ti`: 600 kB at 200 Mbps / 60 ms, 1 s apart, restarts at 59
+ * segments when the RTO ends at 268 ms (246–250 ms) and at 26 when it ends at 264 ms (309 ms); 2 MB restarts at
+ * 197 (251–258 ms) when the RTO ends at 268–284 ms and at 98 (309–326 ms) below; over three quiet runs of three
+ * samples, 5 of 9 took the second.
  */
-export function startWindow(bytes: number, link: LinkSpec): number {
+export function startWindows(bytes: number, link: LinkSpec): number[] {
   const t = resolveTransport(link.transport);
-  if (t.connection === 'per-request') return t.initialWindow;
-  const rtoMs = link.rttMs + RTO_MIN_MS;
-  if (!t.slowStartRestart || t.idleGapMs <= rtoMs) return Infinity;
-  // Linux: while ((delta -= rto) > 0 && cwnd > restart_cwnd) cwnd >>= 1;
-  const halvings = Math.ceil(t.idleGapMs / rtoMs) - 1;
+  if (t.connection === 'per-request') return [t.initialWindow];
+  // bbr does not restart; nor does any sender idle for less than the RTO floor (idle + srtt ≤ srtt + 200 ms).
+  if (!t.slowStartRestart || t.idleGapMs <= RTO_MIN_MS) return [Infinity];
   const segments = Math.ceil(bytes / mssOf(t.mtu));
-  let w = t.initialWindow;
-  for (let i = 0; i < 20; i++) {
-    // the fixed point of "grow by the transfer, then decay over the idle gap"
-    const next = Math.max(t.initialWindow, Math.floor((w + segments) / 2 ** halvings));
-    if (next === w) break;
-    w = next;
+  // What a transfer from window w leaves for the next one: srtt ends at the RTT plus the queue the last segments saw
+  // (the smoothing follows the last burst's rising RTTs); the idle runs from the last segment, one RTT plus the
+  // queue behind it before the answer, then the app's gap.
+  const after = (w: number, srttAt: 'likely' | 'low' | 'high' = 'likely'): number => {
+    const leg = oneWay(bytes, link, w);
+    const idleMs = t.idleGapMs + link.rttMs + leg.standingQueueMs;
+    // The likely srtt has followed the last burst's rising RTTs; it may also have fallen back to the standing
+    // queue alone (the last ACKs saw none of the burst), or sit a timer tick above.
+    const burstMs = { likely: leg.burstQueueMs, low: -SRTT_SLACK_MS, high: leg.burstQueueMs + SRTT_SLACK_MS }[srttAt];
+    const srtt = Math.max(link.rttMs, link.rttMs + leg.standingQueueMs + burstMs);
+    const halvings = Math.max(0, Math.ceil(idleMs / (srtt + RTO_MIN_MS)) - 1);
+    const grown = (Number.isFinite(w) ? w : t.initialWindow) + segments;
+    // Linux: while ((delta -= rto) > 0 && cwnd > restart_cwnd) cwnd >>= 1;
+    return halvings === 0 ? Infinity : Math.max(t.initialWindow, Math.floor(grown / 2 ** halvings));
+  };
+  // From the connection's first request (the initial window) to the steady state, as the kernel gets there.
+  const seen: number[] = [t.initialWindow];
+  for (let i = 0; i < 40; i++) {
+    const next = after(seen[seen.length - 1]!);
+    const at = seen.indexOf(next);
+    if (at >= 0) {
+      const cycle = seen.slice(at);
+      // A window the kernel keeps; where its timer rounding can tip the halving count, the window it tips to.
+      if (cycle.length === 1) {
+        const tipped = [after(next, 'high'), after(next, 'low')].filter((w) => w !== next);
+        return [next, ...tipped.slice(0, 1)];
+      }
+      return cycle.slice(0, 2); // it alternates between two
+    }
+    seen.push(next);
   }
-  return w;
+  return [seen[seen.length - 1]!];
+}
+
+/** The window the model takes: the one start window, or the likelier of two (legMs shows both). */
+export function startWindow(bytes: number, link: LinkSpec): number {
+  return startWindows(bytes, link)[0]!;
 }
 
 /** Round trips a new connection pays before its first byte: TCP's handshake and TLS's. */
@@ -207,25 +276,67 @@ export function handshakeMs(link: LinkSpec): number {
   return t.connection === 'per-request' ? (1 + TLS_RTTS[t.tls]) * link.rttMs : 0;
 }
 
+/**
+ * A leg at a slow-start restart boundary: the kernel restarts from either of two windows from one request to the
+ * next, so the leg costs one of two figures. The model's figure is the likelier (the window its srtt estimate
+ * gives); both are shown beside it.
+ */
+export interface RestartBoundary {
+  windows: [number, number];
+  lowMs: number;
+  highMs: number;
+}
+
 export interface HopCost {
   handshakeMs: number;
   endpointMs: number;
+  /** The leg from the likelier start window (at a restart boundary the other is in `boundary`). */
   leg: OneWay;
+  boundary?: RestartBoundary;
   totalMs: number;
 }
 
 /** One leg over one hop: `bytes` one way; `opensExchange` when this is the exchange's first crossing of the hop. */
 export function legMs(bytes: number, link: LinkSpec, opensExchange: boolean): HopCost {
   const t = resolveTransport(link.transport);
-  const leg = oneWay(bytes, link, startWindow(bytes, link));
+  const [first, second] = startWindows(bytes, link);
   const handshake = opensExchange ? handshakeMs(link) : 0;
   const endpoint = opensExchange ? t.endpointMs : 0;
-  return { handshakeMs: handshake, endpointMs: endpoint, leg, totalMs: handshake + endpoint + leg.totalMs };
+  const a = oneWay(bytes, link, first!);
+  if (second === undefined) return { handshakeMs: handshake, endpointMs: endpoint, leg: a, totalMs: handshake + endpoint + a.totalMs };
+  const b = oneWay(bytes, link, second);
+  // Two windows that cost the same (both cover the path) are no boundary.
+  if (Math.abs(a.totalMs - b.totalMs) <= 0.01 * a.totalMs)
+    return { handshakeMs: handshake, endpointMs: endpoint, leg: a, totalMs: handshake + endpoint + a.totalMs };
+  const [low, high] = a.totalMs <= b.totalMs ? [a, b] : [b, a];
+  const fixed = handshake + endpoint;
+  return {
+    handshakeMs: handshake,
+    endpointMs: endpoint,
+    leg: a,
+    boundary: { windows: [first!, second], lowMs: fixed + low.totalMs, highMs: fixed + high.totalMs },
+    totalMs: fixed + a.totalMs,
+  };
 }
 
 /** A request–response exchange over one hop: handshake if new, the request, the response; one RTT in all. */
 export function exchangeMs(requestBytes: number, responseBytes: number, link: LinkSpec): number {
-  return legMs(requestBytes, link, true).totalMs + legMs(responseBytes, link, false).totalMs;
+  return exchangeCost(requestBytes, responseBytes, link).totalMs;
+}
+
+/** The exchange with its span: low and high are equal unless a leg sits at a restart boundary. */
+export function exchangeCost(
+  requestBytes: number,
+  responseBytes: number,
+  link: LinkSpec,
+): { totalMs: number; lowMs: number; highMs: number } {
+  const legs = [legMs(requestBytes, link, true), legMs(responseBytes, link, false)];
+  const sum = (f: (h: HopCost) => number) => legs.reduce((s, h) => s + f(h), 0);
+  return {
+    totalMs: sum((h) => h.totalMs),
+    lowMs: sum((h) => h.boundary?.lowMs ?? h.totalMs),
+    highMs: sum((h) => h.boundary?.highMs ?? h.totalMs),
+  };
 }
 
 /**
@@ -319,6 +430,8 @@ export interface NetworkCost {
   intermediateMs: number;
   responseMs: number;
   totalMs: number;
+  /** Where a leg sits at a slow-start restart boundary: the two figures the kernel may give (totalMs is one). */
+  span?: { lowMs: number; highMs: number };
   /** Per leg and hop, what was paid: the parameters shown beside the figures. */
   hops: Array<{
     leg: 'request' | 'intermediate' | 'response';
@@ -336,6 +449,8 @@ export interface NetworkCost {
     wireMs: number;
     propagationMs: number;
     totalMs: number;
+    /** At a slow-start restart boundary: the two start windows and the leg's figure from each. */
+    restartBoundary?: RestartBoundary;
   }>;
 }
 
@@ -375,6 +490,7 @@ export function scenarioNetworkMs(
         wireMs: cost.leg.wireMs,
         propagationMs: cost.leg.propagationMs,
         totalMs: cost.totalMs,
+        ...(cost.boundary ? { restartBoundary: cost.boundary } : {}),
       });
       sum += cost.totalMs;
       at = next;
@@ -393,7 +509,11 @@ export function scenarioNetworkMs(
     intermediateMs = path('intermediate', scenario.head, scenario.tail, scenario.cutBytes);
     responseMs = path('response', scenario.tail, origin, payload.responseBytes);
   }
-  return { requestMs, intermediateMs, responseMs, totalMs: requestMs + intermediateMs + responseMs, hops };
+  const totalMs = requestMs + intermediateMs + responseMs;
+  const bounded = hops.filter((h) => h.restartBoundary);
+  const shift = (pick: (b: RestartBoundary) => number) => bounded.reduce((s, h) => s + pick(h.restartBoundary!) - h.totalMs, 0);
+  const span = bounded.length > 0 ? { lowMs: totalMs + shift((b) => b.lowMs), highMs: totalMs + shift((b) => b.highMs) } : undefined;
+  return { requestMs, intermediateMs, responseMs, totalMs, ...(span ? { span } : {}), hops };
 }
 
 /** One line naming every parameter of a link's transport, for reports and tables. */

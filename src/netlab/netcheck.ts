@@ -1,4 +1,4 @@
-import { exchangeMs, resolveTransport, type Connection, type Transport } from '../benchmark/network';
+import { exchangeCost, exchangeMs, resolveTransport, type Connection, type Transport } from '../benchmark/network';
 import { TierwiseError } from '../common/errors';
 import { Lab, labUnavailable } from './lab';
 
@@ -33,8 +33,15 @@ export interface NetcheckRow {
   rttMs: number;
   connection: Connection;
   modelMs: number;
+  /**
+   * At a slow-start restart boundary (the kernel restarts from either of two windows), the model's two figures;
+   * null elsewhere. `modelMs` is the likelier of them.
+   */
+  modelSpanMs: [number, number] | null;
   measuredMs: number | null;
   errorPct: number | null;
+  /** The error against the span: 0 inside it, else to its nearer end; equal to errorPct without a span. */
+  spanErrorPct: number | null;
   samplesMs: number[];
   endpointMs: number;
   congestionControl: string;
@@ -73,6 +80,17 @@ export function modelRow(bytes: number, mbps: number, rttMs: number, transport: 
   return exchangeMs(bytes + FRAME_BYTES, 1, { mbps, rttMs, transport });
 }
 
+function modelSpan(bytes: number, mbps: number, rttMs: number, transport: Transport): [number, number] | null {
+  const cost = exchangeCost(bytes + FRAME_BYTES, 1, { mbps, rttMs, transport });
+  return cost.highMs > cost.lowMs ? [cost.lowMs, cost.highMs] : null;
+}
+
+function spanError(modelMs: number, span: [number, number] | null, measuredMs: number): number {
+  const [low, high] = span ?? [modelMs, modelMs];
+  const nearest = measuredMs < low ? low : measuredMs > high ? high : measuredMs;
+  return ((nearest - measuredMs) / measuredMs) * 100;
+}
+
 export async function netcheck(options: NetcheckOptions): Promise<{ rows: NetcheckRow[]; skipped: string[] }> {
   if (options.measure) {
     const why = labUnavailable();
@@ -100,8 +118,10 @@ export async function netcheck(options: NetcheckOptions): Promise<{ rows: Netche
             rttMs,
             connection,
             modelMs: modelRow(bytes, mbps, rttMs, transport),
+            modelSpanMs: modelSpan(bytes, mbps, rttMs, transport),
             measuredMs: null,
             errorPct: null,
+            spanErrorPct: null,
             samplesMs: [],
             endpointMs: 0,
             congestionControl: options.congestionControl,
@@ -125,6 +145,7 @@ export async function netcheck(options: NetcheckOptions): Promise<{ rows: Netche
           for (const { bytes, samplesMs } of measured) {
             const transport = labTransport(connection, options, endpointMs);
             const modelMs = modelRow(bytes, mbps, rttMs, transport);
+            const modelSpanMs = modelSpan(bytes, mbps, rttMs, transport);
             const measuredMs = median(samplesMs);
             const row = {
               bytes,
@@ -132,8 +153,10 @@ export async function netcheck(options: NetcheckOptions): Promise<{ rows: Netche
               rttMs,
               connection,
               modelMs,
+              modelSpanMs,
               measuredMs,
               errorPct: ((modelMs - measuredMs) / measuredMs) * 100,
+              spanErrorPct: spanError(modelMs, modelSpanMs, measuredMs),
               samplesMs,
               endpointMs,
               congestionControl: options.congestionControl,
@@ -141,7 +164,7 @@ export async function netcheck(options: NetcheckOptions): Promise<{ rows: Netche
             };
             rows.push(row);
             options.log?.(
-              `${mbps} Mbps ${rttMs} ms ${connection} ${bytes} B: model ${modelMs.toFixed(1)} ms, kernel ${measuredMs.toFixed(1)} ms (${row.errorPct.toFixed(1)}%)`,
+              `${mbps} Mbps ${rttMs} ms ${connection} ${bytes} B: model ${modelMs.toFixed(1)} ms${modelSpanMs ? ` (restart boundary: ${modelSpanMs[0].toFixed(1)}–${modelSpanMs[1].toFixed(1)})` : ''}, kernel ${measuredMs.toFixed(1)} ms (${row.errorPct.toFixed(1)}%)`,
             );
           }
         }

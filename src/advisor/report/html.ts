@@ -71,7 +71,9 @@ function rankedTable(report: AdvisorReport): string {
     const numbers = [
       formatMs(c.latency.p50Ms),
       formatMs(c.latency.p95Ms),
-      formatMs(c.latency.networkMs),
+      c.latency.networkSpanMs
+        ? `${formatMs(c.latency.networkMs)} (${formatMs(c.latency.networkSpanMs.lowMs)}–${formatMs(c.latency.networkSpanMs.highMs)}: slow-start restart boundary)`
+        : formatMs(c.latency.networkMs),
       c.accuracy === null ? '—' : formatPoints(c.accuracy),
       formatBytes(c.sizeBytes),
     ].map((v) => `<td class="num">${escapeHtml(v)}</td>`);

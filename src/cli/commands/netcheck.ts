@@ -82,9 +82,13 @@ export function register(program: Command): void {
       );
       for (const r of result.rows) {
         process.stdout.write(
-          `${String(r.bytes).padStart(9)} ${String(r.mbps).padStart(6)} ${String(r.rttMs).padStart(5)} ${r.connection.padEnd(12)} ${r.modelMs.toFixed(1).padStart(9)} ${(r.measuredMs === null ? '—' : r.measuredMs.toFixed(1)).padStart(10)} ${(r.errorPct === null ? '' : `${r.errorPct.toFixed(1)}%`).padStart(7)}\n`,
+          `${String(r.bytes).padStart(9)} ${String(r.mbps).padStart(6)} ${String(r.rttMs).padStart(5)} ${r.connection.padEnd(12)} ${r.modelMs.toFixed(1).padStart(9)} ${(r.measuredMs === null ? '—' : r.measuredMs.toFixed(1)).padStart(10)} ${(r.errorPct === null ? '' : `${r.errorPct.toFixed(1)}%`).padStart(7)}${r.modelSpanMs ? `  restart boundary: model ${r.modelSpanMs[0].toFixed(1)}–${r.modelSpanMs[1].toFixed(1)} ms${r.spanErrorPct === null ? '' : `, ${r.spanErrorPct.toFixed(1)}% from the span`}` : ''}\n`,
         );
       }
+      if (result.rows.some((r) => r.modelSpanMs))
+        process.stdout.write(
+          'restart boundary: after the idle gap the kernel restarts slow start from either of two windows (its RTO sits within a timer tick of the idle time); the model gives the likelier and both figures\n',
+        );
       const seen = new Set<string>();
       for (const r of result.rows) {
         const line = `${r.connection}: ${describeTransport(r.transport)}`;

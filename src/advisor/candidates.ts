@@ -1,5 +1,5 @@
 import { quantileSorted, sortedAscending } from './statistics';
-import { pairPartitionSamples, scenarioNetworkCost, scenarioTiers, type NetworkCost } from './scenarios';
+import { networkOrigin, pairPartitionSamples, scenarioNetworkCost, scenarioTiers, type NetworkCost } from './scenarios';
 import { DEFAULT_SCENARIOS } from './validate';
 import type { NetworkProfile, Payloads, ScenarioId, SkippedCombination, StudyInput, Tier, TierMeasurement, VariantInfo } from './types';
 
@@ -22,6 +22,11 @@ export interface CandidateDraft {
   peakMemoryBytes: number;
   /** The largest noise share among its measurements marked noisy (0 when all are quiet). */
   noiseShare: number;
+  /**
+   * The tier the model starts on turning the input into tensors (network.request.decode): the request as sent
+   * where it arrives over a link, the sample as held on the origin; 0 when not measured.
+   */
+  inputDecodeMs: number;
 }
 
 const OPERATOR_ALIASES: Record<string, string> = { '': 'fp32', identity: 'fp32', 'distilled+sptq': 'dsptq' };
@@ -47,6 +52,11 @@ export function buildDrafts(input: StudyInput): { drafts: CandidateDraft[]; skip
   const byKey = new Map<string, TierMeasurement>();
   for (const m of input.measurements) byKey.set(measurementKey(m.variantId, m.tier, m.part, m.cut), m);
   const seed = input.seed ?? 1;
+  const origin = networkOrigin(input.network);
+  const decode = input.network?.request?.decode;
+  // Where the model starts, the input becomes tensors: the request as sent on a tier it reaches, the sample as held on the origin.
+  const decodeOn = (tier: Tier): number =>
+    decode?.status !== 'measured' ? 0 : ((tier === origin ? decode.sampleMs[tier] : decode.requestMs[tier]) ?? 0);
   const drafts: Array<Omit<CandidateDraft, 'shortName'>> = [];
   const skipped: SkippedCombination[] = [];
 
@@ -68,6 +78,7 @@ export function buildDrafts(input: StudyInput): { drafts: CandidateDraft[]; skip
             computeSamples: Float64Array.from(whole.samplesMs),
             peakMemoryBytes: whole.peakMemoryBytes,
             noiseShare: noiseOf(whole),
+            inputDecodeMs: decodeOn(head),
           }),
         );
         continue;
@@ -94,6 +105,7 @@ export function buildDrafts(input: StudyInput): { drafts: CandidateDraft[]; skip
             cutBytes: input.payloads.cutBytes[h.cut ?? ''],
             peakMemoryBytes: Math.max(h.peakMemoryBytes, t.peakMemoryBytes),
             noiseShare: noiseOf(h, t),
+            inputDecodeMs: decodeOn(head),
           }),
         );
       }

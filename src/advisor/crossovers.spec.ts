@@ -44,6 +44,32 @@ describe('bandwidth crossovers', () => {
     assert.equal(second.sentence, 'above 100 Mbps edge→cloud, cloud/fp32 overtakes edge/fp32');
   });
 
+  test('input decode moves the crossover: edge reads the request, mobile the sample it holds', () => {
+    // mobile 300 + 10 (sample) vs edge 100 + 20 (request) + 8000/a → a* = 8000 / 190 = 42.1 Mbps.
+    const input = threeTierStudy();
+    input.network = {
+      request: {
+        encoding: 'encoded',
+        bytes: 1e6,
+        assumed: false,
+        decode: {
+          status: 'measured',
+          encoding: 'encoded',
+          requestHostP50Ms: 20,
+          sampleHostP50Ms: 5,
+          samples: 8,
+          requestMs: { mobile: 40, edge: 20, cloud: 20 },
+          sampleMs: { mobile: 10, edge: 5, cloud: 5 },
+          scale: { mobile: 2, edge: 1, cloud: 1 },
+          method: 'test',
+        },
+      },
+    };
+    const first = findCrossovers(input, { links: ['mobile-edge'] })[0]!;
+    assert.deepEqual([first.fromId, first.toId], ['m@mobile', 'm@edge']);
+    within(first.mbps, 8000 / 190, 0.01);
+  });
+
   test('a latency budget makes a candidate feasible only above a bandwidth', () => {
     // Edge only, budget 200 ms at p95: 100 + 8000/a ≤ 200 ⇔ a ≥ 80 Mbps; below that nothing is feasible.
     const input = { ...threeTierStudy(), scenarios: ['edge' as const], constraints: { latencyBudgetMs: 200 } };

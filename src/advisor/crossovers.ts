@@ -80,9 +80,9 @@ export function findCrossovers(input: StudyInput, options: CrossoverOptions = {}
     let bestP50 = Infinity;
     for (const c of contenders) {
       if (!c.staticallyFeasible) continue;
-      const networkMs = draftNetworkMs(c.draft, input.payloads, network);
-      if (constraints.latencyBudgetMs !== undefined && c.draft.computeP95Ms + networkMs > constraints.latencyBudgetMs + 1e-9) continue;
-      const p50 = c.draft.computeP50Ms + networkMs;
+      const fixedMs = draftNetworkMs(c.draft, input.payloads, network) + c.draft.inputDecodeMs;
+      if (constraints.latencyBudgetMs !== undefined && c.draft.computeP95Ms + fixedMs > constraints.latencyBudgetMs + 1e-9) continue;
+      const p50 = c.draft.computeP50Ms + fixedMs;
       if (
         !best ||
         p50 < bestP50 ||

@@ -13,7 +13,7 @@ describe('noisy figures in the ranking', () => {
     const noisy = p50Interval({ id: 'a', samples, noisyShare: 0.3 });
     assert.equal(noisy.high, quiet.high);
     assert.ok(Math.abs(noisy.low - quiet.low * 0.7) < 1e-9);
-    const withNetwork = p50Interval({ id: 'a', samples: samples.map((x) => x + 5), noisyShare: 0.3, networkMs: 5 });
+    const withNetwork = p50Interval({ id: 'a', samples: samples.map((x) => x + 5), noisyShare: 0.3, fixedMs: 5 });
     assert.ok(Math.abs(withNetwork.low - (5 + quiet.low * 0.7)) < 1e-9);
   });
 

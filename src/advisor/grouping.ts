@@ -22,8 +22,11 @@ export interface GroupedCandidate {
   samples: Float64Array;
   /** Foreign share of the measuring cores when a measurement behind it stayed noisy (0 or absent: quiet). */
   noisyShare?: number;
-  /** The constant network part of every sample, which noise on the measuring cores cannot have inflated. */
-  networkMs?: number;
+  /**
+   * The constant part of every sample (the computed network share and the input decode measured apart), which
+   * noise on the measuring cores cannot have inflated.
+   */
+  fixedMs?: number;
 }
 
 /**
@@ -39,8 +42,8 @@ export function p50Interval(c: GroupedCandidate): { low: number; high: number } 
   const high = sorted[Math.min(n - 1, Math.ceil(n / 2 + half))]!;
   const share = c.noisyShare ?? 0;
   if (!(share > 0)) return { low, high };
-  const network = c.networkMs ?? 0;
-  return { low: network + Math.max(0, low - network) * (1 - Math.min(1, share)), high };
+  const fixed = c.fixedMs ?? 0;
+  return { low: fixed + Math.max(0, low - fixed) * (1 - Math.min(1, share)), high };
 }
 
 /**

@@ -29,6 +29,61 @@ describe('ranking a BERT-shaped study', () => {
     assert.equal(partition.cut, 'embeddings');
   });
 
+  test('input decode is added where the model starts: the request where it arrives, the held sample on mobile', () => {
+    const plain = rankCandidates(bertStudy());
+    const study = bertStudy();
+    const requestMs = { mobile: 4, edge: 2, cloud: 3 };
+    const sampleMs = { mobile: 1.5, edge: 0.75, cloud: 0.75 };
+    const decoded = rankCandidates({
+      ...study,
+      network: {
+        request: {
+          encoding: 'encoded',
+          bytes: study.payloads.requestBytes,
+          assumed: false,
+          decode: {
+            status: 'measured',
+            encoding: 'encoded',
+            requestHostP50Ms: 2,
+            sampleHostP50Ms: 0.75,
+            samples: 8,
+            requestMs,
+            sampleMs,
+            scale: { mobile: 2, edge: 1, cloud: 1 },
+            method: 'test',
+          },
+        },
+      },
+    });
+    for (const c of decoded.candidates) {
+      const before = plain.candidates.find((p) => p.id === c.id)!;
+      const tier = c.tiers[0] as keyof typeof requestMs;
+      // on mobile (on-device, or a partition's head) the sample as held; elsewhere the request as sent
+      const expected = tier === 'mobile' ? sampleMs.mobile : requestMs[tier];
+      assert.equal(c.latency.inputDecodeMs, expected, c.id);
+      for (const figure of ['p50Ms', 'p95Ms', 'meanMs'] as const)
+        assert.ok(Math.abs(c.latency[figure] - before.latency[figure] - expected) < 1e-9, `${c.id} ${figure}`);
+      assert.equal(c.latency.networkMs, before.latency.networkMs);
+    }
+    // Not measured: nothing is added, and the reason travels with the network (the report shows it).
+    const unmeasured = rankCandidates({
+      ...study,
+      network: {
+        request: {
+          encoding: 'raw-tensor',
+          bytes: 1,
+          assumed: false,
+          decode: { status: 'not-measured', encoding: 'raw-tensor', reason: 'no dataset' },
+        },
+      },
+    });
+    assert.deepEqual(
+      unmeasured.candidates.map((c) => c.latency.p50Ms),
+      plain.candidates.map((c) => c.latency.p50Ms),
+    );
+    assert.equal(unmeasured.network.request?.decode?.status, 'not-measured');
+  });
+
   test('a tight accuracy limit excludes the lossy variants, saying by how much', () => {
     const ranking = rankCandidates({ ...bertStudy(), constraints: { maxAccuracyDrop: 1 } });
     const feasibleVariants = new Set(ranking.candidates.filter((c) => c.feasible).map((c) => c.variantId));

@@ -45,14 +45,16 @@ export function rankCandidates(input: StudyInput): Ranking {
   const candidates = drafts.map((draft: CandidateDraft): Candidate => {
     const networkCost = draftNetworkCost(draft, input.payloads, network);
     const networkMs = networkCost.totalMs;
-    samplesById.set(draft.id, addConstant(draft.computeSamples, networkMs));
+    const fixedMs = networkMs + draft.inputDecodeMs;
+    samplesById.set(draft.id, addConstant(draft.computeSamples, fixedMs));
     const accuracyDrop = accuracyDropOf(draft.variant, baseline);
     const latency = {
-      p50Ms: draft.computeP50Ms + networkMs,
-      p95Ms: draft.computeP95Ms + networkMs,
-      meanMs: mean(draft.computeSamples) + networkMs,
+      p50Ms: draft.computeP50Ms + fixedMs,
+      p95Ms: draft.computeP95Ms + fixedMs,
+      meanMs: mean(draft.computeSamples) + fixedMs,
       networkMs,
       ...(networkCost.span ? { networkSpanMs: networkCost.span } : {}),
+      ...(draft.inputDecodeMs > 0 ? { inputDecodeMs: draft.inputDecodeMs } : {}),
       computeP50Ms: draft.computeP50Ms,
       samples: draft.computeSamples.length,
     };
@@ -99,7 +101,7 @@ export function rankCandidates(input: StudyInput): Ranking {
       id: c.id,
       samples: samplesById.get(c.id) as Float64Array,
       noisyShare: c.noisyShare ?? 0,
-      networkMs: c.latency.networkMs,
+      fixedMs: c.latency.networkMs + (c.latency.inputDecodeMs ?? 0),
     })),
     alpha,
   );

@@ -136,6 +136,13 @@ export interface LatencyFigures {
    * request to the next): the network share from each; `networkMs` is the likelier.
    */
   networkSpanMs?: { lowMs: number; highMs: number };
+  /**
+   * The tier the model starts on turning the input into tensors: on a tier the request reaches over a link, the
+   * request as sent (an encoded image decoded and preprocessed, JSON/base64 unwrapped); on the origin, the sample as
+   * the client holds it (nothing for raw tensors). Measured, constant per sample, in p50/p95/mean; absent when 0 or
+   * not measured (`network.request.decode` says why).
+   */
+  inputDecodeMs?: number;
   computeP50Ms: number;
   samples: number;
 }

@@ -46,6 +46,10 @@ export function validateStudyInput(input: StudyInput): void {
   nonNegative(input.payloads.requestBytes, 'payloads.requestBytes');
   nonNegative(input.payloads.responseBytes, 'payloads.responseBytes');
   for (const [cut, bytes] of Object.entries(input.payloads.cutBytes)) nonNegative(bytes, `payloads.cutBytes["${cut}"]`);
+  const decode = input.network?.request?.decode;
+  if (decode?.status === 'measured')
+    for (const key of ['requestMs', 'sampleMs'] as const)
+      for (const [tier, ms] of Object.entries(decode[key])) nonNegative(ms, `network.request.decode.${key}["${tier}"]`);
   for (const key of CONSTRAINT_KEYS) if (input.constraints?.[key] !== undefined) nonNegative(input.constraints[key], `constraints.${key}`);
   for (const scenario of input.scenarios ?? []) {
     try {

@@ -558,12 +558,46 @@ export function requestPayloadBytes(
   throw new RangeError(`encoding must be ${REQUEST_ENCODINGS.join(', ')}, got ${String(encoding)}`);
 }
 
+/**
+ * What turning the client's input into the model's input tensors costs, on the tier where the model's first piece
+ * runs (measured by benchmark/request-decode.ts on the study's own samples). A tier the request reaches over a link
+ * reads the request as sent (`requestMs`: an encoded image decoded and preprocessed, JSON/base64 unwrapped first,
+ * raw tensors copied out); the origin, running the model itself, reads the sample as the client holds it
+ * (`sampleMs`: the encoded file decoded and preprocessed, no JSON around it; nothing for raw tensors, which are the
+ * input). `measured`: host medians × each tier's one-thread slowdown (decoding is single-threaded);
+ * `not-measured`: the reason, shown beside the figures, and nothing added (never a guessed constant).
+ */
+export type RequestDecodeCost =
+  | {
+      status: 'measured';
+      encoding: RequestEncoding;
+      /** Median wall time on one host core of reading one request body as sent, over `samples` decodes after a warm-up. */
+      requestHostP50Ms: number;
+      /** The same for the sample as the client holds it (0 for raw tensors: nothing to read). */
+      sampleHostP50Ms: number;
+      samples: number;
+      /** Per tier: requestHostP50Ms × scale[tier] (a tier the request reaches over a link). */
+      requestMs: Record<string, number>;
+      /** Per tier: sampleHostP50Ms × scale[tier] (the origin running the model's first piece itself). */
+      sampleMs: Record<string, number>;
+      /** Per tier: 1 / (min(cpus, 1) × coreSpeed), the slowdown of one-threaded work there. */
+      scale: Record<string, number>;
+      /** How it was measured, in a sentence for the report. */
+      method: string;
+    }
+  | { status: 'not-measured'; encoding: RequestEncoding; reason: string };
+
 /** What a study's requests carry: the encoding (given, or assumed from the dataset) and the bytes it makes. */
 export interface RequestPayload {
   encoding: RequestEncoding;
   bytes: number;
   /** True when the study named no encoding and this one was taken from what the dataset holds. */
   assumed: boolean;
+  /**
+   * What turning the input into tensors costs where the model starts (benchmark/request-decode.ts), set when the
+   * study is ranked: measured per tier, or not measured with the reason.
+   */
+  decode?: RequestDecodeCost;
 }
 
 /**

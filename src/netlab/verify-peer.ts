@@ -1,8 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Agent, createServer, request } from 'node:http';
-import type { ImagePreprocessSpec } from '../datasets/formats/preprocess-spec';
-import { imageToTensor } from '../datasets/formats/image-preprocess';
-import type { ElementType, InputTensor } from '../onnx/io-spec';
+import { decodeRequest, type RequestDecoding } from '../benchmark/request-decode';
 import { openSession, toFeeds } from '../onnx/runtime';
 
 /**
@@ -18,14 +16,6 @@ import { openSession, toFeeds } from '../onnx/runtime';
  * A sample runs from the client handing the request to its socket until the whole response has arrived; the server
  * also reports, per request, how long decoding the body and running the model took (x-decode-ms, x-run-ms).
  */
-export type RequestDecoding = (
-  | { kind: 'image'; inputName: string; spec: ImagePreprocessSpec }
-  | { kind: 'raw'; inputs: Array<{ name: string; type: ElementType; dims: number[] }> }
-) & {
-  /** json-base64: the body is `{"input": "<base64>"}` around the image or tensor bytes (parsed and decoded first). */
-  json?: boolean;
-};
-
 export interface VerifyServerConfig {
   modelPath: string;
   threads: number;
@@ -40,34 +30,6 @@ export interface VerifyClientPlan {
   idleGapMs: number;
 }
 
-const ELEMENT: Record<string, { bytes: number; array: new (buffer: ArrayBuffer) => InputTensor['data'] }> = {
-  float32: { bytes: 4, array: Float32Array },
-  float64: { bytes: 8, array: Float64Array },
-  int64: { bytes: 8, array: BigInt64Array },
-  int32: { bytes: 4, array: Int32Array },
-  uint8: { bytes: 1, array: Uint8Array },
-  int8: { bytes: 1, array: Int8Array },
-  float16: { bytes: 2, array: Uint16Array },
-};
-
-async function decode(received: Buffer, decoding: RequestDecoding): Promise<Record<string, InputTensor>> {
-  const body = decoding.json ? Buffer.from((JSON.parse(received.toString('utf8')) as { input: string }).input, 'base64') : received;
-  if (decoding.kind === 'image') return { [decoding.inputName]: await imageToTensor(body, decoding.spec, 'request') };
-  const out: Record<string, InputTensor> = {};
-  let offset = 0;
-  for (const input of decoding.inputs) {
-    const element = ELEMENT[input.type];
-    if (!element) throw new Error(`input ${input.name}: element type ${input.type} cannot be sent raw`);
-    const length = input.dims.reduce((n, d) => n * d, 1) * element.bytes;
-    if (offset + length > body.length) throw new Error(`body of ${body.length} B is shorter than the input tensors`);
-    const copy = new ArrayBuffer(length);
-    new Uint8Array(copy).set(body.subarray(offset, offset + length));
-    out[input.name] = { type: input.type, dims: input.dims, data: new element.array(copy) };
-    offset += length;
-  }
-  return out;
-}
-
 async function serve(host: string, port: number, config: VerifyServerConfig): Promise<void> {
   const session = await openSession(config.modelPath, { threads: config.threads });
   const server = createServer((req, res) => {
@@ -76,7 +38,7 @@ async function serve(host: string, port: number, config: VerifyServerConfig): Pr
     req.on('end', () => {
       const t0 = nowMs();
       let t1 = t0;
-      decode(Buffer.concat(chunks), config.decoding)
+      decodeRequest(Buffer.concat(chunks), config.decoding)
         .then((inputs) => {
           t1 = nowMs();
           return session.run(toFeeds(inputs));

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { describeTransport, mssOf, resolveTransport, scenarioNetworkMs, type Link } from '../benchmark/network';
 import { siblingEntry } from '../common/paths';
 import { Lab, labUnavailable } from './lab';
-import type { RequestDecoding, VerifyClientPlan, VerifyServerConfig } from './verify-peer';
+import type { RequestDecoding } from '../benchmark/request-decode';
+import type { VerifyClientPlan, VerifyServerConfig } from './verify-peer';
 
 /**
  * `verify`: the top recommendation's scenario run for real. The client namespace stands for the phone, the
@@ -21,7 +22,7 @@ import type { RequestDecoding, VerifyClientPlan, VerifyServerConfig } from './ve
 export interface VerifyInput {
   scenario: string;
   variantId: string;
-  predicted: { p50Ms: number; networkMs: number; computeP50Ms: number };
+  predicted: { p50Ms: number; networkMs: number; computeP50Ms: number; inputDecodeMs?: number };
   /** The link the request crosses (one hop). */
   link: Link;
   modelPath: string;
@@ -43,6 +44,8 @@ export interface Verification {
   predictedP50Ms: number;
   predictedNetworkMs: number;
   predictedComputeP50Ms: number;
+  /** The input decode the prediction counted (measured by the advise job on the study's requests, scaled to the tier). */
+  predictedInputDecodeMs?: number;
   measuredP50Ms?: number;
   samplesMs?: number[];
   /** (measured − predicted) / predicted, in %. */
@@ -90,6 +93,7 @@ export function notRun(input: Pick<VerifyInput, 'scenario' | 'variantId' | 'pred
     predictedP50Ms: input.predicted.p50Ms,
     predictedNetworkMs: input.predicted.networkMs,
     predictedComputeP50Ms: input.predicted.computeP50Ms,
+    ...(input.predicted.inputDecodeMs !== undefined ? { predictedInputDecodeMs: input.predicted.inputDecodeMs } : {}),
   };
 }
 
@@ -148,7 +152,7 @@ export async function verifyScenario(input: VerifyInput): Promise<Verification> 
     ];
     if (input.decoding.kind === 'image')
       notes.push(
-        `the server decoded each encoded image (${decodeMs.toFixed(1)} ms p50); the prediction's compute share starts from the decoded tensor`,
+        `the server decoded each encoded image (${decodeMs.toFixed(1)} ms p50); the prediction counted ${input.predicted.inputDecodeMs !== undefined ? `${input.predicted.inputDecodeMs.toFixed(1)} ms for it (the advise job's measurement on the study's requests)` : 'none (not measured)'}`,
       );
     // the prediction's request bytes include an app's HTTP framing (HTTP_REQUEST_FRAMING_BYTES); this client's is smaller
     const sentWithHead = sent + HTTP_REQUEST_HEAD_BYTES;
@@ -163,6 +167,7 @@ export async function verifyScenario(input: VerifyInput): Promise<Verification> 
       predictedP50Ms: input.predicted.p50Ms,
       predictedNetworkMs: input.predicted.networkMs,
       predictedComputeP50Ms: input.predicted.computeP50Ms,
+      ...(input.predicted.inputDecodeMs !== undefined ? { predictedInputDecodeMs: input.predicted.inputDecodeMs } : {}),
       measuredP50Ms,
       samplesMs: result.samplesMs,
       gapPct,

@@ -1,3 +1,4 @@
+import { StudyRequests } from './advise/study-requests';
 import { RecommendationVerifier } from './advise/verify-recommendation';
 import { Module } from '@nestjs/common';
 import { DatasetsModule } from '../datasets/datasets.module';
@@ -44,6 +45,7 @@ export const STUDY_PROCESSORS = [BuildProcessor, BenchProcessor, EvaluateProcess
     StudyDatasetCheck,
     StudyCancellation,
     StudyReconciler,
+    StudyRequests,
     RecommendationVerifier,
     ...STUDY_PROCESSORS,
   ],

@@ -74,7 +74,15 @@ export class DecisionService {
       this.studies.report(id),
     ]);
     if (!model) throw new TierwiseError('MODEL_NOT_FOUND', `the model of study ${id} was deleted`);
-    const input = adviseInput({ study, variants, measurements, accuracy, modelInputs: model.inputs, modelOutputs: model.outputs });
+    const input = adviseInput({
+      study,
+      variants,
+      measurements,
+      accuracy,
+      modelInputs: model.inputs,
+      modelOutputs: model.outputs,
+      requestDecode: report?.network?.request?.decode,
+    });
     return {
       studyId: id,
       input,

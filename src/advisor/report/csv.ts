@@ -23,6 +23,8 @@ const COLUMNS = [
   'violations',
   'explanation',
   'noisy_share',
+  // added after noisy_share so existing column positions hold
+  'input_decode_ms',
 ] as const;
 
 /**
@@ -61,6 +63,7 @@ export function reportToCsv(report: AdvisorReport): string {
       p95_ms: +c.latency.p95Ms.toFixed(3),
       mean_ms: +c.latency.meanMs.toFixed(3),
       network_ms: +c.latency.networkMs.toFixed(3),
+      input_decode_ms: +(c.latency.inputDecodeMs ?? 0).toFixed(3),
       accuracy: c.accuracy,
       accuracy_drop: c.accuracyDrop === null ? null : +c.accuracyDrop.toFixed(4),
       size_bytes: c.sizeBytes,

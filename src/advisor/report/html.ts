@@ -32,7 +32,19 @@ export function describeRequest(request: AdvisorReport['network']['request']): s
       ? " (assumed: the dataset's own files or text as they are; set network.requestEncoding)"
       : ' (assumed: the dataset has no encoded form; set network.requestEncoding)'
     : '';
-  return `; each request ${Math.round(request.bytes).toLocaleString('en-US')} B, ${request.encoding} with HTTP framing${assumed}`;
+  return `; each request ${Math.round(request.bytes).toLocaleString('en-US')} B, ${request.encoding} with HTTP framing${assumed}${describeDecode(request.decode)}`;
+}
+
+/** What turning the input into tensors costs where the model starts, per tier, or why it was not counted. */
+function describeDecode(decode: NonNullable<AdvisorReport['network']['request']>['decode']): string {
+  if (!decode) return '';
+  if (decode.status !== 'measured') return `; turning the input into tensors is not counted: ${decode.reason}`;
+  const perTier = (ms: Record<string, number>) =>
+    Object.entries(ms)
+      .map(([tier, value]) => `${tier} ${formatMs(value)}`)
+      .join(', ');
+  const held = decode.sampleHostP50Ms > 0 ? `; the sample on the device that runs the model: ${perTier(decode.sampleMs)}` : '';
+  return `; input decode, added where the model starts — the request where it arrives: ${perTier(decode.requestMs)}${held} (${decode.method})`;
 }
 
 function describeLinks(network: AdvisorReport['network']): string {
@@ -74,6 +86,7 @@ function rankedTable(report: AdvisorReport): string {
       c.latency.networkSpanMs
         ? `${formatMs(c.latency.networkMs)} (${formatMs(c.latency.networkSpanMs.lowMs)}–${formatMs(c.latency.networkSpanMs.highMs)}: slow-start restart boundary)`
         : formatMs(c.latency.networkMs),
+      c.latency.inputDecodeMs ? formatMs(c.latency.inputDecodeMs) : '—',
       c.accuracy === null ? '—' : formatPoints(c.accuracy),
       formatBytes(c.sizeBytes),
     ].map((v) => `<td class="num">${escapeHtml(v)}</td>`);
@@ -81,7 +94,7 @@ function rankedTable(report: AdvisorReport): string {
     const flags = `<td>${[c.pareto ? 'Pareto' : '', noisy].filter(Boolean).join(', ')}</td>`;
     return `<tr class="${c.feasible ? 'feasible' : 'infeasible'}">${cells.join('')}${numbers.join('')}${flags}<td>${escapeHtml(c.explanation)}</td></tr>`;
   });
-  const head = ['rank', 'candidate', 'variant', 'scenario', 'p50', 'p95', 'network', 'accuracy', 'size', '', 'why']
+  const head = ['rank', 'candidate', 'variant', 'scenario', 'p50', 'p95', 'network', 'input decode', 'accuracy', 'size', '', 'why']
     .map((h) => `<th>${h}</th>`)
     .join('');
   return `<div class="table-wrap"><table><thead><tr>${head}</tr></thead><tbody>${rows.join('')}</tbody></table></div>`;
@@ -122,7 +135,7 @@ function verificationSection(report: AdvisorReport): string {
   const gap = `${v.gapPct! >= 0 ? '+' : ''}${v.gapPct!.toFixed(1)} %`;
   const flag = v.flagged ? ' <strong>— gap over 15 %: the prediction does not hold on this link</strong>' : '';
   const link = v.link ? ` over ${v.link.mbps} Mbps / ${v.link.rttMs} ms RTT (${escapeHtml(v.link.transport)})` : '';
-  return `${head}<p>${escapeHtml(labelOf(report, v.variantId))} @ ${escapeHtml(v.scenario)}${link}: predicted end-to-end p50 ${v.predictedP50Ms.toFixed(1)} ms (network ${v.predictedNetworkMs.toFixed(1)} ms), measured ${v.measuredP50Ms.toFixed(1)} ms, gap ${gap}${flag}.</p>${breakdown(v)}${listOrNote(v.notes ?? [], '')}`;
+  return `${head}<p>${escapeHtml(labelOf(report, v.variantId))} @ ${escapeHtml(v.scenario)}${link}: predicted end-to-end p50 ${v.predictedP50Ms.toFixed(1)} ms (network ${v.predictedNetworkMs.toFixed(1)} ms${v.predictedInputDecodeMs ? `, input decode ${v.predictedInputDecodeMs.toFixed(1)} ms` : ''}), measured ${v.measuredP50Ms.toFixed(1)} ms, gap ${gap}${flag}.</p>${breakdown(v)}${listOrNote(v.notes ?? [], '')}`;
 }
 
 function breakdown(v: NonNullable<AdvisorReport['verification']>): string {

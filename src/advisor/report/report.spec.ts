@@ -60,8 +60,9 @@ describe('report', () => {
     const rows = parseCsv(csv);
     assert.equal(rows.length, report.candidates.length + 1);
     const header = rows[0];
-    assert.equal(header.length, 21);
+    assert.equal(header.length, 22);
     assert.equal(header[20], 'noisy_share');
+    assert.equal(header[21], 'input_decode_ms');
     assert.ok(
       rows.every((r) => r.length === header.length),
       'every row has every column',

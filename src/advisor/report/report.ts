@@ -38,6 +38,7 @@ export interface ReportVerification {
   predictedP50Ms: number;
   predictedNetworkMs: number;
   predictedComputeP50Ms: number;
+  predictedInputDecodeMs?: number;
   measuredP50Ms?: number;
   gapPct?: number;
   flagged?: boolean;

@@ -1,5 +1,5 @@
 import type { Accuracy, StudyInput, TierMeasurement, VariantInfo } from '../../advisor';
-import { studyRequest } from '../../benchmark/network';
+import { studyRequest, type RequestDecodeCost } from '../../benchmark/network';
 import type { TensorSpec } from '../../onnx/io-spec';
 import type { AccuracyRecord, MeasurementRecord } from '../results.repository';
 import type { StudyView } from '../study.views';
@@ -22,6 +22,8 @@ export interface AdviseSources {
   accuracy: AccuracyRecord[];
   modelInputs: TensorSpec[];
   modelOutputs: TensorSpec[];
+  /** What reading a request costs per tier, as the advise job measured it (kept in the stored report). */
+  requestDecode?: RequestDecodeCost;
 }
 
 /**
@@ -29,7 +31,15 @@ export interface AdviseSources {
  * same function); its cut is keyed per variant. The request payload is what a client sends: the dataset's encoded
  * samples when there is one, else the raw input tensors.
  */
-export function adviseInput({ study, variants, measurements, accuracy, modelInputs, modelOutputs }: AdviseSources): StudyInput {
+export function adviseInput({
+  study,
+  variants,
+  measurements,
+  accuracy,
+  modelInputs,
+  modelOutputs,
+  requestDecode,
+}: AdviseSources): StudyInput {
   const ready = variants.filter((v) => v.status === 'ready');
   const baseline = ready.find((v) => v.operators.length === 1 && v.operators[0] === 'identity');
   if (!baseline) throw new Error('the baseline variant is not ready');
@@ -89,6 +99,7 @@ export function adviseInput({ study, variants, measurements, accuracy, modelInpu
   const encodedBytes =
     payload && (payload.encoded ?? payload.meanPayloadBytes !== payload.meanInputBytes) ? payload.meanPayloadBytes : undefined;
   const request = studyRequest(study.network.requestEncoding, { tensorBytes: payload?.meanInputBytes ?? tensorBytesOf(), encodedBytes });
+  if (requestDecode && requestDecode.encoding === request.encoding) request.decode = requestDecode;
   return {
     baselineVariantId: baseline.id,
     variants: infos,

@@ -4,6 +4,7 @@ import type { Advice, StudyInput } from '../../advisor';
 import type { BlobsService } from '../../blobs/blobs.service';
 import { aStudy, aVariant, as } from '../testing/fakes';
 import type { StudyDatasets } from '../study-datasets';
+import { StudyRequests } from './study-requests';
 import { RecommendationVerifier } from './verify-recommendation';
 
 /** An advice whose recommendation is `scenario`; only what the verifier reads. */
@@ -19,7 +20,7 @@ function adviceFor(scenario: string): Advice {
 
 const input = as<StudyInput>({ payloads: { requestBytes: 500, responseBytes: 40, cutBytes: {} } });
 const variants = [aVariant({ id: 'v-1', blobSha: 'abc' })];
-const verifier = new RecommendationVerifier(as<BlobsService>({ pathOf: () => '/nowhere.onnx' }), as<StudyDatasets>({}));
+const verifier = new RecommendationVerifier(as<BlobsService>({ pathOf: () => '/nowhere.onnx' }), new StudyRequests(as<StudyDatasets>({})));
 const study = (verify?: boolean, datasetId: string | null = 'd-1') =>
   aStudy({ effort: { warmup: 1, runs: 3, ...(verify === undefined ? {} : { verify }) }, datasetId });
 

@@ -1,29 +1,19 @@
-import { readFile } from 'node:fs/promises';
 import { Injectable } from '@nestjs/common';
 import type { Advice, StudyInput } from '../../advisor';
-import { route, tierLinks, type RequestEncoding } from '../../benchmark/network';
-import { loadSamples } from '../../benchmark/inputs';
+import { route, tierLinks } from '../../benchmark/network';
 import { BlobsService } from '../../blobs/blobs.service';
-import { listImages } from '../../datasets/formats/image-dataset';
-import { openDatasetSource } from '../../datasets/formats/dataset-source';
-import { suggestPreprocess, type ImagePreprocessSpec } from '../../datasets/formats/preprocess-spec';
 import type { TensorSpec } from '../../onnx/io-spec';
 import { notRun, verifyScenario, type Verification } from '../../netlab/verify';
-import { jsonBase64Body } from '../../netlab/json-base64';
-import type { RequestDecoding } from '../../netlab/verify-peer';
-import { StudyDatasets } from '../study-datasets';
 import type { StudyView } from '../study.views';
 import type { VariantRecord } from '../variants.repository';
-
-/** Request bodies cycled through by the verify client (distinct samples, so sizes average as the dataset's do). */
-const BODIES = 8;
+import { StudyRequests } from './study-requests';
 
 /** The study option `effort.verify`: the top recommendation's scenario measured on a real stack (src/netlab/verify.ts). */
 @Injectable()
 export class RecommendationVerifier {
   constructor(
     private readonly blobs: BlobsService,
-    private readonly datasets: StudyDatasets,
+    private readonly requests: StudyRequests,
   ) {}
 
   /** Null when the study did not ask; otherwise a measurement or the reason there is none. */
@@ -40,7 +30,12 @@ export class RecommendationVerifier {
     const base = {
       scenario: top.scenario,
       variantId: top.variantId,
-      predicted: { p50Ms: top.latency.p50Ms, networkMs: top.latency.networkMs, computeP50Ms: top.latency.computeP50Ms },
+      predicted: {
+        p50Ms: top.latency.p50Ms,
+        networkMs: top.latency.networkMs,
+        computeP50Ms: top.latency.computeP50Ms,
+        ...(top.latency.inputDecodeMs !== undefined ? { inputDecodeMs: top.latency.inputDecodeMs } : {}),
+      },
     };
     if (top.scenario === 'mobile') return notRun(base, 'on-device: the request crosses no link, so there is no network figure to verify');
     if (top.scenario.includes('|'))
@@ -52,7 +47,7 @@ export class RecommendationVerifier {
     if (!variant?.blobSha) return notRun(base, 'the recommended variant has no stored model file');
     if (!study.datasetId)
       return notRun(base, 'the study has no dataset, so there is no client request to send (verify sends the dataset’s own samples)');
-    const request = await this.requestBodies(study, modelInputs, input.network?.request?.encoding ?? 'encoded');
+    const request = await this.requests.bodies(study, modelInputs, input.network?.request?.encoding ?? 'encoded');
     if ('reason' in request) return notRun(base, request.reason);
     return verifyScenario({
       ...base,
@@ -63,47 +58,5 @@ export class RecommendationVerifier {
       predictedRequestBytes: input.payloads.requestBytes,
       predictedResponseBytes: input.payloads.responseBytes,
     });
-  }
-
-  /** What the client sends, as the study's request encoding says: the dataset's image files, its tensors raw, either in JSON/base64. */
-  private async requestBodies(
-    study: StudyView & { teamId: string },
-    modelInputs: TensorSpec[],
-    encoding: RequestEncoding,
-  ): Promise<{ bodies: Buffer[]; decoding: RequestDecoding } | { reason: string }> {
-    const opened = await this.datasets.open(study.teamId, study.datasetId!);
-    const json = encoding === 'json-base64';
-    const wrap = (bodies: Buffer[]) => (json ? bodies.map(jsonBase64Body) : bodies);
-    try {
-      const { path, kind, preprocess } = opened.forChild;
-      if (kind === 'images' && encoding !== 'raw-tensor') {
-        const source = await openDatasetSource(path, kind);
-        try {
-          const spec = (preprocess ?? suggestPreprocess(modelInputs)) as ImagePreprocessSpec;
-          const files = listImages(source.path).entries.slice(0, BODIES);
-          const bodies = await Promise.all(files.map((entry) => readFile(entry.file)));
-          return { bodies: wrap(bodies), decoding: { kind: 'image', inputName: spec.input ?? modelInputs[0]!.name, spec, json } };
-        } finally {
-          await source.cleanup();
-        }
-      }
-      if (kind === 'tensors' || kind === 'images') {
-        const samples = loadSamples(await opened.samplesFile(BODIES, modelInputs), BODIES);
-        const names = Object.keys(samples[0]!);
-        const bodies = samples.map((s) =>
-          Buffer.concat(names.map((n) => Buffer.from(s[n]!.data.buffer, s[n]!.data.byteOffset, s[n]!.data.byteLength))),
-        );
-        const first = samples[0]!;
-        return {
-          bodies: wrap(bodies),
-          decoding: { kind: 'raw', inputs: names.map((n) => ({ name: n, type: first[n]!.type, dims: first[n]!.dims })), json },
-        };
-      }
-      return {
-        reason: `the client of a ${kind} dataset sends ${kind === 'text' ? 'text' : 'audio'}, which the verify server does not decode yet`,
-      };
-    } finally {
-      await opened.close();
-    }
   }
 }

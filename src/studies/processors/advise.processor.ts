@@ -8,6 +8,7 @@ import type { JobProcessor } from '../../jobs/job-processor';
 import { ModelsRepository } from '../../models/models.repository';
 import { adviseInput } from '../advise/advise-input';
 import { primaryLabel } from '../../evaluation/tasks/score';
+import { StudyRequests } from '../advise/study-requests';
 import { RecommendationVerifier } from '../advise/verify-recommendation';
 import { ResultsRepository } from '../results.repository';
 import { StudiesRepository } from '../studies.repository';
@@ -19,7 +20,7 @@ type Payload = JobPayloads['advise-study'];
 
 const METHOD_NOTE =
   'Warm latency per request, measured on dedicated cores with the tier’s thread count and memory limit, scaled by the tier’s slowdown ' +
-  'threads / (cpus × coreSpeed); cold start kept apart; network cost computed per hop by the TCP transfer model (one round trip per exchange, handshake and TLS on new connections, slow start and its restart after idle, the loss bound) for the request bytes the study’s encoding makes.';
+  'threads / (cpus × coreSpeed); cold start kept apart; network cost computed per hop by the TCP transfer model (one round trip per exchange, handshake and TLS on new connections, slow start and its restart after idle, the loss bound) for the request bytes the study’s encoding makes; an offload adds the answering tier reading the request (decode and preprocess), measured on the study’s own requests.';
 
 /** Composes end-to-end latency per scenario, ranks with statistics, explains, stores and announces the result. */
 @Injectable()
@@ -33,6 +34,7 @@ export class AdviseProcessor implements JobProcessor<typeof JobName.AdviseStudy>
     private readonly models: ModelsRepository,
     private readonly outcome: StudyOutcome,
     private readonly verifier: RecommendationVerifier,
+    private readonly requests: StudyRequests,
   ) {}
 
   async handle(job: Job<Payload>): Promise<void> {
@@ -56,6 +58,11 @@ export class AdviseProcessor implements JobProcessor<typeof JobName.AdviseStudy>
       return;
     }
     const input = adviseInput({ study, variants, measurements, accuracy, modelInputs: model.inputs, modelOutputs: model.outputs });
+    // What the tier a request reaches spends reading it (decode, preprocess), measured on the study's own requests.
+    if (input.network?.request) {
+      const tiers = [...new Set(input.measurements.map((m) => m.tier))];
+      input.network.request.decode = await this.requests.decodeCost(study, model.inputs, input.network.request.encoding, tiers);
+    }
     const advice: Advice = advise(input);
     const metrics = [...new Set(accuracy.map((a) => a.metric))];
     const report = buildReport(advice, {

@@ -1,3 +1,4 @@
+import { StudyRequests } from '../advise/study-requests';
 import { RecommendationVerifier } from '../advise/verify-recommendation';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -91,7 +92,8 @@ function setUp(
       repo.results,
       modelsRepo,
       outcome,
-      new RecommendationVerifier(unused<BlobsService>(), unused<StudyDatasets>()),
+      new RecommendationVerifier(unused<BlobsService>(), new StudyRequests(unused<StudyDatasets>())),
+      new StudyRequests(unused<StudyDatasets>()),
     ),
   };
 }

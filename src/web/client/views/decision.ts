@@ -379,7 +379,10 @@ function details(c: Candidate, data: DecisionData): HTMLElement[] {
     h('div', { class: 'tip-title' }, c.shortName),
     line('variant', variant?.label ?? c.label),
     line('scenario', c.scenario + (c.cut ? ` (cut at ${c.cut})` : '')),
-    line('p50 / p95', `${ms(c.latency.p50Ms)} / ${ms(c.latency.p95Ms)} (network ${ms(c.latency.networkMs)})`),
+    line(
+      'p50 / p95',
+      `${ms(c.latency.p50Ms)} / ${ms(c.latency.p95Ms)} (network ${ms(c.latency.networkMs)}${c.latency.inputDecodeMs ? `, input decode ${ms(c.latency.inputDecodeMs)}` : ''})`,
+    ),
     line('compute p50 interval', parts.map((m) => `${m.tier} ${m.part}: ${ms(m.p50CiLowMs)}–${ms(m.p50CiHighMs)}`).join('; ') || '–'),
     line(
       'accuracy',

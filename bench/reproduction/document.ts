@@ -142,7 +142,7 @@ export function renderDocument(
       "slowdown `threads / (cpus × coreSpeed)` (method `scaled`; the method and factor are recorded on every measurement and listed per family below). The tiers keep the study's " +
       '1:2:4 CPU ratio scaled onto this 2-core host: mobile 0.5 CPU (1 thread, ×2), edge 1 CPU (1 thread), cloud 2 CPUs (2 threads), all CPU, no GPU.',
     "- **End-to-end** latency per scenario = compute on each tier + the TCP transfer model per hop (at the paper's rtt 0 it is bytes × 8 / bandwidth) for the request payload (the dataset's encoded sample with HTTP framing), " +
-      'any cut tensor and the response. *edge* = offloaded from mobile over 200 Mbps; *cloud* = via edge, adding the 1 Mbps hop; *mobile–edge partition* = head on mobile, cut tensor over 200 Mbps, tail on edge.',
+      'any cut tensor and the response, + the input decode where the model starts (the request decoded on the tier it reaches, the image file on mobile when it runs the model itself; measured on the dataset’s own samples, not measured for text). *edge* = offloaded from mobile over 200 Mbps; *cloud* = via edge, adding the 1 Mbps hop; *mobile–edge partition* = head on mobile, cut tensor over 200 Mbps, tail on edge.',
     "- The study's figures are client-side HTTP times with a new ONNX Runtime session per request (model loading inside every number), on 4/8/16-CPU containers and a GPU cloud, " +
       'with 1–3 MB JPEGs or MRPC sentence pairs. Ours are milliseconds, theirs seconds: compare orderings and ratios, not magnitudes.',
     "- **Accuracy**: top-1 of each variant over the whole evaluation split, in an isolated child; partitions have their source's accuracy. Our fixtures are small models trained from scratch " +

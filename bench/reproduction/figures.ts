@@ -17,10 +17,12 @@ export const INTERFERENCE_WARNING = 0.05;
 export const INTERFERENCE_MARK = 0.3;
 
 export interface Cell {
-  /** End-to-end p50 of the scenario (compute + computed network), ms. */
+  /** End-to-end p50 of the scenario (compute + computed network + input decode), ms. */
   p50Ms: number;
   rank: number | null;
   networkMs: number;
+  /** Turning the input into tensors where the model starts (0 when not measured, as for text). */
+  inputDecodeMs?: number;
   /** Largest share of the measuring cores other processes used during the measurements behind this cell. */
   interference: number;
 }
@@ -78,6 +80,7 @@ export function familyFigures(family: Family, model: string, split: string, run:
           p50Ms: Number(r.latencyMs),
           rank: r.rank ?? null,
           networkMs: Number(r.details?.latency?.networkMs ?? 0),
+          inputDecodeMs: Number(r.details?.latency?.inputDecodeMs ?? 0),
           interference: interference(variantId, scenario),
         }
       : undefined;

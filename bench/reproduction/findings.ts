@@ -110,7 +110,7 @@ function finding4(families: FamilyFigures[]): Finding {
     const cloudWins = cloud !== undefined && edge !== undefined && cloud.p50Ms < edge.p50Ms;
     ok.push(f.family === 'text' ? cloudWins : !cloudWins);
     if ((f.family === 'text') !== cloudWins && heavy(cloud, edge)) shaky.push(f.model);
-    return `${f.model} (request ${f.requestBytes?.toFixed(0) ?? '?'} bytes): identity edge ${msc(edge)} (network ${ms(edge?.networkMs)}, compute ${ms(id.computeMs.edge)}) vs cloud ${msc(cloud)} (network ${ms(cloud?.networkMs)}, compute ${ms(id.computeMs.cloud)}) → ${cloudWins ? 'cloud' : 'edge'} wins`;
+    return `${f.model} (request ${f.requestBytes?.toFixed(0) ?? '?'} bytes): identity edge ${msc(edge)} (network ${ms(edge?.networkMs)}, input decode ${ms(edge?.inputDecodeMs ?? 0)}, compute ${ms(id.computeMs.edge)}) vs cloud ${msc(cloud)} (network ${ms(cloud?.networkMs)}, input decode ${ms(cloud?.inputDecodeMs ?? 0)}, compute ${ms(id.computeMs.cloud)}) → ${cloudWins ? 'cloud' : 'edge'} wins`;
   });
   return {
     n: 4,

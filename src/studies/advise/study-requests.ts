@@ -87,14 +87,16 @@ export class StudyRequests {
     try {
       request = await this.bodies(study, modelInputs, encoding);
       if ('reason' in request) return { status: 'not-measured', encoding, reason: request.reason };
-      measured = {
-        request: await measureRequestDecode(request.bodies, request.decoding),
-        // The device running the model holds the encoded file (decoded there, no JSON around it), or the tensors themselves.
-        sample:
-          request.decoding.kind === 'image'
+      const sent = await measureRequestDecode(request.bodies, request.decoding);
+      // The device running the model holds the encoded file (decoded there, no JSON around it: the same work as the
+      // request when it is sent bare, so the same figure), or the tensors themselves (nothing to read).
+      const held =
+        request.decoding.kind !== 'image'
+          ? { p50Ms: 0 }
+          : request.decoding.json
             ? await measureRequestDecode(request.samples, { ...request.decoding, json: false })
-            : { p50Ms: 0 },
-      };
+            : sent;
+      measured = { request: sent, sample: held };
     } catch (error) {
       // A study is ranked without it rather than failed: the report says the term is missing and why.
       return {
